@@ -1,0 +1,25 @@
+import { serve, type ServerType } from '@hono/node-server';
+import type { AppContext } from '../common/app-context.js';
+import type { RunningRole } from '../common/role.js';
+import { createApiApp } from './api/app.js';
+
+export async function startApiRole(ctx: AppContext): Promise<RunningRole> {
+  const log = ctx.log.child({ role: 'api' });
+  const app = createApiApp(ctx);
+  const { host, apiPort } = ctx.config.http;
+  const server = await new Promise<ServerType>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, hostname: host, port: apiPort }, () => resolve(s));
+    s.once('error', reject);
+  });
+  log.info({ port: apiPort }, 'api listening');
+  return {
+    name: 'api',
+    urls: { api: ctx.config.http.publicApiUrl },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        // close() waits for in-flight requests; idle keep-alive sockets are closed now.
+        server.close(() => resolve());
+        (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+      }),
+  };
+}

@@ -1,0 +1,24 @@
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { Problem, PROBLEM_CONTENT_TYPE } from '../../common/problem.js';
+import type { Logger } from '../../common/logger.js';
+
+export function problemResponse(c: Context, problem: Problem): Response {
+  return c.body(JSON.stringify(problem.body), problem.status as 400, { 'content-type': PROBLEM_CONTENT_TYPE });
+}
+
+/**
+ * The API's one error boundary: domain problems keep their status and code; Hono's own
+ * exceptions (body limit, …) keep their status; anything else is logged and becomes a bare 500.
+ */
+export function problemHandler(log: Logger, toProblem: (err: unknown) => Problem | undefined = () => undefined) {
+  return function handleProblem(err: unknown, c: Context): Response {
+    const mapped = err instanceof Problem ? err : toProblem(err);
+    if (mapped) return problemResponse(c, mapped);
+    if (err instanceof HTTPException) {
+      return problemResponse(c, new Problem(err.status, err.status === 413 ? 'body_too_large' : 'http_error', err.message || undefined));
+    }
+    log.error({ err, path: c.req.path, requestId: c.get('requestId' as never) }, 'unhandled error');
+    return problemResponse(c, new Problem(500, 'internal', 'Something went wrong on our side; it has been logged.'));
+  };
+}

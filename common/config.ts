@@ -1,0 +1,234 @@
+/**
+ * The one typed configuration of every role, parsed once from the environment.
+ *
+ * Each variable is declared once in `variables` (name, schema, default, description); the README's
+ * config table and the Kubernetes manifest check are generated from the same list, so a variable
+ * cannot exist in one place and not the other.
+ */
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const nonNegativeInt = z.coerce.number().int().nonnegative();
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const url = z.string().url();
+const optionalString = z.string().min(1).optional();
+const csv = z.string().transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
+
+interface Variable {
+  schema: z.ZodType;
+  default?: string;
+  secret?: boolean;
+  doc: string;
+}
+
+export const variables = {
+  NODE_ENV: { schema: z.enum(['development', 'test', 'production']), default: 'development', doc: 'production makes every secret mandatory' },
+  LOG_LEVEL: { schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), default: 'info', doc: 'pino log level' },
+  REDIS_URL: { schema: url, default: 'redis://127.0.0.1:6379', doc: 'Redis for queues, inventory and jobs (ignored when REDIS_CLUSTER_NODES is set)' },
+  REDIS_CLUSTER_NODES: { schema: csv.optional(), doc: 'comma-separated host:port seeds of a Redis Cluster; switches every role to the cluster client' },
+  DATABASE_URL: { schema: url, default: 'postgres://postgres@127.0.0.1:5432/usher', secret: true, doc: 'Postgres primary' },
+  DATABASE_REPLICA_URL: { schema: url.optional(), secret: true, doc: 'optional read replica for the catalog' },
+  PG_POOL_MAX: { schema: positiveInt, default: '10', doc: 'Postgres connections per process' },
+  HOST: { schema: z.string().min(1), default: '0.0.0.0', doc: 'interface every role listens on' },
+  API_PORT: { schema: port, default: '8080', doc: 'HTTP API (checkout, catalog, admin, dashboard)' },
+  EDGE_PORT: { schema: port, default: '9001', doc: 'WebSocket edge and waiting-room page' },
+  WORKER_PORT: { schema: port, default: '9102', doc: 'worker probes and metrics' },
+  PUBLIC_API_URL: { schema: url, default: 'http://127.0.0.1:8080', doc: 'API address as fans reach it (links in pages and e-mails)' },
+  PUBLIC_EDGE_URL: { schema: url, default: 'http://127.0.0.1:9001', doc: 'edge address as fans reach it' },
+  EDGE_PROCESSES: { schema: positiveInt, default: '1', doc: 'edge processes sharing EDGE_PORT (one per core in production)' },
+  EDGE_TICK_MS: { schema: positiveInt, default: '1000', doc: 'admission tick and position broadcast period' },
+  EDGE_MAX_PAYLOAD_BYTES: { schema: positiveInt, default: '4096', doc: 'largest WebSocket message accepted' },
+  EDGE_IDLE_TIMEOUT_S: { schema: positiveInt, default: '120', doc: 'WebSocket idle timeout' },
+  EDGE_MAX_BACKPRESSURE_BYTES: { schema: positiveInt, default: '65536', doc: 'per-socket send buffer before a slow fan is dropped' },
+  EDGE_ALLOWED_ORIGINS: { schema: csv.optional(), doc: 'comma-separated Origin values allowed to open a socket (unset: any)' },
+  QUEUE_RECONNECT_GRACE_S: { schema: positiveInt, default: '60', doc: 'how long a disconnected fan keeps their place' },
+  QUEUE_OFFER_TTL_S: { schema: positiveInt, default: '30', doc: 'how long an admission offer waits to be taken' },
+  PASS_TTL_S: { schema: positiveInt, default: '600', doc: 'shopping window of an admission pass' },
+  PASS_SIGNING_JWKS: { schema: optionalString, secret: true, doc: 'JSON private JWK set (ES256) for admission passes; the first key signs. Generated per process outside production' },
+  VISITOR_TOKEN_SECRET: { schema: z.string().min(32).optional(), secret: true, doc: 'HMAC secret of visitor tokens (32+ chars). Generated per process outside production' },
+  AUTH_JWT_SECRET: { schema: z.string().min(32).optional(), secret: true, doc: 'HMAC secret of account access tokens (32+ chars). Generated per process outside production' },
+  ADMIN_API_TOKEN: { schema: z.string().min(16).optional(), secret: true, doc: 'static bearer token for operator controls (optional, in addition to admin accounts)' },
+  PASS_JWKS_URL: { schema: url.optional(), doc: 'where the API fetches the edge JWKS (default PUBLIC_EDGE_URL/.well-known/jwks.json)' },
+  PAYMENT_GATEWAY: { schema: z.enum(['demo', 'stripe']), default: 'demo', doc: 'demo takes no money and says so; stripe needs STRIPE_SECRET_KEY' },
+  STRIPE_SECRET_KEY: { schema: optionalString, secret: true, doc: 'Stripe secret key' },
+  STRIPE_WEBHOOK_SECRET: { schema: optionalString, secret: true, doc: 'Stripe webhook signing secret' },
+  STRIPE_PUBLISHABLE_KEY: { schema: optionalString, doc: 'enables the Payment Element on the checkout page' },
+  STRIPE_API_HOST: { schema: optionalString, doc: 'override of api.stripe.com (tests point it at a local stand-in)' },
+  STRIPE_API_PORT: { schema: port.optional(), doc: 'override of the Stripe API port' },
+  STRIPE_API_PROTOCOL: { schema: z.enum(['http', 'https']).optional(), doc: 'override of the Stripe API protocol' },
+  SMTP_URL: { schema: url.optional(), secret: true, doc: 'send mail through this SMTP server; unset: mail is recorded in Postgres and logged' },
+  MAIL_FROM: { schema: z.string().min(3), default: 'Usher <tickets@usher.local>', doc: 'sender of confirmations and reminders' },
+  BULLMQ_PREFIX: { schema: z.string().min(1), default: '{usher:jobs}', doc: 'BullMQ key prefix; keep the hash tag for Redis Cluster' },
+  WORKER_CONCURRENCY: { schema: positiveInt, default: '16', doc: 'jobs in flight per worker process' },
+  SWEEP_INTERVAL_MS: { schema: positiveInt, default: '1000', doc: 'how often expired holds are swept' },
+  SWEEP_BATCH: { schema: positiveInt, default: '200', doc: 'holds expired per shard per sweep' },
+  CLAIM_TIMEOUT_S: { schema: positiveInt, default: '120', doc: 'a CLAIMED hold older than this goes to the reconciler' },
+  REMINDER_BEFORE_S: { schema: nonNegativeInt, default: '86400', doc: 'reminder e-mail this long before the event' },
+  RATE_LIMIT_PER_IP_PER_MIN: { schema: positiveInt, default: '600', doc: 'HTTP requests per client address per minute' },
+  BODY_LIMIT_BYTES: { schema: positiveInt, default: '65536', doc: 'largest HTTP request body' },
+  TRUST_PROXY: { schema: bool, default: 'false', doc: 'take the client address from X-Forwarded-For' },
+  SHUTDOWN_GRACE_MS: { schema: positiveInt, default: '10000', doc: 'bounded drain on SIGTERM before the process exits' },
+} satisfies Record<string, Variable>;
+
+export type VariableName = keyof typeof variables;
+type Parsed = { [K in VariableName]: z.output<(typeof variables)[K]['schema']> };
+
+export interface Config {
+  env: 'development' | 'test' | 'production';
+  logLevel: Parsed['LOG_LEVEL'];
+  redis: { url: string; clusterNodes: string[] | undefined };
+  postgres: { url: string; replicaUrl: string | undefined; poolMax: number };
+  http: {
+    host: string;
+    apiPort: number;
+    edgePort: number;
+    workerPort: number;
+    publicApiUrl: string;
+    publicEdgeUrl: string;
+    trustProxy: boolean;
+    bodyLimitBytes: number;
+    rateLimitPerIpPerMin: number;
+  };
+  edge: {
+    processes: number;
+    tickMs: number;
+    maxPayloadBytes: number;
+    idleTimeoutS: number;
+    maxBackpressureBytes: number;
+    allowedOrigins: string[] | undefined;
+    reconnectGraceS: number;
+    offerTtlS: number;
+  };
+  secrets: {
+    passSigningJwks: string | undefined;
+    visitorTokenSecret: string | undefined;
+    authJwtSecret: string | undefined;
+    adminApiToken: string | undefined;
+  };
+  pass: { ttlS: number; jwksUrl: string };
+  payments: {
+    gateway: 'demo' | 'stripe';
+    stripeSecretKey: string | undefined;
+    stripeWebhookSecret: string | undefined;
+    stripePublishableKey: string | undefined;
+    stripeApiHost: string | undefined;
+    stripeApiPort: number | undefined;
+    stripeApiProtocol: 'http' | 'https' | undefined;
+  };
+  mail: { smtpUrl: string | undefined; from: string };
+  worker: {
+    bullmqPrefix: string;
+    concurrency: number;
+    sweepIntervalMs: number;
+    sweepBatch: number;
+    claimTimeoutS: number;
+    reminderBeforeS: number;
+  };
+  shutdownGraceMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const productionSecrets: VariableName[] = ['PASS_SIGNING_JWKS', 'VISITOR_TOKEN_SECRET', 'AUTH_JWT_SECRET'];
+
+function shown(name: VariableName, value: string): string {
+  return (variables[name] as Variable).secret ? '(secret, not shown)' : JSON.stringify(value);
+}
+
+/** Parses `env` (default `process.env`) and throws a ConfigError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const problems: string[] = [];
+  const out: Record<string, unknown> = {};
+  for (const [name, variable] of Object.entries(variables) as [VariableName, Variable][]) {
+    const raw = env[name] === '' ? undefined : env[name];
+    const result = variable.schema.safeParse(raw ?? variable.default);
+    if (result.success) out[name] = result.data;
+    else problems.push(`${name}=${raw === undefined ? '(unset)' : shown(name, raw)}: ${result.error.issues.map((i) => i.message).join('; ')}`);
+  }
+  const p = out as Parsed;
+  if (problems.length === 0 && p.NODE_ENV === 'production') {
+    for (const name of productionSecrets) if (p[name] === undefined) problems.push(`${name}=(unset): required when NODE_ENV=production`);
+  }
+  if (problems.length === 0 && p.PAYMENT_GATEWAY === 'stripe') {
+    for (const name of ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET'] as const) {
+      if (p[name] === undefined) problems.push(`${name}=(unset): required when PAYMENT_GATEWAY=stripe`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    env: p.NODE_ENV,
+    logLevel: p.LOG_LEVEL,
+    redis: { url: p.REDIS_URL, clusterNodes: p.REDIS_CLUSTER_NODES },
+    postgres: { url: p.DATABASE_URL, replicaUrl: p.DATABASE_REPLICA_URL, poolMax: p.PG_POOL_MAX },
+    http: {
+      host: p.HOST,
+      apiPort: p.API_PORT,
+      edgePort: p.EDGE_PORT,
+      workerPort: p.WORKER_PORT,
+      publicApiUrl: p.PUBLIC_API_URL.replace(/\/$/, ''),
+      publicEdgeUrl: p.PUBLIC_EDGE_URL.replace(/\/$/, ''),
+      trustProxy: p.TRUST_PROXY,
+      bodyLimitBytes: p.BODY_LIMIT_BYTES,
+      rateLimitPerIpPerMin: p.RATE_LIMIT_PER_IP_PER_MIN,
+    },
+    edge: {
+      processes: p.EDGE_PROCESSES,
+      tickMs: p.EDGE_TICK_MS,
+      maxPayloadBytes: p.EDGE_MAX_PAYLOAD_BYTES,
+      idleTimeoutS: p.EDGE_IDLE_TIMEOUT_S,
+      maxBackpressureBytes: p.EDGE_MAX_BACKPRESSURE_BYTES,
+      allowedOrigins: p.EDGE_ALLOWED_ORIGINS,
+      reconnectGraceS: p.QUEUE_RECONNECT_GRACE_S,
+      offerTtlS: p.QUEUE_OFFER_TTL_S,
+    },
+    secrets: {
+      passSigningJwks: p.PASS_SIGNING_JWKS,
+      visitorTokenSecret: p.VISITOR_TOKEN_SECRET,
+      authJwtSecret: p.AUTH_JWT_SECRET,
+      adminApiToken: p.ADMIN_API_TOKEN,
+    },
+    pass: {
+      ttlS: p.PASS_TTL_S,
+      jwksUrl: p.PASS_JWKS_URL ?? `${p.PUBLIC_EDGE_URL.replace(/\/$/, '')}/.well-known/jwks.json`,
+    },
+    payments: {
+      gateway: p.PAYMENT_GATEWAY,
+      stripeSecretKey: p.STRIPE_SECRET_KEY,
+      stripeWebhookSecret: p.STRIPE_WEBHOOK_SECRET,
+      stripePublishableKey: p.STRIPE_PUBLISHABLE_KEY,
+      stripeApiHost: p.STRIPE_API_HOST,
+      stripeApiPort: p.STRIPE_API_PORT,
+      stripeApiProtocol: p.STRIPE_API_PROTOCOL,
+    },
+    mail: { smtpUrl: p.SMTP_URL, from: p.MAIL_FROM },
+    worker: {
+      bullmqPrefix: p.BULLMQ_PREFIX,
+      concurrency: p.WORKER_CONCURRENCY,
+      sweepIntervalMs: p.SWEEP_INTERVAL_MS,
+      sweepBatch: p.SWEEP_BATCH,
+      claimTimeoutS: p.CLAIM_TIMEOUT_S,
+      reminderBeforeS: p.REMINDER_BEFORE_S,
+    },
+    shutdownGraceMs: p.SHUTDOWN_GRACE_MS,
+  };
+}
+
+/** Start-up form of loadConfig: prints every problem and exits 78 (EX_CONFIG). */
+export function loadConfigOrExit(env: Record<string, string | undefined> = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`usher: ${err.message}\n`);
+      process.exit(78);
+    }
+    throw err;
+  }
+}

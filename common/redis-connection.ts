@@ -1,0 +1,63 @@
+import { Redis, Cluster, type RedisOptions, type ClusterOptions } from 'ioredis';
+import type { Config } from './config.js';
+
+export type RedisClient = Redis | Cluster;
+
+/**
+ * Retry for ever with capped backoff: a restarted Redis must be picked up again, never given up on.
+ * Commands issued while disconnected wait in the offline queue (bounded by maxRetriesPerRequest).
+ */
+const retryStrategy = (attempt: number): number => Math.min(50 * 2 ** Math.min(attempt, 6), 2000);
+
+const baseOptions: RedisOptions = {
+  retryStrategy,
+  maxRetriesPerRequest: 3,
+  enableAutoPipelining: false,
+};
+
+export interface RedisConnectOptions {
+  /** BullMQ workers need `null` here (blocking commands must not be retried by ioredis). */
+  maxRetriesPerRequest?: number | null;
+  connectionName?: string;
+  lazyConnect?: boolean;
+}
+
+/** A Redis or Redis Cluster client as the configuration says; one call per connection needed. */
+export function connectRedis(config: Pick<Config, 'redis'>, options: RedisConnectOptions = {}): RedisClient {
+  const redisOptions: RedisOptions = {
+    ...baseOptions,
+    ...(options.maxRetriesPerRequest !== undefined ? { maxRetriesPerRequest: options.maxRetriesPerRequest } : {}),
+    ...(options.connectionName ? { connectionName: options.connectionName } : {}),
+    lazyConnect: options.lazyConnect ?? false,
+  };
+  const nodes = config.redis.clusterNodes;
+  if (nodes && nodes.length > 0) {
+    const clusterOptions: ClusterOptions = {
+      clusterRetryStrategy: retryStrategy,
+      redisOptions,
+      lazyConnect: redisOptions.lazyConnect,
+      enableAutoPipelining: false,
+      ...(options.maxRetriesPerRequest !== undefined ? { maxRetriesPerRequest: options.maxRetriesPerRequest } : {}),
+    };
+    return new Cluster(
+      nodes.map((n) => {
+        const [host, port] = n.split(':');
+        return { host: host ?? '127.0.0.1', port: Number(port ?? 6379) };
+      }),
+      clusterOptions,
+    );
+  }
+  return new Redis(config.redis.url, redisOptions);
+}
+
+export async function redisAnswers(client: RedisClient, timeoutMs = 1000): Promise<boolean> {
+  try {
+    const pong = await Promise.race([
+      client.ping(),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('redis ping timeout')), timeoutMs).unref()),
+    ]);
+    return pong === 'PONG';
+  } catch {
+    return false;
+  }
+}

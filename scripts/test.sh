@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The whole test suite: type check, lint, then every test against the suite's own real Redis and
+# PostgreSQL (started by test/global-setup.ts; TEST_REDIS_URL / TEST_DATABASE_URL use yours).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/ensure-system-deps.sh --browser
+bash scripts/ensure-node-deps.sh
+echo "usher: type check…"
+npm run --silent typecheck
+echo "usher: lint…"
+npm run --silent lint
+echo "usher: tests…"
+exec npx vitest run "$@"
