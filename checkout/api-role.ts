@@ -2,10 +2,11 @@ import { serve, type ServerType } from '@hono/node-server';
 import type { AppContext } from '../common/app-context.js';
 import type { RunningRole } from '../common/role.js';
 import { createApiApp } from './api/app.js';
+import { routeModules } from './api/routes.js';
 
 export async function startApiRole(ctx: AppContext): Promise<RunningRole> {
   const log = ctx.log.child({ role: 'api' });
-  const app = createApiApp(ctx);
+  const app = await createApiApp(ctx, routeModules);
   const { host, apiPort } = ctx.config.http;
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: host, port: apiPort }, () => resolve(s));

@@ -4,12 +4,13 @@ import type { AppContext } from '../../common/app-context.js';
 import { metricsText } from '../../common/metrics.js';
 import { Problem } from '../../common/problem.js';
 import { problemHandler, problemResponse } from './problem-handler.js';
+import type { RouteModule } from './routes.js';
 
 /**
  * The API role's Hono application. Feature routers (holds, checkout, webhooks, catalog, accounts,
- * admin) are mounted by `mountRoutes`; this module owns only what every route shares.
+ * admin) are listed in routes.ts; this module owns only what every route shares.
  */
-export function createApiApp(ctx: AppContext, mountRoutes: (app: Hono) => void = () => undefined): Hono {
+export async function createApiApp(ctx: AppContext, modules: RouteModule[] = []): Promise<Hono> {
   const app = new Hono();
   app.use('*', requestId());
   app.get('/livez', (c) => c.json({ ok: true }));
@@ -21,7 +22,7 @@ export function createApiApp(ctx: AppContext, mountRoutes: (app: Hono) => void =
     const m = await metricsText();
     return c.body(m.body, 200, { 'content-type': m.contentType });
   });
-  mountRoutes(app);
+  for (const mount of modules) await mount(app, ctx);
   app.notFound((c) => problemResponse(c, new Problem(404, 'not_found', `no route for ${c.req.method} ${c.req.path}`)));
   app.onError(problemHandler(ctx.log));
   return app;

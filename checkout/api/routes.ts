@@ -1,0 +1,10 @@
+/**
+ * The API's feature routers. Each module mounts its routes on the shared app and builds what it
+ * needs from the process context; add a module here to expose it.
+ */
+import type { Hono } from 'hono';
+import type { AppContext } from '../../common/app-context.js';
+
+export type RouteModule = (app: Hono, ctx: AppContext) => Promise<void> | void;
+
+export const routeModules: RouteModule[] = [];

@@ -1,0 +1,49 @@
+/**
+ * Every Redis key of one sale's queue. All share the hash tag `{<sale>}` so the whole queue of a
+ * sale is one Redis Cluster slot and its Lua scripts never cross slots. Computed here only, passed
+ * to scripts as KEYS.
+ */
+export interface QueueKeys {
+  /** INCR counter: the next ticket number handed to a joining fan. */
+  seq: string;
+  /** ZSET visitor → ticket number: who waits, for membership, exact rank and abandonment. */
+  waiting: string;
+  /** Pre-queue arrivals before opening (ZSET visitor → arrival ms), shuffled into `waiting` at opening. */
+  prequeue: string;
+  /** STRING: highest ticket number admitted so far (position = ticket − serving). */
+  serving: string;
+  /** ZSET pass jti → lease deadline (ms): the active shoppers. A pass whose jti is absent is revoked. */
+  active: string;
+  /** ZSET visitor → offer deadline (ms): admitted, offer not yet taken. */
+  offers: string;
+  /** HASH visitor → JSON of the fan's ticket, offer or pass: what a reconnecting fan is told. */
+  visitors: string;
+  /** ZSET visitor → disconnect time (ms): fans whose place lapses after the reconnect grace. */
+  disconnected: string;
+  /** HASH: live settings (rate_per_min, max_active, paused, closed, message, opens_at_ms, …). */
+  settings: string;
+  /** HASH: token bucket state (tokens, ts). */
+  bucket: string;
+  /** HASH: running totals for dashboards (admitted, offers_expired, …). */
+  stats: string;
+  /** Pub/sub channel: admissions and control changes for every edge. */
+  channel: string;
+}
+
+export function queueKeys(saleId: string, prefix = 'usher'): QueueKeys {
+  const base = `${prefix}:q:{${saleId}}`;
+  return {
+    seq: `${base}:seq`,
+    waiting: `${base}:waiting`,
+    prequeue: `${base}:prequeue`,
+    serving: `${base}:serving`,
+    active: `${base}:active`,
+    offers: `${base}:offers`,
+    visitors: `${base}:visitors`,
+    disconnected: `${base}:disconnected`,
+    settings: `${base}:settings`,
+    bucket: `${base}:bucket`,
+    stats: `${base}:stats`,
+    channel: `${base}:events`,
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * Live controls of a sale's queue (rate, max shoppers, pause/resume, close, message), shared by the
+ * edge's control endpoint and the API's admin routes. A control is one HSET of the sale's settings
+ * plus one PUBLISH on its channel; edges re-read the settings on every tick, so a change takes
+ * effect within one tick everywhere even if the message is missed.
+ */
+import { z } from 'zod';
+import type { RedisClient } from './redis-connection.js';
+import { queueKeys } from './queue-keys.js';
+
+export const saleControlSchema = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('set_rate'), ratePerMin: z.number().int().min(1).max(1_000_000) }),
+  z.object({ action: z.literal('set_max_shoppers'), maxActive: z.number().int().min(1).max(1_000_000) }),
+  z.object({ action: z.literal('pause') }),
+  z.object({ action: z.literal('resume') }),
+  z.object({ action: z.literal('close') }),
+  z.object({ action: z.literal('message'), text: z.string().trim().min(1).max(500) }),
+]);
+export type SaleControl = z.infer<typeof saleControlSchema>;
+
+export interface SaleSettings {
+  ratePerMin: number;
+  maxActive: number;
+  paused: boolean;
+  closed: boolean;
+  message: string;
+}
+
+function fieldsOf(control: SaleControl): Record<string, string> {
+  switch (control.action) {
+    case 'set_rate': return { rate_per_min: String(control.ratePerMin) };
+    case 'set_max_shoppers': return { max_active: String(control.maxActive) };
+    case 'pause': return { paused: '1' };
+    case 'resume': return { paused: '0' };
+    case 'close': return { closed: '1' };
+    case 'message': return { message: control.text, message_at: String(Date.now()) };
+  }
+}
+
+export async function applySaleControl(redis: RedisClient, saleId: string, control: SaleControl): Promise<SaleSettings> {
+  const keys = queueKeys(saleId);
+  await redis.hset(keys.settings, fieldsOf(control));
+  await redis.publish(keys.channel, JSON.stringify({ type: 'control', control }));
+  return readSaleSettings(redis, saleId);
+}
+
+export async function readSaleSettings(redis: RedisClient, saleId: string): Promise<SaleSettings> {
+  const s = await redis.hgetall(queueKeys(saleId).settings);
+  return {
+    ratePerMin: Number(s.rate_per_min ?? 0),
+    maxActive: Number(s.max_active ?? 0),
+    paused: s.paused === '1',
+    closed: s.closed === '1',
+    message: s.message ?? '',
+  };
+}
+
+/** Seeds the settings of a new sale from its Postgres row (admin publish, demo). Keeps live changes. */
+export async function initSaleSettings(redis: RedisClient, saleId: string, init: { ratePerMin: number; maxActive: number; opensAtMs: number; closesAtMs: number; prequeueOpensAtMs: number }): Promise<void> {
+  const keys = queueKeys(saleId);
+  const fields: Record<string, string> = {
+    rate_per_min: String(init.ratePerMin),
+    max_active: String(init.maxActive),
+    paused: '0',
+    closed: '0',
+    opens_at_ms: String(init.opensAtMs),
+    closes_at_ms: String(init.closesAtMs),
+    prequeue_opens_at_ms: String(init.prequeueOpensAtMs),
+  };
+  // HSETNX per field: a re-publish must not undo an operator's live change
+  for (const [field, value] of Object.entries(fields)) await redis.hsetnx(keys.settings, field, value);
+}

@@ -1,0 +1,146 @@
+/**
+ * The contract between the inventory (Redis Lua seat pools) and its users (the API's hold routes,
+ * the commit worker, the reconciler, admin publish, the load test). `inventory/` implements it;
+ * `checkout/` depends only on these types and `createSeatInventory`.
+ *
+ * Hold lifecycle: FREE → HELD → CLAIMED → SOLD, and HELD → FREE on release or expiry.
+ * Seat ids are the Postgres `seats.id` (reserved seating); general admission has no seat id.
+ */
+
+export type HoldState = 'HELD' | 'CLAIMED' | 'SOLD' | 'RELEASED' | 'EXPIRED';
+
+/** What the fan asks for. */
+export type HoldRequest =
+  | {
+      kind: 'best';
+      /** One of section or tier (reserved or GA). */
+      sectionId?: string;
+      tierCode?: string;
+      quantity: number;
+      /** Reserved seating: all seats adjacent in one row. */
+      together?: boolean;
+    }
+  | { kind: 'seats'; seatIds: number[] };
+
+export interface HeldItem {
+  sectionId: string;
+  tierCode: string;
+  /** null for general admission */
+  seatId: number | null;
+  /** e.g. "Block A, row C, seat 12" or "Floor (standing)" */
+  label: string;
+  priceMinor: number;
+}
+
+export interface Hold {
+  /** Public id: derived from the pass jti and the shard it landed on; also the order id. */
+  holdId: string;
+  saleId: string;
+  shard: number;
+  state: HoldState;
+  items: HeldItem[];
+  amountMinor: number;
+  currency: string;
+  /** Redis TIME based, ms since the epoch. */
+  deadlineMs: number;
+  /** The payment grace was granted (extend happens at most once). */
+  extended: boolean;
+  /** The admission pass this hold belongs to. */
+  passJti: string;
+}
+
+export interface Availability {
+  saleId: string;
+  sections: {
+    sectionId: string;
+    name: string;
+    kind: 'reserved' | 'ga';
+    tierCode: string | null;
+    capacity: number;
+    free: number;
+    held: number;
+    claimed: number;
+    sold: number;
+  }[];
+  /** 'on_sale' | 'all_held' (nothing free, some held: may come back) | 'sold_out' */
+  status: 'on_sale' | 'all_held' | 'sold_out';
+}
+
+/** Result of `claim`: the single linearization point between a payment and expiry. */
+export type ClaimResult =
+  /** Hold was HELD (or already CLAIMED by an earlier attempt of the same commit): commit it. */
+  | { outcome: 'claimed'; hold: Hold }
+  /** Hold record was lost (expired and swept, or Redis lost it) but the same seats were free and are now CLAIMED. */
+  | { outcome: 'reacquired'; hold: Hold }
+  /** Already SOLD (finalize ran): nothing to do but make sure Postgres says so. */
+  | { outcome: 'already_sold'; hold: Hold }
+  /** Hold expired and its seats went to someone else: void the payment, the fan gets nothing and pays nothing. */
+  | { outcome: 'lost' };
+
+export interface ExpectedHold {
+  /** What the payment was for (from Postgres/PaymentIntent metadata), used to reacquire a lost hold. */
+  items: Pick<HeldItem, 'sectionId' | 'seatId' | 'tierCode' | 'priceMinor' | 'label'>[];
+  passJti: string;
+  amountMinor: number;
+  currency: string;
+}
+
+export interface SweepReport {
+  expired: number;
+  /** CLAIMED holds older than the claim timeout: for the reconciler, never freed by the sweeper. */
+  staleClaims: { saleId: string; holdId: string; claimedAtMs: number }[];
+}
+
+export interface SeatInventory {
+  /** Builds the sale's shard pools from the Postgres seat map. Idempotent: a second publish adds nothing. */
+  publish(saleId: string): Promise<{ shards: number; capacity: number; alreadyPublished: boolean }>;
+  /** One live hold per pass: repeating the same request with the same pass returns the same hold. */
+  hold(saleId: string, passJti: string, request: HoldRequest): Promise<Hold>;
+  getHold(holdId: string): Promise<Hold | null>;
+  /** Payment grace: once, bounded by the sale's payment_grace_seconds. Idempotent. */
+  extend(holdId: string): Promise<Hold>;
+  /** HELD → FREE. Idempotent ('already' when not HELD any more). */
+  release(holdId: string): Promise<'released' | 'already'>;
+  claim(holdId: string, expected: ExpectedHold): Promise<ClaimResult>;
+  /** CLAIMED → SOLD. Idempotent. */
+  finalize(holdId: string): Promise<void>;
+  /** CLAIMED → FREE when the commit could not complete (payment failed after claim). Idempotent. */
+  unclaim(holdId: string): Promise<void>;
+  /** SOLD seats of a cancelled order go back on sale. Idempotent per order (holdId). */
+  restock(holdId: string, items: Pick<HeldItem, 'sectionId' | 'seatId'>[]): Promise<void>;
+  availability(saleId: string): Promise<Availability>;
+  /** Opens or closes holding on every shard of the sale (admin close / reopen). */
+  setOnSale(saleId: string, onSale: boolean): Promise<void>;
+  sweep(nowMs?: number): Promise<SweepReport>;
+  /** Conservation and state checks of Redis against Postgres; see `npm run audit`. */
+  audit(saleId: string): Promise<AuditReport>;
+}
+
+export interface AuditReport {
+  saleId: string;
+  ok: boolean;
+  /** One line per violation: oversold section, seat in two states or two holds, sold ≠ live tickets, … */
+  violations: string[];
+  totals: { capacity: number; free: number; held: number; claimed: number; sold: number; liveTickets: number };
+}
+
+/**
+ * Typed domain errors of the inventory; `inventory/inventory-errors.ts` maps script codes to these,
+ * the API maps them to HTTP statuses (409 for seat_taken/sold_out/all_held/not_together, 422 for
+ * over_limit/bad_request, 404 for unknown_*, 410 for expired, 409 for sale_not_open).
+ */
+export type InventoryErrorCode =
+  | 'sold_out'
+  | 'all_held'
+  | 'not_together'
+  | 'seat_taken'
+  | 'over_limit'
+  | 'sale_not_open'
+  | 'unknown_sale'
+  | 'unknown_section'
+  | 'unknown_seat'
+  | 'duplicate_seat'
+  | 'bad_quantity'
+  | 'hold_not_found'
+  | 'hold_expired'
+  | 'wrong_state';
