@@ -6,6 +6,9 @@
  * Hold lifecycle: FREE → HELD → CLAIMED → SOLD, and HELD → FREE on release or expiry.
  * Seat ids are the Postgres `seats.id` (reserved seating); general admission has no seat id.
  */
+import type { RedisClient } from '../common/redis-connection.js';
+import type { PgPool } from '../common/postgres-pool.js';
+import type { Logger } from '../common/logger.js';
 
 export type HoldState = 'HELD' | 'CLAIMED' | 'SOLD' | 'RELEASED' | 'EXPIRED';
 
@@ -144,3 +147,19 @@ export type InventoryErrorCode =
   | 'hold_not_found'
   | 'hold_expired'
   | 'wrong_state';
+
+/**
+ * `inventory/index.ts` exports `createSeatInventory: CreateSeatInventory`. The deps are the
+ * process's shared connections; the instance is cheap (scripts are defined on the client once).
+ */
+export interface SeatInventoryDeps {
+  redis: RedisClient;
+  pg: PgPool;
+  log?: Logger;
+  /** CLAIMED holds older than this are reported by sweep() for reconciliation. */
+  claimTimeoutS?: number;
+  /** Holds expired per shard per sweep. */
+  sweepBatch?: number;
+}
+
+export type CreateSeatInventory = (deps: SeatInventoryDeps) => SeatInventory;
