@@ -1,0 +1,69 @@
+import { describe, it, expect } from 'vitest';
+import { spawn } from 'node:child_process';
+import { freePort } from './services.js';
+import { freshDatabase, redisUrl } from '../test/support/databases.js';
+
+async function status(url: string): Promise<number> {
+  try {
+    return (await fetch(url)).status;
+  } catch {
+    return 0;
+  }
+}
+
+async function eventually(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe('the all-in-one process', () => {
+  it('serves /livez and /readyz on every role, and drains on SIGTERM with exit 0', async () => {
+    const db = await freshDatabase();
+    const [api, edge, worker] = [await freePort(), await freePort(), await freePort()];
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts', 'all'], {
+      env: {
+        ...process.env,
+        REDIS_URL: redisUrl(),
+        DATABASE_URL: db.url,
+        HOST: '127.0.0.1',
+        API_PORT: String(api),
+        EDGE_PORT: String(edge),
+        WORKER_PORT: String(worker),
+        PUBLIC_EDGE_URL: `http://127.0.0.1:${edge}`,
+        PUBLIC_API_URL: `http://127.0.0.1:${api}`,
+        LOG_LEVEL: 'warn',
+        SHUTDOWN_GRACE_MS: '8000',
+      },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      const urls = [api, edge, worker].map((p) => `http://127.0.0.1:${p}`);
+      await eventually(async () => (await Promise.all(urls.map((u) => status(`${u}/readyz`)))).every((s) => s === 200), 60_000);
+      for (const u of urls) {
+        expect(await status(`${u}/livez`)).toBe(200);
+        const metrics = await fetch(`${u}/metrics`);
+        expect(metrics.status).toBe(200);
+        expect(await metrics.text()).toContain('process_cpu_seconds_total');
+      }
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(await status(`${urls[0]}/livez`)).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+      await db.drop();
+    }
+  });
+
+  it('refuses an unknown role with a usage line', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts', 'bogus'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(64);
+    expect(stderr).toMatch(/usage: start <edge\|api\|worker\|all>/);
+  });
+});
