@@ -3,6 +3,7 @@
  * API's accounts routes; verified by the API and by the edge's operator controls. Refresh tokens
  * are opaque, rotated and stored hashed in Postgres (checkout/accounts).
  */
+import { randomUUID } from 'node:crypto';
 import { SignJWT, jwtVerify, errors } from 'jose';
 import type { Config } from './config.js';
 import type { RedisClient } from './redis-connection.js';
@@ -38,6 +39,8 @@ export function accessTokens(secret: string): AccessTokens {
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
         .setIssuer(ACCESS_ISSUER)
         .setSubject(userId)
+        // a unique id: two tokens issued in the same second must differ, or revoking one revokes both
+        .setJti(randomUUID())
         .setIssuedAt()
         .setExpirationTime(Math.floor(Date.now() / 1000) + ttlS)
         .sign(key);
