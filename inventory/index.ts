@@ -1,0 +1,10 @@
+/** The inventory's public face: the contract types and the factory. */
+import type { CreateSeatInventory } from './inventory-api.js';
+import { createSeatInventory as create } from './seat-inventory.js';
+
+export type * from './inventory-api.js';
+export { InventoryError } from './inventory-errors.js';
+export type { InventoryTuning, UsherSeatInventory } from './seat-inventory.js';
+export { makeHoldId, parseHoldId } from './hold-id.js';
+
+export const createSeatInventory: CreateSeatInventory & typeof create = create;

@@ -1,0 +1,74 @@
+/**
+ * The one place where script answers become typed errors. Scripts fail with
+ * `redis.error_reply('USHER:<code> <detail>')` or answer a miss reason; both land here as an
+ * `InventoryError` whose `code` is an `InventoryErrorCode` (the API maps codes to HTTP statuses).
+ */
+import type { InventoryErrorCode } from './inventory-api.js';
+
+const codes: readonly InventoryErrorCode[] = [
+  'sold_out', 'all_held', 'not_together', 'seat_taken', 'over_limit', 'sale_not_open', 'unknown_sale',
+  'unknown_section', 'unknown_seat', 'duplicate_seat', 'bad_quantity', 'hold_not_found', 'hold_expired', 'wrong_state',
+];
+
+const defaultMessages: Record<InventoryErrorCode, string> = {
+  sold_out: 'sold out',
+  all_held: 'all seats are held; some may come back',
+  not_together: 'not enough seats together',
+  seat_taken: 'a requested seat is taken',
+  over_limit: 'more tickets than the per-fan limit',
+  sale_not_open: 'the sale is not open',
+  unknown_sale: 'unknown or unpublished sale',
+  unknown_section: 'unknown section or tier',
+  unknown_seat: 'unknown seat',
+  duplicate_seat: 'a seat is listed twice',
+  bad_quantity: 'quantity must be a whole number from 1 to the per-fan limit',
+  hold_not_found: 'unknown hold',
+  hold_expired: 'the hold has expired or was released',
+  wrong_state: 'the hold is not in a state that allows this',
+};
+
+export class InventoryError extends Error {
+  constructor(
+    readonly code: InventoryErrorCode,
+    message: string = defaultMessages[code],
+  ) {
+    super(message);
+    this.name = 'InventoryError';
+  }
+}
+
+export function isInventoryErrorCode(value: string): value is InventoryErrorCode {
+  return (codes as readonly string[]).includes(value);
+}
+
+const SCRIPT_ERROR = /USHER:([a-z_]+)(?: (.*))?/;
+
+/** Turns a script's `USHER:<code>` error into an InventoryError; anything else is rethrown as is. */
+export function fromScriptError(err: unknown): never {
+  const message = err instanceof Error ? err.message : String(err);
+  const match = SCRIPT_ERROR.exec(message);
+  const code = match?.[1];
+  if (code !== undefined && isInventoryErrorCode(code)) {
+    throw new InventoryError(code, match?.[2] ? `${defaultMessages[code]}: ${match[2]}` : defaultMessages[code]);
+  }
+  throw err;
+}
+
+/** Miss reasons a hold script records per shard (`elsewhere`: the pass's request targets another shard). */
+export type MissReason = 'sold_out' | 'all_held' | 'not_together' | 'seat_taken' | 'elsewhere';
+
+const missRank: Record<MissReason, number> = { elsewhere: 0, sold_out: 1, all_held: 2, not_together: 3, seat_taken: 4 };
+
+export function isMissReason(value: string): value is MissReason {
+  return value in missRank;
+}
+
+/**
+ * The fan-facing reason when every shard missed: the most specific one wins (a taken seat beats
+ * "not together", which beats "held, may come back", which beats "sold out").
+ */
+export function missError(reasons: MissReason[]): InventoryError {
+  let best: MissReason = 'elsewhere';
+  for (const r of reasons) if (missRank[r] > missRank[best]) best = r;
+  return new InventoryError(best === 'elsewhere' ? 'all_held' : best);
+}

@@ -1,0 +1,70 @@
+/**
+ * Every Redis key of the inventory, computed here only and passed to scripts as KEYS.
+ *
+ * A shard's keys share the hash tag `{<sale>:<shard>}`, so one shard is one Redis Cluster slot and
+ * every script runs on one slot; shards of one sale spread over the cluster's nodes. Sale-wide
+ * lookups that no script reads (the layout, the seat → shard map) share the tag `{<sale>}`.
+ */
+export const INVENTORY_PREFIX = 'usher:inv';
+
+export interface ShardKeys {
+  /** HASH: per-shard copy of the sale meta (prices, currency, hold/grace seconds, limit, on_sale, sections, tiers). */
+  meta: string;
+  /** HASH seat id → "section|tier|score|row|position|label" (static seat map of the shard). */
+  seats: string;
+  /** HASH seat id → "F" | "H:<jti>" | "C:<jti>" | "S:<jti>": one state per seat, by construction. */
+  state: string;
+  /** ZSET seat id → score (section, row, position): the free reserved seats, best first. */
+  free: string;
+  /** HASH f:/h:/c:/s:/cap:<section> → count: the availability counters (GA free seats live here). */
+  counts: string;
+  /** ZSET jti → deadline ms: HELD holds, for the sweeper. */
+  deadlines: string;
+  /** ZSET jti → claimed-at ms: CLAIMED holds, for stale-claim reports. */
+  claims: string;
+  /** SET of jti: every hold recorded on the shard (audit, rebuild). */
+  holds: string;
+  /** HASH: one hold (state, items, amount, currency, deadline, extended, …). */
+  hold(jti: string): string;
+  /** STRING "<round>|<reason>": this shard's "missed here" decision for a pass (see hold-placement.ts). */
+  marker(jti: string): string;
+  /** STRING: the pass's current placement round; only used on the pass's home shard. */
+  round(jti: string): string;
+}
+
+export function shardKeys(saleId: string, shard: number): ShardKeys {
+  const base = `${INVENTORY_PREFIX}:{${saleId}:${shard}}`;
+  return {
+    meta: `${base}:meta`,
+    seats: `${base}:seats`,
+    state: `${base}:state`,
+    free: `${base}:free`,
+    counts: `${base}:counts`,
+    deadlines: `${base}:deadlines`,
+    claims: `${base}:claims`,
+    holds: `${base}:holds`,
+    hold: (jti) => `${base}:hold:${jti}`,
+    marker: (jti) => `${base}:pass:${jti}`,
+    round: (jti) => `${base}:round:${jti}`,
+  };
+}
+
+/** The fixed (non per-hold) keys of a shard: what a rebuild wipes besides the hold records. */
+export function fixedShardKeys(k: ShardKeys): string[] {
+  return [k.meta, k.seats, k.state, k.free, k.counts, k.deadlines, k.claims, k.holds];
+}
+
+export interface SaleKeys {
+  /** STRING JSON: the sale layout (sections, tiers, shard count, limit) for TypeScript-side checks. */
+  layout: string;
+  /** HASH seat id → shard: where an explicit seat request must go. */
+  seatShard: string;
+}
+
+export function saleKeys(saleId: string): SaleKeys {
+  const base = `${INVENTORY_PREFIX}:{${saleId}}`;
+  return { layout: `${base}:layout`, seatShard: `${base}:seat-shard` };
+}
+
+/** HASH sale id → shard count: the published sales the sweeper walks. */
+export const registryKey = `${INVENTORY_PREFIX}:sales`;

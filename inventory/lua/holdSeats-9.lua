@@ -1,0 +1,152 @@
+--[[
+  Takes seats for one admission pass on one shard, or replays this shard's earlier decision for the
+  pass. Per shard and placement round the decision is made once (a hold, or a "missed here" marker),
+  so concurrent requests of one pass that walk the shards in the same order converge on one hold;
+  the argument is in hold-placement.ts.
+
+  KEYS[1] meta       HASH  sale meta copy: published, on_sale, opens_ms, closes_ms, limit, hold_s,
+                           currency, price:<tier>, sec:<section> = "ord|kind|tier|name", tier:<code> = "s1,s2"
+  KEYS[2] seats      HASH  seat id → "section|tier|score|row|position|label"
+  KEYS[3] state      HASH  seat id → F | H:<jti> | C:<jti> | S:<jti>
+  KEYS[4] free       ZSET  free reserved seats by score
+  KEYS[5] counts     HASH  f:/h:/c:/s:<section> counters
+  KEYS[6] deadlines  ZSET  jti → deadline ms
+  KEYS[7] holds      SET   jti of every hold on the shard
+  KEYS[8] hold       HASH  this pass's hold on this shard
+  KEYS[9] marker     STRING "<round>|<reason>": this shard's miss decision for the pass
+
+  ARGV[1] jti
+  ARGV[2] placement round (integer)
+  ARGV[3] mode: 'section' | 'tier' | 'seats' | 'probe' (probe: only replay or record 'elsewhere')
+  ARGV[4] section id (mode section) or tier code (mode tier), '' otherwise
+  ARGV[5] quantity
+  ARGV[6] '1' = reserved seats adjacent in one row
+  ARGV[7] marker TTL seconds (at least the pass lifetime)
+  ARGV[8…] seat ids (mode seats)
+
+  Returns {'hold', field, value, …} (new or existing hold, any state) | {'miss', reason} | {'stale'}
+    reasons: sold_out | all_held | not_together | seat_taken | elsewhere
+    stale: the pass moved to a later round; restart from the home shard.
+  Errors (nothing written): USHER:unknown_sale, USHER:sale_not_open, USHER:over_limit,
+    USHER:bad_quantity, USHER:unknown_seat, USHER:duplicate_seat
+]]
+--- @include "nowMs"
+--- @include "holdReply"
+--- @include "seatInfo"
+
+local jti, round, mode, target = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
+local q, together = tonumber(ARGV[5]), ARGV[6] == '1'
+
+-- 1. Replay: a hold of this pass here (any round), or this round's decision.
+if redis.call('EXISTS', KEYS[8]) == 1 then return holdReply(KEYS[8], 'hold') end
+local marker = redis.call('GET', KEYS[9])
+if marker then
+  local r, reason = string.match(marker, '^(%d+)|(.*)$')
+  if tonumber(r) > round then return { 'stale' } end
+  if tonumber(r) == round then return { 'miss', reason } end
+end
+
+local function miss(reason)
+  redis.call('SET', KEYS[9], round .. '|' .. reason, 'EX', ARGV[7])
+  return { 'miss', reason }
+end
+if mode == 'probe' then return miss('elsewhere') end
+
+-- 2. Checks, nothing written yet.
+local m = redis.call('HMGET', KEYS[1], 'published', 'on_sale', 'opens_ms', 'closes_ms', 'limit', 'hold_s', 'currency')
+if m[1] ~= '1' then return redis.error_reply('USHER:unknown_sale') end
+local now = nowMs()
+if m[2] ~= '1' or now < tonumber(m[3]) or now >= tonumber(m[4]) then return redis.error_reply('USHER:sale_not_open') end
+if not q or q < 1 or q ~= math.floor(q) then return redis.error_reply('USHER:bad_quantity') end
+if q > tonumber(m[5]) then return redis.error_reply('USHER:over_limit limit ' .. m[5]) end
+
+local function counter(prefix, sec) return tonumber(redis.call('HGET', KEYS[5], prefix .. sec) or '0') end
+local function heldOrSoldOut(sec)
+  if counter('h:', sec) + counter('c:', sec) > 0 then return 'all_held' end
+  return 'sold_out'
+end
+local rank = { sold_out = 1, all_held = 2, not_together = 3 }
+
+-- Best seats of one section on this shard: list of items, or nil and a reason.
+local function pickSection(sec)
+  local raw = redis.call('HGET', KEYS[1], 'sec:' .. sec)
+  if not raw then return nil, 'sold_out' end -- the section has no seats on this shard
+  local ord, kind, tier, name = string.match(raw, '^([^|]*)|([^|]*)|([^|]*)|(.*)$')
+  if kind == 'ga' then
+    if counter('f:', sec) >= q then return { { s = sec, t = tier, i = '', n = q, l = name } } end
+    return nil, heldOrSoldOut(sec)
+  end
+  local lo = tonumber(ord) * 100000000
+  local picked = {}
+  if not together then
+    picked = redis.call('ZRANGEBYSCORE', KEYS[4], lo, lo + 99999999, 'LIMIT', 0, q)
+    if #picked < q then return nil, heldOrSoldOut(sec) end
+  else
+    -- positions of one row have consecutive scores: the first run of q consecutive scores wins
+    local flat = redis.call('ZRANGEBYSCORE', KEYS[4], lo, lo + 99999999, 'WITHSCORES')
+    local last = nil
+    for j = 1, #flat, 2 do
+      local score = tonumber(flat[j + 1])
+      if last and score == last + 1 then picked[#picked + 1] = flat[j] else picked = { flat[j] } end
+      last = score
+      if #picked == q then break end
+    end
+    if #picked < q then
+      if #flat / 2 >= q then return nil, 'not_together' end
+      return nil, heldOrSoldOut(sec)
+    end
+  end
+  local items = {}
+  for _, id in ipairs(picked) do
+    local info = seatInfo(KEYS[2], id)
+    items[#items + 1] = { s = sec, t = info.tier, i = id, n = 1, l = info.label }
+  end
+  return items
+end
+
+local items, reason
+if mode == 'section' then
+  items, reason = pickSection(target)
+elseif mode == 'tier' then
+  local list = redis.call('HGET', KEYS[1], 'tier:' .. target) or ''
+  reason = 'sold_out'
+  for sec in string.gmatch(list, '[^,]+') do
+    local got, why = pickSection(sec)
+    if got then items = got; break end
+    if rank[why] > rank[reason] then reason = why end
+  end
+else -- seats
+  local seen, taken = {}, false
+  items = {}
+  for j = 8, #ARGV do
+    local id = ARGV[j]
+    if seen[id] then return redis.error_reply('USHER:duplicate_seat ' .. id) end
+    seen[id] = true
+    local info = seatInfo(KEYS[2], id)
+    if not info then return redis.error_reply('USHER:unknown_seat ' .. id) end
+    if redis.call('HGET', KEYS[3], id) ~= 'F' then taken = true end
+    items[#items + 1] = { s = info.sec, t = info.tier, i = id, n = 1, l = info.label }
+  end
+  if #items ~= q then return redis.error_reply('USHER:bad_quantity') end
+  if taken then items = nil; reason = 'seat_taken' end
+end
+if not items then return miss(reason) end
+
+-- 3. Writes.
+local amount = 0
+for _, it in ipairs(items) do
+  it.p = tonumber(redis.call('HGET', KEYS[1], 'price:' .. it.t) or '0')
+  amount = amount + it.p * it.n
+  if it.i ~= '' then
+    redis.call('HSET', KEYS[3], it.i, 'H:' .. jti)
+    redis.call('ZREM', KEYS[4], it.i)
+  end
+  redis.call('HINCRBY', KEYS[5], 'f:' .. it.s, -it.n)
+  redis.call('HINCRBY', KEYS[5], 'h:' .. it.s, it.n)
+end
+local deadline = now + tonumber(m[6]) * 1000
+redis.call('HSET', KEYS[8], 'state', 'HELD', 'items', cjson.encode(items), 'amount', amount, 'currency', m[7],
+  'deadline', deadline, 'extended', '0', 'jti', jti, 'created', now)
+redis.call('ZADD', KEYS[6], deadline, jti)
+redis.call('SADD', KEYS[7], jti)
+return holdReply(KEYS[8], 'hold')

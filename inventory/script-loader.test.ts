@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadScripts, resolveIncludes } from './script-loader.js';
+import { luaDir, inventoryCommands } from './inventory-scripts.js';
+
+function scratch(files: Record<string, string>): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'usher-lua-'));
+  mkdirSync(path.join(dir, 'includes'));
+  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
+  return dir;
+}
+
+describe('script loader', () => {
+  it('inlines includes once, recursively, and names scripts after verb and key count', () => {
+    const dir = scratch({
+      'includes/a.lua': '--- @include "b"\nlocal function a() return b() end\n',
+      'includes/b.lua': 'local function b() return 1 end\n',
+      'doThing-3.lua': '--- @include "a"\n--- @include "b"\nreturn a()\n',
+      'notAScript.lua': 'return 1',
+    });
+    const scripts = loadScripts(dir);
+    expect(scripts.map((s) => [s.name, s.numberOfKeys])).toEqual([['doThing', 3]]);
+    const lua = scripts[0]!.lua;
+    expect(lua.match(/local function b\(\)/g)).toHaveLength(1);
+    expect(lua.indexOf('function b')).toBeLessThan(lua.indexOf('function a'));
+    expect(lua).not.toContain('@include');
+  });
+
+  it('fails loudly on a missing include or a cycle', () => {
+    const missing = scratch({ 'x-1.lua': '--- @include "nope"\n' });
+    expect(() => loadScripts(missing)).toThrow(/include "nope" not found/);
+    const cyclic = scratch({ 'includes/p.lua': '--- @include "q"\n', 'includes/q.lua': '--- @include "p"\n' });
+    expect(() => resolveIncludes('--- @include "p"\n', path.join(cyclic, 'includes'))).toThrow(/cycle/);
+  });
+
+  it('finds every inventory command with its includes resolved', () => {
+    const scripts = loadScripts(luaDir);
+    for (const verb of inventoryCommands) {
+      const s = scripts.find((x) => x.name === verb);
+      expect(s, verb).toBeDefined();
+      expect(s!.lua).not.toMatch(/@include/);
+    }
+  });
+});

@@ -1,0 +1,45 @@
+/**
+ * Resolves `--- @include "<name>"` lines of the inventory's Lua files (BullMQ's convention): each
+ * include is inlined once per script, includes may include others, cycles and missing files fail
+ * loudly at start-up rather than as a Redis error mid-sale.
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+
+const INCLUDE = /^-{2,3}[ \t]*@include[ \t]+(["'])(.+?)\1[; \t]*$/gm;
+const SCRIPT_NAME = /^([a-zA-Z]+)-(\d+)\.lua$/;
+
+export interface LoadedScript {
+  /** camelCase verb from the file name, e.g. `holdSeats` */
+  name: string;
+  numberOfKeys: number;
+  lua: string;
+}
+
+export function resolveIncludes(source: string, includeDir: string, seen: Set<string> = new Set(), stack: string[] = []): string {
+  return source.replace(INCLUDE, (_line, _quote: string, name: string) => {
+    const file = path.resolve(includeDir, name.endsWith('.lua') ? name : `${name}.lua`);
+    if (stack.includes(file)) throw new Error(`Lua include cycle: ${[...stack, file].map((f) => path.basename(f)).join(' → ')}`);
+    if (seen.has(file)) return '';
+    seen.add(file);
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      throw new Error(`Lua include "${name}" not found in ${includeDir}`);
+    }
+    return resolveIncludes(text, includeDir, seen, [...stack, file]);
+  });
+}
+
+/** Every `<verb>-<keys>.lua` of `dir`, with includes from `dir/includes` inlined. */
+export function loadScripts(dir: string): LoadedScript[] {
+  const out: LoadedScript[] = [];
+  for (const entry of readdirSync(dir).sort()) {
+    const match = SCRIPT_NAME.exec(entry);
+    if (!match) continue;
+    const lua = resolveIncludes(readFileSync(path.join(dir, entry), 'utf8'), path.join(dir, 'includes'));
+    out.push({ name: match[1]!, numberOfKeys: Number(match[2]), lua });
+  }
+  return out;
+}

@@ -1,0 +1,77 @@
+/**
+ * The `SeatInventory` of inventory-api.ts, assembled from its parts: placement (hold-placement),
+ * the state machine (hold-lifecycle), publish/rebuild, availability, the sweeper and the audit.
+ * Cheap to create: the scripts are defined once per Redis client.
+ */
+import type { SeatInventory, SeatInventoryDeps } from './inventory-api.js';
+import { defineInventoryScripts } from './inventory-scripts.js';
+import { LayoutCache } from './sale-layout.js';
+import { HoldPlacement } from './hold-placement.js';
+import { HoldLifecycle } from './hold-lifecycle.js';
+import { AvailabilityReader } from './inventory-availability.js';
+import { sweepAll } from './inventory-sweeper.js';
+import { auditSale } from './inventory-audit.js';
+import { publishSale, rebuildSale, type RebuildResult } from './inventory-publish.js';
+import { registryKey, shardKeys } from './inventory-keys.js';
+import { parseSaleId } from './hold-id.js';
+
+/** Optional tuning beyond the contract's deps (all have production defaults). */
+export interface InventoryTuning {
+  /** Lifetime of a pass's per-shard placement decisions; at least the pass TTL plus the hold time. Default 2 h. */
+  passMemoryS?: number;
+  /** How long released/expired hold records stay readable. Default 1 day. */
+  endedTtlS?: number;
+  /** Age of a cached availability answer. Default 250 ms; 0 disables the cache. */
+  availabilityCacheMs?: number;
+}
+
+export interface UsherSeatInventory extends SeatInventory {
+  /** Recreates a sale's pools from Postgres after a Redis loss (see `npm run inventory:rebuild`). */
+  rebuild(saleId: string): Promise<RebuildResult>;
+}
+
+export function createSeatInventory(deps: SeatInventoryDeps & InventoryTuning): UsherSeatInventory {
+  const { redis, pg, log } = deps;
+  defineInventoryScripts(redis);
+  const endedTtlS = deps.endedTtlS ?? 86_400;
+  const layouts = new LayoutCache(redis);
+  const placement = new HoldPlacement(redis, layouts, deps.passMemoryS ?? 7_200);
+  const lifecycle = new HoldLifecycle(redis, endedTtlS);
+  const reader = new AvailabilityReader(redis, layouts, deps.availabilityCacheMs ?? 250);
+  const sweepOptions = { batch: deps.sweepBatch ?? 200, claimTimeoutS: deps.claimTimeoutS ?? 120, endedTtlS };
+
+  return {
+    async publish(saleId) {
+      const result = await publishSale(redis, pg, parseSaleId(saleId));
+      layouts.forget(saleId);
+      log?.info({ saleId, ...result }, 'sale published to the inventory');
+      return result;
+    },
+    async rebuild(saleId) {
+      const result = await rebuildSale(redis, pg, parseSaleId(saleId));
+      layouts.forget(saleId);
+      log?.warn({ saleId, ...result }, 'sale inventory rebuilt from Postgres');
+      return result;
+    },
+    hold: (saleId, passJti, request) => placement.hold(saleId, passJti, request),
+    getHold: (holdId) => lifecycle.get(holdId),
+    extend: (holdId) => lifecycle.extend(holdId),
+    release: (holdId) => lifecycle.release(holdId),
+    claim: (holdId, expected) => lifecycle.claim(holdId, expected),
+    finalize: (holdId) => lifecycle.finalize(holdId),
+    unclaim: (holdId) => lifecycle.unclaim(holdId),
+    restock: (holdId, items) => lifecycle.restock(holdId, items),
+    availability: (saleId) => reader.availability(parseSaleId(saleId)),
+    async setOnSale(saleId, onSale) {
+      const layout = await layouts.get(parseSaleId(saleId));
+      await Promise.all(Array.from({ length: layout.shards }, (_, k) => redis.hset(shardKeys(saleId, k).meta, 'on_sale', onSale ? '1' : '0')));
+    },
+    sweep: (nowMs) => sweepAll(redis, sweepOptions, nowMs, log),
+    audit: (saleId) => auditSale(redis, pg, layouts, parseSaleId(saleId)),
+  };
+}
+
+/** Sales the sweeper walks (published and not forgotten). */
+export async function publishedSales(deps: Pick<SeatInventoryDeps, 'redis'>): Promise<string[]> {
+  return Object.keys(await deps.redis.hgetall(registryKey));
+}
