@@ -1,0 +1,70 @@
+/**
+ * The validation must be able to fail: each case breaks one rendered object the way a hand edit
+ * would, and expects the schema validator or a manifest check to name the problem.
+ */
+import { describe, expect, it } from 'vitest';
+import { overlays } from './render/overlays.js';
+import { allObjects, renderOverlay } from './render/render.js';
+import type { K8sObject } from './render/k8s-object.js';
+import { SchemaValidator } from './validate/schema-validator.js';
+import { checkAll } from './validate/manifest-checks.js';
+
+const validator = new SchemaValidator();
+const pristine = allObjects(renderOverlay(overlays.prod));
+
+type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** A deep copy of the rendered set with `mutate` applied to the first object matching kind/name. */
+function broken(kind: string, name: string, mutate: (o: Any) => void): K8sObject[] {
+  const copy = structuredClone(pristine);
+  const target = copy.find((o) => o.kind === kind && o.metadata.name === name);
+  if (!target) throw new Error(`no ${kind}/${name}`);
+  mutate(target as Any);
+  return copy;
+}
+
+const problems = (objects: K8sObject[]): string[] => [...objects.flatMap((o) => validator.validate(o)), ...checkAll(objects)];
+const container = (d: Any, i = 0): Any => d.spec.template.spec.containers[i];
+
+describe('a deliberately broken manifest is caught', () => {
+  it('the pristine render has no problems (baseline)', () => {
+    expect(problems(pristine)).toEqual([]);
+  });
+
+  it.each([
+    ['misspelt probe field in a Deployment', 'Deployment', 'usher-edge', (d: Any) => (container(d).readinesProbe = container(d).readinessProbe), /additional properties 'readinesProbe'/],
+    ['unknown field in pod securityContext', 'Deployment', 'usher-api', (d: Any) => (d.spec.template.spec.securityContext.runAsRoot = false), /'runAsRoot'/],
+    ['unknown top-level spec field in a Service', 'Service', 'usher-api', (s: Any) => (s.spec.port = 8080), /'port'/],
+    ['unknown field in the KEDA ScaledObject', 'ScaledObject', 'usher-worker', (s: Any) => (s.spec.triggers[0].threshold = '100'), /'threshold'/],
+    ['unknown field in the HTTPRoute timeouts', 'HTTPRoute', 'usher-edge', (r: Any) => (r.spec.rules[0].timeouts.idle = '0s'), /'idle'/],
+    ['unknown field in a PrometheusRule rule', 'PrometheusRule', 'usher', (r: Any) => (r.spec.groups[0].rules[0].severity = 'critical'), /'severity'/],
+    ['unknown field in the ServiceMonitor endpoint', 'ServiceMonitor', 'usher', (r: Any) => (r.spec.endpoints[0].metricsPath = '/metrics'), /'metricsPath'/],
+    ['wrong type (replicas as a string)', 'Deployment', 'usher-worker', (d: Any) => (d.spec.replicas = '2'), /replicas/],
+    ['missing required field (container name)', 'Deployment', 'usher-worker', (d: Any) => delete container(d).name, /name/],
+  ])('schema: %s', (_what, kind, name, mutate, expected) => {
+    const found = problems(broken(kind, name, mutate));
+    expect(found.join('\n')).toMatch(expected);
+  });
+
+  it.each([
+    ['probe on the wrong port', 'Deployment', 'usher-edge', (d: Any) => (container(d).livenessProbe.httpGet.port = 8080), /livenessProbe port 8080 .* not the edge port 9001/],
+    ['probe on a port name that does not exist', 'Deployment', 'usher-api', (d: Any) => (container(d).readinessProbe.httpGet.port = 'metrics'), /readinessProbe port metrics/],
+    ['liveness checking dependencies', 'Deployment', 'usher-worker', (d: Any) => (container(d).livenessProbe.httpGet.path = '/readyz'), /livenessProbe path \/readyz should be \/livez/],
+    ['container port moved away from the role port', 'Deployment', 'usher-api', (d: Any) => (container(d).ports[0].containerPort = 3000), /no containerPort 8080/],
+    ['env var unknown to common/config.ts', 'Deployment', 'usher-api', (d: Any) => container(d).env.push({ name: 'REDIS_HOST', value: 'redis' }), /REDIS_HOST is not a variable of common\/config.ts/],
+    ['ConfigMap key unknown to common/config.ts', 'ConfigMap', 'usher-config', (c: Any) => (c.data.EDGE_TICK = '1000'), /EDGE_TICK is not a variable/],
+    ['required secret variable missing', 'Deployment', 'usher-edge', (d: Any) => (container(d).env = container(d).env.filter((e: Any) => e.name !== 'PASS_SIGNING_JWKS')), /PASS_SIGNING_JWKS is required in production/],
+    ['secret inlined as a value', 'Deployment', 'usher-api', (d: Any) => container(d).env.push({ name: 'STRIPE_SECRET_KEY', value: 'sk_live_x' }), /STRIPE_SECRET_KEY is a secret/],
+    ['grace period shorter than preStop + drain', 'Deployment', 'usher-worker', (d: Any) => (d.spec.template.spec.terminationGracePeriodSeconds = 20), /terminationGracePeriodSeconds 20 < preStop 5 s \+ drain 25 s/],
+    ['drain lengthened without the grace period', 'Deployment', 'usher-edge', (d: Any) => (container(d).env.find((e: Any) => e.name === 'SHUTDOWN_GRACE_MS').value = '60000'), /drain 60 s/],
+    ['image on :latest', 'Deployment', 'usher-api', (d: Any) => (container(d).image = 'registry.example.com/usher/usher:latest'), /not pinned/],
+    ['writable root filesystem', 'Deployment', 'usher-edge', (d: Any) => (container(d).securityContext.readOnlyRootFilesystem = false), /readOnlyRootFilesystem/],
+    ['rolling update that may drop capacity', 'Deployment', 'usher-edge', (d: Any) => (d.spec.strategy.rollingUpdate.maxUnavailable = 1), /maxUnavailable: 0/],
+    ['Service selecting no pods', 'Service', 'usher-worker', (s: Any) => (s.spec.selector['app.kubernetes.io/component'] = 'workers'), /selector matches no Deployment/],
+    ['route to a port the Service does not have', 'HTTPRoute', 'usher-api', (r: Any) => (r.spec.rules[0].backendRefs[0].port = 80), /backend usher-api:80/],
+    ['real-looking value in the example Secret', 'Secret', 'usher-secrets', (s: Any) => (s.stringData.AUTH_JWT_SECRET = 'x'.repeat(40)), /AUTH_JWT_SECRET is not an obvious placeholder/],
+  ])('check: %s', (_what, kind, name, mutate, expected) => {
+    const found = checkAll(broken(kind, name, mutate));
+    expect(found.join('\n')).toMatch(expected);
+  });
+});

@@ -1,0 +1,123 @@
+/**
+ * The PrometheusRule: one alert per way a sale goes wrong that an operator can act on. Each alert
+ * names its runbook section in k8s/README.md (k8s/readme.test.ts checks the section exists).
+ */
+import type { IPrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
+import type { Overlay } from './overlays.js';
+import { m } from './metric-names.js';
+import { plain, type K8sObject } from './k8s-object.js';
+
+export interface Alert {
+  alert: string;
+  expr: string;
+  for: string;
+  severity: 'critical' | 'warning';
+  summary: string;
+}
+
+/** The BullMQ queue whose backlog is "paid holds not yet committed". */
+export const commitQueue = 'commit';
+
+export const alerts: Alert[] = [
+  {
+    alert: 'UsherAdmissionStalled',
+    // Fans wait but nobody was admitted for 5 minutes. Paused sales and full shops stall too:
+    // the runbook starts by ruling those out.
+    expr: `(max by (sale) (${m.queueLength}) > 0) and on (sale) (max by (sale) (rate(${m.admittedTotal}[5m])) == 0)`,
+    for: '5m',
+    severity: 'critical',
+    summary: 'Sale {{ $labels.sale }} has fans waiting and admitted nobody for 5 minutes',
+  },
+  {
+    alert: 'UsherHoldErrorRate',
+    expr: `sum(rate(${m.holdRequests}{outcome="error"}[5m])) / clamp_min(sum(rate(${m.holdRequests}[5m])), 1e-9) > 0.01`,
+    for: '5m',
+    severity: 'critical',
+    summary: 'More than 1% of hold requests fail with an error',
+  },
+  {
+    alert: 'UsherCommitLag',
+    expr: `sum(${m.jobsWaiting}{queue="${commitQueue}"}) > 100 or histogram_quantile(0.95, sum by (le) (rate(${m.commitSeconds}_bucket[5m]))) > 5`,
+    for: '5m',
+    severity: 'warning',
+    summary: 'Paid holds wait to be committed (backlog over 100 or p95 commit over 5 s)',
+  },
+  {
+    alert: 'UsherCommitFailures',
+    expr: `sum(rate(${m.commitJobs}{outcome="failed"}[10m])) > 0`,
+    for: '10m',
+    severity: 'warning',
+    summary: 'Commit jobs are failing and being retried',
+  },
+  {
+    alert: 'UsherClaimedHoldsStale',
+    // A CLAIMED hold older than CLAIM_TIMEOUT_S is stuck between payment and Postgres.
+    expr: `max(${m.claimedStaleHolds}) > 0`,
+    for: '5m',
+    severity: 'critical',
+    summary: '{{ $value }} holds are CLAIMED for longer than the claim timeout',
+  },
+  {
+    alert: 'UsherAuditViolation',
+    // free + held + claimed + sold != capacity, or Redis sold seats differ from Postgres tickets.
+    expr: `max by (sale) (${m.auditViolations}) > 0`,
+    for: '0m',
+    severity: 'critical',
+    summary: 'Inventory audit found {{ $value }} violations in sale {{ $labels.sale }}',
+  },
+  {
+    alert: 'UsherWebhookFailures',
+    expr: `sum(rate(${m.webhooks}{outcome=~"bad_signature|error|failed"}[10m])) > 0 or sum(rate(${m.httpRequests}{route="/v1/webhooks/stripe",status=~"5.."}[10m])) > 0`,
+    for: '10m',
+    severity: 'warning',
+    summary: 'Stripe webhooks are rejected or failing (Stripe retries, but payments wait)',
+  },
+  {
+    alert: 'UsherRedisMemoryNearLimit',
+    // noeviction: at the limit Redis refuses writes, so joins and holds start failing.
+    expr: `max by (pod) (${m.redisMemoryUsed} / (${m.redisMemoryMax} > 0)) > 0.8`,
+    for: '5m',
+    severity: 'critical',
+    summary: 'Redis {{ $labels.pod }} uses over 80% of maxmemory (noeviction: writes fail at 100%)',
+  },
+  {
+    alert: 'UsherApiErrorRate',
+    expr: `sum(rate(${m.httpRequests}{status=~"5.."}[5m])) / clamp_min(sum(rate(${m.httpRequests}[5m])), 1e-9) > 0.02`,
+    for: '5m',
+    severity: 'warning',
+    summary: 'More than 2% of API requests answer 5xx',
+  },
+  {
+    alert: 'UsherEdgeTickSlow',
+    expr: `histogram_quantile(0.99, sum by (le) (rate(${m.edgeTick}_bucket[5m]))) > 0.5`,
+    for: '10m',
+    severity: 'warning',
+    summary: 'Admission ticks take over 500 ms (p99): positions and admissions lag',
+  },
+];
+
+/** Anchor of an alert's runbook section in k8s/README.md (GitHub's heading slug). */
+export const runbookAnchor = (alert: string): string => alert.toLowerCase();
+
+export function prometheusRule(overlay: Overlay): K8sObject {
+  const rule: IPrometheusRule = {
+    apiVersion: 'monitoring.coreos.com/v1',
+    kind: 'PrometheusRule',
+    metadata: { name: 'usher', namespace: overlay.namespace, labels: { 'app.kubernetes.io/part-of': 'usher', release: 'prometheus' } },
+    spec: {
+      groups: [
+        {
+          name: 'usher',
+          rules: alerts.map((a) => ({
+            alert: a.alert,
+            expr: a.expr,
+            for: a.for,
+            labels: { severity: a.severity, service: 'usher' },
+            annotations: { summary: a.summary, runbook: `k8s/README.md#${runbookAnchor(a.alert)}` },
+          })),
+        },
+      ],
+    },
+  };
+  return plain(rule) as unknown as K8sObject;
+}
