@@ -42,12 +42,14 @@ export const variables = {
   EDGE_IDLE_TIMEOUT_S: { schema: positiveInt, default: '120', doc: 'WebSocket idle timeout' },
   EDGE_MAX_BACKPRESSURE_BYTES: { schema: positiveInt, default: '65536', doc: 'per-socket send buffer before a slow fan is dropped' },
   EDGE_ALLOWED_ORIGINS: { schema: csv.optional(), doc: 'comma-separated Origin values allowed to open a socket (unset: any)' },
+  EDGE_CONNECTS_PER_IP_PER_MIN: { schema: positiveInt, default: '120', doc: 'WebSocket upgrades one client address may open per minute, counted in Redis across edges' },
+  EDGE_JOINS_PER_IP_PER_MIN: { schema: positiveInt, default: '60', doc: 'queue joins one client address may make per minute, counted in Redis across edges' },
   QUEUE_RECONNECT_GRACE_S: { schema: positiveInt, default: '60', doc: 'how long a disconnected fan keeps their place' },
   QUEUE_OFFER_TTL_S: { schema: positiveInt, default: '30', doc: 'how long an admission offer waits to be taken' },
   PASS_TTL_S: { schema: positiveInt, default: '600', doc: 'shopping window of an admission pass' },
-  PASS_SIGNING_JWKS: { schema: optionalString, secret: true, doc: 'JSON private JWK set (ES256) for admission passes; the first key signs. Generated per process outside production' },
-  VISITOR_TOKEN_SECRET: { schema: z.string().min(32).optional(), secret: true, doc: 'HMAC secret of visitor tokens (32+ chars). Generated per process outside production' },
-  AUTH_JWT_SECRET: { schema: z.string().min(32).optional(), secret: true, doc: 'HMAC secret of account access tokens (32+ chars). Generated per process outside production' },
+  PASS_SIGNING_JWKS: { schema: optionalString, secret: true, doc: 'JSON private JWK set (ES256) for admission passes; the first key signs. generated once and shared through Redis outside production' },
+  VISITOR_TOKEN_SECRET: { schema: z.string().min(32).optional(), secret: true, doc: 'HMAC secret of visitor tokens (32+ chars). generated once and shared through Redis outside production' },
+  AUTH_JWT_SECRET: { schema: z.string().min(32).optional(), secret: true, doc: 'HMAC secret of account access tokens (32+ chars). generated once and shared through Redis outside production' },
   ADMIN_API_TOKEN: { schema: z.string().min(16).optional(), secret: true, doc: 'static bearer token for operator controls (optional, in addition to admin accounts)' },
   PASS_JWKS_URL: { schema: url.optional(), doc: 'where the API fetches the edge JWKS (default PUBLIC_EDGE_URL/.well-known/jwks.json)' },
   PAYMENT_GATEWAY: { schema: z.enum(['demo', 'stripe']), default: 'demo', doc: 'demo takes no money and says so; stripe needs STRIPE_SECRET_KEY' },
@@ -97,6 +99,8 @@ export interface Config {
     idleTimeoutS: number;
     maxBackpressureBytes: number;
     allowedOrigins: string[] | undefined;
+    connectsPerIpPerMin: number;
+    joinsPerIpPerMin: number;
     reconnectGraceS: number;
     offerTtlS: number;
   };
@@ -185,6 +189,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       idleTimeoutS: p.EDGE_IDLE_TIMEOUT_S,
       maxBackpressureBytes: p.EDGE_MAX_BACKPRESSURE_BYTES,
       allowedOrigins: p.EDGE_ALLOWED_ORIGINS,
+      connectsPerIpPerMin: p.EDGE_CONNECTS_PER_IP_PER_MIN,
+      joinsPerIpPerMin: p.EDGE_JOINS_PER_IP_PER_MIN,
       reconnectGraceS: p.QUEUE_RECONNECT_GRACE_S,
       offerTtlS: p.QUEUE_OFFER_TTL_S,
     },

@@ -28,6 +28,8 @@ export interface QueueKeys {
   stats: string;
   /** Pub/sub channel: admissions and control changes for every edge. */
   channel: string;
+  /** HASH visitor → open sockets across all edges: a fan with a tab still open is not disconnected. */
+  presence: string;
 }
 
 export function queueKeys(saleId: string, prefix = 'usher'): QueueKeys {
@@ -45,5 +47,14 @@ export function queueKeys(saleId: string, prefix = 'usher'): QueueKeys {
     bucket: `${base}:bucket`,
     stats: `${base}:stats`,
     channel: `${base}:events`,
+    presence: `${base}:presence`,
   };
+}
+
+/**
+ * Fixed-window abuse counter of one client address for one action (connect, join). Not sale-scoped:
+ * the hash tag is the address, so each counter is its own slot.
+ */
+export function abuseCounterKey(action: string, ip: string, windowIndex: number, prefix = 'usher'): string {
+  return `${prefix}:abuse:{${ip}}:${action}:${windowIndex}`;
 }

@@ -1,41 +1,34 @@
+/**
+ * The edge role as `scripts/start.ts` runs it. EDGE_PROCESSES=1: the edge server runs in this
+ * process. More: this process supervises that many edge processes on one port (edge-processes.ts).
+ */
 import type { AppContext } from '../common/app-context.js';
 import type { RunningRole } from '../common/role.js';
-import { loadNativeUws } from '../common/uws-native.js';
-import { metricsText } from '../common/metrics.js';
+import { startEdgeServer } from './edge-server.js';
+import { startEdgeProcesses, EDGE_CHILD_ENV } from './edge-processes.js';
+import type { SeatStatusSource } from './admission-tick.js';
+
+/**
+ * Seats remain? The inventory's `availability(saleId).status`, once `inventory/index.ts` provides
+ * `createSeatInventory`; until it is wired, every sale counts as on sale.
+ */
+function seatStatusOf(_ctx: AppContext): SeatStatusSource {
+  return async () => 'on_sale';
+}
 
 export async function startEdgeRole(ctx: AppContext): Promise<RunningRole> {
-  const uws = loadNativeUws();
-  const log = ctx.log.child({ role: 'edge' });
-  const app = uws.App();
-  app.get('/livez', (res) => {
-    res.writeHeader('content-type', 'application/json').end('{"ok":true}');
+  if (ctx.config.edge.processes > 1 && process.env[EDGE_CHILD_ENV] === undefined) return startEdgeProcesses(ctx);
+  const server = await startEdgeServer({
+    config: ctx.config,
+    log: ctx.log,
+    redis: ctx.redis,
+    pg: ctx.pg,
+    readiness: () => ctx.readiness(),
+    seatStatus: seatStatusOf(ctx),
   });
-  app.get('/readyz', (res) => {
-    let aborted = false;
-    res.onAborted(() => (aborted = true));
-    void ctx.readiness().then((r) => {
-      if (aborted) return;
-      res.cork(() => res.writeStatus(r.ok ? '200 OK' : '503 Service Unavailable').writeHeader('content-type', 'application/json').end(JSON.stringify(r)));
-    });
-  });
-  app.get('/metrics', (res) => {
-    let aborted = false;
-    res.onAborted(() => (aborted = true));
-    void metricsText().then((m) => {
-      if (aborted) return;
-      res.cork(() => res.writeHeader('content-type', m.contentType).end(m.body));
-    });
-  });
-  const { host, edgePort } = ctx.config.http;
-  const listenSocket = await new Promise<unknown>((resolve, reject) => {
-    app.listen(host, edgePort, (token) => (token ? resolve(token) : reject(new Error(`edge could not listen on ${host}:${edgePort}`))));
-  });
-  log.info({ port: edgePort }, 'edge listening');
   return {
     name: 'edge',
-    urls: { edge: ctx.config.http.publicEdgeUrl },
-    async stop() {
-      uws.us_listen_socket_close(listenSocket as never);
-    },
+    urls: { edge: ctx.config.http.publicEdgeUrl, 'waiting room': `${ctx.config.http.publicEdgeUrl}/sales/<sale id>` },
+    stop: () => server.stop(),
   };
 }

@@ -1,0 +1,107 @@
+/**
+ * The edge's tick: every EDGE_TICK_MS, for each sale it has fans for, one admit-12.lua call (which
+ * also cleans up, refills the shared token bucket and records this edge's connected count), the
+ * opening shuffle when it is due, then one broadcast on the sale's uWS topic. Nothing per fan.
+ */
+import type { EdgeCore } from './edge-core.js';
+import type { SaleRoom } from './fan-registry.js';
+import type { SeatStatus, TickResult } from './queue-store.js';
+import type { PositionBroadcast, ServerMessage, SaleState } from './edge-protocol.js';
+import { encode } from './edge-protocol.js';
+import { runOpeningShuffle } from './prequeue-shuffle.js';
+import { edgeMetrics } from './edge-metrics.js';
+
+export type SeatStatusSource = (saleId: string) => Promise<SeatStatus>;
+
+/** Offers made by one tick call at most: a very high rate is spread over ticks, not one huge pop. */
+const MAX_BATCH = 1000;
+
+const changeMessage: Partial<Record<SaleState, ServerMessage['type']>> = {
+  paused: 'paused', closed: 'closed', sold_out: 'sold_out', all_held: 'all_held',
+};
+
+export interface AdmissionTicker {
+  tickNow(saleId: string): Promise<void>;
+  stop(): void;
+}
+
+export function startAdmissionTicks(core: EdgeCore, publish: (topic: string, text: string) => void, seatStatus: SeatStatusSource): AdmissionTicker {
+  const seats = new Map<string, SeatStatus>();
+
+  async function seatsOf(saleId: string): Promise<SeatStatus> {
+    try {
+      const status = await seatStatus(saleId);
+      seats.set(saleId, status);
+      return status;
+    } catch (err) {
+      core.log.warn({ err, saleId }, 'inventory availability failed; using the last known status');
+      return seats.get(saleId) ?? 'on_sale';
+    }
+  }
+
+  function tickOptions(room: SaleRoom, status: SeatStatus) {
+    const { edge } = core.config;
+    return { seats: status, offerTtlMs: edge.offerTtlS * 1000, graceMs: edge.reconnectGraceS * 1000, maxBatch: MAX_BATCH, edgeId: core.edgeId, connected: room.connected };
+  }
+
+  function broadcast(room: SaleRoom, previous: TickResult | null, r: TickResult): void {
+    const position: PositionBroadcast = {
+      v: 1, type: 'position', state: r.state, serving: r.serving, waiting: r.waiting, ratePerMin: r.ratePerMin,
+      measuredPerMin: room.meter.rangePerMin(), opensAt: r.opensAt, seed: r.seed, message: r.message, at: r.now,
+    };
+    room.lastPosition = encode(position);
+    if (previous && previous.state !== r.state) {
+      const type = changeMessage[r.state] ?? (previous.state === 'prequeue' ? 'opened' : 'resumed');
+      publish(room.topic, JSON.stringify({ v: 1, type }));
+    }
+    if (r.message && previous && r.messageAt > previous.messageAt) {
+      publish(room.topic, encode({ v: 1, type: 'message', text: r.message, at: r.messageAt }));
+    }
+    publish(room.topic, room.lastPosition);
+  }
+
+  async function tickRoom(room: SaleRoom): Promise<void> {
+    if (room.ticking) return; // a slow Redis must not stack ticks
+    room.ticking = true;
+    const done = edgeMetrics.tickSeconds.startTimer();
+    try {
+      const status = await seatsOf(room.saleId);
+      let r = await core.store.tick(room.saleId, tickOptions(room, status));
+      if (r.state === 'prequeue' && r.seed === '' && r.now >= r.opensAt) {
+        const shuffled = await runOpeningShuffle(core.redis, core.store, room.saleId);
+        if (shuffled !== null) core.log.info({ saleId: room.saleId, fans: shuffled }, 'pre-queue shuffled at opening');
+        r = await core.store.tick(room.saleId, tickOptions(room, status));
+      }
+      const previous = room.last;
+      room.last = r;
+      room.meter.add(r.now, r.admitted);
+      core.sales.update(room.saleId, { powDifficulty: r.powDifficulty });
+      broadcast(room, previous, r);
+      const sale = { sale: room.saleId };
+      edgeMetrics.queueLength.set(sale, r.waiting);
+      edgeMetrics.prequeueLength.set(sale, r.prequeue);
+      edgeMetrics.admittedTotal.set(sale, r.admitted);
+      edgeMetrics.offersExpiredTotal.set(sale, r.offersExpired);
+      edgeMetrics.activeShoppers.set(sale, r.active);
+    } catch (err) {
+      core.log.warn({ err, saleId: room.saleId }, 'admission tick failed');
+    } finally {
+      room.ticking = false;
+      done();
+    }
+  }
+
+  const timer = setInterval(() => {
+    for (const room of core.fans.rooms.values()) void tickRoom(room);
+  }, core.config.edge.tickMs);
+
+  return {
+    async tickNow(saleId) {
+      const room = core.fans.rooms.get(saleId);
+      if (room) await tickRoom(room);
+    },
+    stop() {
+      clearInterval(timer);
+    },
+  };
+}

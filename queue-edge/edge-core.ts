@@ -1,0 +1,72 @@
+/**
+ * What the edge's WebSocket and HTTP handlers share, and the queue actions both offer (join, take),
+ * so the HTTP fallback behaves exactly like the socket.
+ */
+import type { Config } from '../common/config.js';
+import type { Logger } from '../common/logger.js';
+import type { RedisClient } from '../common/redis-connection.js';
+import type { PassSigningKeys } from '../common/admission-pass.js';
+import type { AccessTokens } from '../common/access-token.js';
+import { Problem } from '../common/problem.js';
+import type { QueueStore, Place } from './queue-store.js';
+import type { VisitorTokens } from './visitor-token.js';
+import type { SaleRegistry } from './sale-registry.js';
+import type { FanRegistry } from './fan-registry.js';
+import type { AbuseLimits } from './abuse-limits.js';
+import { checkoutUrl, type ServerMessage } from './edge-protocol.js';
+import { edgeMetrics } from './edge-metrics.js';
+import { verifyWork } from './proof-of-work.js';
+
+export interface EdgeCore {
+  config: Config;
+  log: Logger;
+  redis: RedisClient;
+  store: QueueStore;
+  visitors: VisitorTokens;
+  passes: PassSigningKeys;
+  accessTokens: AccessTokens;
+  sales: SaleRegistry;
+  fans: FanRegistry;
+  limits: AbuseLimits;
+  edgeId: string;
+  /** Redis writes started by socket closes, awaited by the drain so no place is left dangling. */
+  pending: Set<Promise<unknown>>;
+  /** Runs the sale's tick now (a control changed, or an HTTP client needs counters this edge has not ticked yet). */
+  tickNow(saleId: string): Promise<void>;
+}
+
+export function track(core: EdgeCore, work: Promise<unknown>): void {
+  const p = work.catch((err: unknown) => core.log.warn({ err }, 'edge background write failed')).finally(() => core.pending.delete(p));
+  core.pending.add(p);
+}
+
+/** Checks everything a join needs before touching the queue: limit, proof of work. */
+export async function admitJoin(core: EdgeCore, ip: string, challenge: string, nonce: string | undefined, powDifficulty: number): Promise<void> {
+  if (!verifyWork(challenge, nonce, powDifficulty)) {
+    edgeMetrics.rejected.inc({ reason: 'proof_of_work' });
+    throw new Problem(403, 'proof_of_work', `join needs a proof of work of difficulty ${powDifficulty}`);
+  }
+  if (!(await core.limits.allow('join', ip))) {
+    edgeMetrics.rejected.inc({ reason: 'join_limit' });
+    throw new Problem(429, 'too_many_joins', 'too many joins from this address; try again in a minute');
+  }
+}
+
+/** Takes the fan's offer: signs a pass, then lets take-5.lua decide atomically if it becomes the lease. */
+export async function takeOffer(core: EdgeCore, saleId: string, visitorId: string): Promise<Place> {
+  const { token, claims } = await core.passes.sign({ saleId, visitorId, ttlS: core.config.pass.ttlS });
+  const place = await core.store.take(saleId, visitorId, { jti: claims.jti, leaseDeadlineMs: claims.exp * 1000, token });
+  if (place.state === 'a' && place.jti === claims.jti) edgeMetrics.passesIssued.inc();
+  return place;
+}
+
+/** What the fan is told about their place. */
+export function placeMessage(core: EdgeCore, saleId: string, place: Place): ServerMessage {
+  switch (place.state) {
+    case 'p': return { v: 1, type: 'queued', state: 'prequeue' };
+    case 'w': return { v: 1, type: 'queued', state: 'waiting', ticket: place.ticket, ...(place.rank !== undefined ? { rank: place.rank } : {}) };
+    case 'o': return { v: 1, type: 'offer', deadline: place.deadline };
+    case 'a': return { v: 1, type: 'admitted', pass: place.pass, exp: place.exp, checkoutUrl: checkoutUrl(core.config.http.publicApiUrl, saleId, place.pass) };
+    case 'done': return { v: 1, type: 'done' };
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * The sale channel (Redis pub/sub) as this edge hears it: offers and passes go to the fan's sockets
+ * wherever the fan is connected; the opening shuffle tells pre-queue fans their ticket; a control
+ * change triggers an immediate tick so it reaches fans at once (the settings are re-read each tick
+ * anyway, so a lost message delays a change by at most one tick).
+ */
+import { z } from 'zod';
+import type { RedisClient } from '../common/redis-connection.js';
+import { queueKeys } from '../common/queue-keys.js';
+import type { EdgeCore } from './edge-core.js';
+import type { SaleRoom } from './fan-registry.js';
+import { sendTo } from './fan-registry.js';
+import { checkoutUrl } from './edge-protocol.js';
+
+const eventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('offers'), offers: z.array(z.object({ visitor: z.string(), deadline: z.number() })) }),
+  z.object({ type: z.literal('admitted'), visitor: z.string(), pass: z.string(), exp: z.number() }),
+  z.object({ type: z.literal('shuffled'), seed: z.string(), count: z.number() }),
+  z.object({ type: z.literal('control') }).passthrough(),
+]);
+
+const HMGET_CHUNK = 1000;
+
+export interface SaleEvents {
+  watch(room: SaleRoom): void;
+  close(): Promise<void>;
+}
+
+export function saleEvents(core: EdgeCore, tickNow: (saleId: string) => Promise<void>): SaleEvents {
+  const subscriber: RedisClient = core.redis.duplicate();
+  const rooms = new Map<string, SaleRoom>();
+  subscriber.on('error', (err: Error) => core.log.warn({ err: err.message }, 'sale channel connection error'));
+
+  async function tellTickets(room: SaleRoom): Promise<void> {
+    const visitors = [...room.prequeued];
+    room.prequeued.clear();
+    for (let i = 0; i < visitors.length; i += HMGET_CHUNK) {
+      const chunk = visitors.slice(i, i + HMGET_CHUNK);
+      const states = await core.redis.hmget(queueKeys(room.saleId).visitors, ...chunk);
+      chunk.forEach((visitor, j) => {
+        const raw = states[j];
+        if (!raw) return;
+        const st = JSON.parse(raw) as { s?: string; t?: number };
+        if (st.s !== 'w' || typeof st.t !== 'number') return;
+        for (const ws of room.socketsOf(visitor)) sendTo(ws, { v: 1, type: 'queued', state: 'waiting', ticket: st.t });
+      });
+    }
+  }
+
+  function dispatch(room: SaleRoom, text: string): void {
+    const parsed = eventSchema.safeParse(JSON.parse(text));
+    if (!parsed.success) return core.log.warn({ saleId: room.saleId }, 'unrecognised sale event');
+    const event = parsed.data;
+    switch (event.type) {
+      case 'offers':
+        for (const offer of event.offers) {
+          for (const ws of room.socketsOf(offer.visitor)) sendTo(ws, { v: 1, type: 'offer', deadline: offer.deadline });
+        }
+        return;
+      case 'admitted':
+        for (const ws of room.socketsOf(event.visitor)) {
+          const data = ws.getUserData();
+          if (data.admittedSent) continue;
+          data.admittedSent = true;
+          sendTo(ws, { v: 1, type: 'admitted', pass: event.pass, exp: event.exp, checkoutUrl: checkoutUrl(core.config.http.publicApiUrl, room.saleId, event.pass) });
+        }
+        return;
+      case 'shuffled':
+        void tellTickets(room).catch((err: unknown) => core.log.warn({ err }, 'could not tell pre-queue fans their tickets'));
+        return;
+      case 'control':
+        void tickNow(room.saleId);
+        return;
+    }
+  }
+
+  subscriber.on('message', (channel: string, text: string) => {
+    const room = rooms.get(channel);
+    if (!room) return;
+    try {
+      dispatch(room, text);
+    } catch (err) {
+      core.log.warn({ err, channel }, 'sale event failed');
+    }
+  });
+
+  return {
+    watch(room) {
+      const channel = queueKeys(room.saleId).channel;
+      rooms.set(channel, room);
+      room.ready = subscriber.subscribe(channel).catch((err: unknown) => core.log.error({ err, channel }, 'could not subscribe to the sale channel'));
+    },
+    async close() {
+      subscriber.disconnect();
+    },
+  };
+}

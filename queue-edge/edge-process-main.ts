@@ -1,0 +1,23 @@
+/**
+ * Entry point of one forked edge process (see edge-processes.ts): its own connections, the edge
+ * server, drain on SIGTERM; tells the supervisor `ready` once it listens.
+ */
+import { loadConfigOrExit } from '../common/config.js';
+import { createLogger } from '../common/logger.js';
+import { createAppContext } from '../common/app-context.js';
+import { Shutdown } from '../common/shutdown.js';
+import { startEdgeRole } from './edge-role.js';
+
+const config = loadConfigOrExit();
+const log = createLogger(config.logLevel, { roles: 'edge', edgeProcess: process.env.USHER_EDGE_CHILD });
+const ctx = createAppContext(config, log);
+const shutdown = new Shutdown(log, config.shutdownGraceMs).listen();
+try {
+  const role = await startEdgeRole(ctx);
+  shutdown.add('stop edge', () => role.stop()).add('close connections', () => ctx.close());
+  process.send?.('ready');
+} catch (err) {
+  log.fatal({ err }, 'edge process start-up failed');
+  await ctx.close();
+  process.exit(1);
+}

@@ -1,0 +1,57 @@
+/**
+ * EDGE_PROCESSES > 1: this process becomes a small supervisor that forks N edge processes sharing
+ * EDGE_PORT (uWS listens with SO_REUSEPORT, so the kernel spreads connections over them). A child
+ * that dies is restarted after a pause; stop() sends SIGTERM to each (they drain) and waits.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { AppContext } from '../common/app-context.js';
+import type { RunningRole } from '../common/role.js';
+
+export const EDGE_CHILD_ENV = 'USHER_EDGE_CHILD';
+const RESTART_AFTER_MS = 1000;
+
+function childEntry(): string {
+  // Same extension as this module: .ts under tsx (dev, tests), .js from dist.
+  const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
+  return fileURLToPath(new URL(`./edge-process-main.${ext}`, import.meta.url));
+}
+
+export async function startEdgeProcesses(ctx: AppContext, count = ctx.config.edge.processes): Promise<RunningRole> {
+  const log = ctx.log.child({ role: 'edge-supervisor' });
+  const children = new Set<ChildProcess>();
+  let stopping = false;
+
+  function spawnOne(index: number): Promise<void> {
+    const child = fork(childEntry(), [], {
+      env: { ...process.env, [EDGE_CHILD_ENV]: String(index) },
+      execArgv: process.execArgv,
+      stdio: 'inherit',
+    });
+    children.add(child);
+    child.once('exit', (code, signal) => {
+      children.delete(child);
+      if (stopping) return;
+      log.error({ index, code, signal }, 'edge process exited; restarting');
+      setTimeout(() => void spawnOne(index).catch((err: unknown) => log.error({ err }, 'edge restart failed')), RESTART_AFTER_MS).unref();
+    });
+    return new Promise((resolve, reject) => {
+      child.once('message', (m) => (m === 'ready' ? resolve() : reject(new Error(`edge process ${index} said ${String(m)}`))));
+      child.once('exit', (code) => reject(new Error(`edge process ${index} exited with ${code} during start-up`)));
+    });
+  }
+
+  await Promise.all(Array.from({ length: count }, (_, i) => spawnOne(i)));
+  log.info({ processes: count, port: ctx.config.http.edgePort }, 'edge processes ready');
+  return {
+    name: 'edge',
+    urls: { edge: ctx.config.http.publicEdgeUrl, 'waiting room': `${ctx.config.http.publicEdgeUrl}/sales/<sale id>` },
+    async stop() {
+      stopping = true;
+      await Promise.all([...children].map((child) => new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      })));
+    },
+  };
+}

@@ -1,0 +1,124 @@
+/**
+ * One edge process's server: uWS app with the fan socket, the HTTP API, the page and probes; the
+ * admission tick; the sale channel listener. `stop()` drains: stop accepting, tell every fan to
+ * reconnect (their place is kept for the grace), close the sockets, finish the Redis writes.
+ */
+import { hostname } from 'node:os';
+import type { us_listen_socket } from 'uWebSockets.js';
+import type { Config } from '../common/config.js';
+import type { Logger } from '../common/logger.js';
+import type { RedisClient } from '../common/redis-connection.js';
+import type { PgPool } from '../common/postgres-pool.js';
+import { loadNativeUws } from '../common/uws-native.js';
+import { loadPassSigningKeys } from '../common/admission-pass.js';
+import { loadAccessTokens } from '../common/access-token.js';
+import { metricsText } from '../common/metrics.js';
+import { Problem } from '../common/problem.js';
+import { queueStore } from './queue-store.js';
+import { loadVisitorTokens } from './visitor-token.js';
+import { saleRegistry } from './sale-registry.js';
+import { FanRegistry } from './fan-registry.js';
+import { abuseLimits } from './abuse-limits.js';
+import { startAdmissionTicks, type SeatStatusSource } from './admission-tick.js';
+import { saleEvents } from './edge-events.js';
+import { fanSocketBehavior } from './fan-socket.js';
+import { mountEdgeHttp } from './edge-http.js';
+import { mountStatic } from './static-files.js';
+import { replyTo, runRoute } from './http-reply.js';
+import { encode } from './edge-protocol.js';
+import type { EdgeCore } from './edge-core.js';
+
+export interface EdgeServerOptions {
+  config: Config;
+  log: Logger;
+  redis: RedisClient;
+  pg?: PgPool;
+  /** Inventory status per sale, read once per tick; default: always on sale. */
+  seatStatus?: SeatStatusSource;
+  readiness?: () => Promise<{ ok: boolean }>;
+  /** Listen here instead of EDGE_PORT (0: any free port, for tests). */
+  port?: number;
+  edgeId?: string;
+}
+
+export interface EdgeServer {
+  port: number;
+  core: EdgeCore;
+  /** Drain and close, bounded by `graceMs`. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+const RECONNECT_AFTER_MS = 500;
+
+export async function startEdgeServer(o: EdgeServerOptions): Promise<EdgeServer> {
+  const uws = loadNativeUws();
+  const app = uws.App();
+  const { config, redis } = o;
+  const log = o.log.child({ role: 'edge' });
+  const store = queueStore(redis);
+  let draining = false;
+  const core: EdgeCore = {
+    config, log, redis, store,
+    visitors: await loadVisitorTokens(config, redis, log),
+    passes: await loadPassSigningKeys(config, redis, log),
+    accessTokens: await loadAccessTokens(config, redis, log),
+    sales: saleRegistry(redis, o.pg),
+    fans: new FanRegistry((room) => events.watch(room)),
+    limits: abuseLimits(store, { connect: config.edge.connectsPerIpPerMin, join: config.edge.joinsPerIpPerMin, visitor: config.edge.joinsPerIpPerMin }),
+    edgeId: o.edgeId ?? `${hostname()}-${process.pid}`,
+    pending: new Set(),
+    tickNow: (saleId) => ticker.tickNow(saleId),
+  };
+  const events = saleEvents(core, (saleId) => core.tickNow(saleId));
+  const ticker = startAdmissionTicks(core, (topic, text) => app.publish(topic, text), o.seatStatus ?? (async () => 'on_sale'));
+
+  app.ws('/v1/sales/:sale/ws', fanSocketBehavior(core, () => draining));
+  mountEdgeHttp(app, core);
+  mountStatic(app);
+  app.get('/livez', (res) => replyTo(res).json(200, { ok: true }));
+  app.get('/readyz', (res) => {
+    const reply = replyTo(res);
+    runRoute(reply, log, async () => {
+      const r = o.readiness ? await o.readiness() : { ok: true };
+      const ok = r.ok && !draining;
+      reply.json(ok ? 200 : 503, { ...r, ok, draining });
+    });
+  });
+  app.get('/metrics', (res) => {
+    const reply = replyTo(res);
+    runRoute(reply, log, async () => {
+      const m = await metricsText();
+      reply.send(200, m.body, { 'content-type': m.contentType });
+    });
+  });
+  app.any('/*', (res) => replyTo(res).problem(new Problem(404, 'not_found', 'no such route on the edge')));
+
+  const host = config.http.host;
+  const wanted = o.port ?? config.http.edgePort;
+  const listenSocket = await new Promise<us_listen_socket>((resolve, reject) => {
+    app.listen(host, wanted, (token) => (token ? resolve(token) : reject(new Error(`edge could not listen on ${host}:${wanted}`))));
+  });
+  const port = uws.us_socket_local_port(listenSocket as never);
+  log.info({ port, edgeId: core.edgeId }, 'edge listening');
+
+  return {
+    port,
+    core,
+    async stop(graceMs = config.shutdownGraceMs) {
+      if (draining) return;
+      draining = true;
+      uws.us_listen_socket_close(listenSocket);
+      ticker.stop();
+      const deadline = Date.now() + graceMs * 0.6;
+      // One message per sale topic; well-behaved pages close and reconnect (elsewhere) at once.
+      const reconnect = encode({ v: 1, type: 'reconnect', retryAfterMs: RECONNECT_AFTER_MS });
+      for (const room of core.fans.rooms.values()) app.publish(room.topic, reconnect);
+      const waitUntil = Math.min(deadline, Date.now() + 1500);
+      while (core.fans.sockets.size > 0 && Date.now() < waitUntil) await new Promise((r) => setTimeout(r, 50));
+      for (const ws of [...core.fans.sockets]) ws.end(1012, 'edge restarting: reconnect');
+      await Promise.race([Promise.allSettled([...core.pending]), new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())))]);
+      await events.close();
+      log.info({ edgeId: core.edgeId }, 'edge drained');
+    },
+  };
+}

@@ -1,0 +1,148 @@
+/**
+ * The fan's WebSocket (`/v1/sales/:sale/ws`). Upgrade checks (drain, sale id, origin, per-address
+ * connect limit, the sale exists) run async with `onAborted` registered first and the headers copied
+ * out of `req` before the first await. After `hello`, the fan sends `join` with its visitor token
+ * (and proof of work when the sale asks for it); then `take` for an offer and `rank` on demand.
+ */
+import type { WebSocketBehavior, HttpResponse, HttpRequest, us_socket_context_t } from 'uWebSockets.js';
+import { Problem } from '../common/problem.js';
+import { type EdgeCore, admitJoin, takeOffer, placeMessage, track } from './edge-core.js';
+import { type FanData, type FanSocket, sendTo } from './fan-registry.js';
+import { decodeClientMessage, saleIdSchema, type ClientMessage } from './edge-protocol.js';
+import { replyTo, runRoute, clientIp } from './http-reply.js';
+import { newChallenge } from './proof-of-work.js';
+import { QueueError } from './queue-errors.js';
+import { VisitorTokenError } from './visitor-token.js';
+import { edgeMetrics } from './edge-metrics.js';
+import { queueKeys } from '../common/queue-keys.js';
+
+const JOIN_WITHIN_MS = 15_000;
+const RANK_EVERY_MS = 1000;
+
+function fail(ws: FanSocket, core: EdgeCore, err: unknown): void {
+  if (err instanceof VisitorTokenError) {
+    sendTo(ws, { v: 1, type: 'error', code: `visitor_token_${err.reason}`, detail: err.message });
+    if (!ws.getUserData().closed) ws.cork(() => ws.end(4401, 'visitor token refused'));
+    return;
+  }
+  const problem = err instanceof Problem ? err : err instanceof QueueError ? err.toProblem() : null;
+  if (!problem) core.log.error({ err }, 'fan message failed');
+  sendTo(ws, { v: 1, type: 'error', code: problem?.code ?? 'internal', detail: problem?.message ?? 'something went wrong on our side' });
+}
+
+async function join(core: EdgeCore, ws: FanSocket, token: string, nonce: string | undefined): Promise<void> {
+  const data = ws.getUserData();
+  const visitorId = await core.visitors.verify(token);
+  await admitJoin(core, data.ip, data.challenge, nonce, data.powDifficulty);
+  await core.fans.room(data.saleId).ready;
+  const place = await core.store.join(data.saleId, visitorId, true);
+  // The socket may have closed while we waited: undo the presence the join just counted.
+  if (data.closed) return track(core, core.store.leave(data.saleId, visitorId));
+  data.visitorId = visitorId;
+  const room = core.fans.add(ws, visitorId);
+  if (place.state === 'a') data.admittedSent = true;
+  if (place.state === 'p') room.prequeued.add(visitorId);
+  sendTo(ws, placeMessage(core, data.saleId, place));
+  if (room.lastPosition && !data.closed) {
+    const text = room.lastPosition;
+    ws.cork(() => ws.send(text));
+  }
+}
+
+async function handle(core: EdgeCore, ws: FanSocket, message: ClientMessage): Promise<void> {
+  const data = ws.getUserData();
+  if (message.type === 'join') {
+    if (data.visitorId || data.joining) throw new Problem(409, 'already_joined', 'this socket has joined already');
+    data.joining = true;
+    try {
+      return await join(core, ws, message.token, message.nonce);
+    } finally {
+      data.joining = false;
+    }
+  }
+  if (!data.visitorId) throw new Problem(409, 'not_joined', 'send join first');
+  const visitorId = data.visitorId;
+  if (message.type === 'take') {
+    const place = await takeOffer(core, data.saleId, visitorId);
+    if (place.state === 'a' && data.admittedSent) return;
+    if (place.state === 'a') data.admittedSent = true;
+    return sendTo(ws, placeMessage(core, data.saleId, place));
+  }
+  const now = Date.now();
+  if (now - data.lastRankAt < RANK_EVERY_MS) throw new Problem(429, 'rank_too_often', 'ask for your exact rank at most once a second');
+  data.lastRankAt = now;
+  const rank = await core.redis.zrank(queueKeys(data.saleId).waiting, visitorId);
+  sendTo(ws, { v: 1, type: 'rank', rank });
+}
+
+function upgrade(core: EdgeCore, draining: () => boolean, res: HttpResponse, req: HttpRequest, context: us_socket_context_t): void {
+  const reply = replyTo(res);
+  // Copied now: `req` is gone after the first await.
+  const saleParam = req.getParameter(0) ?? '';
+  const key = req.getHeader('sec-websocket-key');
+  const protocol = req.getHeader('sec-websocket-protocol');
+  const extensions = req.getHeader('sec-websocket-extensions');
+  const origin = req.getHeader('origin');
+  const ip = clientIp(res, req.getHeader('x-forwarded-for'), core.config.http.trustProxy);
+  runRoute(reply, core.log, async () => {
+    if (draining()) throw new Problem(503, 'draining', 'this edge is restarting; connect again');
+    const sale = saleIdSchema.safeParse(saleParam);
+    if (!sale.success) throw new Problem(400, 'bad_sale_id', sale.error.issues[0]?.message);
+    const allowed = core.config.edge.allowedOrigins;
+    if (allowed && !allowed.includes(origin)) {
+      edgeMetrics.rejected.inc({ reason: 'origin' });
+      throw new Problem(403, 'origin_not_allowed', 'this origin may not open a waiting-room socket');
+    }
+    if (!(await core.limits.allow('connect', ip))) {
+      edgeMetrics.rejected.inc({ reason: 'connect_limit' });
+      throw new Problem(429, 'too_many_connections', 'too many connections from this address; try again in a minute');
+    }
+    const info = await core.sales.lookup(sale.data);
+    if (!info) throw new Problem(404, 'unknown_sale', 'there is no such sale');
+    if (reply.aborted) return;
+    reply.aborted = true;
+    const data: FanData = {
+      saleId: sale.data, ip, challenge: newChallenge(), powDifficulty: info.powDifficulty,
+      visitorId: null, joining: false, closed: false, admittedSent: false, lastRankAt: 0,
+    };
+    res.cork(() => res.upgrade(data, key, protocol, extensions, context));
+  });
+}
+
+export function fanSocketBehavior(core: EdgeCore, draining: () => boolean): WebSocketBehavior<FanData> {
+  const { edge } = core.config;
+  return {
+    maxPayloadLength: edge.maxPayloadBytes,
+    idleTimeout: edge.idleTimeoutS,
+    maxBackpressure: edge.maxBackpressureBytes,
+    closeOnBackpressureLimit: 1,
+    sendPingsAutomatically: true,
+    upgrade: (res, req, context) => upgrade(core, draining, res, req, context),
+    open(ws) {
+      const data = ws.getUserData();
+      core.fans.sockets.add(ws);
+      sendTo(ws, { v: 1, type: 'hello', saleId: data.saleId, challenge: data.challenge, powDifficulty: data.powDifficulty }, false);
+      // A socket that never joins holds a file descriptor for nothing.
+      setTimeout(() => {
+        if (!data.closed && !data.visitorId) ws.end(4408, 'join timeout');
+      }, JOIN_WITHIN_MS).unref();
+    },
+    message(ws, frame) {
+      const decoded = decodeClientMessage(frame); // synchronous: the frame is neutered after return
+      if (!decoded.ok) return sendTo(ws, { v: 1, type: 'error', code: decoded.code, detail: decoded.detail }, false);
+      handle(core, ws, decoded.message).catch((err: unknown) => fail(ws, core, err));
+    },
+    drain() {
+      // Nothing to resume: per-fan messages are few and the next tick's broadcast supersedes a
+      // skipped one; a fan past maxBackpressure is closed and reconnects to the place it keeps.
+    },
+    close(ws) {
+      const data = ws.getUserData();
+      data.closed = true;
+      core.fans.sockets.delete(ws);
+      if (!data.visitorId) return;
+      core.fans.remove(ws, data.visitorId);
+      track(core, core.store.leave(data.saleId, data.visitorId));
+    },
+  };
+}

@@ -1,0 +1,92 @@
+/**
+ * uWS HTTP plumbing for the edge's async routes: `onAborted` is registered when the reply is made
+ * (before any await), late writes are corked and skipped once the client is gone, bodies are read
+ * with a size limit, and every error becomes an RFC 9457 problem at this one boundary.
+ */
+import type { HttpResponse } from 'uWebSockets.js';
+import type { Logger } from '../common/logger.js';
+import { Problem, PROBLEM_CONTENT_TYPE } from '../common/problem.js';
+import { QueueError } from './queue-errors.js';
+
+const statusLine: Record<number, string> = {
+  200: '200 OK', 201: '201 Created', 304: '304 Not Modified', 400: '400 Bad Request', 401: '401 Unauthorized', 403: '403 Forbidden',
+  404: '404 Not Found', 405: '405 Method Not Allowed', 409: '409 Conflict', 410: '410 Gone', 413: '413 Content Too Large',
+  415: '415 Unsupported Media Type', 422: '422 Unprocessable Content', 429: '429 Too Many Requests', 500: '500 Internal Server Error',
+  503: '503 Service Unavailable',
+};
+
+export interface Reply {
+  readonly res: HttpResponse;
+  aborted: boolean;
+  send(status: number, body: string, headers?: Record<string, string>): void;
+  json(status: number, body: unknown, headers?: Record<string, string>): void;
+  problem(problem: Problem): void;
+}
+
+/** Call first thing in a handler: from here on the response may be written after an await. */
+export function replyTo(res: HttpResponse): Reply {
+  const reply: Reply = {
+    res,
+    aborted: false,
+    send(status, body, headers = {}) {
+      if (reply.aborted) return;
+      reply.aborted = true; // written once: a second write would touch a finished response
+      res.cork(() => {
+        res.writeStatus(statusLine[status] ?? `${status} Status`);
+        for (const [k, v] of Object.entries(headers)) res.writeHeader(k, v);
+        res.end(body);
+      });
+    },
+    json(status, body, headers = {}) {
+      reply.send(status, JSON.stringify(body), { 'content-type': 'application/json', ...headers });
+    },
+    problem(problem) {
+      reply.send(problem.status, JSON.stringify(problem.body), { 'content-type': PROBLEM_CONTENT_TYPE, 'cache-control': 'no-store' });
+    },
+  };
+  res.onAborted(() => {
+    reply.aborted = true;
+  });
+  return reply;
+}
+
+/** Reads the whole body (must be called before the handler's first await), refusing more than `limit` bytes. */
+export function readBody(res: HttpResponse, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    res.onData((chunk, isLast) => {
+      if (failed) return;
+      size += chunk.byteLength;
+      if (size > limit) {
+        failed = true;
+        reject(new Problem(413, 'body_too_large', `the body exceeds ${limit} bytes`));
+        return;
+      }
+      chunks.push(Buffer.from(chunk.slice(0))); // the ArrayBuffer is neutered after this callback
+      if (isLast) resolve(Buffer.concat(chunks));
+    });
+  });
+}
+
+/** Runs an async route; domain errors become problems, anything else is logged and becomes a 500. */
+export function runRoute(reply: Reply, log: Logger, route: () => Promise<void>): void {
+  route().catch((err: unknown) => {
+    if (err instanceof Problem) return reply.problem(err);
+    if (err instanceof QueueError) return reply.problem(err.toProblem());
+    log.error({ err }, 'edge route failed');
+    reply.problem(new Problem(500, 'internal', 'something went wrong on our side'));
+  });
+}
+
+export function bearerOf(authorization: string): string | undefined {
+  const m = /^Bearer\s+(\S+)$/i.exec(authorization);
+  return m?.[1];
+}
+
+/** The client address: the socket peer, or the first X-Forwarded-For hop behind a trusted proxy. */
+export function clientIp(res: HttpResponse, forwardedFor: string, trustProxy: boolean): string {
+  if (trustProxy && forwardedFor) return forwardedFor.split(',')[0]!.trim();
+  return Buffer.from(res.getRemoteAddressAsText()).toString();
+}

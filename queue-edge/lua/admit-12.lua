@@ -1,0 +1,121 @@
+--[[
+  admit-12: one admission tick of one sale, run by every edge each EDGE_TICK_MS. Any number of edges
+  may run it at once: the token bucket runs on Redis TIME, so the total rate is the setting.
+
+  KEYS[1]  settings      HASH live settings (rate_per_min, max_active, paused, closed, message, …)
+  KEYS[2]  bucket        HASH token bucket (tokens, ts)
+  KEYS[3]  waiting       ZSET visitor -> ticket
+  KEYS[4]  serving       STRING highest ticket admitted so far
+  KEYS[5]  active        ZSET pass jti -> lease deadline ms
+  KEYS[6]  offers        ZSET visitor -> offer deadline ms
+  KEYS[7]  visitors      HASH visitor -> JSON state
+  KEYS[8]  stats         HASH admitted, offers_expired, lapsed, connected:<edge>, seen:<edge>
+  KEYS[9]  channel       pub/sub channel of the sale
+  KEYS[10] disconnected  ZSET visitor -> disconnect ms
+  KEYS[11] presence      HASH visitor -> open sockets
+  KEYS[12] prequeue      ZSET visitor -> arrival ms
+
+  ARGV[1] seats: 'on_sale' | 'all_held' | 'sold_out' (from the inventory, read by the edge this tick)
+  ARGV[2] offer TTL ms
+  ARGV[3] reconnect grace ms
+  ARGV[4] most offers made by this call
+  ARGV[5] edge id
+  ARGV[6] fans connected to this edge for this sale
+  ARGV[7] most expired offers / lapsed fans cleaned by this call
+
+  Order: leases past their deadline end (revocation, frees slots); offers past their deadline lapse
+  (offers_expired); fans disconnected longer than the grace with no socket anywhere lose their place;
+  then the bucket refills (only while the sale is open: a pause does not bank a burst) and up to
+  min(tokens, max_active - active - offers, ARGV[4]) fans are popped first-in first-out into offers.
+
+  Returns JSON {err='UNKNOWN_SALE'} or the sale's counters and settings (see admission-scripts.ts).
+  Publishes {type='offers', offers=[{visitor, ticket, deadline}]} when it made offers.
+]]
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local seats, offerTtl, grace = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+local maxBatch, edge, connected, cleanLimit = tonumber(ARGV[4]), ARGV[5], ARGV[6], tonumber(ARGV[7])
+
+local s = redis.call('HMGET', KEYS[1], 'rate_per_min', 'max_active', 'paused', 'closed', 'message', 'message_at',
+  'opens_at_ms', 'shuffled', 'prequeue_seed', 'pow_difficulty', 'closes_at_ms')
+if s[1] == false then return cjson.encode({ err = 'UNKNOWN_SALE' }) end
+local rate, maxActive = tonumber(s[1]) or 0, tonumber(s[2]) or 0
+local opensAt, closesAt = tonumber(s[7]) or 0, tonumber(s[11]) or 0
+
+-- Housekeeping: each step is idempotent and leaves the queue consistent on its own.
+redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', now)
+local expired = redis.call('ZRANGEBYSCORE', KEYS[6], '-inf', now, 'LIMIT', 0, cleanLimit)
+for _, v in ipairs(expired) do
+  redis.call('ZREM', KEYS[6], v)
+  redis.call('HDEL', KEYS[7], v)
+  redis.call('ZREM', KEYS[10], v)
+end
+if #expired > 0 then redis.call('HINCRBY', KEYS[8], 'offers_expired', #expired) end
+local gone = redis.call('ZRANGEBYSCORE', KEYS[10], '-inf', now - grace, 'LIMIT', 0, cleanLimit)
+local lapsed = 0
+for _, v in ipairs(gone) do
+  redis.call('ZREM', KEYS[10], v)
+  if redis.call('HEXISTS', KEYS[11], v) == 0 then
+    local st = redis.call('HGET', KEYS[7], v)
+    if st and cjson.decode(st).s ~= 'a' then
+      redis.call('ZREM', KEYS[3], v)
+      redis.call('ZREM', KEYS[12], v)
+      redis.call('ZREM', KEYS[6], v)
+      redis.call('HDEL', KEYS[7], v)
+      lapsed = lapsed + 1
+    end
+  end
+end
+if lapsed > 0 then redis.call('HINCRBY', KEYS[8], 'lapsed', lapsed) end
+
+local state = 'open'
+if s[4] == '1' or (closesAt > 0 and now >= closesAt) then state = 'closed'
+elseif now < opensAt or s[8] ~= '1' then state = 'prequeue'
+elseif s[3] == '1' then state = 'paused'
+elseif seats == 'sold_out' then state = 'sold_out'
+elseif seats == 'all_held' then state = 'all_held' end
+
+local b = redis.call('HMGET', KEYS[2], 'tokens', 'ts')
+local tokens, ts = tonumber(b[1]) or 0, tonumber(b[2]) or now
+-- Two seconds' worth at most: enough to ride over a late tick, too little for a burst after a lull.
+local cap = math.max(2, rate / 30)
+if state == 'open' then
+  tokens = math.min(cap, tokens + math.max(0, now - ts) * rate / 60000)
+else
+  tokens = 0
+end
+
+local activeCount = redis.call('ZCARD', KEYS[5])
+local offerCount = redis.call('ZCARD', KEYS[6])
+local n = math.min(math.floor(tokens), maxActive - activeCount - offerCount, maxBatch)
+local made = {}
+if state == 'open' and n > 0 then
+  local popped = redis.call('ZPOPMIN', KEYS[3], n)
+  for i = 1, #popped, 2 do
+    local v, ticket = popped[i], tonumber(popped[i + 1])
+    local deadline = now + offerTtl
+    redis.call('ZADD', KEYS[6], deadline, v)
+    redis.call('HSET', KEYS[7], v, cjson.encode({ s = 'o', t = ticket, d = deadline }))
+    made[#made + 1] = { visitor = v, ticket = ticket, deadline = deadline }
+  end
+  if #made > 0 then
+    tokens = tokens - #made
+    redis.call('SET', KEYS[4], made[#made].ticket)
+    redis.call('HINCRBY', KEYS[8], 'admitted', #made)
+  end
+end
+redis.call('HSET', KEYS[2], 'tokens', string.format('%.6f', tokens), 'ts', now)
+redis.call('HSET', KEYS[8], 'connected:' .. edge, connected, 'seen:' .. edge, now)
+if #made > 0 then
+  redis.call('PUBLISH', KEYS[9], cjson.encode({ type = 'offers', offers = made }))
+end
+
+local totals = redis.call('HMGET', KEYS[8], 'admitted', 'offers_expired')
+return cjson.encode({
+  now = now, state = state, serving = tonumber(redis.call('GET', KEYS[4])) or 0,
+  waiting = redis.call('ZCARD', KEYS[3]), prequeue = redis.call('ZCARD', KEYS[12]),
+  active = activeCount, offers = offerCount + #made, made = #made,
+  admitted = tonumber(totals[1]) or 0, offersExpired = tonumber(totals[2]) or 0,
+  ratePerMin = rate, maxActive = maxActive, message = s[5] or '', messageAt = tonumber(s[6]) or 0,
+  opensAt = opensAt, seed = s[9] or '', powDifficulty = tonumber(s[10]) or 0,
+})

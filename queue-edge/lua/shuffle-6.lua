@@ -1,0 +1,38 @@
+--[[
+  shuffle-6: the opening shuffle. Moves every pre-queue arrival into the queue in the order given
+  (a seeded permutation computed by the edge, see prequeue-shuffle.ts), and records the seed so
+  anyone can re-derive the order. Refuses if the pre-queue changed since the edge read it.
+
+  KEYS[1] settings  HASH live settings (shuffled, prequeue_seed, prequeue_count, opens_at_ms)
+  KEYS[2] prequeue  ZSET visitor -> arrival ms
+  KEYS[3] seq       STRING ticket counter
+  KEYS[4] waiting   ZSET visitor -> ticket
+  KEYS[5] visitors  HASH visitor -> JSON state
+  KEYS[6] channel   pub/sub channel of the sale
+
+  ARGV[1]    the seed (hex)
+  ARGV[2..n] every pre-queue visitor, in shuffled order
+
+  Returns JSON {count=n} or {err='ALREADY'|'NOT_YET'|'STALE'} (nothing written).
+  Publishes {type='shuffled', seed, count}.
+]]
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local s = redis.call('HMGET', KEYS[1], 'shuffled', 'opens_at_ms')
+if s[1] == '1' then return cjson.encode({ err = 'ALREADY' }) end
+if now < (tonumber(s[2]) or 0) then return cjson.encode({ err = 'NOT_YET' }) end
+local count = #ARGV - 1
+if redis.call('ZCARD', KEYS[2]) ~= count then return cjson.encode({ err = 'STALE' }) end
+for i = 2, #ARGV do
+  if redis.call('ZSCORE', KEYS[2], ARGV[i]) == false then return cjson.encode({ err = 'STALE' }) end
+end
+
+for i = 2, #ARGV do
+  local ticket = redis.call('INCR', KEYS[3])
+  redis.call('ZADD', KEYS[4], ticket, ARGV[i])
+  redis.call('HSET', KEYS[5], ARGV[i], cjson.encode({ s = 'w', t = ticket }))
+end
+redis.call('DEL', KEYS[2])
+redis.call('HSET', KEYS[1], 'shuffled', '1', 'prequeue_seed', ARGV[1], 'prequeue_count', count, 'shuffled_at_ms', now)
+redis.call('PUBLISH', KEYS[6], cjson.encode({ type = 'shuffled', seed = ARGV[1], count = count }))
+return cjson.encode({ count = count })

@@ -1,0 +1,109 @@
+/**
+ * Typed wrappers of the queue scripts for one Redis client: keys come from `common/queue-keys.ts`,
+ * answers are parsed with zod, `{err}` answers become QueueErrors (queue-errors.ts).
+ */
+import { z } from 'zod';
+import type { RedisClient } from '../common/redis-connection.js';
+import { queueKeys, abuseCounterKey } from '../common/queue-keys.js';
+import { defineQueueScripts } from './queue-scripts.js';
+import { queueErrorOf } from './queue-errors.js';
+
+const errAnswer = z.object({ err: z.string() });
+
+export const placeSchema = z.discriminatedUnion('state', [
+  z.object({ state: z.literal('p') }),
+  z.object({ state: z.literal('w'), ticket: z.number(), rank: z.number().optional() }),
+  z.object({ state: z.literal('o'), ticket: z.number(), deadline: z.number() }),
+  z.object({ state: z.literal('a'), pass: z.string(), exp: z.number(), jti: z.string() }),
+  z.object({ state: z.literal('done') }),
+]);
+export type Place = z.infer<typeof placeSchema>;
+
+/** Reads a `visitors` hash value ({s,t,d,p,e,j}, written by the scripts) as a Place. */
+export function storedPlace(raw: string): Place | null {
+  const st = JSON.parse(raw) as { s?: string; t?: number; d?: number; p?: string; e?: number; j?: string };
+  const parsed = placeSchema.safeParse({ state: st.s, ticket: st.t, deadline: st.d, pass: st.p, exp: st.e, jti: st.j });
+  return parsed.success ? parsed.data : null;
+}
+
+export const tickSchema = z.object({
+  now: z.number(),
+  state: z.enum(['open', 'prequeue', 'paused', 'closed', 'sold_out', 'all_held']),
+  serving: z.number(),
+  waiting: z.number(),
+  prequeue: z.number(),
+  active: z.number(),
+  offers: z.number(),
+  made: z.number(),
+  admitted: z.number(),
+  offersExpired: z.number(),
+  ratePerMin: z.number(),
+  maxActive: z.number(),
+  message: z.string(),
+  messageAt: z.number(),
+  opensAt: z.number(),
+  seed: z.string(),
+  powDifficulty: z.number(),
+});
+export type TickResult = z.infer<typeof tickSchema>;
+export type SeatStatus = 'on_sale' | 'all_held' | 'sold_out';
+
+function parse<T>(raw: string, schema: z.ZodType<T>): T {
+  const value: unknown = JSON.parse(raw);
+  const err = errAnswer.safeParse(value);
+  if (err.success) throw queueErrorOf(err.data.err);
+  return schema.parse(value);
+}
+
+export interface TickOptions {
+  seats: SeatStatus;
+  offerTtlMs: number;
+  graceMs: number;
+  maxBatch: number;
+  edgeId: string;
+  connected: number;
+  cleanLimit?: number;
+}
+
+export interface QueueStore {
+  join(saleId: string, visitorId: string, socket: boolean): Promise<Place>;
+  leave(saleId: string, visitorId: string): Promise<number>;
+  tick(saleId: string, o: TickOptions): Promise<TickResult>;
+  take(saleId: string, visitorId: string, pass: { jti: string; leaseDeadlineMs: number; token: string }): Promise<Place>;
+  shuffle(saleId: string, seed: string, order: string[]): Promise<number>;
+  hit(action: string, ip: string, windowMs: number, nowMs?: number): Promise<number>;
+}
+
+export function queueStore(redis: RedisClient): QueueStore {
+  const r = defineQueueScripts(redis);
+  return {
+    async join(saleId, visitorId, socket) {
+      const k = queueKeys(saleId);
+      const keys = [k.settings, k.seq, k.waiting, k.prequeue, k.visitors, k.presence, k.disconnected, k.active];
+      return parse(await r.usherQueueJoin(...keys, visitorId, socket ? '1' : '0'), placeSchema);
+    },
+    async leave(saleId, visitorId) {
+      const k = queueKeys(saleId);
+      return r.usherQueueLeave(k.presence, k.disconnected, k.visitors, visitorId);
+    },
+    async tick(saleId, o) {
+      const k = queueKeys(saleId);
+      const keys = [k.settings, k.bucket, k.waiting, k.serving, k.active, k.offers, k.visitors, k.stats, k.channel, k.disconnected, k.presence, k.prequeue];
+      const args = [o.seats, o.offerTtlMs, o.graceMs, o.maxBatch, o.edgeId, o.connected, o.cleanLimit ?? 500].map(String);
+      return parse(await r.usherQueueAdmit(...keys, ...args), tickSchema);
+    },
+    async take(saleId, visitorId, pass) {
+      const k = queueKeys(saleId);
+      const raw = await r.usherQueueTake(k.visitors, k.offers, k.active, k.stats, k.channel, visitorId, pass.jti, String(pass.leaseDeadlineMs), pass.token);
+      return parse(raw, placeSchema);
+    },
+    async shuffle(saleId, seed, order) {
+      const k = queueKeys(saleId);
+      const raw = await r.usherQueueShuffle(k.settings, k.prequeue, k.seq, k.waiting, k.visitors, k.channel, seed, ...order);
+      return parse(raw, z.object({ count: z.number() })).count;
+    },
+    async hit(action, ip, windowMs, nowMs = Date.now()) {
+      return r.usherAbuseHit(abuseCounterKey(action, ip, Math.floor(nowMs / windowMs)), String(windowMs));
+    },
+  };
+}
