@@ -1,5 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import type { Redis } from 'ioredis';
+import type { JWK } from 'jose';
 import { newRedis } from '../test/support/databases.js';
 import { passVerifier } from '../common/admission-pass.js';
 import { leaseIsActive } from '../common/pass-lease.js';
@@ -40,7 +41,7 @@ describe('the queue over WebSocket', () => {
     const admitted = await fan.next('admitted');
     const pass = String(admitted.pass);
     expect(admitted.checkoutUrl).toBe(`http://127.0.0.1:1/checkout/${saleId}#pass=${encodeURIComponent(pass)}`);
-    const jwks = await (await fetch(`${edge.url}/.well-known/jwks.json`)).json();
+    const jwks = (await (await fetch(`${edge.url}/.well-known/jwks.json`)).json()) as { keys: JWK[] };
     const claims = await passVerifier({ jwks }).verify(pass, saleId);
     expect(claims.visitorId).toBe(v.visitorId);
     expect(await leaseIsActive(redis, saleId, claims.jti)).toBe(true);
