@@ -3,16 +3,37 @@ import { requestId } from 'hono/request-id';
 import type { AppContext } from '../../common/app-context.js';
 import { metricsText } from '../../common/metrics.js';
 import { Problem } from '../../common/problem.js';
+import { requestBodyLimit } from './body-limit.js';
+import { clientIp } from './client-ip.js';
+import { toProblem } from './domain-problems.js';
+import { openApiDocument } from './openapi-registry.js';
 import { problemHandler, problemResponse } from './problem-handler.js';
+import { rateLimit } from './rate-limit.js';
 import type { RouteModule } from './routes.js';
 
 /**
  * The API role's Hono application. Feature routers (holds, checkout, webhooks, catalog, accounts,
- * admin) are listed in routes.ts; this module owns only what every route shares.
+ * admin) are listed in routes.ts; this module owns only what every route shares: request ids, the
+ * body limit, the per-address rate limit, probes, metrics, the OpenAPI document and the one error
+ * boundary (domain errors → problems via domain-problems.ts).
  */
 export async function createApiApp(ctx: AppContext, modules: RouteModule[] = []): Promise<Hono> {
   const app = new Hono();
+  const { http } = ctx.config;
   app.use('*', requestId());
+  app.use('/v1/*', requestBodyLimit(http.bodyLimitBytes));
+  app.use(
+    '/v1/*',
+    rateLimit({
+      name: 'ip',
+      redis: ctx.redis,
+      limit: http.rateLimitPerIpPerMin,
+      windowS: 60,
+      log: ctx.log,
+      // Stripe's webhook deliveries are signed and deduplicated; limiting them only delays orders.
+      key: (c) => (c.req.path.startsWith('/v1/webhooks/') ? undefined : clientIp(c, http.trustProxy)),
+    }),
+  );
   app.get('/livez', (c) => c.json({ ok: true }));
   app.get('/readyz', async (c) => {
     const r = await ctx.readiness();
@@ -23,7 +44,8 @@ export async function createApiApp(ctx: AppContext, modules: RouteModule[] = [])
     return c.body(m.body, 200, { 'content-type': m.contentType });
   });
   for (const mount of modules) await mount(app, ctx);
+  app.get('/openapi.json', (c) => c.json(openApiDocument({ title: 'Usher API', version: '1', serverUrl: http.publicApiUrl })));
   app.notFound((c) => problemResponse(c, new Problem(404, 'not_found', `no route for ${c.req.method} ${c.req.path}`)));
-  app.onError(problemHandler(ctx.log));
+  app.onError(problemHandler(ctx.log, toProblem));
   return app;
 }

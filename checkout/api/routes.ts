@@ -4,7 +4,8 @@
  */
 import type { Hono } from 'hono';
 import type { AppContext } from '../../common/app-context.js';
+import { checkoutModule } from '../checkout-routes.js';
 
 export type RouteModule = (app: Hono, ctx: AppContext) => Promise<void> | void;
 
-export const routeModules: RouteModule[] = [];
+export const routeModules: RouteModule[] = [checkoutModule];

@@ -1,0 +1,12 @@
+import type { PassClaims } from '../../common/admission-pass.js';
+
+/** Per-request values the shared middleware sets for the handlers after it. */
+export interface ApiEnv {
+  Variables: {
+    requestId: string;
+    /** Set by passAuth: the verified admission pass. */
+    pass: PassClaims;
+    /** Set by route validation: the parsed path/query/header/body values. */
+    input: unknown;
+  };
+}

@@ -1,0 +1,33 @@
+/**
+ * Checkout's own domain errors. Code throws these with a precise reason; `domain-problems.ts`, and
+ * only it, turns them into HTTP statuses.
+ */
+export type CheckoutErrorCode =
+  | 'hold_not_found'
+  | 'hold_not_yours'
+  | 'hold_not_payable' // not HELD any more (claimed, sold, released)
+  | 'hold_expired'
+  | 'payment_not_started' // checkout not called yet
+  | 'payment_not_authorized' // the fan has not completed payment
+  | 'payment_failed'
+  | 'payment_cancelled'
+  | 'wrong_gateway' // demo-only endpoint on a Stripe deployment
+  | 'order_not_found'
+  | 'order_forbidden'
+  | 'order_not_cancellable' // committed but not yet confirmed: try again shortly
+  | 'order_already_cancelled'
+  | 'idempotency_key_reused'
+  | 'idempotency_in_progress'
+  | 'webhook_signature'
+  | 'dependency_down';
+
+export class CheckoutError extends Error {
+  constructor(
+    readonly code: CheckoutErrorCode,
+    message: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'CheckoutError';
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * The one place where domain errors become HTTP problems: inventory, admission pass, account token,
+ * payment gateway and checkout errors. Routes throw; the API's error boundary calls `toProblem`.
+ */
+import { AccessTokenError } from '../../common/access-token.js';
+import { PassError, type PassFailure } from '../../common/admission-pass.js';
+import { Problem } from '../../common/problem.js';
+import type { InventoryErrorCode } from '../../inventory/inventory-api.js';
+import { GatewayError } from '../payments/payment-gateway.js';
+import { CheckoutError, type CheckoutErrorCode } from './checkout-errors.js';
+
+const inventoryStatus: Record<InventoryErrorCode, number> = {
+  sold_out: 409, all_held: 409, not_together: 409, seat_taken: 409, sale_not_open: 409, wrong_state: 409,
+  over_limit: 422, bad_quantity: 422, duplicate_seat: 422,
+  unknown_sale: 404, unknown_section: 404, unknown_seat: 404, hold_not_found: 404,
+  hold_expired: 410,
+};
+
+const passStatus: Record<PassFailure, number> = {
+  missing: 401, malformed: 401, expired: 401, bad_signature: 401, revoked: 401, wrong_sale: 403,
+};
+
+const checkoutStatus: Record<CheckoutErrorCode, number> = {
+  hold_not_found: 404, hold_not_yours: 403, hold_not_payable: 409, hold_expired: 410,
+  payment_not_started: 409, payment_not_authorized: 409, payment_failed: 402, payment_cancelled: 409,
+  wrong_gateway: 404, order_not_found: 404, order_forbidden: 403, order_not_cancellable: 409,
+  order_already_cancelled: 409, idempotency_key_reused: 422, idempotency_in_progress: 409,
+  webhook_signature: 400, dependency_down: 503,
+};
+
+/** Postgres/Redis connection failures: the dependency is down, the request may be retried. */
+function isDependencyDown(err: unknown): boolean {
+  const e = err as { code?: string; message?: string; name?: string };
+  if (typeof e?.code === 'string' && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P03', '08006', '08001', '08003'].includes(e.code)) return true;
+  const msg = String(e?.message ?? '');
+  return /Connection terminated|timeout exceeded when trying to connect|Connection is closed|max retries per request|Reached the max retries/i.test(msg);
+}
+
+function isInventoryError(err: unknown): err is Error & { code: InventoryErrorCode } {
+  const e = err as { name?: string; code?: unknown };
+  return err instanceof Error && typeof e.code === 'string' && e.code in inventoryStatus && /Inventory/i.test(e.name ?? '');
+}
+
+export function toProblem(err: unknown): Problem | undefined {
+  if (err instanceof CheckoutError) return new Problem(checkoutStatus[err.code], err.code, err.message, err.extra);
+  if (err instanceof PassError) return new Problem(passStatus[err.reason], `pass_${err.reason}`, err.message);
+  if (err instanceof AccessTokenError) return new Problem(401, `token_${err.reason}`, err.message);
+  if (isInventoryError(err)) return new Problem(inventoryStatus[err.code], err.code, err.message);
+  if (err instanceof GatewayError) {
+    return err.transient
+      ? new Problem(503, 'payment_provider_unavailable', 'The payment provider did not answer; please retry.')
+      : new Problem(402, err.code, err.message);
+  }
+  if (isDependencyDown(err)) return new Problem(503, 'dependency_down', 'A service we depend on is unavailable; please retry shortly.');
+  return undefined;
+}

@@ -1,0 +1,50 @@
+/**
+ * Fixed-window rate limit in Redis, shared by every API process: one counter per key per window.
+ * Answers 429 with Retry-After. If Redis cannot be asked, the request goes through (fail open):
+ * the rate limit protects the service, it must not become the outage.
+ */
+import type { Context, MiddlewareHandler } from 'hono';
+import { counter } from '../../common/metrics.js';
+import { Problem } from '../../common/problem.js';
+import type { RedisClient } from '../../common/redis-connection.js';
+import type { Logger } from '../../common/logger.js';
+
+const limited = counter('usher_api_rate_limited_total', 'requests refused by a rate limit', ['limit']);
+
+export interface RateLimitOptions {
+  name: string;
+  redis: RedisClient;
+  limit: number;
+  windowS: number;
+  /** The bucket of this request; undefined skips the limit. */
+  key: (c: Context) => string | undefined;
+  log?: Logger;
+}
+
+export function rateLimit(options: RateLimitOptions): MiddlewareHandler {
+  const { name, redis, limit, windowS, key, log } = options;
+  if (!Number.isInteger(limit) || limit < 1) throw new Error(`rateLimit ${name}: limit must be a positive integer`);
+  if (!Number.isInteger(windowS) || windowS < 1) throw new Error(`rateLimit ${name}: windowS must be a positive integer`);
+  return async function rateLimiter(c, next) {
+    const who = key(c);
+    if (who === undefined) return next();
+    const window = Math.floor(Date.now() / 1000 / windowS);
+    const redisKey = `usher:rl:${name}:{${who}}:${window}`;
+    let count: number | undefined;
+    try {
+      // SET NX EX then INCR: the counter always carries its expiry, even if the process dies between.
+      const res = await redis.multi().set(redisKey, '0', 'EX', windowS + 1, 'NX').incr(redisKey).exec();
+      count = Number(res?.[1]?.[1]);
+    } catch (err) {
+      log?.warn({ err: (err as Error).message, limit: name }, 'rate limit unavailable, letting the request through');
+    }
+    if (count !== undefined && count > limit) {
+      limited.inc({ limit: name });
+      const retryAfter = windowS - (Math.floor(Date.now() / 1000) % windowS);
+      c.header('Retry-After', String(retryAfter));
+      throw new Problem(429, 'rate_limited', `too many requests (${name}: ${limit} per ${windowS}s); retry in ${retryAfter}s`);
+    }
+    if (count !== undefined) c.header('RateLimit', `limit=${limit}, remaining=${Math.max(0, limit - count)}`);
+    await next();
+  };
+}

@@ -1,0 +1,104 @@
+/**
+ * Commits one paid hold. Steps, each safe to re-run after a crash at any point:
+ *   claim (Redis: the one place where payment and expiry race) → order + tickets + payment in one
+ *   Postgres transaction → capture → finalize (Redis: seats SOLD) → order confirmed → lease ended
+ *   → confirmation and reminder queued.
+ * A hold whose seats are gone gets its PaymentIntent cancelled: never charged without a ticket.
+ * Capture comes only after Postgres holds the order: never a charge without a recorded ticket.
+ */
+import { endLease } from '../../common/pass-lease.js';
+import type { Logger } from '../../common/logger.js';
+import { counter } from '../../common/metrics.js';
+import type { CheckoutDeps } from '../checkout-deps.js';
+import { GatewayError, paymentKeys } from '../payments/payment-gateway.js';
+import { advancePayment, paymentForHold, type PaymentRow } from '../payments/payment-records.js';
+import { markConfirmed, orderStatus, SeatConflictError, voidUncapturedOrder, writeOrder } from './order-store.js';
+
+export type CommitOutcome =
+  | 'confirmed' | 'already_confirmed' | 'order_cancelled'
+  | 'lost_payment_cancelled' | 'seat_conflict_payment_cancelled'
+  | 'payment_not_authorized' | 'payment_cancelled' | 'capture_failed_order_voided';
+
+const outcomes = counter('usher_commit_outcomes_total', 'commit-order job results', ['outcome']);
+
+/** Retried by BullMQ: the payment row is written right after the intent is created. */
+export class PaymentRowMissing extends Error {}
+
+export async function commitHold(deps: CheckoutDeps, holdId: string, log: Logger): Promise<CommitOutcome> {
+  const outcome = await run(deps, holdId, log);
+  outcomes.inc({ outcome });
+  log.info({ holdId, outcome }, 'commit finished');
+  return outcome;
+}
+
+async function run(deps: CheckoutDeps, holdId: string, log: Logger): Promise<CommitOutcome> {
+  const { ctx, inventory, gateway } = deps;
+  const payment = await paymentForHold(ctx.pg, holdId);
+  if (!payment) throw new PaymentRowMissing(`no payment recorded for hold ${holdId} yet`);
+  const order = await orderStatus(ctx.pg, holdId);
+  if (order?.status === 'confirmed') return 'already_confirmed';
+  if (order?.status === 'cancelled') return 'order_cancelled';
+
+  if (!order) {
+    const settled = await beforeOrder(deps, holdId, payment, log);
+    if (settled) return settled;
+  }
+  // Capture only now that Postgres has the order; a repeated capture answers "captured".
+  try {
+    await gateway.capture(payment.paymentIntentId, paymentKeys.capture(holdId));
+  } catch (err) {
+    if (err instanceof GatewayError && !err.transient) {
+      // the authorization is gone (expired/cancelled at the provider): the sale did not happen
+      log.error({ holdId, code: err.code }, 'capture refused: voiding the order and freeing the seats');
+      await voidUncapturedOrder(ctx.pg, holdId, payment.paymentIntentId, `capture_failed:${err.code}`);
+      await inventory.unclaim(holdId);
+      return 'capture_failed_order_voided';
+    }
+    throw err;
+  }
+  await advancePayment(ctx.pg, payment.paymentIntentId, 'captured');
+  await inventory.finalize(holdId);
+  await markConfirmed(ctx.pg, holdId);
+  await endLease(ctx.redis, payment.snapshot.saleId, payment.snapshot.passJti);
+  const startsAt = order?.eventStartsAt ?? (await orderStatus(ctx.pg, holdId))?.eventStartsAt;
+  if (startsAt) await deps.notifications.afterCommit(holdId, startsAt);
+  return 'confirmed';
+}
+
+/** Claim and write the order. Returns an outcome when the commit ends here (no sale). */
+async function beforeOrder(deps: CheckoutDeps, holdId: string, payment: PaymentRow, log: Logger): Promise<CommitOutcome | undefined> {
+  const { ctx, inventory, gateway } = deps;
+  const pi = await gateway.retrieve(payment.paymentIntentId);
+  if (pi.status === 'cancelled') {
+    await advancePayment(ctx.pg, pi.id, 'cancelled', 'payment_cancelled');
+    await inventory.unclaim(holdId); // a claim from an earlier attempt must not strand the seats
+    return 'payment_cancelled';
+  }
+  if (pi.status !== 'authorized' && pi.status !== 'captured') return 'payment_not_authorized';
+
+  const snap = payment.snapshot;
+  const claim = await inventory.claim(holdId, { items: snap.items, passJti: snap.passJti, amountMinor: snap.amountMinor, currency: snap.currency });
+  if (claim.outcome === 'lost') {
+    log.warn({ holdId, paymentIntentId: pi.id }, 'hold lost and its seats sold: cancelling the payment');
+    await gateway.cancel(pi.id, paymentKeys.cancel(holdId));
+    await advancePayment(ctx.pg, pi.id, 'cancelled', 'hold_lost');
+    await endLease(ctx.redis, snap.saleId, snap.passJti);
+    return 'lost_payment_cancelled';
+  }
+  const hold = claim.hold;
+  try {
+    await writeOrder(ctx.pg, {
+      orderId: holdId, saleId: snap.saleId, email: payment.email, paymentIntentId: pi.id,
+      amountMinor: hold.amountMinor, currency: hold.currency, items: hold.items,
+    });
+  } catch (err) {
+    if (!(err instanceof SeatConflictError)) throw err;
+    // Redis and Postgres disagree about a seat: Postgres is the record. Refuse the sale, keep the
+    // claim for the audit to explain, and never take the money.
+    log.error({ holdId }, 'seat already has a live ticket in Postgres: cancelling the payment');
+    await gateway.cancel(pi.id, paymentKeys.cancel(holdId));
+    await advancePayment(ctx.pg, pi.id, 'cancelled', 'seat_conflict');
+    return 'seat_conflict_payment_cancelled';
+  }
+  return undefined;
+}

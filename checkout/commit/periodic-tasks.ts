@@ -1,0 +1,45 @@
+/**
+ * The worker's clocks: the hold sweeper (every SWEEP_INTERVAL_MS, safe to run in every worker: its
+ * scripts are atomic) and the reconciler (every RECONCILE_EVERY_MS, once across all workers thanks
+ * to a Redis lock that outlives the run).
+ */
+import type { Logger } from '../../common/logger.js';
+import type { CheckoutDeps } from '../checkout-deps.js';
+import { reconcile } from './reconciler.js';
+
+const RECONCILE_EVERY_MS = 30_000;
+const LOCK_KEY = 'usher:checkout:reconciler-lock';
+
+export function startPeriodicTasks(deps: CheckoutDeps, log: Logger): { stop(): Promise<void> } {
+  const { config, redis } = deps.ctx;
+  const staleAfterMs = config.worker.claimTimeoutS * 1000;
+  let staleClaims = new Set<string>();
+  let running: Promise<unknown> = Promise.resolve();
+  let stopped = false;
+
+  const sweep = async () => {
+    const report = await deps.inventory.sweep();
+    for (const c of report.staleClaims) staleClaims.add(c.holdId);
+  };
+  const reconcileOnce = async () => {
+    if ((await redis.set(LOCK_KEY, String(process.pid), 'PX', RECONCILE_EVERY_MS - 1000, 'NX')) !== 'OK') return;
+    const claims = [...staleClaims];
+    staleClaims = new Set();
+    await reconcile(deps, log, { staleAfterMs, abandonAfterMs: Math.max(staleAfterMs, 3600_000) }, claims);
+  };
+  const guard = (name: string, fn: () => Promise<void>) => () => {
+    if (stopped) return;
+    running = running.then(fn).catch((err: unknown) => log.warn({ task: name, err: (err as Error).message }, 'periodic task failed; next run retries'));
+  };
+  const timers = [
+    setInterval(guard('sweep', sweep), config.worker.sweepIntervalMs),
+    setInterval(guard('reconcile', reconcileOnce), RECONCILE_EVERY_MS),
+  ];
+  return {
+    async stop() {
+      stopped = true;
+      for (const t of timers) clearInterval(t);
+      await running;
+    },
+  };
+}

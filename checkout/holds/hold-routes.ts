@@ -1,0 +1,91 @@
+/**
+ * Holds over HTTP: take seats with an admission pass, read and release the hold, and the sale's
+ * availability (cached briefly: thousands of fans poll it, the answer moves slowly).
+ */
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { endLease } from '../../common/pass-lease.js';
+import type { Availability } from '../../inventory/inventory-api.js';
+import type { ApiEnv } from '../api/api-env.js';
+import { CheckoutError } from '../api/checkout-errors.js';
+import { defineRoute } from '../api/define-route.js';
+import { idempotencyKey } from '../api/idempotency-key.js';
+import { passAuth } from '../api/pass-auth.js';
+import { rateLimit } from '../api/rate-limit.js';
+import type { CheckoutDeps } from '../checkout-deps.js';
+import { paymentKeys } from '../payments/payment-gateway.js';
+import { holdParams, holdRequestBody, holdView as holdViewSchema, idempotencyHeaders, saleParams } from './hold-schemas.js';
+import { holdView, ownedHold } from './hold-view.js';
+
+/** Requests per pass per minute on the hold routes: a fan clicking, not a script. */
+export const PASS_REQUESTS_PER_MIN = 120;
+const AVAILABILITY_CACHE_MS = 500;
+
+const availabilitySchema = z.object({
+  saleId: z.string(),
+  status: z.enum(['on_sale', 'all_held', 'sold_out']),
+  sections: z.array(z.object({ sectionId: z.string(), name: z.string(), kind: z.enum(['reserved', 'ga']), tierCode: z.string().nullable(), capacity: z.number(), free: z.number(), held: z.number(), claimed: z.number(), sold: z.number() })),
+});
+
+export function holdRoutes(deps: CheckoutDeps): Hono<ApiEnv> {
+  const { ctx, inventory, verifier } = deps;
+  const router = new Hono<ApiEnv>();
+  const perPass = rateLimit({ name: 'pass', redis: ctx.redis, limit: PASS_REQUESTS_PER_MIN, windowS: 60, log: ctx.log, key: (c) => (c.get('pass') as { jti: string } | undefined)?.jti });
+  const shopping = passAuth({ verifier, redis: ctx.redis, saleParam: 'sale', requireLease: true });
+  const owner = passAuth({ verifier, redis: ctx.redis, requireLease: false });
+  const idempotent = idempotencyKey({ redis: ctx.redis, scope: (c) => c.get('pass').jti });
+
+  defineRoute(router, {
+    method: 'post', path: '/v1/sales/:sale/holds', summary: 'Hold seats with an admission pass', tags: ['holds'], security: 'pass',
+    schemas: { params: saleParams, headers: idempotencyHeaders, body: holdRequestBody },
+    use: [shopping, perPass, idempotent],
+    responses: { 201: { description: 'the hold (the same one when repeated with the same pass)', schema: holdViewSchema } },
+  }, async (c, { params, body }) => {
+    const hold = await inventory.hold(params.sale, c.get('pass').jti, body);
+    return c.json(holdView(hold, null, null), 201);
+  });
+
+  defineRoute(router, {
+    method: 'get', path: '/v1/holds/:id', summary: 'Read a hold, its payment and its order', tags: ['holds'], security: 'pass',
+    schemas: { params: holdParams }, use: [owner, perPass],
+    responses: { 200: { description: 'the hold', schema: holdViewSchema } },
+  }, async (c, { params }) => {
+    const { hold, payment, orderId } = await ownedHold(deps, params.id, c.get('pass').jti);
+    return c.json(holdView(hold, payment, orderId));
+  });
+
+  defineRoute(router, {
+    method: 'delete', path: '/v1/holds/:id', summary: 'Release a hold (seats go back on sale)', tags: ['holds'], security: 'pass',
+    schemas: { params: holdParams }, use: [owner, perPass],
+    responses: { 200: { description: 'released (or already not held)', schema: holdViewSchema } },
+  }, async (c, { params }) => {
+    const { hold, payment, orderId } = await ownedHold(deps, params.id, c.get('pass').jti);
+    if (orderId || payment?.status === 'authorized' || payment?.status === 'captured') {
+      throw new CheckoutError('hold_not_payable', 'this hold is paid; cancel the order instead');
+    }
+    await inventory.release(params.id);
+    if (payment?.status === 'requires_payment') await deps.gateway.cancel(payment.paymentIntentId, paymentKeys.cancel(params.id)).catch(() => undefined);
+    if (hold) await endLease(ctx.redis, hold.saleId, hold.passJti);
+    return c.json(holdView(await inventory.getHold(params.id), payment, null));
+  });
+
+  const cached = new Map<string, { at: number; value: Promise<Availability> }>();
+  defineRoute(router, {
+    method: 'get', path: '/v1/sales/:sale/availability', summary: 'Free, held and sold places per section', tags: ['holds'],
+    schemas: { params: saleParams },
+    responses: { 200: { description: 'availability (may be half a second old)', schema: availabilitySchema } },
+  }, async (c, { params }) => {
+    let entry = cached.get(params.sale);
+    if (!entry || Date.now() - entry.at > AVAILABILITY_CACHE_MS) {
+      entry = { at: Date.now(), value: inventory.availability(params.sale) };
+      // a failed read must not stay cached
+      entry.value.catch(() => cached.delete(params.sale));
+      cached.set(params.sale, entry);
+      if (cached.size > 1000) cached.delete(cached.keys().next().value!);
+    }
+    c.header('cache-control', 'public, max-age=1');
+    return c.json(await entry.value);
+  });
+
+  return router;
+}

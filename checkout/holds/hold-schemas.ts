@@ -1,0 +1,64 @@
+/** The request and response shapes of the hold and payment routes (validation + OpenAPI). */
+import { z } from 'zod';
+
+export const saleParams = z.object({ sale: z.uuid() });
+export const holdParams = z.object({ id: z.string().regex(/^[A-Za-z0-9:_.{}-]{8,128}$/, 'not a hold id') });
+
+const sectionOrTier = {
+  sectionId: z.uuid().optional(),
+  tierCode: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/).optional(),
+};
+
+export const holdRequestBody = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('best'),
+    ...sectionOrTier,
+    quantity: z.number().int().min(1).max(50),
+    together: z.boolean().optional(),
+  }).refine((b) => (b.sectionId === undefined) !== (b.tierCode === undefined), { message: 'give exactly one of sectionId or tierCode' }),
+  z.strictObject({
+    kind: z.literal('seats'),
+    seatIds: z.array(z.number().int().positive()).min(1).max(50),
+  }),
+]);
+
+export const idempotencyHeaders = z.object({ 'idempotency-key': z.string().max(255).optional() });
+
+export const heldItem = z.object({
+  sectionId: z.string(), tierCode: z.string(), seatId: z.number().int().nullable(), label: z.string(), priceMinor: z.number().int(),
+});
+
+export const holdView = z.object({
+  holdId: z.string(),
+  saleId: z.string(),
+  state: z.enum(['HELD', 'CLAIMED', 'SOLD', 'RELEASED', 'EXPIRED', 'LOST']),
+  items: z.array(heldItem),
+  amountMinor: z.number().int(),
+  currency: z.string(),
+  deadline: z.string().nullable(),
+  secondsLeft: z.number().int(),
+  extended: z.boolean(),
+  payment: z.object({
+    paymentIntentId: z.string(), gateway: z.enum(['stripe', 'demo']), status: z.string(), failureReason: z.string().nullable(),
+  }).nullable(),
+  orderId: z.string().nullable(),
+});
+export type HoldView = z.infer<typeof holdView>;
+
+export const checkoutBody = z.strictObject({ email: z.email().max(254) });
+
+export const checkoutView = z.object({
+  holdId: z.string(),
+  gateway: z.enum(['stripe', 'demo']),
+  demo: z.boolean(),
+  paymentIntentId: z.string(),
+  clientSecret: z.string().nullable(),
+  publishableKey: z.string().nullable(),
+  amountMinor: z.number().int(),
+  currency: z.string(),
+  deadline: z.string(),
+  orderToken: z.string(),
+  orderUrl: z.string(),
+});
+
+export const paymentAccepted = z.object({ holdId: z.string(), status: z.enum(['processing', 'committed']), orderUrl: z.string() });

@@ -1,0 +1,40 @@
+/**
+ * What a fan is told about a hold: the Redis hold when it still exists, else what Postgres knows
+ * (the order it became, or the payment that was cancelled because the seats were lost).
+ */
+import type { Hold } from '../../inventory/inventory-api.js';
+import type { CheckoutDeps } from '../checkout-deps.js';
+import { CheckoutError } from '../api/checkout-errors.js';
+import { paymentForHold, type PaymentRow } from '../payments/payment-records.js';
+import type { HoldView } from './hold-schemas.js';
+
+export function holdView(hold: Hold | null, payment: PaymentRow | null, orderId: string | null, nowMs = Date.now()): HoldView {
+  const snap = payment?.snapshot;
+  const lost = !hold && payment?.status === 'cancelled' && !orderId;
+  return {
+    holdId: hold?.holdId ?? payment?.holdId ?? '',
+    saleId: hold?.saleId ?? snap?.saleId ?? '',
+    state: orderId ? (hold?.state === 'CLAIMED' ? 'CLAIMED' : 'SOLD') : lost ? 'LOST' : (hold?.state ?? 'EXPIRED'),
+    items: hold?.items ?? snap?.items ?? [],
+    amountMinor: hold?.amountMinor ?? snap?.amountMinor ?? 0,
+    currency: hold?.currency ?? snap?.currency ?? '',
+    deadline: hold ? new Date(hold.deadlineMs).toISOString() : null,
+    secondsLeft: hold && hold.state === 'HELD' ? Math.max(0, Math.floor((hold.deadlineMs - nowMs) / 1000)) : 0,
+    extended: hold?.extended ?? false,
+    payment: payment ? { paymentIntentId: payment.paymentIntentId, gateway: payment.gateway, status: payment.status, failureReason: payment.failureReason } : null,
+    orderId,
+  };
+}
+
+/** The hold and its records, checked to belong to the pass `jti`. Throws 404/403. */
+export async function ownedHold(deps: CheckoutDeps, holdId: string, jti: string): Promise<{ hold: Hold | null; payment: PaymentRow | null; orderId: string | null }> {
+  const [hold, payment, order] = await Promise.all([
+    deps.inventory.getHold(holdId),
+    paymentForHold(deps.ctx.pg, holdId),
+    deps.ctx.pg.query<{ id: string }>('SELECT id FROM orders WHERE id = $1', [holdId]),
+  ]);
+  const owner = hold?.passJti ?? payment?.snapshot.passJti;
+  if (!owner) throw new CheckoutError('hold_not_found', `no hold ${holdId}`);
+  if (owner !== jti) throw new CheckoutError('hold_not_yours', 'this hold belongs to another admission pass');
+  return { hold, payment, orderId: order.rows[0]?.id ?? null };
+}

@@ -1,0 +1,52 @@
+/**
+ * The buyer's order: read it and cancel it. Either credential works: the signed order token of the
+ * confirmation link (Bearer or `?token=`), or an account access token whose e-mail is the order's.
+ */
+import { Hono, type Context } from 'hono';
+import { z } from 'zod';
+import type { ApiEnv } from '../api/api-env.js';
+import { CheckoutError } from '../api/checkout-errors.js';
+import { defineRoute } from '../api/define-route.js';
+import { bearer } from '../api/pass-auth.js';
+import type { CheckoutDeps } from '../checkout-deps.js';
+import { cancelOrder, type OrderCancellationDeps } from './order-cancellation.js';
+import { orderViewSchema, readOrder, type OrderView } from './order-view.js';
+
+const orderParams = z.object({ id: z.string().regex(/^[A-Za-z0-9:_.{}-]{8,128}$/, 'not an order id') });
+const tokenQuery = z.object({ token: z.string().max(2048).optional() });
+
+export function orderRoutes(deps: CheckoutDeps, cancellation: OrderCancellationDeps): Hono<ApiEnv> {
+  const router = new Hono<ApiEnv>();
+
+  async function authorizedOrder(c: Context<ApiEnv>, orderId: string, queryToken: string | undefined): Promise<OrderView> {
+    const token = bearer(c.req.header('authorization')) ?? queryToken;
+    if (!token) throw new CheckoutError('order_forbidden', 'an order token or account token is required');
+    const tokenOrder = await deps.orderTokens.verify(token);
+    const view = await readOrder(deps.ctx.pg, orderId);
+    if (tokenOrder !== null) {
+      if (tokenOrder !== orderId) throw new CheckoutError('order_forbidden', 'this token is for another order');
+    } else {
+      const account = await deps.accessTokens.verify(token); // throws 401 when it is neither
+      if (view && view.email.toLowerCase() !== account.email.toLowerCase()) throw new CheckoutError('order_forbidden', 'this order belongs to another account');
+    }
+    if (!view) throw new CheckoutError('order_not_found', `no order ${orderId}`);
+    return view;
+  }
+
+  defineRoute(router, {
+    method: 'get', path: '/v1/orders/:id', summary: 'The order (or, until it is committed, its payment state)', tags: ['orders'], security: 'order_token',
+    schemas: { params: orderParams, query: tokenQuery },
+    responses: { 200: { description: 'the order', schema: orderViewSchema } },
+  }, async (c, { params, query }) => c.json(await authorizedOrder(c, params.id, query.token)));
+
+  defineRoute(router, {
+    method: 'post', path: '/v1/orders/:id/cancel', summary: 'Cancel the order; refund per the event policy (exactly once)', tags: ['orders'], security: 'order_token',
+    schemas: { params: orderParams, query: tokenQuery },
+    responses: { 200: { description: 'cancelled now, or earlier', schema: z.object({ status: z.enum(['cancelled', 'already_cancelled']), refundMinor: z.number().int(), order: orderViewSchema }) } },
+  }, async (c, { params, query }) => {
+    await authorizedOrder(c, params.id, query.token);
+    const result = await cancelOrder(cancellation, params.id, 'fan_request');
+    return c.json({ ...result, order: (await readOrder(deps.ctx.pg, params.id))! });
+  });
+  return router;
+}

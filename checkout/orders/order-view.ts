@@ -1,0 +1,58 @@
+/** What the buyer sees of an order: event, tickets with their seats, payment and refund state. */
+import { z } from 'zod';
+import type { PgPool } from '../../common/postgres-pool.js';
+import { paymentForHold } from '../payments/payment-records.js';
+import { refundFor } from './order-cancellation.js';
+
+export const orderViewSchema = z.object({
+  orderId: z.string(),
+  status: z.enum(['processing', 'committed', 'confirmed', 'cancelled', 'payment_cancelled', 'payment_failed']),
+  email: z.string(),
+  amountMinor: z.number().int(),
+  currency: z.string(),
+  failureReason: z.string().nullable(),
+  event: z.object({ id: z.string(), title: z.string(), venue: z.string(), startsAt: z.string() }).nullable(),
+  tickets: z.array(z.object({ id: z.string(), label: z.string(), tierCode: z.string(), priceMinor: z.number().int(), status: z.enum(['live', 'void']) })),
+  refund: z.object({ amountMinor: z.number().int(), status: z.string() }).nullable(),
+  /** What a fan cancellation would refund right now (null when not cancellable). */
+  refundIfCancelledMinor: z.number().int().nullable(),
+});
+export type OrderView = z.infer<typeof orderViewSchema>;
+
+interface OrderRow {
+  id: string; status: 'committed' | 'confirmed' | 'cancelled'; email: string; amount_minor: number; currency: string;
+  event_id: string; title: string; venue_name: string; starts_at: Date; refund_cutoff_s: number;
+}
+
+/** The order, or, before it exists, what its payment says; null when neither exists. */
+export async function readOrder(pg: PgPool, orderId: string): Promise<OrderView | null> {
+  const { rows } = await pg.query<OrderRow>(
+    `SELECT o.id, o.status, o.email, o.amount_minor, o.currency, e.id AS event_id, e.title, e.venue_name, e.starts_at, e.refund_cutoff_s
+     FROM orders o JOIN events e ON e.id = o.event_id WHERE o.id = $1`,
+    [orderId],
+  );
+  const o = rows[0];
+  if (!o) {
+    const p = await paymentForHold(pg, orderId);
+    if (!p) return null;
+    const status = p.status === 'cancelled' ? 'payment_cancelled' : p.status === 'failed' ? 'payment_failed' : 'processing';
+    return { orderId, status, email: p.email, amountMinor: p.amountMinor, currency: p.currency, failureReason: p.failureReason, event: null, tickets: [], refund: null, refundIfCancelledMinor: null };
+  }
+  const [tickets, refund] = await Promise.all([
+    pg.query<{ id: string; label: string; tier_code: string; price_minor: number; status: 'live' | 'void' }>(
+      `SELECT t.id, sec.name || COALESCE(', row ' || st.row_label || ', seat ' || st.number, ' (standing)') AS label, t.tier_code, t.price_minor, t.status
+       FROM tickets t JOIN sections sec ON sec.id = t.section_id LEFT JOIN seats st ON st.id = t.seat_id
+       WHERE t.order_id = $1 ORDER BY sec.position, st.row_label, st.number, t.id`,
+      [orderId],
+    ),
+    pg.query<{ amount_minor: number; status: string }>('SELECT amount_minor, status FROM refunds WHERE order_id = $1', [orderId]),
+  ]);
+  const r = refund.rows[0];
+  return {
+    orderId: o.id, status: o.status, email: o.email, amountMinor: o.amount_minor, currency: o.currency, failureReason: null,
+    event: { id: o.event_id, title: o.title, venue: o.venue_name, startsAt: o.starts_at.toISOString() },
+    tickets: tickets.rows.map((t) => ({ id: t.id, label: t.label, tierCode: t.tier_code, priceMinor: t.price_minor, status: t.status })),
+    refund: r ? { amountMinor: r.amount_minor, status: r.status } : null,
+    refundIfCancelledMinor: o.status === 'confirmed' ? refundFor('fan_request', o.amount_minor, o.starts_at, o.refund_cutoff_s) : null,
+  };
+}

@@ -1,0 +1,88 @@
+/**
+ * DEMO GATEWAY — takes no money. For keyless demo runs and the load test: PaymentIntents are
+ * simulated in Redis (so the API and worker processes share them) with the same state machine as
+ * Stripe's manual capture. Pages and logs say "demo payment" wherever it is used.
+ */
+import { createHash } from 'node:crypto';
+import type { RedisClient } from '../../common/redis-connection.js';
+import { GatewayError, type PaymentGateway, type PaymentIntentView } from './payment-gateway.js';
+
+export interface DemoGateway extends PaymentGateway {
+  readonly name: 'demo';
+  /** What the checkout page's "Pay (demo)" button does: the fan's card is "authorized". */
+  simulateAuthorization(paymentIntentId: string): Promise<PaymentIntentView>;
+}
+
+const key = (id: string) => `usher:demo-pay:{${id}}`;
+
+// Check-then-write in one step so concurrent captures/cancels agree on one transition.
+const TRANSITION = `
+local raw = redis.call('GET', KEYS[1])
+if not raw then return {err = 'NOT_FOUND'} end
+local pi = cjson.decode(raw)
+local from = cjson.decode(ARGV[1])
+for _, s in ipairs(from) do
+  if pi.status == s then
+    pi.status = ARGV[2]
+    raw = cjson.encode(pi)
+    redis.call('SET', KEYS[1], raw, 'KEEPTTL')
+    return raw
+  end
+end
+return raw
+`;
+
+export function createDemoGateway(redis: RedisClient, ttlS = 14 * 86_400): DemoGateway {
+  async function read(id: string): Promise<PaymentIntentView> {
+    const raw = await redis.get(key(id));
+    if (!raw) throw new GatewayError('resource_missing', `no demo payment ${id}`, false);
+    return JSON.parse(raw) as PaymentIntentView;
+  }
+  async function transition(id: string, from: string[], to: string): Promise<PaymentIntentView> {
+    try {
+      const raw = (await redis.eval(TRANSITION, 1, key(id), JSON.stringify(from), to)) as string;
+      return JSON.parse(raw) as PaymentIntentView;
+    } catch (err) {
+      if (String(err).includes('NOT_FOUND')) throw new GatewayError('resource_missing', `no demo payment ${id}`, false);
+      throw new GatewayError('demo_unavailable', String(err), true);
+    }
+  }
+  return {
+    name: 'demo',
+    async authorize(req) {
+      const id = `demo_pi_${createHash('sha256').update(req.idempotencyKey).digest('hex').slice(0, 24)}`;
+      const view: PaymentIntentView = {
+        id,
+        status: 'requires_payment',
+        amountMinor: req.amountMinor,
+        currency: req.currency,
+        clientSecret: `${id}_secret_demo`,
+        metadata: { hold_id: req.holdId, sale_id: req.saleId, demo: 'true' },
+        lastError: null,
+      };
+      // NX: the idempotency key names the intent; a repeat returns the first one unchanged.
+      await redis.set(key(id), JSON.stringify(view), 'EX', ttlS, 'NX');
+      return read(id);
+    },
+    retrieve: read,
+    async capture(id) {
+      const pi = await transition(id, ['authorized'], 'captured');
+      if (pi.status !== 'captured') throw new GatewayError('payment_intent_unexpected_state', `demo payment is ${pi.status}`, false);
+      return pi;
+    },
+    async cancel(id) {
+      const pi = await transition(id, ['requires_payment', 'processing', 'authorized'], 'cancelled');
+      if (pi.status !== 'cancelled') throw new GatewayError('payment_intent_unexpected_state', `demo payment is ${pi.status}`, false);
+      return pi;
+    },
+    async refund(id, amountMinor, idempotencyKey) {
+      const pi = await read(id);
+      if (pi.status !== 'captured') throw new GatewayError('charge_not_captured', `demo payment is ${pi.status}`, false);
+      if (amountMinor > pi.amountMinor) throw new GatewayError('amount_too_large', 'refund exceeds the payment', false);
+      return { refundId: `demo_re_${createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 24)}`, status: 'succeeded' };
+    },
+    simulateAuthorization(id) {
+      return transition(id, ['requires_payment'], 'authorized');
+    },
+  };
+}

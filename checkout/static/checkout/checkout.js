@@ -1,0 +1,127 @@
+// The fan's checkout: pick → hold → countdown → pay (demo or Stripe Payment Element) → order page.
+(function () {
+  'use strict';
+  var settings = JSON.parse(document.getElementById('usher-settings').textContent);
+  var saleId = decodeURIComponent(location.pathname.split('/').pop() || '');
+  var $ = function (id) { return document.getElementById(id); };
+  var fragment = new URLSearchParams(location.hash.slice(1));
+  var pass = fragment.get('pass') || sessionStorage.getItem('usher-pass-' + saleId);
+  if (fragment.get('pass')) {
+    // keep the pass across reloads, but out of the address bar and history
+    sessionStorage.setItem('usher-pass-' + saleId, fragment.get('pass'));
+    history.replaceState(null, '', location.pathname);
+  }
+  var hold = null;
+  var timer = null;
+
+  function say(text, isError) { var m = $('message'); m.textContent = text; m.className = isError ? 'error' : ''; }
+  function money(minor, currency) { return new Intl.NumberFormat(undefined, { style: 'currency', currency: currency || 'EUR' }).format(minor / 100); }
+  function show(id) { ['pick', 'held', 'pay'].forEach(function (s) { $(s).hidden = s !== id; }); }
+
+  function api(method, path, body, extraHeaders) {
+    var headers = Object.assign({ authorization: 'Bearer ' + pass }, extraHeaders || {});
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    return fetch(path, { method: method, headers: headers, body: body === undefined ? undefined : JSON.stringify(body) }).then(function (res) {
+      return res.json().catch(function () { return {}; }).then(function (json) {
+        if (!res.ok) { var e = new Error(json.detail || json.title || ('HTTP ' + res.status)); e.status = res.status; e.code = json.code; throw e; }
+        return json;
+      });
+    });
+  }
+
+  function busy(btn, on) { btn.disabled = on; }
+
+  function loadAvailability() {
+    return fetch('/v1/sales/' + encodeURIComponent(saleId) + '/availability').then(function (r) { return r.json(); }).then(function (a) {
+      var select = $('section');
+      select.innerHTML = '';
+      (a.sections || []).forEach(function (s) {
+        var o = document.createElement('option');
+        o.value = s.sectionId;
+        o.textContent = s.name + ' — ' + s.free + ' left';
+        o.disabled = s.free === 0;
+        select.appendChild(o);
+      });
+      if (a.status === 'sold_out') say('Sold out.', true);
+      else if (a.status === 'all_held') say('Every seat is held right now; some may come back in a few minutes.');
+    });
+  }
+
+  function renderHold(h) {
+    hold = h;
+    $('items').innerHTML = '';
+    h.items.forEach(function (i) { var li = document.createElement('li'); li.textContent = i.label + ' — ' + money(i.priceMinor, h.currency); $('items').appendChild(li); });
+    $('total').textContent = money(h.amountMinor, h.currency);
+    clearInterval(timer);
+    var deadline = Date.parse(h.deadline);
+    function tick() {
+      var left = Math.max(0, Math.round((deadline - Date.now()) / 1000));
+      $('countdown').textContent = Math.floor(left / 60) + ':' + String(left % 60).padStart(2, '0');
+      if (left === 0) { clearInterval(timer); say('Your hold has expired. Hold again to continue.', true); show('pick'); }
+    }
+    tick();
+    timer = setInterval(tick, 1000);
+  }
+
+  $('hold-btn').addEventListener('click', function () {
+    var btn = $('hold-btn'); busy(btn, true);
+    var body = { kind: 'best', sectionId: $('section').value, quantity: Number($('quantity').value) };
+    api('POST', '/v1/sales/' + encodeURIComponent(saleId) + '/holds', body, { 'idempotency-key': crypto.randomUUID() })
+      .then(function (h) { renderHold(h); say(''); show('held'); })
+      .catch(function (e) { say(e.message, true); loadAvailability(); })
+      .finally(function () { busy(btn, false); });
+  });
+
+  $('release-btn').addEventListener('click', function () {
+    api('DELETE', '/v1/holds/' + encodeURIComponent(hold.holdId)).then(function () { clearInterval(timer); say('Seats released.'); show('pick'); loadAvailability(); })
+      .catch(function (e) { say(e.message, true); });
+  });
+
+  $('checkout-btn').addEventListener('click', function () {
+    var email = $('email').value.trim();
+    if (!$('email').checkValidity() || !email) { say('Please enter a valid e-mail address.', true); return; }
+    var btn = $('checkout-btn'); busy(btn, true);
+    api('POST', '/v1/holds/' + encodeURIComponent(hold.holdId) + '/checkout', { email: email }, { 'idempotency-key': 'checkout-' + hold.holdId })
+      .then(function (co) {
+        hold.deadline = co.deadline; renderHold(hold);
+        show('pay'); say('');
+        if (co.demo) { $('demo-pay-btn').hidden = false; $('demo-pay-btn').onclick = function () { payDemo(co); }; }
+        else startStripe(co);
+      })
+      .catch(function (e) { say(e.message, true); })
+      .finally(function () { busy(btn, false); });
+  });
+
+  function done(res) { clearInterval(timer); say('Payment received — confirming your order…'); location.assign(res.orderUrl); }
+
+  function payDemo() {
+    var btn = $('demo-pay-btn'); busy(btn, true);
+    api('POST', '/v1/holds/' + encodeURIComponent(hold.holdId) + '/demo-pay').then(done).catch(function (e) { say(e.message, true); busy(btn, false); });
+  }
+
+  function startStripe(co) {
+    if (!co.publishableKey) { say('Card payments are not configured on this site.', true); return; }
+    var s = document.createElement('script');
+    s.src = 'https://js.stripe.com/v3/';
+    s.onload = function () {
+      var stripe = window.Stripe(co.publishableKey);
+      var elements = stripe.elements({ clientSecret: co.clientSecret });
+      elements.create('payment').mount('#payment-element');
+      var btn = $('stripe-pay-btn'); btn.hidden = false;
+      btn.onclick = function () {
+        busy(btn, true);
+        stripe.confirmPayment({ elements: elements, redirect: 'if_required' }).then(function (r) {
+          if (r.error) { say(r.error.message, true); busy(btn, false); return; }
+          return api('POST', '/v1/holds/' + encodeURIComponent(hold.holdId) + '/confirm').then(done);
+        }).catch(function (e) { say(e.message, true); busy(btn, false); });
+      };
+    };
+    s.onerror = function () { say('Could not load the payment form; please retry.', true); };
+    document.head.appendChild(s);
+  }
+
+  if (settings.gateway === 'demo') $('demo-banner').hidden = false;
+  if (!pass) { say('You need an admission pass from the waiting room to shop.', true); return; }
+  show('pick');
+  loadAvailability().catch(function () { say('Could not load the sale.', true); });
+})();

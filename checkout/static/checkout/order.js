@@ -1,0 +1,44 @@
+// The order page: polls until the order is confirmed (or the payment was cancelled), offers cancel.
+(function () {
+  'use strict';
+  var $ = function (id) { return document.getElementById(id); };
+  var orderId = decodeURIComponent(location.pathname.split('/').pop() || '');
+  var token = new URLSearchParams(location.hash.slice(1)).get('token') || sessionStorage.getItem('usher-order-' + orderId);
+  if (token) sessionStorage.setItem('usher-order-' + orderId, token);
+  function money(minor, currency) { return new Intl.NumberFormat(undefined, { style: 'currency', currency: currency || 'EUR' }).format(minor / 100); }
+  function say(text, isError) { $('message').textContent = text; $('message').className = isError ? 'error' : ''; }
+  function call(method, path) {
+    return fetch(path, { method: method, headers: { authorization: 'Bearer ' + token } }).then(function (r) {
+      return r.json().then(function (j) { if (!r.ok) throw new Error(j.detail || j.title); return j; });
+    });
+  }
+  var labels = { processing: 'Confirming your payment…', committed: 'Confirming…', confirmed: 'Confirmed — your tickets are on their way by e-mail.', cancelled: 'Cancelled.',
+    payment_cancelled: 'Your seats could not be kept, and your payment was cancelled: you have not been charged.', payment_failed: 'The payment failed.' };
+
+  function render(o) {
+    say(labels[o.status] || o.status, o.status.indexOf('payment_') === 0);
+    $('order').hidden = false;
+    $('status').textContent = o.status;
+    $('status').setAttribute('data-status', o.status);
+    $('total').textContent = money(o.amountMinor, o.currency);
+    if (o.event) { $('event').textContent = o.event.title + ' — ' + o.event.venue; $('when').textContent = new Date(o.event.startsAt).toLocaleString(); }
+    $('tickets').innerHTML = '';
+    o.tickets.forEach(function (t) {
+      var tr = document.createElement('tr');
+      [t.label, money(t.priceMinor, o.currency), t.status].forEach(function (v) { var td = document.createElement('td'); td.textContent = v; tr.appendChild(td); });
+      $('tickets').appendChild(tr);
+    });
+    $('refund').textContent = o.refund ? 'Refund: ' + money(o.refund.amountMinor, o.currency) + ' (' + o.refund.status + ')'
+      : o.refundIfCancelledMinor !== null ? 'Cancelling now refunds ' + money(o.refundIfCancelledMinor, o.currency) + '.' : '';
+    $('cancel-btn').hidden = o.status !== 'confirmed';
+    if (o.status === 'processing' || o.status === 'committed') setTimeout(load, 1000);
+  }
+  function load() { call('GET', '/v1/orders/' + encodeURIComponent(orderId)).then(render).catch(function (e) { say(e.message, true); }); }
+  $('cancel-btn').addEventListener('click', function () {
+    if (!confirm('Cancel this order?')) return;
+    $('cancel-btn').disabled = true;
+    call('POST', '/v1/orders/' + encodeURIComponent(orderId) + '/cancel').then(function (r) { render(r.order); }).catch(function (e) { say(e.message, true); $('cancel-btn').disabled = false; });
+  });
+  if (!token) { say('Open this page from the link in your confirmation e-mail.', true); return; }
+  load();
+})();
