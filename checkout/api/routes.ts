@@ -5,7 +5,10 @@
 import type { Hono } from 'hono';
 import type { AppContext } from '../../common/app-context.js';
 import { checkoutModule } from '../checkout-routes.js';
+import { mountCatalog } from '../catalog/catalog-module.js';
+import { mountAccounts } from '../accounts/accounts-module.js';
+import { mountAdmin } from '../admin/admin-module.js';
 
 export type RouteModule = (app: Hono, ctx: AppContext) => Promise<void> | void;
 
-export const routeModules: RouteModule[] = [checkoutModule];
+export const routeModules: RouteModule[] = [checkoutModule, mountCatalog, mountAccounts, mountAdmin];

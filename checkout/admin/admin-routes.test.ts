@@ -1,0 +1,172 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queueKeys } from '../../common/queue-keys.js';
+import { apiHarness, type ApiHarness } from './api-test-context.js';
+import { mountAdmin } from './admin-module.js';
+import { adminToken, call, fanToken, smallVenue, venueEventSale } from './admin-test-kit.js';
+import { seatInventory } from './seat-inventory.js';
+
+const STATIC = 'static-operator-token-0123456789';
+let h: ApiHarness;
+let admin: string;
+beforeAll(async () => {
+  h = await apiHarness([mountAdmin], { ADMIN_API_TOKEN: STATIC });
+  admin = await adminToken(h.ctx);
+});
+afterAll(() => h?.close());
+
+const count = async (table: string): Promise<number> => Number((await h.db.pool.query(`SELECT count(*) AS n FROM ${table}`)).rows[0].n);
+
+describe('admin authorisation', () => {
+  const routes: [string, string, unknown?][] = [
+    ['GET', '/v1/admin/venues'],
+    ['POST', '/v1/admin/venues', smallVenue],
+    ['GET', '/v1/admin/events'],
+    ['POST', '/v1/admin/events/00000000-0000-4000-8000-000000000000/cancel'],
+    ['POST', '/v1/admin/sales/00000000-0000-4000-8000-000000000000/controls', { action: 'pause' }],
+    ['GET', '/v1/admin/sales/00000000-0000-4000-8000-000000000000/dashboard'],
+  ];
+  it.each(routes)('%s %s: 401 without a token, 403 for a fan, and changes nothing', async (method, path, body) => {
+    const venues = await count('venues');
+    const fan = await fanToken(h.ctx);
+    expect((await call(h.app, '', method, path, body)).status).toBe(401);
+    expect((await call(h.app, 'not.a.jwt', method, path, body)).status).toBe(401);
+    const res = await call(h.app, fan, method, path, body);
+    expect(res.status).toBe(403);
+    expect(res.body.code).toBe('admin_only');
+    expect(await count('venues')).toBe(venues);
+  });
+
+  it('admits an admin account and the static operator token', async () => {
+    expect((await call(h.app, admin, 'GET', '/v1/admin/venues')).status).toBe(200);
+    expect((await call(h.app, STATIC, 'GET', '/v1/admin/venues')).status).toBe(200);
+  });
+});
+
+describe('venues and seat maps', () => {
+  it('creates a venue from JSON and rejects unknown tiers and duplicate rows with 422, writing nothing', async () => {
+    const ok = await call(h.app, admin, 'POST', '/v1/admin/venues', smallVenue);
+    expect(ok.status).toBe(201);
+    expect(ok.body).toMatchObject({ seats: 20, capacity: 50 });
+    const before = await count('venues');
+    const bad = await call(h.app, admin, 'POST', '/v1/admin/venues', {
+      ...smallVenue, sections: [{ name: 'X', kind: 'reserved', tierCode: 'VIP', rows: [{ label: 'A', count: 2 }, { label: 'A', count: 3 }] }],
+    });
+    expect(bad.status).toBe(422);
+    expect(JSON.stringify(bad.body.errors)).toContain('unknown tier VIP');
+    expect(JSON.stringify(bad.body.errors)).toContain('duplicate row A');
+    expect((await call(h.app, admin, 'POST', '/v1/admin/venues', { ...smallVenue, capacity: 3 })).status).toBe(400);
+    expect(await count('venues')).toBe(before);
+  });
+
+  async function importCsv(venueId: string, csv: string) {
+    const res = await h.app.request(`/v1/admin/venues/${venueId}/seats`, { method: 'POST', body: csv, headers: { authorization: `Bearer ${admin}`, 'content-type': 'text/csv' } });
+    return { status: res.status, body: (await res.json()) as { lines?: number[]; errors?: { path: string; message: string }[]; seats?: number } };
+  }
+
+  it('imports a CSV; rejects duplicate seats and unknown tiers with their line numbers, all or nothing', async () => {
+    const venue = await call(h.app, admin, 'POST', '/v1/admin/venues', { ...smallVenue, sections: [] });
+    const id = venue.body.id as string;
+    const seats = await count('seats');
+    const bad = await importCsv(id, [
+      'section,row,seat,tier',
+      'Balcony,A,1,P1',
+      '"Balcony, left",A,1,GA',
+      'Balcony,A,2,VIP',
+      '',
+      'Balcony,A,1,P1',
+      'Balcony,A,zero,P1',
+      'Balcony,A,3',
+    ].join('\r\n'));
+    expect(bad.status).toBe(422);
+    expect(bad.body.lines).toEqual([4, 6, 7, 8]);
+    expect(bad.body.errors?.find((e) => e.path === 'line 4')?.message).toContain('unknown tier "VIP"');
+    expect(bad.body.errors?.find((e) => e.path === 'line 6')?.message).toContain('duplicate seat Balcony row A seat 1 (first on line 2)');
+    expect(await count('seats')).toBe(seats);
+
+    const good = await importCsv(id, 'section,row,seat,tier\nBalcony,A,1,P1\nBalcony,A,2,P1\n"Balcony, left",A,1,GA\n');
+    expect(good).toMatchObject({ status: 201, body: { seats: 3 } });
+    const again = await importCsv(id, 'section,row,seat,tier\nBalcony,A,3,P1\nBalcony,A,2,P1\n');
+    expect(again.status).toBe(422);
+    expect(again.body.lines).toEqual([3]);
+    expect(again.body.errors?.[0]?.message).toContain('already in this venue');
+    expect(await count('seats')).toBe(seats + 3);
+    const detail = await call(h.app, admin, 'GET', `/v1/admin/venues/${id}`);
+    expect(detail.body.sections).toEqual([
+      expect.objectContaining({ name: 'Balcony', kind: 'reserved', capacity: 2 }),
+      expect.objectContaining({ name: 'Balcony, left', capacity: 1 }),
+    ]);
+    expect((await importCsv(id, 'seat,row,section,tier\n1,A,X,P1\n')).body.lines).toEqual([1]);
+  });
+});
+
+describe('events and sales', () => {
+  it('refuses event prices for tiers the venue lacks, or missing a tier that has seats', async () => {
+    const venue = await call(h.app, admin, 'POST', '/v1/admin/venues', smallVenue);
+    const base = { venueId: venue.body.id, title: 'X', startsAt: '2031-01-01T20:00:00Z' };
+    const unknown = await call(h.app, admin, 'POST', '/v1/admin/events', { ...base, tiers: [{ code: 'GA', name: 'a', priceMinor: 1 }, { code: 'P1', name: 'b', priceMinor: 1 }, { code: 'Z', name: 'z', priceMinor: 1 }] });
+    expect(unknown.status).toBe(422);
+    const missing = await call(h.app, admin, 'POST', '/v1/admin/events', { ...base, tiers: [{ code: 'GA', name: 'a', priceMinor: 1 }] });
+    expect(missing.status).toBe(422);
+    expect(String(missing.body.detail)).toContain('tier P1 has seats but no price');
+  });
+
+  it('publishing a sale twice, even at once, never doubles seats; settings keep live changes', async () => {
+    const { saleId, eventId } = await venueEventSale(h.app, admin);
+    const [a, b] = await Promise.all([
+      call(h.app, admin, 'POST', `/v1/admin/sales/${saleId}/publish`),
+      call(h.app, admin, 'POST', `/v1/admin/sales/${saleId}/publish`),
+    ]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    expect((await call(h.app, admin, 'POST', `/v1/admin/sales/${saleId}/controls`, { action: 'set_rate', ratePerMin: 777 })).status).toBe(200);
+    const c = await call(h.app, admin, 'POST', `/v1/admin/sales/${saleId}/publish`);
+    expect(c.body).toMatchObject({ capacity: 50, alreadyPublished: true });
+    const availability = await seatInventory(h.ctx).availability(saleId);
+    expect(availability.sections.reduce((n, s) => n + s.capacity, 0)).toBe(50);
+    expect(availability.sections.reduce((n, s) => n + s.free, 0)).toBe(50);
+    expect(await h.ctx.redis.hget(queueKeys(saleId).settings, 'rate_per_min')).toBe('777');
+    expect((await call(h.app, admin, 'GET', `/v1/admin/sales/${saleId}`)).body.status).toBe('open');
+    // prices are frozen once a sale is published
+    expect((await call(h.app, admin, 'PATCH', `/v1/admin/events/${eventId}`, { tiers: [{ code: 'GA', name: 'x', priceMinor: 1 }, { code: 'P1', name: 'y', priceMinor: 1 }] })).status).toBe(409);
+    expect((await call(h.app, admin, 'PATCH', `/v1/admin/events/${eventId}`, { title: 'Renamed' })).body.title).toBe('Renamed');
+  });
+
+  it('applies live controls; a bad control is a 400 and changes nothing; close stops holding', async () => {
+    const { saleId } = await venueEventSale(h.app, admin);
+    expect((await call(h.app, admin, 'POST', `/v1/admin/sales/${saleId}/controls`, { action: 'pause' })).status).toBe(409);
+    await call(h.app, admin, 'POST', `/v1/admin/sales/${saleId}/publish`);
+    const before = await h.ctx.redis.hgetall(queueKeys(saleId).settings);
+    for (const bad of [{ action: 'set_rate', ratePerMin: 0 }, { action: 'set_rate', ratePerMin: '5' }, { action: 'explode' }, { action: 'message', text: '' }]) {
+      expect((await call(h.app, admin, 'POST', `/v1/admin/sales/${saleId}/controls`, bad)).status).toBe(400);
+    }
+    expect(await h.ctx.redis.hgetall(queueKeys(saleId).settings)).toEqual(before);
+    const paused = await call(h.app, admin, 'POST', `/v1/admin/sales/${saleId}/controls`, { action: 'pause' });
+    expect(paused.body).toMatchObject({ paused: true, ratePerMin: 120 });
+    expect((await call(h.app, admin, 'GET', `/v1/admin/sales/${saleId}`)).body.status).toBe('paused');
+    await call(h.app, admin, 'POST', `/v1/admin/sales/${saleId}/controls`, { action: 'close' });
+    await expect(seatInventory(h.ctx).hold(saleId, 'jti-after-close', { kind: 'best', tierCode: 'GA', quantity: 1 })).rejects.toMatchObject({ code: 'sale_not_open' });
+    expect((await call(h.app, admin, 'POST', `/v1/admin/sales/${saleId}/controls`, { action: 'resume' })).status).toBe(409);
+  });
+
+  it('reports statistics: sold, revenue per section and the funnel', async () => {
+    const { saleId, eventId } = await venueEventSale(h.app, admin);
+    const floor = (await h.db.pool.query(`SELECT s.id FROM sections s JOIN events e ON e.venue_id = s.venue_id WHERE e.id = $1 AND s.name = 'Floor'`, [eventId])).rows[0].id;
+    for (const [i, status] of ['confirmed', 'confirmed', 'cancelled'].entries()) {
+      await h.db.pool.query(`INSERT INTO orders (id, sale_id, event_id, email, payment_intent_id, amount_minor, currency, status) VALUES ($1, $2, $3, 'f@x.io', $1, 8000, 'EUR', $4)`, [`stats-${saleId}-${i}`, saleId, eventId, status]);
+      for (let k = 0; k < 2; k++) {
+        await h.db.pool.query(`INSERT INTO tickets (order_id, event_id, section_id, tier_code, price_minor, status, voided_at) VALUES ($1, $2, $3, 'GA', 4000, $4, $5)`,
+          [`stats-${saleId}-${i}`, eventId, floor, status === 'cancelled' ? 'void' : 'live', status === 'cancelled' ? new Date() : null]);
+      }
+    }
+    await h.ctx.redis.hset(queueKeys(saleId).stats, 'admitted', '12');
+    await h.ctx.redis.set(queueKeys(saleId).seq, '40');
+    const stats = await call(h.app, admin, 'GET', `/v1/admin/sales/${saleId}/stats`);
+    expect(stats.body).toMatchObject({
+      ticketsSold: 4, revenueMinor: 16000, orders: { paid: 3, live: 2, cancelled: 1 },
+      funnel: { joined: 40, admitted: 12, paid: 3, admittedToPaid: 0.25 },
+    });
+    expect(stats.body.sections).toEqual([
+      { sectionId: floor, name: 'Floor', capacity: 30, sold: 4, revenueMinor: 16000 },
+      expect.objectContaining({ name: 'Block A', capacity: 20, sold: 0 }),
+    ]);
+  });
+});
