@@ -7,4 +7,5 @@ export { InventoryError } from './inventory-errors.js';
 export type { InventoryTuning, UsherSeatInventory } from './seat-inventory.js';
 export { makeHoldId, parseHoldId } from './hold-id.js';
 
-export const createSeatInventory: CreateSeatInventory & typeof create = create;
+// the richer factory (adds rebuild and tuning) satisfies the contract other roles code against
+export const createSeatInventory = create satisfies CreateSeatInventory;

@@ -5,6 +5,7 @@
 import type pg from 'pg';
 import type { Config } from '../common/config.js';
 import type { SeededSale } from './seed-sale.js';
+import { publishDemoInventory } from './inventory-demo-hook.js';
 
 export interface DemoHookContext {
   config: Config;
@@ -13,4 +14,4 @@ export interface DemoHookContext {
   say: (line: string) => void;
 }
 
-export const demoHooks: ((ctx: DemoHookContext) => Promise<void>)[] = [];
+export const demoHooks: ((ctx: DemoHookContext) => Promise<void>)[] = [publishDemoInventory];
