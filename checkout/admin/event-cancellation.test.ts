@@ -48,7 +48,7 @@ async function paidOrder(sale: { saleId: string; eventId: string; sectionIds: Re
   const demo = createDemoGateway(h.ctx.redis);
   const pi = await demo.authorize({ holdId: id, saleId: sale.saleId, amountMinor: 9000, currency: 'EUR', email: 'fan@example.com', description: 'test', idempotencyKey: id });
   await demo.simulateAuthorization(pi.id);
-  if (status === 'confirmed') await demo.capture(pi.id);
+  if (status === 'confirmed') await demo.capture(pi.id, `capture-${id}`);
   await h.db.pool.query(
     `INSERT INTO orders (id, sale_id, event_id, email, payment_intent_id, amount_minor, currency, status) VALUES ($1, $2, $3, 'fan@example.com', $4, 9000, 'EUR', $5)`,
     [id, sale.saleId, sale.eventId, pi.id, status]);
@@ -75,7 +75,7 @@ describe('cancelling an event', () => {
 
     // the worker confirms the late order; the organiser runs the cancel again
     const demo = createDemoGateway(h.ctx.redis);
-    await demo.capture(late.pi);
+    await demo.capture(late.pi, `capture-${late.id}`);
     await h.db.pool.query(`UPDATE orders SET status = 'confirmed' WHERE id = $1`, [late.id]);
     const c = await call(h.app, admin, 'POST', path);
     expect(c.status).toBe(200);
