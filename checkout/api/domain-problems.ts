@@ -33,7 +33,7 @@ function isDependencyDown(err: unknown): boolean {
   const e = err as { code?: string; message?: string; name?: string };
   if (typeof e?.code === 'string' && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P03', '08006', '08001', '08003'].includes(e.code)) return true;
   const msg = String(e?.message ?? '');
-  return /Connection terminated|timeout exceeded when trying to connect|Connection is closed|max retries per request|Reached the max retries/i.test(msg);
+  return /Connection terminated|timeout exceeded when trying to connect|Connection is closed|max retries per request|Reached the max retries|not currently accepting connections/i.test(msg);
 }
 
 function isInventoryError(err: unknown): err is Error & { code: InventoryErrorCode } {

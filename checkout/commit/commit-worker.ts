@@ -3,7 +3,7 @@
  * the hold id, so retries and duplicates are one job); a job that exhausts its attempts stays in
  * the failed set and the reconciler drives the hold on under a new job id.
  */
-import { Worker } from 'bullmq';
+import { Worker, type WorkerOptions } from 'bullmq';
 import { connectRedis } from '../../common/redis-connection.js';
 import type { CheckoutDeps } from '../checkout-deps.js';
 import { commitHold, type CommitOutcome } from './commit-hold.js';
@@ -14,7 +14,7 @@ export interface RunningWorker {
   close(): Promise<void>;
 }
 
-export function startCommitWorker(deps: CheckoutDeps, options: { concurrency?: number } = {}): RunningWorker {
+export function startCommitWorker(deps: CheckoutDeps, options: { concurrency?: number; workerOptions?: Partial<WorkerOptions> } = {}): RunningWorker {
   const { config } = deps.ctx;
   const log = deps.ctx.log.child({ worker: COMMIT_QUEUE });
   // blocking commands need their own connection without per-request retries
@@ -22,7 +22,7 @@ export function startCommitWorker(deps: CheckoutDeps, options: { concurrency?: n
   const worker = new Worker<CommitJobData, CommitOutcome>(
     COMMIT_QUEUE,
     (job) => commitHold(deps, job.data.holdId, log.child({ jobId: job.id, attempt: job.attemptsMade + 1 })),
-    { connection, prefix: config.worker.bullmqPrefix, concurrency: options.concurrency ?? config.worker.concurrency },
+    { connection, prefix: config.worker.bullmqPrefix, concurrency: options.concurrency ?? config.worker.concurrency, ...options.workerOptions },
   );
   worker.on('failed', (job, err) => log.warn({ jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'commit attempt failed'));
   worker.on('error', (err) => log.warn({ err: err.message }, 'commit worker error'));

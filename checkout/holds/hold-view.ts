@@ -10,7 +10,7 @@ import type { HoldView } from './hold-schemas.js';
 
 export function holdView(hold: Hold | null, payment: PaymentRow | null, orderId: string | null, nowMs = Date.now()): HoldView {
   const snap = payment?.snapshot;
-  const lost = !hold && payment?.status === 'cancelled' && !orderId;
+  const lost = !orderId && payment?.status === 'cancelled' && (payment.failureReason === 'hold_lost' || payment.failureReason === 'seat_conflict');
   return {
     holdId: hold?.holdId ?? payment?.holdId ?? '',
     saleId: hold?.saleId ?? snap?.saleId ?? '',

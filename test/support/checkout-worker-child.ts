@@ -1,0 +1,27 @@
+/**
+ * The commit worker as its own process, for fault tests: the real worker code with the test's
+ * environment. With USHER_TEST_KILL_AT_FINALIZE=1 it SIGKILLs itself when it reaches `finalize`,
+ * i.e. after the Postgres commit and the capture: the crash the fault test needs, at that exact
+ * point. USHER_TEST_LOCK_MS shortens BullMQ's job lock so the stalled job is picked up quickly.
+ */
+import { createAppContext } from '../../common/app-context.js';
+import { loadConfig } from '../../common/config.js';
+import { createLogger } from '../../common/logger.js';
+import { createCheckoutDeps } from '../../checkout/checkout-deps.js';
+import { startCommitWorker } from '../../checkout/commit/commit-worker.js';
+
+const config = loadConfig();
+const ctx = createAppContext(config, createLogger('warn', { child: 'commit-worker' }));
+const deps = await createCheckoutDeps(ctx);
+if (process.env.USHER_TEST_KILL_AT_FINALIZE === '1') {
+  deps.inventory.finalize = async () => {
+    process.kill(process.pid, 'SIGKILL');
+    await new Promise(() => undefined);
+  };
+}
+const lockMs = Number(process.env.USHER_TEST_LOCK_MS ?? 0);
+const worker = startCommitWorker(deps, lockMs > 0 ? { workerOptions: { lockDuration: lockMs, stalledInterval: Math.max(500, lockMs / 2) } } : {});
+process.stdout.write('ready\n');
+process.on('SIGTERM', () => {
+  void worker.close().then(() => ctx.close()).then(() => process.exit(0));
+});
