@@ -83,17 +83,16 @@ export type Msg = { type: string } & Record<string, unknown>;
 /** A fan over a real socket: every message is kept; `next(type)` waits for the next one of a type. */
 export class Fan {
   readonly messages: Msg[] = [];
-  private readonly waiters: { type: string; from: number; resolve: (m: Msg) => void }[] = [];
+  private readonly waiters: { types: string[]; resolve: (m: Msg) => void }[] = [];
   closed: { code: number; reason: string } | null = null;
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data) => {
       const m = JSON.parse(String(data)) as Msg;
       this.messages.push(m);
-      for (const w of [...this.waiters]) {
-        if (w.type === m.type) {
-          this.waiters.splice(this.waiters.indexOf(w), 1);
-          w.resolve(m);
-        }
+      const w = this.waiters.find((x) => x.types.includes(m.type));
+      if (w) {
+        this.waiters.splice(this.waiters.indexOf(w), 1);
+        w.resolve(m);
       }
     });
     ws.on('close', (code, reason) => (this.closed = { code, reason: String(reason) }));
@@ -113,29 +112,39 @@ export class Fan {
     this.ws.send(typeof message === 'string' ? message : JSON.stringify(message));
   }
 
-  /** The first message of `type` received after index `from` (default: any, including earlier ones not yet consumed). */
-  next(type: string, timeoutMs = 5000, from = 0): Promise<Msg> {
-    const seen = this.messages.slice(from).find((m) => m.type === type && !this.consumed.has(m));
+  /** The first not yet consumed message of `type` (already received or still to come). */
+  next(type: string, timeoutMs = 5000): Promise<Msg> {
+    return this.nextOf([type], timeoutMs);
+  }
+
+  nextOf(types: string[], timeoutMs = 5000): Promise<Msg> {
+    const seen = this.messages.find((m) => types.includes(m.type) && !this.consumed.has(m));
     if (seen) {
       this.consumed.add(seen);
       return Promise.resolve(seen);
     }
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no ${type} message within ${timeoutMs} ms; got ${this.messages.map((m) => m.type).join(',')}`)), timeoutMs);
-      this.waiters.push({ type, from, resolve: (m) => {
+      const waiter = { types, resolve: (m: Msg) => {
         clearTimeout(timer);
         this.consumed.add(m);
         resolve(m);
-      } });
+      } };
+      const timer = setTimeout(() => {
+        this.waiters.splice(this.waiters.indexOf(waiter), 1);
+        reject(new Error(`no ${types.join('|')} message within ${timeoutMs} ms; got ${this.messages.map((m) => m.type).join(',')}`));
+      }, timeoutMs);
+      this.waiters.push(waiter);
     });
   }
 
   private readonly consumed = new Set<Msg>();
+  private greeted = false;
 
   async join(token: string, nonce?: string): Promise<Msg> {
-    await this.next('hello');
+    if (!this.greeted) await this.next('hello');
+    this.greeted = true;
     this.send({ v: 1, type: 'join', token, ...(nonce ? { nonce } : {}) });
-    return Promise.race([this.next('queued'), this.next('offer'), this.next('admitted'), this.next('error'), this.next('done')]);
+    return this.nextOf(['queued', 'offer', 'admitted', 'error', 'done']);
   }
 
   close(): Promise<void> {
