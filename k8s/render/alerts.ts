@@ -44,10 +44,11 @@ export const alerts: Alert[] = [
   },
   {
     alert: 'UsherCommitFailures',
-    expr: `sum(rate(${m.commitJobs}{outcome="failed"}[10m])) > 0`,
-    for: '10m',
+    // Outcomes where a fan paid (authorized) but got no ticket: the payment was cancelled or voided.
+    expr: `sum(increase(${m.commitJobs}{outcome=~"lost_payment_cancelled|seat_conflict_payment_cancelled|capture_failed_order_voided"}[15m])) > 0`,
+    for: '0m',
     severity: 'warning',
-    summary: 'Commit jobs are failing and being retried',
+    summary: 'Paid holds ended without tickets (payment cancelled or voided) in the last 15 minutes',
   },
   {
     alert: 'UsherClaimedHoldsStale',

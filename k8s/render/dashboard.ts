@@ -51,6 +51,7 @@ export const rows: { title: string; panels: Panel[] }[] = [
     panels: [
       { title: 'Commit jobs by outcome', unit: 'ops', targets: [{ expr: `sum by (outcome) (rate(${m.commitJobs}[$__rate_interval]))`, legend: '{{outcome}}' }] },
       { title: 'Commit latency p95', unit: 's', targets: [{ expr: p95(m.commitSeconds), legend: 'p95' }] },
+      { title: 'Reconciler actions', unit: 'ops', targets: [{ expr: `sum by (kind) (rate(${m.reconcilerActions}[$__rate_interval]))`, legend: '{{kind}}' }] },
       { title: 'Stripe webhooks by outcome', unit: 'ops', targets: [{ expr: `sum by (outcome) (rate(${m.webhooks}[$__rate_interval]))`, legend: '{{outcome}}' }] },
     ],
   },
