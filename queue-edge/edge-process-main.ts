@@ -16,6 +16,8 @@ try {
   const role = await startEdgeRole(ctx);
   shutdown.add('stop edge', () => role.stop()).add('close connections', () => ctx.close());
   process.send?.('ready');
+  // The supervisor is gone (killed, crashed): drain and exit rather than run on unsupervised.
+  process.once('disconnect', () => void shutdown.run('supervisor gone').then((code) => process.exit(code)));
 } catch (err) {
   log.fatal({ err }, 'edge process start-up failed');
   await ctx.close();
