@@ -14,7 +14,7 @@ export interface LatencyFigure {
   count: number;
 }
 
-const WATCHED = /(duration|latency)_seconds$/;
+const WATCHED = /^usher_.*(duration|latency)_seconds$/; // ours, not the runtime defaults (GC pauses)
 
 export async function snapshotHistograms(registry: Registry): Promise<HistogramSnapshot> {
   const out: HistogramSnapshot = new Map();

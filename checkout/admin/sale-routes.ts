@@ -39,7 +39,7 @@ interface SaleRow { id: string; event_id: string; status: string; event_status: 
 export function createSaleRouter(deps: SaleRouterDeps): Hono {
   const router = new Hono();
   const sale = async (id: string): Promise<SaleRow> => {
-    const { rows } = await deps.pg.query<SaleRow>('SELECT s.*, e.status AS event_status FROM sales s JOIN events e ON e.id = s.event_id WHERE s.id = $1', [id]);
+    const { rows } = await deps.pg.query<SaleRow>('SELECT s.*, e.status AS event_status, e.title AS event_title FROM sales s JOIN events e ON e.id = s.event_id WHERE s.id = $1', [id]);
     if (!rows[0]) throw new Problem(404, 'sale_not_found', `no sale ${id}`);
     return rows[0];
   };

@@ -8,7 +8,8 @@ import { checkoutModule } from '../checkout-routes.js';
 import { mountCatalog } from '../catalog/catalog-module.js';
 import { mountAccounts } from '../accounts/accounts-module.js';
 import { mountAdmin } from '../admin/admin-module.js';
+import { mountAdminPages } from '../admin/admin-pages.js';
 
 export type RouteModule = (app: Hono, ctx: AppContext) => Promise<void> | void;
 
-export const routeModules: RouteModule[] = [checkoutModule, mountCatalog, mountAccounts, mountAdmin];
+export const routeModules: RouteModule[] = [checkoutModule, mountCatalog, mountAccounts, mountAdmin, mountAdminPages];
