@@ -76,8 +76,15 @@ export function namespace(overlay: Overlay): K8sObject {
     kind: 'Namespace',
     metadata: {
       name: overlay.namespace,
-      // Pod Security Admission: the pods meet `restricted`, so enforce it.
-      labels: { ...partOf, 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/enforce-version': 'latest' },
+      // Pod Security Admission: Usher's pods meet `restricted` (warned and audited); `baseline` is
+      // enforced because the Redis/Postgres operators' pods may share the namespace and not all
+      // of them set every `restricted` field.
+      labels: {
+        ...partOf,
+        'pod-security.kubernetes.io/enforce': 'baseline',
+        'pod-security.kubernetes.io/warn': 'restricted',
+        'pod-security.kubernetes.io/audit': 'restricted',
+      },
     },
   };
   return plain(ns) as unknown as K8sObject;
