@@ -60,8 +60,6 @@ describe('commit worker faults', () => {
     try {
       const b = await startPurchase(w);
       w.stripe!.authorize(b.paymentIntentId);
-      // the fixture's own pool loses its idle clients too; that is expected here
-      w.db.pool.on('error', () => undefined);
       await admin(`ALTER DATABASE ${w.db.name} ALLOW_CONNECTIONS false`);
       await admin(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${w.db.name}'`);
       try {

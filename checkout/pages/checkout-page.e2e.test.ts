@@ -1,0 +1,75 @@
+/**
+ * The checkout page in headless Chromium (Debian's /usr/bin/chromium, no download): an admitted
+ * fan arrives with the pass in the URL fragment, picks a section and quantity, holds, sees the
+ * countdown, pays with the demo gateway and lands on the confirmed order page.
+ */
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkoutWorld, type CheckoutWorld } from '../../test/support/checkout-harness.js';
+import { startCommitWorker, type RunningWorker } from '../commit/commit-worker.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const port = (s.address() as { port: number }).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+let w: CheckoutWorld;
+let server: ServerType;
+let browser: Browser;
+let worker: RunningWorker;
+let base: string;
+
+describe.skipIf(!existsSync(CHROMIUM))('checkout page (headless Chromium)', () => {
+  beforeAll(async () => {
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    w = await checkoutWorld({ gateway: 'demo', env: { PUBLIC_API_URL: base } });
+    server = await new Promise<ServerType>((resolve) => {
+      const s = serve({ fetch: w.app.fetch, hostname: '127.0.0.1', port }, () => resolve(s));
+    });
+    worker = startCommitWorker(w.deps, { concurrency: 2 });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await worker?.close();
+    await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+    await w?.close();
+  });
+
+  it('holds, counts down, pays with the demo gateway and shows the confirmed order', async () => {
+    const fan = await w.admit();
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${base}/checkout/${w.sale.saleId}#pass=${fan.token}`);
+    await page.locator('#demo-banner').waitFor({ state: 'visible' });
+    expect(page.url()).not.toContain('pass='); // the pass leaves the address bar
+    await page.locator('#section option').first().waitFor({ state: 'attached' });
+    await page.selectOption('#section', w.sale.sectionIds['Block A']!);
+    await page.fill('#quantity', '2');
+    await page.click('#hold-btn');
+    await page.locator('#held').waitFor({ state: 'visible' });
+    expect(await page.locator('#items li').count()).toBe(2);
+    expect(await page.locator('#countdown').textContent()).toMatch(/^\d+:\d\d$/);
+    await page.fill('#email', 'browser-fan@example.com');
+    await page.click('#checkout-btn');
+    await page.locator('#demo-pay-btn').waitFor({ state: 'visible' });
+    await page.click('#demo-pay-btn');
+    await page.waitForURL(/\/orders\//);
+    await page.locator('#status[data-status="confirmed"]').waitFor({ timeout: 20_000 });
+    expect(await page.locator('#tickets tr').count()).toBe(2);
+    expect(errors).toEqual([]);
+    const orders = await w.ctx.pg.query(`SELECT email, status FROM orders WHERE email = 'browser-fan@example.com'`);
+    expect(orders.rows).toEqual([{ email: 'browser-fan@example.com', status: 'confirmed' }]);
+  });
+});
