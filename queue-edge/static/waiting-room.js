@@ -1,0 +1,92 @@
+// The waiting-room page: one socket to the edge, protocol v1 (queue-edge/README.md). No framework.
+'use strict';
+(() => {
+  const saleId = decodeURIComponent(location.pathname.split('/').filter(Boolean)[1] || '');
+  const $ = (id) => document.getElementById(id);
+  const TOKEN_KEY = 'usher.visitorToken';
+  const labels = {
+    connecting: 'Connecting…', prequeue: "You're in the pre-queue. When the sale opens, everyone here gets a random place in line.",
+    open: "You're in line.", paused: 'The sale is paused. You keep your place.', all_held: 'All seats are held right now; some may come back. You keep your place.',
+    sold_out: 'Sold out. Sorry — every seat has been sold.', closed: 'This sale is closed.', offer: "It's your turn! Taking you to checkout…",
+    admitted: "It's your turn! Taking you to checkout…", done: 'You have had your turn in this sale.', reconnecting: 'Reconnecting — you keep your place…',
+  };
+  let ticket = null, serving = 0, firstAhead = null, attempt = 0, ws = null, leaving = false, lastPosition = null;
+
+  function setState(state, text) { const el = $('state'); el.dataset.state = state; el.textContent = text || labels[state] || state; }
+  function fmt(s) { if (s < 60) return 'under a minute'; const m = Math.round(s / 60); return m < 60 ? `${m} min` : `${Math.floor(m / 60)} h ${m % 60} min`; }
+
+  function render() {
+    const p = lastPosition;
+    if (!p) return;
+    if (!['offer', 'admitted', 'done'].includes($('state').dataset.state)) setState(p.state);
+    if (p.message) { $('message').hidden = false; $('message').textContent = p.message; }
+    if (p.seed) { $('seed').hidden = false; $('seed').textContent = `Pre-queue shuffle seed: ${p.seed}`; }
+    if (ticket === null) { $('ahead').textContent = '–'; return; }
+    const ahead = Math.max(0, ticket - p.serving - 1);
+    if (firstAhead === null || ahead > firstAhead) firstAhead = ahead;
+    $('ahead').textContent = ahead.toLocaleString();
+    $('ahead-label').textContent = ahead === 1 ? 'person ahead of you' : 'people ahead of you';
+    const [lo, hi] = p.measuredPerMin && p.measuredPerMin[1] > 0 ? p.measuredPerMin : [p.ratePerMin * 0.75, p.ratePerMin * 1.25];
+    $('eta').textContent = p.state !== 'open' ? 'Estimated wait: on hold' : ahead === 0 ? 'Estimated wait: any moment now'
+      : lo > 0 ? `Estimated wait: ${fmt((ahead * 60) / hi)} – ${fmt((ahead * 60) / lo)}` : 'Estimated wait: unknown';
+    const pct = firstAhead ? Math.round(100 * (1 - ahead / firstAhead)) : 0;
+    $('bar').style.width = `${pct}%`;
+    $('progress').setAttribute('aria-valuenow', String(pct));
+  }
+
+  async function visitorToken(fresh) {
+    if (!fresh) { const t = localStorage.getItem(TOKEN_KEY); if (t) return t; }
+    const res = await fetch('/v1/visitors', { method: 'POST' });
+    if (!res.ok) throw new Error(`visitor ${res.status}`);
+    const { token } = await res.json();
+    localStorage.setItem(TOKEN_KEY, token);
+    return token;
+  }
+
+  async function work(challenge, difficulty) {
+    if (!difficulty) return undefined;
+    const enc = new TextEncoder();
+    for (let n = 0; ; n++) {
+      const d = new Uint8Array(await crypto.subtle.digest('SHA-256', enc.encode(`${challenge}:${n}`)));
+      let bits = 0;
+      for (const b of d) { if (b === 0) { bits += 8; continue; } bits += Math.clz32(b) - 24; break; }
+      if (bits >= difficulty) return String(n);
+    }
+  }
+
+  function send(m) { if (ws && ws.readyState === 1) ws.send(JSON.stringify({ v: 1, ...m })); }
+
+  async function onMessage(m) {
+    switch (m.type) {
+      case 'hello': { const token = await visitorToken(false); const nonce = await work(m.challenge, m.powDifficulty); send({ type: 'join', token, ...(nonce ? { nonce } : {}) }); break; }
+      case 'queued': attempt = 0; $('connection').textContent = ''; if (m.state === 'waiting') { ticket = m.ticket; $('ticket').textContent = `Your number: ${m.ticket}`; } else setState('prequeue'); render(); break;
+      case 'position': lastPosition = m; serving = m.serving; render(); break;
+      case 'offer': setState('offer'); send({ type: 'take' }); break;
+      case 'admitted': setState('admitted'); leaving = true; location.assign(m.checkoutUrl); break;
+      case 'done': setState('done'); leaving = true; break;
+      case 'message': $('message').hidden = false; $('message').textContent = m.text; break;
+      case 'paused': case 'resumed': case 'sold_out': case 'all_held': case 'closed': case 'opened': break; // the next position carries the state
+      case 'reconnect': $('connection').textContent = labels.reconnecting; setTimeout(() => ws && ws.close(), Math.random() * 300); break;
+      case 'error':
+        if (String(m.code).startsWith('visitor_token_')) { localStorage.removeItem(TOKEN_KEY); await visitorToken(true); }
+        else $('connection').textContent = m.detail;
+        break;
+    }
+  }
+
+  function connect() {
+    const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    ws = new WebSocket(`${proto}//${location.host}/v1/sales/${encodeURIComponent(saleId)}/ws`);
+    ws.onmessage = (e) => { let m; try { m = JSON.parse(e.data); } catch { return; } onMessage(m).catch((err) => { $('connection').textContent = String(err); }); };
+    ws.onclose = () => {
+      if (leaving) return;
+      // Exponential backoff with full jitter: a restarted edge is not hit by every fan at once.
+      const delay = Math.random() * Math.min(30_000, 500 * 2 ** attempt++);
+      $('connection').textContent = labels.reconnecting;
+      setTimeout(connect, delay);
+    };
+  }
+
+  if (!saleId) { setState('closed', 'No sale in this address.'); return; }
+  connect();
+})();

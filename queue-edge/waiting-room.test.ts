@@ -1,0 +1,66 @@
+/**
+ * End to end in Debian's headless Chromium: a fan opens the waiting-room page, sees a position,
+ * is admitted and lands on the checkout page (a stand-in API started here) with the pass in the
+ * URL fragment. Screenshots go to test-artifacts/.
+ */
+import { describe, it, expect } from 'vitest';
+import { createServer } from 'node:http';
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { chromium } from 'playwright-core';
+import type { JWK } from 'jose';
+import { newRedis } from '../test/support/databases.js';
+import { queueKeys } from '../common/queue-keys.js';
+import { passVerifier } from '../common/admission-pass.js';
+import { startTestEdge, createSale, newVisitor, Fan } from './edge-test-harness.js';
+
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+describe('the waiting-room page', () => {
+  it('shows a position, admits the fan and sends them to checkout with the pass in the fragment', async () => {
+    const checkout = createServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' }).end(`<!doctype html><title>Checkout</title><h1>Checkout for ${req.url}</h1>`);
+    });
+    await new Promise<void>((r) => checkout.listen(0, '127.0.0.1', r));
+    const apiUrl = `http://127.0.0.1:${(checkout.address() as AddressInfo).port}`;
+    const redis = newRedis();
+    const edge = await startTestEdge({ PUBLIC_API_URL: apiUrl, EDGE_TICK_MS: '200' });
+    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    try {
+      const saleId = await createSale(redis, { ratePerMin: 600, maxActive: 10 });
+      await redis.hset(queueKeys(saleId).settings, 'paused', '1');
+      // Two fans already wait, so the page has people ahead of it.
+      const others = await Promise.all([0, 1].map(async () => {
+        const fan = await Fan.open(edge.wsUrl(saleId));
+        await fan.join((await newVisitor(edge.url)).token);
+        return fan;
+      }));
+      const page = await (await browser.newContext({ viewport: { width: 390, height: 844 } })).newPage();
+      await page.goto(`${edge.url}/sales/${saleId}`);
+      await page.waitForFunction(() => document.getElementById('ahead')?.textContent === '2');
+      expect(await page.textContent('#state')).toContain('paused');
+      expect(await page.getAttribute('#position-region', 'aria-live')).toBe('polite');
+      mkdirSync('test-artifacts', { recursive: true });
+      await page.screenshot({ path: 'test-artifacts/waiting-room.png', fullPage: true });
+
+      await fetch(`${edge.url}/v1/sales/${saleId}/controls`, {
+        method: 'POST', headers: { authorization: 'Bearer test-admin-token-0123456789' }, body: JSON.stringify({ action: 'message', text: 'Doors open at 7pm' }),
+      });
+      await page.waitForFunction(() => document.getElementById('message')?.textContent === 'Doors open at 7pm');
+      await redis.hset(queueKeys(saleId).settings, 'paused', '0');
+      await page.waitForURL(/\/checkout\//, { timeout: 20_000 });
+      const landed = new URL(page.url());
+      expect(landed.origin + landed.pathname).toBe(`${apiUrl}/checkout/${saleId}`);
+      const pass = decodeURIComponent(landed.hash.replace(/^#pass=/, ''));
+      const jwks = (await (await fetch(`${edge.url}/.well-known/jwks.json`)).json()) as { keys: JWK[] };
+      expect((await passVerifier({ jwks }).verify(pass, saleId)).saleId).toBe(saleId);
+      await page.screenshot({ path: 'test-artifacts/waiting-room-checkout.png' });
+      await Promise.all(others.map((f) => f.close()));
+    } finally {
+      await browser.close();
+      await edge.close();
+      redis.disconnect();
+      checkout.close();
+    }
+  }, 60_000);
+});
