@@ -9,7 +9,8 @@ import { mountCatalog } from '../catalog/catalog-module.js';
 import { mountAccounts } from '../accounts/accounts-module.js';
 import { mountAdmin } from '../admin/admin-module.js';
 import { mountAdminPages } from '../admin/admin-pages.js';
+import { mountFanPages } from '../catalog/fan-pages.js';
 
 export type RouteModule = (app: Hono, ctx: AppContext) => Promise<void> | void;
 
-export const routeModules: RouteModule[] = [checkoutModule, mountCatalog, mountAccounts, mountAdmin, mountAdminPages];
+export const routeModules: RouteModule[] = [checkoutModule, mountCatalog, mountAccounts, mountAdmin, mountAdminPages, mountFanPages];

@@ -1,0 +1,55 @@
+(function () {
+  'use strict';
+  var id = location.pathname.split('/').pop();
+  var $ = function (x) { return document.getElementById(x); };
+  var STATUS = { on_sale: 'On sale', all_held: 'All seats are held right now — some may come back', sold_out: 'Sold out' };
+
+  function saleBlock(s, event) {
+    var opens = new Date(s.opensAt);
+    var lines = [Usher.el('p', { text: s.status === 'closed' ? 'This sale has closed.' : (opens > new Date() ? 'Sale opens ' + Usher.when(s.opensAt) + '. The waiting room opens ' + Usher.when(s.prequeueOpensAt) + '.' : 'On sale now.') })];
+    if (s.availability) lines.push(Usher.el('p', { class: 'meta', text: STATUS[s.availability.status] || '' }));
+    lines.push(Usher.el('p', { class: 'meta', text: 'Up to ' + s.perFanLimit + ' tickets per fan.' }));
+    if (s.status !== 'closed' && event.status === 'published' && (!s.availability || s.availability.status !== 'sold_out')) {
+      lines.push(Usher.el('a', { class: 'button', href: s.queueUrl, text: 'Join the queue' }));
+    }
+    return Usher.el('div', {}, lines);
+  }
+
+  function sections(event) {
+    var live = {};
+    event.sales.forEach(function (s) { (s.availability ? s.availability.sections : []).forEach(function (a) { live[a.sectionId] = (live[a.sectionId] || 0) + a.free; }); });
+    var body = $('sections');
+    body.textContent = '';
+    event.sections.forEach(function (s) {
+      var free = live[s.id];
+      body.appendChild(Usher.el('tr', {}, [Usher.el('th', { scope: 'row', text: s.name }), Usher.el('td', { text: free === undefined ? '—' : String(free) + ' of ' + s.capacity })]));
+    });
+  }
+
+  async function load(first) {
+    try {
+      var res = await fetch('/v1/events/' + encodeURIComponent(id));
+      if (!res.ok) { $('status').textContent = res.status === 404 || res.status === 400 ? 'We could not find this event.' : await Usher.problem(res); return; }
+      var e = await res.json();
+      if (first) {
+        document.title = e.title + ' · Usher';
+        $('title').textContent = e.title + (e.status === 'cancelled' ? ' (cancelled)' : '');
+        $('when').textContent = Usher.when(e.startsAt) + ' · ' + e.venue.name + ', ' + e.venue.city + (e.performer ? ' · ' + e.performer : '');
+        $('description').textContent = e.description;
+        var prices = $('prices');
+        e.tiers.forEach(function (t) { prices.appendChild(Usher.el('tr', {}, [Usher.el('th', { scope: 'row', text: t.name }), Usher.el('td', { text: Usher.price(t.priceMinor, e.currency) })])); });
+        $('event').hidden = false;
+        $('status').textContent = '';
+      }
+      var sales = $('sales');
+      sales.textContent = '';
+      if (e.status === 'cancelled') sales.appendChild(Usher.el('p', { text: 'This event was cancelled. Every ticket holder is refunded in full.' }));
+      else if (!e.sales.length) sales.appendChild(Usher.el('p', { text: 'No tickets on sale yet.' }));
+      e.sales.forEach(function (s) { sales.appendChild(saleBlock(s, e)); });
+      sections(e);
+    } catch (err) { $('status').textContent = 'Could not reach the server.'; }
+  }
+  load(true);
+  // live availability: the API caches it briefly, so polling every 10 s is cheap
+  setInterval(function () { if (!document.hidden) load(false); }, 10000);
+})();

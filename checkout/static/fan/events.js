@@ -1,0 +1,60 @@
+(function () {
+  'use strict';
+  var form = document.getElementById('search');
+  var results = document.getElementById('results');
+  var more = document.getElementById('more');
+  var status = document.getElementById('status');
+  var query = null;
+  var cursor = null;
+
+  function params() {
+    var p = new URLSearchParams();
+    var f = new FormData(form);
+    ['q', 'city', 'category', 'sort'].forEach(function (k) { var v = String(f.get(k) || '').trim(); if (v) p.set(k, v); });
+    if (f.get('from')) p.set('from', new Date(f.get('from') + 'T00:00:00').toISOString());
+    if (f.get('to')) p.set('to', new Date(f.get('to') + 'T23:59:59').toISOString());
+    if (f.get('maxPrice')) p.set('maxPrice', String(Math.round(Number(f.get('maxPrice')) * 100)));
+    if (f.get('hasSeats')) p.set('hasSeats', 'true');
+    return p;
+  }
+
+  function item(e) {
+    var tags = [e.hasSeatsLeft ? null : Usher.el('span', { class: 'tag out', text: 'Sold out' })];
+    return Usher.el('li', {}, [
+      Usher.el('a', { href: '/events/' + encodeURIComponent(e.id), text: e.title }),
+      Usher.el('div', { class: 'meta', text: Usher.when(e.startsAt) + ' · ' + e.venueName + ', ' + e.city }),
+      Usher.el('div', { class: 'meta' }, [e.minPriceMinor === null ? '' : 'from ' + Usher.price(e.minPriceMinor, e.currency) + ' ', Usher.el('span', { class: 'tag', text: e.category })].concat(tags)),
+    ]);
+  }
+
+  async function load(append) {
+    var p = new URLSearchParams(query);
+    p.set('limit', '20');
+    if (append && cursor) p.set('cursor', cursor);
+    status.textContent = 'Loading…';
+    try {
+      var res = await fetch('/v1/events?' + p.toString());
+      if (!res.ok) { status.textContent = await Usher.problem(res); return; }
+      var page = await res.json();
+      if (!append) results.textContent = '';
+      page.items.forEach(function (e) { results.appendChild(item(e)); });
+      cursor = page.nextCursor;
+      more.hidden = !cursor;
+      status.textContent = results.children.length ? results.children.length + ' events shown' : 'No events match.';
+    } catch (e) { status.textContent = 'Could not reach the server.'; }
+  }
+
+  form.addEventListener('submit', function (ev) {
+    ev.preventDefault();
+    query = params();
+    history.replaceState(null, '', '/?' + query.toString());
+    load(false);
+  });
+  more.addEventListener('click', function () { load(true); });
+  // restore a shared or reloaded search
+  var initial = new URLSearchParams(location.search);
+  if (initial.get('q')) form.q.value = initial.get('q');
+  if (initial.get('city')) form.city.value = initial.get('city');
+  query = params();
+  load(false);
+})();

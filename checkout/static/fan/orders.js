@@ -1,0 +1,65 @@
+(function () {
+  'use strict';
+  var KEY = 'usher.fan.session';
+  var $ = function (x) { return document.getElementById(x); };
+  function session() { try { return JSON.parse(localStorage.getItem(KEY) || 'null'); } catch (e) { return null; } }
+  function save(s) { if (s) localStorage.setItem(KEY, JSON.stringify(s)); else localStorage.removeItem(KEY); }
+
+  async function authed(path) {
+    var s = session();
+    var res = await fetch(path, { headers: { authorization: 'Bearer ' + s.accessToken } });
+    if (res.status === 401) {
+      // the access token lives 15 minutes; the refresh token rotates on each use
+      var r = await fetch('/v1/auth/refresh', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refreshToken: s.refreshToken }) });
+      if (!r.ok) { save(null); show(); return null; }
+      save(await r.json());
+      res = await fetch(path, { headers: { authorization: 'Bearer ' + session().accessToken } });
+    }
+    return res;
+  }
+
+  function order(o) {
+    var tickets = Usher.el('ul', {}, o.tickets.map(function (t) { return Usher.el('li', { text: t.label + ' · ' + Usher.price(t.priceMinor, o.currency) + (t.status === 'void' ? ' (void)' : '') }); }));
+    var state = o.status === 'cancelled' ? 'Cancelled' + (o.refund ? ' · refund ' + Usher.price(o.refund.amountMinor, o.currency) + ' ' + o.refund.status : '') : 'Confirmed';
+    return Usher.el('li', {}, [
+      Usher.el('a', { href: '/events/' + encodeURIComponent(o.event.id), text: o.event.title }),
+      Usher.el('div', { class: 'meta', text: Usher.when(o.event.startsAt) + ' · ' + o.event.venueName + ', ' + o.event.city }),
+      Usher.el('div', { class: 'meta', text: 'Order ' + o.id + ' · ' + Usher.price(o.amountMinor, o.currency) + ' · ' + state }),
+      tickets,
+    ]);
+  }
+
+  async function show() {
+    var s = session();
+    $('auth').hidden = !!s;
+    $('mine').hidden = !s;
+    if (!s) return;
+    $('who').textContent = s.user.email;
+    $('status').textContent = 'Loading…';
+    var res = await authed('/v1/me/orders');
+    if (!res) return;
+    if (!res.ok) { $('status').textContent = await Usher.problem(res); return; }
+    var list = $('orders');
+    list.textContent = '';
+    var data = await res.json();
+    data.orders.forEach(function (o) { list.appendChild(order(o)); });
+    $('status').textContent = data.orders.length ? data.orders.length + ' orders' : 'No orders yet.';
+  }
+
+  $('auth-form').addEventListener('submit', async function (ev) {
+    ev.preventDefault();
+    var mode = ev.submitter && ev.submitter.value === 'register' ? 'register' : 'login';
+    $('auth-error').textContent = '';
+    var res = await fetch('/v1/auth/' + mode, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: $('email').value.trim(), password: $('password').value }) });
+    if (!res.ok) { $('auth-error').textContent = await Usher.problem(res); return; }
+    save(await res.json());
+    show();
+  });
+  $('logout').addEventListener('click', async function () {
+    var s = session();
+    save(null);
+    await fetch('/v1/auth/logout', { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer ' + s.accessToken }, body: JSON.stringify({ refreshToken: s.refreshToken }) }).catch(function () {});
+    show();
+  });
+  show();
+})();
