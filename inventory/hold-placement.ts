@@ -4,7 +4,7 @@
  * Why a pass can never get two holds, even with 20 identical requests in flight at once:
  * - Every request of a pass walks the shards in the same order: home = hash(jti) mod S, then
  *   home+1, … A walk stops at its first hold.
- * - On each shard, holdSeats-9.lua decides once per (pass, round): it takes seats and records the
+ * - On each shard, holdSeats-10.lua decides once per (pass, round): it takes seats and records the
  *   hold, or records a "missed here" marker for the round. Later requests of the same round replay
  *   that decision instead of deciding again. So all requests of one round see the same sequence of
  *   decisions and stop at the same shard: at most one hold per round.
@@ -30,7 +30,7 @@ import { counter } from '../common/metrics.js';
 
 const holdsTotal = counter('usher_inventory_hold_requests_total', 'Hold requests by outcome', ['outcome']);
 
-type Step = { kind: 'hold'; shard: number; fields: Record<string, string> } | { kind: 'miss'; reason: MissReason } | { kind: 'stale' };
+type Step = ({ kind: 'hold'; shard: number; fields: Record<string, string> } | { kind: 'miss'; reason: MissReason } | { kind: 'stale' }) & { round: number };
 
 const MAX_ROUND_RESTARTS = 5;
 
@@ -61,17 +61,21 @@ export class HoldPlacement {
     const order = Array.from({ length: S }, (_, j) => (home + j) % S);
     const roundKey = shardKeys(saleId, home).round(jti);
     for (let attempt = 0; attempt < MAX_ROUND_RESTARTS; attempt++) {
-      const round = Number((await this.redis.get(roundKey)) ?? '0');
-      const step = (shard: number, p: PlacementRequest | 'probe'): Promise<Step> => this.step(saleId, shard, jti, round, p);
       let steps: Step[] = [];
+      let round: number;
       if (placement.mode === 'seats') {
+        round = Number((await this.redis.get(roundKey)) ?? '0');
+        const step = (shard: number, p: PlacementRequest | 'probe'): Promise<Step> => this.step(saleId, shard, jti, round, p, home);
         steps = await Promise.all(order.filter((k) => k !== placement.shard).map((k) => step(k, 'probe')));
         if (!steps.some((s) => s.kind !== 'miss')) steps.push(await step(placement.shard, placement));
       } else {
-        for (const k of order) {
-          const s = await step(k, placement);
-          steps.push(s);
-          if (s.kind !== 'miss') break;
+        // the home shard's script reads the round itself: one round trip for a hold found at home
+        const first = await this.step(saleId, home, jti, undefined, placement, home);
+        round = first.round;
+        steps.push(first);
+        for (const k of order.slice(1)) {
+          if (steps.at(-1)!.kind !== 'miss') break;
+          steps.push(await this.step(saleId, k, jti, round, placement, home));
         }
       }
       const found = steps.find((s) => s.kind === 'hold');
@@ -88,19 +92,22 @@ export class HoldPlacement {
     throw new InventoryError('all_held', 'too many concurrent requests for this pass; try again');
   }
 
-  private async step(saleId: string, shard: number, jti: string, round: number, p: PlacementRequest | 'probe'): Promise<Step> {
+  private async step(saleId: string, shard: number, jti: string, knownRound: number | undefined, p: PlacementRequest | 'probe', home: number): Promise<Step> {
     const k = shardKeys(saleId, shard);
-    const keys = [k.meta, k.seats, k.state, k.free, k.counts, k.deadlines, k.holds, k.hold(jti), k.marker(jti)];
+    // KEYS[10] is only read when the round is unknown, which happens on the home shard only
+    if (knownRound === undefined && shard !== home) throw new Error('the round is read on the home shard only');
+    const keys = [k.meta, k.seats, k.state, k.free, k.counts, k.deadlines, k.holds, k.hold(jti), k.marker(jti), k.round(jti)];
+    const round = knownRound ?? '';
     const args: (string | number)[] =
       p === 'probe' ? [jti, round, 'probe', '', 0, '0', this.passMemoryS]
       : p.mode === 'seats' ? [jti, round, 'seats', '', p.quantity, '0', this.passMemoryS, ...p.seatIds]
       : [jti, round, p.mode, p.target, p.quantity, p.together ? '1' : '0', this.passMemoryS];
     const reply = await this.redis.usherInvHoldSeats(...keys, ...args).catch(fromScriptError);
-    const tag = reply[0];
-    if (tag === 'hold') return { kind: 'hold', shard, fields: fieldsOf(reply, 1) };
-    if (tag === 'stale') return { kind: 'stale' };
-    const reason = reply[1];
-    if (tag === 'miss' && reason !== undefined && isMissReason(reason)) return { kind: 'miss', reason };
+    const [tag, answeredRound, reason] = reply;
+    const r = Number(answeredRound);
+    if (tag === 'hold') return { kind: 'hold', shard, fields: fieldsOf(reply, 2), round: r };
+    if (tag === 'stale') return { kind: 'stale', round: r };
+    if (tag === 'miss' && reason !== undefined && isMissReason(reason)) return { kind: 'miss', reason, round: r };
     throw new Error(`holdSeats answered ${JSON.stringify(reply)}`);
   }
 }

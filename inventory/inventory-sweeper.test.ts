@@ -29,13 +29,22 @@ describe('sweeper', () => {
     for (let round = 0; round < 40; round++) {
       const hold = await payer.hold(s.sale.saleId, randomUUID(), { kind: 'seats', seatIds });
       const expected = { items: hold.items, passJti: hold.passJti, amountMinor: hold.amountMinor, currency: hold.currency };
-      const [claim, sweep, grab] = await Promise.all([
-        // vary who starts first so both orders happen
-        new Promise((r) => setTimeout(r, round % 4)).then(() => payer.claim(hold.holdId, expected)),
-        sweeper.sweep(hold.deadlineMs),
-        // a rival fan wants the same seats the moment they are free
-        rival.hold(s.sale.saleId, randomUUID(), { kind: 'seats', seatIds }).catch(() => null),
-      ]);
+      const claimIt = (): ReturnType<typeof payer.claim> => payer.claim(hold.holdId, expected);
+      const sweepIt = (): ReturnType<typeof sweeper.sweep> => sweeper.sweep(hold.deadlineMs);
+      // a rival fan wants the same seats the moment they are free
+      const grabIt = (): Promise<Awaited<ReturnType<typeof rival.hold>> | null> => rival.hold(s.sale.saleId, randomUUID(), { kind: 'seats', seatIds }).catch(() => null);
+      // both fixed orders, then true races (whichever Redis runs first decides)
+      let claim, sweep, grab;
+      if (round % 3 === 0) {
+        sweep = await sweepIt();
+        grab = await grabIt();
+        claim = await claimIt();
+      } else if (round % 3 === 1) {
+        claim = await claimIt();
+        [sweep, grab] = await Promise.all([sweepIt(), grabIt()]);
+      } else {
+        [claim, sweep, grab] = await Promise.all([claimIt(), sweepIt(), grabIt()]);
+      }
       if (claim.outcome === 'claimed') {
         expect(sweep.expired, `round ${round}`).toBe(0);
         expect(grab).toBeNull();

@@ -14,9 +14,11 @@
   KEYS[7] holds      SET   jti of every hold on the shard
   KEYS[8] hold       HASH  this pass's hold on this shard
   KEYS[9] marker     STRING "<round>|<reason>": this shard's miss decision for the pass
+  KEYS[10] round     STRING the pass's placement round (read only when ARGV[2] is '', i.e. on the
+                     pass's home shard; saves the caller a round trip)
 
   ARGV[1] jti
-  ARGV[2] placement round (integer)
+  ARGV[2] placement round (integer), or '' to read it from KEYS[10]
   ARGV[3] mode: 'section' | 'tier' | 'seats' | 'probe' (probe: only replay or record 'elsewhere')
   ARGV[4] section id (mode section) or tier code (mode tier), '' otherwise
   ARGV[5] quantity
@@ -24,7 +26,8 @@
   ARGV[7] marker TTL seconds (at least the pass lifetime)
   ARGV[8…] seat ids (mode seats)
 
-  Returns {'hold', field, value, …} (new or existing hold, any state) | {'miss', reason} | {'stale'}
+  Returns {'hold', round, field, value, …} (new or existing hold, any state) | {'miss', round, reason}
+    | {'stale', round}; round is the round this answer belongs to
     reasons: sold_out | all_held | not_together | seat_taken | elsewhere
     stale: the pass moved to a later round; restart from the home shard.
   Errors (nothing written): USHER:unknown_sale, USHER:sale_not_open, USHER:over_limit,
@@ -34,21 +37,27 @@
 --- @include "holdReply"
 --- @include "seatInfo"
 
-local jti, round, mode, target = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
+local jti, mode, target = ARGV[1], ARGV[3], ARGV[4]
+local round = tonumber(ARGV[2] ~= '' and ARGV[2] or (redis.call('GET', KEYS[10]) or '0'))
 local q, together = tonumber(ARGV[5]), ARGV[6] == '1'
 
 -- 1. Replay: a hold of this pass here (any round), or this round's decision.
-if redis.call('EXISTS', KEYS[8]) == 1 then return holdReply(KEYS[8], 'hold') end
+local function heldReply()
+  local reply = holdReply(KEYS[8], 'hold')
+  table.insert(reply, 2, tostring(round))
+  return reply
+end
+if redis.call('EXISTS', KEYS[8]) == 1 then return heldReply() end
 local marker = redis.call('GET', KEYS[9])
 if marker then
   local r, reason = string.match(marker, '^(%d+)|(.*)$')
-  if tonumber(r) > round then return { 'stale' } end
-  if tonumber(r) == round then return { 'miss', reason } end
+  if tonumber(r) > round then return { 'stale', tostring(round) } end
+  if tonumber(r) == round then return { 'miss', tostring(round), reason } end
 end
 
 local function miss(reason)
   redis.call('SET', KEYS[9], round .. '|' .. reason, 'EX', ARGV[7])
-  return { 'miss', reason }
+  return { 'miss', tostring(round), reason }
 end
 if mode == 'probe' then return miss('elsewhere') end
 
@@ -149,4 +158,4 @@ redis.call('HSET', KEYS[8], 'state', 'HELD', 'items', cjson.encode(items), 'amou
   'deadline', deadline, 'extended', '0', 'jti', jti, 'created', now)
 redis.call('ZADD', KEYS[6], deadline, jti)
 redis.call('SADD', KEYS[7], jti)
-return holdReply(KEYS[8], 'hold')
+return heldReply()
