@@ -41,7 +41,9 @@ export function startAdmissionTicks(core: EdgeCore, publish: (topic: string, tex
 
   function tickOptions(room: SaleRoom, status: SeatStatus) {
     const { edge } = core.config;
-    return { seats: status, offerTtlMs: edge.offerTtlS * 1000, graceMs: edge.reconnectGraceS * 1000, maxBatch: MAX_BATCH, edgeId: core.edgeId, connected: room.connected };
+    return { seats: status, offerTtlMs: edge.offerTtlS * 1000, graceMs: edge.reconnectGraceS * 1000, maxBatch: MAX_BATCH, edgeId: core.edgeId, connected: room.connected,
+      // 2 s, or 1.5 ticks when ticks are slower: a tick that runs late must not lose tokens
+      burstS: Math.max(2, (1.5 * edge.tickMs) / 1000) };
   }
 
   function broadcast(room: SaleRoom, previous: TickResult | null, r: TickResult): void {

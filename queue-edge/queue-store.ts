@@ -63,6 +63,8 @@ export interface TickOptions {
   edgeId: string;
   connected: number;
   cleanLimit?: number;
+  /** Token bucket capacity in seconds of the rate; must exceed the longest gap between ticks. */
+  burstS: number;
 }
 
 export interface QueueStore {
@@ -89,7 +91,7 @@ export function queueStore(redis: RedisClient): QueueStore {
     async tick(saleId, o) {
       const k = queueKeys(saleId);
       const keys = [k.settings, k.bucket, k.waiting, k.serving, k.active, k.offers, k.visitors, k.stats, k.channel, k.disconnected, k.presence, k.prequeue];
-      const args = [o.seats, o.offerTtlMs, o.graceMs, o.maxBatch, o.edgeId, o.connected, o.cleanLimit ?? 500].map(String);
+      const args = [o.seats, o.offerTtlMs, o.graceMs, o.maxBatch, o.edgeId, o.connected, o.cleanLimit ?? 500, o.burstS].map(String);
       return parse(await r.usherQueueAdmit(...keys, ...args), tickSchema);
     },
     async take(saleId, visitorId, pass) {

@@ -37,7 +37,7 @@ describe('the waiting-room page', () => {
       }));
       const page = await (await browser.newContext({ viewport: { width: 390, height: 844 } })).newPage();
       await page.goto(`${edge.url}/sales/${saleId}`);
-      await page.waitForFunction(() => document.getElementById('ahead')?.textContent === '2');
+      await page.waitForFunction("document.getElementById('ahead')?.textContent === '2'");
       expect(await page.textContent('#state')).toContain('paused');
       expect(await page.getAttribute('#position-region', 'aria-live')).toBe('polite');
       mkdirSync('test-artifacts', { recursive: true });
@@ -46,7 +46,7 @@ describe('the waiting-room page', () => {
       await fetch(`${edge.url}/v1/sales/${saleId}/controls`, {
         method: 'POST', headers: { authorization: 'Bearer test-admin-token-0123456789' }, body: JSON.stringify({ action: 'message', text: 'Doors open at 7pm' }),
       });
-      await page.waitForFunction(() => document.getElementById('message')?.textContent === 'Doors open at 7pm');
+      await page.waitForFunction("document.getElementById('message')?.textContent === 'Doors open at 7pm'");
       await redis.hset(queueKeys(saleId).settings, 'paused', '0');
       await page.waitForURL(/\/checkout\//, { timeout: 20_000 });
       const landed = new URL(page.url());

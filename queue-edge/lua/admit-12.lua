@@ -22,6 +22,7 @@
   ARGV[5] edge id
   ARGV[6] fans connected to this edge for this sale
   ARGV[7] most expired offers / lapsed fans cleaned by this call
+  ARGV[8] bucket capacity in seconds of the rate (at least the longest gap between two ticks)
 
   Order: leases past their deadline end (revocation, frees slots); offers past their deadline lapse
   (offers_expired); fans disconnected longer than the grace with no socket anywhere lose their place;
@@ -35,6 +36,7 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local seats, offerTtl, grace = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 local maxBatch, edge, connected, cleanLimit = tonumber(ARGV[4]), ARGV[5], ARGV[6], tonumber(ARGV[7])
+local burstS = tonumber(ARGV[8])
 
 local s = redis.call('HMGET', KEYS[1], 'rate_per_min', 'max_active', 'paused', 'closed', 'message', 'message_at',
   'opens_at_ms', 'shuffled', 'prequeue_seed', 'pow_difficulty', 'closes_at_ms')
@@ -77,8 +79,8 @@ elseif seats == 'all_held' then state = 'all_held' end
 
 local b = redis.call('HMGET', KEYS[2], 'tokens', 'ts')
 local tokens, ts = tonumber(b[1]) or 0, tonumber(b[2]) or now
--- Two seconds' worth at most: enough to ride over a late tick, too little for a burst after a lull.
-local cap = math.max(2, rate / 30)
+-- A few ticks' worth at most: enough to ride over a late tick, too little for a burst after a lull.
+local cap = math.max(2, rate * burstS / 60)
 if state == 'open' then
   tokens = math.min(cap, tokens + math.max(0, now - ts) * rate / 60000)
 else
