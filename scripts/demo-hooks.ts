@@ -6,6 +6,7 @@ import type pg from 'pg';
 import type { Config } from '../common/config.js';
 import type { SeededSale } from './seed-sale.js';
 import { publishDemoInventory } from './inventory-demo-hook.js';
+import { createDemoAdmin } from './accounts-demo-hook.js';
 
 export interface DemoHookContext {
   config: Config;
@@ -14,4 +15,4 @@ export interface DemoHookContext {
   say: (line: string) => void;
 }
 
-export const demoHooks: ((ctx: DemoHookContext) => Promise<void>)[] = [publishDemoInventory];
+export const demoHooks: ((ctx: DemoHookContext) => Promise<void>)[] = [publishDemoInventory, createDemoAdmin];

@@ -23,7 +23,9 @@ export async function apiHarness(modules: RouteModule[], env: Record<string, str
   database.pool.on('error', () => undefined);
   const config = loadConfig({
     NODE_ENV: 'test', LOG_LEVEL: 'silent', REDIS_URL: redisUrl(), DATABASE_URL: database.url,
-    AUTH_JWT_SECRET: 'test-secret-test-secret-test-secret-0123', PG_POOL_MAX: '5', ...env,
+    AUTH_JWT_SECRET: 'test-secret-test-secret-test-secret-0123', PG_POOL_MAX: '5',
+    // the per-address limit would count every test file's in-process requests as one client ('local')
+    RATE_LIMIT_PER_IP_PER_MIN: '1000000', ...env,
   });
   const ctx = createAppContext(config, createLogger('silent'));
   const app = await createApiApp(ctx, modules);

@@ -58,6 +58,7 @@ describe('read replica', () => {
   let replica: FreshDatabase;
   beforeAll(async () => {
     replica = await freshDatabase();
+    replica.pool.on('error', () => undefined);
     h = await apiHarness([mountCatalog], { DATABASE_REPLICA_URL: replica.url });
   });
   afterAll(async () => {

@@ -54,13 +54,16 @@ export function staticPages(spec: StaticPagesSpec): Hono {
   return router;
 }
 
-/** uPlot from node_modules: the library and its stylesheet. */
-export function vendorAssets(): Hono {
+/** uPlot from node_modules: the library and its stylesheet. Missing, the dashboard still shows its figures, without charts. */
+export function vendorAssets(onMissing: (err: Error) => void = () => undefined): Hono {
   const require = createRequire(import.meta.url);
-  const files = new Map([
-    ['uplot.js', asset(require.resolve('uplot/dist/uPlot.iife.min.js'))],
-    ['uplot.css', asset(require.resolve('uplot/dist/uPlot.min.css'))],
-  ]);
+  const files = new Map<string, Asset>();
+  try {
+    files.set('uplot.js', asset(require.resolve('uplot/dist/uPlot.iife.min.js')));
+    files.set('uplot.css', asset(require.resolve('uplot/dist/uPlot.min.css')));
+  } catch (err) {
+    onMissing(err as Error);
+  }
   const router = new Hono();
   router.get('/assets/vendor/:file', (c) => {
     const a = files.get(c.req.param('file'));

@@ -24,6 +24,8 @@
 
   function chart(id, labels, colors) {
     var el = $(id);
+    // without the chart library the figures still update; the charts say why they are missing
+    if (typeof uPlot === 'undefined') { el.textContent = 'Charts unavailable.'; return { setData: function () {}, setSize: function () {}, root: el }; }
     var opts = {
       width: Math.max(280, el.clientWidth || 320), height: 180,
       scales: { x: { time: true } },
