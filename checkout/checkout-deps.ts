@@ -5,6 +5,7 @@
 import type { AppContext } from '../common/app-context.js';
 import { loadAccessTokens, type AccessTokens } from '../common/access-token.js';
 import { passVerifier, type PassVerifier } from '../common/admission-pass.js';
+import { cachedPassVerifier } from './api/pass-verifier-cache.js';
 import type { SeatInventory } from '../inventory/inventory-api.js';
 import { createSeatInventory } from '../inventory/index.js';
 import { createCommitQueue, type CommitQueue } from './commit/commit-queue.js';
@@ -36,7 +37,7 @@ export async function createCheckoutDeps(ctx: AppContext, overrides: Partial<Omi
     ctx,
     inventory: overrides.inventory ?? createSeatInventory({ redis: ctx.redis, pg: ctx.pg, log: ctx.log, claimTimeoutS: config.worker.claimTimeoutS, sweepBatch: config.worker.sweepBatch }),
     gateway: overrides.gateway ?? createPaymentGateway(config, ctx.redis, ctx.log),
-    verifier: overrides.verifier ?? passVerifier({ jwksUrl: config.pass.jwksUrl }),
+    verifier: cachedPassVerifier(overrides.verifier ?? passVerifier({ jwksUrl: config.pass.jwksUrl })),
     commits,
     notifications,
     orderTokens: overrides.orderTokens ?? (await loadOrderTokens(ctx)),

@@ -21,7 +21,7 @@ export async function sendNotification(deps: CheckoutDeps, mail: MailTransport, 
   if (!order || !order.event) return 'skipped';
   if (data.kind !== 'cancellation' && order.status !== 'confirmed') return 'skipped';
   const url = `${deps.ctx.config.http.publicApiUrl}/orders/${encodeURIComponent(order.orderId)}#token=${await deps.orderTokens.sign(order.orderId)}`;
-  const message = await orderMail(data.kind, order, url);
+  const message = await orderMail(data.kind, order, url, mail.kind === 'smtp');
   await mail.send(message);
   await pg.query(
     `INSERT INTO notifications (order_id, kind, recipient, subject, body, transport) VALUES ($1, $2, $3, $4, $5, $6)

@@ -7,7 +7,8 @@ import type { NotificationKind } from './notification-queue.js';
 const esc = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 const money = (minor: number, currency: string) => `${(minor / 100).toFixed(2)} ${currency}`;
 
-export async function orderMail(kind: NotificationKind, order: OrderView, orderUrl: string): Promise<OutgoingMail> {
+/** `withQr`: render the QR images (skipped when the mail is only recorded: they would be thrown away). */
+export async function orderMail(kind: NotificationKind, order: OrderView, orderUrl: string, withQr = true): Promise<OutgoingMail> {
   const event = order.event;
   const title = event ? `${event.title} — ${event.venue}, ${new Date(event.startsAt).toUTCString()}` : 'your event';
   const live = order.tickets.filter((t) => t.status === 'live');
@@ -21,7 +22,7 @@ export async function orderMail(kind: NotificationKind, order: OrderView, orderU
     return { to: order.email, subject: `Soon: ${event?.title ?? 'your event'}`, text, html: `<p>${esc(text)}</p>` };
   }
   // confirmation: one QR code per ticket, encoding the ticket id the door scanner checks
-  const attachments = await Promise.all(
+  const attachments = !withQr ? [] : await Promise.all(
     live.map(async (t, i) => ({ filename: `ticket-${i + 1}.png`, content: await QRCode.toBuffer(t.id, { type: 'png', width: 240, errorCorrectionLevel: 'M' }), cid: `ticket-${t.id}@usher`, contentType: 'image/png' })),
   );
   const lines = live.map((t) => `${t.label} — ${money(t.priceMinor, order.currency)} — ticket ${t.id}`);
