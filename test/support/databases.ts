@@ -54,6 +54,8 @@ async function createDatabase(template: string | undefined): Promise<FreshDataba
   const url = new URL(inject('databaseUrl'));
   url.pathname = `/${name}`;
   const pool = new pg.Pool({ connectionString: url.toString(), max: 20 });
+  // drop() terminates idle clients (57P01); that must not surface as an unhandled error.
+  pool.on('error', () => undefined);
   return {
     url: url.toString(),
     name,
