@@ -12,12 +12,14 @@ import { counter } from '../../common/metrics.js';
 import type { CheckoutDeps } from '../checkout-deps.js';
 import { GatewayError, paymentKeys } from '../payments/payment-gateway.js';
 import { advancePayment, paymentForHold, type PaymentRow } from '../payments/payment-records.js';
-import { markConfirmed, orderStatus, SeatConflictError, voidUncapturedOrder, writeOrder } from './order-store.js';
+import { EventCancelledError, markConfirmed, orderStatus, SeatConflictError, voidUncapturedOrder, writeOrder } from './order-store.js';
+import { InventoryError } from '../../inventory/index.js';
 
 export type CommitOutcome =
   | 'confirmed' | 'already_confirmed' | 'order_cancelled'
   | 'lost_payment_cancelled' | 'seat_conflict_payment_cancelled'
-  | 'payment_not_authorized' | 'payment_cancelled' | 'capture_failed_order_voided';
+  | 'payment_not_authorized' | 'payment_cancelled' | 'capture_failed_order_voided'
+  | 'event_cancelled_payment_cancelled';
 
 const outcomes = counter('usher_commit_outcomes_total', 'commit-order job results', ['outcome']);
 
@@ -57,7 +59,7 @@ async function run(deps: CheckoutDeps, holdId: string, log: Logger): Promise<Com
     throw err;
   }
   await advancePayment(ctx.pg, payment.paymentIntentId, 'captured');
-  await inventory.finalize(holdId);
+  await finalizeSeats(deps, holdId, payment, log);
   await markConfirmed(ctx.pg, holdId);
   await endLease(ctx.redis, payment.snapshot.saleId, payment.snapshot.passJti);
   const startsAt = order?.eventStartsAt ?? (await orderStatus(ctx.pg, holdId))?.eventStartsAt;
@@ -92,6 +94,14 @@ async function beforeOrder(deps: CheckoutDeps, holdId: string, payment: PaymentR
       amountMinor: hold.amountMinor, currency: hold.currency, items: hold.items,
     });
   } catch (err) {
+    if (err instanceof EventCancelledError) {
+      log.warn({ holdId }, 'event cancelled before the order was written: cancelling the payment');
+      await gateway.cancel(pi.id, paymentKeys.cancel(holdId));
+      await advancePayment(ctx.pg, pi.id, 'cancelled', 'event_cancelled');
+      await inventory.unclaim(holdId);
+      await endLease(ctx.redis, snap.saleId, snap.passJti);
+      return 'event_cancelled_payment_cancelled';
+    }
     if (!(err instanceof SeatConflictError)) throw err;
     // Redis and Postgres disagree about a seat: Postgres is the record. Refuse the sale, keep the
     // claim for the audit to explain, and never take the money.
@@ -101,4 +111,26 @@ async function beforeOrder(deps: CheckoutDeps, holdId: string, payment: PaymentR
     return 'seat_conflict_payment_cancelled';
   }
   return undefined;
+}
+
+/**
+ * Seats become SOLD. If Redis lost the hold after the order was written (a rebuild from Postgres
+ * between claim and commit), the hold is claimed again from the payment's snapshot first; Postgres
+ * already holds the live tickets, so a seat someone else holds meanwhile cannot be sold to them
+ * (their commit meets the unique live-seat index) and is left for the audit to report.
+ */
+async function finalizeSeats(deps: CheckoutDeps, holdId: string, payment: PaymentRow, log: Logger): Promise<void> {
+  try {
+    await deps.inventory.finalize(holdId);
+    return;
+  } catch (err) {
+    if (!(err instanceof InventoryError) || err.code !== 'hold_not_found') throw err;
+  }
+  const snap = payment.snapshot;
+  const claim = await deps.inventory.claim(holdId, { items: snap.items, passJti: snap.passJti, amountMinor: snap.amountMinor, currency: snap.currency });
+  if (claim.outcome === 'lost') {
+    log.error({ holdId }, 'hold lost from Redis after its order was written and its seats are held by another: left for the audit');
+    return;
+  }
+  await deps.inventory.finalize(holdId);
 }

@@ -34,10 +34,25 @@ export async function orderStatus(pg: PgPool, orderId: string): Promise<{ status
   return rows[0] ? { status: rows[0].status, eventStartsAt: rows[0].starts_at } : null;
 }
 
+/** Thrown when the event was cancelled before this order could be written: no sale. */
+export class EventCancelledError extends Error {
+  constructor(readonly orderId: string) {
+    super(`the event of ${orderId} is cancelled`);
+    this.name = 'EventCancelledError';
+  }
+}
+
 /** Writes the order once; returns whether this call created it. */
 export async function writeOrder(pg: PgPool, w: OrderWrite): Promise<boolean> {
   try {
     return await inTransaction(pg, async (tx) => {
+      // FOR SHARE on the event row orders us against an event cancellation: either the cancel's
+      // UPDATE committed first and we refuse, or it waits for us and then finds this order to refund.
+      const event = await tx.query<{ status: string }>(
+        `SELECT e.status FROM sales s JOIN events e ON e.id = s.event_id WHERE s.id = $1 FOR SHARE OF e`,
+        [w.saleId],
+      );
+      if (event.rows[0]?.status === 'cancelled') throw new EventCancelledError(w.orderId);
       const inserted = await tx.query<{ event_id: string }>(
         `INSERT INTO orders (id, sale_id, event_id, email, payment_intent_id, amount_minor, currency, status)
          SELECT $1, s.id, s.event_id, $3, $4, $5, $6, 'committed' FROM sales s WHERE s.id = $2

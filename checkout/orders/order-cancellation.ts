@@ -104,9 +104,12 @@ export async function completeRefund(deps: Pick<OrderCancellationDeps, 'pg' | 'g
   }
 }
 
+// A published sale is on sale from opens_at to closes_at whether or not anything has flipped its
+// status to 'open' yet (the inventory enforces the same window from its own copy of the times).
 async function restockIfOnSale(deps: OrderCancellationDeps, orderId: string): Promise<void> {
   const { rows } = await deps.pg.query<{ section_id: string; seat_id: number | null; open: boolean }>(
-    `SELECT t.section_id, t.seat_id, (s.status = 'open' AND s.closes_at > now()) AS open
+    `SELECT t.section_id, t.seat_id,
+            (s.status IN ('published', 'open') AND s.opens_at <= now() AND s.closes_at > now()) AS open
      FROM tickets t JOIN orders o ON o.id = t.order_id JOIN sales s ON s.id = o.sale_id WHERE t.order_id = $1`,
     [orderId],
   );
