@@ -26,9 +26,10 @@ import { homeShard, parseJti, parseSaleId } from './hold-id.js';
 import { fieldsOf, holdFromFields } from './hold-record.js';
 import type { LayoutCache } from './sale-layout.js';
 import { validateRequest, type PlacementRequest } from './hold-request.js';
-import { counter } from '../common/metrics.js';
+import { counter, histogram } from '../common/metrics.js';
 
 const holdsTotal = counter('usher_inventory_hold_requests_total', 'Hold requests by outcome', ['outcome']);
+const holdSeconds = histogram('usher_hold_seconds', 'Time to place or refuse a hold (all shard attempts)');
 
 type Step = ({ kind: 'hold'; shard: number; fields: Record<string, string> } | { kind: 'miss'; reason: MissReason } | { kind: 'stale' }) & { round: number };
 
@@ -43,6 +44,7 @@ export class HoldPlacement {
   ) {}
 
   async hold(saleIdRaw: string, jtiRaw: string, request: HoldRequest): Promise<Hold> {
+    const timer = holdSeconds.startTimer();
     try {
       const hold = await this.place(parseSaleId(saleIdRaw), parseJti(jtiRaw), request);
       holdsTotal.inc({ outcome: 'held' });
@@ -50,6 +52,8 @@ export class HoldPlacement {
     } catch (err) {
       holdsTotal.inc({ outcome: err instanceof InventoryError ? err.code : 'error' });
       throw err;
+    } finally {
+      timer();
     }
   }
 

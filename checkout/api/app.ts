@@ -4,6 +4,7 @@ import type { AppContext } from '../../common/app-context.js';
 import { metricsText } from '../../common/metrics.js';
 import { Problem } from '../../common/problem.js';
 import { requestBodyLimit } from './body-limit.js';
+import { httpMetrics } from './http-metrics.js';
 import { clientIp } from './client-ip.js';
 import { toProblem } from './domain-problems.js';
 import { openApiDocument } from './openapi-registry.js';
@@ -21,6 +22,7 @@ export async function createApiApp(ctx: AppContext, modules: RouteModule[] = [])
   const app = new Hono();
   const { http } = ctx.config;
   app.use('*', requestId());
+  app.use('/v1/*', httpMetrics());
   app.use('/v1/*', requestBodyLimit(http.bodyLimitBytes));
   app.use(
     '/v1/*',

@@ -8,7 +8,7 @@
  */
 import { endLease } from '../../common/pass-lease.js';
 import type { Logger } from '../../common/logger.js';
-import { counter } from '../../common/metrics.js';
+import { counter, histogram } from '../../common/metrics.js';
 import type { CheckoutDeps } from '../checkout-deps.js';
 import { GatewayError, paymentKeys } from '../payments/payment-gateway.js';
 import { advancePayment, paymentForHold, type PaymentRow } from '../payments/payment-records.js';
@@ -22,12 +22,14 @@ export type CommitOutcome =
   | 'event_cancelled_payment_cancelled';
 
 const outcomes = counter('usher_commit_outcomes_total', 'commit-order job results', ['outcome']);
+const commitSeconds = histogram('usher_commit_seconds', 'One commit attempt: claim to lease ended', [], [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]);
 
 /** Retried by BullMQ: the payment row is written right after the intent is created. */
 export class PaymentRowMissing extends Error {}
 
 export async function commitHold(deps: CheckoutDeps, holdId: string, log: Logger): Promise<CommitOutcome> {
-  const outcome = await run(deps, holdId, log);
+  const timer = commitSeconds.startTimer();
+  const outcome = await run(deps, holdId, log).finally(timer);
   outcomes.inc({ outcome });
   log.info({ holdId, outcome }, 'commit finished');
   return outcome;

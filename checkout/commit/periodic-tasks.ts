@@ -1,13 +1,16 @@
 /**
  * The worker's clocks: the hold sweeper (every SWEEP_INTERVAL_MS, safe to run in every worker: its
  * scripts are atomic) and the reconciler (every RECONCILE_EVERY_MS, once across all workers thanks
- * to a Redis lock that outlives the run).
+ * to a Redis lock that outlives the run), plus the gauges of worker-gauges.ts.
  */
 import type { Logger } from '../../common/logger.js';
 import type { CheckoutDeps } from '../checkout-deps.js';
 import { reconcile } from './reconciler.js';
+import { persistentAudit, reportQueueDepths, reportStaleClaims } from './worker-gauges.js';
 
 const RECONCILE_EVERY_MS = 30_000;
+const AUDIT_EVERY_MS = 300_000;
+const GAUGES_EVERY_MS = 5_000;
 const LOCK_KEY = 'usher:checkout:reconciler-lock';
 
 export function startPeriodicTasks(deps: CheckoutDeps, log: Logger): { stop(): Promise<void> } {
@@ -19,6 +22,7 @@ export function startPeriodicTasks(deps: CheckoutDeps, log: Logger): { stop(): P
 
   const sweep = async () => {
     const report = await deps.inventory.sweep();
+    reportStaleClaims(report.staleClaims.length);
     for (const c of report.staleClaims) staleClaims.add(c.holdId);
   };
   const reconcileOnce = async () => {
@@ -34,6 +38,8 @@ export function startPeriodicTasks(deps: CheckoutDeps, log: Logger): { stop(): P
   const timers = [
     setInterval(guard('sweep', sweep), config.worker.sweepIntervalMs),
     setInterval(guard('reconcile', reconcileOnce), RECONCILE_EVERY_MS),
+    setInterval(guard('queue depths', () => reportQueueDepths(deps)), GAUGES_EVERY_MS),
+    setInterval(guard('audit', persistentAudit(deps, log)), AUDIT_EVERY_MS),
   ];
   return {
     async stop() {

@@ -16,7 +16,7 @@ export interface Alert {
 }
 
 /** The BullMQ queue whose backlog is "paid holds not yet committed". */
-export const commitQueue = 'commit';
+export const commitQueue = 'commit-order';
 
 export const alerts: Alert[] = [
   {
