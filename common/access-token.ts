@@ -9,6 +9,7 @@ import type { Config } from './config.js';
 import type { RedisClient } from './redis-connection.js';
 import type { Logger } from './logger.js';
 import { sharedDevSecret } from './dev-secrets.js';
+import type { AccessDenylist } from './access-denylist.js';
 
 export const ACCESS_ISSUER = 'usher-api';
 export type Role = 'fan' | 'admin';
@@ -67,13 +68,19 @@ export async function loadAccessTokens(config: Config, redis: RedisClient, log?:
 
 /**
  * Operator authorisation shared by the edge's controls and the API's admin routes: an admin access
- * token, or the static ADMIN_API_TOKEN when one is configured.
+ * token that was not logged out (the denylist), or the static ADMIN_API_TOKEN when one is configured.
  */
-export async function isAdmin(bearer: string | undefined, tokens: AccessTokens, adminApiToken: string | undefined): Promise<boolean> {
+export async function isAdmin(
+  bearer: string | undefined,
+  tokens: AccessTokens,
+  adminApiToken: string | undefined,
+  denylist?: AccessDenylist,
+): Promise<boolean> {
   if (!bearer) return false;
   if (adminApiToken && bearer.length === adminApiToken.length && timingSafeEqualStr(bearer, adminApiToken)) return true;
   try {
-    return (await tokens.verify(bearer)).role === 'admin';
+    if ((await tokens.verify(bearer)).role !== 'admin') return false;
+    return !(await denylist?.isDenied(bearer));
   } catch {
     return false;
   }

@@ -26,6 +26,7 @@ export const variables = {
   NODE_ENV: { schema: z.enum(['development', 'test', 'production']), default: 'development', doc: 'production makes every secret mandatory' },
   LOG_LEVEL: { schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), default: 'info', doc: 'pino log level' },
   REDIS_URL: { schema: url, default: 'redis://127.0.0.1:6379', doc: 'Redis for queues, inventory and jobs (ignored when REDIS_CLUSTER_NODES is set)' },
+  REDIS_PASSWORD: { schema: optionalString, secret: true, doc: 'Redis AUTH password (standalone and cluster; overrides one in REDIS_URL)' },
   REDIS_CLUSTER_NODES: { schema: csv.optional(), doc: 'comma-separated host:port seeds of a Redis Cluster; switches every role to the cluster client' },
   DATABASE_URL: { schema: url, default: 'postgres://postgres@127.0.0.1:5432/usher', secret: true, doc: 'Postgres primary' },
   DATABASE_REPLICA_URL: { schema: url.optional(), secret: true, doc: 'optional read replica for the catalog' },
@@ -79,7 +80,7 @@ type Parsed = { [K in VariableName]: z.output<(typeof variables)[K]['schema']> }
 export interface Config {
   env: 'development' | 'test' | 'production';
   logLevel: Parsed['LOG_LEVEL'];
-  redis: { url: string; clusterNodes: string[] | undefined };
+  redis: { url: string; clusterNodes: string[] | undefined; password: string | undefined };
   postgres: { url: string; replicaUrl: string | undefined; poolMax: number };
   http: {
     host: string;
@@ -169,7 +170,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return {
     env: p.NODE_ENV,
     logLevel: p.LOG_LEVEL,
-    redis: { url: p.REDIS_URL, clusterNodes: p.REDIS_CLUSTER_NODES },
+    redis: { url: p.REDIS_URL, clusterNodes: p.REDIS_CLUSTER_NODES, password: p.REDIS_PASSWORD },
     postgres: { url: p.DATABASE_URL, replicaUrl: p.DATABASE_REPLICA_URL, poolMax: p.PG_POOL_MAX },
     http: {
       host: p.HOST,

@@ -28,6 +28,7 @@ export function connectRedis(config: Pick<Config, 'redis'>, options: RedisConnec
     ...baseOptions,
     ...(options.maxRetriesPerRequest !== undefined ? { maxRetriesPerRequest: options.maxRetriesPerRequest } : {}),
     ...(options.connectionName ? { connectionName: options.connectionName } : {}),
+    ...(config.redis.password ? { password: config.redis.password } : {}),
     lazyConnect: options.lazyConnect ?? false,
   };
   const nodes = config.redis.clusterNodes;

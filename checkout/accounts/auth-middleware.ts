@@ -7,7 +7,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { createMiddleware } from 'hono/factory';
 import { AccessTokenError, type AccessClaims, type AccessTokens } from '../../common/access-token.js';
 import { Problem } from '../../common/problem.js';
-import type { AccessDenylist } from './access-denylist.js';
+import type { AccessDenylist } from '../../common/access-denylist.js';
 
 export type AuthEnv = { Variables: { user: AccessClaims; bearer: string } };
 

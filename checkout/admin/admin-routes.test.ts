@@ -63,6 +63,15 @@ describe('venues and seat maps', () => {
     return { status: res.status, body: (await res.json()) as { lines?: number[]; errors?: { path: string; message: string }[]; seats?: number } };
   }
 
+  it('imports a seat map larger than the API-wide body limit (the route has its own)', async () => {
+    const venue = await call(h.app, admin, 'POST', '/v1/admin/venues', { ...smallVenue, sections: [] });
+    const rows = ['section,row,seat,tier'];
+    for (let r = 0; r < 100; r++) for (let n = 1; n <= 60; n++) rows.push(`Stalls,R${r},${n},P1`);
+    const csv = rows.join('\n');
+    expect(csv.length).toBeGreaterThan(h.ctx.config.http.bodyLimitBytes);
+    expect(await importCsv(venue.body.id as string, csv)).toMatchObject({ status: 201, body: { seats: 6000 } });
+  });
+
   it('imports a CSV; rejects duplicate seats and unknown tiers with their line numbers, all or nothing', async () => {
     const venue = await call(h.app, admin, 'POST', '/v1/admin/venues', { ...smallVenue, sections: [] });
     const id = venue.body.id as string;

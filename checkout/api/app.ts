@@ -23,7 +23,8 @@ export async function createApiApp(ctx: AppContext, modules: RouteModule[] = [])
   const { http } = ctx.config;
   app.use('*', requestId());
   app.use('/v1/*', httpMetrics());
-  app.use('/v1/*', requestBodyLimit(http.bodyLimitBytes));
+  // venue seat maps (JSON and CSV) carry their own limits in checkout/admin/venue-routes.ts
+  app.use('/v1/*', requestBodyLimit(http.bodyLimitBytes, (path) => path.startsWith('/v1/admin/venues')));
   app.use(
     '/v1/*',
     rateLimit({

@@ -27,6 +27,7 @@ export const secretKeys: { name: string; required: boolean }[] = [
   { name: 'STRIPE_WEBHOOK_SECRET', required: false },
   { name: 'SMTP_URL', required: false },
   { name: 'DATABASE_REPLICA_URL', required: false },
+  { name: 'REDIS_PASSWORD', required: false },
 ];
 
 export function secretEnv(overlay: Overlay): IEnvVar[] {

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { decodeJwt } from 'jose';
-import type { RedisClient } from '../../common/redis-connection.js';
+import type { RedisClient } from './redis-connection.js';
 
 export interface AccessDenylist {
   deny(token: string): Promise<void>;
