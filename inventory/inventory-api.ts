@@ -114,7 +114,8 @@ export interface SeatInventory {
   availability(saleId: string): Promise<Availability>;
   /** Opens or closes holding on every shard of the sale (admin close / reopen). */
   setOnSale(saleId: string, onSale: boolean): Promise<void>;
-  sweep(nowMs?: number): Promise<SweepReport>;
+  /** Every published sale, or only `saleIds` (tests: a sweep with a future clock must not touch other sales). */
+  sweep(nowMs?: number, saleIds?: string[]): Promise<SweepReport>;
   /** Conservation and state checks of Redis against Postgres; see `npm run audit`. */
   audit(saleId: string): Promise<AuditReport>;
 }

@@ -44,10 +44,12 @@ describe('inventory on a 3-master Redis Cluster', () => {
     expect((await inv.claim(h.holdId, { items: h.items, passJti: h.passJti, amountMinor: h.amountMinor, currency: 'EUR' })).outcome).toBe('claimed');
     await insertLiveTickets(db.pool, s.sale, h.holdId, h.items);
     await inv.finalize(h.holdId);
-    const seat = await inv.hold(sale, randomUUID(), { kind: 'seats', seatIds: [s.seatIds[10]!] });
+    // the first hold's shard depends on its random jti: pick a seat it did not take
+    const freeSeat = s.seatIds.find((id) => !h.items.some((i) => i.seatId === id))!;
+    const seat = await inv.hold(sale, randomUUID(), { kind: 'seats', seatIds: [freeSeat] });
     expect(await inv.release(seat.holdId)).toBe('released');
     const ga = await inv.hold(sale, randomUUID(), { kind: 'best', tierCode: 'GA', quantity: 3 });
-    expect((await inv.sweep(ga.deadlineMs)).expired).toBeGreaterThanOrEqual(1);
+    expect((await inv.sweep(ga.deadlineMs, [sale])).expired).toBeGreaterThanOrEqual(1);
     expect((await inv.claim(ga.holdId, { items: ga.items, passJti: ga.passJti, amountMinor: ga.amountMinor, currency: 'EUR' })).outcome).toBe('reacquired');
     await inv.unclaim(ga.holdId);
     const a = await inv.availability(sale);

@@ -54,7 +54,7 @@ async function runOnce(seed: number): Promise<void> {
   let stopSweeping = false;
   const sweeper = (async () => {
     while (!stopSweeping) {
-      await pick(invs).sweep(farFuture); // every HELD hold is "past its deadline": sweeps race the claims
+      await pick(invs).sweep(farFuture, [sale]); // every HELD hold is "past its deadline": sweeps race the claims
       await new Promise((r) => setTimeout(r, 2));
     }
   })();
@@ -109,7 +109,7 @@ async function runOnce(seed: number): Promise<void> {
   }));
   stopSweeping = true;
   await sweeper;
-  await invs[0]!.sweep(farFuture);
+  await invs[0]!.sweep(farFuture, [sale]);
 
   // the commit worker's Postgres side of every sale: live tickets (the unique index is the last guard)
   const sold = outcomes.filter((o) => o.fate === 'sell' && o.claim !== 'lost');

@@ -30,7 +30,7 @@ describe('sweeper', () => {
       const hold = await payer.hold(s.sale.saleId, randomUUID(), { kind: 'seats', seatIds });
       const expected = { items: hold.items, passJti: hold.passJti, amountMinor: hold.amountMinor, currency: hold.currency };
       const claimIt = (): ReturnType<typeof payer.claim> => payer.claim(hold.holdId, expected);
-      const sweepIt = (): ReturnType<typeof sweeper.sweep> => sweeper.sweep(hold.deadlineMs);
+      const sweepIt = (): ReturnType<typeof sweeper.sweep> => sweeper.sweep(hold.deadlineMs, [s.sale.saleId]);
       // a rival fan wants the same seats the moment they are free
       const grabIt = (): Promise<Awaited<ReturnType<typeof rival.hold>> | null> => rival.hold(s.sale.saleId, randomUUID(), { kind: 'seats', seatIds }).catch(() => null);
       // both fixed orders, then true races (whichever Redis runs first decides)
@@ -85,13 +85,13 @@ describe('sweeper', () => {
     await inv.claim(claimed.holdId, { items: claimed.items, passJti: claimed.passJti, amountMinor: claimed.amountMinor, currency: 'EUR' });
     const later = Math.max(...holds.map((h) => h.deadlineMs)) + 1;
     const others = [b, c].map((redis) => createSeatInventory({ redis, pg: db.pool, sweepBatch: 2 }));
-    const first = await Promise.all([inv.sweep(later), ...others.map((o) => o.sweep(later))]);
+    const first = await Promise.all([inv.sweep(later, [s.sale.saleId]), ...others.map((o) => o.sweep(later, [s.sale.saleId]))]);
     const firstTotal = first.reduce((n, r) => n + r.expired, 0);
     expect(firstTotal).toBeLessThanOrEqual(3 * 3 * 2); // 3 sweepers × 3 shards × batch 2
     let total = firstTotal;
-    for (let j = 0; j < 10 && total < 11; j++) total += (await inv.sweep(later)).expired;
+    for (let j = 0; j < 10 && total < 11; j++) total += (await inv.sweep(later, [s.sale.saleId])).expired;
     expect(total).toBe(11);
-    const report = await inv.sweep(Date.now() + 5_000);
+    const report = await inv.sweep(Date.now() + 5_000, [s.sale.saleId]);
     expect(report.staleClaims.map((x) => x.holdId)).toContain(claimed.holdId);
     expect((await inv.getHold(claimed.holdId))!.state).toBe('CLAIMED');
     expect((await inv.audit(s.sale.saleId)).ok).toBe(true);

@@ -24,8 +24,9 @@ async function redisNowMs(redis: RedisClient): Promise<number> {
   return Number(s) * 1000 + Math.floor(Number(us) / 1000);
 }
 
-export async function sweepAll(redis: RedisClient, options: SweepOptions, nowMs?: number, log?: Logger): Promise<SweepReport> {
-  const sales = await redis.hgetall(registryKey);
+export async function sweepAll(redis: RedisClient, options: SweepOptions, nowMs?: number, log?: Logger, saleIds?: string[]): Promise<SweepReport> {
+  const registered = await redis.hgetall(registryKey);
+  const sales = saleIds ? Object.fromEntries(Object.entries(registered).filter(([id]) => saleIds.includes(id))) : registered;
   const now = nowMs ?? (await redisNowMs(redis));
   const report: SweepReport = { expired: 0, staleClaims: [] };
   for (const [saleId, shards] of Object.entries(sales)) {

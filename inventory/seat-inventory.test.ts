@@ -199,7 +199,7 @@ describe('seat inventory on one Redis', () => {
     const sale = s.sale.saleId;
     const a = await s.inventory.hold(sale, randomUUID(), { kind: 'best', tierCode: 'P1', quantity: 2 });
     const b = await s.inventory.hold(sale, randomUUID(), { kind: 'best', tierCode: 'GA', quantity: 2 });
-    const report = await s.inventory.sweep(a.deadlineMs + 1);
+    const report = await s.inventory.sweep(a.deadlineMs + 1, [s.sale.saleId]);
     expect(report.expired).toBeGreaterThanOrEqual(2);
     expect((await s.inventory.getHold(a.holdId))!.state).toBe('EXPIRED');
     expect(await codeOf(s.inventory.claim(a.holdId, { items: [a.items[0]!, a.items[0]!], passJti: a.passJti, amountMinor: 1, currency: 'EUR' }))).toBe('duplicate_seat');

@@ -66,7 +66,7 @@ export function createSeatInventory(deps: SeatInventoryDeps & InventoryTuning): 
       const layout = await layouts.get(parseSaleId(saleId));
       await Promise.all(Array.from({ length: layout.shards }, (_, k) => redis.hset(shardKeys(saleId, k).meta, 'on_sale', onSale ? '1' : '0')));
     },
-    sweep: (nowMs) => sweepAll(redis, sweepOptions, nowMs, log),
+    sweep: (nowMs, saleIds) => sweepAll(redis, sweepOptions, nowMs, log, saleIds),
     audit: (saleId) => auditSale(redis, pg, layouts, parseSaleId(saleId)),
   };
 }

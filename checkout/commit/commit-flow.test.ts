@@ -79,7 +79,7 @@ describe('paying for a hold', () => {
   it('cancels the PaymentIntent when the authorization arrives after the hold expired and its seats were sold', async () => {
     const b = await startPurchase(w, { kind: 'best', sectionId: w.sale.sectionIds['Block A'], quantity: 1 });
     // the hold expires (sweeper in the future) and another fan takes the very same seat
-    await w.deps.inventory.sweep(Date.now() + 3_600_000);
+    await w.deps.inventory.sweep(Date.now() + 3_600_000, [w.sale.saleId]);
     const rival = await w.admit();
     const taken = await w.json('POST', `/v1/sales/${w.sale.saleId}/holds`, { token: rival.token, body: { kind: 'seats', seatIds: [b.items[0]!.seatId] } });
     expect(taken.status).toBe(201);
