@@ -1,0 +1,64 @@
+/** What the orchestrator tells each fan process, and what a fan process reports back each second. */
+import type { MeterReport } from './request-meter.js';
+import type { SectionInfo } from './sale-setup.js';
+
+export interface ShopperMix {
+  /** Share of admitted fans who pay; the rest release their hold (change of mind). */
+  pay: number;
+  /** Share of holds asking for explicit seats (reserved seating); the rest ask for best available. */
+  explicitSeats: number;
+  /** Share of best-available holds in a reserved section asking for seats together in one row. */
+  together: number;
+}
+
+export interface FanPlan {
+  index: number;
+  fans: number;
+  /** Loopback source address of this process's sockets and requests. */
+  sourceAddress: string;
+  edgeUrl: string;
+  apiUrl: string;
+  saleId: string;
+  visitorSecret: string;
+  /** New sockets per second from this process. */
+  connectPerS: number;
+  /** Every n-th fan records the lag of its position updates (exact samples, bounded in number). */
+  lagSampleEvery: number;
+  sections: SectionInfo[];
+  mix: ShopperMix;
+  seed: number;
+}
+
+export type Outcome = 'ordered' | 'released' | 'no_seats' | 'voided' | 'failed' | 'unconfirmed';
+
+export interface OrderedHold {
+  holdId: string;
+  seatIds: number[];
+  gaPlaces: number;
+}
+
+export interface FanReport {
+  type: 'report';
+  index: number;
+  meter: MeterReport;
+  /** Current counts of this process's fans. */
+  connected: number;
+  queued: number;
+  /** Cumulative. */
+  offers: number;
+  admitted: number;
+  /** Admitted fans still shopping (holding, paying or waiting for their order). */
+  shopping: number;
+  reconnects: number;
+  unexpectedCloses: number;
+  errors: Record<string, number>;
+  outcomes: Record<Outcome, number>;
+  /** New since the last report. */
+  lags: number[];
+  orders: OrderedHold[];
+  /** Holds whose demo payment was accepted (202): each must end as an order or a voided payment. */
+  paid: string[];
+  done: boolean;
+}
+
+export type ParentMessage = { type: 'start'; plan: FanPlan } | { type: 'stop' };

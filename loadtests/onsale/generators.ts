@@ -1,0 +1,99 @@
+/**
+ * The generator processes: fan processes (WebSocket fans and their shopping; one loopback source
+ * address each) and the browse process (autocannon). Forked with the tsx loader, they report over
+ * IPC; this module keeps their latest state and merges their request counts.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { MeterTotals } from './request-meter.js';
+import type { FanPlan, FanReport, OrderedHold } from './fan-plan.js';
+import type { BrowseMessage, BrowsePlan, EndpointStage } from './browse-plan.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const forkTs = (file: string): ChildProcess => fork(path.join(here, file), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+
+export class Generators {
+  readonly totals = new MeterTotals();
+  readonly fans = new Map<number, FanReport>();
+  readonly orders: OrderedHold[] = [];
+  readonly paid: string[] = [];
+  readonly stages: EndpointStage[] = [];
+  /** Latencies reported since the last `drainLatencies` (for the per-interval percentiles). */
+  private recent: number[] = [];
+  private fanProcs: ChildProcess[] = [];
+  private browse: ChildProcess | null = null;
+  browseDone = false;
+  lags: number[] = [];
+
+  pids(): number[] {
+    return [...this.fanProcs, this.browse].flatMap((c) => (c?.pid ? [c.pid] : []));
+  }
+
+  startFans(plans: FanPlan[]): void {
+    for (const plan of plans) {
+      const child = forkTs('fan-process.ts');
+      child.on('message', (m: FanReport) => this.onFanReport(m));
+      child.send({ type: 'start', plan });
+      this.fanProcs.push(child);
+    }
+  }
+
+  startBrowse(plan: BrowsePlan): void {
+    const child = forkTs('browse-process.ts');
+    child.on('message', (m: BrowseMessage) => {
+      if (m.type === 'report') this.addMeter(m.meter);
+      else if (m.type === 'stage') this.stages.push(m.result);
+      else this.browseDone = true;
+    });
+    child.on('exit', () => (this.browseDone = true));
+    child.send({ type: 'start', plan });
+    this.browse = child;
+  }
+
+  private addMeter(meter: FanReport['meter']): void {
+    this.totals.add(meter);
+    for (const list of Object.values(meter.latencies)) for (const v of list) this.recent.push(v);
+  }
+
+  private onFanReport(m: FanReport): void {
+    this.addMeter(m.meter);
+    for (const v of m.lags) this.lags.push(v);
+    this.orders.push(...m.orders);
+    this.paid.push(...m.paid);
+    this.fans.set(m.index, m);
+  }
+
+  drainLatencies(): number[] {
+    const out = this.recent;
+    this.recent = [];
+    return out;
+  }
+
+  /** Sum of a numeric field over the fan processes' latest reports. */
+  fanSum(field: 'connected' | 'queued' | 'offers' | 'admitted' | 'shopping' | 'reconnects' | 'unexpectedCloses'): number {
+    let n = 0;
+    for (const r of this.fans.values()) n += r[field];
+    return n;
+  }
+
+  fanCounts(field: 'errors' | 'outcomes'): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const r of this.fans.values()) for (const [k, v] of Object.entries(r[field])) out[k] = (out[k] ?? 0) + v;
+    return out;
+  }
+
+  /** Stops the browse load (if still running) and every fan process, waiting for their last reports. */
+  async stop(timeoutMs = 20_000): Promise<void> {
+    if (this.browse && this.browse.exitCode === null) this.browse.kill('SIGTERM');
+    await Promise.all(this.fanProcs.map((child) => new Promise<void>((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      child.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      child.send({ type: 'stop' });
+    })));
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * A small keep-alive JSON client for the shoppers of one fan process: every request leaves from the
+ * process's own loopback source address (so ~28k ephemeral ports per address are ours alone) and is
+ * timed from write to last byte, per route name, into the process's meter.
+ */
+import http from 'node:http';
+import type { RouteName } from '../k6/lib/usher-api.js';
+import type { RequestMeter } from './request-meter.js';
+
+export interface JsonReply {
+  status: number;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers are read loosely, checked by status
+  body: any;
+}
+
+function parseJson(chunks: Buffer[]): unknown {
+  try {
+    return chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : null;
+  } catch {
+    return null; // not JSON: the status says enough
+  }
+}
+
+export class HttpJson {
+  private readonly agent: http.Agent;
+
+  constructor(private readonly baseUrl: string, private readonly localAddress: string, private readonly meter: RequestMeter, maxSockets = 256) {
+    this.agent = new http.Agent({ keepAlive: true, maxSockets });
+  }
+
+  request(route: RouteName, method: string, path: string, opts: { token?: string; body?: unknown; timeoutMs?: number } = {}): Promise<JsonReply> {
+    const url = new URL(path, this.baseUrl);
+    const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+    if (payload !== undefined) {
+      headers['content-type'] = 'application/json';
+      headers['content-length'] = String(Buffer.byteLength(payload));
+    }
+    const started = performance.now();
+    return new Promise((resolve) => {
+      const req = http.request({
+        host: url.hostname, port: url.port, path: `${url.pathname}${url.search}`, method, headers,
+        agent: this.agent, localAddress: this.localAddress, timeout: opts.timeoutMs ?? 30_000,
+      }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const status = res.statusCode ?? 0;
+          this.meter.record(route, status, performance.now() - started);
+          resolve({ status, body: parseJson(chunks) });
+        });
+        res.on('error', () => resolve(this.failed(route, started)));
+      });
+      req.on('timeout', () => req.destroy(new Error('timeout')));
+      req.on('error', () => resolve(this.failed(route, started)));
+      if (payload !== undefined) req.write(payload);
+      req.end();
+    });
+  }
+
+  /** A transport failure is status 0: counted as an error, never as a latency sample. */
+  private failed(route: RouteName, started: number): JsonReply {
+    this.meter.record(route, 0, performance.now() - started);
+    return { status: 0, body: null };
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}

@@ -1,0 +1,197 @@
+/**
+ * `npm run loadtest`: the on-sale rush end to end on this machine. Starts the stack, creates the
+ * sale, replays the rush (WebSocket fans before the opening, admission, holds, payments, commits,
+ * browsing and status polling peaking at the planned rate), then settles, audits Redis against
+ * Postgres, cross-checks payments against orders, writes loadtests/results/<out>.json and .html, and
+ * exits 1 when any invariant broke (2 when the run itself failed).
+ */
+import pg from 'pg';
+import { Redis } from 'ioredis';
+import { Progress } from '../lib/progress.js';
+import { LatencySamples } from '../lib/percentiles.js';
+import { formatTable, writeResult, writeResultFile } from '../lib/results.js';
+import { createSeatInventory } from '../../inventory/index.js';
+import { generateCatalog, insertEvents, insertVenues } from '../../checkout/catalog/catalog-fixture.js';
+import { thresholds } from '../k6/lib/usher-api.js';
+import { parseOptions, type OnsaleOptions } from './options.js';
+import { startStack, type Stack } from './stack.js';
+import { setUpSale, type PublishedSale } from './sale-setup.js';
+import { Generators } from './generators.js';
+import { onsaleStages } from './browse-plan.js';
+import { readSale, type Sample } from './timeline.js';
+import { TreeCpu, childrenNamed, postmasterPid } from './cpu-tree.js';
+import { checkInvariants } from './invariants.js';
+import { admissionRate, endpointFigures, peakPerSecond, timeToSellOut } from './summary.js';
+import { onsaleHtml } from './report.js';
+import type { FanPlan } from './fan-plan.js';
+
+const say = (line: string): void => void process.stderr.write(`loadtest: ${line}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const SETTLE_MS = 90_000;
+
+function fanPlans(o: OnsaleOptions, stack: Stack, sale: PublishedSale): FanPlan[] {
+  const processes = Math.max(1, Math.ceil(o.fans / o.fansPerProcess));
+  return Array.from({ length: processes }, (_, i) => {
+    const fans = Math.floor(o.fans / processes) + (i < o.fans % processes ? 1 : 0);
+    return {
+      index: i, fans, sourceAddress: `127.0.0.${10 + i}`, edgeUrl: stack.edgeUrl, apiUrl: stack.apiUrl, saleId: sale.saleId,
+      visitorSecret: stack.visitorSecret, connectPerS: o.connectPerS / processes, lagSampleEvery: 25, sections: sale.sections,
+      mix: { pay: o.pay, explicitSeats: 0.25, together: 0.3 }, seed: 1000 + i,
+    };
+  });
+}
+
+async function main(): Promise<number> {
+  const o = parseOptions(process.argv.slice(2));
+  say(`${o.seats} seats, ${o.fans} fans, browsing peak ${o.peakRps} req/s, admission ${o.ratePerMin}/min`);
+  const stack = await startStack({ edgeProcesses: o.edgeProcesses, log: say, keepData: o.keepData });
+  const pool = new pg.Pool({ connectionString: stack.databaseUrl, max: 4 });
+  const redis = new Redis(stack.redisUrl, { maxRetriesPerRequest: 3 });
+  const gens = new Generators();
+  let stopping = false;
+  process.once('SIGINT', () => {
+    stopping = true;
+    say('interrupted: stopping the load, then auditing');
+  });
+  try {
+    if (o.catalogEvents > 0) {
+      const catalog = generateCatalog(o.catalogEvents, `loadtest-${Date.now()}`);
+      await insertVenues(pool, catalog.venues);
+      await insertEvents(pool, catalog.events);
+    }
+    const openInS = Math.ceil(o.fans / o.connectPerS) + 10;
+    const sale = await setUpSale(pool, redis, { seats: o.seats, openInS, ratePerMin: o.ratePerMin, maxActive: o.maxActive, holdSeconds: 180 });
+    const inventory = createSeatInventory({ redis, pg: pool });
+    say(`sale ${sale.saleId}: ${sale.capacity} places in ${sale.sections.length} sections; opens in ${openInS} s`);
+
+    // CPU split: servers are the role trees, redis-server and the postmaster tree; the generator is
+    // this process and its forked generators (not redis-server, which is also our child).
+    const serverCpu = new TreeCpu(() => [...Object.values(stack.rolePids), ...childrenNamed(process.pid, 'redis-server'), postmasterPid(stack.postgresDataDir)]);
+    const generatorCpu = new TreeCpu(() => gens.pids());
+    const selfCpuStart = process.cpuUsage();
+    serverCpu.start();
+    generatorCpu.start();
+
+    const stages = onsaleStages(o.peakRps, o.rampS, o.peakS);
+    gens.startFans(fanPlans(o, stack, sale));
+    gens.startBrowse({
+      apiUrl: stack.apiUrl, edgeUrl: stack.edgeUrl, saleId: sale.saleId, eventId: sale.eventId, visitorSecret: stack.visitorSecret,
+      pollers: o.pollers, startAtMs: sale.opensAtMs - o.rampS * 1000, stages,
+    });
+
+    const samples: Sample[] = [];
+    const progress = new Progress('loadtest');
+    const deadline = sale.opensAtMs + o.maxS * 1000;
+    for (;;) {
+      await sleep(1000);
+      const c = await readSale(redis, pool, inventory, sale.saleId);
+      const nowS = Math.floor(Date.now() / 1000);
+      const rps = gens.totals.perSecond.get(nowS - 1) ?? 0;
+      const lat = new LatencySamples();
+      for (const v of gens.drainLatencies()) lat.add(v);
+      const s: Sample = { ...c, t: Math.round((Date.now() - sale.opensAtMs) / 100) / 10, at: Date.now(), rps, connected: gens.fanSum('connected'), p50: lat.percentile(50), p95: lat.percentile(95), p99: lat.percentile(99) };
+      samples.push(s);
+      serverCpu.read();
+      generatorCpu.read();
+      progress.update({ t: s.t, fans: s.connected, waiting: s.waiting + s.prequeue, admitted: s.admitted, shopping: gens.fanSum('shopping'), held: s.held, sold: s.sold, orders: s.orders, rps });
+      if (stopping || Date.now() > deadline) break;
+      if (s.t < 0) continue;
+      const soldOut = s.free === 0 && s.held === 0 && s.claimed === 0;
+      const nobodyLeft = s.waiting === 0 && s.offers === 0 && s.admitted > 0;
+      if ((soldOut || nobodyLeft) && gens.fanSum('shopping') === 0 && gens.browseDone) break;
+    }
+    const ending = stopping ? 'interrupted' : Date.now() > deadline ? 'time_limit' : 'sold_out_or_queue_empty';
+    progress.done(ending);
+    await gens.stop();
+
+    // Settle: commits in flight finish (no claimed places, no authorized payment waiting for the worker).
+    const settleUntil = Date.now() + SETTLE_MS;
+    for (;;) {
+      const c = await readSale(redis, pool, inventory, sale.saleId);
+      const { rows } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM payments WHERE sale_id = $1 AND status = 'authorized'`, [sale.saleId]);
+      if ((c.claimed === 0 && Number(rows[0]?.n ?? 0) === 0) || Date.now() > settleUntil) break;
+      await sleep(1000);
+    }
+    const cpu = { servers_s: serverCpu.read(), generator_s: generatorCpu.read() + (process.cpuUsage(selfCpuStart).user + process.cpuUsage(selfCpuStart).system) / 1e6 };
+
+    say('auditing Redis against Postgres…');
+    const inv = await checkInvariants(pool, redis, sale, { orders: gens.orders, paid: gens.paid });
+    const final = await readSale(redis, pool, inventory, sale.saleId);
+    const endpoints = endpointFigures(gens.totals.statuses, gens.totals.latencies);
+    const peak = peakPerSecond(gens.totals.perSecond);
+    const rate = admissionRate(samples, o.ratePerMin, o.maxActive);
+    const sellOut = timeToSellOut(samples, sale.capacity);
+    const lag = new LatencySamples();
+    for (const v of gens.lags) lag.add(v);
+    const outcomes = gens.fanCounts('outcomes');
+    const holds = gens.totals.statuses.hold?.['201'] ?? 0;
+    const totalRequests = Object.values(endpoints).reduce((a, e) => a + e.requests, 0);
+    const firstS = Math.min(...gens.totals.perSecond.keys());
+    const result = {
+      ending,
+      scenario: { ...o, capacity: sale.capacity, sale_id: sale.saleId, opens_at: new Date(sale.opensAtMs).toISOString() },
+      fans: o.fans,
+      fans_connected_peak: Math.max(0, ...samples.map((s) => s.connected)),
+      admitted: final.admitted,
+      holds,
+      orders: inv.orders,
+      sold: final.sold,
+      oversold: inv.oversold,
+      double_sold: inv.double_sold,
+      lost_paid_holds: inv.lost_paid_holds,
+      charged_without_ticket: inv.charged_without_ticket,
+      sold_matches_live_tickets: inv.sold_matches_tickets,
+      peak_rps: peak.peak,
+      http_requests: totalRequests,
+      time_to_sell_out_s: sellOut,
+      admission_rate: rate ? { setting_per_min: o.ratePerMin, measured_per_min: rate.measuredPerMin, error_pct: rate.errorPct, window_s: rate.windowS } : null,
+      position_update_lag_ms: lag.summary(),
+      latency_ms: endpoints,
+      autocannon_corrected: gens.stages,
+      fan_outcomes: outcomes,
+      fan_errors: gens.fanCounts('errors'),
+      fan_reconnects: gens.fanSum('reconnects'),
+      cpu_seconds: cpu,
+      audit: { ok: inv.audit.ok, totals: inv.audit.totals, violations: inv.audit.violations.slice(0, 50) },
+      payments_by_gateway_state: inv.payments,
+      problems: inv.problems,
+      rps_over_time: [...gens.totals.perSecond.entries()].sort((a, b) => a[0] - b[0]).map(([s, n]) => [s - firstS, n]),
+      samples,
+    };
+    const ok = inv.problems.length === 0;
+    const jsonFile = writeResult(o.out, result);
+    const summary: Record<string, string | number | boolean> = {
+      verdict: ok ? 'all invariants hold' : `BROKEN: ${inv.problems.join('; ')}`,
+      ending,
+      seats: sale.capacity, fans: o.fans, admitted: final.admitted, holds, orders: inv.orders, sold: final.sold,
+      oversold: inv.oversold, double_sold: inv.double_sold, lost_paid_holds: inv.lost_paid_holds, charged_without_ticket: inv.charged_without_ticket,
+      'sold = live tickets (audit)': inv.sold_matches_tickets,
+      peak_rps: peak.peak, [`peak ≥ ${thresholds.peakRequestsPerS} req/s`]: peak.peak >= thresholds.peakRequestsPerS,
+      http_requests: totalRequests,
+      time_to_sell_out_s: sellOut ?? 'not sold out',
+      admission_rate_error_pct: rate ? Math.round(rate.errorPct * 100) / 100 : 'n/a',
+      'position update lag p99 ms': lag.percentile(99),
+      'CPU s servers': Math.round(cpu.servers_s * 10) / 10, 'CPU s generator': Math.round(cpu.generator_s * 10) / 10,
+    };
+    const html = onsaleHtml('Usher on-sale load test', `${new Date().toISOString()} · ${o.seats} seats · ${o.fans} fans · 2 shared cores (generator and servers)`, summary, samples, o.ratePerMin);
+    const htmlFile = writeResultFile(`${o.out}.html`, html);
+    process.stdout.write(`\n${formatTable(Object.entries(summary).map(([k, v]) => ({ figure: k, value: typeof v === 'boolean' ? String(v) : v })))}\n\n`);
+    process.stdout.write(`${formatTable(Object.entries(endpoints).map(([route, e]) => ({ route, requests: e.requests, ok: e.ok, '4xx': e.client_errors, '5xx': e.server_errors, transport: e.transport_errors, p50: e.p50, p95: e.p95, p99: e.p99 })))}\n\n`);
+    process.stdout.write(`results: ${jsonFile}\nreport:  ${htmlFile}\n`);
+    // an interrupted run wrote its figures but did not complete the scenario
+    return !ok ? 1 : stopping ? 130 : 0;
+  } finally {
+    await gens.stop().catch(() => undefined);
+    redis.disconnect();
+    await pool.end().catch(() => undefined);
+    await stack.stop();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    say(`failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    process.exit(2);
+  },
+);

@@ -1,0 +1,76 @@
+/** The command line of `npm run loadtest`: every knob has a default that is the issue's scenario. */
+import { parseArgs } from 'node:util';
+
+export interface OnsaleOptions {
+  seats: number;
+  fans: number;
+  /** Peak of the browsing HTTP load in requests/s; shoppers' requests come on top. */
+  peakRps: number;
+  /** Admission rate of the sale, fans per minute. */
+  ratePerMin: number;
+  maxActive: number;
+  /** New WebSocket fans per second while they arrive (all generator processes together). */
+  connectPerS: number;
+  /** Fans per generator process (each process may hold at most 20,000 open files). */
+  fansPerProcess: number;
+  edgeProcesses: number;
+  /** Fans waiting over the HTTP status fallback rather than a socket. */
+  pollers: number;
+  rampS: number;
+  /** How long the browsing load holds its peak. */
+  peakS: number;
+  /** Hard stop after the opening, whatever happens. */
+  maxS: number;
+  /** Share of admitted fans who pay (the rest release their hold). */
+  pay: number;
+  catalogEvents: number;
+  keepData: boolean;
+  out: string;
+}
+
+const numbers = ['seats', 'fans', 'peak-rps', 'rate', 'max-active', 'connect-rate', 'fans-per-process', 'edge-processes', 'pollers', 'ramp', 'peak', 'max', 'pay', 'catalog-events'] as const;
+
+export function parseOptions(argv: string[]): OnsaleOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      ...Object.fromEntries(numbers.map((n) => [n, { type: 'string' as const }])),
+      'keep-data': { type: 'boolean' },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(`npm run loadtest -- [--seats 5000] [--fans 50000] [--peak-rps 2000] [--rate 3000 (admissions/min)] [--max-active 1500]
+  [--connect-rate 1000] [--fans-per-process 12500] [--edge-processes 3] [--pollers 1000] [--ramp 20] [--peak 60] [--max 300]
+  [--pay 0.9] [--catalog-events 2000] [--keep-data] [--out onsale]\n`);
+    process.exit(0);
+  }
+  const num = (name: (typeof numbers)[number], fallback: number, min = 0): number => {
+    const raw = (values as Record<string, string | undefined>)[name];
+    if (raw === undefined) return fallback;
+    const v = Number(raw);
+    if (!Number.isFinite(v) || v < min) throw new Error(`--${name} must be a number ≥ ${min} (got ${raw})`);
+    return v;
+  };
+  const seats = Math.round(num('seats', 5000, 25));
+  const fans = Math.round(num('fans', 50_000, 1));
+  return {
+    seats, fans,
+    peakRps: num('peak-rps', 2000, 10),
+    ratePerMin: Math.round(num('rate', 3000, 1)),
+    maxActive: Math.round(num('max-active', 1500, 1)),
+    connectPerS: num('connect-rate', 1000, 1),
+    fansPerProcess: Math.round(num('fans-per-process', 12_500, 100)),
+    edgeProcesses: Math.round(num('edge-processes', fans > 15_000 ? 3 : 1, 1)),
+    pollers: Math.round(num('pollers', Math.min(1000, Math.ceil(fans / 20)), 0)),
+    rampS: num('ramp', 20, 4),
+    peakS: num('peak', 60, 5),
+    maxS: num('max', 300, 30),
+    pay: Math.min(1, num('pay', 0.9)),
+    catalogEvents: Math.round(num('catalog-events', 2000)),
+    keepData: Boolean(values['keep-data']),
+    out: typeof values.out === 'string' ? values.out : 'onsale',
+  };
+}

@@ -1,0 +1,103 @@
+/**
+ * One admitted fan's shopping, through the API as the checkout page drives it: availability, a hold
+ * (best available by tier, together in a row, or explicit seats), then pay (checkout + demo
+ * payment, then wait for the order) or change of mind (release). Routes and bodies come from the
+ * shared fixture, like the k6 scripts'.
+ */
+import { bestHoldBody, checkoutBody, pathOf, quantityWeights, seatsHoldBody, weighted, type HoldBody } from '../k6/lib/usher-api.js';
+import type { HttpJson } from './http-json.js';
+import type { Outcome, OrderedHold, ShopperMix } from './fan-plan.js';
+import type { SectionInfo } from './sale-setup.js';
+
+const ORDER_WAIT_MS = 90_000;
+const POLL_MS = 500;
+const ALL_HELD_RETRIES = 4;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export interface ShopperContext {
+  http: HttpJson;
+  saleId: string;
+  sections: SectionInfo[];
+  mix: ShopperMix;
+  random: () => number;
+  onPaid(holdId: string): void;
+}
+
+function pick<T>(list: T[], r: number): T | undefined {
+  return list[Math.floor(r * list.length)];
+}
+
+/** The fan's first wish. */
+export function wish(ctx: Pick<ShopperContext, 'sections' | 'mix' | 'random'>): { body: HoldBody; fallback: HoldBody } {
+  const rnd = ctx.random;
+  const quantity = weighted(quantityWeights, rnd());
+  const section = pick(ctx.sections, rnd())!;
+  const fallback = bestHoldBody({ tierCode: section.tierCode, quantity });
+  if (section.kind === 'reserved' && quantity <= 4 && rnd() < ctx.mix.explicitSeats) {
+    const row = pick(section.rows, rnd()) ?? [];
+    const start = Math.floor(rnd() * Math.max(1, row.length - quantity + 1));
+    const seats = row.slice(start, start + quantity);
+    if (seats.length === quantity) return { body: seatsHoldBody(seats), fallback };
+  }
+  if (section.kind === 'reserved' && rnd() < ctx.mix.together) return { body: bestHoldBody({ sectionId: section.id, quantity, together: true }), fallback };
+  return { body: fallback, fallback };
+}
+
+interface HoldAnswer {
+  holdId: string;
+  items: { seatId: number | null }[];
+}
+
+async function hold(ctx: ShopperContext, pass: string, body: HoldBody, fallback: HoldBody): Promise<HoldAnswer | Outcome> {
+  let current = body;
+  for (let attempt = 0; ; attempt++) {
+    const res = await ctx.http.request('hold', 'POST', pathOf('hold', { sale: ctx.saleId }), { token: pass, body: current });
+    if (res.status === 201) return res.body as HoldAnswer;
+    const code = (res.body as { code?: string } | null)?.code;
+    if (code === 'sold_out') return 'no_seats';
+    // taken seats or no row with room: ask for the same number anywhere in the tier
+    if (current !== fallback && (code === 'seat_taken' || code === 'not_together')) {
+      current = fallback;
+      continue;
+    }
+    // every seat held by someone: some come back when holds are released or expire
+    if (code === 'all_held' && attempt < ALL_HELD_RETRIES) {
+      await sleep(2000 + ctx.random() * 2000);
+      continue;
+    }
+    return code === 'all_held' ? 'no_seats' : 'failed';
+  }
+}
+
+export async function shop(ctx: ShopperContext, pass: string, who: string): Promise<{ outcome: Outcome; order?: OrderedHold }> {
+  await ctx.http.request('availability', 'GET', pathOf('availability', { sale: ctx.saleId }));
+  const { body, fallback } = wish(ctx);
+  const held = await hold(ctx, pass, body, fallback);
+  if (typeof held === 'string') return { outcome: held };
+  const id = { id: held.holdId };
+  if (ctx.random() >= ctx.mix.pay) {
+    const res = await ctx.http.request('holdRelease', 'DELETE', pathOf('holdRelease', id), { token: pass });
+    return { outcome: res.status === 200 ? 'released' : 'failed' };
+  }
+  const checkout = await ctx.http.request('checkout', 'POST', pathOf('checkout', id), { token: pass, body: checkoutBody(who) });
+  if (checkout.status !== 200) return { outcome: 'failed' };
+  const paid = await ctx.http.request('demoPay', 'POST', pathOf('demoPay', id), { token: pass });
+  if (paid.status !== 202) return { outcome: 'failed' };
+  ctx.onPaid(held.holdId);
+  const deadline = Date.now() + ORDER_WAIT_MS;
+  while (Date.now() < deadline) {
+    await sleep(POLL_MS);
+    const res = await ctx.http.request('holdRead', 'GET', pathOf('holdRead', id), { token: pass });
+    const view = res.body as { state?: string; orderId?: string | null; items?: { seatId: number | null }[] } | null;
+    // the seats were lost to expiry and the payment voided: allowed, never charged
+    if (res.status === 200 && view?.state === 'LOST') return { outcome: 'voided' };
+    if (res.status === 200 && view?.orderId && view.state === 'SOLD') {
+      const items = view.items ?? held.items;
+      return {
+        outcome: 'ordered',
+        order: { holdId: held.holdId, seatIds: items.flatMap((i) => (i.seatId === null ? [] : [i.seatId])), gaPlaces: items.filter((i) => i.seatId === null).length },
+      };
+    }
+  }
+  return { outcome: 'unconfirmed' };
+}
