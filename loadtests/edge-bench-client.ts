@@ -28,6 +28,8 @@ let failed = 0;
 let measuring = false;
 const lags: number[] = [];
 const sockets: Socket[] = [];
+/** Sockets whose join has an outcome (queued or error): a close after that is not a failed join. */
+const settledJoin = new WeakSet<Socket>();
 
 function frame(text: string): Buffer {
   const payload = Buffer.from(text);
@@ -47,6 +49,11 @@ function onText(sock: Socket, token: string, text: string): void {
     sock.write(frame(JSON.stringify({ v: 1, type: 'join', token })));
   } else if (text.startsWith('{"v":1,"type":"queued"')) {
     joined++;
+    settledJoin.add(sock);
+  } else if (text.startsWith('{"v":1,"type":"error"') && !settledJoin.has(sock)) {
+    failed++; // a refused join (or an edge error) is a failure, not a fan still on its way
+    settledJoin.add(sock);
+    if (failed <= 5) process.stderr.write(`bench client: join refused: ${text}\n`);
   }
 }
 
@@ -72,8 +79,7 @@ function open(token: string): Promise<void> {
         const end = buf.indexOf('\r\n\r\n');
         if (end < 0) return;
         if (!buf.subarray(0, 12).toString().includes('101')) {
-          failed++;
-          sock.destroy();
+          sock.destroy(); // counted as failed by 'close'
           return settle();
         }
         upgraded = true;
@@ -102,8 +108,12 @@ function open(token: string): Promise<void> {
         else if (opcode === 9) sock.write(Buffer.concat([Buffer.from([0x8a, 0x80 | payload.length]), Buffer.alloc(4), payload])); // pong, zero mask
       }
     });
-    sock.on('error', () => {
-      if (!upgraded) failed++;
+    sock.on('error', () => undefined); // 'close' follows and counts it
+    sock.on('close', () => {
+      if (!upgraded || !settledJoin.has(sock)) {
+        failed++;
+        settledJoin.add(sock);
+      }
       settle();
     });
   });

@@ -27,14 +27,19 @@ export interface AdmissionTicker {
 
 export function startAdmissionTicks(core: EdgeCore, publish: (topic: string, text: string) => void, seatStatus: SeatStatusSource): AdmissionTicker {
   const seats = new Map<string, SeatStatus>();
+  const failing = new Set<string>();
 
   async function seatsOf(saleId: string): Promise<SeatStatus> {
     try {
       const status = await seatStatus(saleId);
       seats.set(saleId, status);
+      failing.delete(saleId);
       return status;
     } catch (err) {
-      core.log.warn({ err, saleId }, 'inventory availability failed; using the last known status');
+      // Logged once per outage, not every tick. Fails open: an offer for a sold-out sale lapses
+      // harmlessly, while failing closed would stall every queue on an inventory hiccup.
+      if (!failing.has(saleId)) core.log.warn({ err, saleId }, 'inventory availability failed; using the last known status');
+      failing.add(saleId);
       return seats.get(saleId) ?? 'on_sale';
     }
   }

@@ -7,13 +7,12 @@ import type { RunningRole } from '../common/role.js';
 import { startEdgeServer } from './edge-server.js';
 import { startEdgeProcesses, EDGE_CHILD_ENV } from './edge-processes.js';
 import type { SeatStatusSource } from './admission-tick.js';
+import { createSeatInventory } from '../inventory/index.js';
 
-/**
- * Seats remain? The inventory's `availability(saleId).status`, once `inventory/index.ts` provides
- * `createSeatInventory`; until it is wired, every sale counts as on sale.
- */
-function seatStatusOf(_ctx: AppContext): SeatStatusSource {
-  return async () => 'on_sale';
+/** Seats remain? The inventory's availability status (its own short cache; the tick asks once per tick). */
+function seatStatusOf(ctx: AppContext): SeatStatusSource {
+  const inventory = createSeatInventory({ redis: ctx.redis, pg: ctx.pg, log: ctx.log });
+  return async (saleId) => (await inventory.availability(saleId)).status;
 }
 
 export async function startEdgeRole(ctx: AppContext): Promise<RunningRole> {
