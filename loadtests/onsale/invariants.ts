@@ -28,12 +28,15 @@ export interface Invariants {
   live_tickets: number;
   /** Human-readable reasons, one per broken invariant. */
   problems: string[];
+  /** The first lost or wrongly charged payments, with every record's view of them. */
+  suspects: { hold_id: string; payment_row: string; gateway: string; order: string | null; live_tickets: number; failure_reason: string | null; paid_by_client: boolean }[];
 }
 
 interface PaymentRow {
   payment_intent_id: string;
   hold_id: string;
   status: string;
+  failure_reason: string | null;
   order_status: string | null;
   live_tickets: number;
 }
@@ -77,7 +80,7 @@ export async function checkInvariants(pool: pg.Pool, redis: RedisClient, sale: {
   // every payment against its order: the demo gateway's record is what the fan was charged
   const gateway = createDemoGateway(redis);
   const { rows } = await pool.query<PaymentRow>(
-    `SELECT p.payment_intent_id, p.hold_id, p.status, o.status AS order_status,
+    `SELECT p.payment_intent_id, p.hold_id, p.status, p.failure_reason, o.status AS order_status,
             (SELECT count(*)::int FROM tickets t WHERE t.order_id = o.id AND t.status = 'live') AS live_tickets
        FROM payments p LEFT JOIN orders o ON o.id = p.hold_id WHERE p.sale_id = $1`,
     [sale.saleId],
@@ -87,6 +90,7 @@ export async function checkInvariants(pool: pg.Pool, redis: RedisClient, sale: {
   let chargedWithoutTicket = 0;
   const paidByClient = new Set(client.paid);
   const recorded = new Set<string>();
+  const suspects: Invariants['suspects'] = [];
   for (const p of rows) {
     recorded.add(p.hold_id);
     const pi = await gateway.retrieve(p.payment_intent_id).catch(() => null);
@@ -95,11 +99,20 @@ export async function checkInvariants(pool: pg.Pool, redis: RedisClient, sale: {
     const ticketed = p.order_status !== null && p.order_status !== 'cancelled' && p.live_tickets > 0;
     const voided = charged === 'cancelled' || charged === 'refunded';
     const paid = paidByClient.has(p.hold_id) || ['authorized', 'captured', 'refunded'].includes(charged);
-    if (paid && !ticketed && !voided) lost++;
-    if (charged === 'captured' && !ticketed) chargedWithoutTicket++;
+    const isLost = paid && !ticketed && !voided;
+    const isCharged = charged === 'captured' && !ticketed;
+    if (isLost) lost++;
+    if (isCharged) chargedWithoutTicket++;
+    if ((isLost || isCharged) && suspects.length < 20) {
+      suspects.push({ hold_id: p.hold_id, payment_row: p.status, gateway: charged, order: p.order_status, live_tickets: p.live_tickets, failure_reason: p.failure_reason, paid_by_client: paidByClient.has(p.hold_id) });
+    }
   }
   // a payment the fan completed (202) that the API has no record of is lost too
-  for (const holdId of paidByClient) if (!recorded.has(holdId)) lost++;
+  for (const holdId of paidByClient) {
+    if (recorded.has(holdId)) continue;
+    lost++;
+    if (suspects.length < 20) suspects.push({ hold_id: holdId, payment_row: 'missing', gateway: 'unknown', order: null, live_tickets: 0, failure_reason: null, paid_by_client: true });
+  }
   if (lost) problems.push(`lost_paid_holds: ${lost}`);
   if (chargedWithoutTicket) problems.push(`charged_without_ticket: ${chargedWithoutTicket}`);
 
@@ -108,6 +121,6 @@ export async function checkInvariants(pool: pg.Pool, redis: RedisClient, sale: {
   if (!sold_matches_tickets && audit.ok) problems.push(`sold ${t.sold} in Redis ≠ ${t.liveTickets} live tickets`);
   return {
     oversold, double_sold, lost_paid_holds: lost, charged_without_ticket: chargedWithoutTicket, sold_matches_tickets, audit,
-    payments, orders: Number(orders.rows[0]?.n ?? 0), live_tickets: t.liveTickets, problems,
+    payments, orders: Number(orders.rows[0]?.n ?? 0), live_tickets: t.liveTickets, problems, suspects,
   };
 }

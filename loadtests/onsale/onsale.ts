@@ -21,6 +21,7 @@ import { onsaleStages } from './browse-plan.js';
 import { readSale, type Sample } from './timeline.js';
 import { TreeCpu, childrenNamed, postmasterPid } from './cpu-tree.js';
 import { checkInvariants } from './invariants.js';
+import { reconcileNow } from './final-reconcile.js';
 import { admissionRate, endpointFigures, peakPerSecond, timeToSellOut } from './summary.js';
 import { onsaleHtml } from './report.js';
 import type { FanPlan } from './fan-plan.js';
@@ -44,11 +45,12 @@ function fanPlans(o: OnsaleOptions, stack: Stack, sale: PublishedSale): FanPlan[
 async function main(): Promise<number> {
   const o = parseOptions(process.argv.slice(2));
   say(`${o.seats} seats, ${o.fans} fans, browsing peak ${o.peakRps} req/s, admission ${o.ratePerMin}/min`);
-  const stack = await startStack({ edgeProcesses: o.edgeProcesses, log: say, keepData: o.keepData });
+  const stack = await startStack({ edgeProcesses: o.edgeProcesses, tickMs: o.tickMs, log: say, keepData: o.keepData });
   const pool = new pg.Pool({ connectionString: stack.databaseUrl, max: 4 });
   const redis = new Redis(stack.redisUrl, { maxRetriesPerRequest: 3 });
   const gens = new Generators();
   let stopping = false;
+  let keepData = o.keepData;
   process.once('SIGINT', () => {
     stopping = true;
     say('interrupted: stopping the load, then auditing');
@@ -112,6 +114,19 @@ async function main(): Promise<number> {
       if ((c.claimed === 0 && Number(rows[0]?.n ?? 0) === 0) || Date.now() > settleUntil) break;
       await sleep(1000);
     }
+    // What the reconciler would find later (an hour for an abandoned checkout): lost for now…
+    const beforeReconcile = await checkInvariants(pool, redis, sale, { orders: gens.orders, paid: gens.paid });
+    // …then the product's reconciler once, without waiting, and the commits it enqueues.
+    const reconciled = beforeReconcile.lost_paid_holds + beforeReconcile.charged_without_ticket > 0 ? await reconcileNow(stack.env) : null;
+    if (reconciled) {
+      say(`reconciler: ${reconciled.recommitted} recommitted, ${reconciled.abandoned} abandoned checkouts cancelled`);
+      const until = Date.now() + 30_000;
+      while (Date.now() < until) {
+        const { rows } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM payments WHERE sale_id = $1 AND status = 'authorized'`, [sale.saleId]);
+        if (Number(rows[0]?.n ?? 0) === 0 && (await readSale(redis, pool, inventory, sale.saleId)).claimed === 0) break;
+        await sleep(1000);
+      }
+    }
     const cpu = { servers_s: serverCpu.read(), generator_s: generatorCpu.read() + (process.cpuUsage(selfCpuStart).user + process.cpuUsage(selfCpuStart).system) / 1e6 };
 
     say('auditing Redis against Postgres…');
@@ -139,6 +154,9 @@ async function main(): Promise<number> {
       oversold: inv.oversold,
       double_sold: inv.double_sold,
       lost_paid_holds: inv.lost_paid_holds,
+      lost_paid_holds_before_final_reconcile: beforeReconcile.lost_paid_holds,
+      final_reconcile: reconciled,
+      suspects: inv.suspects.length ? inv.suspects : beforeReconcile.suspects,
       charged_without_ticket: inv.charged_without_ticket,
       sold_matches_live_tickets: inv.sold_matches_tickets,
       peak_rps: peak.peak,
@@ -179,12 +197,14 @@ async function main(): Promise<number> {
     process.stdout.write(`${formatTable(Object.entries(endpoints).map(([route, e]) => ({ route, requests: e.requests, ok: e.ok, '4xx': e.client_errors, '5xx': e.server_errors, transport: e.transport_errors, p50: e.p50, p95: e.p95, p99: e.p99 })))}\n\n`);
     process.stdout.write(`results: ${jsonFile}\nreport:  ${htmlFile}\n`);
     // an interrupted run wrote its figures but did not complete the scenario
+    keepData = keepData || !ok;
+    if (!ok) say(`keeping ${stack.dataDir} (role logs, Redis and Postgres) for the post-mortem`);
     return !ok ? 1 : stopping ? 130 : 0;
   } finally {
     await gens.stop().catch(() => undefined);
     redis.disconnect();
     await pool.end().catch(() => undefined);
-    await stack.stop();
+    await stack.stop(keepData);
   }
 }
 

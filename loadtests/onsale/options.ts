@@ -14,6 +14,8 @@ export interface OnsaleOptions {
   /** Fans per generator process (each process may hold at most 20,000 open files). */
   fansPerProcess: number;
   edgeProcesses: number;
+  /** EDGE_TICK_MS of the stack: position broadcast and admission tick period. */
+  tickMs: number;
   /** Fans waiting over the HTTP status fallback rather than a socket. */
   pollers: number;
   rampS: number;
@@ -28,7 +30,7 @@ export interface OnsaleOptions {
   out: string;
 }
 
-const numbers = ['seats', 'fans', 'peak-rps', 'rate', 'max-active', 'connect-rate', 'fans-per-process', 'edge-processes', 'pollers', 'ramp', 'peak', 'max', 'pay', 'catalog-events'] as const;
+const numbers = ['seats', 'fans', 'peak-rps', 'rate', 'max-active', 'connect-rate', 'fans-per-process', 'edge-processes', 'tick-ms', 'pollers', 'ramp', 'peak', 'max', 'pay', 'catalog-events'] as const;
 
 export function parseOptions(argv: string[]): OnsaleOptions {
   const { values } = parseArgs({
@@ -42,8 +44,8 @@ export function parseOptions(argv: string[]): OnsaleOptions {
     strict: true,
   });
   if (values.help) {
-    process.stdout.write(`npm run loadtest -- [--seats 5000] [--fans 50000] [--peak-rps 2000] [--rate 3000 (admissions/min)] [--max-active 1500]
-  [--connect-rate 1000] [--fans-per-process 12500] [--edge-processes 3] [--pollers 1000] [--ramp 20] [--peak 60] [--max 300]
+    process.stdout.write(`npm run loadtest -- [--seats 5000] [--fans 50000] [--peak-rps 2000] [--rate 3000 (admissions/min)] [--max-active 5000]
+  [--connect-rate 1000] [--fans-per-process 12500] [--edge-processes 3] [--tick-ms 2000] [--pollers 1000] [--ramp 20] [--peak 60] [--max 300]
   [--pay 0.9] [--catalog-events 2000] [--keep-data] [--out onsale]\n`);
     process.exit(0);
   }
@@ -60,10 +62,11 @@ export function parseOptions(argv: string[]): OnsaleOptions {
     seats, fans,
     peakRps: num('peak-rps', 2000, 10),
     ratePerMin: Math.round(num('rate', 3000, 1)),
-    maxActive: Math.round(num('max-active', 1500, 1)),
+    maxActive: Math.round(num('max-active', 5000, 1)),
     connectPerS: num('connect-rate', 1000, 1),
     fansPerProcess: Math.round(num('fans-per-process', 12_500, 100)),
     edgeProcesses: Math.round(num('edge-processes', fans > 15_000 ? 3 : 1, 1)),
+    tickMs: Math.round(num('tick-ms', 2000, 100)),
     pollers: Math.round(num('pollers', Math.min(1000, Math.ceil(fans / 20)), 0)),
     rampS: num('ramp', 20, 4),
     peakS: num('peak', 60, 5),

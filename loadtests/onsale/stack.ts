@@ -16,6 +16,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 
 export interface StackOptions {
   edgeProcesses: number;
+  tickMs: number;
   log: (line: string) => void;
   /** Keep the data folder (Redis AOF, Postgres cluster, role logs) after the run. */
   keepData: boolean;
@@ -35,7 +36,8 @@ export interface Stack {
   /** Where the Postgres postmaster.pid lives (its backends are not our children). */
   postgresDataDir: string;
   redisPort: number;
-  stop(): Promise<void>;
+  /** Stops everything; the data folder stays when `keepData` (default: the option given at start). */
+  stop(keepData?: boolean): Promise<void>;
 }
 
 async function waitReady(url: string, what: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
@@ -71,10 +73,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   chmodSync(dataDir, 0o755);
   const children: ChildProcess[] = [];
   const services: RunningService[] = [];
-  const stopAll = async (): Promise<void> => {
+  const stopAll = async (keepData = options.keepData): Promise<void> => {
     for (const child of children.reverse()) await stopChild(child);
     for (const service of services.reverse()) await service.stop();
-    if (!options.keepData) rmSync(dataDir, { recursive: true, force: true });
+    if (!keepData) rmSync(dataDir, { recursive: true, force: true });
   };
   try {
     options.log('starting a private redis-server and PostgreSQL…');
@@ -94,7 +96,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       REDIS_URL: redis.url, DATABASE_URL: postgres.url,
       API_PORT: String(apiPort), EDGE_PORT: String(edgePort), WORKER_PORT: String(workerPort),
       PUBLIC_API_URL: apiUrl, PUBLIC_EDGE_URL: edgeUrl,
-      EDGE_PROCESSES: String(options.edgeProcesses),
+      EDGE_PROCESSES: String(options.edgeProcesses), EDGE_TICK_MS: String(options.tickMs),
       VISITOR_TOKEN_SECRET: visitorSecret, ADMIN_API_TOKEN: adminToken,
       PAYMENT_GATEWAY: 'demo',
       // Every fan of this test comes from a handful of loopback addresses: the per-address limits
@@ -123,7 +125,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       dataDir, rolePids, postgresDataDir: postgres.dataDir, redisPort: redis.port, stop: stopAll,
     };
   } catch (err) {
-    await stopAll().catch(() => undefined);
+    await stopAll(true).catch(() => undefined);
     throw err;
   }
 }
