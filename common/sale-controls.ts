@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import type { RedisClient } from './redis-connection.js';
 import { queueKeys } from './queue-keys.js';
+import type { PgPool } from './postgres-pool.js';
 
 export const saleControlSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('set_rate'), ratePerMin: z.number().int().min(1).max(1_000_000) }),
@@ -56,9 +57,20 @@ export async function readSaleSettings(redis: RedisClient, saleId: string): Prom
 }
 
 /** Seeds the settings of a new sale from its Postgres row (admin publish, demo). Keeps live changes. */
-export async function initSaleSettings(redis: RedisClient, saleId: string, init: { ratePerMin: number; maxActive: number; opensAtMs: number; closesAtMs: number; prequeueOpensAtMs: number }): Promise<void> {
+export interface SaleSettingsInit {
+  ratePerMin: number;
+  maxActive: number;
+  opensAtMs: number;
+  closesAtMs: number;
+  prequeueOpensAtMs: number;
+  /** proof-of-work bits asked of joining fans (0 = off) */
+  powDifficulty?: number;
+}
+
+export async function initSaleSettings(redis: RedisClient, saleId: string, init: SaleSettingsInit): Promise<void> {
   const keys = queueKeys(saleId);
   const fields: Record<string, string> = {
+    pow_difficulty: String(init.powDifficulty ?? 0),
     rate_per_min: String(init.ratePerMin),
     max_active: String(init.maxActive),
     paused: '0',
@@ -69,4 +81,34 @@ export async function initSaleSettings(redis: RedisClient, saleId: string, init:
   };
   // HSETNX per field: a re-publish must not undo an operator's live change
   for (const [field, value] of Object.entries(fields)) await redis.hsetnx(keys.settings, field, value);
+}
+
+/**
+ * Seeds the settings from the sale's Postgres row (admin publish, the demo, an edge meeting a sale
+ * it has no settings for). Returns the row's settings, or null when there is no such sale
+ * (or, with `publishedOnly`, it is still a draft).
+ */
+export async function initSaleSettingsFromPostgres(
+  redis: RedisClient,
+  pg: PgPool,
+  saleId: string,
+  options: { publishedOnly?: boolean } = {},
+): Promise<SaleSettingsInit | null> {
+  const { rows } = await pg.query<{ prequeue_opens_at: Date; opens_at: Date; closes_at: Date; admission_rate_per_min: number; max_active_shoppers: number; pow_difficulty: number }>(
+    `SELECT prequeue_opens_at, opens_at, closes_at, admission_rate_per_min, max_active_shoppers, pow_difficulty
+       FROM sales WHERE id = $1${options.publishedOnly ? ` AND status <> 'draft'` : ''}`,
+    [saleId],
+  );
+  const row = rows[0];
+  if (!row) return null;
+  const init: SaleSettingsInit = {
+    ratePerMin: row.admission_rate_per_min,
+    maxActive: row.max_active_shoppers,
+    opensAtMs: row.opens_at.getTime(),
+    closesAtMs: row.closes_at.getTime(),
+    prequeueOpensAtMs: row.prequeue_opens_at.getTime(),
+    powDifficulty: row.pow_difficulty,
+  };
+  await initSaleSettings(redis, saleId, init);
+  return init;
 }

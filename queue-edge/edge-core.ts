@@ -2,6 +2,7 @@
  * What the edge's WebSocket and HTTP handlers share, and the queue actions both offer (join, take),
  * so the HTTP fallback behaves exactly like the socket.
  */
+import type { AccessDenylist } from '../common/access-denylist.js';
 import type { Config } from '../common/config.js';
 import type { Logger } from '../common/logger.js';
 import type { RedisClient } from '../common/redis-connection.js';
@@ -25,6 +26,8 @@ export interface EdgeCore {
   visitors: VisitorTokens;
   passes: PassSigningKeys;
   accessTokens: AccessTokens;
+  /** logged-out access tokens: an organiser who logged out loses the controls at once */
+  denylist: AccessDenylist;
   sales: SaleRegistry;
   fans: FanRegistry;
   limits: AbuseLimits;

@@ -111,7 +111,7 @@ const take: Route = async (core, reply, req) => {
 };
 
 const controls: Route = async (core, reply, req, body) => {
-  if (!(await isAdmin(bearerOf(req.authorization), core.accessTokens, core.config.secrets.adminApiToken))) {
+  if (!(await isAdmin(bearerOf(req.authorization), core.accessTokens, core.config.secrets.adminApiToken, core.denylist))) {
     throw new Problem(req.authorization ? 403 : 401, 'admin_required', 'an admin access token or the admin API token is required');
   }
   const control = await jsonBody(body, saleControlSchema);

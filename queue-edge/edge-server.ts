@@ -3,6 +3,7 @@
  * admission tick; the sale channel listener. `stop()` drains: stop accepting, tell every fan to
  * reconnect (their place is kept for the grace), close the sockets, finish the Redis writes.
  */
+import { createAccessDenylist } from '../common/access-denylist.js';
 import { hostname } from 'node:os';
 import type { us_listen_socket } from 'uWebSockets.js';
 import type { Config } from '../common/config.js';
@@ -62,6 +63,7 @@ export async function startEdgeServer(o: EdgeServerOptions): Promise<EdgeServer>
     visitors: await loadVisitorTokens(config, redis, log),
     passes: await loadPassSigningKeys(config, redis, log),
     accessTokens: await loadAccessTokens(config, redis, log),
+    denylist: createAccessDenylist(redis),
     sales: saleRegistry(redis, o.pg),
     fans: new FanRegistry((room) => events.watch(room)),
     limits: abuseLimits(store, { connect: config.edge.connectsPerIpPerMin, join: config.edge.joinsPerIpPerMin, visitor: config.edge.joinsPerIpPerMin }),

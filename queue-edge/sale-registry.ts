@@ -7,7 +7,7 @@
 import type { RedisClient } from '../common/redis-connection.js';
 import type { PgPool } from '../common/postgres-pool.js';
 import { queueKeys } from '../common/queue-keys.js';
-import { initSaleSettings } from '../common/sale-controls.js';
+import { initSaleSettingsFromPostgres } from '../common/sale-controls.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const UNKNOWN_TTL_MS = 5000;
@@ -23,37 +23,14 @@ export interface SaleRegistry {
   update(saleId: string, info: SaleInfo): void;
 }
 
-interface SaleRow {
-  prequeue_opens_at: Date;
-  opens_at: Date;
-  closes_at: Date;
-  admission_rate_per_min: number;
-  max_active_shoppers: number;
-  pow_difficulty: number;
-}
-
 export function saleRegistry(redis: RedisClient, pg: PgPool | undefined): SaleRegistry {
   const known = new Map<string, SaleInfo>();
   const unknownUntil = new Map<string, number>();
 
   async function fromPostgres(saleId: string): Promise<SaleInfo | null> {
     if (!pg || !UUID.test(saleId)) return null;
-    const { rows } = await pg.query<SaleRow>(
-      `SELECT prequeue_opens_at, opens_at, closes_at, admission_rate_per_min, max_active_shoppers, pow_difficulty
-         FROM sales WHERE id = $1 AND status <> 'draft'`,
-      [saleId],
-    );
-    const row = rows[0];
-    if (!row) return null;
-    await initSaleSettings(redis, saleId, {
-      ratePerMin: row.admission_rate_per_min,
-      maxActive: row.max_active_shoppers,
-      opensAtMs: row.opens_at.getTime(),
-      closesAtMs: row.closes_at.getTime(),
-      prequeueOpensAtMs: row.prequeue_opens_at.getTime(),
-    });
-    await redis.hsetnx(queueKeys(saleId).settings, 'pow_difficulty', String(row.pow_difficulty));
-    return { powDifficulty: row.pow_difficulty };
+    const init = await initSaleSettingsFromPostgres(redis, pg, saleId, { publishedOnly: true });
+    return init ? { powDifficulty: init.powDifficulty ?? 0 } : null;
   }
 
   return {

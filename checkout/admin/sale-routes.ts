@@ -1,7 +1,7 @@
 /** Organiser routes for on-sales: create, publish (builds the Redis pools), live controls, statistics, dashboard data. */
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { applySaleControl, initSaleSettings, saleControlSchema } from '../../common/sale-controls.js';
+import { applySaleControl, initSaleSettingsFromPostgres, saleControlSchema } from '../../common/sale-controls.js';
 import { inTransaction, type PgPool } from '../../common/postgres-pool.js';
 import type { RedisClient } from '../../common/redis-connection.js';
 import { Problem } from '../../common/problem.js';
@@ -72,10 +72,7 @@ export function createSaleRouter(deps: SaleRouterDeps): Hono {
     if (s.event_status !== 'published') throw new Problem(409, 'event_not_published', `publish the event first (it is ${s.event_status})`);
     if (s.status === 'closed') throw new Problem(409, 'sale_closed', 'the sale is closed');
     const pools = await deps.inventory.publish(s.id);
-    await initSaleSettings(deps.redis, s.id, {
-      ratePerMin: s.admission_rate_per_min, maxActive: s.max_active_shoppers,
-      opensAtMs: s.opens_at.getTime(), closesAtMs: s.closes_at.getTime(), prequeueOpensAtMs: s.prequeue_opens_at.getTime(),
-    });
+    await initSaleSettingsFromPostgres(deps.redis, deps.pg, s.id);
     await deps.pg.query(
       `UPDATE sales SET status = CASE WHEN opens_at <= now() THEN 'open' ELSE 'published' END, published_at = coalesce(published_at, now())
        WHERE id = $1 AND status = 'draft'`, [s.id]);
