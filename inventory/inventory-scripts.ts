@@ -7,7 +7,7 @@
 import { fileURLToPath } from 'node:url';
 import type { Result } from 'ioredis';
 import type { RedisClient } from '../common/redis-connection.js';
-import { loadScripts } from './script-loader.js';
+import { defineScripts } from '../common/lua-script-loader.js';
 
 type Arg = string | number;
 
@@ -35,20 +35,11 @@ export const inventoryCommands = [
 
 export const luaDir = fileURLToPath(new URL('./lua/', import.meta.url));
 
-const defined = new WeakSet<object>();
-
 export function commandName(verb: string): string {
   return `usherInv${verb[0]!.toUpperCase()}${verb.slice(1)}`;
 }
 
 /** Defines every inventory script on `redis`, once per client. */
 export function defineInventoryScripts(redis: RedisClient): void {
-  if (defined.has(redis)) return;
-  const scripts = loadScripts(luaDir);
-  for (const verb of inventoryCommands) {
-    const script = scripts.find((s) => s.name === verb);
-    if (!script) throw new Error(`inventory script ${verb}-<keys>.lua is missing from ${luaDir}`);
-    redis.defineCommand(commandName(verb), { numberOfKeys: script.numberOfKeys, lua: script.lua });
-  }
-  defined.add(redis);
+  defineScripts(redis, luaDir, Object.fromEntries(inventoryCommands.map((verb) => [commandName(verb), verb])));
 }

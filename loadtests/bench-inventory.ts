@@ -21,7 +21,7 @@ import { migrate } from '../common/db/migrate.js';
 import { seedSale } from '../scripts/seed-sale.js';
 import { createSeatInventory } from '../inventory/index.js';
 import { shardKeys } from '../inventory/inventory-keys.js';
-import { loadScripts } from '../inventory/script-loader.js';
+import { loadScripts } from '../common/lua-script-loader.js';
 import { luaDir } from '../inventory/inventory-scripts.js';
 import { LatencySamples } from './lib/percentiles.js';
 import { formatTable, writeResult } from './lib/results.js';

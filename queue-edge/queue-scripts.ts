@@ -3,7 +3,8 @@
  * with ioredis `defineCommand`, which sends EVAL once per connection, EVALSHA after, and resends
  * the body on NOSCRIPT. Typed by module augmentation; `queue-store.ts` wraps them.
  */
-import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { defineScripts } from '../common/lua-script-loader.js';
 import type { Result } from 'ioredis';
 import type { RedisClient } from '../common/redis-connection.js';
 
@@ -18,31 +19,20 @@ declare module 'ioredis' {
   }
 }
 
-/** command name → script file; the digit in the file name is its key count. */
-export const queueScriptFiles = {
-  usherQueueJoin: 'join-8.lua',
-  usherQueueLeave: 'leave-3.lua',
-  usherQueueAdmit: 'admit-12.lua',
-  usherQueueTake: 'take-5.lua',
-  usherQueueShuffle: 'shuffle-6.lua',
-  usherAbuseHit: 'hit-1.lua',
+/** ioredis command name → script verb (`lua/<verb>-<keys>.lua`). */
+export const queueCommands = {
+  usherQueueJoin: 'join',
+  usherQueueLeave: 'leave',
+  usherQueueAdmit: 'admit',
+  usherQueueTake: 'take',
+  usherQueueShuffle: 'shuffle',
+  usherAbuseHit: 'hit',
 } as const;
 
-const loaded = new WeakSet<object>();
-
-export function keyCountOf(file: string): number {
-  const m = /-(\d+)\.lua$/.exec(file);
-  if (!m) throw new Error(`script ${file} must be named <verb>-<keys>.lua`);
-  return Number(m[1]);
-}
+export const queueLuaDir = fileURLToPath(new URL('./lua/', import.meta.url));
 
 /** Defines every queue script on `redis` (once per client). Throws at boot if a file is missing. */
 export function defineQueueScripts(redis: RedisClient): RedisClient {
-  if (loaded.has(redis)) return redis;
-  for (const [name, file] of Object.entries(queueScriptFiles)) {
-    const lua = readFileSync(new URL(`./lua/${file}`, import.meta.url), 'utf8');
-    redis.defineCommand(name, { numberOfKeys: keyCountOf(file), lua });
-  }
-  loaded.add(redis);
+  defineScripts(redis, queueLuaDir, queueCommands);
   return redis;
 }

@@ -1,10 +1,13 @@
 /**
- * Resolves `--- @include "<name>"` lines of the inventory's Lua files (BullMQ's convention): each
- * include is inlined once per script, includes may include others, cycles and missing files fail
- * loudly at start-up rather than as a Redis error mid-sale.
+ * Loads the Lua scripts of a folder (`<verb>-<keys>.lua`, contract in each file's header) and
+ * resolves their `--- @include "<name>"` lines from `includes/` (BullMQ's convention): each include
+ * is inlined once per script, includes may include others, cycles and missing files fail loudly
+ * at start-up rather than as a Redis error mid-sale. `defineScripts` hands them to ioredis
+ * `defineCommand`: EVAL once per connection, EVALSHA after, the body resent on NOSCRIPT.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import type { RedisClient } from './redis-connection.js';
 
 const INCLUDE = /^-{2,3}[ \t]*@include[ \t]+(["'])(.+?)\1[; \t]*$/gm;
 const SCRIPT_NAME = /^([a-zA-Z]+)-(\d+)\.lua$/;
@@ -42,4 +45,23 @@ export function loadScripts(dir: string): LoadedScript[] {
     out.push({ name: match[1]!, numberOfKeys: Number(match[2]), lua });
   }
   return out;
+}
+
+const defined = new WeakMap<object, Set<string>>();
+
+/**
+ * Defines `commands` (ioredis command name → script verb) from the scripts of `dir` on `redis`,
+ * once per client and folder. A verb without its file throws: a missing script fails at boot.
+ */
+export function defineScripts(redis: RedisClient, dir: string, commands: Record<string, string>): void {
+  const done = defined.get(redis) ?? new Set<string>();
+  if (done.has(dir)) return;
+  const scripts = loadScripts(dir);
+  for (const [command, verb] of Object.entries(commands)) {
+    const script = scripts.find((s) => s.name === verb);
+    if (!script) throw new Error(`Lua script ${verb}-<keys>.lua is missing from ${dir}`);
+    redis.defineCommand(command, { numberOfKeys: script.numberOfKeys, lua: script.lua });
+  }
+  done.add(dir);
+  defined.set(redis, done);
 }

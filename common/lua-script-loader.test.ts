@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { loadScripts, resolveIncludes } from './script-loader.js';
-import { luaDir, inventoryCommands } from './inventory-scripts.js';
+import { loadScripts, resolveIncludes } from './lua-script-loader.js';
+import { luaDir, inventoryCommands } from '../inventory/inventory-scripts.js';
+import { queueLuaDir, queueCommands } from '../queue-edge/queue-scripts.js';
 
 function scratch(files: Record<string, string>): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'usher-lua-'));
@@ -42,5 +43,10 @@ describe('script loader', () => {
       expect(s, verb).toBeDefined();
       expect(s!.lua).not.toMatch(/@include/);
     }
+  });
+
+  it('finds every queue command of the edge', () => {
+    const names = loadScripts(queueLuaDir).map((s) => s.name);
+    for (const verb of Object.values(queueCommands)) expect(names, verb).toContain(verb);
   });
 });
