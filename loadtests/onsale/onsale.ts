@@ -16,7 +16,7 @@ import { thresholds } from '../k6/lib/usher-api.js';
 import { parseOptions, type OnsaleOptions } from './options.js';
 import { startStack, type Stack } from './stack.js';
 import { setUpSale, type PublishedSale } from './sale-setup.js';
-import { Generators } from './generators.js';
+import { GENERATOR_NICE, Generators } from './generators.js';
 import { onsaleStages } from './browse-plan.js';
 import { readSale, type Sample } from './timeline.js';
 import { TreeCpu, childrenNamed, postmasterPid } from './cpu-tree.js';
@@ -170,6 +170,7 @@ async function main(): Promise<number> {
       fan_errors: gens.fanCounts('errors'),
       fan_reconnects: gens.fanSum('reconnects'),
       cpu_seconds: cpu,
+      generator_nice: GENERATOR_NICE,
       audit: { ok: inv.audit.ok, totals: inv.audit.totals, violations: inv.audit.violations.slice(0, 50) },
       payments_by_gateway_state: inv.payments,
       problems: inv.problems,

@@ -44,7 +44,7 @@ export function parseOptions(argv: string[]): OnsaleOptions {
     strict: true,
   });
   if (values.help) {
-    process.stdout.write(`npm run loadtest -- [--seats 5000] [--fans 50000] [--peak-rps 2000] [--rate 3000 (admissions/min)] [--max-active 5000]
+    process.stdout.write(`npm run loadtest -- [--seats 5000] [--fans 50000] [--peak-rps 2000] [--rate 3000 (admissions/min)] [--max-active 20000]
   [--connect-rate 1000] [--fans-per-process 12500] [--edge-processes 3] [--tick-ms 2000] [--pollers 1000] [--ramp 20] [--peak 60] [--max 300]
   [--pay 0.9] [--catalog-events 2000] [--keep-data] [--out onsale]\n`);
     process.exit(0);
@@ -62,7 +62,9 @@ export function parseOptions(argv: string[]): OnsaleOptions {
     seats, fans,
     peakRps: num('peak-rps', 2000, 10),
     ratePerMin: Math.round(num('rate', 3000, 1)),
-    maxActive: Math.round(num('max-active', 5000, 1)),
+    // high: a fan who gives up keeps its shopper slot for the whole pass TTL (see the report), which
+    // would otherwise stall admissions before the last seats sell
+    maxActive: Math.round(num('max-active', 20_000, 1)),
     connectPerS: num('connect-rate', 1000, 1),
     fansPerProcess: Math.round(num('fans-per-process', 12_500, 100)),
     edgeProcesses: Math.round(num('edge-processes', fans > 15_000 ? 3 : 1, 1)),
