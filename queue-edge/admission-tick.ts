@@ -60,6 +60,10 @@ export function startAdmissionTicks(core: EdgeCore, publish: (topic: string, tex
     if (previous && previous.state !== r.state) {
       const type = changeMessage[r.state] ?? (previous.state === 'prequeue' ? 'opened' : 'resumed');
       publish(room.topic, JSON.stringify({ v: 1, type }));
+    } else if (!previous && changeMessage[r.state]) {
+      // the room's first tick: fans who joined before it must still hear that the sale is paused,
+      // closed or out of seats, even if that happened between their join and this tick
+      publish(room.topic, JSON.stringify({ v: 1, type: changeMessage[r.state] }));
     }
     if (r.message && previous && r.messageAt > previous.messageAt) {
       publish(room.topic, encode({ v: 1, type: 'message', text: r.message, at: r.messageAt }));

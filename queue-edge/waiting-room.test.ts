@@ -35,7 +35,7 @@ describe('the waiting-room page', () => {
         await fan.join((await newVisitor(edge.url)).token);
         return fan;
       }));
-      const page = await (await browser.newContext({ viewport: { width: 390, height: 844 } })).newPage();
+      const page = await (await browser.newContext({ viewport: { width: 390, height: 844 }, bypassCSP: true })).newPage();
       await page.goto(`${edge.url}/sales/${saleId}`);
       await page.waitForFunction("document.getElementById('ahead')?.textContent === '2'");
       expect(await page.textContent('#state')).toContain('paused');

@@ -49,9 +49,13 @@ export async function reconcile(deps: CheckoutDeps, log: Logger, opts: Reconcile
     report.recommitted.push(holdId);
   }
 
-  const open = await pg.query<{ payment_intent_id: string; hold_id: string }>(
-    `SELECT payment_intent_id, hold_id FROM payments WHERE status = 'requires_payment' AND created_at < $1 LIMIT 200`,
-    [new Date(now - opts.abandonAfterMs)],
+  // Payments the fan may have authorized without the webhook or the confirm call reaching us
+  // (a timeout after the gateway said yes): look at the gateway once the claim timeout has passed,
+  // commit what is authorized, and cancel only what is still unpaid after abandonAfterMs.
+  const open = await pg.query<{ payment_intent_id: string; hold_id: string; abandoned: boolean }>(
+    `SELECT payment_intent_id, hold_id, created_at < $2 AS abandoned FROM payments
+     WHERE status = 'requires_payment' AND created_at < $1 ORDER BY created_at LIMIT 200`,
+    [staleBefore, new Date(now - opts.abandonAfterMs)],
   );
   for (const row of open.rows) {
     const pi = await deps.gateway.retrieve(row.payment_intent_id);
@@ -59,6 +63,7 @@ export async function reconcile(deps: CheckoutDeps, log: Logger, opts: Reconcile
       report.recommitted.push(row.hold_id);
       continue;
     }
+    if (!row.abandoned) continue;
     if (pi.status !== 'cancelled') await deps.gateway.cancel(pi.id, paymentKeys.cancel(row.hold_id));
     await advancePayment(pg, pi.id, 'cancelled', 'abandoned');
     report.abandoned.push(row.hold_id);
