@@ -90,6 +90,8 @@ export interface ExpectedHold {
 
 export interface SweepReport {
   expired: number;
+  /** The passes whose holds this sweep expired: their leases can end, freeing shopper slots. */
+  expiredPasses: { saleId: string; passJti: string }[];
   /** CLAIMED holds older than the claim timeout: for the reconciler, never freed by the sweeper. */
   staleClaims: { saleId: string; holdId: string; claimedAtMs: number }[];
 }

@@ -28,12 +28,13 @@ export async function sweepAll(redis: RedisClient, options: SweepOptions, nowMs?
   const registered = await redis.hgetall(registryKey);
   const sales = saleIds ? Object.fromEntries(Object.entries(registered).filter(([id]) => saleIds.includes(id))) : registered;
   const now = nowMs ?? (await redisNowMs(redis));
-  const report: SweepReport = { expired: 0, staleClaims: [] };
+  const report: SweepReport = { expired: 0, expiredPasses: [], staleClaims: [] };
   for (const [saleId, shards] of Object.entries(sales)) {
     await Promise.all(
       Array.from({ length: Number(shards) }, async (_, shard) => {
         const part = await sweepShard(redis, saleId, shard, now, nowMs !== undefined, options);
         report.expired += part.expired;
+        report.expiredPasses.push(...part.expiredPasses);
         report.staleClaims.push(...part.staleClaims);
       }),
     );
@@ -57,5 +58,6 @@ async function sweepShard(redis: RedisClient, saleId: string, shard: number, now
   for (let j = 0; j + 1 < stale.length; j += 2) {
     staleClaims.push({ saleId, holdId: makeHoldId(saleId, shard, stale[j]!), claimedAtMs: Number(stale[j + 1]) });
   }
-  return { expired: results.filter((r) => r === 1).length, staleClaims };
+  const expiredPasses = due.filter((_, i) => results[i] === 1).map((passJti) => ({ saleId, passJti }));
+  return { expired: expiredPasses.length, expiredPasses, staleClaims };
 }

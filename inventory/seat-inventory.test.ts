@@ -201,6 +201,7 @@ describe('seat inventory on one Redis', () => {
     const b = await s.inventory.hold(sale, randomUUID(), { kind: 'best', tierCode: 'GA', quantity: 2 });
     const report = await s.inventory.sweep(a.deadlineMs + 1, [s.sale.saleId]);
     expect(report.expired).toBeGreaterThanOrEqual(2);
+    expect(report.expiredPasses).toEqual(expect.arrayContaining([{ saleId: sale, passJti: a.passJti }, { saleId: sale, passJti: b.passJti }]));
     expect((await s.inventory.getHold(a.holdId))!.state).toBe('EXPIRED');
     expect(await codeOf(s.inventory.claim(a.holdId, { items: [a.items[0]!, a.items[0]!], passJti: a.passJti, amountMinor: 1, currency: 'EUR' }))).toBe('duplicate_seat');
     const again = await s.inventory.claim(a.holdId, { items: a.items, passJti: a.passJti, amountMinor: a.amountMinor, currency: 'EUR' });

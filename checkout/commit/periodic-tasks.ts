@@ -6,12 +6,22 @@
 import type { Logger } from '../../common/logger.js';
 import type { CheckoutDeps } from '../checkout-deps.js';
 import { reconcile } from './reconciler.js';
+import { endLease } from '../../common/pass-lease.js';
+import type { SweepReport } from '../../inventory/index.js';
 import { persistentAudit, reportQueueDepths, reportStaleClaims } from './worker-gauges.js';
 
 const RECONCILE_EVERY_MS = 30_000;
 const AUDIT_EVERY_MS = 300_000;
 const GAUGES_EVERY_MS = 5_000;
 const LOCK_KEY = 'usher:checkout:reconciler-lock';
+
+/** Expires holds past their deadline; an expired hold ends its pass's lease, so the shopper slot goes to the next fan. */
+export async function sweepHolds(deps: CheckoutDeps, nowMs?: number, saleIds?: string[]): Promise<SweepReport> {
+  const report = await deps.inventory.sweep(nowMs, saleIds);
+  reportStaleClaims(report.staleClaims.length);
+  for (const p of report.expiredPasses) await endLease(deps.ctx.redis, p.saleId, p.passJti);
+  return report;
+}
 
 export function startPeriodicTasks(deps: CheckoutDeps, log: Logger): { stop(): Promise<void> } {
   const { config, redis } = deps.ctx;
@@ -21,8 +31,7 @@ export function startPeriodicTasks(deps: CheckoutDeps, log: Logger): { stop(): P
   let stopped = false;
 
   const sweep = async () => {
-    const report = await deps.inventory.sweep();
-    reportStaleClaims(report.staleClaims.length);
+    const report = await sweepHolds(deps);
     for (const c of report.staleClaims) staleClaims.add(c.holdId);
   };
   const reconcileOnce = async () => {

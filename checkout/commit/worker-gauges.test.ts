@@ -3,6 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { registry } from '../../common/metrics.js';
 import { checkoutWorld, type CheckoutWorld } from '../../test/support/checkout-harness.js';
 import { persistentAudit, reportQueueDepths } from './worker-gauges.js';
+import { sweepHolds } from './periodic-tasks.js';
+import { leaseIsActive } from '../../common/pass-lease.js';
 
 let w: CheckoutWorld;
 beforeAll(async () => {
@@ -47,5 +49,15 @@ describe('worker gauges', () => {
     await w.deps.commits.queue.add('probe', { holdId: 'x' } as never, { delay: 0, jobId: `probe-${randomUUID()}` });
     await reportQueueDepths(w.deps);
     expect(await gaugeValue('usher_queue_jobs_waiting', { queue: w.deps.commits.queue.name })).toBeGreaterThanOrEqual(1);
+  });
+
+  it('ends the lease of a pass whose hold expired, freeing the shopper slot', async () => {
+    const pass = await w.admit();
+    const held = await w.json('POST', `/v1/sales/${w.sale.saleId}/holds`, { token: pass.token, body: { kind: 'best', sectionId: w.sale.sectionIds['Block A'], quantity: 1 } });
+    expect(held.status).toBe(201);
+    expect(await leaseIsActive(w.ctx.redis, w.sale.saleId, pass.jti)).toBe(true);
+    const report = await sweepHolds(w.deps, Date.now() + 3_600_000, [w.sale.saleId]);
+    expect(report.expiredPasses).toContainEqual({ saleId: w.sale.saleId, passJti: pass.jti });
+    expect(await leaseIsActive(w.ctx.redis, w.sale.saleId, pass.jti)).toBe(false);
   });
 });
