@@ -3,11 +3,22 @@
  * Answers 429 with Retry-After. If Redis cannot be asked, the request goes through (fail open):
  * the rate limit protects the service, it must not become the outage.
  */
+import { fileURLToPath } from 'node:url';
 import type { Context, MiddlewareHandler } from 'hono';
 import { counter } from '../../common/metrics.js';
 import { Problem } from '../../common/problem.js';
 import type { RedisClient } from '../../common/redis-connection.js';
 import type { Logger } from '../../common/logger.js';
+import { defineScripts } from '../../common/lua-script-loader.js';
+import type { Result } from 'ioredis';
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    usherRateCountHit(key: string, windowS: number): Result<number, Context>;
+  }
+}
+
+const luaDir = fileURLToPath(new URL('./lua/', import.meta.url));
 
 const limited = counter('usher_api_rate_limited_total', 'requests refused by a rate limit', ['limit']);
 
@@ -25,6 +36,8 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler {
   const { name, redis, limit, windowS, key, log } = options;
   if (!Number.isInteger(limit) || limit < 1) throw new Error(`rateLimit ${name}: limit must be a positive integer`);
   if (!Number.isInteger(windowS) || windowS < 1) throw new Error(`rateLimit ${name}: windowS must be a positive integer`);
+  // one EVALSHA per request: a MULTI would build an ioredis Pipeline object on every request
+  defineScripts(redis, luaDir, { usherRateCountHit: 'countHit' });
   return async function rateLimiter(c, next) {
     const who = key(c);
     if (who === undefined) return next();
@@ -32,9 +45,7 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler {
     const redisKey = `usher:rl:${name}:{${who}}:${window}`;
     let count: number | undefined;
     try {
-      // SET NX EX then INCR: the counter always carries its expiry, even if the process dies between.
-      const res = await redis.multi().set(redisKey, '0', 'EX', windowS + 1, 'NX').incr(redisKey).exec();
-      count = Number(res?.[1]?.[1]);
+      count = await redis.usherRateCountHit(redisKey, windowS);
     } catch (err) {
       log?.warn({ err: (err as Error).message, limit: name }, 'rate limit unavailable, letting the request through');
     }
