@@ -63,7 +63,7 @@ export const variables = {
   SMTP_URL: { schema: url.optional(), secret: true, doc: 'send mail through this SMTP server; unset: mail is recorded in Postgres and logged' },
   MAIL_FROM: { schema: z.string().min(3), default: 'Usher <tickets@usher.local>', doc: 'sender of confirmations and reminders' },
   BULLMQ_PREFIX: { schema: z.string().min(1), default: '{usher:jobs}', doc: 'BullMQ key prefix; keep the hash tag for Redis Cluster' },
-  WORKER_CONCURRENCY: { schema: positiveInt, default: '16', doc: 'jobs in flight per worker process' },
+  WORKER_CONCURRENCY: { schema: positiveInt, default: '32', doc: 'jobs in flight per worker process' },
   SWEEP_INTERVAL_MS: { schema: positiveInt, default: '1000', doc: 'how often expired holds are swept' },
   SWEEP_BATCH: { schema: positiveInt, default: '200', doc: 'holds expired per shard per sweep' },
   CLAIM_TIMEOUT_S: { schema: positiveInt, default: '120', doc: 'a CLAIMED hold older than this goes to the reconciler' },

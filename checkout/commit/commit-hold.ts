@@ -43,9 +43,11 @@ async function run(deps: CheckoutDeps, holdId: string, log: Logger): Promise<Com
   if (order?.status === 'confirmed') return 'already_confirmed';
   if (order?.status === 'cancelled') return 'order_cancelled';
 
+  let eventStartsAt = order?.eventStartsAt;
   if (!order) {
-    const settled = await beforeOrder(deps, holdId, payment, log);
-    if (settled) return settled;
+    const written = await beforeOrder(deps, holdId, payment, log);
+    if ('outcome' in written) return written.outcome;
+    eventStartsAt = written.eventStartsAt;
   }
   // Capture only now that Postgres has the order; a repeated capture answers "captured".
   try {
@@ -60,25 +62,24 @@ async function run(deps: CheckoutDeps, holdId: string, log: Logger): Promise<Com
     }
     throw err;
   }
-  await advancePayment(ctx.pg, payment.paymentIntentId, 'captured');
   await finalizeSeats(deps, holdId, payment, log);
-  await markConfirmed(ctx.pg, holdId);
+  // payment captured + order confirmed in one statement; a crash before it re-runs capture (idempotent) and finalize
+  await markConfirmed(ctx.pg, holdId, payment.paymentIntentId);
   await endLease(ctx.redis, payment.snapshot.saleId, payment.snapshot.passJti);
-  const startsAt = order?.eventStartsAt ?? (await orderStatus(ctx.pg, holdId))?.eventStartsAt;
-  if (startsAt) await deps.notifications.afterCommit(holdId, startsAt);
+  if (eventStartsAt) await deps.notifications.afterCommit(holdId, eventStartsAt);
   return 'confirmed';
 }
 
-/** Claim and write the order. Returns an outcome when the commit ends here (no sale). */
-async function beforeOrder(deps: CheckoutDeps, holdId: string, payment: PaymentRow, log: Logger): Promise<CommitOutcome | undefined> {
+/** Claim and write the order. Returns an outcome when the commit ends here (no sale), else when the event starts. */
+async function beforeOrder(deps: CheckoutDeps, holdId: string, payment: PaymentRow, log: Logger): Promise<{ outcome: CommitOutcome } | { eventStartsAt: Date }> {
   const { ctx, inventory, gateway } = deps;
   const pi = await gateway.retrieve(payment.paymentIntentId);
   if (pi.status === 'cancelled') {
     await advancePayment(ctx.pg, pi.id, 'cancelled', 'payment_cancelled');
     await inventory.unclaim(holdId); // a claim from an earlier attempt must not strand the seats
-    return 'payment_cancelled';
+    return { outcome: 'payment_cancelled' };
   }
-  if (pi.status !== 'authorized' && pi.status !== 'captured') return 'payment_not_authorized';
+  if (pi.status !== 'authorized' && pi.status !== 'captured') return { outcome: 'payment_not_authorized' };
 
   const snap = payment.snapshot;
   const claim = await inventory.claim(holdId, { items: snap.items, passJti: snap.passJti, amountMinor: snap.amountMinor, currency: snap.currency });
@@ -87,14 +88,15 @@ async function beforeOrder(deps: CheckoutDeps, holdId: string, payment: PaymentR
     await gateway.cancel(pi.id, paymentKeys.cancel(holdId));
     await advancePayment(ctx.pg, pi.id, 'cancelled', 'hold_lost');
     await endLease(ctx.redis, snap.saleId, snap.passJti);
-    return 'lost_payment_cancelled';
+    return { outcome: 'lost_payment_cancelled' };
   }
   const hold = claim.hold;
   try {
-    await writeOrder(ctx.pg, {
+    const written = await writeOrder(ctx.pg, {
       orderId: holdId, saleId: snap.saleId, email: payment.email, paymentIntentId: pi.id,
       amountMinor: hold.amountMinor, currency: hold.currency, items: hold.items,
     });
+    return { eventStartsAt: written.eventStartsAt };
   } catch (err) {
     if (err instanceof EventCancelledError) {
       log.warn({ holdId }, 'event cancelled before the order was written: cancelling the payment');
@@ -102,7 +104,7 @@ async function beforeOrder(deps: CheckoutDeps, holdId: string, payment: PaymentR
       await advancePayment(ctx.pg, pi.id, 'cancelled', 'event_cancelled');
       await inventory.unclaim(holdId);
       await endLease(ctx.redis, snap.saleId, snap.passJti);
-      return 'event_cancelled_payment_cancelled';
+      return { outcome: 'event_cancelled_payment_cancelled' };
     }
     if (!(err instanceof SeatConflictError)) throw err;
     // Redis and Postgres disagree about a seat: Postgres is the record. Refuse the sale, keep the
@@ -110,9 +112,8 @@ async function beforeOrder(deps: CheckoutDeps, holdId: string, payment: PaymentR
     log.error({ holdId }, 'seat already has a live ticket in Postgres: cancelling the payment');
     await gateway.cancel(pi.id, paymentKeys.cancel(holdId));
     await advancePayment(ctx.pg, pi.id, 'cancelled', 'seat_conflict');
-    return 'seat_conflict_payment_cancelled';
+    return { outcome: 'seat_conflict_payment_cancelled' };
   }
-  return undefined;
 }
 
 /**

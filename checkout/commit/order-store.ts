@@ -42,46 +42,60 @@ export class EventCancelledError extends Error {
   }
 }
 
-/** Writes the order once; returns whether this call created it. */
-export async function writeOrder(pg: PgPool, w: OrderWrite): Promise<boolean> {
+/**
+ * Writes the order once, in ONE statement (so one round trip and one implicit transaction): the
+ * event row is locked FOR SHARE, which orders us against an event cancellation (either the
+ * cancel's UPDATE committed first and nothing is written, or it waits for us and then finds this
+ * order to refund); then the order, its tickets and the payment link. Returns whether this call
+ * created the order, and when the event starts (for the reminder).
+ */
+export async function writeOrder(pg: PgPool, w: OrderWrite): Promise<{ created: boolean; eventStartsAt: Date }> {
+  let row: { event_status: string | null; starts_at: Date | null; created: number } | undefined;
   try {
-    return await inTransaction(pg, async (tx) => {
-      // FOR SHARE on the event row orders us against an event cancellation: either the cancel's
-      // UPDATE committed first and we refuse, or it waits for us and then finds this order to refund.
-      const event = await tx.query<{ status: string }>(
-        `SELECT e.status FROM sales s JOIN events e ON e.id = s.event_id WHERE s.id = $1 FOR SHARE OF e`,
-        [w.saleId],
-      );
-      if (event.rows[0]?.status === 'cancelled') throw new EventCancelledError(w.orderId);
-      const inserted = await tx.query<{ event_id: string }>(
-        `INSERT INTO orders (id, sale_id, event_id, email, payment_intent_id, amount_minor, currency, status)
-         SELECT $1, s.id, s.event_id, $3, $4, $5, $6, 'committed' FROM sales s WHERE s.id = $2
-         ON CONFLICT (id) DO NOTHING RETURNING event_id`,
-        [w.orderId, w.saleId, w.email, w.paymentIntentId, w.amountMinor, w.currency],
-      );
-      const eventId = inserted.rows[0]?.event_id;
-      if (!eventId) return false;
-      await tx.query(
-        `INSERT INTO tickets (order_id, event_id, section_id, seat_id, tier_code, price_minor)
-         SELECT $1, $2, t.section_id, t.seat_id, t.tier_code, t.price_minor
-         FROM unnest($3::uuid[], $4::bigint[], $5::text[], $6::int[]) AS t(section_id, seat_id, tier_code, price_minor)`,
-        [w.orderId, eventId, w.items.map((i) => i.sectionId), w.items.map((i) => i.seatId), w.items.map((i) => i.tierCode), w.items.map((i) => i.priceMinor)],
-      );
-      await tx.query(
-        `UPDATE payments SET order_id = $1, status = CASE WHEN status IN ('requires_payment', 'failed') THEN 'authorized' ELSE status END, updated_at = now()
-         WHERE payment_intent_id = $2`,
-        [w.orderId, w.paymentIntentId],
-      );
-      return true;
-    });
+    ({ rows: [row] } = await pg.query<{ event_status: string | null; starts_at: Date | null; created: number }>(
+      `WITH ev AS (
+         SELECT s.id AS sale_id, s.event_id, e.status, e.starts_at
+         FROM sales s JOIN events e ON e.id = s.event_id WHERE s.id = $2 FOR SHARE OF e
+       ), ins AS (
+         INSERT INTO orders (id, sale_id, event_id, email, payment_intent_id, amount_minor, currency, status)
+         SELECT $1, ev.sale_id, ev.event_id, $3, $4, $5, $6, 'committed' FROM ev WHERE ev.status <> 'cancelled'
+         ON CONFLICT (id) DO NOTHING RETURNING id, event_id
+       ), tix AS (
+         INSERT INTO tickets (order_id, event_id, section_id, seat_id, tier_code, price_minor)
+         SELECT ins.id, ins.event_id, t.section_id, t.seat_id, t.tier_code, t.price_minor
+         FROM ins, unnest($7::uuid[], $8::bigint[], $9::text[], $10::int[]) AS t(section_id, seat_id, tier_code, price_minor)
+         RETURNING 1
+       ), pay AS (
+         UPDATE payments SET order_id = $1, updated_at = now(),
+                status = CASE WHEN status IN ('requires_payment', 'failed') THEN 'authorized' ELSE status END
+         WHERE payment_intent_id = $4 AND EXISTS (SELECT 1 FROM ins) RETURNING 1
+       )
+       SELECT (SELECT status FROM ev) AS event_status, (SELECT starts_at FROM ev) AS starts_at,
+              (SELECT count(*) FROM ins)::int AS created, (SELECT count(*) FROM tix)::int AS tickets, (SELECT count(*) FROM pay)::int AS linked`,
+      [
+        w.orderId, w.saleId, w.email, w.paymentIntentId, w.amountMinor, w.currency,
+        w.items.map((i) => i.sectionId), w.items.map((i) => i.seatId), w.items.map((i) => i.tierCode), w.items.map((i) => i.priceMinor),
+      ],
+    ));
   } catch (err) {
     if ((err as { code?: string; constraint?: string }).constraint === 'tickets_live_seat') throw new SeatConflictError(w.orderId);
     throw err;
   }
+  if (!row?.starts_at) throw new Error(`sale ${w.saleId} of order ${w.orderId} does not exist`);
+  if (row.created === 0 && row.event_status === 'cancelled') throw new EventCancelledError(w.orderId);
+  return { created: row.created === 1, eventStartsAt: row.starts_at };
 }
 
-export async function markConfirmed(pg: PgPool, orderId: string): Promise<void> {
-  await pg.query(`UPDATE orders SET status = 'confirmed', updated_at = now() WHERE id = $1 AND status = 'committed'`, [orderId]);
+/** After capture and finalize: the payment is captured and the order confirmed, in one statement. */
+export async function markConfirmed(pg: PgPool, orderId: string, paymentIntentId: string): Promise<void> {
+  await pg.query(
+    `WITH p AS (
+       UPDATE payments SET status = 'captured', updated_at = now()
+       WHERE payment_intent_id = $2 AND status IN ('requires_payment', 'authorized', 'failed') RETURNING 1
+     )
+     UPDATE orders SET status = 'confirmed', updated_at = now() WHERE id = $1 AND status = 'committed'`,
+    [orderId, paymentIntentId],
+  );
 }
 
 /** The capture failed for good: the order never happened (tickets void, payment failed). */
