@@ -118,6 +118,9 @@ say('baseline: GET /livez, unthrottled');
 const baseline = await load(1_000_000, 'baseline');
 const rows: Record<string, string | number>[] = [{ phase: 'baseline /livez', offered: 'max', achieved: Math.round(baseline.requests.average), p50_ms: baseline.latency.p50, p99_ms: baseline.latency.p99, errors: baseline.errors + baseline.non2xx, api_cpu_s: '', loadgen_cpu_s: '' }];
 const steps: { rate: number; achieved: number; p50: number; p99: number; errors: number; cpu: { servers: number; generator: number } }[] = [];
+// JIT, lazy imports and connection pools warm up on the first few thousand requests: not measured
+say(`warm-up: mixed at 1000/s for ${seconds}s (not recorded)`);
+await load(1000, 'mixed');
 for (const rate of rates) {
   say(`mixed hold/release/availability at ${rate}/s for ${seconds}s`);
   const meter = new CpuMeter([api.pid!]);
