@@ -11,17 +11,8 @@ import { insertLiveTickets, publishedSale } from '../test/support/inventory-fixt
 import { createSeatInventory } from './seat-inventory.js';
 import { InventoryError } from './inventory-errors.js';
 import type { Hold, HoldRequest, SeatInventory } from './inventory-api.js';
+import { seededRandom } from '../loadtests/lib/seeded-random.js';
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 let db: FreshDatabase;
 const clients: Redis[] = [];
@@ -37,7 +28,7 @@ afterAll(async () => {
 type Fate = 'release' | 'sell' | 'unclaim' | 'abandon';
 
 async function runOnce(seed: number): Promise<void> {
-  const rnd = mulberry32(seed);
+  const rnd = seededRandom(seed);
   const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   const shardCount = 1 + Math.floor(rnd() * 6);
   const seatsPerRow = pick([5, 10]);

@@ -6,14 +6,3 @@
  */
 export const POSITION_PREFIX = '{"v":1,"type":"position"';
 
-/** Small seeded PRNG (mulberry32): each run's choices are reproducible per process. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -12,7 +12,8 @@ import { solveWork } from '../../queue-edge/proof-of-work.js';
 import { HttpJson } from './http-json.js';
 import { RequestMeter } from './request-meter.js';
 import { shop } from './shopper.js';
-import { POSITION_PREFIX, seeded } from './fan-messages.js';
+import { POSITION_PREFIX } from './fan-messages.js';
+import { seededRandom } from '../lib/seeded-random.js';
 import type { FanPlan, FanReport, OrderedHold, Outcome, ParentMessage } from './fan-plan.js';
 
 const REPORT_MS = 1000;
@@ -30,7 +31,7 @@ interface Fan {
 function run(plan: FanPlan): void {
   const meter = new RequestMeter();
   const http = new HttpJson(plan.apiUrl, plan.sourceAddress, meter);
-  const random = seeded(plan.seed);
+  const random = seededRandom(plan.seed);
   const tokens = visitorTokens(plan.visitorSecret);
   const wsBase = `${plan.edgeUrl.replace(/^http/, 'ws')}${pathOf('queueSocket', { sale: plan.saleId })}`;
   const fans: Fan[] = [];

@@ -15,7 +15,7 @@ import { Redis } from 'ioredis';
 import WebSocket from 'ws';
 import { createSale, startTestEdge, testConfig, type TestEdge } from '../../queue-edge/edge-test-harness.js';
 import { wish } from './shopper.js';
-import { seeded } from './fan-messages.js';
+import { seededRandom } from '../lib/seeded-random.js';
 import type { SectionInfo } from './sale-setup.js';
 
 const SALE = '00000000-0000-4000-8000-000000000001';
@@ -79,7 +79,7 @@ describe('fixture bodies pass the API schemas', () => {
     expect(holdRequestBody.safeParse(bestHoldBody({ tierCode: 'GA', quantity: 2 })).success).toBe(true);
     expect(holdRequestBody.safeParse(bestHoldBody({ sectionId: sections[1]!.id, quantity: 4, together: true })).success).toBe(true);
     expect(holdRequestBody.safeParse(seatsHoldBody([3, 4])).success).toBe(true);
-    const random = seeded(7);
+    const random = seededRandom(7);
     for (let i = 0; i < 500; i++) {
       const w = wish({ sections, mix: { pay: 1, explicitSeats: 0.5, together: 0.5 }, random });
       expect(holdRequestBody.safeParse(w.body).success).toBe(true);
