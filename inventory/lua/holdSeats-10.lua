@@ -141,21 +141,38 @@ else -- seats
 end
 if not items then return miss(reason) end
 
--- 3. Writes.
-local amount = 0
+-- 3. Writes (batched: one HSET and one ZREM for all seats, one HINCRBY pair per section).
+local amount, prices, perSection, seatState, seatIds = 0, {}, {}, {}, {}
 for _, it in ipairs(items) do
-  it.p = tonumber(redis.call('HGET', KEYS[1], 'price:' .. it.t) or '0')
-  amount = amount + it.p * it.n
-  if it.i ~= '' then
-    redis.call('HSET', KEYS[3], it.i, 'H:' .. jti)
-    redis.call('ZREM', KEYS[4], it.i)
+  local price = prices[it.t]
+  if not price then
+    price = tonumber(redis.call('HGET', KEYS[1], 'price:' .. it.t) or '0')
+    prices[it.t] = price
   end
-  redis.call('HINCRBY', KEYS[5], 'f:' .. it.s, -it.n)
-  redis.call('HINCRBY', KEYS[5], 'h:' .. it.s, it.n)
+  it.p = price
+  amount = amount + price * it.n
+  if it.i ~= '' then
+    seatState[#seatState + 1] = it.i
+    seatState[#seatState + 1] = 'H:' .. jti
+    seatIds[#seatIds + 1] = it.i
+  end
+  perSection[it.s] = (perSection[it.s] or 0) + it.n
+end
+if #seatIds > 0 then
+  redis.call('HSET', KEYS[3], unpack(seatState))
+  redis.call('ZREM', KEYS[4], unpack(seatIds))
+end
+for sec, n in pairs(perSection) do
+  redis.call('HINCRBY', KEYS[5], 'f:' .. sec, -n)
+  redis.call('HINCRBY', KEYS[5], 'h:' .. sec, n)
 end
 local deadline = now + tonumber(m[6]) * 1000
-redis.call('HSET', KEYS[8], 'state', 'HELD', 'items', cjson.encode(items), 'amount', amount, 'currency', m[7],
-  'deadline', deadline, 'extended', '0', 'jti', jti, 'created', now)
+local fields = { 'state', 'HELD', 'items', cjson.encode(items), 'amount', string.format('%.0f', amount), 'currency', m[7],
+  'deadline', string.format('%.0f', deadline), 'extended', '0', 'jti', jti, 'created', string.format('%.0f', now) }
+redis.call('HSET', KEYS[8], unpack(fields))
 redis.call('ZADD', KEYS[6], deadline, jti)
 redis.call('SADD', KEYS[7], jti)
-return heldReply()
+-- the reply from the values at hand (what heldReply would read back), without an HGETALL
+table.insert(fields, 1, tostring(round))
+table.insert(fields, 1, 'hold')
+return fields
