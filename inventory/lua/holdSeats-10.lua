@@ -62,7 +62,9 @@ end
 if mode == 'probe' then return miss('elsewhere') end
 
 -- 2. Checks, nothing written yet.
-local m = redis.call('HMGET', KEYS[1], 'published', 'on_sale', 'opens_ms', 'closes_ms', 'limit', 'hold_s', 'currency')
+-- m[8]: the tier's section list, read here to save a call (tier mode only)
+local m = redis.call('HMGET', KEYS[1], 'published', 'on_sale', 'opens_ms', 'closes_ms', 'limit', 'hold_s', 'currency',
+  mode == 'tier' and ('tier:' .. target) or 'published')
 if m[1] ~= '1' then return redis.error_reply('USHER:unknown_sale') end
 local now = nowMs()
 if m[2] ~= '1' or now < tonumber(m[3]) or now >= tonumber(m[4]) then return redis.error_reply('USHER:sale_not_open') end
@@ -106,8 +108,9 @@ local function pickSection(sec)
     end
   end
   local items = {}
-  for _, id in ipairs(picked) do
-    local info = seatInfo(KEYS[2], id)
+  local raws = redis.call('HMGET', KEYS[2], unpack(picked))
+  for j, id in ipairs(picked) do
+    local info = parseSeat(raws[j])
     items[#items + 1] = { s = sec, t = info.tier, i = id, n = 1, l = info.label }
   end
   return items
@@ -117,7 +120,7 @@ local items, reason
 if mode == 'section' then
   items, reason = pickSection(target)
 elseif mode == 'tier' then
-  local list = redis.call('HGET', KEYS[1], 'tier:' .. target) or ''
+  local list = m[8] or ''
   reason = 'sold_out'
   for sec in string.gmatch(list, '[^,]+') do
     local got, why = pickSection(sec)
