@@ -3,8 +3,10 @@ import type { AppContext } from '../common/app-context.js';
 import type { RunningRole } from '../common/role.js';
 import { createApiApp } from './api/app.js';
 import { routeModules } from './api/routes.js';
+import { startApiProcesses } from './api-processes.js';
 
 export async function startApiRole(ctx: AppContext): Promise<RunningRole> {
+  if (ctx.config.http.apiProcesses > 1) return startApiProcesses(ctx, ctx.config.http.apiProcesses);
   const log = ctx.log.child({ role: 'api' });
   const app = await createApiApp(ctx, routeModules);
   const { host, apiPort } = ctx.config.http;

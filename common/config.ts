@@ -37,6 +37,7 @@ export const variables = {
   WORKER_PORT: { schema: port, default: '9102', doc: 'worker probes and metrics' },
   PUBLIC_API_URL: { schema: url, default: 'http://127.0.0.1:8080', doc: 'API address as fans reach it (links in pages and e-mails)' },
   PUBLIC_EDGE_URL: { schema: url, default: 'http://127.0.0.1:9001', doc: 'edge address as fans reach it' },
+  API_PROCESSES: { schema: positiveInt, default: '1', doc: 'API processes sharing API_PORT through node:cluster (for one big host; in Kubernetes scale pods instead: each scrape then sees one process)' },
   EDGE_PROCESSES: { schema: positiveInt, default: '1', doc: 'edge processes sharing EDGE_PORT (one per core in production)' },
   EDGE_TICK_MS: { schema: positiveInt, default: '1000', doc: 'admission tick and position broadcast period' },
   EDGE_MAX_PAYLOAD_BYTES: { schema: positiveInt, default: '4096', doc: 'largest WebSocket message accepted' },
@@ -85,6 +86,7 @@ export interface Config {
   http: {
     host: string;
     apiPort: number;
+    apiProcesses: number;
     edgePort: number;
     workerPort: number;
     publicApiUrl: string;
@@ -175,6 +177,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     http: {
       host: p.HOST,
       apiPort: p.API_PORT,
+      apiProcesses: p.API_PROCESSES,
       edgePort: p.EDGE_PORT,
       workerPort: p.WORKER_PORT,
       publicApiUrl: p.PUBLIC_API_URL.replace(/\/$/, ''),

@@ -28,7 +28,7 @@ import { recordPaymentIntent } from '../checkout/payments/payment-records.js';
 import { createSeatInventory } from '../inventory/index.js';
 import { freePort, startServices } from '../scripts/services.js';
 import { seedSale } from '../scripts/seed-sale.js';
-import { CpuMeter } from './lib/cpu-split.js';
+import { CpuMeter, processTree } from './lib/cpu-split.js';
 import { formatTable, writeResult } from './lib/results.js';
 
 const rates = (process.env.BENCH_RATES ?? '500,1000,2000,3000,4000').split(',').map(Number);
@@ -123,7 +123,7 @@ say(`warm-up: mixed at 1000/s for ${seconds}s (not recorded)`);
 await load(1000, 'mixed');
 for (const rate of rates) {
   say(`mixed hold/release/availability at ${rate}/s for ${seconds}s`);
-  const meter = new CpuMeter([api.pid!]);
+  const meter = new CpuMeter(processTree(api.pid!));
   const r = await load(rate, 'mixed');
   const cpu = meter.read();
   steps.push({ rate, achieved: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx, cpu });

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { freePort } from './services.js';
 import { freshDatabase, redisUrl } from '../test/support/databases.js';
 
@@ -52,6 +52,37 @@ describe('the all-in-one process', () => {
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
       expect(await status(`${urls[0]}/livez`)).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+      await db.drop();
+    }
+  });
+
+  it('runs API_PROCESSES api processes on one port, and stops them all on SIGTERM', async () => {
+    const db = await freshDatabase();
+    const api = await freePort();
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts', 'api'], {
+      env: { ...process.env, REDIS_URL: redisUrl(), DATABASE_URL: db.url, HOST: '127.0.0.1', API_PORT: String(api), API_PROCESSES: '2', LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const children = (): number[] => {
+      try {
+        return execFileSync('pgrep', ['-P', String(child.pid)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
+      } catch {
+        return [];
+      }
+    };
+    try {
+      await eventually(async () => (await status(`http://127.0.0.1:${api}/readyz`)) === 200, 60_000);
+      const pids = children();
+      expect(pids).toHaveLength(2);
+      // every request is answered, whichever process takes the connection
+      const answers = await Promise.all(Array.from({ length: 20 }, () => status(`http://127.0.0.1:${api}/livez`)));
+      expect(answers.every((s) => s === 200)).toBe(true);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      for (const pid of pids) expect(() => process.kill(pid, 0)).toThrow();
     } finally {
       child.kill('SIGKILL');
       await db.drop();
