@@ -15,6 +15,19 @@ const AUDIT_EVERY_MS = 300_000;
 const GAUGES_EVERY_MS = 5_000;
 const LOCK_KEY = 'usher:checkout:reconciler-lock';
 
+/**
+ * Postgres follows each sale's window: published sales open at opens_at, open and paused ones
+ * close at closes_at (the inventory and the edge enforce the same times from their own copies;
+ * this keeps the record, the catalog and the dashboard truthful). Returns how many changed.
+ */
+export async function followSaleWindows(pg: CheckoutDeps['ctx']['pg']): Promise<number> {
+  const { rowCount } = await pg.query(
+    `UPDATE sales SET status = CASE WHEN closes_at <= now() THEN 'closed' ELSE 'open' END
+     WHERE (status = 'published' AND opens_at <= now()) OR (status IN ('published', 'open', 'paused') AND closes_at <= now())`,
+  );
+  return rowCount ?? 0;
+}
+
 /** Expires holds past their deadline; an expired hold ends its pass's lease, so the shopper slot goes to the next fan. */
 export async function sweepHolds(deps: CheckoutDeps, nowMs?: number, saleIds?: string[]): Promise<SweepReport> {
   const report = await deps.inventory.sweep(nowMs, saleIds);
@@ -48,6 +61,7 @@ export function startPeriodicTasks(deps: CheckoutDeps, log: Logger): { stop(): P
     setInterval(guard('sweep', sweep), config.worker.sweepIntervalMs),
     setInterval(guard('reconcile', reconcileOnce), RECONCILE_EVERY_MS),
     setInterval(guard('queue depths', () => reportQueueDepths(deps)), GAUGES_EVERY_MS),
+    setInterval(guard('sale windows', async () => void (await followSaleWindows(deps.ctx.pg))), GAUGES_EVERY_MS),
     setInterval(guard('audit', persistentAudit(deps, log)), AUDIT_EVERY_MS),
   ];
   return {

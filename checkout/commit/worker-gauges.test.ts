@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { registry } from '../../common/metrics.js';
 import { checkoutWorld, type CheckoutWorld } from '../../test/support/checkout-harness.js';
 import { persistentAudit, reportQueueDepths } from './worker-gauges.js';
-import { sweepHolds } from './periodic-tasks.js';
+import { followSaleWindows, sweepHolds } from './periodic-tasks.js';
 import { leaseIsActive } from '../../common/pass-lease.js';
 
 let w: CheckoutWorld;
@@ -59,5 +59,17 @@ describe('worker gauges', () => {
     const report = await sweepHolds(w.deps, Date.now() + 3_600_000, [w.sale.saleId]);
     expect(report.expiredPasses).toContainEqual({ saleId: w.sale.saleId, passJti: pass.jti });
     expect(await leaseIsActive(w.ctx.redis, w.sale.saleId, pass.jti)).toBe(false);
+  });
+
+  it('opens published sales at opens_at and closes them at closes_at in Postgres', async () => {
+    const status = async () => (await w.ctx.pg.query<{ status: string }>('SELECT status FROM sales WHERE id = $1', [w.sale.saleId])).rows[0]!.status;
+    await w.ctx.pg.query(`UPDATE sales SET status = 'published' WHERE id = $1`, [w.sale.saleId]);
+    expect(await followSaleWindows(w.ctx.pg)).toBeGreaterThanOrEqual(1);
+    expect(await status()).toBe('open');
+    const { rows } = await w.ctx.pg.query<{ closes_at: Date }>('SELECT closes_at FROM sales WHERE id = $1', [w.sale.saleId]);
+    await w.ctx.pg.query(`UPDATE sales SET opens_at = now() - interval '2 hours', closes_at = now() - interval '1 second', prequeue_opens_at = now() - interval '3 hours' WHERE id = $1`, [w.sale.saleId]);
+    await followSaleWindows(w.ctx.pg);
+    expect(await status()).toBe('closed');
+    await w.ctx.pg.query(`UPDATE sales SET closes_at = $2, status = 'open' WHERE id = $1`, [w.sale.saleId, rows[0]!.closes_at]);
   });
 });
