@@ -27,6 +27,8 @@ describe('the HTTP status fallback', () => {
     const joined = await call(`/v1/sales/${saleId}/join`, v.token, 'POST', '{}');
     expect(joined.status).toBe(200);
     expect(await joined.json()).toMatchObject({ place: 'waiting', ticket: 1 });
+    // the counters come from the edge's last tick: the first one after opening runs the shuffle
+    await eventually(async () => ((await (await call(`/v1/sales/${saleId}/status`, v.token)).json()) as { state: string }).state === 'paused');
     const status = await call(`/v1/sales/${saleId}/status`, v.token);
     expect(status.headers.get('cache-control')).toMatch(/^private, max-age=\d+$/);
     expect(await status.json()).toMatchObject({ saleId, state: 'paused', place: 'waiting', ticket: 1, ahead: 0, waiting: 1 });
