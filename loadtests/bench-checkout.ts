@@ -8,7 +8,8 @@
  *     finalize, orders/s from the first job to the last confirmed order; then the inventory audit
  *     (oversell / double sale / lost paid holds must all be zero).
  * Baseline in the same run: GET /livez of the same API process (the framework's ceiling here).
- * Env: BENCH_RATES (500,1000,2000,3000,4000), BENCH_SECONDS (6), BENCH_CONNECTIONS (64), BENCH_ORDERS (2000).
+ * Env: BENCH_RATES (500,1000,2000,3000,4000), BENCH_SECONDS (6), BENCH_CONNECTIONS (64), BENCH_ORDERS (2000),
+ * BENCH_NODE_ARGS (extra node flags for the API and worker processes, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -78,7 +79,9 @@ const env = {
   PASS_JWKS_URL: `http://127.0.0.1:${jwksPort}/`, AUTH_JWT_SECRET: 'b'.repeat(40), PG_POOL_MAX: '20', BULLMQ_PREFIX: '{bench}', HOST: '127.0.0.1',
 };
 function startRole(role: string): Promise<ChildProcess> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts', role], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  // BENCH_NODE_ARGS: extra node flags for the measured roles, e.g. --cpu-prof to see where time goes
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'scripts/start.ts', role], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   return new Promise((resolve) => setTimeout(() => resolve(proc), 100));
 }
 const api = await startRole('api');
