@@ -51,17 +51,18 @@ const defined = new WeakMap<object, Set<string>>();
 
 /**
  * Defines `commands` (ioredis command name → script verb) from the scripts of `dir` on `redis`,
- * once per client and folder. A verb without its file throws: a missing script fails at boot.
+ * once per client and command. A verb without its file throws: a missing script fails at boot.
  */
 export function defineScripts(redis: RedisClient, dir: string, commands: Record<string, string>): void {
   const done = defined.get(redis) ?? new Set<string>();
-  if (done.has(dir)) return;
+  const wanted = Object.entries(commands).filter(([command]) => !done.has(command));
+  if (wanted.length === 0) return;
   const scripts = loadScripts(dir);
-  for (const [command, verb] of Object.entries(commands)) {
+  for (const [command, verb] of wanted) {
     const script = scripts.find((s) => s.name === verb);
     if (!script) throw new Error(`Lua script ${verb}-<keys>.lua is missing from ${dir}`);
     redis.defineCommand(command, { numberOfKeys: script.numberOfKeys, lua: script.lua });
+    done.add(command);
   }
-  done.add(dir);
   defined.set(redis, done);
 }

@@ -1,13 +1,17 @@
 /**
  * Admission-pass authentication: `Authorization: Bearer <pass>` verified against the edge's JWKS
- * (signature, issuer, expiry), audience = the sale in the path (when the route has one), and the
- * pass's lease still active in Redis (a revoked pass fails even before its JWT expires).
+ * (signature, issuer, expiry), audience = the sale in the path (when the route has one), the
+ * pass's lease still active in Redis (a revoked pass fails even before its JWT expires), and the
+ * per-pass rate limit. Lease and limit are one script on the sale's slot: one Redis round trip.
  */
 import type { MiddlewareHandler } from 'hono';
 import { PassError, type PassVerifier } from '../../common/admission-pass.js';
+import { defineScripts } from '../../common/lua-script-loader.js';
 import { leaseIsActive } from '../../common/pass-lease.js';
+import { queueKeys } from '../../common/queue-keys.js';
 import type { RedisClient } from '../../common/redis-connection.js';
 import type { ApiEnv } from './api-env.js';
+import { enforceLimit, rateLimitLuaDir } from './rate-limit.js';
 
 export interface PassAuthOptions {
   verifier: PassVerifier;
@@ -16,21 +20,42 @@ export interface PassAuthOptions {
   saleParam?: string;
   /** Require the lease to be active (taking seats); reading a hold only needs a genuine pass. */
   requireLease: boolean;
+  /** Requests one pass may make per minute on these routes (429 beyond); omit for no limit. */
+  perMinute?: number;
 }
+
+const WINDOW_S = 60;
 
 export function bearer(header: string | undefined): string | undefined {
   const m = /^Bearer\s+(\S+)$/i.exec(header ?? '');
   return m?.[1];
 }
 
+/** The per-pass request counter of one window, in the sale's slot (see passGate-2.lua). */
+export function passCounterKey(saleId: string, jti: string, window: number): string {
+  return `usher:rl:pass:{${saleId}}:${jti}:${window}`;
+}
+
+function revoked(): PassError {
+  return new PassError('revoked', 'the admission pass is no longer active (its shopping window ended or it was used)');
+}
+
 export function passAuth(options: PassAuthOptions): MiddlewareHandler<ApiEnv> {
   if (!options.verifier || !options.redis) throw new Error('passAuth needs a verifier and a Redis client');
-  const { verifier, redis, saleParam, requireLease } = options;
+  const { verifier, redis, saleParam, requireLease, perMinute } = options;
+  if (perMinute !== undefined && (!Number.isInteger(perMinute) || perMinute < 1)) throw new Error('passAuth: perMinute must be a positive integer');
+  if (perMinute !== undefined) defineScripts(redis, rateLimitLuaDir, { usherPassGate: 'passGate' });
   return async function passAuthentication(c, next) {
     const sale = saleParam ? c.req.param(saleParam) : undefined;
     const claims = await verifier.verify(bearer(c.req.header('authorization')), sale);
-    if (requireLease && !(await leaseIsActive(redis, claims.saleId, claims.jti))) {
-      throw new PassError('revoked', 'the admission pass is no longer active (its shopping window ended or it was used)');
+    if (perMinute !== undefined) {
+      const now = Date.now();
+      const window = Math.floor(now / 1000 / WINDOW_S);
+      const [active, count] = await redis.usherPassGate(queueKeys(claims.saleId).active, passCounterKey(claims.saleId, claims.jti, window), claims.jti, now, WINDOW_S);
+      if (requireLease && active !== 1) throw revoked();
+      enforceLimit(c, 'pass', perMinute, WINDOW_S, count);
+    } else if (requireLease && !(await leaseIsActive(redis, claims.saleId, claims.jti))) {
+      throw revoked();
     }
     c.set('pass', claims);
     await next();

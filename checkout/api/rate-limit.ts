@@ -15,10 +15,11 @@ import type { Result } from 'ioredis';
 declare module 'ioredis' {
   interface RedisCommander<Context> {
     usherRateCountHit(key: string, windowS: number): Result<number, Context>;
+    usherPassGate(active: string, counter: string, jti: string, nowMs: number, windowS: number): Result<[number, number], Context>;
   }
 }
 
-const luaDir = fileURLToPath(new URL('./lua/', import.meta.url));
+export const rateLimitLuaDir = fileURLToPath(new URL('./lua/', import.meta.url));
 
 const limited = counter('usher_api_rate_limited_total', 'requests refused by a rate limit', ['limit']);
 
@@ -37,7 +38,7 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler {
   if (!Number.isInteger(limit) || limit < 1) throw new Error(`rateLimit ${name}: limit must be a positive integer`);
   if (!Number.isInteger(windowS) || windowS < 1) throw new Error(`rateLimit ${name}: windowS must be a positive integer`);
   // one EVALSHA per request: a MULTI would build an ioredis Pipeline object on every request
-  defineScripts(redis, luaDir, { usherRateCountHit: 'countHit' });
+  defineScripts(redis, rateLimitLuaDir, { usherRateCountHit: 'countHit' });
   return async function rateLimiter(c, next) {
     const who = key(c);
     if (who === undefined) return next();
@@ -49,13 +50,18 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler {
     } catch (err) {
       log?.warn({ err: (err as Error).message, limit: name }, 'rate limit unavailable, letting the request through');
     }
-    if (count !== undefined && count > limit) {
-      limited.inc({ limit: name });
-      const retryAfter = windowS - (Math.floor(Date.now() / 1000) % windowS);
-      c.header('Retry-After', String(retryAfter));
-      throw new Problem(429, 'rate_limited', `too many requests (${name}: ${limit} per ${windowS}s); retry in ${retryAfter}s`);
-    }
-    if (count !== undefined) c.header('RateLimit', `limit=${limit}, remaining=${Math.max(0, limit - count)}`);
+    if (count !== undefined) enforceLimit(c, name, limit, windowS, count);
     await next();
   };
+}
+
+/** Answers 429 (with Retry-After) once `count` passes `limit`; otherwise tells the client what is left. */
+export function enforceLimit(c: Context, name: string, limit: number, windowS: number, count: number): void {
+  if (count > limit) {
+    limited.inc({ limit: name });
+    const retryAfter = windowS - (Math.floor(Date.now() / 1000) % windowS);
+    c.header('Retry-After', String(retryAfter));
+    throw new Problem(429, 'rate_limited', `too many requests (${name}: ${limit} per ${windowS}s); retry in ${retryAfter}s`);
+  }
+  c.header('RateLimit', `limit=${limit}, remaining=${Math.max(0, limit - count)}`);
 }

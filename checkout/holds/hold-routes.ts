@@ -11,7 +11,6 @@ import { CheckoutError } from '../api/checkout-errors.js';
 import { defineRoute } from '../api/define-route.js';
 import { idempotencyKey } from '../api/idempotency-key.js';
 import { passAuth } from '../api/pass-auth.js';
-import { rateLimit } from '../api/rate-limit.js';
 import type { CheckoutDeps } from '../checkout-deps.js';
 import { paymentKeys } from '../payments/payment-gateway.js';
 import { holdParams, holdRequestBody, holdView as holdViewSchema, idempotencyHeaders, saleParams } from './hold-schemas.js';
@@ -30,15 +29,14 @@ const availabilitySchema = z.object({
 export function holdRoutes(deps: CheckoutDeps): Hono<ApiEnv> {
   const { ctx, inventory, verifier } = deps;
   const router = new Hono<ApiEnv>();
-  const perPass = rateLimit({ name: 'pass', redis: ctx.redis, limit: PASS_REQUESTS_PER_MIN, windowS: 60, log: ctx.log, key: (c) => (c.get('pass') as { jti: string } | undefined)?.jti });
-  const shopping = passAuth({ verifier, redis: ctx.redis, saleParam: 'sale', requireLease: true });
-  const owner = passAuth({ verifier, redis: ctx.redis, requireLease: false });
+  const shopping = passAuth({ verifier, redis: ctx.redis, saleParam: 'sale', requireLease: true, perMinute: PASS_REQUESTS_PER_MIN });
+  const owner = passAuth({ verifier, redis: ctx.redis, requireLease: false, perMinute: PASS_REQUESTS_PER_MIN });
   const idempotent = idempotencyKey({ redis: ctx.redis, scope: (c) => c.get('pass').jti });
 
   defineRoute(router, {
     method: 'post', path: '/v1/sales/:sale/holds', summary: 'Hold seats with an admission pass', tags: ['holds'], security: 'pass',
     schemas: { params: saleParams, headers: idempotencyHeaders, body: holdRequestBody },
-    use: [shopping, perPass, idempotent],
+    use: [shopping, idempotent],
     responses: { 201: { description: 'the hold (the same one when repeated with the same pass)', schema: holdViewSchema } },
   }, async (c, { params, body }) => {
     const hold = await inventory.hold(params.sale, c.get('pass').jti, body);
@@ -47,7 +45,7 @@ export function holdRoutes(deps: CheckoutDeps): Hono<ApiEnv> {
 
   defineRoute(router, {
     method: 'get', path: '/v1/holds/:id', summary: 'Read a hold, its payment and its order', tags: ['holds'], security: 'pass',
-    schemas: { params: holdParams }, use: [owner, perPass],
+    schemas: { params: holdParams }, use: [owner],
     responses: { 200: { description: 'the hold', schema: holdViewSchema } },
   }, async (c, { params }) => {
     const { hold, payment, orderId } = await ownedHold(deps, params.id, c.get('pass').jti);
@@ -56,17 +54,19 @@ export function holdRoutes(deps: CheckoutDeps): Hono<ApiEnv> {
 
   defineRoute(router, {
     method: 'delete', path: '/v1/holds/:id', summary: 'Release a hold (seats go back on sale)', tags: ['holds'], security: 'pass',
-    schemas: { params: holdParams }, use: [owner, perPass],
+    schemas: { params: holdParams }, use: [owner],
     responses: { 200: { description: 'released (or already not held)', schema: holdViewSchema } },
   }, async (c, { params }) => {
     const { hold, payment, orderId } = await ownedHold(deps, params.id, c.get('pass').jti);
     if (orderId || payment?.status === 'authorized' || payment?.status === 'captured') {
       throw new CheckoutError('hold_not_payable', 'this hold is paid; cancel the order instead');
     }
-    await inventory.release(params.id);
+    const released = await inventory.release(params.id);
     if (payment?.status === 'requires_payment') await deps.gateway.cancel(payment.paymentIntentId, paymentKeys.cancel(params.id)).catch(() => undefined);
     if (hold) await endLease(ctx.redis, hold.saleId, hold.passJti);
-    return c.json(holdView(await inventory.getHold(params.id), payment, null));
+    // releasing changes only the state (releaseHold-6.lua); anything else is re-read
+    const after = released === 'released' && hold ? { ...hold, state: 'RELEASED' as const } : await inventory.getHold(params.id);
+    return c.json(holdView(after, payment, null));
   });
 
   const cached = new Map<string, { at: number; value: Promise<Availability> }>();

@@ -26,10 +26,21 @@ export function holdView(hold: Hold | null, payment: PaymentRow | null, orderId:
   };
 }
 
-/** The hold and its records, checked to belong to the pass `jti`. Throws 404/403. */
+/**
+ * The hold and its records, checked to belong to the pass `jti`. Throws 404/403.
+ *
+ * A hold still HELD without the payment grace has no order (an order needs a claim first) and no
+ * payment the fan could have confirmed (checkout grants the grace before it hands out the client
+ * secret), so Postgres is asked only when Redis says the hold went further or is gone: the hot
+ * shopping path (hold, look, release) stays on Redis.
+ */
 export async function ownedHold(deps: CheckoutDeps, holdId: string, jti: string): Promise<{ hold: Hold | null; payment: PaymentRow | null; orderId: string | null }> {
-  const [hold, payment, order] = await Promise.all([
-    deps.inventory.getHold(holdId),
+  const hold = await deps.inventory.getHold(holdId);
+  if (hold?.state === 'HELD' && !hold.extended) {
+    if (hold.passJti !== jti) throw new CheckoutError('hold_not_yours', 'this hold belongs to another admission pass');
+    return { hold, payment: null, orderId: null };
+  }
+  const [payment, order] = await Promise.all([
     paymentForHold(deps.ctx.pg, holdId),
     deps.ctx.pg.query<{ id: string }>('SELECT id FROM orders WHERE id = $1', [holdId]),
   ]);

@@ -1,0 +1,20 @@
+--[[
+  One round trip for a request made with an admission pass: is the pass's lease active, and how
+  many requests has the pass made in the current rate-limit window.
+
+  KEYS[1] active   ZSET    the sale's leases: pass jti → lease deadline (ms)
+  KEYS[2] counter  STRING  this pass's requests in this window; carries the sale's hash tag, so
+                           both keys are in one Cluster slot
+  ARGV[1] pass jti
+  ARGV[2] now (ms, the API's clock, as every lease check uses)
+  ARGV[3] window length in seconds (the counter outlives the window by one second)
+
+  Returns {1 if the lease is active else 0, the count including this request}. The request is
+  counted either way: a pass that keeps calling after its lease ended is still limited.
+]]
+local deadline = redis.call('ZSCORE', KEYS[1], ARGV[1])
+local active = 0
+if deadline and tonumber(deadline) > tonumber(ARGV[2]) then active = 1 end
+local count = redis.call('INCR', KEYS[2])
+if count == 1 then redis.call('EXPIRE', KEYS[2], tonumber(ARGV[3]) + 1) end
+return {active, count}
