@@ -37,7 +37,10 @@ export async function createCheckoutDeps(ctx: AppContext, overrides: Partial<Omi
     ctx,
     inventory: overrides.inventory ?? createSeatInventory({ redis: ctx.redis, pg: ctx.pg, log: ctx.log, claimTimeoutS: config.worker.claimTimeoutS, sweepBatch: config.worker.sweepBatch }),
     gateway: overrides.gateway ?? createPaymentGateway(config, ctx.redis, ctx.log),
-    verifier: cachedPassVerifier(overrides.verifier ?? passVerifier({ jwksUrl: config.pass.jwksUrl })),
+    verifier: cachedPassVerifier(
+      overrides.verifier ?? passVerifier({ jwksUrl: config.pass.jwksUrl, maxAgeMs: config.pass.jwksMaxAgeS * 1000 }),
+      { reverifyAfterMs: config.pass.jwksMaxAgeS * 1000 },
+    ),
     commits,
     notifications,
     orderTokens: overrides.orderTokens ?? (await loadOrderTokens(ctx)),

@@ -1,21 +1,19 @@
 /**
  * The admission pass: a short-lived ES256 JWT naming sale (aud), visitor (sub), a unique jti and
  * expiry, signed by the edge with a key identified by `kid`. The API verifies it against the edge's
- * JWKS, so keys rotate without a restart: publish the new key in PASS_SIGNING_JWKS first (it signs),
- * keep the old one listed until its passes have expired.
+ * JWKS. Keys rotate without a restart: the keyset lives in Redis (pass-keyset*.ts), every edge
+ * re-reads it (pass-keyring.ts) and publishes a new key before it signs with it, the old one until
+ * its passes have expired; `npm run pass-keys` is the operator's command.
  */
 import { randomUUID } from 'node:crypto';
 import {
   SignJWT, jwtVerify, exportJWK, generateKeyPair, importJWK, createLocalJWKSet, createRemoteJWKSet, errors,
   type JWK, type JWTVerifyGetKey, type CryptoKey,
 } from 'jose';
-import type { Config } from './config.js';
-import type { RedisClient } from './redis-connection.js';
-import type { Logger } from './logger.js';
-import { sharedDevSecret } from './dev-secrets.js';
 
 export const PASS_ISSUER = 'usher-edge';
-const ALG = 'ES256';
+export const PASS_ALG = 'ES256';
+const ALG = PASS_ALG;
 
 export interface PassClaims {
   saleId: string;
@@ -25,10 +23,19 @@ export interface PassClaims {
   exp: number;
 }
 
+export interface PassToSign {
+  saleId: string;
+  visitorId: string;
+  ttlS: number;
+  jti?: string;
+}
+
 export interface PassSigningKeys {
-  /** Public JWKS to serve at /.well-known/jwks.json. */
-  publicJwks: { keys: JWK[] };
-  sign(claims: { saleId: string; visitorId: string; ttlS: number; jti?: string }): Promise<{ token: string; claims: PassClaims }>;
+  /** Public JWKS to serve at /.well-known/jwks.json (read it each time: it changes with rotations). */
+  readonly publicJwks: { keys: JWK[] };
+  sign(claims: PassToSign): Promise<{ token: string; claims: PassClaims }>;
+  /** Stops refreshing (a fixed key set has nothing to stop). */
+  close(): void;
 }
 
 export async function generatePassJwks(kid = `pass-${new Date().toISOString().slice(0, 10)}-${randomUUID().slice(0, 8)}`): Promise<{ keys: JWK[] }> {
@@ -37,7 +44,22 @@ export async function generatePassJwks(kid = `pass-${new Date().toISOString().sl
   return { keys: [{ ...jwk, kid, alg: ALG, use: 'sig' }] };
 }
 
-/** Builds the signer from a private JWKS (JSON): the first key signs, every key is published. */
+/** Signs one pass with `key` (its `kid` in the header). */
+export async function signPass(key: CryptoKey, kid: string, { saleId, visitorId, ttlS, jti = randomUUID() }: PassToSign): Promise<{ token: string; claims: PassClaims }> {
+  const exp = Math.floor(Date.now() / 1000) + ttlS;
+  const token = await new SignJWT({})
+    .setProtectedHeader({ alg: ALG, kid, typ: 'JWT' })
+    .setIssuer(PASS_ISSUER)
+    .setAudience(saleId)
+    .setSubject(visitorId)
+    .setJti(jti)
+    .setIssuedAt()
+    .setExpirationTime(exp)
+    .sign(key);
+  return { token, claims: { saleId, visitorId, jti, exp } };
+}
+
+/** A fixed signer from a private JWKS (JSON): the first key signs, every key is published. Tests and benchmarks. */
 export async function passSigningKeys(privateJwksJson: string): Promise<PassSigningKeys> {
   const parsed = JSON.parse(privateJwksJson) as { keys?: JWK[] };
   const keys = parsed.keys ?? [];
@@ -49,26 +71,9 @@ export async function passSigningKeys(privateJwksJson: string): Promise<PassSign
   const publicJwks = { keys: keys.map(({ d: _d, ...pub }) => ({ ...pub, alg: ALG, use: 'sig' })) };
   return {
     publicJwks,
-    async sign({ saleId, visitorId, ttlS, jti = randomUUID() }) {
-      const exp = Math.floor(Date.now() / 1000) + ttlS;
-      const token = await new SignJWT({})
-        .setProtectedHeader({ alg: ALG, kid: signer.kid!, typ: 'JWT' })
-        .setIssuer(PASS_ISSUER)
-        .setAudience(saleId)
-        .setSubject(visitorId)
-        .setJti(jti)
-        .setIssuedAt()
-        .setExpirationTime(exp)
-        .sign(signingKey);
-      return { token, claims: { saleId, visitorId, jti, exp } };
-    },
+    sign: (claims) => signPass(signingKey, signer.kid!, claims),
+    close: () => undefined,
   };
-}
-
-/** The signer of this deployment: PASS_SIGNING_JWKS, or outside production a key shared via Redis. */
-export async function loadPassSigningKeys(config: Config, redis: RedisClient, log?: Logger): Promise<PassSigningKeys> {
-  const jwks = config.secrets.passSigningJwks ?? (await sharedDevSecret(redis, 'pass-jwks', async () => JSON.stringify(await generatePassJwks()), log));
-  return passSigningKeys(jwks);
 }
 
 export type PassFailure = 'missing' | 'malformed' | 'expired' | 'bad_signature' | 'wrong_sale' | 'revoked';
@@ -85,12 +90,30 @@ export interface PassVerifier {
   verify(token: string | undefined, saleId?: string): Promise<PassClaims>;
 }
 
-/** A verifier over a JWKS: remote (the edge's endpoint, cached, refetched on an unknown kid) or local. */
-export function passVerifier(source: { jwksUrl: string } | { jwks: { keys: JWK[] } }): PassVerifier {
-  const getKey: JWTVerifyGetKey =
-    'jwksUrl' in source
-      ? createRemoteJWKSet(new URL(source.jwksUrl), { cooldownDuration: 30_000, cacheMaxAge: 600_000 })
-      : createLocalJWKSet(source.jwks);
+export interface RemoteJwks {
+  jwksUrl: string;
+  /** PASS_JWKS_MAX_AGE_S in ms: refetch after this, so a retired key stops verifying within it */
+  maxAgeMs?: number;
+}
+
+/** At most one refetch per this long on unknown kids: a flood of forged kids costs one JWKS GET per window. */
+export const UNKNOWN_KID_COOLDOWN_MS = 5_000;
+
+/**
+ * A verifier over a JWKS: remote (the edge's endpoint) or local. The remote set is cached for
+ * `maxAgeMs` and refetched at once on a kid it does not know (jose createRemoteJWKSet), at most once
+ * per cooldown; the cooldown is short (jose's default is 30 s) so a pass signed by a just-activated key
+ * verifies within seconds even if the copy was fetched just before the key was published — the
+ * rotation's activation delay (scripts/pass-keys-cli.ts) covers refresh + cooldown.
+ */
+export function passVerifier(source: RemoteJwks | { jwks: { keys: JWK[] } }): PassVerifier {
+  let getKey: JWTVerifyGetKey;
+  if ('jwksUrl' in source) {
+    const cacheMaxAge = source.maxAgeMs ?? 60_000;
+    getKey = createRemoteJWKSet(new URL(source.jwksUrl), { cacheMaxAge, cooldownDuration: Math.min(UNKNOWN_KID_COOLDOWN_MS, cacheMaxAge) });
+  } else {
+    getKey = createLocalJWKSet(source.jwks);
+  }
   return {
     async verify(token, saleId) {
       if (!token) throw new PassError('missing', 'an admission pass is required (Authorization: Bearer <pass>)');

@@ -49,7 +49,9 @@ export const variables = {
   QUEUE_RECONNECT_GRACE_S: { schema: positiveInt, default: '60', doc: 'how long a disconnected fan keeps their place' },
   QUEUE_OFFER_TTL_S: { schema: positiveInt, default: '30', doc: 'how long an admission offer waits to be taken' },
   PASS_TTL_S: { schema: positiveInt, default: '600', doc: 'shopping window of an admission pass' },
-  PASS_SIGNING_JWKS: { schema: optionalString, secret: true, doc: 'JSON private JWK set (ES256) for admission passes; the first key signs. generated once and shared through Redis outside production' },
+  PASS_SIGNING_JWKS: { schema: optionalString, secret: true, doc: 'JSON private JWK set (ES256) that seeds the admission-pass keyset in Redis when it is empty (first key signs, others stay published); rotate with `npm run pass-keys -- rotate`. generated once outside production' },
+  PASS_KEYS_REFRESH_S: { schema: positiveInt, default: '5', doc: 'how often each edge re-reads the pass keyset from Redis (a rotation needs no restart)' },
+  PASS_JWKS_MAX_AGE_S: { schema: positiveInt, default: '60', doc: 'how long the API trusts its copy of the edge JWKS (and a pass it already verified) before fetching again: a retired key stops verifying within this' },
   VISITOR_TOKEN_SECRET: { schema: z.string().min(32).optional(), secret: true, doc: 'HMAC secret of visitor tokens (32+ chars). generated once and shared through Redis outside production' },
   AUTH_JWT_SECRET: { schema: z.string().min(32).optional(), secret: true, doc: 'HMAC secret of account access tokens (32+ chars). generated once and shared through Redis outside production' },
   ADMIN_API_TOKEN: { schema: z.string().min(16).optional(), secret: true, doc: 'static bearer token for operator controls (optional, in addition to admin accounts)' },
@@ -113,7 +115,14 @@ export interface Config {
     authJwtSecret: string | undefined;
     adminApiToken: string | undefined;
   };
-  pass: { ttlS: number; jwksUrl: string };
+  pass: {
+    ttlS: number;
+    jwksUrl: string;
+    /** edges re-read the keyset from Redis this often */
+    keysRefreshS: number;
+    /** the API refetches the JWKS (and re-verifies cached passes) after this */
+    jwksMaxAgeS: number;
+  };
   payments: {
     gateway: 'demo' | 'stripe';
     stripeSecretKey: string | undefined;
@@ -207,6 +216,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     pass: {
       ttlS: p.PASS_TTL_S,
       jwksUrl: p.PASS_JWKS_URL ?? `${p.PUBLIC_EDGE_URL.replace(/\/$/, '')}/.well-known/jwks.json`,
+      keysRefreshS: p.PASS_KEYS_REFRESH_S,
+      jwksMaxAgeS: p.PASS_JWKS_MAX_AGE_S,
     },
     payments: {
       gateway: p.PAYMENT_GATEWAY,

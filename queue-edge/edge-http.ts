@@ -134,8 +134,11 @@ function route(core: EdgeCore, handler: Route, withBody: boolean) {
 }
 
 export function mountEdgeHttp(app: TemplatedApp, core: EdgeCore): void {
+  // Re-read per request: a rotation adds or retires keys without a restart. Caches may keep it no
+  // longer than the API does (PASS_JWKS_MAX_AGE_S), or a retired key would outlive its retirement.
+  const jwksCacheControl = `public, max-age=${core.config.pass.jwksMaxAgeS}`;
   app.get('/.well-known/jwks.json', (res) => {
-    replyTo(res).json(200, core.passes.publicJwks, { 'cache-control': 'public, max-age=300' });
+    replyTo(res).json(200, core.passes.publicJwks, { 'cache-control': jwksCacheControl });
   });
   app.post('/v1/visitors', (res, req) => {
     const reply = replyTo(res);

@@ -11,7 +11,7 @@ import type { Logger } from '../common/logger.js';
 import type { RedisClient } from '../common/redis-connection.js';
 import type { PgPool } from '../common/postgres-pool.js';
 import { loadNativeUws } from '../common/uws-native.js';
-import { loadPassSigningKeys } from '../common/admission-pass.js';
+import { loadPassSigningKeys } from '../common/pass-keyring.js';
 import { loadAccessTokens } from '../common/access-token.js';
 import { metricsText } from '../common/metrics.js';
 import { Problem } from '../common/problem.js';
@@ -120,6 +120,7 @@ export async function startEdgeServer(o: EdgeServerOptions): Promise<EdgeServer>
       for (const ws of [...core.fans.sockets]) ws.end(1012, 'edge restarting: reconnect');
       await Promise.race([Promise.allSettled([...core.pending]), new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())))]);
       await events.close();
+      core.passes.close();
       log.info({ edgeId: core.edgeId }, 'edge drained');
     },
   };

@@ -17,4 +17,17 @@ describe('cachedPassVerifier', () => {
     await expect(cached.verify(short.token, 'sale-a')).rejects.toMatchObject({ reason: 'expired' });
     await expect(cached.verify(undefined, 'sale-a')).rejects.toMatchObject({ reason: 'missing' });
   });
+
+  it('verifies a cached pass again after reverifyAfterMs, so a retired key stops working', async () => {
+    const signer = await passSigningKeys(JSON.stringify(await generatePassJwks()));
+    let trusted = true;
+    const inner = passVerifier({ jwks: signer.publicJwks });
+    const cached = cachedPassVerifier({ verify: (t, s) => (trusted ? inner.verify(t, s) : passVerifier({ jwks: { keys: [] } }).verify(t, s)) }, { reverifyAfterMs: 50 });
+    const { token } = await signer.sign({ saleId: 'sale-a', visitorId: 'v', ttlS: 60 });
+    await cached.verify(token, 'sale-a');
+    trusted = false; // the key was retired
+    await expect(cached.verify(token, 'sale-a')).resolves.toMatchObject({ visitorId: 'v' });
+    await new Promise((r) => setTimeout(r, 60));
+    await expect(cached.verify(token, 'sale-a')).rejects.toMatchObject({ reason: 'bad_signature' });
+  });
 });

@@ -1,0 +1,50 @@
+/**
+ * The API's remote verifier against a JWKS endpoint that changes: a key published after the copy
+ * was fetched verifies without waiting for the copy's max age (unknown kid → refetch), and forged
+ * kids cost at most one refetch per cooldown.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { JWK } from 'jose';
+import { generatePassJwks, passSigningKeys, passVerifier, UNKNOWN_KID_COOLDOWN_MS, type PassSigningKeys } from './admission-pass.js';
+
+let served: { keys: JWK[] } = { keys: [] };
+let fetches = 0;
+let server: Server;
+let jwksUrl: string;
+
+beforeAll(async () => {
+  server = createServer((_req, res) => {
+    fetches++;
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(served));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  jwksUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/.well-known/jwks.json`;
+});
+afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+const signer = async (kid: string): Promise<PassSigningKeys> => passSigningKeys(JSON.stringify(await generatePassJwks(kid)));
+
+describe('remote pass verifier', () => {
+  it('fetches a key it has not seen at once (after the short cooldown), not after the max age', async () => {
+    const [old, next, forger] = await Promise.all([signer('old'), signer('next'), signer('forged')]);
+    served = old.publicJwks;
+    const verifier = passVerifier({ jwksUrl, maxAgeMs: 600_000 });
+    const before = fetches;
+    await verifier.verify((await old.sign({ saleId: 's', visitorId: 'v', ttlS: 60 })).token, 's');
+    expect(fetches - before).toBe(1);
+
+    // forged kids right after a fetch: refused, and no refetch storm
+    const forged = (await forger.sign({ saleId: 's', visitorId: 'v', ttlS: 60 })).token;
+    for (let i = 0; i < 20; i++) await expect(verifier.verify(forged, 's')).rejects.toMatchObject({ reason: 'bad_signature' });
+    expect(fetches - before).toBe(1);
+
+    // a rotation publishes `next`; once the cooldown has passed its first pass triggers one refetch
+    served = { keys: [...old.publicJwks.keys, ...next.publicJwks.keys] };
+    await new Promise((r) => setTimeout(r, UNKNOWN_KID_COOLDOWN_MS + 100));
+    await expect(verifier.verify((await next.sign({ saleId: 's', visitorId: 'v', ttlS: 60 })).token, 's')).resolves.toMatchObject({ visitorId: 'v' });
+    expect(fetches - before).toBe(2);
+    await expect(verifier.verify(forged, 's')).rejects.toMatchObject({ reason: 'bad_signature' });
+  });
+});
