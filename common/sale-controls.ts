@@ -1,12 +1,13 @@
 /**
  * Live controls of a sale's queue (rate, max shoppers, pause/resume, close, message), shared by the
  * edge's control endpoint and the API's admin routes. A control is one HSET of the sale's settings
- * plus one PUBLISH on its channel; edges re-read the settings on every tick, so a change takes
- * effect within one tick everywhere even if the message is missed.
+ * plus one publish on its channel (sharded on a cluster); edges re-read the settings on every
+ * tick, so a change takes effect within one tick everywhere even if the message is missed.
  */
 import { z } from 'zod';
 import type { RedisClient } from './redis-connection.js';
 import { queueKeys } from './queue-keys.js';
+import { publishSaleEvent } from './sale-channel.js';
 import type { PgPool } from './postgres-pool.js';
 
 export const saleControlSchema = z.discriminatedUnion('action', [
@@ -41,7 +42,7 @@ function fieldsOf(control: SaleControl): Record<string, string> {
 export async function applySaleControl(redis: RedisClient, saleId: string, control: SaleControl): Promise<SaleSettings> {
   const keys = queueKeys(saleId);
   await redis.hset(keys.settings, fieldsOf(control));
-  await redis.publish(keys.channel, JSON.stringify({ type: 'control', control }));
+  await publishSaleEvent(redis, keys.channel, JSON.stringify({ type: 'control', control }));
   return readSaleSettings(redis, saleId);
 }
 

@@ -1,12 +1,13 @@
 /**
- * The sale channel (Redis pub/sub) as this edge hears it: offers and passes go to the fan's sockets
- * wherever the fan is connected; the opening shuffle tells pre-queue fans their ticket; a control
- * change triggers an immediate tick so it reaches fans at once (the settings are re-read each tick
- * anyway, so a lost message delays a change by at most one tick).
+ * The sale channel (Redis pub/sub; sharded on a cluster, see common/sale-channel.ts) as this edge
+ * hears it: offers and passes go to the fan's sockets wherever the fan is connected; the opening
+ * shuffle tells pre-queue fans their ticket; a control change triggers an immediate tick so it
+ * reaches fans at once (the settings are re-read each tick anyway, so a lost message delays a
+ * change by at most one tick).
  */
 import { z } from 'zod';
-import type { RedisClient } from '../common/redis-connection.js';
 import { queueKeys } from '../common/queue-keys.js';
+import { openSaleChannelSubscriber } from '../common/sale-channel.js';
 import type { EdgeCore } from './edge-core.js';
 import type { SaleRoom } from './fan-registry.js';
 import { sendTo } from './fan-registry.js';
@@ -27,9 +28,8 @@ export interface SaleEvents {
 }
 
 export function saleEvents(core: EdgeCore, tickNow: (saleId: string) => Promise<void>): SaleEvents {
-  const subscriber: RedisClient = core.redis.duplicate();
+  const subscriber = openSaleChannelSubscriber(core.redis, core.log);
   const rooms = new Map<string, SaleRoom>();
-  subscriber.on('error', (err: Error) => core.log.warn({ err: err.message }, 'sale channel connection error'));
 
   async function tellTickets(room: SaleRoom): Promise<void> {
     const visitors = [...room.prequeued];
@@ -74,7 +74,7 @@ export function saleEvents(core: EdgeCore, tickNow: (saleId: string) => Promise<
     }
   }
 
-  subscriber.on('message', (channel: string, text: string) => {
+  subscriber.onMessage((channel, text) => {
     const room = rooms.get(channel);
     if (!room) return;
     try {
@@ -91,7 +91,7 @@ export function saleEvents(core: EdgeCore, tickNow: (saleId: string) => Promise<
       room.ready = subscriber.subscribe(channel).catch((err: unknown) => core.log.error({ err, channel }, 'could not subscribe to the sale channel'));
     },
     async close() {
-      subscriber.disconnect();
+      subscriber.close();
     },
   };
 }

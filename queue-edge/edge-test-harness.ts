@@ -10,6 +10,7 @@ import { createLogger } from '../common/logger.js';
 import { initSaleSettings } from '../common/sale-controls.js';
 import { redisUrl, uniqueId } from '../test/support/databases.js';
 import { queueKeys } from '../common/queue-keys.js';
+import type { RedisClient } from '../common/redis-connection.js';
 import { queueStore } from './queue-store.js';
 import { startEdgeServer, type EdgeServer, type EdgeServerOptions } from './edge-server.js';
 
@@ -56,7 +57,7 @@ export async function startTestEdge(env: Record<string, string> = {}, options: P
 }
 
 /** A sale's settings in Redis as the admin publish would write them; opens now unless told otherwise. */
-export async function createSale(redis: Redis, init: Partial<{ ratePerMin: number; maxActive: number; opensAtMs: number; prequeueOpensAtMs: number; powDifficulty: number }> = {}): Promise<string> {
+export async function createSale(redis: RedisClient, init: Partial<{ ratePerMin: number; maxActive: number; opensAtMs: number; prequeueOpensAtMs: number; powDifficulty: number }> = {}): Promise<string> {
   const saleId = uniqueId('sale');
   const opensAtMs = init.opensAtMs ?? 0;
   await initSaleSettings(redis, saleId, {

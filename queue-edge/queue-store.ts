@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { RedisClient } from '../common/redis-connection.js';
 import { queueKeys, abuseCounterKey } from '../common/queue-keys.js';
+import { pubSubModeOf } from '../common/sale-channel.js';
 import { defineQueueScripts } from './queue-scripts.js';
 import { queueErrorOf } from './queue-errors.js';
 
@@ -78,6 +79,8 @@ export interface QueueStore {
 
 export function queueStore(redis: RedisClient): QueueStore {
   const r = defineQueueScripts(redis);
+  // The scripts publish on the sale channel: SPUBLISH on a cluster, PUBLISH on one Redis.
+  const pubSub = pubSubModeOf(redis);
   return {
     async join(saleId, visitorId, socket) {
       const k = queueKeys(saleId);
@@ -91,17 +94,17 @@ export function queueStore(redis: RedisClient): QueueStore {
     async tick(saleId, o) {
       const k = queueKeys(saleId);
       const keys = [k.settings, k.bucket, k.waiting, k.serving, k.active, k.offers, k.visitors, k.stats, k.channel, k.disconnected, k.presence, k.prequeue];
-      const args = [o.seats, o.offerTtlMs, o.graceMs, o.maxBatch, o.edgeId, o.connected, o.cleanLimit ?? 500, o.burstS].map(String);
+      const args = [o.seats, o.offerTtlMs, o.graceMs, o.maxBatch, o.edgeId, o.connected, o.cleanLimit ?? 500, o.burstS, pubSub].map(String);
       return parse(await r.usherQueueAdmit(...keys, ...args), tickSchema);
     },
     async take(saleId, visitorId, pass) {
       const k = queueKeys(saleId);
-      const raw = await r.usherQueueTake(k.visitors, k.offers, k.active, k.stats, k.channel, visitorId, pass.jti, String(pass.leaseDeadlineMs), pass.token);
+      const raw = await r.usherQueueTake(k.visitors, k.offers, k.active, k.stats, k.channel, visitorId, pass.jti, String(pass.leaseDeadlineMs), pass.token, pubSub);
       return parse(raw, placeSchema);
     },
     async shuffle(saleId, seed, order) {
       const k = queueKeys(saleId);
-      const raw = await r.usherQueueShuffle(k.settings, k.prequeue, k.seq, k.waiting, k.visitors, k.channel, seed, ...order);
+      const raw = await r.usherQueueShuffle(k.settings, k.prequeue, k.seq, k.waiting, k.visitors, k.channel, seed, pubSub, ...order);
       return parse(raw, z.object({ count: z.number() })).count;
     },
     async hit(action, ip, windowMs, nowMs = Date.now()) {

@@ -23,6 +23,7 @@
   ARGV[6] fans connected to this edge for this sale
   ARGV[7] most expired offers / lapsed fans cleaned by this call
   ARGV[8] bucket capacity in seconds of the rate (at least the longest gap between two ticks)
+  ARGV[9] pub/sub mode: 'sharded' (Redis Cluster: SPUBLISH) or 'plain' (PUBLISH)
 
   Order: leases past their deadline end (revocation, frees slots); offers past their deadline lapse
   (offers_expired); fans disconnected longer than the grace with no socket anywhere lose their place;
@@ -32,6 +33,7 @@
   Returns JSON {err='UNKNOWN_SALE'} or the sale's counters and settings (see admission-scripts.ts).
   Publishes {type='offers', offers=[{visitor, ticket, deadline}]} when it made offers.
 ]]
+--- @include "publishSaleEvent"
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local seats, offerTtl, grace = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
@@ -109,7 +111,7 @@ end
 redis.call('HSET', KEYS[2], 'tokens', string.format('%.6f', tokens), 'ts', now)
 redis.call('HSET', KEYS[8], 'connected:' .. edge, connected, 'seen:' .. edge, now)
 if #made > 0 then
-  redis.call('PUBLISH', KEYS[9], cjson.encode({ type = 'offers', offers = made }))
+  publishSaleEvent(KEYS[9], ARGV[9], { type = 'offers', offers = made })
 end
 
 local totals = redis.call('HMGET', KEYS[8], 'admitted', 'offers_expired')

@@ -11,28 +11,30 @@
   KEYS[6] channel   pub/sub channel of the sale
 
   ARGV[1]    the seed (hex)
-  ARGV[2..n] every pre-queue visitor, in shuffled order
+  ARGV[2]    pub/sub mode: 'sharded' (Redis Cluster: SPUBLISH) or 'plain' (PUBLISH)
+  ARGV[3..n] every pre-queue visitor, in shuffled order
 
   Returns JSON {count=n} or {err='ALREADY'|'NOT_YET'|'STALE'} (nothing written).
   Publishes {type='shuffled', seed, count}.
 ]]
+--- @include "publishSaleEvent"
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local s = redis.call('HMGET', KEYS[1], 'shuffled', 'opens_at_ms')
 if s[1] == '1' then return cjson.encode({ err = 'ALREADY' }) end
 if now < (tonumber(s[2]) or 0) then return cjson.encode({ err = 'NOT_YET' }) end
-local count = #ARGV - 1
+local count = #ARGV - 2
 if redis.call('ZCARD', KEYS[2]) ~= count then return cjson.encode({ err = 'STALE' }) end
-for i = 2, #ARGV do
+for i = 3, #ARGV do
   if redis.call('ZSCORE', KEYS[2], ARGV[i]) == false then return cjson.encode({ err = 'STALE' }) end
 end
 
-for i = 2, #ARGV do
+for i = 3, #ARGV do
   local ticket = redis.call('INCR', KEYS[3])
   redis.call('ZADD', KEYS[4], ticket, ARGV[i])
   redis.call('HSET', KEYS[5], ARGV[i], cjson.encode({ s = 'w', t = ticket }))
 end
 redis.call('DEL', KEYS[2])
 redis.call('HSET', KEYS[1], 'shuffled', '1', 'prequeue_seed', ARGV[1], 'prequeue_count', count, 'shuffled_at_ms', now)
-redis.call('PUBLISH', KEYS[6], cjson.encode({ type = 'shuffled', seed = ARGV[1], count = count }))
+publishSaleEvent(KEYS[6], ARGV[2], { type = 'shuffled', seed = ARGV[1], count = count })
 return cjson.encode({ count = count })

@@ -12,11 +12,13 @@
   ARGV[2] jti of the signed pass
   ARGV[3] lease deadline ms (the pass's exp)
   ARGV[4] the signed pass (JWT)
+  ARGV[5] pub/sub mode: 'sharded' (Redis Cluster: SPUBLISH) or 'plain' (PUBLISH)
 
   Returns JSON {state='a', pass, exp, jti} (also when the offer was already taken: the existing pass,
   so two tabs taking at once get one lease), or {err='NO_OFFER'|'OFFER_EXPIRED'}.
   Publishes {type='admitted', visitor, pass, exp} so every edge holding one of the fan's tabs forwards it.
 ]]
+--- @include "publishSaleEvent"
 local visitor = ARGV[1]
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -34,5 +36,5 @@ redis.call('ZREM', KEYS[2], visitor)
 redis.call('ZADD', KEYS[3], exp, ARGV[2])
 redis.call('HSET', KEYS[1], visitor, cjson.encode({ s = 'a', j = ARGV[2], e = exp, p = ARGV[4] }))
 redis.call('HINCRBY', KEYS[4], 'passes', 1)
-redis.call('PUBLISH', KEYS[5], cjson.encode({ type = 'admitted', visitor = visitor, pass = ARGV[4], exp = exp }))
+publishSaleEvent(KEYS[5], ARGV[5], { type = 'admitted', visitor = visitor, pass = ARGV[4], exp = exp })
 return cjson.encode({ state = 'a', pass = ARGV[4], exp = exp, jti = ARGV[2] })

@@ -1,7 +1,8 @@
 /**
  * A real local Redis Cluster for tests: 3 masters (`redis-server --cluster-enabled yes`) on free
  * loopback ports in a temp dir, joined by `redis-cli --cluster create … --cluster-replicas 0`.
- * About a second to start; stop() kills the nodes and removes the folder.
+ * About a second to start; stop() kills the nodes and removes the folder. With `replicas: 1` each
+ * master gets a replica (in sync before this returns), so tests can fail a master over.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -19,26 +20,38 @@ export interface LocalCluster {
   stop(): Promise<void>;
 }
 
-export async function startRedisCluster(masters = 3): Promise<LocalCluster> {
+export async function startRedisCluster(masters = 3, { replicas = 0 }: { replicas?: number } = {}): Promise<LocalCluster> {
   const cli = which('redis-cli');
   if (!cli) throw new MissingBinaryError('redis-cli', 'install redis-tools (Debian: apt-get install -y redis-server)');
   const dir = mkdtempSync(path.join(tmpdir(), 'usher-cluster-'));
   const started: RunningService[] = [];
   try {
-    for (let j = 0; j < masters; j++) {
+    for (let j = 0; j < masters * (1 + replicas); j++) {
       started.push(await startRedis({
         dataDir: path.join(dir, `node${j}`),
-        extraArgs: ['--cluster-enabled', 'yes', '--cluster-config-file', path.join(dir, `node${j}`, 'nodes.conf'), '--cluster-node-timeout', '5000', '--appendonly', 'no'],
+        extraArgs: [
+          '--cluster-enabled', 'yes', '--cluster-config-file', path.join(dir, `node${j}`, 'nodes.conf'), '--cluster-node-timeout', '5000', '--appendonly', 'no',
+          '--repl-diskless-sync-delay', '0',
+        ],
       }));
     }
     const addresses = started.map((s) => `127.0.0.1:${s.port}`);
-    await run(cli, ['--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes']);
+    await run(cli, ['--cluster', 'create', ...addresses, '--cluster-replicas', String(replicas), '--cluster-yes']);
     // wait until every node agrees the cluster is up
     for (const s of started) {
       for (let attempt = 0; ; attempt++) {
         const { stdout } = await run(cli, ['-p', String(s.port), 'cluster', 'info']);
         if (stdout.includes('cluster_state:ok')) break;
         if (attempt > 100) throw new Error(`cluster node ${s.port} never reached cluster_state:ok`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    // and, with replicas, until every replica has synced with its master
+    for (const s of replicas > 0 ? started : []) {
+      for (let attempt = 0; ; attempt++) {
+        const { stdout } = await run(cli, ['-p', String(s.port), 'info', 'replication']);
+        if (stdout.includes('role:master') || stdout.includes('master_link_status:up')) break;
+        if (attempt > 100) throw new Error(`cluster replica ${s.port} never synced with its master`);
         await new Promise((r) => setTimeout(r, 100));
       }
     }
