@@ -10,7 +10,7 @@ export interface RouteDoc {
   path: string;
   summary: string;
   tags?: string[];
-  security?: 'pass' | 'order_token' | 'stripe_signature';
+  security?: 'pass' | 'order_token' | 'stripe_signature' | 'account';
   params?: z.ZodType;
   query?: z.ZodType;
   headers?: z.ZodType;
@@ -69,6 +69,7 @@ export function openApiDocument(info: { title: string; version: string; serverUr
         pass: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'admission pass from the waiting room' },
         order_token: { type: 'http', scheme: 'bearer', description: 'signed order token (confirmation link) or account access token' },
         stripe_signature: { type: 'apiKey', in: 'header', name: 'Stripe-Signature' },
+        account: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'account access token (POST /v1/auth/login)' },
       },
     },
     paths,
