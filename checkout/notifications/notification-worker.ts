@@ -10,6 +10,7 @@ import { readOrder } from '../orders/order-view.js';
 import { createMailTransport, type MailTransport } from './mail-transport.js';
 import { NOTIFICATION_QUEUE, type NotificationJobData } from './notification-queue.js';
 import { orderMail } from './order-mail.js';
+import { sendVerificationMail, type VerificationMailJobData } from './verification-mail.js';
 
 export type NotificationOutcome = 'sent' | 'recorded' | 'already_sent' | 'skipped';
 
@@ -36,7 +37,9 @@ export function startNotificationWorker(deps: CheckoutDeps, options: { mail?: Ma
   const log = deps.ctx.log.child({ worker: NOTIFICATION_QUEUE });
   const mail = options.mail ?? createMailTransport(config.mail.smtpUrl, config.mail.from, log);
   const connection = connectRedis(config, { maxRetriesPerRequest: null, connectionName: 'usher-notification-worker' });
-  const worker = new Worker<NotificationJobData, NotificationOutcome>(NOTIFICATION_QUEUE, (job) => sendNotification(deps, mail, job.data), {
+  // the same queue carries the account verification e-mail (verification-mail.ts)
+  const worker = new Worker<NotificationJobData | VerificationMailJobData, NotificationOutcome>(NOTIFICATION_QUEUE, (job) =>
+    job.data.kind === 'email-verification' ? sendVerificationMail(deps.ctx, mail, String(job.id), job.data) : sendNotification(deps, mail, job.data), {
     connection, prefix: config.worker.bullmqPrefix, concurrency: 4,
   });
   worker.on('failed', (job, err) => log.warn({ jobId: job?.id, err: err.message }, 'notification attempt failed'));
