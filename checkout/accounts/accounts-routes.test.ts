@@ -4,6 +4,7 @@ import { seedSale } from '../../scripts/seed-sale.js';
 import { uniqueId } from '../../test/support/databases.js';
 import { apiHarness, bearer, json, type ApiHarness } from '../admin/api-test-context.js';
 import { mountAccounts } from './accounts-module.js';
+import { emailVerificationTokens } from './email-verification-token.js';
 
 let h: ApiHarness;
 beforeAll(async () => {
@@ -31,7 +32,8 @@ describe('register', () => {
     const s = await register(email);
     expect(s.user).toMatchObject({ email, role: 'fan' });
     const me = await h.app.request('/v1/me', { headers: bearer(s.accessToken) });
-    expect(await me.json()).toMatchObject({ userId: s.user.id, email, role: 'fan' });
+    expect(await me.json()).toMatchObject({ userId: s.user.id, email, role: 'fan', emailVerified: false });
+    expect(s.user.emailVerified).toBe(false);
     const stored = (await h.db.pool.query('SELECT password_hash FROM users WHERE id = $1', [s.user.id])).rows[0].password_hash as string;
     expect(stored).toMatch(/^scrypt\$15\$8\$1\$/);
     expect(stored).not.toContain('correct horse');
@@ -141,7 +143,7 @@ describe('tokens', () => {
 });
 
 describe('GET /v1/me/orders', () => {
-  it('lists orders by user id and guest orders bought with the account e-mail, before or after registering', async () => {
+  it('lists orders by user id, and guest orders bought with the account e-mail (before or after registering) once it is verified', async () => {
     const sale = await seedSale(h.db.pool, {
       key: uniqueId('orders'), sections: [{ name: 'Floor', kind: 'ga', capacity: 10, tierCode: 'GA' }], tiers: [{ code: 'GA', name: 'Standing', priceMinor: 4500 }],
     });
@@ -158,6 +160,14 @@ describe('GET /v1/me/orders', () => {
     await order(uniqueId('guest-after-'), email);
     await order(uniqueId('mine-'), 'other-address@example.com', s.user.id);
     await order(uniqueId('stranger-'), newEmail());
+    const ids = async (): Promise<string[]> => {
+      const { orders } = (await (await h.app.request('/v1/me/orders', { headers: bearer(s.accessToken) })).json()) as { orders: { id: string }[] };
+      return orders.map((o) => o.id.replace(/[0-9a-f]{10}$/, '')).sort();
+    };
+    expect(await ids()).toEqual(['mine-']);
+    const token = await emailVerificationTokens('test-secret-test-secret-test-secret-0123').sign({ userId: s.user.id, email });
+    expect((await post('/v1/auth/verify-email', { token })).status).toBe(200);
+    expect(await ids()).toEqual(['guest-after-', 'guest-before-', 'mine-']);
     const res = await h.app.request('/v1/me/orders', { headers: bearer(s.accessToken) });
     expect(res.status).toBe(200);
     const { orders } = (await res.json()) as { orders: { id: string; tickets: { label: string }[]; event: { id: string } }[] };

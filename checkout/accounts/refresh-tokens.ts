@@ -24,7 +24,7 @@ export async function issueRefreshToken(db: PgPool | PgClient, userId: string, f
 }
 
 export type RotateResult =
-  | { ok: true; token: string; user: { id: string; email: string; role: 'fan' | 'admin' } }
+  | { ok: true; token: string; user: { id: string; email: string; role: 'fan' | 'admin'; emailVerified: boolean } }
   | { ok: false; reason: 'unknown' | 'expired' | 'revoked' | 'reused' };
 
 export async function rotateRefreshToken(pool: PgPool, token: string): Promise<RotateResult> {
@@ -43,7 +43,8 @@ export async function rotateRefreshToken(pool: PgPool, token: string): Promise<R
     }
     if (row.expired) return { ok: false, reason: 'expired' };
     await client.query('UPDATE refresh_tokens SET revoked_at = now() WHERE id = $1', [row.id]);
-    const user = await client.query<{ id: string; email: string; role: 'fan' | 'admin' }>('SELECT id, email, role FROM users WHERE id = $1', [row.user_id]);
+    const user = await client.query<{ id: string; email: string; role: 'fan' | 'admin'; emailVerified: boolean }>(
+      'SELECT id, email, role, email_verified_at IS NOT NULL AS "emailVerified" FROM users WHERE id = $1', [row.user_id]);
     if (!user.rows[0]) return { ok: false, reason: 'unknown' };
     return { ok: true, token: await issueRefreshToken(client, row.user_id, row.family_id), user: user.rows[0] };
   });

@@ -7,7 +7,7 @@ import { createAppContext, type AppContext } from '../../common/app-context.js';
 import { createLogger } from '../../common/logger.js';
 import { createApiApp } from '../api/app.js';
 import type { RouteModule } from '../api/routes.js';
-import { freshDatabase, redisUrl, type FreshDatabase } from '../../test/support/databases.js';
+import { freshDatabase, redisUrl, uniqueId, type FreshDatabase } from '../../test/support/databases.js';
 import type { Hono } from 'hono';
 
 export interface ApiHarness {
@@ -25,7 +25,9 @@ export async function apiHarness(modules: RouteModule[], env: Record<string, str
     NODE_ENV: 'test', LOG_LEVEL: 'silent', REDIS_URL: redisUrl(), DATABASE_URL: database.url,
     AUTH_JWT_SECRET: 'test-secret-test-secret-test-secret-0123', PG_POOL_MAX: '5',
     // the per-address limit would count every test file's in-process requests as one client ('local')
-    RATE_LIMIT_PER_IP_PER_MIN: '1000000', ...env,
+    RATE_LIMIT_PER_IP_PER_MIN: '1000000',
+    // jobs (e.g. the verification e-mail queued at registration) stay out of other files' workers
+    BULLMQ_PREFIX: `{${uniqueId('bq')}}`, ...env,
   });
   const ctx = createAppContext(config, createLogger('silent'));
   const app = await createApiApp(ctx, modules);

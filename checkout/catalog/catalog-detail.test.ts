@@ -83,7 +83,7 @@ describe('pages', () => {
   });
   afterAll(() => h?.close());
 
-  it.each(['/', '/events/00000000-0000-4000-8000-000000000000', '/orders', '/admin/login', '/admin/dashboard'])('serves %s as HTML under a strict CSP', async (path) => {
+  it.each(['/', '/events/00000000-0000-4000-8000-000000000000', '/orders', '/verify-email', '/admin/login', '/admin/dashboard'])('serves %s as HTML under a strict CSP', async (path) => {
     const res = await h.app.request(path);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/html');
@@ -94,7 +94,7 @@ describe('pages', () => {
   });
 
   it('serves the scripts, the chart library and 304 on a matching ETag; nothing else', async () => {
-    for (const path of ['/assets/fan/events.js', '/assets/admin/dashboard.js', '/assets/vendor/uplot.js', '/assets/vendor/uplot.css']) {
+    for (const path of ['/assets/fan/events.js', '/assets/fan/verify-email.js', '/assets/admin/dashboard.js', '/assets/vendor/uplot.js', '/assets/vendor/uplot.css']) {
       const res = await h.app.request(path);
       expect(res.status, path).toBe(200);
       const again = await h.app.request(path, { headers: { 'if-none-match': res.headers.get('etag')! } });

@@ -1,6 +1,7 @@
 /**
  * The buyer's order: read it and cancel it. Either credential works: the signed order token of the
- * confirmation link (Bearer or `?token=`), or an account access token whose e-mail is the order's.
+ * confirmation link (Bearer or `?token=`), or the access token of an account that owns the order:
+ * placed it while logged in, or has verified the e-mail address it was bought with as a guest.
  */
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
@@ -9,6 +10,7 @@ import { CheckoutError } from '../api/checkout-errors.js';
 import { defineRoute } from '../api/define-route.js';
 import { bearer } from '../api/pass-auth.js';
 import type { CheckoutDeps } from '../checkout-deps.js';
+import { accountOwnsOrder } from '../accounts/my-orders.js';
 import { cancelOrder, type OrderCancellationDeps } from './order-cancellation.js';
 import { orderViewSchema, readOrder, type OrderView } from './order-view.js';
 
@@ -27,7 +29,10 @@ export function orderRoutes(deps: CheckoutDeps, cancellation: OrderCancellationD
       if (tokenOrder !== orderId) throw new CheckoutError('order_forbidden', 'this token is for another order');
     } else {
       const account = await deps.accessTokens.verify(token); // throws 401 when it is neither
-      if (view && view.email.toLowerCase() !== account.email.toLowerCase()) throw new CheckoutError('order_forbidden', 'this order belongs to another account');
+      // an unverified address proves nothing: registering a fan's e-mail must not open their orders
+      if (view && !(await accountOwnsOrder(deps.ctx.pg, account.userId, { orderId, email: view.email }))) {
+        throw new CheckoutError('order_forbidden', 'this order belongs to another account, or to an e-mail address this account has not verified');
+      }
     }
     if (!view) throw new CheckoutError('order_not_found', `no order ${orderId}`);
     return view;

@@ -5,15 +5,16 @@
   function session() { try { return JSON.parse(localStorage.getItem(KEY) || 'null'); } catch (e) { return null; } }
   function save(s) { if (s) localStorage.setItem(KEY, JSON.stringify(s)); else localStorage.removeItem(KEY); }
 
-  async function authed(path) {
+  async function authed(path, method) {
     var s = session();
-    var res = await fetch(path, { headers: { authorization: 'Bearer ' + s.accessToken } });
+    var call = function (token) { return fetch(path, { method: method || 'GET', headers: { authorization: 'Bearer ' + token } }); };
+    var res = await call(s.accessToken);
     if (res.status === 401) {
       // the access token lives 15 minutes; the refresh token rotates on each use
       var r = await fetch('/v1/auth/refresh', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refreshToken: s.refreshToken }) });
       if (!r.ok) { save(null); show(); return null; }
       save(await r.json());
-      res = await fetch(path, { headers: { authorization: 'Bearer ' + session().accessToken } });
+      res = await call(session().accessToken);
     }
     return res;
   }
@@ -33,6 +34,7 @@
     var s = session();
     $('auth').hidden = !!s;
     $('mine').hidden = !s;
+    $('verify').hidden = true;
     if (!s) return;
     $('who').textContent = s.user.email;
     $('status').textContent = 'Loading…';
@@ -44,7 +46,22 @@
     var data = await res.json();
     data.orders.forEach(function (o) { list.appendChild(order(o)); });
     $('status').textContent = data.orders.length ? data.orders.length + ' orders' : 'No orders yet.';
+    // guest orders appear only once the address is verified: say so, and offer a new link
+    var me = await authed('/v1/me');
+    if (me && me.ok) {
+      var account = await me.json();
+      $('verify-email').textContent = account.email;
+      $('verify').hidden = account.emailVerified;
+    }
   }
+
+  $('resend').addEventListener('click', async function () {
+    $('resend').disabled = true;
+    $('verify-status').textContent = '';
+    var res = await authed('/v1/me/verification-email', 'POST');
+    if (res) $('verify-status').textContent = res.ok ? 'Sent. Check your inbox (and the spam folder).' : await Usher.problem(res);
+    $('resend').disabled = false;
+  });
 
   $('auth-form').addEventListener('submit', async function (ev) {
     ev.preventDefault();

@@ -1,0 +1,47 @@
+// The page the verification e-mail links to: posts the token from the link's #fragment (which
+// never reaches a server log) to the API and says what happened.
+(function () {
+  'use strict';
+  var $ = function (id) { return document.getElementById(id); };
+  var token = new URLSearchParams(location.hash.slice(1)).get('token');
+  var messages = {
+    400: 'This link is not valid. Open the whole link from the most recent e-mail, or ask for a new one on "My orders".',
+    404: 'The account this link was for no longer exists.',
+    409: 'Your e-mail address is already verified. Nothing more to do.',
+    410: 'This link has expired. Log in on "My orders" and ask for a new one.',
+    422: 'This link was sent to an address your account no longer uses. Ask for a new link on "My orders".',
+    429: 'Too many attempts. Wait a minute, then reload this page.',
+  };
+
+  function show(outcome, heading, text) {
+    $('heading').textContent = heading;
+    $('result').textContent = text;
+    $('result').className = outcome === 'verified' || outcome === 'already_verified' ? '' : 'error';
+    $('result').setAttribute('data-outcome', outcome);
+    $('next').hidden = false;
+    $('heading').focus();
+  }
+
+  // a definitive answer takes the token out of the address bar (history, shared screens)
+  function forgetToken() { history.replaceState(null, '', location.pathname); }
+
+  if (!token) {
+    show('invalid', 'Link incomplete', messages[400]);
+    return;
+  }
+  fetch('/v1/auth/verify-email', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: token }) })
+    .then(async function (res) {
+      var body = await res.json().catch(function () { return {}; });
+      if (res.status !== 429 && res.status < 500) forgetToken();
+      if (res.ok) {
+        show('verified', 'E-mail address confirmed', 'Thank you: ' + body.email + ' is verified. Tickets you bought as a guest with this address now appear under "My orders".');
+      } else if (res.status === 409) {
+        show('already_verified', 'Already confirmed', messages[409]);
+      } else {
+        show(body.code || 'error', 'Could not confirm your address', messages[res.status] || body.detail || ('Something went wrong (' + res.status + '). Reload this page to try again.'));
+      }
+    })
+    .catch(function () {
+      show('offline', 'Could not confirm your address', 'Usher could not be reached. Check your connection, then reload this page.');
+    });
+})();
