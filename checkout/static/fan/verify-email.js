@@ -3,7 +3,6 @@
 (function () {
   'use strict';
   var $ = function (id) { return document.getElementById(id); };
-  var token = new URLSearchParams(location.hash.slice(1)).get('token');
   var messages = {
     400: 'This link is not valid. Open the whole link from the most recent e-mail, or ask for a new one on "My orders".',
     404: 'The account this link was for no longer exists.',
@@ -25,23 +24,31 @@
   // a definitive answer takes the token out of the address bar (history, shared screens)
   function forgetToken() { history.replaceState(null, '', location.pathname); }
 
-  if (!token) {
-    show('invalid', 'Link incomplete', messages[400]);
-    return;
+  function confirm() {
+    var token = new URLSearchParams(location.hash.slice(1)).get('token');
+    if (!token) {
+      show('invalid', 'Link incomplete', messages[400]);
+      return;
+    }
+    $('result').setAttribute('data-outcome', 'pending');
+    fetch('/v1/auth/verify-email', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: token }) })
+      .then(async function (res) {
+        var body = await res.json().catch(function () { return {}; });
+        if (res.status !== 429 && res.status < 500) forgetToken();
+        if (res.ok) {
+          show('verified', 'E-mail address confirmed', 'Thank you: ' + body.email + ' is verified. Tickets you bought as a guest with this address now appear under "My orders".');
+        } else if (res.status === 409) {
+          show('already_verified', 'Already confirmed', messages[409]);
+        } else {
+          show(body.code || 'error', 'Could not confirm your address', messages[res.status] || body.detail || ('Something went wrong (' + res.status + '). Reload this page to try again.'));
+        }
+      })
+      .catch(function () {
+        show('offline', 'Could not confirm your address', 'Usher could not be reached. Check your connection, then reload this page.');
+      });
   }
-  fetch('/v1/auth/verify-email', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: token }) })
-    .then(async function (res) {
-      var body = await res.json().catch(function () { return {}; });
-      if (res.status !== 429 && res.status < 500) forgetToken();
-      if (res.ok) {
-        show('verified', 'E-mail address confirmed', 'Thank you: ' + body.email + ' is verified. Tickets you bought as a guest with this address now appear under "My orders".');
-      } else if (res.status === 409) {
-        show('already_verified', 'Already confirmed', messages[409]);
-      } else {
-        show(body.code || 'error', 'Could not confirm your address', messages[res.status] || body.detail || ('Something went wrong (' + res.status + '). Reload this page to try again.'));
-      }
-    })
-    .catch(function () {
-      show('offline', 'Could not confirm your address', 'Usher could not be reached. Check your connection, then reload this page.');
-    });
+
+  // another link opened in the same tab only changes the fragment: no reload, so listen for it
+  window.addEventListener('hashchange', function () { if (location.hash) confirm(); });
+  confirm();
 })();
