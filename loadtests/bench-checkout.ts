@@ -9,47 +9,54 @@
  *     (oversell / double sale / lost paid holds must all be zero).
  * Baseline in the same run: GET /livez of the same API process (the framework's ceiling here).
  * Env: BENCH_RATES (500,1000,2000,3000,4000), BENCH_SECONDS (6), BENCH_CONNECTIONS (64), BENCH_ORDERS (2000),
- * BENCH_NODE_ARGS (extra node flags for the API and worker processes, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
+ * BENCH_NODE_ARGS (extra node flags for the API and worker processes, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"),
+ * BENCH_PHASES (api,commit; `commit` alone runs only the worker phase, for quick iterations on it).
+ * PostgreSQL runs durable (fsync and synchronous_commit on), as order writes need in production.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { Redis } from 'ioredis';
+import { Queue } from 'bullmq';
 import { generatePassJwks, passSigningKeys } from '../common/admission-pass.js';
 import { migrate } from '../common/db/migrate.js';
 import { queueKeys } from '../common/queue-keys.js';
-import { createCommitQueue } from '../checkout/commit/commit-queue.js';
+import { commitJobId, commitJobOptions, createCommitQueue } from '../checkout/commit/commit-queue.js';
 import { createDemoGateway } from '../checkout/payments/demo-gateway.js';
 import { paymentKeys } from '../checkout/payments/payment-gateway.js';
 import { recordPaymentIntent } from '../checkout/payments/payment-records.js';
 import { createSeatInventory } from '../inventory/index.js';
 import { freePort, startServices } from '../scripts/services.js';
 import { seedSale } from '../scripts/seed-sale.js';
-import { CpuMeter, processTree } from './lib/cpu-split.js';
+import { CpuMeter, processCpuSeconds, processTree } from './lib/cpu-split.js';
 import { formatTable, writeResult } from './lib/results.js';
 
 const rates = (process.env.BENCH_RATES ?? '500,1000,2000,3000,4000').split(',').map(Number);
 const seconds = Number(process.env.BENCH_SECONDS ?? 6);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const orders = Number(process.env.BENCH_ORDERS ?? 2000);
+const apiPhase = (process.env.BENCH_PHASES ?? 'api,commit').split(',').map((p) => p.trim()).includes('api');
 const say = (line: string): void => void process.stderr.write(`[bench:checkout] ${line}\n`);
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'usher-bench-co-'));
-const services = await startServices({ dataDir, env: {}, fast: true, log: say });
+// durable PostgreSQL (no `fast`): every order commit is flushed to the WAL, as in production
+const services = await startServices({ dataDir, env: {}, fast: false, log: say });
 await migrate(services.databaseUrl);
 const pool = new pg.Pool({ connectionString: services.databaseUrl, max: 20 });
 const redis = new Redis(services.redisUrl);
-const totalPasses = rates.reduce((s, r) => s + r * seconds, 0) + orders + 5000;
+const totalPasses = (apiPhase ? rates.reduce((s, r) => s + r * seconds, 0) + 5000 : 0) + orders;
 const sale = await seedSale(pool, {
   key: `bench-checkout-${Date.now()}`,
   sections: [{ name: 'Floor', kind: 'ga', capacity: 200_000, tierCode: 'GA' }, { name: 'Bowl', kind: 'reserved', rows: 100, seatsPerRow: 50, tierCode: 'P1' }],
   tiers: [{ code: 'GA', name: 'Standing', priceMinor: 4500 }, { code: 'P1', name: 'Seated', priceMinor: 9000 }],
   sale: { shardCount: 8, perFanLimit: 6, holdSeconds: 3600, maxActiveShoppers: 1_000_000 },
 });
+// statistics as autovacuum would have gathered them long before an on-sale opens (not minutes after seeding)
+await pool.query('ANALYZE');
 const inventory = createSeatInventory({ redis, pg: pool });
 await inventory.publish(sale.saleId);
 const floor = sale.sectionIds.Floor!;
@@ -78,19 +85,21 @@ const env = {
   PAYMENT_GATEWAY: 'demo', RATE_LIMIT_PER_IP_PER_MIN: '100000000', API_PORT: String(apiPort), WORKER_PORT: String(await freePort()),
   PASS_JWKS_URL: `http://127.0.0.1:${jwksPort}/`, AUTH_JWT_SECRET: 'b'.repeat(40), PG_POOL_MAX: '20', BULLMQ_PREFIX: '{bench}', HOST: '127.0.0.1',
 };
-function startRole(role: string): Promise<ChildProcess> {
+function startRole(role: string): ChildProcess {
   // BENCH_NODE_ARGS: extra node flags for the measured roles, e.g. --cpu-prof to see where time goes
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'scripts/start.ts', role], { env, stdio: ['ignore', 'ignore', 'inherit'] });
-  return new Promise((resolve) => setTimeout(() => resolve(proc), 100));
+  return spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'scripts/start.ts', role], { env, stdio: ['ignore', 'ignore', 'inherit'] });
 }
-const api = await startRole('api');
+/** Waits until a role answers its probe: start-up (tsx compiling, connecting) is not measured. */
+async function ready(url: string, what: string): Promise<void> {
+  for (let i = 0; ; i++) {
+    try { if ((await fetch(url)).ok) return; } catch { /* not yet */ }
+    if (i > 300) throw new Error(`${what} did not start`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+const exited = (proc: ChildProcess): Promise<void> => new Promise((r) => (proc.exitCode !== null || proc.signalCode !== null ? r() : void proc.once('exit', () => r())));
 const base = `http://127.0.0.1:${apiPort}`;
-for (let i = 0; ; i++) {
-  try { if ((await fetch(`${base}/livez`)).ok) break; } catch { /* not yet */ }
-  if (i > 200) throw new Error('api did not start');
-  await new Promise((r) => setTimeout(r, 100));
-}
 
 let nextPass = 0;
 interface Ctx { holdId?: string; pass?: { token: string } }
@@ -117,22 +126,29 @@ async function load(rate: number, kind: 'mixed' | 'baseline'): Promise<autocanno
   return autocannon({ url: base, connections, duration: seconds, overallRate: rate, requests });
 }
 
-say('baseline: GET /livez, unthrottled');
-const baseline = await load(1_000_000, 'baseline');
-const rows: Record<string, string | number>[] = [{ phase: 'baseline /livez', offered: 'max', achieved: Math.round(baseline.requests.average), p50_ms: baseline.latency.p50, p99_ms: baseline.latency.p99, errors: baseline.errors + baseline.non2xx, api_cpu_s: '', loadgen_cpu_s: '' }];
+const rows: Record<string, string | number>[] = [];
 const steps: { rate: number; achieved: number; p50: number; p99: number; errors: number; cpu: { servers: number; generator: number } }[] = [];
-// JIT, lazy imports and connection pools warm up on the first few thousand requests: not measured
-say(`warm-up: mixed at 1000/s for ${seconds}s (not recorded)`);
-await load(1000, 'mixed');
-for (const rate of rates) {
-  say(`mixed hold/release/availability at ${rate}/s for ${seconds}s`);
-  const meter = new CpuMeter(processTree(api.pid!));
-  const r = await load(rate, 'mixed');
-  const cpu = meter.read();
-  steps.push({ rate, achieved: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx, cpu });
-  rows.push({ phase: 'mixed', offered: rate, achieved: Math.round(r.requests.average), p50_ms: r.latency.p50, p99_ms: r.latency.p99, errors: r.errors + r.non2xx, api_cpu_s: cpu.servers, loadgen_cpu_s: cpu.generator });
+let baseline: autocannon.Result | undefined;
+if (apiPhase) {
+  const api = startRole('api');
+  await ready(`${base}/livez`, 'api');
+  say('baseline: GET /livez, unthrottled');
+  baseline = await load(1_000_000, 'baseline');
+  rows.push({ phase: 'baseline /livez', offered: 'max', achieved: Math.round(baseline.requests.average), p50_ms: baseline.latency.p50, p99_ms: baseline.latency.p99, errors: baseline.errors + baseline.non2xx, api_cpu_s: '', loadgen_cpu_s: '' });
+  // JIT, lazy imports and connection pools warm up on the first few thousand requests: not measured
+  say(`warm-up: mixed at 1000/s for ${seconds}s (not recorded)`);
+  await load(1000, 'mixed');
+  for (const rate of rates) {
+    say(`mixed hold/release/availability at ${rate}/s for ${seconds}s`);
+    const meter = new CpuMeter(processTree(api.pid!));
+    const r = await load(rate, 'mixed');
+    const cpu = meter.read();
+    steps.push({ rate, achieved: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx, cpu });
+    rows.push({ phase: 'mixed', offered: rate, achieved: Math.round(r.requests.average), p50_ms: r.latency.p50, p99_ms: r.latency.p99, errors: r.errors + r.non2xx, api_cpu_s: cpu.servers, loadgen_cpu_s: cpu.generator });
+  }
+  api.kill('SIGTERM');
+  await exited(api);
 }
-api.kill('SIGTERM');
 
 say(`commit throughput: ${orders} paid holds`);
 const demo = createDemoGateway(redis);
@@ -146,10 +162,36 @@ for (let i = 0; i < orders; i++) {
   paid.push(hold.holdId);
 }
 const commits = createCommitQueue(redis, '{bench}');
-const worker = await startRole('worker');
-const workerMeter = new CpuMeter([worker.pid!]);
+/** Work done per order on the servers: Redis commands (scripts count once, plus what they call) and Postgres transactions. */
+async function serverCounters(): Promise<Map<string, number>> {
+  const m = new Map<string, number>();
+  for (const line of (await redis.info('commandstats')).split('\n')) {
+    const hit = /^cmdstat_([^:]+):calls=(\d+)/.exec(line);
+    if (hit) m.set(`redis ${hit[1]}`, Number(hit[2]));
+  }
+  const { rows: [db] } = await pool.query<{ xact_commit: string; xact_rollback: string }>('SELECT xact_commit, xact_rollback FROM pg_stat_database WHERE datname = current_database()');
+  m.set('pg xact_commit', Number(db!.xact_commit));
+  m.set('pg xact_rollback', Number(db!.xact_rollback));
+  return m;
+}
+const perOrder = (before: Map<string, number>, after: Map<string, number>): Record<string, number> =>
+  Object.fromEntries([...after].map(([k, v]) => [k, (v - (before.get(k) ?? 0)) / orders] as const).filter(([, v]) => v >= 0.01).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, Math.round(v * 100) / 100]));
+const worker = startRole('worker');
+await ready(`http://127.0.0.1:${env.WORKER_PORT}/readyz`, 'worker');
+const workerMeter = new CpuMeter(processTree(worker.pid!));
+// how the 2 cores were shared during the commit phase: Redis, and PostgreSQL's whole process tree
+const redisPid = Number(/process_id:(\d+)/.exec(await redis.info('server'))![1]);
+const { rows: [backend] } = await pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+const postmasterPid = Number(readFileSync(`/proc/${backend!.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
+const redisMeter = new CpuMeter([redisPid]);
+// backends started during the phase count whole; those that ended are in the postmaster's reaped-children time
+const pgStart = new Map(processTree(postmasterPid).map((p) => [p, processCpuSeconds(p)]));
+const pgCpuSince = (): number => processTree(postmasterPid).reduce((sum, p) => sum + Math.max(0, processCpuSeconds(p) - (pgStart.get(p) ?? 0)), 0);
+const countersBefore = await serverCounters();
+// the clock runs from the first job enqueued to the last order confirmed in Postgres
 const t0 = performance.now();
-await commits.queue.addBulk(paid.map((holdId) => ({ name: 'commit', data: { holdId }, opts: { jobId: holdId, attempts: 12, backoff: { type: 'exponential', delay: 500 } } })));
+// the jobs the webhook and the reconciler enqueue: same id and options (retries, retention)
+await commits.queue.addBulk(paid.map((holdId) => ({ name: 'commit', data: { holdId }, opts: { ...commitJobOptions, jobId: commitJobId(holdId) } })));
 for (;;) {
   const { rows: c } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM orders WHERE status = 'confirmed'`);
   if (c[0]!.n >= orders) break;
@@ -157,10 +199,24 @@ for (;;) {
 }
 const commitS = (performance.now() - t0) / 1000;
 const workerCpu = workerMeter.read();
+const redisCpu = redisMeter.read().servers;
+const pgCpu = pgCpuSince();
 const ordersPerS = orders / commitS;
+// confirmation e-mails still queued when the last order was confirmed (the same worker sends them)
+const mailBacklog = await new Queue('notifications', { connection: redis, prefix: '{bench}' });
+const mailsPending = (await mailBacklog.getJobCounts('waiting', 'active', 'prioritized')) as Record<string, number>;
+for (let i = 0; i < 600 && Object.values(await mailBacklog.getJobCounts('waiting', 'active', 'prioritized')).some((n) => n > 0); i++) await new Promise((r) => setTimeout(r, 50));
+const allDoneS = (performance.now() - t0) / 1000;
+await mailBacklog.close();
+await new Promise((r) => setTimeout(r, 1500)); // Postgres backends publish their statistics about once a second
+const countersAfter = await serverCounters();
 rows.push({ phase: 'commit worker', offered: orders, achieved: Math.round(ordersPerS), p50_ms: '', p99_ms: '', errors: 0, api_cpu_s: workerCpu.servers, loadgen_cpu_s: '' });
 worker.kill('SIGTERM');
+await exited(worker);
 
+const confirmed = await pool.query<{ orders: number; tickets: number }>(
+  `SELECT (SELECT count(*) FROM orders WHERE status = 'confirmed')::int AS orders, (SELECT count(*) FROM tickets WHERE status = 'live')::int AS tickets`,
+);
 const audit = await inventory.audit(sale.saleId);
 const captured = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM payments WHERE status = 'captured'`);
 const under = steps.filter((s) => s.p99 < 100 && s.achieved >= s.rate * 0.95);
@@ -171,16 +227,22 @@ const result = {
   p99_ms: at2000?.p99 ?? null,
   errors: steps.reduce((s, x) => s + x.errors, 0),
   orders_per_s: Math.round(ordersPerS),
-  baseline_livez_rps: Math.round(baseline.requests.average),
-  ratio_max_rps_to_baseline: under.length ? Math.max(...under.map((s) => s.rate)) / baseline.requests.average : 0,
+  baseline_livez_rps: baseline ? Math.round(baseline.requests.average) : null,
+  ratio_max_rps_to_baseline: under.length && baseline ? Math.max(...under.map((s) => s.rate)) / baseline.requests.average : 0,
+  commit: {
+    orders, seconds: commitS, mails_pending_at_last_confirm: Object.values(mailsPending).reduce((a, b) => a + b, 0), seconds_until_mails_queued_drained: allDoneS,
+    per_order: perOrder(countersBefore, countersAfter), confirmed_orders: confirmed.rows[0]!.orders, live_tickets: confirmed.rows[0]!.tickets, cpu_s: { worker: workerCpu.servers, redis: redisCpu, postgres: pgCpu, bench: workerCpu.generator }, postgres: 'durable (fsync, synchronous_commit on)' },
   steps,
   audit: { ok: audit.ok, violations: audit.violations, totals: audit.totals },
   captured_payments: captured.rows[0]!.n,
   setup: { connections, seconds, cores: 2, split: 'one API process (or one worker process) + this load generator + Redis + PostgreSQL share the 2 cores; CPU seconds per side are in steps[].cpu' },
 };
 console.log(formatTable(rows));
+say(`commit phase: ${result.commit.seconds.toFixed(2)} s, CPU s ${JSON.stringify(result.commit.cpu_s)}; mails pending at the last confirm: ${result.commit.mails_pending_at_last_confirm}, all mails done after ${allDoneS.toFixed(2)} s`);
+say(`per order: ${JSON.stringify(result.commit.per_order)}`);
 console.log(`max_rps=${result.max_rps} p99@2000=${result.p99_ms}ms orders/s=${result.orders_per_s} audit=${audit.ok ? 'ok' : audit.violations.join('; ')}`);
-say(`wrote ${writeResult('checkout', result)}`);
+// a worker-only run does not overwrite the full run's figures
+say(`wrote ${writeResult(apiPhase ? 'checkout' : 'checkout-commit', result)}`);
 
 await commits.close();
 redis.disconnect();
@@ -188,4 +250,5 @@ await pool.end();
 jwksServer.close();
 await services.stop();
 rmSync(dataDir, { recursive: true, force: true });
-process.exit(audit.ok && captured.rows[0]!.n === orders ? 0 : 1);
+const exact = captured.rows[0]!.n === orders && confirmed.rows[0]!.orders === orders && confirmed.rows[0]!.tickets === 2 * orders;
+process.exit(audit.ok && exact ? 0 : 1);
