@@ -2,7 +2,10 @@
  * Commits one paid hold. Steps, each safe to re-run after a crash at any point:
  *   claim (Redis: the one place where payment and expiry race) → order + tickets + payment in one
  *   Postgres transaction → capture → finalize (Redis: seats SOLD) → order confirmed → lease ended
- *   → confirmation and reminder queued.
+ *   and confirmation + reminder queued (both idempotent, so a re-run after the order is confirmed
+ *   repeats them: a crash right after the confirm loses neither).
+ * Round trips per order: Postgres 3 (state, order, confirm), Redis 5 (claim, finalize, lease, one
+ * MULTI for both e-mails, plus the gateway's) besides BullMQ's own.
  * A hold whose seats are gone gets its PaymentIntent cancelled: never charged without a ticket.
  * Capture comes only after Postgres holds the order: never a charge without a recorded ticket.
  */
@@ -11,8 +14,8 @@ import type { Logger } from '../../common/logger.js';
 import { counter, histogram } from '../../common/metrics.js';
 import type { CheckoutDeps } from '../checkout-deps.js';
 import { GatewayError, paymentKeys } from '../payments/payment-gateway.js';
-import { advancePayment, paymentForHold, type PaymentRow } from '../payments/payment-records.js';
-import { EventCancelledError, markConfirmed, orderStatus, SeatConflictError, voidUncapturedOrder, writeOrder } from './order-store.js';
+import { advancePayment, commitStateForHold, type PaymentRow } from '../payments/payment-records.js';
+import { EventCancelledError, markConfirmed, SeatConflictError, voidUncapturedOrder, writeOrder } from './order-store.js';
 import { InventoryError } from '../../inventory/index.js';
 
 export type CommitOutcome =
@@ -37,11 +40,15 @@ export async function commitHold(deps: CheckoutDeps, holdId: string, log: Logger
 
 async function run(deps: CheckoutDeps, holdId: string, log: Logger): Promise<CommitOutcome> {
   const { ctx, inventory, gateway } = deps;
-  const payment = await paymentForHold(ctx.pg, holdId);
-  if (!payment) throw new PaymentRowMissing(`no payment recorded for hold ${holdId} yet`);
-  const order = await orderStatus(ctx.pg, holdId);
-  if (order?.status === 'confirmed') return 'already_confirmed';
+  const state = await commitStateForHold(ctx.pg, holdId);
+  if (!state) throw new PaymentRowMissing(`no payment recorded for hold ${holdId} yet`);
+  const { payment, order } = state;
   if (order?.status === 'cancelled') return 'order_cancelled';
+  if (order?.status === 'confirmed') {
+    // a re-run (retry, reconciler, duplicate): the steps after the confirm may not have happened
+    await afterConfirmed(deps, holdId, payment, order.eventStartsAt);
+    return 'already_confirmed';
+  }
 
   let eventStartsAt = order?.eventStartsAt;
   if (!order) {
@@ -65,9 +72,20 @@ async function run(deps: CheckoutDeps, holdId: string, log: Logger): Promise<Com
   await finalizeSeats(deps, holdId, payment, log);
   // payment captured + order confirmed in one statement; a crash before it re-runs capture (idempotent) and finalize
   await markConfirmed(ctx.pg, holdId, payment.paymentIntentId);
-  await endLease(ctx.redis, payment.snapshot.saleId, payment.snapshot.passJti);
-  if (eventStartsAt) await deps.notifications.afterCommit(holdId, eventStartsAt);
+  await afterConfirmed(deps, holdId, payment, eventStartsAt);
   return 'confirmed';
+}
+
+/**
+ * The lease ends (a shopper slot frees up) and the e-mails are queued, side by side: both are
+ * idempotent (ZREM; job ids derived from the order) and both only after the confirm, since the
+ * mail worker sends a confirmation only for a confirmed order.
+ */
+async function afterConfirmed(deps: CheckoutDeps, holdId: string, payment: PaymentRow, eventStartsAt: Date | undefined): Promise<void> {
+  await Promise.all([
+    endLease(deps.ctx.redis, payment.snapshot.saleId, payment.snapshot.passJti),
+    eventStartsAt ? deps.notifications.afterCommit(holdId, eventStartsAt) : undefined,
+  ]);
 }
 
 /** Claim and write the order. Returns an outcome when the commit ends here (no sale), else when the event starts. */

@@ -26,14 +26,6 @@ export class SeatConflictError extends Error {
   }
 }
 
-export async function orderStatus(pg: PgPool, orderId: string): Promise<{ status: OrderStatus; eventStartsAt: Date } | null> {
-  const { rows } = await pg.query<{ status: OrderStatus; starts_at: Date }>(
-    'SELECT o.status, e.starts_at FROM orders o JOIN events e ON e.id = o.event_id WHERE o.id = $1',
-    [orderId],
-  );
-  return rows[0] ? { status: rows[0].status, eventStartsAt: rows[0].starts_at } : null;
-}
-
 /** Thrown when the event was cancelled before this order could be written: no sale. */
 export class EventCancelledError extends Error {
   constructor(readonly orderId: string) {
@@ -47,13 +39,15 @@ export class EventCancelledError extends Error {
  * event row is locked FOR SHARE, which orders us against an event cancellation (either the
  * cancel's UPDATE committed first and nothing is written, or it waits for us and then finds this
  * order to refund); then the order, its tickets and the payment link. Returns whether this call
- * created the order, and when the event starts (for the reminder).
+ * created the order, and when the event starts (for the reminder). Named statements (here and in
+ * markConfirmed): each pooled connection parses and plans them once, not once per order.
  */
 export async function writeOrder(pg: PgPool, w: OrderWrite): Promise<{ created: boolean; eventStartsAt: Date }> {
   let row: { event_status: string | null; starts_at: Date | null; created: number } | undefined;
   try {
-    ({ rows: [row] } = await pg.query<{ event_status: string | null; starts_at: Date | null; created: number }>(
-      `WITH ev AS (
+    ({ rows: [row] } = await pg.query<{ event_status: string | null; starts_at: Date | null; created: number }>({
+      name: 'usher-write-order',
+      text: `WITH ev AS (
          SELECT s.id AS sale_id, s.event_id, e.status, e.starts_at
          FROM sales s JOIN events e ON e.id = s.event_id WHERE s.id = $2 FOR SHARE OF e
        ), ins AS (
@@ -72,11 +66,11 @@ export async function writeOrder(pg: PgPool, w: OrderWrite): Promise<{ created: 
        )
        SELECT (SELECT status FROM ev) AS event_status, (SELECT starts_at FROM ev) AS starts_at,
               (SELECT count(*) FROM ins)::int AS created, (SELECT count(*) FROM tix)::int AS tickets, (SELECT count(*) FROM pay)::int AS linked`,
-      [
+      values: [
         w.orderId, w.saleId, w.email, w.paymentIntentId, w.amountMinor, w.currency,
         w.items.map((i) => i.sectionId), w.items.map((i) => i.seatId), w.items.map((i) => i.tierCode), w.items.map((i) => i.priceMinor),
       ],
-    ));
+    }));
   } catch (err) {
     if ((err as { code?: string; constraint?: string }).constraint === 'tickets_live_seat') throw new SeatConflictError(w.orderId);
     throw err;
@@ -88,14 +82,15 @@ export async function writeOrder(pg: PgPool, w: OrderWrite): Promise<{ created: 
 
 /** After capture and finalize: the payment is captured and the order confirmed, in one statement. */
 export async function markConfirmed(pg: PgPool, orderId: string, paymentIntentId: string): Promise<void> {
-  await pg.query(
-    `WITH p AS (
-       UPDATE payments SET status = 'captured', updated_at = now()
-       WHERE payment_intent_id = $2 AND status IN ('requires_payment', 'authorized', 'failed') RETURNING 1
-     )
-     UPDATE orders SET status = 'confirmed', updated_at = now() WHERE id = $1 AND status = 'committed'`,
-    [orderId, paymentIntentId],
-  );
+  await pg.query({
+    name: 'usher-mark-confirmed',
+    text: `WITH p AS (
+             UPDATE payments SET status = 'captured', updated_at = now()
+             WHERE payment_intent_id = $2 AND status IN ('requires_payment', 'authorized', 'failed') RETURNING 1
+           )
+           UPDATE orders SET status = 'confirmed', updated_at = now() WHERE id = $1 AND status = 'committed'`,
+    values: [orderId, paymentIntentId],
+  });
 }
 
 /** The capture failed for good: the order never happened (tickets void, payment failed). */

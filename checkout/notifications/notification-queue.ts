@@ -31,11 +31,12 @@ export function createNotificationQueue(connection: ConnectionOptions, prefix: s
   return {
     queue,
     async afterCommit(orderId, eventStartsAt) {
-      await queue.add('confirmation', { orderId, kind: 'confirmation' }, { ...jobDefaults, jobId: notificationJobId('confirmation', orderId) });
       const delay = eventStartsAt.getTime() - reminderBeforeS * 1000 - Date.now();
-      if (delay > 0) {
-        await queue.add('reminder', { orderId, kind: 'reminder' }, { ...jobDefaults, delay, jobId: notificationJobId('reminder', orderId) });
-      }
+      // both jobs in one round trip (addBulk is one MULTI on the queue's slot)
+      await queue.addBulk([
+        { name: 'confirmation', data: { orderId, kind: 'confirmation' }, opts: { ...jobDefaults, jobId: notificationJobId('confirmation', orderId) } },
+        ...(delay > 0 ? [{ name: 'reminder', data: { orderId, kind: 'reminder' as const }, opts: { ...jobDefaults, delay, jobId: notificationJobId('reminder', orderId) } }] : []),
+      ]);
     },
     async afterCancel(orderId) {
       // remove() is a no-op for a missing job; a reminder already running is stopped by the

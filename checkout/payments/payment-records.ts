@@ -5,6 +5,7 @@
  */
 import type { PgClient, PgPool } from '../../common/postgres-pool.js';
 import type { HeldItem } from '../../inventory/inventory-api.js';
+import type { OrderStatus } from '../commit/order-store.js';
 
 export type PaymentStatus = 'requires_payment' | 'authorized' | 'captured' | 'cancelled' | 'refunded' | 'failed';
 
@@ -40,8 +41,9 @@ const reachableFrom: Record<PaymentStatus, PaymentStatus[]> = {
   refunded: ['captured'],
 };
 
-const columns = `payment_intent_id AS "paymentIntentId", hold_id AS "holdId", order_id AS "orderId", gateway,
-  amount_minor AS "amountMinor", currency, status, sale_id AS "saleId", email, hold_snapshot AS snapshot, failure_reason AS "failureReason"`;
+const columnsOf = (t: string) => `${t}payment_intent_id AS "paymentIntentId", ${t}hold_id AS "holdId", ${t}order_id AS "orderId", ${t}gateway,
+  ${t}amount_minor AS "amountMinor", ${t}currency, ${t}status, ${t}sale_id AS "saleId", ${t}email, ${t}hold_snapshot AS snapshot, ${t}failure_reason AS "failureReason"`;
+const columns = columnsOf('');
 
 export async function recordPaymentIntent(
   pg: PgPool,
@@ -61,6 +63,26 @@ export async function recordPaymentIntent(
 export async function paymentForHold(pg: PgPool | PgClient, holdId: string): Promise<PaymentRow | null> {
   const { rows } = await pg.query<PaymentRow>(`SELECT ${columns} FROM payments WHERE hold_id = $1`, [holdId]);
   return rows[0] ?? null;
+}
+
+/** What the commit worker reads first, in one round trip: the payment and, once written, its order. */
+export interface CommitState {
+  payment: PaymentRow;
+  order: { status: OrderStatus; eventStartsAt: Date } | null;
+}
+
+export async function commitStateForHold(pg: PgPool | PgClient, holdId: string): Promise<CommitState | null> {
+  // a named statement: parsed and planned once per connection, not per order
+  const { rows } = await pg.query<PaymentRow & { orderStatus: OrderStatus | null; eventStartsAt: Date | null }>({
+    name: 'usher-commit-state',
+    text: `SELECT ${columnsOf('p.')}, o.status AS "orderStatus", e.starts_at AS "eventStartsAt"
+           FROM payments p LEFT JOIN orders o ON o.id = p.hold_id LEFT JOIN events e ON e.id = o.event_id
+           WHERE p.hold_id = $1`,
+    values: [holdId],
+  });
+  if (!rows[0]) return null;
+  const { orderStatus, eventStartsAt, ...payment } = rows[0];
+  return { payment, order: orderStatus && eventStartsAt ? { status: orderStatus, eventStartsAt } : null };
 }
 
 export async function paymentByIntent(pg: PgPool | PgClient, paymentIntentId: string): Promise<PaymentRow | null> {
