@@ -16,19 +16,23 @@ export type NotificationOutcome = 'sent' | 'recorded' | 'already_sent' | 'skippe
 
 export async function sendNotification(deps: CheckoutDeps, mail: MailTransport, data: NotificationJobData): Promise<NotificationOutcome> {
   const { pg } = deps.ctx;
-  const done = await pg.query('SELECT 1 FROM notifications WHERE order_id = $1 AND kind = $2', [data.orderId, data.kind]);
+  // side by side: a repeat (already sent) is the rare case
+  const [done, order] = await Promise.all([
+    pg.query({ name: 'usher-notification-sent', text: 'SELECT 1 FROM notifications WHERE order_id = $1 AND kind = $2', values: [data.orderId, data.kind] }),
+    readOrder(pg, data.orderId),
+  ]);
   if (done.rowCount === 1) return 'already_sent';
-  const order = await readOrder(pg, data.orderId);
   if (!order || !order.event) return 'skipped';
   if (data.kind !== 'cancellation' && order.status !== 'confirmed') return 'skipped';
   const url = `${deps.ctx.config.http.publicApiUrl}/orders/${encodeURIComponent(order.orderId)}#token=${await deps.orderTokens.sign(order.orderId)}`;
   const message = await orderMail(data.kind, order, url, mail.kind === 'smtp');
   await mail.send(message);
-  await pg.query(
-    `INSERT INTO notifications (order_id, kind, recipient, subject, body, transport) VALUES ($1, $2, $3, $4, $5, $6)
-     ON CONFLICT (order_id, kind) DO NOTHING`,
-    [order.orderId, data.kind, message.to, message.subject, message.text, mail.kind],
-  );
+  await pg.query({
+    name: 'usher-notification-record',
+    text: `INSERT INTO notifications (order_id, kind, recipient, subject, body, transport) VALUES ($1, $2, $3, $4, $5, $6)
+           ON CONFLICT (order_id, kind) DO NOTHING`,
+    values: [order.orderId, data.kind, message.to, message.subject, message.text, mail.kind],
+  });
   return mail.kind === 'smtp' ? 'sent' : 'recorded';
 }
 

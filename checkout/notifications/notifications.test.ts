@@ -66,7 +66,11 @@ describe('order e-mails', () => {
     const mail = await until('confirmation mail', async () => inbox.find((m) => unfold(m.raw).includes(holdId) && m.raw.includes('Your tickets')));
     expect(mail.to).toBe('mail-fan@example.com');
     expect(mail.raw.match(/Content-Type: image\/png/g)).toHaveLength(2);
-    const rows = await w.ctx.pg.query(`SELECT kind, transport FROM notifications WHERE order_id = $1`, [holdId]);
+    // the row is written right after the send: the message may reach the inbox first
+    const rows = await until('notification recorded', async () => {
+      const r = await w.ctx.pg.query(`SELECT kind, transport FROM notifications WHERE order_id = $1`, [holdId]);
+      return r.rowCount ? r : undefined;
+    });
     expect(rows.rows).toEqual([{ kind: 'confirmation', transport: 'smtp' }]);
     const reminder = await w.deps.notifications.queue.getJob(notificationJobId('reminder', holdId));
     expect(await reminder?.getState()).toBe('delayed');

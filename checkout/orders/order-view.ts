@@ -22,15 +22,27 @@ export type OrderView = z.infer<typeof orderViewSchema>;
 interface OrderRow {
   id: string; status: 'committed' | 'confirmed' | 'cancelled'; email: string; amount_minor: number; currency: string;
   event_id: string; title: string; venue_name: string; starts_at: Date; refund_cutoff_s: number;
+  tickets: { id: string; label: string; tier_code: string; price_minor: number; status: 'live' | 'void' }[];
+  refund: { amount_minor: number; status: string } | null;
 }
 
-/** The order, or, before it exists, what its payment says; null when neither exists. */
+/**
+ * The order, or, before it exists, what its payment says; null when neither exists. One named
+ * statement (order, event, tickets with their seats, refund): the order page and every e-mail read it.
+ */
 export async function readOrder(pg: PgPool, orderId: string): Promise<OrderView | null> {
-  const { rows } = await pg.query<OrderRow>(
-    `SELECT o.id, o.status, o.email, o.amount_minor, o.currency, e.id AS event_id, e.title, e.venue_name, e.starts_at, e.refund_cutoff_s
-     FROM orders o JOIN events e ON e.id = o.event_id WHERE o.id = $1`,
-    [orderId],
-  );
+  const { rows } = await pg.query<OrderRow>({
+    name: 'usher-read-order',
+    text: `SELECT o.id, o.status, o.email, o.amount_minor, o.currency, e.id AS event_id, e.title, e.venue_name, e.starts_at, e.refund_cutoff_s,
+             COALESCE((SELECT json_agg(json_build_object('id', t.id, 'label', sec.name || COALESCE(', row ' || st.row_label || ', seat ' || st.number, ' (standing)'),
+                                                         'tier_code', t.tier_code, 'price_minor', t.price_minor, 'status', t.status)
+                                       ORDER BY sec.position, st.row_label, st.number, t.id)
+                       FROM tickets t JOIN sections sec ON sec.id = t.section_id LEFT JOIN seats st ON st.id = t.seat_id
+                       WHERE t.order_id = o.id), '[]') AS tickets,
+             (SELECT json_build_object('amount_minor', r.amount_minor, 'status', r.status) FROM refunds r WHERE r.order_id = o.id) AS refund
+           FROM orders o JOIN events e ON e.id = o.event_id WHERE o.id = $1`,
+    values: [orderId],
+  });
   const o = rows[0];
   if (!o) {
     const p = await paymentForHold(pg, orderId);
@@ -38,20 +50,11 @@ export async function readOrder(pg: PgPool, orderId: string): Promise<OrderView 
     const status = p.status === 'cancelled' ? 'payment_cancelled' : p.status === 'failed' ? 'payment_failed' : 'processing';
     return { orderId, status, email: p.email, amountMinor: p.amountMinor, currency: p.currency, failureReason: p.failureReason, event: null, tickets: [], refund: null, refundIfCancelledMinor: null };
   }
-  const [tickets, refund] = await Promise.all([
-    pg.query<{ id: string; label: string; tier_code: string; price_minor: number; status: 'live' | 'void' }>(
-      `SELECT t.id, sec.name || COALESCE(', row ' || st.row_label || ', seat ' || st.number, ' (standing)') AS label, t.tier_code, t.price_minor, t.status
-       FROM tickets t JOIN sections sec ON sec.id = t.section_id LEFT JOIN seats st ON st.id = t.seat_id
-       WHERE t.order_id = $1 ORDER BY sec.position, st.row_label, st.number, t.id`,
-      [orderId],
-    ),
-    pg.query<{ amount_minor: number; status: string }>('SELECT amount_minor, status FROM refunds WHERE order_id = $1', [orderId]),
-  ]);
-  const r = refund.rows[0];
+  const r = o.refund;
   return {
     orderId: o.id, status: o.status, email: o.email, amountMinor: o.amount_minor, currency: o.currency, failureReason: null,
     event: { id: o.event_id, title: o.title, venue: o.venue_name, startsAt: o.starts_at.toISOString() },
-    tickets: tickets.rows.map((t) => ({ id: t.id, label: t.label, tierCode: t.tier_code, priceMinor: t.price_minor, status: t.status })),
+    tickets: o.tickets.map((t) => ({ id: t.id, label: t.label, tierCode: t.tier_code, priceMinor: t.price_minor, status: t.status })),
     refund: r ? { amountMinor: r.amount_minor, status: r.status } : null,
     refundIfCancelledMinor: o.status === 'confirmed' ? refundFor('fan_request', o.amount_minor, o.starts_at, o.refund_cutoff_s) : null,
   };
