@@ -12,7 +12,7 @@ beforeAll(async () => {
 });
 afterAll(() => h?.close());
 
-interface Session { accessToken: string; refreshToken: string; user: { id: string; email: string; role: string } }
+interface Session { accessToken: string; refreshToken: string; user: { id: string; email: string; role: string; emailVerified: boolean } }
 const newEmail = (): string => `${uniqueId('fan')}@example.com`;
 const post = (path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> | Response => h.app.request(path, json(body, headers));
 
