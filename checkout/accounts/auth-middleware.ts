@@ -21,7 +21,8 @@ function bearerOf(header: string | undefined): string | undefined {
   return m?.[1];
 }
 
-async function verified(deps: AuthDeps, bearer: string | undefined): Promise<AccessClaims> {
+/** A valid access token that was not logged out; 401 problems otherwise. */
+export async function verifiedAccount(deps: AuthDeps, bearer: string | undefined): Promise<AccessClaims> {
   try {
     const claims = await deps.tokens.verify(bearer);
     if (bearer && (await deps.denylist.isDenied(bearer))) throw new AccessTokenError('invalid', 'the access token was revoked');
@@ -35,7 +36,7 @@ async function verified(deps: AuthDeps, bearer: string | undefined): Promise<Acc
 export function requireUser(deps: AuthDeps) {
   return createMiddleware<AuthEnv>(async function authenticateUser(c, next) {
     const bearer = bearerOf(c.req.header('authorization'));
-    c.set('user', await verified(deps, bearer));
+    c.set('user', await verifiedAccount(deps, bearer));
     c.set('bearer', bearer ?? '');
     await next();
   });
@@ -50,7 +51,7 @@ export function requireAdmin(deps: AuthDeps & { adminApiToken: string | undefine
     if (staticToken && bearer && Buffer.byteLength(bearer) === staticToken.length && timingSafeEqual(Buffer.from(bearer), staticToken)) {
       c.set('user', OPERATOR);
     } else {
-      const claims = await verified(deps, bearer);
+      const claims = await verifiedAccount(deps, bearer);
       if (claims.role !== 'admin') throw new Problem(403, 'admin_only', 'this needs an organiser (admin) account');
       c.set('user', claims);
     }

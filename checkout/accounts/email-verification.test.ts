@@ -131,6 +131,14 @@ describe('guest orders and an unverified account', () => {
     expect(await ok.json()).toMatchObject({ email: fan, emailVerified: true });
     expect(await myOrderIds(intruder.accessToken)).toEqual([guest, own].sort());
     expect((await h.app.request(`/v1/orders/${guest}`, { headers: bearer(intruder.accessToken) })).status).toBe(200);
+
+    // a logged-out access token opens no order, before its own expiry
+    expect((await post('/v1/auth/logout', { refreshToken: intruder.refreshToken }, bearer(intruder.accessToken))).status).toBe(204);
+    const afterLogout = await h.app.request(`/v1/orders/${own}`, { headers: bearer(intruder.accessToken) });
+    expect(afterLogout.status).toBe(401);
+    const cancelAfterLogout = await h.app.request(`/v1/orders/${own}/cancel`, { method: 'POST', headers: bearer(intruder.accessToken) });
+    expect(cancelAfterLogout.status).toBe(401);
+    expect((await h.db.pool.query('SELECT status FROM orders WHERE id = $1', [own])).rows[0].status).toBe('confirmed');
   });
 });
 
