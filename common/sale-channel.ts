@@ -45,10 +45,22 @@ export const SUBSCRIBER_SLOTS_REFRESH_MS = 1000;
  * channel's slot and sent again after a reconnect or a slot move. On a single Redis: SUBSCRIBE,
  * which ioredis re-sends on reconnect (autoResubscribe).
  */
-export function openSaleChannelSubscriber(redis: RedisClient, log?: Logger): SaleChannelSubscriber {
+export function openSaleChannelSubscriber(redis: RedisClient, o: { log?: Logger; connectionName?: string } = {}): SaleChannelSubscriber {
+  const { log, connectionName } = o;
   const mode = pubSubModeOf(redis);
-  const sharded: ClusterOptions = { shardedSubscribers: true, slotsRefreshInterval: SUBSCRIBER_SLOTS_REFRESH_MS };
-  const subscriber: RedisClient = redis instanceof Cluster ? redis.duplicate([], sharded) : redis.duplicate();
+  // a name per process shows in CLIENT LIST which edge holds which subscription
+  const named = connectionName ? { connectionName } : {};
+  let subscriber: RedisClient;
+  if (redis instanceof Cluster) {
+    const sharded: ClusterOptions = {
+      shardedSubscribers: true,
+      slotsRefreshInterval: SUBSCRIBER_SLOTS_REFRESH_MS,
+      redisOptions: { ...redis.options.redisOptions, ...named },
+    };
+    subscriber = redis.duplicate([], sharded);
+  } else {
+    subscriber = redis.duplicate(named);
+  }
   subscriber.on('error', (err: Error) => log?.warn({ err: err.message }, 'sale channel connection error'));
   return {
     mode,

@@ -28,7 +28,7 @@ export interface SaleEvents {
 }
 
 export function saleEvents(core: EdgeCore, tickNow: (saleId: string) => Promise<void>): SaleEvents {
-  const subscriber = openSaleChannelSubscriber(core.redis, core.log);
+  const subscriber = openSaleChannelSubscriber(core.redis, { log: core.log, connectionName: `usher-sale-channel-${core.edgeId}` });
   const rooms = new Map<string, SaleRoom>();
 
   async function tellTickets(room: SaleRoom): Promise<void> {
