@@ -47,4 +47,25 @@ describe('remote pass verifier', () => {
     expect(fetches - before).toBe(2);
     await expect(verifier.verify(forged, 's')).rejects.toMatchObject({ reason: 'bad_signature' });
   });
+
+  it('tells an unreachable or failing JWKS endpoint (503 at the API) from a bad pass (401)', async () => {
+    const keys = await signer('k');
+    const token = (await keys.sign({ saleId: 's', visitorId: 'v', ttlS: 60 })).token;
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const closedUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}/jwks`;
+    await new Promise<void>((r) => closed.close(() => r()));
+    await expect(passVerifier({ jwksUrl: closedUrl }).verify(token, 's')).rejects.toMatchObject({ reason: 'keys_unavailable' });
+
+    const failing = createServer((_req, res) => res.writeHead(502).end('bad gateway'));
+    await new Promise<void>((r) => failing.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(failing.address() as AddressInfo).port}/jwks`;
+      await expect(passVerifier({ jwksUrl: url }).verify(token, 's')).rejects.toMatchObject({ reason: 'keys_unavailable' });
+    } finally {
+      await new Promise<void>((r) => failing.close(() => r()));
+    }
+    served = keys.publicJwks;
+    await expect(passVerifier({ jwksUrl }).verify('not-a-jwt', 's')).rejects.toMatchObject({ reason: 'malformed' });
+  });
 });

@@ -76,7 +76,7 @@ export async function passSigningKeys(privateJwksJson: string): Promise<PassSign
   };
 }
 
-export type PassFailure = 'missing' | 'malformed' | 'expired' | 'bad_signature' | 'wrong_sale' | 'revoked';
+export type PassFailure = 'missing' | 'malformed' | 'expired' | 'bad_signature' | 'wrong_sale' | 'revoked' | 'keys_unavailable';
 
 export class PassError extends Error {
   constructor(readonly reason: PassFailure, message: string) {
@@ -94,6 +94,12 @@ export interface RemoteJwks {
   jwksUrl: string;
   /** PASS_JWKS_MAX_AGE_S in ms: refetch after this, so a retired key stops verifying within it */
   maxAgeMs?: number;
+}
+
+/** fetch() failing to connect (TypeError 'fetch failed'), or the JWKS endpoint answering other than 200. */
+function isFetchFailure(err: unknown): boolean {
+  if (err instanceof TypeError && /fetch failed/i.test(err.message)) return true;
+  return err instanceof errors.JOSEError && err.code === 'ERR_JOSE_GENERIC' && /JSON Web Key Set HTTP response/.test(err.message);
 }
 
 /** At most one refetch per this long on unknown kids: a flood of forged kids costs one JWKS GET per window. */
@@ -124,6 +130,10 @@ export function passVerifier(source: RemoteJwks | { jwks: { keys: JWK[] } }): Pa
         if (err instanceof errors.JWTExpired) throw new PassError('expired', 'the admission pass has expired');
         if (err instanceof errors.JWSSignatureVerificationFailed || err instanceof errors.JWKSNoMatchingKey) {
           throw new PassError('bad_signature', 'the admission pass signature is not valid');
+        }
+        // the edges' JWKS could not be had: our outage, not a bad pass (the fan may retry)
+        if (err instanceof errors.JWKSTimeout || err instanceof errors.JWKSInvalid || isFetchFailure(err)) {
+          throw new PassError('keys_unavailable', 'the admission-pass keys cannot be fetched right now; retry shortly');
         }
         throw new PassError('malformed', 'the admission pass is not a valid token');
       }
