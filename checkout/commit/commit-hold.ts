@@ -4,8 +4,8 @@
  *   Postgres transaction → capture → finalize (Redis: seats SOLD) → order confirmed → lease ended
  *   and confirmation + reminder queued (both idempotent, so a re-run after the order is confirmed
  *   repeats them: a crash right after the confirm loses neither).
- * Round trips per order: Postgres 3 (state, order, confirm), Redis 5 (claim, finalize, lease, one
- * MULTI for both e-mails, plus the gateway's) besides BullMQ's own.
+ * Round trips per order: Postgres 3 (state, order, confirm); Redis claim, finalize, then the lease
+ * and both e-mail jobs in flight together, plus the gateway's and BullMQ's own.
  * A hold whose seats are gone gets its PaymentIntent cancelled: never charged without a ticket.
  * Capture comes only after Postgres holds the order: never a charge without a recorded ticket.
  */
