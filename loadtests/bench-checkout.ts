@@ -174,6 +174,7 @@ async function serverCounters(): Promise<Map<string, number>> {
   m.set('pg xact_rollback', Number(db!.xact_rollback));
   return m;
 }
+const round2 = (v: number): number => Math.round(v * 100) / 100;
 const perOrder = (before: Map<string, number>, after: Map<string, number>): Record<string, number> =>
   Object.fromEntries([...after].map(([k, v]) => [k, (v - (before.get(k) ?? 0)) / orders] as const).filter(([, v]) => v >= 0.01).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, Math.round(v * 100) / 100]));
 const worker = startRole('worker');
@@ -184,6 +185,12 @@ const redisPid = Number(/process_id:(\d+)/.exec(await redis.info('server'))![1])
 const { rows: [backend] } = await pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
 const postmasterPid = Number(readFileSync(`/proc/${backend!.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
 const redisMeter = new CpuMeter([redisPid]);
+/** Busy and iowait CPU seconds of the whole machine (other sessions on the shared cores show up as the rest). */
+const machineCpu = (): { busy: number; iowait: number } => {
+  const [user = 0, nice = 0, system = 0, , iowait = 0, irq = 0, softirq = 0, steal = 0] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  return { busy: (user + nice + system + irq + softirq + steal) / 100, iowait: iowait / 100 };
+};
+const machineStart = machineCpu();
 // backends started during the phase count whole; those that ended are in the postmaster's reaped-children time
 const pgStart = new Map(processTree(postmasterPid).map((p) => [p, processCpuSeconds(p)]));
 const pgCpuSince = (): number => processTree(postmasterPid).reduce((sum, p) => sum + Math.max(0, processCpuSeconds(p) - (pgStart.get(p) ?? 0)), 0);
@@ -193,7 +200,7 @@ const t0 = performance.now();
 // the jobs the webhook and the reconciler enqueue: same id and options (retries, retention)
 await commits.queue.addBulk(paid.map((holdId) => ({ name: 'commit', data: { holdId }, opts: { ...commitJobOptions, jobId: commitJobId(holdId) } })));
 for (;;) {
-  const { rows: c } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM orders WHERE status = 'confirmed'`);
+  const { rows: c } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM orders WHERE sale_id = $1 AND status = 'confirmed'`, [sale.saleId]);
   if (c[0]!.n >= orders) break;
   await new Promise((r) => setTimeout(r, 50));
 }
@@ -201,6 +208,8 @@ const commitS = (performance.now() - t0) / 1000;
 const workerCpu = workerMeter.read();
 const redisCpu = redisMeter.read().servers;
 const pgCpu = pgCpuSince();
+const machineEnd = machineCpu();
+const machine = { busy: machineEnd.busy - machineStart.busy, iowait: machineEnd.iowait - machineStart.iowait };
 const ordersPerS = orders / commitS;
 // confirmation e-mails still queued when the last order was confirmed (the same worker sends them)
 const mailBacklog = await new Queue('notifications', { connection: redis, prefix: '{bench}' });
@@ -215,10 +224,12 @@ worker.kill('SIGTERM');
 await exited(worker);
 
 const confirmed = await pool.query<{ orders: number; tickets: number }>(
-  `SELECT (SELECT count(*) FROM orders WHERE status = 'confirmed')::int AS orders, (SELECT count(*) FROM tickets WHERE status = 'live')::int AS tickets`,
+  `SELECT (SELECT count(*) FROM orders WHERE sale_id = $1 AND status = 'confirmed')::int AS orders,
+          (SELECT count(*) FROM tickets t JOIN orders o ON o.id = t.order_id WHERE o.sale_id = $1 AND t.status = 'live')::int AS tickets`,
+  [sale.saleId],
 );
 const audit = await inventory.audit(sale.saleId);
-const captured = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM payments WHERE status = 'captured'`);
+const captured = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM payments WHERE sale_id = $1 AND status = 'captured'`, [sale.saleId]);
 const under = steps.filter((s) => s.p99 < 100 && s.achieved >= s.rate * 0.95);
 const at2000 = steps.find((s) => s.rate === 2000);
 const result = {
@@ -231,7 +242,10 @@ const result = {
   ratio_max_rps_to_baseline: under.length && baseline ? Math.max(...under.map((s) => s.rate)) / baseline.requests.average : 0,
   commit: {
     orders, seconds: commitS, mails_pending_at_last_confirm: Object.values(mailsPending).reduce((a, b) => a + b, 0), seconds_until_mails_queued_drained: allDoneS,
-    per_order: perOrder(countersBefore, countersAfter), confirmed_orders: confirmed.rows[0]!.orders, live_tickets: confirmed.rows[0]!.tickets, cpu_s: { worker: workerCpu.servers, redis: redisCpu, postgres: pgCpu, bench: workerCpu.generator }, postgres: 'durable (fsync, synchronous_commit on)' },
+    per_order: perOrder(countersBefore, countersAfter), confirmed_orders: confirmed.rows[0]!.orders, live_tickets: confirmed.rows[0]!.tickets, cpu_s: {
+      worker: round2(workerCpu.servers), redis: round2(redisCpu), postgres: round2(pgCpu), bench: round2(workerCpu.generator),
+      rest_of_machine: round2(machine.busy - workerCpu.servers - redisCpu - pgCpu - workerCpu.generator), iowait: round2(machine.iowait), available: round2(2 * commitS),
+    }, postgres: 'durable (fsync, synchronous_commit on)' },
   steps,
   audit: { ok: audit.ok, violations: audit.violations, totals: audit.totals },
   captured_payments: captured.rows[0]!.n,
