@@ -10,7 +10,8 @@
  * Baseline in the same run: GET /livez of the same API process (the framework's ceiling here).
  * Env: BENCH_RATES (500,1000,2000,3000,4000), BENCH_SECONDS (6), BENCH_CONNECTIONS (64), BENCH_ORDERS (2000),
  * BENCH_NODE_ARGS (extra node flags for the API and worker processes, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"),
- * BENCH_PHASES (api,commit; `commit` alone runs only the worker phase, for quick iterations on it).
+ * BENCH_PHASES (api,commit; `commit` alone runs only the worker phase, for quick iterations on it),
+ * BENCH_WORKERS (1: worker processes side by side in the commit phase).
  * PostgreSQL runs durable (fsync and synchronous_commit on), as order writes need in production.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -39,6 +40,7 @@ const rates = (process.env.BENCH_RATES ?? '500,1000,2000,3000,4000').split(',').
 const seconds = Number(process.env.BENCH_SECONDS ?? 6);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const orders = Number(process.env.BENCH_ORDERS ?? 2000);
+const workerCount = Number(process.env.BENCH_WORKERS ?? 1);
 const apiPhase = (process.env.BENCH_PHASES ?? 'api,commit').split(',').map((p) => p.trim()).includes('api');
 const say = (line: string): void => void process.stderr.write(`[bench:checkout] ${line}\n`);
 
@@ -85,10 +87,10 @@ const env = {
   PAYMENT_GATEWAY: 'demo', RATE_LIMIT_PER_IP_PER_MIN: '100000000', API_PORT: String(apiPort), WORKER_PORT: String(await freePort()),
   PASS_JWKS_URL: `http://127.0.0.1:${jwksPort}/`, AUTH_JWT_SECRET: 'b'.repeat(40), PG_POOL_MAX: '20', BULLMQ_PREFIX: '{bench}', HOST: '127.0.0.1',
 };
-function startRole(role: string): ChildProcess {
+function startRole(role: string, extraEnv: Record<string, string> = {}): ChildProcess {
   // BENCH_NODE_ARGS: extra node flags for the measured roles, e.g. --cpu-prof to see where time goes
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  return spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'scripts/start.ts', role], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  return spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'scripts/start.ts', role], { env: { ...env, ...extraEnv }, stdio: ['ignore', 'ignore', 'inherit'] });
 }
 /** Waits until a role answers its probe: start-up (tsx compiling, connecting) is not measured. */
 async function ready(url: string, what: string): Promise<void> {
@@ -177,9 +179,11 @@ async function serverCounters(): Promise<Map<string, number>> {
 const round2 = (v: number): number => Math.round(v * 100) / 100;
 const perOrder = (before: Map<string, number>, after: Map<string, number>): Record<string, number> =>
   Object.fromEntries([...after].map(([k, v]) => [k, (v - (before.get(k) ?? 0)) / orders] as const).filter(([, v]) => v >= 0.01).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, Math.round(v * 100) / 100]));
-const worker = startRole('worker');
-await ready(`http://127.0.0.1:${env.WORKER_PORT}/readyz`, 'worker');
-const workerMeter = new CpuMeter(processTree(worker.pid!));
+// BENCH_WORKERS: worker processes (pods) side by side, as workers scale out; 1 by default
+const workerPorts = [env.WORKER_PORT, ...(await Promise.all(Array.from({ length: workerCount - 1 }, async () => String(await freePort()))))];
+const workers = workerPorts.map((port) => startRole('worker', { WORKER_PORT: port }));
+for (const port of workerPorts) await ready(`http://127.0.0.1:${port}/readyz`, 'worker');
+const workerMeter = new CpuMeter(workers.flatMap((w) => processTree(w.pid!)));
 // how the 2 cores were shared during the commit phase: Redis, and PostgreSQL's whole process tree
 const redisPid = Number(/process_id:(\d+)/.exec(await redis.info('server'))![1]);
 const { rows: [backend] } = await pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
@@ -220,8 +224,8 @@ await mailBacklog.close();
 await new Promise((r) => setTimeout(r, 1500)); // Postgres backends publish their statistics about once a second
 const countersAfter = await serverCounters();
 rows.push({ phase: 'commit worker', offered: orders, achieved: Math.round(ordersPerS), p50_ms: '', p99_ms: '', errors: 0, api_cpu_s: workerCpu.servers, loadgen_cpu_s: '' });
-worker.kill('SIGTERM');
-await exited(worker);
+for (const w of workers) w.kill('SIGTERM');
+await Promise.all(workers.map(exited));
 
 const confirmed = await pool.query<{ orders: number; tickets: number }>(
   `SELECT (SELECT count(*) FROM orders WHERE sale_id = $1 AND status = 'confirmed')::int AS orders,
@@ -241,7 +245,7 @@ const result = {
   baseline_livez_rps: baseline ? Math.round(baseline.requests.average) : null,
   ratio_max_rps_to_baseline: under.length && baseline ? Math.max(...under.map((s) => s.rate)) / baseline.requests.average : 0,
   commit: {
-    orders, seconds: commitS, mails_pending_at_last_confirm: Object.values(mailsPending).reduce((a, b) => a + b, 0), seconds_until_mails_queued_drained: allDoneS,
+    orders, worker_processes: workerCount, worker_concurrency: Number(process.env.WORKER_CONCURRENCY ?? 32), seconds: commitS, mails_pending_at_last_confirm: Object.values(mailsPending).reduce((a, b) => a + b, 0), seconds_until_mails_queued_drained: allDoneS,
     per_order: perOrder(countersBefore, countersAfter), confirmed_orders: confirmed.rows[0]!.orders, live_tickets: confirmed.rows[0]!.tickets, cpu_s: {
       worker: round2(workerCpu.servers), redis: round2(redisCpu), postgres: round2(pgCpu), bench: round2(workerCpu.generator),
       rest_of_machine: round2(machine.busy - workerCpu.servers - redisCpu - pgCpu - workerCpu.generator), iowait: round2(machine.iowait), available: round2(2 * commitS),
