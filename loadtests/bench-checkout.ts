@@ -221,11 +221,12 @@ const mailsPending = (await mailBacklog.getJobCounts('waiting', 'active', 'prior
 for (let i = 0; i < 600 && Object.values(await mailBacklog.getJobCounts('waiting', 'active', 'prioritized')).some((n) => n > 0); i++) await new Promise((r) => setTimeout(r, 50));
 const allDoneS = (performance.now() - t0) / 1000;
 await mailBacklog.close();
-await new Promise((r) => setTimeout(r, 1500)); // Postgres backends publish their statistics about once a second
-const countersAfter = await serverCounters();
 rows.push({ phase: 'commit worker', offered: orders, achieved: Math.round(ordersPerS), p50_ms: '', p99_ms: '', errors: 0, api_cpu_s: workerCpu.servers, loadgen_cpu_s: '' });
 for (const w of workers) w.kill('SIGTERM');
 await Promise.all(workers.map(exited));
+// counted once the workers are gone: a Postgres backend publishes its statistics at exit (idle ones only every ~10 s)
+await new Promise((r) => setTimeout(r, 500));
+const countersAfter = await serverCounters();
 
 const confirmed = await pool.query<{ orders: number; tickets: number }>(
   `SELECT (SELECT count(*) FROM orders WHERE sale_id = $1 AND status = 'confirmed')::int AS orders,
