@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkoutWorld, type CheckoutWorld } from '../../test/support/checkout-harness.js';
 import { orderStatusOf, paymentStatusOf, startPurchase } from '../../test/support/checkout-flow.js';
 import type { UsherSeatInventory } from '../../inventory/index.js';
+import { leaseIsActive } from '../../common/pass-lease.js';
+import { notificationJobId } from '../notifications/notification-queue.js';
 import { commitHold } from './commit-hold.js';
 
 let w: CheckoutWorld;
@@ -31,6 +33,24 @@ describe('commit races', () => {
     } finally {
       await w.ctx.pg.query(`UPDATE events SET status = 'published' WHERE id = (SELECT event_id FROM sales WHERE id = $1)`, [w.sale.saleId]);
     }
+  });
+
+  it('a run that dies right after the confirm: the re-run queues the e-mails and ends the lease', async () => {
+    const b = await startPurchase(w);
+    w.stripe!.authorize(b.paymentIntentId);
+    const dying = { ...w.deps.notifications, afterCommit: () => Promise.reject(new Error('worker died after the confirm')) };
+    await expect(commitHold({ ...w.deps, notifications: dying }, b.holdId, w.ctx.log)).rejects.toThrow('worker died');
+    expect(await orderStatusOf(w, b.holdId)).toBe('confirmed');
+    expect(await w.deps.notifications.queue.getJob(notificationJobId('confirmation', b.holdId))).toBeUndefined();
+
+    expect(await commitHold(w.deps, b.holdId, w.ctx.log)).toBe('already_confirmed');
+    expect(await w.deps.notifications.queue.getJob(notificationJobId('confirmation', b.holdId))).toBeDefined();
+    expect(await w.deps.notifications.queue.getJob(notificationJobId('reminder', b.holdId))).toBeDefined();
+    expect(await leaseIsActive(w.ctx.redis, w.sale.saleId, b.pass.jti)).toBe(false);
+    expect(w.stripe!.count('capture', b.paymentIntentId)).toBe(1);
+    // and once more: nothing is added twice
+    expect(await commitHold(w.deps, b.holdId, w.ctx.log)).toBe('already_confirmed');
+    expect((await w.deps.notifications.queue.getJobs(['waiting', 'delayed'])).filter((j) => j.data.orderId === b.holdId)).toHaveLength(2);
   });
 
   it('sells the seats when Redis is rebuilt between the claim and the order write', async () => {
