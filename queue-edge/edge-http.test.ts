@@ -67,9 +67,13 @@ describe('drain', () => {
     const v = await newVisitor(mine.url);
     const fan = await Fan.open(mine.wsUrl(saleId));
     const queued = await fan.join(v.token);
+    const notJoined = await Fan.open(mine.wsUrl(saleId)); // on no topic yet: closed by the drain itself
+    await notJoined.next('hello');
     await mine.stop(2000);
     expect(await fan.next('reconnect')).toMatchObject({ retryAfterMs: expect.any(Number) });
     await eventually(() => fan.closed);
+    await eventually(() => notJoined.closed);
+    expect(notJoined.closed?.code).toBe(1012);
     expect(await redis.zscore(queueKeys(saleId).disconnected, v.visitorId)).not.toBeNull();
     const again = await Fan.open(edge.wsUrl(saleId));
     expect(await again.join(v.token)).toMatchObject({ state: 'waiting', ticket: queued.ticket });

@@ -22,7 +22,7 @@ import { FanRegistry } from './fan-registry.js';
 import { abuseLimits } from './abuse-limits.js';
 import { startAdmissionTicks, type SeatStatusSource } from './admission-tick.js';
 import { saleEvents } from './edge-events.js';
-import { fanSocketBehavior } from './fan-socket.js';
+import { fanSocketBehavior, sweepPendingJoins } from './fan-socket.js';
 import { mountEdgeHttp } from './edge-http.js';
 import { mountStatic } from './static-files.js';
 import { replyTo, runRoute } from './http-reply.js';
@@ -75,6 +75,7 @@ export async function startEdgeServer(o: EdgeServerOptions): Promise<EdgeServer>
   const ticker = startAdmissionTicks(core, (topic, text) => app.publish(topic, text), o.seatStatus ?? (async () => 'on_sale'));
 
   app.ws('/v1/sales/:sale/ws', fanSocketBehavior(core, () => draining));
+  const stopJoinSweep = sweepPendingJoins(core);
   mountEdgeHttp(app, core);
   mountStatic(app);
   app.get('/livez', (res) => replyTo(res).json(200, { ok: true }));
@@ -111,13 +112,14 @@ export async function startEdgeServer(o: EdgeServerOptions): Promise<EdgeServer>
       draining = true;
       uws.us_listen_socket_close(listenSocket);
       ticker.stop();
+      stopJoinSweep();
       const deadline = Date.now() + graceMs * 0.6;
       // One message per sale topic; well-behaved pages close and reconnect (elsewhere) at once.
       const reconnect = encode({ v: 1, type: 'reconnect', retryAfterMs: RECONNECT_AFTER_MS });
       for (const room of core.fans.rooms.values()) app.publish(room.topic, reconnect);
       const waitUntil = Math.min(deadline, Date.now() + 1500);
-      while (core.fans.sockets.size > 0 && Date.now() < waitUntil) await new Promise((r) => setTimeout(r, 50));
-      for (const ws of [...core.fans.sockets]) ws.end(1012, 'edge restarting: reconnect');
+      while (core.fans.open > 0 && Date.now() < waitUntil) await new Promise((r) => setTimeout(r, 50));
+      for (const ws of [...core.fans.sockets()]) if (!ws.getUserData().closed) ws.end(1012, 'edge restarting: reconnect');
       await Promise.race([Promise.allSettled([...core.pending]), new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())))]);
       await events.close();
       core.passes.close();

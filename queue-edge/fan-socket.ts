@@ -18,6 +18,8 @@ import { queueKeys } from '../common/queue-keys.js';
 
 const JOIN_WITHIN_MS = 15_000;
 const RANK_EVERY_MS = 1000;
+/** When a socket last asked for its rank: few fans ever do, so not a field on every socket. */
+const rankAskedAt = new WeakMap<FanSocket, number>();
 
 function fail(ws: FanSocket, core: EdgeCore, err: unknown): void {
   if (err instanceof VisitorTokenError) {
@@ -32,13 +34,16 @@ function fail(ws: FanSocket, core: EdgeCore, err: unknown): void {
 
 async function join(core: EdgeCore, ws: FanSocket, token: string, nonce: string | undefined): Promise<void> {
   const data = ws.getUserData();
+  const pending = data.pending;
+  if (!pending) throw new Problem(409, 'already_joined', 'this socket has joined already');
   const visitorId = await core.visitors.verify(token);
-  await admitJoin(core, data.ip, data.challenge, nonce, data.powDifficulty);
+  await admitJoin(core, pending.ip, pending.challenge, nonce, pending.powDifficulty);
   await core.fans.room(data.saleId).ready;
   const place = await core.store.join(data.saleId, visitorId, true);
   // The socket may have closed while we waited: undo the presence the join just counted.
   if (data.closed) return track(core, core.store.leave(data.saleId, visitorId));
   data.visitorId = visitorId;
+  data.pending = null;
   const room = core.fans.add(ws, visitorId);
   if (place.state === 'a') data.admittedSent = true;
   if (place.state === 'p') room.prequeued.add(visitorId);
@@ -69,8 +74,8 @@ async function handle(core: EdgeCore, ws: FanSocket, message: ClientMessage): Pr
     return sendTo(ws, placeMessage(core, data.saleId, place));
   }
   const now = Date.now();
-  if (now - data.lastRankAt < RANK_EVERY_MS) throw new Problem(429, 'rank_too_often', 'ask for your exact rank at most once a second');
-  data.lastRankAt = now;
+  if (now - (rankAskedAt.get(ws) ?? 0) < RANK_EVERY_MS) throw new Problem(429, 'rank_too_often', 'ask for your exact rank at most once a second');
+  rankAskedAt.set(ws, now);
   const rank = await core.redis.zrank(queueKeys(data.saleId).waiting, visitorId);
   sendTo(ws, { v: 1, type: 'rank', rank });
 }
@@ -102,11 +107,18 @@ function upgrade(core: EdgeCore, draining: () => boolean, res: HttpResponse, req
     if (reply.aborted) return;
     reply.aborted = true;
     const data: FanData = {
-      saleId: sale.data, ip, challenge: newChallenge(), powDifficulty: info.powDifficulty,
-      visitorId: null, joining: false, closed: false, admittedSent: false, lastRankAt: 0,
+      saleId: core.fans.saleIdOf(sale.data), visitorId: null, joining: false, closed: false, admittedSent: false,
+      pending: { ip, challenge: newChallenge(), powDifficulty: info.powDifficulty, joinBy: Date.now() + JOIN_WITHIN_MS },
     };
     res.cork(() => res.upgrade(data, key, protocol, extensions, context));
   });
+}
+
+/** Closes, once a second, the sockets that have not joined within JOIN_WITHIN_MS. */
+export function sweepPendingJoins(core: EdgeCore): () => void {
+  const timer = setInterval(() => core.fans.pendingJoins.sweep(Date.now(), (ws) => ws.end(4408, 'join timeout')), 1000);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 export function fanSocketBehavior(core: EdgeCore, draining: () => boolean): WebSocketBehavior<FanData> {
@@ -120,12 +132,11 @@ export function fanSocketBehavior(core: EdgeCore, draining: () => boolean): WebS
     upgrade: (res, req, context) => upgrade(core, draining, res, req, context),
     open(ws) {
       const data = ws.getUserData();
-      core.fans.sockets.add(ws);
-      sendTo(ws, { v: 1, type: 'hello', saleId: data.saleId, challenge: data.challenge, powDifficulty: data.powDifficulty }, false);
-      // A socket that never joins holds a file descriptor for nothing.
-      setTimeout(() => {
-        if (!data.closed && !data.visitorId) ws.end(4408, 'join timeout');
-      }, JOIN_WITHIN_MS).unref();
+      core.fans.open++;
+      // A socket that never joins holds a file descriptor for nothing: swept after JOIN_WITHIN_MS.
+      core.fans.pendingJoins.add(ws);
+      const { challenge, powDifficulty } = data.pending!;
+      sendTo(ws, { v: 1, type: 'hello', saleId: data.saleId, challenge, powDifficulty }, false);
     },
     message(ws, frame) {
       const decoded = decodeClientMessage(frame); // synchronous: the frame is neutered after return
@@ -139,7 +150,7 @@ export function fanSocketBehavior(core: EdgeCore, draining: () => boolean): WebS
     close(ws) {
       const data = ws.getUserData();
       data.closed = true;
-      core.fans.sockets.delete(ws);
+      core.fans.open--;
       if (!data.visitorId) return;
       core.fans.remove(ws, data.visitorId);
       track(core, core.store.leave(data.saleId, data.visitorId));
