@@ -28,7 +28,7 @@ describe('Dockerfile', () => {
     const commands = Object.values(overlays).flatMap((o) =>
       renderOverlay(o).main.flatMap((obj) => ((obj.spec as any)?.template?.spec?.containers ?? []) as { command: string[] }[]), // eslint-disable-line @typescript-eslint/no-explicit-any
     );
-    const scripts = new Set(commands.map((c) => c.command[1]!));
+    const scripts = new Set(commands.map((c) => c.command.find((a) => a.endsWith('.js'))!));
     expect(scripts).toEqual(new Set(['dist/scripts/start.js', 'dist/scripts/migrate-cli.js']));
     for (const s of scripts) expect(existsSync(path.join(root, s.replace(/^dist\//, '').replace(/\.js$/, '.ts'))), s).toBe(true);
   });

@@ -2,11 +2,13 @@
  * EDGE_PROCESSES > 1: this process becomes a small supervisor that forks N edge processes sharing
  * EDGE_PORT (uWS listens with SO_REUSEPORT, so the kernel spreads connections over them). A child
  * that dies is restarted after a pause; stop() sends SIGTERM to each (they drain) and waits.
+ * Each runs with the edge's V8 flags (edge-node-flags.ts) unless the operator set their own.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { AppContext } from '../common/app-context.js';
 import type { RunningRole } from '../common/role.js';
+import { withEdgeNodeFlags } from './edge-node-flags.js';
 
 export const EDGE_CHILD_ENV = 'USHER_EDGE_CHILD';
 const RESTART_AFTER_MS = 1000;
@@ -25,7 +27,7 @@ export async function startEdgeProcesses(ctx: AppContext, count = ctx.config.edg
   function spawnOne(index: number): Promise<void> {
     const child = fork(childEntry(), [], {
       env: { ...process.env, [EDGE_CHILD_ENV]: String(index) },
-      execArgv: process.execArgv,
+      execArgv: withEdgeNodeFlags(process.execArgv, process.env.NODE_OPTIONS),
       stdio: 'inherit',
     });
     children.add(child);

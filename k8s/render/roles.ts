@@ -4,6 +4,7 @@
  * a changed default moves the manifests with it; the drain budget per role is set here.
  */
 import { variables } from '../../common/config.js';
+import { EDGE_NODE_FLAGS } from '../../queue-edge/edge-node-flags.js';
 
 export type RoleName = 'edge' | 'api' | 'worker';
 export const roleNames: RoleName[] = ['edge', 'api', 'worker'];
@@ -16,6 +17,8 @@ export interface Role {
   shutdownGraceMs: number;
   /** What the drain waits for, for the README and the grace-period comment. */
   drains: string;
+  /** V8 flags of the role's `node` command. */
+  nodeFlags: readonly string[];
 }
 
 function defaultPort(name: Role['portVariable']): number {
@@ -30,6 +33,8 @@ export const roles: Record<RoleName, Role> = {
     // Fans are told to reconnect elsewhere and keep their place; spreading 20k reconnects takes time.
     shutdownGraceMs: 15_000,
     drains: 'stops accepting sockets, tells every fan to reconnect (their place is kept), closes sockets',
+    // A small young generation: memory per fan is what limits an edge (queue-edge/edge-node-flags.ts).
+    nodeFlags: EDGE_NODE_FLAGS,
   },
   api: {
     name: 'api',
@@ -37,6 +42,7 @@ export const roles: Record<RoleName, Role> = {
     port: defaultPort('API_PORT'),
     shutdownGraceMs: 10_000,
     drains: 'stops accepting, finishes in-flight requests, closes idle keep-alive sockets',
+    nodeFlags: [],
   },
   worker: {
     name: 'worker',
@@ -45,6 +51,7 @@ export const roles: Record<RoleName, Role> = {
     // worker.close() waits for in-flight commit jobs (Postgres transaction + Stripe capture).
     shutdownGraceMs: 25_000,
     drains: 'worker.close(): takes no new jobs, waits for in-flight commits, releases the rest',
+    nodeFlags: [],
   },
 };
 

@@ -55,7 +55,7 @@ function container(overlay: Overlay, role: Role): IContainer {
     name: role.name,
     image: overlay.image,
     imagePullPolicy: 'IfNotPresent',
-    command: ['node', 'dist/scripts/start.js', role.name],
+    command: ['node', ...role.nodeFlags, 'dist/scripts/start.js', role.name],
     ports: [{ name: 'http', containerPort: role.port, protocol: 'TCP' }],
     envFrom: [{ configMapRef: { name: configMapName } }],
     env: env(overlay, {
