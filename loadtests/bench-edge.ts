@@ -1,12 +1,18 @@
 /**
- * `npm run bench:edge [-- --fans 10000,25000,50000 --processes 3 --window-s 20]`
+ * `npm run bench:edge [-- --fans 10000,25000,50000 --processes 3 --window-s 20 --bare --only edge,ws,ws-tuned,bare --edge-node-flags '…']`
  *
  * For each fan count: the edge as N processes sharing one port (SO_REUSEPORT) on a private Redis,
  * load-generator processes each on its own 127.0.0.x source address, then the same measurements
- * for a minimal `ws` server with the same process count, in the same run. Prints a table and
- * writes loadtests/results/edge.json. Measured: time to connect and join everyone, server RSS
- * added per fan, server CPU while updates flow (every 2 s), p99 lag from tick to delivery, and
- * the admission rate's error against the setting (slope of the admitted total over Redis time).
+ * for a minimal `ws` server with the same process count, fan count, update period and payloads, in
+ * the same run: once with Node's default flags (`ws_*`, the issue's baseline: `ws` as people run
+ * it) and once with the edge's V8 flags (`ws_tuned_*`). `--bare` adds a bare uWS server as a
+ * control (`uws_bare_*`: what uWS itself costs here); `--only` runs a subset. Prints a table and writes
+ * loadtests/results/edge.json. Measured: time to connect and join everyone, server RSS added per
+ * fan (3 s after the last join, and again at the end of the update window), server CPU while
+ * updates flow (every 2 s), p99 lag from tick to delivery, and the admission rate's error against
+ * the setting (admitted between the first and the last admission seen in the window, over their
+ * Redis times, sampled every 50 ms: admissions come in tick-sized steps, and a least-squares slope
+ * over such a staircase is off by up to ±1% over 20 s on a perfect bucket).
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,10 +26,12 @@ import { startRedis, freePort } from '../scripts/services.js';
 import { initSaleSettings } from '../common/sale-controls.js';
 import { queueKeys } from '../common/queue-keys.js';
 import { queueStore } from '../queue-edge/queue-store.js';
+import { EDGE_NODE_FLAGS } from '../queue-edge/edge-node-flags.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
-const { values } = parseArgs({ options: { fans: { type: 'string', default: '10000,25000,50000' }, processes: { type: 'string', default: '3' }, 'window-s': { type: 'string', default: '20' } } });
+const { values } = parseArgs({ options: { fans: { type: 'string', default: '10000,25000,50000' }, processes: { type: 'string', default: '3' }, 'window-s': { type: 'string', default: '20' }, bare: { type: 'boolean', default: false }, only: { type: 'string' }, 'edge-node-flags': { type: 'string' } } });
+const SERVERS = new Set((values.only ?? `edge,ws,ws-tuned${values.bare ? ',bare' : ''}`).split(','));
 const FAN_COUNTS = values.fans.split(',').map(Number);
 const PROCESSES = Number(values.processes);
 const WINDOW_S = Number(values['window-s']);
@@ -31,8 +39,13 @@ const RATE_PER_MIN = 6000;
 const PERIOD_MS = 2000;
 const FANS_PER_CLIENT = 12_500;
 const SECRET = randomBytes(32).toString('hex');
-/** Both servers run with a small young generation: V8's default (16 MB semi-spaces) is RSS that grows with any garbage, not with fans. */
-const SERVER_FLAGS = ['--max-semi-space-size=2'];
+/**
+ * The edge runs with its production V8 flags (queue-edge/edge-node-flags.ts: a small young
+ * generation), as its supervisor starts it; `--edge-node-flags ''` measures it without. The `ws`
+ * baseline runs with Node's defaults, and again with the edge's flags.
+ */
+const EDGE_FLAGS = values['edge-node-flags'] === undefined ? [...EDGE_NODE_FLAGS] : values['edge-node-flags'].split(' ').filter(Boolean);
+const WS_FLAGS: string[] = [];
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 const rssKb = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
@@ -40,10 +53,11 @@ const cpuTicks = (pid: number): number => {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return Number(f[11]) + Number(f[12]); // utime + stime, in clock ticks (USER_HZ = 100)
 };
-const p99 = (xs: number[]): number => {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(s.length * 0.99))]!;
+const quantiles = (xs: number[]): { p50: number; p99: number } => {
+  if (xs.length === 0) return { p50: NaN, p99: NaN };
+  const s = Float64Array.from(xs).sort();
+  const q = (f: number): number => s[Math.min(s.length - 1, Math.floor(s.length * f))]!;
+  return { p50: q(0.5), p99: q(0.99) };
 };
 
 function waitFor<T>(child: ChildProcess, event: string): Promise<T> {
@@ -82,13 +96,13 @@ async function connectFans(port: number, fans: number, wsPath: string): Promise<
   return { connectS: (Date.now() - started) / 1000, joined: results.reduce((a, r) => a + r.joined, 0), failed: results.reduce((a, r) => a + r.failed, 0), clients };
 }
 
-async function steadyState(pids: number[], load: Load, sample?: () => Promise<void>): Promise<{ cpuPct: number; p99Ms: number }> {
+async function steadyState(pids: number[], load: Load, sample?: () => Promise<void>): Promise<{ cpuPct: number; p50Ms: number; p99Ms: number }> {
   const t0 = Date.now();
   const c0 = pids.reduce((a, p) => a + cpuTicks(p), 0);
   for (const c of load.clients) c.send({ cmd: 'measure' });
   while (Date.now() - t0 < WINDOW_S * 1000) {
     await sample?.();
-    await sleep(250);
+    await sleep(sample ? 50 : 250);
   }
   const cpuPct = ((pids.reduce((a, p) => a + cpuTicks(p), 0) - c0) / 100 / ((Date.now() - t0) / 1000)) * 100;
   const reports = await Promise.all(load.clients.map((c) => {
@@ -96,7 +110,8 @@ async function steadyState(pids: number[], load: Load, sample?: () => Promise<vo
     c.send({ cmd: 'report' });
     return r;
   }));
-  return { cpuPct, p99Ms: p99(reports.flatMap((r) => r.lags)) };
+  const { p50, p99 } = quantiles(reports.flatMap((r) => r.lags));
+  return { cpuPct, p50Ms: p50, p99Ms: p99 };
 }
 
 async function runEdge(redisUrl: string, fans: number): Promise<Record<string, number>> {
@@ -111,7 +126,7 @@ async function runEdge(redisUrl: string, fans: number): Promise<Record<string, n
     EDGE_CONNECTS_PER_IP_PER_MIN: '10000000', EDGE_JOINS_PER_IP_PER_MIN: '10000000', QUEUE_OFFER_TTL_S: '3600', LOG_LEVEL: 'warn',
     VISITOR_TOKEN_SECRET: SECRET, DATABASE_URL: 'postgres://bench@127.0.0.1:1/none', USHER_EDGE_CHILD: '0',
   };
-  const edges = Array.from({ length: PROCESSES }, () => spawn(process.execPath, [...SERVER_FLAGS, '--import', 'tsx', 'queue-edge/edge-process-main.ts'], { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+  const edges = Array.from({ length: PROCESSES }, () => spawn(process.execPath, [...EDGE_FLAGS, '--import', 'tsx', 'queue-edge/edge-process-main.ts'], { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
   await Promise.all(edges.map((e) => new Promise<void>((resolve, reject) => {
     e.once('message', (m) => (m === 'ready' ? resolve() : reject(new Error(String(m)))));
     e.once('exit', (code) => reject(new Error(`edge exited ${code}`)));
@@ -131,25 +146,27 @@ async function runEdge(redisUrl: string, fans: number): Promise<Record<string, n
     samples.push([Number(sec) * 1000 + Number(usec) / 1000, Number(r[1]?.[1] ?? 0)]);
   };
   const steady = await steadyState(pids, load, sample);
-  // least-squares slope of admitted over time: robust to the tick-sized steps of the total
-  const n = samples.length;
-  const mx = samples.reduce((a, s) => a + s[0], 0) / n;
-  const my = samples.reduce((a, s) => a + s[1], 0) / n;
-  const slope = samples.reduce((a, s) => a + (s[0] - mx) * (s[1] - my), 0) / samples.reduce((a, s) => a + (s[0] - mx) ** 2, 0);
-  const measuredPerMin = slope * 60_000;
+  const rss2 = pids.reduce((a, p) => a + rssKb(p), 0);
+  // The bucket refills continuously and each tick takes what it holds, so between two admissions the
+  // total grows by rate × their time apart: measure from the first step seen to the last.
+  const steps = samples.filter((s, i) => i > 0 && s[1] !== samples[i - 1]![1]);
+  const first = steps[0];
+  const last = steps[steps.length - 1];
+  const measuredPerMin = first && last && last[0] > first[0] ? ((last[1] - first[1]) / (last[0] - first[0])) * 60_000 : NaN;
   for (const c of load.clients) c.send({ cmd: 'stop' });
   await Promise.all(edges.map(stop));
   await Promise.all(load.clients.map(stop));
   redis.disconnect();
   return {
     fans, joined: load.joined, failed: load.failed, edge_processes: PROCESSES, connect_s: load.connectS, rss_kb_per_fan: (rss1 - rss0) / load.joined,
-    cpu_pct: steady.cpuPct, update_p99_ms: steady.p99Ms, admission_rate_per_min: measuredPerMin, admission_rate_error: Math.abs(measuredPerMin - RATE_PER_MIN) / RATE_PER_MIN,
+    rss_kb_per_fan_end: (rss2 - rss0) / load.joined, cpu_pct: steady.cpuPct, update_p50_ms: steady.p50Ms, update_p99_ms: steady.p99Ms, admission_rate_per_min: measuredPerMin, admission_rate_error: Math.abs(measuredPerMin - RATE_PER_MIN) / RATE_PER_MIN,
   };
 }
 
-async function runBaseline(fans: number): Promise<Record<string, number>> {
+/** A server that is not the edge: its processes' pids arrive in its `ready` message. */
+async function runOther(prefix: string, script: string, flags: string[], fans: number): Promise<Record<string, number>> {
   const port = await freePort();
-  const server = spawn(process.execPath, [...SERVER_FLAGS, '--import', 'tsx', path.join(here, 'edge-ws-baseline.ts')], {
+  const server = spawn(process.execPath, [...flags, '--import', 'tsx', path.join(here, script)], {
     env: { ...process.env, BENCH_PORT: String(port), BENCH_WORKERS: String(PROCESSES), BENCH_PERIOD_MS: String(PERIOD_MS) }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const { pids } = await waitFor<{ pids: number[] }>(server, 'ready');
@@ -159,10 +176,14 @@ async function runBaseline(fans: number): Promise<Record<string, number>> {
   await sleep(3000);
   const rss1 = pids.reduce((a, p) => a + rssKb(p), 0);
   const steady = await steadyState(pids, load);
+  const rss2 = pids.reduce((a, p) => a + rssKb(p), 0);
   for (const c of load.clients) c.send({ cmd: 'stop' });
   await Promise.all(load.clients.map(stop));
   await stop(server);
-  return { ws_joined: load.joined, ws_connect_s: load.connectS, ws_rss_kb_per_fan: (rss1 - rss0) / load.joined, ws_cpu_pct: steady.cpuPct, ws_update_p99_ms: steady.p99Ms };
+  return {
+    [`${prefix}_joined`]: load.joined, [`${prefix}_connect_s`]: load.connectS, [`${prefix}_rss_kb_per_fan`]: (rss1 - rss0) / load.joined,
+    [`${prefix}_rss_kb_per_fan_end`]: (rss2 - rss0) / load.joined, [`${prefix}_cpu_pct`]: steady.cpuPct, [`${prefix}_update_p50_ms`]: steady.p50Ms, [`${prefix}_update_p99_ms`]: steady.p99Ms,
+  };
 }
 
 const fmt = (v: number | undefined, d = 2): string => (v === undefined || Number.isNaN(v) ? '—' : v.toFixed(d));
@@ -173,26 +194,45 @@ async function main(): Promise<void> {
   const runs: Record<string, number>[] = [];
   try {
     for (const fans of FAN_COUNTS) {
-      process.stderr.write(`bench:edge ${fans} fans on ${PROCESSES} edge processes…\n`);
-      const edge = await runEdge(redisService.url, fans);
-      process.stderr.write(`bench:edge ${fans} fans on ${PROCESSES} ws baseline processes…\n`);
-      const base = await runBaseline(fans);
-      runs.push({ ...edge, ...base, rss_ratio_ws_over_edge: base.ws_rss_kb_per_fan! / edge.rss_kb_per_fan! });
+      const say = (what: string): boolean => process.stderr.write(`bench:edge ${fans} fans on ${PROCESSES} ${what} processes…\n`);
+      const edge = SERVERS.has('edge') && say('edge') ? await runEdge(redisService.url, fans) : { fans };
+      const ws = SERVERS.has('ws') && say(`ws baseline (node ${WS_FLAGS.join(' ') || 'default flags'})`) ? await runOther('ws', 'edge-ws-baseline.ts', WS_FLAGS, fans) : {};
+      const wsTuned = SERVERS.has('ws-tuned') && say(`ws baseline (node ${EDGE_FLAGS.join(' ')}, as the edge)`) ? await runOther('ws_tuned', 'edge-ws-baseline.ts', EDGE_FLAGS, fans) : {};
+      const bare = SERVERS.has('bare') && say(`bare uWS (node ${EDGE_FLAGS.join(' ')}, as the edge)`) ? await runOther('uws_bare', 'edge-uws-bare.ts', EDGE_FLAGS, fans) : {};
+      const r: Record<string, number> = { ...edge, ...ws, ...wsTuned, ...bare };
+      runs.push({ ...r, rss_ratio_ws_over_edge: r.ws_rss_kb_per_fan! / r.rss_kb_per_fan!, rss_ratio_ws_tuned_over_edge: r.ws_tuned_rss_kb_per_fan! / r.rss_kb_per_fan! });
     }
   } finally {
     await redisService.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
-  const head = ['fans', 'joined', 'procs', 'connect s', 'RSS KB/fan', 'CPU %', 'p99 ms', 'rate err', 'ws connect s', 'ws RSS KB/fan', 'ws CPU %', 'ws p99 ms', 'ws/edge RSS'];
-  const rows = runs.map((r) => [String(r.fans), String(r.joined), String(r.edge_processes), fmt(r.connect_s), fmt(r.rss_kb_per_fan), fmt(r.cpu_pct, 1), fmt(r.update_p99_ms, 0), fmt((r.admission_rate_error ?? 0) * 100, 3) + '%', fmt(r.ws_connect_s), fmt(r.ws_rss_kb_per_fan), fmt(r.ws_cpu_pct, 1), fmt(r.ws_update_p99_ms, 0), fmt(r.rss_ratio_ws_over_edge, 1) + '×']);
+  const cols: [string, (r: Record<string, number>) => string][] = [
+    ['fans', (r) => String(r.fans)], ['joined', (r) => String(r.joined)], ['procs', (r) => String(r.edge_processes)],
+    ['connect s', (r) => fmt(r.connect_s)], ['RSS KB/fan', (r) => fmt(r.rss_kb_per_fan)], ['at end', (r) => fmt(r.rss_kb_per_fan_end)], ['CPU %', (r) => fmt(r.cpu_pct, 1)],
+    ['p99 ms', (r) => fmt(r.update_p99_ms, 0)], ['rate err', (r) => fmt((r.admission_rate_error ?? 0) * 100, 3) + '%'],
+    ['ws connect s', (r) => fmt(r.ws_connect_s)], ['ws RSS KB/fan', (r) => fmt(r.ws_rss_kb_per_fan)], ['ws CPU %', (r) => fmt(r.ws_cpu_pct, 1)], ['ws p99 ms', (r) => fmt(r.ws_update_p99_ms, 0)],
+    ['ws tuned RSS KB/fan', (r) => fmt(r.ws_tuned_rss_kb_per_fan)], ['ws/edge RSS', (r) => fmt(r.rss_ratio_ws_over_edge, 1) + '×'], ['ws tuned/edge RSS', (r) => fmt(r.rss_ratio_ws_tuned_over_edge, 1) + '×'],
+    ...(SERVERS.has('bare') ? [['bare uWS RSS KB/fan', (r: Record<string, number>) => fmt(r.uws_bare_rss_kb_per_fan)] as [string, (r: Record<string, number>) => string]] : []),
+  ];
+  const head = cols.map(([h]) => h);
+  const rows = runs.map((r) => cols.map(([, f]) => f(r)));
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]): string => cells.map((c, i) => c.padStart(widths[i]!)).join(' | ');
   process.stdout.write(`${line(head)}\n${widths.map((w) => '-'.repeat(w)).join('-|-')}\n${rows.map(line).join('\n')}\n`);
-  process.stdout.write(`targets: update_p99_ms < 1000, rss_kb_per_fan < 3, admission_rate_error < 0.01, ws/edge RSS >= 3×\n`);
+  process.stdout.write(`node flags: edge ${EDGE_FLAGS.join(' ')}; ws ${WS_FLAGS.join(' ') || 'defaults'} (the issue's baseline); ws tuned ${EDGE_FLAGS.join(' ')} (the edge's)${SERVERS.has('bare') ? `; bare uWS ${EDGE_FLAGS.join(' ')}` : ''}\n`);
+  process.stdout.write(`targets: update_p99_ms < 1000, rss_kb_per_fan < 3, admission_rate_error < 0.01, ws/edge RSS >= 3× (ws with default flags)\n`);
   mkdirSync(path.join(here, 'results'), { recursive: true });
   writeFileSync(path.join(here, 'results', 'edge.json'), JSON.stringify({
     benchmark: 'edge', date: new Date().toISOString(), cores: cpus().length, node: process.version, rate_per_min: RATE_PER_MIN,
-    update_period_ms: PERIOD_MS, window_s: WINDOW_S, runs,
+    update_period_ms: PERIOD_MS, window_s: WINDOW_S,
+    node_flags: { edge: EDGE_FLAGS, ws: WS_FLAGS, ws_tuned: EDGE_FLAGS, ...(SERVERS.has('bare') ? { uws_bare: EDGE_FLAGS } : {}) },
+    notes: {
+      rss_kb_per_fan: 'edge RSS added per joined fan, summed over its processes, 3 s after the last join (rss_kb_per_fan_end: after the update window)',
+      ws_rss_kb_per_fan: 'the minimal ws server with Node default flags: the baseline of the target (>= 3x)',
+      ws_tuned_rss_kb_per_fan: 'the same ws server with the edge\'s V8 flags',
+      ...(SERVERS.has('bare') ? { uws_bare_rss_kb_per_fan: 'bare uWebSockets.js, same protocol subset as the ws baseline, no per-socket data' } : {}),
+    },
+    runs,
   }, null, 2));
 }
 
