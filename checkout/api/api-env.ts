@@ -6,6 +6,8 @@ export interface ApiEnv {
     requestId: string;
     /** Set by passAuth: the verified admission pass. */
     pass: PassClaims;
+    /** Set at checkout when the fan named their account (x-usher-account): its user id. */
+    accountUserId?: string;
     /** Set by route validation: the parsed path/query/header/body values. */
     input: unknown;
   };

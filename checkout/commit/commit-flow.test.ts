@@ -8,6 +8,7 @@ import { checkoutWorld, type CheckoutWorld } from '../../test/support/checkout-h
 import { deliver, orderStatusOf, paymentStatusOf, startPurchase, until } from '../../test/support/checkout-flow.js';
 import { startCommitWorker, type RunningWorker } from './commit-worker.js';
 import { commitJobId } from './commit-queue.js';
+import { listMyOrders } from '../accounts/my-orders.js';
 
 let w: CheckoutWorld;
 let worker: RunningWorker;
@@ -137,5 +138,31 @@ describe('cancelling an order', () => {
     expect((await w.json('POST', `/v1/orders/${b.holdId}/cancel`, { token: other })).status).toBe(403);
     expect((await w.json('GET', `/v1/orders/${b.holdId}`)).status).toBe(403);
     expect((await w.json('GET', `/v1/orders/${b.holdId}`, { token: 'garbage' })).status).toBe(401);
+  });
+});
+
+describe('checking out while logged in', () => {
+  it('makes the order the account\'s, verified e-mail or not; a bad account token is refused and remembered by no Idempotency-Key', async () => {
+    const email = `buyer-${Date.now()}@example.com`;
+    const { rows: [user] } = await w.ctx.pg.query<{ id: string }>('INSERT INTO users (email) VALUES ($1) RETURNING id', [email]);
+    const accountToken = await w.deps.accessTokens.sign({ userId: user!.id, email, role: 'fan' });
+    const pass = await w.admit();
+    const held = await w.json('POST', `/v1/sales/${w.sale.saleId}/holds`, { token: pass.token, body: { kind: 'best', sectionId: w.sale.sectionIds['Block A'], quantity: 1 } });
+    const checkout = (account: string) => w.json('POST', `/v1/holds/${held.body.holdId}/checkout`, {
+      token: pass.token, body: { email: 'somewhere-else@example.com' }, headers: { 'x-usher-account': account, 'idempotency-key': 'pay-1' },
+    });
+
+    const refused = await checkout(`${accountToken}x`);
+    expect([refused.status, refused.body.code]).toEqual([401, 'token_invalid']);
+    expect(await paymentStatusOf(w, held.body.holdId)).toBeUndefined();
+
+    const co = await checkout(accountToken);
+    expect(co.status, JSON.stringify(co.body)).toBe(200);
+    w.stripe!.authorize(co.body.paymentIntentId);
+    await deliver(w, 'payment_intent.amount_capturable_updated', co.body.paymentIntentId);
+    await until('order confirmed', async () => (await orderStatusOf(w, held.body.holdId)) === 'confirmed');
+    const { rows: [order] } = await w.ctx.pg.query<{ user_id: string }>('SELECT user_id FROM orders WHERE id = $1', [held.body.holdId]);
+    expect(order!.user_id).toBe(user!.id);
+    expect((await listMyOrders(w.ctx.pg, user!.id)).map((o) => o.id)).toContain(held.body.holdId);
   });
 });

@@ -39,7 +39,8 @@ export class EventCancelledError extends Error {
  * event row is locked FOR SHARE, which orders us against an event cancellation (either the
  * cancel's UPDATE committed first and nothing is written, or it waits for us and then finds this
  * order to refund); then the order, its tickets and the payment link. Returns whether this call
- * created the order, and when the event starts (for the reminder). Named statements (here and in
+ * created the order, and when the event starts (for the reminder). The order belongs to the account
+ * that checked out logged in (the payment row's user), if any. Named statements (here and in
  * markConfirmed): each pooled connection parses and plans them once, not once per order.
  */
 export async function writeOrder(pg: PgPool, w: OrderWrite): Promise<{ created: boolean; eventStartsAt: Date }> {
@@ -51,8 +52,10 @@ export async function writeOrder(pg: PgPool, w: OrderWrite): Promise<{ created: 
          SELECT s.id AS sale_id, s.event_id, e.status, e.starts_at
          FROM sales s JOIN events e ON e.id = s.event_id WHERE s.id = $2 FOR SHARE OF e
        ), ins AS (
-         INSERT INTO orders (id, sale_id, event_id, email, payment_intent_id, amount_minor, currency, status)
-         SELECT $1, ev.sale_id, ev.event_id, $3, $4, $5, $6, 'committed' FROM ev WHERE ev.status <> 'cancelled'
+         INSERT INTO orders (id, sale_id, event_id, email, payment_intent_id, amount_minor, currency, status, user_id)
+         SELECT $1, ev.sale_id, ev.event_id, $3, $4, $5, $6, 'committed',
+                (SELECT p.user_id FROM payments p WHERE p.payment_intent_id = $4)
+         FROM ev WHERE ev.status <> 'cancelled'
          ON CONFLICT (id) DO NOTHING RETURNING id, event_id
        ), tix AS (
          INSERT INTO tickets (order_id, event_id, section_id, seat_id, tier_code, price_minor)

@@ -24,6 +24,12 @@ export const holdRequestBody = z.discriminatedUnion('kind', [
 
 export const idempotencyHeaders = z.object({ 'idempotency-key': z.string().max(255).optional() });
 
+/** Checkout may also name the fan's account (the Authorization header carries the admission pass). */
+export const checkoutHeaders = idempotencyHeaders.extend({
+  'x-usher-account': z.string().min(1).max(4096).optional()
+    .describe('the access token of the fan\'s account, when logged in: the order then belongs to that account'),
+});
+
 export const heldItem = z.object({
   sectionId: z.string(), tierCode: z.string(), seatId: z.number().int().nullable(), label: z.string(), priceMinor: z.number().int(),
 });

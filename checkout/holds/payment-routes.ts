@@ -3,7 +3,9 @@
  * PaymentIntent and grants the payment grace once; confirm and demo-pay tell us the fan has paid,
  * which we verify with the gateway before enqueueing the commit.
  */
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
+import { z } from 'zod';
+import { Problem } from '../../common/problem.js';
 import { extendLease } from '../../common/pass-lease.js';
 import type { ApiEnv } from '../api/api-env.js';
 import { CheckoutError } from '../api/checkout-errors.js';
@@ -15,7 +17,9 @@ import { commitIfAuthorized } from '../commit/commit-trigger.js';
 import type { DemoGateway } from '../payments/demo-gateway.js';
 import { paymentKeys } from '../payments/payment-gateway.js';
 import { recordPaymentIntent } from '../payments/payment-records.js';
-import { checkoutBody, checkoutView, holdParams, idempotencyHeaders, paymentAccepted } from './hold-schemas.js';
+import { createAccessDenylist } from '../../common/access-denylist.js';
+import { verifiedAccount } from '../accounts/auth-middleware.js';
+import { checkoutBody, checkoutHeaders, checkoutView, holdParams, paymentAccepted } from './hold-schemas.js';
 import { ownedHold } from './hold-view.js';
 
 /** The lease outlives the hold by this much, so a paying fan's pass is not revoked mid-payment. */
@@ -27,11 +31,23 @@ export function paymentRoutes(deps: CheckoutDeps): Hono<ApiEnv> {
   const shopping = passAuth({ verifier, redis: ctx.redis, requireLease: true });
   const owner = passAuth({ verifier, redis: ctx.redis, requireLease: false });
   const idempotent = idempotencyKey({ redis: ctx.redis, scope: (c) => c.get('pass').jti });
+  const accounts = { tokens: deps.accessTokens, denylist: createAccessDenylist(ctx.redis) };
+  // Before the idempotency step, so a refused account token is not remembered as the key's answer.
+  // A bad token is refused (401), not ignored: the fan expects the order in their account.
+  const ofAccount: MiddlewareHandler<ApiEnv> = async function checkoutAccount(c, next) {
+    const token = c.req.header('x-usher-account');
+    if (token !== undefined) {
+      const { userId } = await verifiedAccount(accounts, token);
+      if (!z.uuid().safeParse(userId).success) throw new Problem(401, 'token_invalid', 'this access token names no account');
+      c.set('accountUserId', userId);
+    }
+    await next();
+  };
   const orderUrl = async (holdId: string) => `${ctx.config.http.publicApiUrl}/orders/${encodeURIComponent(holdId)}#token=${await orderTokens.sign(holdId)}`;
 
   defineRoute(router, {
     method: 'post', path: '/v1/holds/:id/checkout', summary: 'Start paying: a manual-capture payment for the hold', tags: ['payments'], security: 'pass',
-    schemas: { params: holdParams, headers: idempotencyHeaders, body: checkoutBody }, use: [shopping, idempotent],
+    schemas: { params: holdParams, headers: checkoutHeaders, body: checkoutBody }, use: [shopping, ofAccount, idempotent],
     responses: { 200: { description: 'the payment to confirm in the browser', schema: checkoutView } },
   }, async (c, { params, body }) => {
     const { hold, payment } = await ownedHold(deps, params.id, c.get('pass').jti);
@@ -42,7 +58,7 @@ export function paymentRoutes(deps: CheckoutDeps): Hono<ApiEnv> {
       description: `Usher tickets (${hold.items.length})`, idempotencyKey: paymentKeys.authorize(hold.holdId),
     });
     await recordPaymentIntent(ctx.pg, {
-      paymentIntentId: pi.id, holdId: hold.holdId, gateway: gateway.name, email: body.email,
+      paymentIntentId: pi.id, holdId: hold.holdId, gateway: gateway.name, email: body.email, userId: c.get('accountUserId'),
       snapshot: { saleId: hold.saleId, passJti: hold.passJti, items: hold.items, amountMinor: hold.amountMinor, currency: hold.currency },
     });
     // the payment grace, once; a repeated checkout gets the same deadline back

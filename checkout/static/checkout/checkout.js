@@ -81,7 +81,7 @@
     var email = $('email').value.trim();
     if (!$('email').checkValidity() || !email) { say('Please enter a valid e-mail address.', true); return; }
     var btn = $('checkout-btn'); busy(btn, true);
-    api('POST', '/v1/holds/' + encodeURIComponent(hold.holdId) + '/checkout', { email: email }, { 'idempotency-key': 'checkout-' + hold.holdId })
+    checkoutAs(email, account(), false)
       .then(function (co) {
         hold.deadline = co.deadline; renderHold(hold);
         show('pay'); say('');
@@ -91,6 +91,26 @@
       .catch(function (e) { say(e.message, true); })
       .finally(function () { busy(btn, false); });
   });
+
+  // A fan logged in on the fan pages (localStorage, same origin) buys into their account.
+  var ACCOUNT_KEY = 'usher.fan.session';
+  function account() { try { return JSON.parse(localStorage.getItem(ACCOUNT_KEY) || 'null'); } catch (e) { return null; } }
+  function refreshAccount(s) {
+    return fetch('/v1/auth/refresh', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refreshToken: s.refreshToken }) })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (next) { if (next) localStorage.setItem(ACCOUNT_KEY, JSON.stringify(next)); else localStorage.removeItem(ACCOUNT_KEY); return next; });
+  }
+  function checkoutAs(email, s, retried) {
+    var headers = { 'idempotency-key': 'checkout-' + hold.holdId };
+    if (s && s.accessToken) headers['x-usher-account'] = s.accessToken;
+    return api('POST', '/v1/holds/' + encodeURIComponent(hold.holdId) + '/checkout', { email: email }, headers).catch(function (e) {
+      // the access token lives 15 minutes: refresh once; logged out for good, buy as a guest
+      if (s && !retried && e.status === 401 && /^token_/.test(e.code || '')) return refreshAccount(s).then(function (next) { return checkoutAs(email, next, true); });
+      throw e;
+    });
+  }
+  var known = account();
+  if (known && known.user && known.user.email && !$('email').value) $('email').value = known.user.email;
 
   function done(res) { clearInterval(timer); say('Payment received — confirming your order…'); location.assign(res.orderUrl); }
 
