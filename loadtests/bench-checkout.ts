@@ -8,7 +8,7 @@
  *     finalize, orders/s from the first job to the last confirmed order; then the inventory audit
  *     (oversell / double sale / lost paid holds must all be zero).
  * Baseline in the same run: GET /livez of the same API process (the framework's ceiling here).
- * Env: BENCH_RATES (500,1000,2000,3000,4000), BENCH_SECONDS (6), BENCH_CONNECTIONS (64), BENCH_ORDERS (2000),
+ * Env: BENCH_RATES (1000,2000,4000,6000,8000,10000), BENCH_API_PROCESSES (2: one per core, API_PROCESSES), BENCH_SECONDS (6), BENCH_CONNECTIONS (64), BENCH_ORDERS (2000),
  * BENCH_NODE_ARGS (extra node flags for the API and worker processes, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"),
  * BENCH_PHASES (api,commit; `commit` alone runs only the worker phase, for quick iterations on it),
  * BENCH_WORKERS (1: worker processes side by side in the commit phase).
@@ -36,12 +36,14 @@ import { seedSale } from '../scripts/seed-sale.js';
 import { CpuMeter, processCpuSeconds, processTree } from './lib/cpu-split.js';
 import { formatTable, writeResult } from './lib/results.js';
 
-const rates = (process.env.BENCH_RATES ?? '500,1000,2000,3000,4000').split(',').map(Number);
+const rates = (process.env.BENCH_RATES ?? '1000,2000,4000,6000,8000,10000').split(',').map(Number);
 const seconds = Number(process.env.BENCH_SECONDS ?? 6);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const orders = Number(process.env.BENCH_ORDERS ?? 2000);
 const workerCount = Number(process.env.BENCH_WORKERS ?? 1);
+const apiProcesses = Number(process.env.BENCH_API_PROCESSES ?? 2);
 const apiPhase = (process.env.BENCH_PHASES ?? 'api,commit').split(',').map((p) => p.trim()).includes('api');
+const round2 = (v: number): number => Math.round(v * 100) / 100;
 const say = (line: string): void => void process.stderr.write(`[bench:checkout] ${line}\n`);
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'usher-bench-co-'));
@@ -128,25 +130,46 @@ async function load(rate: number, kind: 'mixed' | 'baseline'): Promise<autocanno
   return autocannon({ url: base, connections, duration: seconds, overallRate: rate, requests });
 }
 
+// how the 2 cores were shared in each phase: Redis, and PostgreSQL's whole process tree
+const redisPid = Number(/process_id:(\d+)/.exec(await redis.info('server'))![1]);
+const { rows: [backend] } = await pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+const postmasterPid = Number(readFileSync(`/proc/${backend!.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
+/** Busy and iowait CPU seconds of the whole machine (other sessions on the shared cores show up as the rest). */
+const machineCpu = (): { busy: number; iowait: number } => {
+  const [user = 0, nice = 0, system = 0, , iowait = 0, irq = 0, softirq = 0, steal = 0] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  return { busy: (user + nice + system + irq + softirq + steal) / 100, iowait: iowait / 100 };
+};
+/** CPU seconds of PostgreSQL's process tree since the call; backends that ended are in the postmaster's reaped-children time. */
+function postgresCpuMeter(): () => number {
+  const start = new Map(processTree(postmasterPid).map((p) => [p, processCpuSeconds(p)]));
+  return () => processTree(postmasterPid).reduce((sum, p) => sum + Math.max(0, processCpuSeconds(p) - (start.get(p) ?? 0)), 0);
+}
+
 const rows: Record<string, string | number>[] = [];
-const steps: { rate: number; achieved: number; p50: number; p99: number; errors: number; cpu: { servers: number; generator: number } }[] = [];
+const steps: { rate: number; achieved: number; p50: number; p99: number; errors: number; cpu: { api: number; redis: number; postgres: number; generator: number; rest_of_machine: number } }[] = [];
 let baseline: autocannon.Result | undefined;
 if (apiPhase) {
-  const api = startRole('api');
+  const api = startRole('api', { API_PROCESSES: String(apiProcesses) });
   await ready(`${base}/livez`, 'api');
   say('baseline: GET /livez, unthrottled');
   baseline = await load(1_000_000, 'baseline');
-  rows.push({ phase: 'baseline /livez', offered: 'max', achieved: Math.round(baseline.requests.average), p50_ms: baseline.latency.p50, p99_ms: baseline.latency.p99, errors: baseline.errors + baseline.non2xx, api_cpu_s: '', loadgen_cpu_s: '' });
+  rows.push({ phase: 'baseline /livez', offered: 'max', achieved: Math.round(baseline.requests.average), p50_ms: baseline.latency.p50, p99_ms: baseline.latency.p99, errors: baseline.errors + baseline.non2xx, api_cpu_s: '', redis_pg_cpu_s: '', loadgen_cpu_s: '' });
   // JIT, lazy imports and connection pools warm up on the first few thousand requests: not measured
   say(`warm-up: mixed at 1000/s for ${seconds}s (not recorded)`);
   await load(1000, 'mixed');
   for (const rate of rates) {
     say(`mixed hold/release/availability at ${rate}/s for ${seconds}s`);
     const meter = new CpuMeter(processTree(api.pid!));
+    const redisMeter = new CpuMeter([redisPid]);
+    const pgCpu = postgresCpuMeter();
+    const machineAtStart = machineCpu();
     const r = await load(rate, 'mixed');
-    const cpu = meter.read();
+    const { servers: apiCpu, generator } = meter.read();
+    const [redisCpu, postgresCpu] = [redisMeter.read().servers, pgCpu()];
+    const busy = machineCpu().busy - machineAtStart.busy;
+    const cpu = { api: round2(apiCpu), redis: round2(redisCpu), postgres: round2(postgresCpu), generator: round2(generator), rest_of_machine: round2(busy - apiCpu - redisCpu - postgresCpu - generator) };
     steps.push({ rate, achieved: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx, cpu });
-    rows.push({ phase: 'mixed', offered: rate, achieved: Math.round(r.requests.average), p50_ms: r.latency.p50, p99_ms: r.latency.p99, errors: r.errors + r.non2xx, api_cpu_s: cpu.servers, loadgen_cpu_s: cpu.generator });
+    rows.push({ phase: 'mixed', offered: rate, achieved: Math.round(r.requests.average), p50_ms: r.latency.p50, p99_ms: r.latency.p99, errors: r.errors + r.non2xx, api_cpu_s: cpu.api, redis_pg_cpu_s: round2(redisCpu + postgresCpu), loadgen_cpu_s: cpu.generator });
   }
   api.kill('SIGTERM');
   await exited(api);
@@ -176,7 +199,6 @@ async function serverCounters(): Promise<Map<string, number>> {
   m.set('pg xact_rollback', Number(db!.xact_rollback));
   return m;
 }
-const round2 = (v: number): number => Math.round(v * 100) / 100;
 const perOrder = (before: Map<string, number>, after: Map<string, number>): Record<string, number> =>
   Object.fromEntries([...after].map(([k, v]) => [k, (v - (before.get(k) ?? 0)) / orders] as const).filter(([, v]) => v >= 0.01).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, Math.round(v * 100) / 100]));
 // BENCH_WORKERS: worker processes (pods) side by side, as workers scale out; 1 by default
@@ -184,20 +206,9 @@ const workerPorts = [env.WORKER_PORT, ...(await Promise.all(Array.from({ length:
 const workers = workerPorts.map((port) => startRole('worker', { WORKER_PORT: port }));
 for (const port of workerPorts) await ready(`http://127.0.0.1:${port}/readyz`, 'worker');
 const workerMeter = new CpuMeter(workers.flatMap((w) => processTree(w.pid!)));
-// how the 2 cores were shared during the commit phase: Redis, and PostgreSQL's whole process tree
-const redisPid = Number(/process_id:(\d+)/.exec(await redis.info('server'))![1]);
-const { rows: [backend] } = await pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
-const postmasterPid = Number(readFileSync(`/proc/${backend!.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
 const redisMeter = new CpuMeter([redisPid]);
-/** Busy and iowait CPU seconds of the whole machine (other sessions on the shared cores show up as the rest). */
-const machineCpu = (): { busy: number; iowait: number } => {
-  const [user = 0, nice = 0, system = 0, , iowait = 0, irq = 0, softirq = 0, steal = 0] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-  return { busy: (user + nice + system + irq + softirq + steal) / 100, iowait: iowait / 100 };
-};
 const machineStart = machineCpu();
-// backends started during the phase count whole; those that ended are in the postmaster's reaped-children time
-const pgStart = new Map(processTree(postmasterPid).map((p) => [p, processCpuSeconds(p)]));
-const pgCpuSince = (): number => processTree(postmasterPid).reduce((sum, p) => sum + Math.max(0, processCpuSeconds(p) - (pgStart.get(p) ?? 0)), 0);
+const pgCpuSince = postgresCpuMeter();
 const countersBefore = await serverCounters();
 // the clock runs from the first job enqueued to the last order confirmed in Postgres
 const t0 = performance.now();
@@ -221,7 +232,7 @@ const mailsPending = (await mailBacklog.getJobCounts('waiting', 'active', 'prior
 for (let i = 0; i < 600 && Object.values(await mailBacklog.getJobCounts('waiting', 'active', 'prioritized')).some((n) => n > 0); i++) await new Promise((r) => setTimeout(r, 50));
 const allDoneS = (performance.now() - t0) / 1000;
 await mailBacklog.close();
-rows.push({ phase: 'commit worker', offered: orders, achieved: Math.round(ordersPerS), p50_ms: '', p99_ms: '', errors: 0, api_cpu_s: workerCpu.servers, loadgen_cpu_s: '' });
+rows.push({ phase: 'commit worker', offered: orders, achieved: Math.round(ordersPerS), p50_ms: '', p99_ms: '', errors: 0, api_cpu_s: round2(workerCpu.servers), redis_pg_cpu_s: round2(redisCpu + pgCpu), loadgen_cpu_s: '' });
 for (const w of workers) w.kill('SIGTERM');
 await Promise.all(workers.map(exited));
 // counted once the workers are gone: a Postgres backend publishes its statistics at exit (idle ones only every ~10 s)
@@ -254,7 +265,7 @@ const result = {
   steps,
   audit: { ok: audit.ok, violations: audit.violations, totals: audit.totals },
   captured_payments: captured.rows[0]!.n,
-  setup: { connections, seconds, cores: 2, split: 'one API process (or one worker process) + this load generator + Redis + PostgreSQL share the 2 cores; CPU seconds per side are in steps[].cpu' },
+  setup: { connections, seconds, cores: 2, api_processes: apiProcesses, split: `${apiProcesses} API process(es), then ${workerCount} worker process(es), with this load generator (autocannon, one thread), Redis and PostgreSQL on the same 2 cores; CPU seconds per side are in steps[].cpu and commit.cpu_s` },
 };
 console.log(formatTable(rows));
 say(`commit phase: ${result.commit.seconds.toFixed(2)} s, CPU s ${JSON.stringify(result.commit.cpu_s)}; mails pending at the last confirm: ${result.commit.mails_pending_at_last_confirm}, all mails done after ${allDoneS.toFixed(2)} s`);
