@@ -8,7 +8,7 @@
  *     finalize, orders/s from the first job to the last confirmed order; then the inventory audit
  *     (oversell / double sale / lost paid holds must all be zero).
  * Baseline in the same run: GET /livez of the same API process (the framework's ceiling here).
- * Env: BENCH_RATES (1000,2000,4000,6000,8000,10000), BENCH_API_PROCESSES (2: one per core, API_PROCESSES), BENCH_SECONDS (6), BENCH_CONNECTIONS (64), BENCH_ORDERS (2000),
+ * Env: BENCH_RATES (1000,2000,4000,6000,8000,10000,12000), BENCH_API_PROCESSES (2: one per core, API_PROCESSES), BENCH_SECONDS (6), BENCH_CONNECTIONS (200: many fans, each on its own connection; too few would cap the rate at connections ÷ latency), BENCH_ORDERS (2000),
  * BENCH_NODE_ARGS (extra node flags for the API and worker processes, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"),
  * BENCH_PHASES (api,commit; `commit` alone runs only the worker phase, for quick iterations on it),
  * BENCH_WORKERS (1: worker processes side by side in the commit phase).
@@ -36,9 +36,9 @@ import { seedSale } from '../scripts/seed-sale.js';
 import { CpuMeter, processCpuSeconds, processTree } from './lib/cpu-split.js';
 import { formatTable, writeResult } from './lib/results.js';
 
-const rates = (process.env.BENCH_RATES ?? '1000,2000,4000,6000,8000,10000').split(',').map(Number);
+const rates = (process.env.BENCH_RATES ?? '1000,2000,4000,6000,8000,10000,12000').split(',').map(Number);
 const seconds = Number(process.env.BENCH_SECONDS ?? 6);
-const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 200);
 const orders = Number(process.env.BENCH_ORDERS ?? 2000);
 const workerCount = Number(process.env.BENCH_WORKERS ?? 1);
 const apiProcesses = Number(process.env.BENCH_API_PROCESSES ?? 2);
