@@ -6,6 +6,7 @@ import { passVerifier } from '../common/admission-pass.js';
 import { leaseIsActive } from '../common/pass-lease.js';
 import { queueKeys } from '../common/queue-keys.js';
 import { startTestEdge, createSale, newVisitor, Fan, eventually, sleep, type TestEdge } from './edge-test-harness.js';
+import { OFFER_CATCH_UP_MS } from './edge-events.js';
 
 let redis: Redis;
 let edge: TestEdge;
@@ -72,6 +73,26 @@ describe('the queue over WebSocket', () => {
     const again = await late.join(me.token);
     expect(again.ticket).toBeGreaterThan(Number(mine.ticket)); // back of the line
     await Promise.all([a.close(), late.close()]);
+  });
+
+  it('tells a fan of an offer whose pub/sub message was lost (read back from the offers set), once', async () => {
+    const saleId = await createSale(redis, { ratePerMin: 1, maxActive: 10 });
+    await redis.hset(queueKeys(saleId).settings, 'paused', '1');
+    const v = await newVisitor(edge.url);
+    const fan = await Fan.open(edge.wsUrl(saleId));
+    const queued = await fan.join(v.token);
+    // what admit-12.lua writes for an offer, without the PUBLISH: as if the edge's subscriber was reconnecting
+    const k = queueKeys(saleId);
+    const deadline = Date.now() + 30_000;
+    await redis.multi().zrem(k.waiting, v.visitorId).zadd(k.offers, deadline, v.visitorId)
+      .hset(k.visitors, v.visitorId, JSON.stringify({ s: 'o', t: queued.ticket, d: deadline })).exec();
+    const offer = await fan.next('offer', OFFER_CATCH_UP_MS * 2 + 1000);
+    expect(offer.deadline).toBe(deadline);
+    await sleep(OFFER_CATCH_UP_MS + 500);
+    expect(fan.messages.filter((m) => m.type === 'offer')).toHaveLength(1);
+    fan.send({ v: 1, type: 'take' });
+    expect(await fan.next('admitted')).toMatchObject({ type: 'admitted', pass: expect.any(String) });
+    await fan.close();
   });
 
   it('passes an untaken offer on: it lapses after its TTL and the next fan is offered the slot', async () => {
