@@ -6,8 +6,7 @@
  * asking for the link again is rate limited.
  */
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
+import { startSmtpInbox, type SmtpInbox } from '../../test/support/smtp-inbox.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessTokens } from '../../common/access-token.js';
 import { createLogger } from '../../common/logger.js';
@@ -28,25 +27,13 @@ import { createVerificationMailLimiter, DEFAULT_VERIFICATION_MAIL_LIMITS } from 
 const SECRET = 'test-secret-test-secret-test-secret-0123'; // the harness's AUTH_JWT_SECRET
 const PUBLIC = 'http://fans.usher.test';
 let h: ApiHarness;
-let smtp: SMTPServer;
+let smtp: SmtpInbox;
 let mails: { close(): Promise<void> };
 let sale: SeededSale;
-const inbox: { to: string; raw: string }[] = [];
 
 beforeAll(async () => {
-  smtp = new SMTPServer({
-    authOptional: true, disabledCommands: ['STARTTLS'], logger: false,
-    onData(stream, session, done) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        inbox.push({ to: session.envelope.rcptTo.map((r) => r.address).join(','), raw: Buffer.concat(chunks).toString('utf8') });
-        done();
-      });
-    },
-  });
-  await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', () => r()));
-  const port = (smtp.server.address() as AddressInfo).port;
+  smtp = await startSmtpInbox();
+  const port = smtp.port;
   h = await apiHarness([
     // three a window so the limit test need not send five; the default limits are checked on their own below
     (app, ctx) => mountAccounts(app, ctx, { verificationMailLimits: { cooldownS: 30, perWindow: 3, windowS: 3600 } }),
@@ -60,7 +47,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await mails?.close();
   await h?.close();
-  await new Promise<void>((r) => smtp.close(() => r()));
+  await smtp.close();
 });
 
 interface Session { accessToken: string; refreshToken: string; user: { id: string; email: string; role: string; emailVerified: boolean } }
@@ -79,7 +66,7 @@ const unfold = (raw: string) => raw.replace(/=\r?\n/g, '').replace(/=3D/g, '=');
 
 /** The token of the n-th verification e-mail (1-based) received for this address. */
 async function mailedToken(email: string, nth = 1): Promise<string> {
-  const mail = await until(`verification mail ${nth} to ${email}`, async () => inbox.filter((m) => m.to === email)[nth - 1]);
+  const mail = await until(`verification mail ${nth} to ${email}`, async () => smtp.inbox.filter((m) => m.to === email)[nth - 1]);
   const link = new RegExp(`${PUBLIC.replace(/[.]/g, '\\.')}/verify-email#token=([A-Za-z0-9._-]+)`).exec(unfold(mail.raw));
   expect(link, 'a verification link in the mail').not.toBeNull();
   return link![1]!;
@@ -147,7 +134,7 @@ describe('the mailed link', () => {
     const email = newEmail();
     const s = await register(email);
     const token = await mailedToken(email);
-    const mail = inbox.find((m) => m.to === email)!;
+    const mail = smtp.inbox.find((m) => m.to === email)!;
     expect(mail.raw).toContain('Subject: Confirm your e-mail address for Usher');
 
     const res = await post('/v1/auth/verify-email', { token });

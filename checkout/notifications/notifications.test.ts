@@ -3,8 +3,7 @@
  * code per ticket after a demo-gateway purchase, the delayed reminder removed on cancellation,
  * and "recorded" delivery when SMTP_URL is unset.
  */
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
+import { startSmtpInbox, type SmtpInbox } from '../../test/support/smtp-inbox.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../common/logger.js';
 import { checkoutWorld, type CheckoutWorld } from '../../test/support/checkout-harness.js';
@@ -15,25 +14,13 @@ import { notificationJobId } from './notification-queue.js';
 import { sendNotification, startNotificationWorker } from './notification-worker.js';
 
 let w: CheckoutWorld;
-let smtp: SMTPServer;
-const inbox: { to: string; raw: string }[] = [];
+let smtp: SmtpInbox;
 let commits: RunningWorker;
 let mails: { close(): Promise<void> };
 
 beforeAll(async () => {
-  smtp = new SMTPServer({
-    authOptional: true, disabledCommands: ['STARTTLS'], logger: false,
-    onData(stream, session, done) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        inbox.push({ to: session.envelope.rcptTo.map((r) => r.address).join(','), raw: Buffer.concat(chunks).toString('utf8') });
-        done();
-      });
-    },
-  });
-  await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', () => r()));
-  const port = (smtp.server.address() as AddressInfo).port;
+  smtp = await startSmtpInbox();
+  const port = smtp.port;
   w = await checkoutWorld({ gateway: 'demo', env: { SMTP_URL: `smtp://127.0.0.1:${port}`, REMINDER_BEFORE_S: '3600' } });
   commits = startCommitWorker(w.deps, { concurrency: 2 });
   mails = startNotificationWorker(w.deps);
@@ -42,7 +29,7 @@ afterAll(async () => {
   await mails.close();
   await commits.close();
   await w.close();
-  await new Promise<void>((r) => smtp.close(() => r()));
+  await smtp.close();
 });
 
 /** Undoes quoted-printable soft line breaks so ids can be searched in the raw message. */
@@ -63,7 +50,7 @@ async function buyWithDemo(): Promise<{ holdId: string; token: string }> {
 describe('order e-mails', () => {
   it('mails the confirmation with a QR code per ticket, once, and schedules the reminder', async () => {
     const { holdId } = await buyWithDemo();
-    const mail = await until('confirmation mail', async () => inbox.find((m) => unfold(m.raw).includes(holdId) && m.raw.includes('Your tickets')));
+    const mail = await until('confirmation mail', async () => smtp.inbox.find((m) => unfold(m.raw).includes(holdId) && m.raw.includes('Your tickets')));
     expect(mail.to).toBe('mail-fan@example.com');
     expect(mail.raw.match(/Content-Type: image\/png/g)).toHaveLength(2);
     // the row is written right after the send: the message may reach the inbox first
@@ -85,7 +72,7 @@ describe('order e-mails', () => {
     const cancelled = await w.json('POST', `/v1/orders/${holdId}/cancel`, { token });
     expect(cancelled.body).toMatchObject({ status: 'cancelled', refundMinor: 24000 });
     expect(await w.deps.notifications.queue.getJob(notificationJobId('reminder', holdId))).toBeUndefined();
-    await until('cancellation mail', async () => inbox.find((m) => unfold(m.raw).includes(holdId) && m.raw.includes('Cancelled')));
+    await until('cancellation mail', async () => smtp.inbox.find((m) => unfold(m.raw).includes(holdId) && m.raw.includes('Cancelled')));
   });
 
   it('records and logs the mail when SMTP_URL is unset', async () => {
