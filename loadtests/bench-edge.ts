@@ -47,8 +47,21 @@ const SECRET = randomBytes(32).toString('hex');
 const EDGE_FLAGS = values['edge-node-flags'] === undefined ? [...EDGE_NODE_FLAGS] : values['edge-node-flags'].split(' ').filter(Boolean);
 const WS_FLAGS: string[] = [];
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/**
+ * Idle time before the RSS baseline: a freshly started Node process drops ~10 MB of start-up
+ * garbage when V8's memory reducer runs (8 s after allocation calms down). A baseline taken before
+ * that is too high and understates every server's memory per fan (by ~0.6 KB at 50k fans on 3
+ * processes, and makes 10k-fan figures meaningless).
+ */
+const SETTLE_MS = 12_000;
 
 const rssKb = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+/** The highest RSS summed over `pids`, sampled every 250 ms until stopped. */
+function rssPeak(pids: number[]): () => number {
+  let peak = 0;
+  const timer = setInterval(() => (peak = Math.max(peak, pids.reduce((a, p) => a + rssKb(p), 0))), 250);
+  return () => (clearInterval(timer), peak);
+}
 const cpuTicks = (pid: number): number => {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return Number(f[11]) + Number(f[12]); // utime + stime, in clock ticks (USER_HZ = 100)
@@ -132,8 +145,9 @@ async function runEdge(redisUrl: string, fans: number): Promise<Record<string, n
     e.once('exit', (code) => reject(new Error(`edge exited ${code}`)));
   })));
   const pids = edges.map((e) => e.pid!);
-  await sleep(1000);
+  await sleep(SETTLE_MS);
   const rss0 = pids.reduce((a, p) => a + rssKb(p), 0);
+  const peak = rssPeak(pids);
   const load = await connectFans(port, fans, `/v1/sales/${saleId}/ws`);
   await sleep(3000);
   const rss1 = pids.reduce((a, p) => a + rssKb(p), 0);
@@ -147,6 +161,7 @@ async function runEdge(redisUrl: string, fans: number): Promise<Record<string, n
   };
   const steady = await steadyState(pids, load, sample);
   const rss2 = pids.reduce((a, p) => a + rssKb(p), 0);
+  const rss3 = peak();
   // The bucket refills continuously and each tick takes what it holds, so between two admissions the
   // total grows by rate × their time apart: measure from the first step seen to the last.
   const steps = samples.filter((s, i) => i > 0 && s[1] !== samples[i - 1]![1]);
@@ -159,7 +174,7 @@ async function runEdge(redisUrl: string, fans: number): Promise<Record<string, n
   redis.disconnect();
   return {
     fans, joined: load.joined, failed: load.failed, edge_processes: PROCESSES, connect_s: load.connectS, rss_kb_per_fan: (rss1 - rss0) / load.joined,
-    rss_kb_per_fan_end: (rss2 - rss0) / load.joined, cpu_pct: steady.cpuPct, update_p50_ms: steady.p50Ms, update_p99_ms: steady.p99Ms, admission_rate_per_min: measuredPerMin, admission_rate_error: Math.abs(measuredPerMin - RATE_PER_MIN) / RATE_PER_MIN,
+    rss_kb_per_fan_end: (rss2 - rss0) / load.joined, rss_kb_per_fan_peak: (rss3 - rss0) / load.joined, cpu_pct: steady.cpuPct, update_p50_ms: steady.p50Ms, update_p99_ms: steady.p99Ms, admission_rate_per_min: measuredPerMin, admission_rate_error: Math.abs(measuredPerMin - RATE_PER_MIN) / RATE_PER_MIN,
   };
 }
 
@@ -170,19 +185,21 @@ async function runOther(prefix: string, script: string, flags: string[], fans: n
     env: { ...process.env, BENCH_PORT: String(port), BENCH_WORKERS: String(PROCESSES), BENCH_PERIOD_MS: String(PERIOD_MS) }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const { pids } = await waitFor<{ pids: number[] }>(server, 'ready');
-  await sleep(1000);
+  await sleep(SETTLE_MS);
   const rss0 = pids.reduce((a, p) => a + rssKb(p), 0);
+  const peak = rssPeak(pids);
   const load = await connectFans(port, fans, '/v1/sales/baseline/ws');
   await sleep(3000);
   const rss1 = pids.reduce((a, p) => a + rssKb(p), 0);
   const steady = await steadyState(pids, load);
   const rss2 = pids.reduce((a, p) => a + rssKb(p), 0);
+  const rss3 = peak();
   for (const c of load.clients) c.send({ cmd: 'stop' });
   await Promise.all(load.clients.map(stop));
   await stop(server);
   return {
     [`${prefix}_joined`]: load.joined, [`${prefix}_connect_s`]: load.connectS, [`${prefix}_rss_kb_per_fan`]: (rss1 - rss0) / load.joined,
-    [`${prefix}_rss_kb_per_fan_end`]: (rss2 - rss0) / load.joined, [`${prefix}_cpu_pct`]: steady.cpuPct, [`${prefix}_update_p50_ms`]: steady.p50Ms, [`${prefix}_update_p99_ms`]: steady.p99Ms,
+    [`${prefix}_rss_kb_per_fan_end`]: (rss2 - rss0) / load.joined, [`${prefix}_rss_kb_per_fan_peak`]: (rss3 - rss0) / load.joined, [`${prefix}_cpu_pct`]: steady.cpuPct, [`${prefix}_update_p50_ms`]: steady.p50Ms, [`${prefix}_update_p99_ms`]: steady.p99Ms,
   };
 }
 
@@ -200,7 +217,11 @@ async function main(): Promise<void> {
       const wsTuned = SERVERS.has('ws-tuned') && say(`ws baseline (node ${EDGE_FLAGS.join(' ')}, as the edge)`) ? await runOther('ws_tuned', 'edge-ws-baseline.ts', EDGE_FLAGS, fans) : {};
       const bare = SERVERS.has('bare') && say(`bare uWS (node ${EDGE_FLAGS.join(' ')}, as the edge)`) ? await runOther('uws_bare', 'edge-uws-bare.ts', EDGE_FLAGS, fans) : {};
       const r: Record<string, number> = { ...edge, ...ws, ...wsTuned, ...bare };
-      runs.push({ ...r, rss_ratio_ws_over_edge: r.ws_rss_kb_per_fan! / r.rss_kb_per_fan!, rss_ratio_ws_tuned_over_edge: r.ws_tuned_rss_kb_per_fan! / r.rss_kb_per_fan! });
+      runs.push({
+        ...r,
+        rss_ratio_ws_over_edge: r.ws_rss_kb_per_fan! / r.rss_kb_per_fan!, rss_ratio_ws_over_edge_peak: r.ws_rss_kb_per_fan_peak! / r.rss_kb_per_fan_peak!,
+        rss_ratio_ws_tuned_over_edge: r.ws_tuned_rss_kb_per_fan! / r.rss_kb_per_fan!, rss_ratio_ws_tuned_over_edge_peak: r.ws_tuned_rss_kb_per_fan_peak! / r.rss_kb_per_fan_peak!,
+      });
     }
   } finally {
     await redisService.stop();
@@ -208,10 +229,12 @@ async function main(): Promise<void> {
   }
   const cols: [string, (r: Record<string, number>) => string][] = [
     ['fans', (r) => String(r.fans)], ['joined', (r) => String(r.joined)], ['procs', (r) => String(r.edge_processes)],
-    ['connect s', (r) => fmt(r.connect_s)], ['RSS KB/fan', (r) => fmt(r.rss_kb_per_fan)], ['at end', (r) => fmt(r.rss_kb_per_fan_end)], ['CPU %', (r) => fmt(r.cpu_pct, 1)],
+    ['connect s', (r) => fmt(r.connect_s)], ['RSS KB/fan', (r) => fmt(r.rss_kb_per_fan)], ['peak', (r) => fmt(r.rss_kb_per_fan_peak)], ['at end', (r) => fmt(r.rss_kb_per_fan_end)], ['CPU %', (r) => fmt(r.cpu_pct, 1)],
     ['p99 ms', (r) => fmt(r.update_p99_ms, 0)], ['rate err', (r) => fmt((r.admission_rate_error ?? 0) * 100, 3) + '%'],
-    ['ws connect s', (r) => fmt(r.ws_connect_s)], ['ws RSS KB/fan', (r) => fmt(r.ws_rss_kb_per_fan)], ['ws CPU %', (r) => fmt(r.ws_cpu_pct, 1)], ['ws p99 ms', (r) => fmt(r.ws_update_p99_ms, 0)],
-    ['ws tuned RSS KB/fan', (r) => fmt(r.ws_tuned_rss_kb_per_fan)], ['ws/edge RSS', (r) => fmt(r.rss_ratio_ws_over_edge, 1) + '×'], ['ws tuned/edge RSS', (r) => fmt(r.rss_ratio_ws_tuned_over_edge, 1) + '×'],
+    ['ws connect s', (r) => fmt(r.ws_connect_s)], ['ws RSS KB/fan', (r) => fmt(r.ws_rss_kb_per_fan)], ['ws peak', (r) => fmt(r.ws_rss_kb_per_fan_peak)], ['ws CPU %', (r) => fmt(r.ws_cpu_pct, 1)], ['ws p99 ms', (r) => fmt(r.ws_update_p99_ms, 0)],
+    ['ws tuned RSS KB/fan', (r) => fmt(r.ws_tuned_rss_kb_per_fan)], ['ws tuned peak', (r) => fmt(r.ws_tuned_rss_kb_per_fan_peak)],
+    ['ws/edge RSS', (r) => fmt(r.rss_ratio_ws_over_edge, 1) + '×'], ['peak', (r) => fmt(r.rss_ratio_ws_over_edge_peak, 1) + '×'],
+    ['ws tuned/edge RSS', (r) => fmt(r.rss_ratio_ws_tuned_over_edge, 1) + '×'], ['peak', (r) => fmt(r.rss_ratio_ws_tuned_over_edge_peak, 1) + '×'],
     ...(SERVERS.has('bare') ? [['bare uWS RSS KB/fan', (r: Record<string, number>) => fmt(r.uws_bare_rss_kb_per_fan)] as [string, (r: Record<string, number>) => string]] : []),
   ];
   const head = cols.map(([h]) => h);
@@ -227,7 +250,7 @@ async function main(): Promise<void> {
     update_period_ms: PERIOD_MS, window_s: WINDOW_S,
     node_flags: { edge: EDGE_FLAGS, ws: WS_FLAGS, ws_tuned: EDGE_FLAGS, ...(SERVERS.has('bare') ? { uws_bare: EDGE_FLAGS } : {}) },
     notes: {
-      rss_kb_per_fan: 'edge RSS added per joined fan, summed over its processes, 3 s after the last join (rss_kb_per_fan_end: after the update window)',
+      rss_kb_per_fan: 'edge RSS added per joined fan, summed over its processes, from a baseline taken after 12 s idle, 3 s after the last join; _peak: the highest sum sampled every 250 ms from the first connect to the end of the update window; _end: at the end of the window. The same for every server.',
       ws_rss_kb_per_fan: 'the minimal ws server with Node default flags: the baseline of the target (>= 3x)',
       ws_tuned_rss_kb_per_fan: 'the same ws server with the edge\'s V8 flags',
       ...(SERVERS.has('bare') ? { uws_bare_rss_kb_per_fan: 'bare uWebSockets.js, same protocol subset as the ws baseline, no per-socket data' } : {}),
