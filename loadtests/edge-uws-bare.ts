@@ -7,6 +7,7 @@
  */
 import cluster from 'node:cluster';
 import { loadNativeUws } from '../common/uws-native.js';
+import { forkBenchWorkers } from './lib/bench-workers.js';
 
 const port = Number(process.env.BENCH_PORT);
 const periodMs = Number(process.env.BENCH_PERIOD_MS ?? '2000');
@@ -48,20 +49,7 @@ function serve(): void {
 }
 
 if (workers > 0 && cluster.isPrimary) {
-  const pids: number[] = [];
-  for (let i = 0; i < workers; i++) {
-    const w = cluster.fork();
-    w.once('message', (m) => {
-      if (m === 'ready') {
-        pids.push(w.process.pid!);
-        if (pids.length === workers) process.send?.({ event: 'ready', pids });
-      }
-    });
-  }
-  process.on('SIGTERM', () => {
-    for (const w of Object.values(cluster.workers ?? {})) w?.kill();
-    process.exit(0);
-  });
+  forkBenchWorkers(workers);
 } else {
   serve();
 }

@@ -5,26 +5,14 @@
  */
 import cluster from 'node:cluster';
 import { WebSocketServer } from 'ws';
+import { forkBenchWorkers } from './lib/bench-workers.js';
 
 const port = Number(process.env.BENCH_PORT);
 const workers = Number(process.env.BENCH_WORKERS ?? '1');
 const periodMs = Number(process.env.BENCH_PERIOD_MS ?? '2000');
 
 if (cluster.isPrimary) {
-  const pids: number[] = [];
-  for (let i = 0; i < workers; i++) {
-    const w = cluster.fork();
-    w.once('message', (m) => {
-      if (m === 'ready') {
-        pids.push(w.process.pid!);
-        if (pids.length === workers) process.send?.({ event: 'ready', pids });
-      }
-    });
-  }
-  process.on('SIGTERM', () => {
-    for (const w of Object.values(cluster.workers ?? {})) w?.kill();
-    process.exit(0);
-  });
+  forkBenchWorkers(workers);
 } else {
   const wss = new WebSocketServer({ host: '127.0.0.1', port, maxPayload: 4096, perMessageDeflate: false });
   let serving = 0;
