@@ -78,14 +78,20 @@ async function passReachesOtherEdge(saleId: string): Promise<void> {
   }
 }
 
+/** A new sale with one joined fan on each edge, once both edges listen on its channel. */
+async function saleWatchedByBothEdges(): Promise<{ saleId: string; channel: string; watchers: Fan[] }> {
+  const saleId = await createSale(redis, { ratePerMin: 6000 });
+  const channel = queueKeys(saleId).channel;
+  // both edges listen once one of their fans is in the sale: open one socket on each
+  const watchers = await Promise.all(edges.map((e) => Fan.open(`${e.url.replace('http', 'ws')}/v1/sales/${saleId}/ws`)));
+  for (const w of watchers) w.send({ v: 1, type: 'join', token: (await newVisitor(edges[0]!.url)).token });
+  await eventually(() => bothEdgesSubscribed(channel), 10_000);
+  return { saleId, channel, watchers };
+}
+
 describe('the sale channel on a Redis Cluster', () => {
   it('uses sharded pub/sub on the sale\'s slot, and carries offers and passes to a fan on another edge', async () => {
-    const saleId = await createSale(redis, { ratePerMin: 6000 });
-    const channel = queueKeys(saleId).channel;
-    // both edges listen once one of their fans is in the sale: open one socket on each
-    const watchers = await Promise.all(edges.map((e) => Fan.open(`${e.url.replace('http', 'ws')}/v1/sales/${saleId}/ws`)));
-    for (const w of watchers) w.send({ v: 1, type: 'join', token: (await newVisitor(edges[0]!.url)).token });
-    await eventually(() => bothEdgesSubscribed(channel), 10_000);
+    const { saleId, channel, watchers } = await saleWatchedByBothEdges();
     for (const { port } of cluster.nodes) {
       const plain = (await node(port).call('PUBSUB', 'NUMSUB', channel)) as [string, number];
       expect(Number(plain[1]), `plain subscribers on ${port}`).toBe(0);
@@ -95,11 +101,7 @@ describe('the sale channel on a Redis Cluster', () => {
   });
 
   it('subscribes again after the subscriber connection is killed', async () => {
-    const saleId = await createSale(redis, { ratePerMin: 6000 });
-    const channel = queueKeys(saleId).channel;
-    const watchers = await Promise.all(edges.map((e) => Fan.open(`${e.url.replace('http', 'ws')}/v1/sales/${saleId}/ws`)));
-    for (const w of watchers) w.send({ v: 1, type: 'join', token: (await newVisitor(edges[0]!.url)).token });
-    await eventually(() => bothEdgesSubscribed(channel), 10_000);
+    const { saleId, channel, watchers } = await saleWatchedByBothEdges();
     const killed = Number(await node(await ownerOf(channel)).call('CLIENT', 'KILL', 'TYPE', 'pubsub'));
     expect(killed).toBeGreaterThanOrEqual(2);
     await eventually(() => bothEdgesSubscribed(channel), 15_000);
@@ -108,11 +110,7 @@ describe('the sale channel on a Redis Cluster', () => {
   });
 
   it('subscribes on the new master after the sale\'s slot fails over', async () => {
-    const saleId = await createSale(redis, { ratePerMin: 6000 });
-    const channel = queueKeys(saleId).channel;
-    const watchers = await Promise.all(edges.map((e) => Fan.open(`${e.url.replace('http', 'ws')}/v1/sales/${saleId}/ws`)));
-    for (const w of watchers) w.send({ v: 1, type: 'join', token: (await newVisitor(edges[0]!.url)).token });
-    await eventually(() => bothEdgesSubscribed(channel), 10_000);
+    const { saleId, channel, watchers } = await saleWatchedByBothEdges();
 
     const oldMaster = await ownerOf(channel);
     let replica: number | undefined;
