@@ -5,12 +5,15 @@
  */
 import cluster, { type Worker } from 'node:cluster';
 import type { AppContext } from '../common/app-context.js';
+import { serveClusterMetrics } from '../common/cluster-metrics.js';
 import type { RunningRole } from '../common/role.js';
 
 export async function startApiProcesses(ctx: AppContext, count: number): Promise<RunningRole> {
   const log = ctx.log.child({ role: 'api', processes: count });
   let stopping = false;
   // the same entry point and loader flags, running only the api role, one process each
+  // a scrape of /metrics reaches one process: it asks here for the sum of all of them
+  serveClusterMetrics();
   cluster.setupPrimary({ exec: process.argv[1], args: ['api'], execArgv: process.execArgv });
   const fork = (): Worker => {
     const worker = cluster.fork({ API_PROCESSES: '1' });

@@ -81,6 +81,14 @@ describe('the all-in-one process', () => {
       // every request is answered, whichever process takes the connection
       const answers = await Promise.all(Array.from({ length: 20 }, () => status(`http://127.0.0.1:${api}/livez`)));
       expect(answers.every((s) => s === 200)).toBe(true);
+      // a scrape reaches one process but counts the requests of both: 20 API requests on fresh
+      // connections (so both processes take some), then every scrape sums to 20
+      for (let i = 0; i < 20; i++) await (await fetch(`http://127.0.0.1:${api}/v1/no-such-route`, { headers: { connection: 'close' } })).text();
+      for (let i = 0; i < 4; i++) {
+        const scrape = await (await fetch(`http://127.0.0.1:${api}/metrics`, { headers: { connection: 'close' } })).text();
+        const counted = [...scrape.matchAll(/^usher_http_requests_total\{[^}]*\} (\d+)$/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+        expect(counted, `scrape ${i}`).toBe(20);
+      }
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
       const gone = (pid: number): boolean => {

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
 import type { AppContext } from '../../common/app-context.js';
-import { metricsText } from '../../common/metrics.js';
+import { clusterMetricsText, prepareClusterWorkerMetrics } from '../../common/cluster-metrics.js';
 import { Problem } from '../../common/problem.js';
 import { requestBodyLimit } from './body-limit.js';
 import { httpMetrics } from './http-metrics.js';
@@ -20,6 +20,7 @@ import type { RouteModule } from './routes.js';
  */
 export async function createApiApp(ctx: AppContext, modules: RouteModule[] = []): Promise<Hono> {
   const app = new Hono();
+  prepareClusterWorkerMetrics();
   const { http } = ctx.config;
   app.use('*', requestId());
   app.use('/v1/*', httpMetrics());
@@ -43,7 +44,7 @@ export async function createApiApp(ctx: AppContext, modules: RouteModule[] = [])
     return c.json(r, r.ok ? 200 : 503);
   });
   app.get('/metrics', async (c) => {
-    const m = await metricsText();
+    const m = await clusterMetricsText();
     return c.body(m.body, 200, { 'content-type': m.contentType });
   });
   for (const mount of modules) await mount(app, ctx);
