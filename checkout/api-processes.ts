@@ -5,7 +5,7 @@
  */
 import cluster, { type Worker } from 'node:cluster';
 import type { AppContext } from '../common/app-context.js';
-import { serveClusterMetrics } from '../common/cluster-metrics.js';
+import { createMetricsGroup } from '../common/process-group-metrics.js';
 import type { RunningRole } from '../common/role.js';
 
 export async function startApiProcesses(ctx: AppContext, count: number): Promise<RunningRole> {
@@ -13,11 +13,13 @@ export async function startApiProcesses(ctx: AppContext, count: number): Promise
   let stopping = false;
   // the same entry point and loader flags, running only the api role, one process each
   // a scrape of /metrics reaches one process: it asks here for the sum of all of them
-  serveClusterMetrics();
+  const metrics = createMetricsGroup();
   cluster.setupPrimary({ exec: process.argv[1], args: ['api'], execArgv: process.execArgv });
   const fork = (): Worker => {
     const worker = cluster.fork({ API_PROCESSES: '1' });
+    metrics.add(worker);
     worker.once('exit', (code, signal) => {
+      metrics.remove(worker);
       if (stopping) return;
       log.error({ pid: worker.process.pid, code, signal }, 'api process died; starting another');
       fork();

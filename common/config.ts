@@ -37,7 +37,7 @@ export const variables = {
   WORKER_PORT: { schema: port, default: '9102', doc: 'worker probes and metrics' },
   PUBLIC_API_URL: { schema: url, default: 'http://127.0.0.1:8080', doc: 'API address as fans reach it (links in pages and e-mails)' },
   PUBLIC_EDGE_URL: { schema: url, default: 'http://127.0.0.1:9001', doc: 'edge address as fans reach it' },
-  API_PROCESSES: { schema: positiveInt, default: '1', doc: 'API processes sharing API_PORT through node:cluster (for one big host; in Kubernetes scale pods instead: each scrape then sees one process)' },
+  API_PROCESSES: { schema: positiveInt, default: '1', doc: 'API processes sharing API_PORT through node:cluster (for one big host; /metrics sums all of them; in Kubernetes scale pods instead)' },
   EDGE_PROCESSES: { schema: positiveInt, default: '1', doc: 'edge processes sharing EDGE_PORT (one per core in production)' },
   EDGE_TICK_MS: { schema: positiveInt, default: '1000', doc: 'admission tick and position broadcast period' },
   EDGE_MAX_PAYLOAD_BYTES: { schema: positiveInt, default: '4096', doc: 'largest WebSocket message accepted' },

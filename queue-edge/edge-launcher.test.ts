@@ -30,6 +30,11 @@ describe('EDGE_PROCESSES', () => {
       }, 20_000);
       const tickets = await redis.zrange(queueKeys(saleId).waiting, 0, -1, 'WITHSCORES');
       expect(tickets.filter((_, i) => i % 2 === 1)).toEqual(fans.map((_, i) => String(i + 1))); // one queue, one counter
+      // whichever process a scrape reaches, it counts the fans of all three
+      for (let i = 0; i < 6; i++) {
+        const scrape = await (await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { connection: 'close' } })).text();
+        expect(Number(/^usher_edge_connected_fans (\d+)$/m.exec(scrape)?.[1]), `scrape ${i}`).toBe(fans.length);
+      }
       const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
       child.kill('SIGTERM');
       expect(await exit).toBe(0);

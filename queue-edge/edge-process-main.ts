@@ -5,6 +5,7 @@
 import { loadConfigOrExit } from '../common/config.js';
 import { createLogger } from '../common/logger.js';
 import { createAppContext } from '../common/app-context.js';
+import { joinMetricsGroup } from '../common/process-group-metrics.js';
 import { Shutdown } from '../common/shutdown.js';
 import { startEdgeRole } from './edge-role.js';
 
@@ -15,6 +16,8 @@ const shutdown = new Shutdown(log, config.shutdownGraceMs).listen();
 try {
   const role = await startEdgeRole(ctx);
   shutdown.add('stop edge', () => role.stop()).add('close connections', () => ctx.close());
+  // one of EDGE_PROCESSES on the port: a scrape of /metrics must count every one of them
+  joinMetricsGroup();
   process.send?.('ready');
   // The supervisor is gone (killed, crashed): drain and exit rather than run on unsupervised.
   process.once('disconnect', () => void shutdown.run('supervisor gone').then((code) => process.exit(code)));

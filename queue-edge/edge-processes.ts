@@ -7,6 +7,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { AppContext } from '../common/app-context.js';
+import { createMetricsGroup } from '../common/process-group-metrics.js';
 import type { RunningRole } from '../common/role.js';
 import { withEdgeNodeFlags } from './edge-node-flags.js';
 
@@ -22,6 +23,8 @@ function childEntry(): string {
 export async function startEdgeProcesses(ctx: AppContext, count = ctx.config.edge.processes): Promise<RunningRole> {
   const log = ctx.log.child({ role: 'edge-supervisor' });
   const children = new Set<ChildProcess>();
+  // a scrape of /metrics reaches one edge process: it asks here for the sum of all of them
+  const metrics = createMetricsGroup();
   let stopping = false;
 
   function spawnOne(index: number): Promise<void> {
@@ -31,8 +34,10 @@ export async function startEdgeProcesses(ctx: AppContext, count = ctx.config.edg
       stdio: 'inherit',
     });
     children.add(child);
+    metrics.add(child);
     child.once('exit', (code, signal) => {
       children.delete(child);
+      metrics.remove(child);
       if (stopping) return;
       log.error({ index, code, signal }, 'edge process exited; restarting');
       setTimeout(() => void spawnOne(index).catch((err: unknown) => log.error({ err }, 'edge restart failed')), RESTART_AFTER_MS).unref();

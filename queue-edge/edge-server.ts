@@ -13,7 +13,7 @@ import type { PgPool } from '../common/postgres-pool.js';
 import { loadNativeUws } from '../common/uws-native.js';
 import { loadPassSigningKeys } from '../common/pass-keyring.js';
 import { loadAccessTokens } from '../common/access-token.js';
-import { metricsText } from '../common/metrics.js';
+import { groupMetricsText } from '../common/process-group-metrics.js';
 import { Problem } from '../common/problem.js';
 import { queueStore } from './queue-store.js';
 import { loadVisitorTokens } from './visitor-token.js';
@@ -90,7 +90,7 @@ export async function startEdgeServer(o: EdgeServerOptions): Promise<EdgeServer>
   app.get('/metrics', (res) => {
     const reply = replyTo(res);
     runRoute(reply, log, async () => {
-      const m = await metricsText();
+      const m = await groupMetricsText();
       reply.send(200, m.body, { 'content-type': m.contentType });
     });
   });

@@ -1,7 +1,8 @@
 import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
 import type { AppContext } from '../../common/app-context.js';
-import { clusterMetricsText, prepareClusterWorkerMetrics } from '../../common/cluster-metrics.js';
+import cluster from 'node:cluster';
+import { groupMetricsText, joinMetricsGroup } from '../../common/process-group-metrics.js';
 import { Problem } from '../../common/problem.js';
 import { requestBodyLimit } from './body-limit.js';
 import { httpMetrics } from './http-metrics.js';
@@ -20,7 +21,8 @@ import type { RouteModule } from './routes.js';
  */
 export async function createApiApp(ctx: AppContext, modules: RouteModule[] = []): Promise<Hono> {
   const app = new Hono();
-  prepareClusterWorkerMetrics();
+  // one of API_PROCESSES: a scrape of /metrics must count every process on the port
+  if (cluster.isWorker) joinMetricsGroup();
   const { http } = ctx.config;
   app.use('*', requestId());
   app.use('/v1/*', httpMetrics());
@@ -44,7 +46,7 @@ export async function createApiApp(ctx: AppContext, modules: RouteModule[] = [])
     return c.json(r, r.ok ? 200 : 503);
   });
   app.get('/metrics', async (c) => {
-    const m = await clusterMetricsText();
+    const m = await groupMetricsText();
     return c.body(m.body, 200, { 'content-type': m.contentType });
   });
   for (const mount of modules) await mount(app, ctx);
