@@ -6,13 +6,14 @@
  * them with prom-client's AggregatorRegistry.aggregate (counters and histograms summed, the default
  * process metrics by their own rules), then answers.
  */
-import { AggregatorRegistry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
+import { AggregatorRegistry, type MetricObjectWithValues, type MetricValue, type Registry } from 'prom-client';
 import { registry } from './metrics.js';
 
 type RegistryJson = MetricObjectWithValues<MetricValue<string>>[];
+type Format = 'text' | 'json';
 type Message =
-  | { type: 'usher:metrics-request'; id: number }
-  | { type: 'usher:metrics-answer'; id: number; body?: string }
+  | { type: 'usher:metrics-request'; id: number; format: Format }
+  | { type: 'usher:metrics-answer'; id: number; body?: string; metrics?: RegistryJson }
   | { type: 'usher:metrics-json-request'; id: number }
   | { type: 'usher:metrics-json-answer'; id: number; metrics: RegistryJson };
 
@@ -25,7 +26,7 @@ const own = async (): Promise<{ contentType: string; body: string }> => ({ conte
 
 let joined = false;
 let nextAsk = 0;
-const asked = new Map<number, (body: string | undefined) => void>();
+const asked = new Map<number, (answer: Extract<Message, { type: 'usher:metrics-answer' }> | undefined) => void>();
 
 /** In a member process: answer the parent's requests for this registry, and let scrapes ask for the group's. */
 export function joinMetricsGroup(): void {
@@ -36,29 +37,41 @@ export function joinMetricsGroup(): void {
     if (m.type === 'usher:metrics-json-request') {
       void registry.getMetricsAsJSON().then((metrics) => process.send?.({ type: 'usher:metrics-json-answer', id: m.id, metrics } satisfies Message));
     } else if (m.type === 'usher:metrics-answer') {
-      asked.get(m.id)?.(m.body);
+      asked.get(m.id)?.(m);
       asked.delete(m.id);
     }
+  });
+}
+
+function askParent(format: Format): Promise<Extract<Message, { type: 'usher:metrics-answer' }> | undefined> {
+  const id = nextAsk++;
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      asked.delete(id);
+      resolve(undefined);
+    }, ANSWER_WITHIN_MS * 2);
+    asked.set(id, (answer) => {
+      clearTimeout(timer);
+      resolve(answer);
+    });
+    process.send!({ type: 'usher:metrics-request', id, format } satisfies Message);
   });
 }
 
 /** What /metrics answers: the whole group's metrics in a member, this process's own otherwise. */
 export async function groupMetricsText(): Promise<{ contentType: string; body: string }> {
   if (!joined || !process.send) return own();
-  const id = nextAsk++;
-  const body = await new Promise<string | undefined>((resolve) => {
-    const timer = setTimeout(() => {
-      asked.delete(id);
-      resolve(undefined);
-    }, ANSWER_WITHIN_MS * 2);
-    asked.set(id, (b) => {
-      clearTimeout(timer);
-      resolve(b);
-    });
-    process.send!({ type: 'usher:metrics-request', id } satisfies Message);
-  });
+  const body = (await askParent('text'))?.body;
   return body === undefined ? own() : { contentType: registry.contentType, body };
 }
+
+/** The same as JSON (for the dashboard's p99s): the group's in a member, this process's own otherwise. */
+export const groupMetrics = {
+  async getMetricsAsJSON(): Promise<RegistryJson> {
+    if (!joined || !process.send) return registry.getMetricsAsJSON();
+    return (await askParent('json'))?.metrics ?? registry.getMetricsAsJSON();
+  },
+};
 
 /** A child process or cluster worker, as the parent sees it. */
 export interface GroupMember {
@@ -72,18 +85,18 @@ export function createMetricsGroup(): { add(member: GroupMember): void; remove(m
   let nextId = 0;
   const gathering = new Map<number, (metrics: RegistryJson) => void>();
 
-  function gather(): Promise<string> {
+  function gather(): Promise<Registry> {
     const id = nextId++;
     const targets = [...members];
     const results: RegistryJson[] = [];
-    return new Promise<string>((resolve) => {
+    return new Promise<Registry>((resolve) => {
       let settled = false;
       const finish = (): void => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
         gathering.delete(id);
-        void AggregatorRegistry.aggregate(results).metrics().then(resolve);
+        resolve(AggregatorRegistry.aggregate(results));
       };
       const timer = setTimeout(finish, ANSWER_WITHIN_MS);
       gathering.set(id, (metrics) => {
@@ -102,11 +115,13 @@ export function createMetricsGroup(): { add(member: GroupMember): void; remove(m
         if (!isMessage(m)) return;
         if (m.type === 'usher:metrics-json-answer') gathering.get(m.id)?.(m.metrics);
         else if (m.type === 'usher:metrics-request') {
-          const id = m.id;
-          void gather().then(
-            (body) => member.send({ type: 'usher:metrics-answer', id, body }),
-            () => member.send({ type: 'usher:metrics-answer', id }),
-          );
+          const { id, format } = m;
+          void gather()
+            .then(async (sum) => (format === 'json' ? { metrics: await sum.getMetricsAsJSON() } : { body: await sum.metrics() }))
+            .then(
+              (answer) => member.send({ type: 'usher:metrics-answer', id, ...answer }),
+              () => member.send({ type: 'usher:metrics-answer', id }),
+            );
         }
       });
     },

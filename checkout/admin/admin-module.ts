@@ -5,7 +5,7 @@
 import type { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { AppContext } from '../../common/app-context.js';
-import { registry } from '../../common/metrics.js';
+import { groupMetrics } from '../../common/process-group-metrics.js';
 import { authDeps } from '../accounts/auth-deps.js';
 import { requireAdmin } from '../accounts/auth-middleware.js';
 import { cancelOrder, createOrderCancellationDeps } from '../orders/order-cancellation.js';
@@ -33,6 +33,6 @@ export async function mountAdmin(app: Hono, ctx: AppContext): Promise<void> {
   app.route('/', createEventRouter({ pg: ctx.pg, canceller }));
   app.route('/', createSaleRouter({
     pg: ctx.pg, redis: ctx.redis, inventory,
-    dashboard: createDashboardReader({ pg: ctx.pg, redis: ctx.redis, availability: (id) => inventory.availability(id), registry }),
+    dashboard: createDashboardReader({ pg: ctx.pg, redis: ctx.redis, availability: (id) => inventory.availability(id), registry: groupMetrics }),
   }));
 }

@@ -1,6 +1,6 @@
 /**
  * The live dashboard's one data endpoint: queue (Redis, written by the edges each tick), shoppers,
- * inventory (availability), sales and funnel (Postgres), p99 latencies (this process). Admitted
+ * inventory (availability), sales and funnel (Postgres), p99 latencies (all API processes of this host, summed). Admitted
  * per minute is measured here from the running `admitted` total over the last minute of reads.
  */
 import { queueKeys } from '../../common/queue-keys.js';
@@ -36,7 +36,8 @@ export interface DashboardDeps {
   pg: PgPool;
   redis: RedisClient;
   availability: (saleId: string) => Promise<Availability>;
-  registry: Registry;
+  /** Where the latency histograms come from: every API process's (API_PROCESSES), summed. */
+  registry: Pick<Registry, 'getMetricsAsJSON'>;
   now?: () => number;
 }
 

@@ -16,7 +16,7 @@ export interface LatencyFigure {
 
 const WATCHED = /^usher_.*(duration|latency)_seconds$/; // ours, not the runtime defaults (GC pauses)
 
-export async function snapshotHistograms(registry: Registry): Promise<HistogramSnapshot> {
+export async function snapshotHistograms(registry: Pick<Registry, 'getMetricsAsJSON'>): Promise<HistogramSnapshot> {
   const out: HistogramSnapshot = new Map();
   for (const metric of await registry.getMetricsAsJSON()) {
     if (String(metric.type) !== 'histogram' || !WATCHED.test(metric.name)) continue;

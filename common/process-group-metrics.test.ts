@@ -1,0 +1,68 @@
+/**
+ * The parent's side of process-group metrics with stand-in members (the IPC end to end, with real
+ * processes, is in scripts/start.test.ts and queue-edge/edge-launcher.test.ts): a scrape of one
+ * member is answered with every member's registry summed, as text or as JSON, and a member that
+ * never answers delays the answer but does not block it.
+ */
+import { EventEmitter } from 'node:events';
+import { Counter, Registry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import { createMetricsGroup, type GroupMember } from './process-group-metrics.js';
+
+class StandIn extends EventEmitter implements GroupMember {
+  readonly sent: Record<string, unknown>[] = [];
+  constructor(private readonly registry: Registry | null) {
+    super();
+  }
+  send(message: { type: string; id: number }): boolean {
+    this.sent.push(message);
+    if (message.type === 'usher:metrics-json-request' && this.registry) {
+      void this.registry.getMetricsAsJSON().then((metrics) => this.emit('message', { type: 'usher:metrics-json-answer', id: message.id, metrics }));
+    }
+    return true;
+  }
+  answer(): Promise<Record<string, unknown>> {
+    return new Promise((resolve) => {
+      const poll = setInterval(() => {
+        const a = this.sent.find((m) => m.type === 'usher:metrics-answer');
+        if (a) {
+          clearInterval(poll);
+          resolve(a);
+        }
+      }, 5);
+    });
+  }
+}
+
+function registryCounting(n: number): Registry {
+  const r = new Registry();
+  new Counter({ name: 'usher_test_requests_total', help: 'test', registers: [r] }).inc(n);
+  return r;
+}
+
+describe('process-group metrics', () => {
+  it('answers a scrape of one member with the sum of all members, as text and as JSON', async () => {
+    const group = createMetricsGroup();
+    const [a, b] = [new StandIn(registryCounting(3)), new StandIn(registryCounting(4))];
+    group.add(a);
+    group.add(b);
+    a.emit('message', { type: 'usher:metrics-request', id: 7, format: 'text' });
+    const text = await a.answer();
+    expect(text.id).toBe(7);
+    expect(String(text.body)).toMatch(/^usher_test_requests_total 7$/m);
+
+    b.emit('message', { type: 'usher:metrics-request', id: 8, format: 'json' });
+    const json = (await b.answer()) as { metrics: { name: string; values: { value: number }[] }[] };
+    expect(json.metrics.find((m) => m.name === 'usher_test_requests_total')?.values[0]?.value).toBe(7);
+  });
+
+  it('answers without a member that stays silent, and forgets removed members', async () => {
+    const group = createMetricsGroup();
+    const [a, silent, gone] = [new StandIn(registryCounting(2)), new StandIn(null), new StandIn(registryCounting(100))];
+    for (const m of [a, silent, gone]) group.add(m);
+    group.remove(gone);
+    a.emit('message', { type: 'usher:metrics-request', id: 1, format: 'text' });
+    expect(String((await a.answer()).body)).toMatch(/^usher_test_requests_total 2$/m);
+    expect(gone.sent).toHaveLength(0);
+  });
+});
