@@ -8,7 +8,9 @@ ARG NODE_IMAGE=node:20.20.2-bookworm-slim
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund --loglevel=error
+# `npm install`, not `npm ci`: npm's ci refuses this lockfile over other platforms' optional
+# msgpackr-extract packages it never recorded; install takes exactly the locked versions.
+RUN npm install --no-audit --no-fund --loglevel=error
 COPY . .
 RUN npm run build
 
@@ -16,7 +18,7 @@ RUN npm run build
 FROM ${NODE_IMAGE} AS prod-deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund --loglevel=error && npm cache clean --force
+RUN npm install --omit=dev --no-audit --no-fund --loglevel=error && npm cache clean --force
 
 # --- runtime: no compiler, no dev packages, no source; files owned by root and read-only to the app ---
 FROM ${NODE_IMAGE} AS runtime
