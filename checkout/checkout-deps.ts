@@ -3,13 +3,13 @@
  * with overrides (a local JWKS, a stand-in gateway) instead of reaching into modules.
  */
 import type { AppContext } from '../common/app-context.js';
-import { loadAccessTokens, type AccessTokens } from '../common/access-token.js';
-import { passVerifier, type PassVerifier } from '../common/admission-pass.js';
+import { loadAccessTokens, type AccessTokens } from '../access/access-token.js';
+import { passVerifier, type PassVerifier } from '../admission/admission-pass.js';
 import { cachedPassVerifier } from './api/pass-verifier-cache.js';
 import type { SeatInventory } from '../inventory/inventory-api.js';
 import { createSeatInventory } from '../inventory/index.js';
-import { createCommitQueue, type CommitQueue } from './commit/commit-queue.js';
-import { createNotificationQueue, type NotificationQueue } from './notifications/notification-queue.js';
+import { createCommitQueue, type CommitQueue } from './worker/commit/commit-queue.js';
+import { createNotificationQueue, type NotificationQueue } from './worker/notifications/notification-queue.js';
 import { loadOrderTokens, type OrderTokens } from './orders/order-token.js';
 import { createPaymentGateway } from './payments/gateway-factory.js';
 import type { PaymentGateway } from './payments/payment-gateway.js';

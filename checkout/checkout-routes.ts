@@ -6,11 +6,11 @@ import type { Hono } from 'hono';
 import type { AppContext } from '../common/app-context.js';
 import { checkoutDeps, type CheckoutDeps } from './checkout-deps.js';
 import { holdRoutes } from './holds/hold-routes.js';
-import { paymentRoutes } from './holds/payment-routes.js';
+import { paymentRoutes } from './payments/payment-routes.js';
 import { createOrderCancellationDeps, type OrderCancellationDeps } from './orders/order-cancellation.js';
 import { orderRoutes } from './orders/order-routes.js';
 import { checkoutPages } from './pages/checkout-pages.js';
-import { stripeWebhookRoutes } from './webhooks/stripe-webhook-routes.js';
+import { stripeWebhookRoutes } from './payments/stripe-webhook-routes.js';
 
 export function mountCheckout(app: Hono, deps: CheckoutDeps, cancellation: OrderCancellationDeps): void {
   for (const router of [holdRoutes(deps), paymentRoutes(deps), stripeWebhookRoutes(deps), orderRoutes(deps, cancellation), checkoutPages(deps)]) {

@@ -23,8 +23,8 @@ import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { startRedis, freePort } from '../scripts/services.js';
-import { initSaleSettings } from '../common/sale-controls.js';
-import { queueKeys } from '../common/queue-keys.js';
+import { initSaleSettings } from '../admission/sale-controls.js';
+import { queueKeys } from '../admission/queue-keys.js';
 import { queueStore } from '../queue-edge/queue-store.js';
 import { EDGE_NODE_FLAGS } from '../queue-edge/edge-node-flags.js';
 

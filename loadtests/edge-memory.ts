@@ -18,7 +18,7 @@ import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { startRedis, freePort } from '../scripts/services.js';
-import { initSaleSettings } from '../common/sale-controls.js';
+import { initSaleSettings } from '../admission/sale-controls.js';
 import { queueStore } from '../queue-edge/queue-store.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));

@@ -6,7 +6,7 @@
  * `ready` message, as the ws baseline does; unset: this one process serves.
  */
 import cluster from 'node:cluster';
-import { loadNativeUws } from '../common/uws-native.js';
+import { loadNativeUws } from '../queue-edge/uws-native.js';
 import { forkBenchWorkers } from './lib/bench-workers.js';
 
 const port = Number(process.env.BENCH_PORT);

@@ -1,8 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import { newRedis } from '../test/support/databases.js';
-import { queueKeys } from '../common/queue-keys.js';
+import { queueKeys } from '../admission/queue-keys.js';
 import type { SeatStatus } from './queue-store.js';
-import { startTestEdge, createSale, newVisitor, Fan, sleep } from './edge-test-harness.js';
+import { startTestEdge, createSale, newVisitor, Fan, sleep } from '../test/support/edge-test-harness.js';
 
 describe('admission while seats remain', () => {
   it('admits nobody while the inventory says all held or sold out, tells the fans, and resumes when seats come back', async () => {

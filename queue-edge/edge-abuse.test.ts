@@ -2,9 +2,9 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { newRedis } from '../test/support/databases.js';
-import { queueKeys } from '../common/queue-keys.js';
+import { queueKeys } from '../admission/queue-keys.js';
 import { solveWork } from './proof-of-work.js';
-import { startTestEdge, createSale, Fan, type TestEdge } from './edge-test-harness.js';
+import { startTestEdge, createSale, Fan, type TestEdge } from '../test/support/edge-test-harness.js';
 
 let redis: Redis;
 let edge: TestEdge;

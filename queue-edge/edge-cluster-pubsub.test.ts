@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis, type Cluster } from 'ioredis';
 import { freePort } from '../scripts/services.js';
 import { startRedisCluster, type LocalCluster } from '../test/support/redis-cluster.js';
-import { queueKeys } from '../common/queue-keys.js';
-import { createSale, eventually, Fan, newVisitor, spawnEdge } from './edge-test-harness.js';
+import { queueKeys } from '../admission/queue-keys.js';
+import { createSale, eventually, Fan, newVisitor, spawnEdge } from '../test/support/edge-test-harness.js';
 
 let cluster: LocalCluster;
 let redis: Cluster;

@@ -2,12 +2,12 @@
  * What the edge's WebSocket and HTTP handlers share, and the queue actions both offer (join, take),
  * so the HTTP fallback behaves exactly like the socket.
  */
-import type { AccessDenylist } from '../common/access-denylist.js';
+import type { AccessDenylist } from '../access/access-denylist.js';
 import type { Config } from '../common/config.js';
 import type { Logger } from '../common/logger.js';
 import type { RedisClient } from '../common/redis-connection.js';
-import type { PassSigningKeys } from '../common/admission-pass.js';
-import type { AccessTokens } from '../common/access-token.js';
+import type { PassSigningKeys } from '../admission/admission-pass.js';
+import type { AccessTokens } from '../access/access-token.js';
 import { Problem } from '../common/problem.js';
 import type { QueueStore, Place } from './queue-store.js';
 import type { VisitorTokens } from './visitor-token.js';

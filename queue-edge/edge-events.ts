@@ -1,5 +1,5 @@
 /**
- * The sale channel (Redis pub/sub; sharded on a cluster, see common/sale-channel.ts) as this edge
+ * The sale channel (Redis pub/sub; sharded on a cluster, see admission/sale-channel.ts) as this edge
  * hears it: offers and passes go to the fan's sockets wherever the fan is connected; the opening
  * shuffle tells pre-queue fans their ticket; a control change triggers an immediate tick so it
  * reaches fans at once (the settings are re-read each tick anyway, so a lost message delays a
@@ -12,8 +12,8 @@
  * heard of theirs. A lost `admitted` heals itself (the fan's `take` answers with the pass).
  */
 import { z } from 'zod';
-import { queueKeys } from '../common/queue-keys.js';
-import { openSaleChannelSubscriber } from '../common/sale-channel.js';
+import { queueKeys } from '../admission/queue-keys.js';
+import { openSaleChannelSubscriber } from '../admission/sale-channel.js';
 import type { EdgeCore } from './edge-core.js';
 import type { SaleRoom } from './fan-registry.js';
 import { sendTo } from './fan-registry.js';

@@ -1,8 +1,8 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import type { Redis } from 'ioredis';
 import { newRedis } from '../test/support/databases.js';
-import { queueKeys } from '../common/queue-keys.js';
-import { startTestEdge, createSale, newVisitor, Fan, eventually, type TestEdge } from './edge-test-harness.js';
+import { queueKeys } from '../admission/queue-keys.js';
+import { startTestEdge, createSale, newVisitor, Fan, eventually, type TestEdge } from '../test/support/edge-test-harness.js';
 
 let redis: Redis;
 let edge: TestEdge;

@@ -6,9 +6,9 @@
 import type { TemplatedApp, HttpResponse, HttpRequest } from 'uWebSockets.js';
 import { z } from 'zod';
 import { Problem } from '../common/problem.js';
-import { isAdmin } from '../common/access-token.js';
-import { applySaleControl, saleControlSchema } from '../common/sale-controls.js';
-import { queueKeys } from '../common/queue-keys.js';
+import { isAdmin } from '../access/access-token.js';
+import { applySaleControl, saleControlSchema } from '../admission/sale-controls.js';
+import { queueKeys } from '../admission/queue-keys.js';
 import { type EdgeCore, admitJoin, takeOffer } from './edge-core.js';
 import { replyTo, readBody, runRoute, bearerOf, clientIp, type Reply } from './http-reply.js';
 import { saleIdSchema, checkoutUrl } from './edge-protocol.js';

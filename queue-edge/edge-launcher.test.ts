@@ -2,8 +2,8 @@ import { describe, it, expect } from 'vitest';
 import { spawn } from 'node:child_process';
 import { newRedis, freshDatabase } from '../test/support/databases.js';
 import { freePort } from '../scripts/services.js';
-import { queueKeys } from '../common/queue-keys.js';
-import { testEnv, createSale, Fan, eventually } from './edge-test-harness.js';
+import { queueKeys } from '../admission/queue-keys.js';
+import { testEnv, createSale, Fan, eventually } from '../test/support/edge-test-harness.js';
 
 describe('EDGE_PROCESSES', () => {
   it('runs that many edge processes on one port, all serving one queue, and drains them on SIGTERM', async () => {

@@ -6,8 +6,8 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import type { Redis } from 'ioredis';
 import { newRedis } from '../test/support/databases.js';
 import { freePort } from '../scripts/services.js';
-import { queueKeys } from '../common/queue-keys.js';
-import { createSale, newVisitor, Fan, spawnEdge, sleep, eventually } from './edge-test-harness.js';
+import { queueKeys } from '../admission/queue-keys.js';
+import { createSale, newVisitor, Fan, spawnEdge, sleep, eventually } from '../test/support/edge-test-harness.js';
 
 let redis: Redis;
 let edges: Awaited<ReturnType<typeof spawnEdge>>[] = [];

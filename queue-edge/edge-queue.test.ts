@@ -2,10 +2,10 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import type { Redis } from 'ioredis';
 import type { JWK } from 'jose';
 import { newRedis } from '../test/support/databases.js';
-import { passVerifier } from '../common/admission-pass.js';
-import { leaseIsActive } from '../common/pass-lease.js';
-import { queueKeys } from '../common/queue-keys.js';
-import { startTestEdge, createSale, newVisitor, Fan, eventually, sleep, type TestEdge } from './edge-test-harness.js';
+import { passVerifier } from '../admission/admission-pass.js';
+import { leaseIsActive } from '../admission/pass-lease.js';
+import { queueKeys } from '../admission/queue-keys.js';
+import { startTestEdge, createSale, newVisitor, Fan, eventually, sleep, type TestEdge } from '../test/support/edge-test-harness.js';
 import { OFFER_CATCH_UP_MS } from './edge-events.js';
 
 let redis: Redis;

@@ -3,16 +3,16 @@
  * admission tick; the sale channel listener. `stop()` drains: stop accepting, tell every fan to
  * reconnect (their place is kept for the grace), close the sockets, finish the Redis writes.
  */
-import { createAccessDenylist } from '../common/access-denylist.js';
+import { createAccessDenylist } from '../access/access-denylist.js';
 import { hostname } from 'node:os';
 import type { us_listen_socket } from 'uWebSockets.js';
 import type { Config } from '../common/config.js';
 import type { Logger } from '../common/logger.js';
 import type { RedisClient } from '../common/redis-connection.js';
 import type { PgPool } from '../common/postgres-pool.js';
-import { loadNativeUws } from '../common/uws-native.js';
-import { loadPassSigningKeys } from '../common/pass-keyring.js';
-import { loadAccessTokens } from '../common/access-token.js';
+import { loadNativeUws } from './uws-native.js';
+import { loadPassSigningKeys } from '../admission/pass-keyring.js';
+import { loadAccessTokens } from '../access/access-token.js';
 import { groupMetricsText } from '../common/process-group-metrics.js';
 import { Problem } from '../common/problem.js';
 import { queueStore } from './queue-store.js';

@@ -14,7 +14,7 @@ import { newChallenge } from './proof-of-work.js';
 import { QueueError } from './queue-errors.js';
 import { VisitorTokenError } from './visitor-token.js';
 import { edgeMetrics } from './edge-metrics.js';
-import { queueKeys } from '../common/queue-keys.js';
+import { queueKeys } from '../admission/queue-keys.js';
 
 const JOIN_WITHIN_MS = 15_000;
 const RANK_EVERY_MS = 1000;

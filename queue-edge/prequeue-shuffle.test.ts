@@ -1,9 +1,9 @@
 import { describe, it, expect, afterAll } from 'vitest';
 import { createHash } from 'node:crypto';
 import { newRedis } from '../test/support/databases.js';
-import { queueKeys } from '../common/queue-keys.js';
+import { queueKeys } from '../admission/queue-keys.js';
 import { seededPermutation } from './prequeue-shuffle.js';
-import { startTestEdge, createSale, newVisitor, Fan } from './edge-test-harness.js';
+import { startTestEdge, createSale, newVisitor, Fan } from '../test/support/edge-test-harness.js';
 
 const seedOf = (i: number): string => createHash('sha256').update(`seed-${i}`).digest('hex');
 

@@ -7,7 +7,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { RedisClient } from '../common/redis-connection.js';
-import { queueKeys } from '../common/queue-keys.js';
+import { queueKeys } from '../admission/queue-keys.js';
 import type { QueueStore } from './queue-store.js';
 import { QueueError } from './queue-errors.js';
 

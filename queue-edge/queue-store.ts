@@ -1,11 +1,11 @@
 /**
- * Typed wrappers of the queue scripts for one Redis client: keys come from `common/queue-keys.ts`,
+ * Typed wrappers of the queue scripts for one Redis client: keys come from `admission/queue-keys.ts`,
  * answers are parsed with zod, `{err}` answers become QueueErrors (queue-errors.ts).
  */
 import { z } from 'zod';
 import type { RedisClient } from '../common/redis-connection.js';
-import { queueKeys, abuseCounterKey } from '../common/queue-keys.js';
-import { pubSubModeOf } from '../common/sale-channel.js';
+import { queueKeys, abuseCounterKey } from '../admission/queue-keys.js';
+import { pubSubModeOf } from '../admission/sale-channel.js';
 import { defineQueueScripts } from './queue-scripts.js';
 import { queueErrorOf } from './queue-errors.js';
 

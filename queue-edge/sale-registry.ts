@@ -6,8 +6,8 @@
  */
 import type { RedisClient } from '../common/redis-connection.js';
 import type { PgPool } from '../common/postgres-pool.js';
-import { queueKeys } from '../common/queue-keys.js';
-import { initSaleSettingsFromPostgres } from '../common/sale-controls.js';
+import { queueKeys } from '../admission/queue-keys.js';
+import { initSaleSettingsFromPostgres } from '../admission/sale-controls.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const UNKNOWN_TTL_MS = 5000;

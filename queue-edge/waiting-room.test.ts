@@ -10,9 +10,9 @@ import type { AddressInfo } from 'node:net';
 import { chromium } from 'playwright-core';
 import type { JWK } from 'jose';
 import { newRedis } from '../test/support/databases.js';
-import { queueKeys } from '../common/queue-keys.js';
-import { passVerifier } from '../common/admission-pass.js';
-import { startTestEdge, createSale, newVisitor, Fan } from './edge-test-harness.js';
+import { queueKeys } from '../admission/queue-keys.js';
+import { passVerifier } from '../admission/admission-pass.js';
+import { startTestEdge, createSale, newVisitor, Fan } from '../test/support/edge-test-harness.js';
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 

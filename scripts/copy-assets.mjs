@@ -2,7 +2,7 @@
 import { cpSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
-const roots = ['common', 'inventory', 'queue-edge', 'checkout', 'loadtests'];
+const roots = ['common', 'admission', 'access', 'inventory', 'queue-edge', 'checkout'];
 const copied = /\.(lua|sql|html|css|js|svg|png|ico|json)$/;
 
 function walk(dir) {

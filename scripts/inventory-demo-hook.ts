@@ -3,7 +3,7 @@
  * `bash scripts/demo.sh` opens with a sale that fans can hold seats in.
  */
 import { connectRedis } from '../common/redis-connection.js';
-import { initSaleSettingsFromPostgres } from '../common/sale-controls.js';
+import { initSaleSettingsFromPostgres } from '../admission/sale-controls.js';
 import { createSeatInventory } from '../inventory/index.js';
 import type { DemoHookContext } from './demo-hooks.js';
 

@@ -13,11 +13,11 @@ import { Redis } from 'ioredis';
 import { freePort } from './services.js';
 import { freshDatabase, redisUrl, type FreshDatabase } from '../test/support/databases.js';
 import { publishedSale } from '../test/support/inventory-fixture.js';
-import { eventually, newVisitor, sleep, spawnEdge } from '../queue-edge/edge-test-harness.js';
-import { initSaleSettings } from '../common/sale-controls.js';
+import { eventually, newVisitor, sleep, spawnEdge } from '../test/support/edge-test-harness.js';
+import { initSaleSettings } from '../admission/sale-controls.js';
 import { queueStore } from '../queue-edge/queue-store.js';
-import { generatePassJwks, passSigningKeys, signPass } from '../common/admission-pass.js';
-import { PASS_KEYSET_KEY, readPassKeyset } from '../common/pass-keyset-store.js';
+import { generatePassJwks, passSigningKeys, signPass } from '../admission/admission-pass.js';
+import { PASS_KEYSET_KEY, readPassKeyset } from '../admission/pass-keyset-store.js';
 
 const run = promisify(execFile);
 // A database of its own: the keyset key is global, and other test files' edges use database 0.

@@ -1,6 +1,6 @@
 /**
  * `npm run pass-keys -- <command>`: the operator's view of the admission-pass keyset in Redis
- * (common/pass-keyset.ts). Every edge re-reads it within PASS_KEYS_REFRESH_S; nothing restarts.
+ * (admission/pass-keyset.ts). Every edge re-reads it within PASS_KEYS_REFRESH_S; nothing restarts.
  *
  *   list                         every key: state, when it signs from, when it is retired
  *   rotate [--activate-in-s N]   add a key: published now, signing from now + N s (default: all
@@ -19,10 +19,10 @@ import { parseArgs } from 'node:util';
 import type { JWK } from 'jose';
 import { loadConfigOrExit, type Config } from '../common/config.js';
 import { connectRedis } from '../common/redis-connection.js';
-import { generatePassJwks } from '../common/admission-pass.js';
-import { keyStateAt, retireKey, rotateKeyset, PassKeysetError, type PassKey, type PassKeyset } from '../common/pass-keyset.js';
-import { readPassKeyset, updatePassKeyset } from '../common/pass-keyset-store.js';
-import { defaultActivationDelayS, defaultRetentionS } from '../common/pass-keyring.js';
+import { generatePassJwks } from '../admission/admission-pass.js';
+import { keyStateAt, retireKey, rotateKeyset, PassKeysetError, type PassKey, type PassKeyset } from '../admission/pass-keyset.js';
+import { readPassKeyset, updatePassKeyset } from '../admission/pass-keyset-store.js';
+import { defaultActivationDelayS, defaultRetentionS } from '../admission/pass-keyring.js';
 
 const usage = 'usage: npm run pass-keys -- list | rotate [--activate-in-s N] [--retain-s N] [--key-file F] [--force] | retire <kid> | generate\n';
 

@@ -9,8 +9,8 @@ import { createAppContext } from '../common/app-context.js';
 import { Shutdown } from '../common/shutdown.js';
 import type { RoleStarter, RunningRole } from '../common/role.js';
 import { startEdgeRole } from '../queue-edge/edge-role.js';
-import { startApiRole } from '../checkout/api-role.js';
-import { startWorkerRole } from '../checkout/worker-role.js';
+import { startApiRole } from '../checkout/api/api-role.js';
+import { startWorkerRole } from '../checkout/worker/worker-role.js';
 
 export const roles: Record<string, RoleStarter> = {
   edge: startEdgeRole,

@@ -1,7 +1,7 @@
 /** Mounts the accounts routes with the process's connections. */
 import type { Hono } from 'hono';
 import type { AppContext } from '../../common/app-context.js';
-import { createVerificationMailQueue } from '../notifications/verification-mail.js';
+import { createVerificationMailQueue } from '../worker/notifications/verification-mail.js';
 import { createAccountsRouter } from './accounts-routes.js';
 import { authDeps } from './auth-deps.js';
 import { clientAddress } from './client-address.js';

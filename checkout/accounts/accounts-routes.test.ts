@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accessTokens } from '../../common/access-token.js';
+import { accessTokens } from '../../access/access-token.js';
 import { seedSale } from '../../scripts/seed-sale.js';
 import { uniqueId } from '../../test/support/databases.js';
-import { apiHarness, bearer, json, type ApiHarness } from '../admin/api-test-context.js';
+import { apiHarness, bearer, json, type ApiHarness } from '../../test/support/api-test-context.js';
 import { mountAccounts } from './accounts-module.js';
 import { emailVerificationTokens } from './email-verification-token.js';
 

@@ -8,7 +8,7 @@
  */
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import type { AccessClaims, AccessTokens } from '../../common/access-token.js';
+import type { AccessClaims, AccessTokens } from '../../access/access-token.js';
 import type { Logger } from '../../common/logger.js';
 import type { PgPool } from '../../common/postgres-pool.js';
 import { counter } from '../../common/metrics.js';

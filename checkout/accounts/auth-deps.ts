@@ -1,7 +1,7 @@
 /** The access-token signer/verifier and revocation list of one process context, built once. */
 import type { AppContext } from '../../common/app-context.js';
-import { loadAccessTokens } from '../../common/access-token.js';
-import { createAccessDenylist } from '../../common/access-denylist.js';
+import { loadAccessTokens } from '../../access/access-token.js';
+import { createAccessDenylist } from '../../access/access-denylist.js';
 import type { AuthDeps } from './auth-middleware.js';
 
 const built = new WeakMap<AppContext, Promise<AuthDeps>>();

@@ -5,9 +5,9 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import { createMiddleware } from 'hono/factory';
-import { AccessTokenError, type AccessClaims, type AccessTokens } from '../../common/access-token.js';
+import { AccessTokenError, type AccessClaims, type AccessTokens } from '../../access/access-token.js';
 import { Problem } from '../../common/problem.js';
-import type { AccessDenylist } from '../../common/access-denylist.js';
+import type { AccessDenylist } from '../../access/access-denylist.js';
 
 export type AuthEnv = { Variables: { user: AccessClaims; bearer: string } };
 

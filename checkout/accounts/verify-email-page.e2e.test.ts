@@ -10,8 +10,8 @@ import { serve, type ServerType } from '@hono/node-server';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uniqueId } from '../../test/support/databases.js';
-import { apiHarness, json, type ApiHarness } from '../admin/api-test-context.js';
-import { mountFanPages } from '../catalog/fan-pages.js';
+import { apiHarness, json, type ApiHarness } from '../../test/support/api-test-context.js';
+import { mountFanPages } from '../pages/fan-pages.js';
 import { mountAccounts } from './accounts-module.js';
 import { emailVerificationTokens } from './email-verification-token.js';
 

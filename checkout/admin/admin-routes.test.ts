@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { queueKeys } from '../../common/queue-keys.js';
-import { apiHarness, type ApiHarness } from './api-test-context.js';
+import { queueKeys } from '../../admission/queue-keys.js';
+import { apiHarness, type ApiHarness } from '../../test/support/api-test-context.js';
 import { mountAdmin } from './admin-module.js';
-import { adminToken, call, fanToken, smallVenue, venueEventSale } from './admin-test-kit.js';
+import { adminToken, call, fanToken, smallVenue, venueEventSale } from '../../test/support/admin-test-kit.js';
 import { seatInventory } from './seat-inventory.js';
 
 const STATIC = 'static-operator-token-0123456789';

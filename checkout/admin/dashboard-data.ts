@@ -3,8 +3,8 @@
  * inventory (availability), sales and funnel (Postgres), p99 latencies (all API processes of this host, summed). Admitted
  * per minute is measured here from the running `admitted` total over the last minute of reads.
  */
-import { queueKeys } from '../../common/queue-keys.js';
-import { readSaleSettings, type SaleSettings } from '../../common/sale-controls.js';
+import { queueKeys } from '../../admission/queue-keys.js';
+import { readSaleSettings, type SaleSettings } from '../../admission/sale-controls.js';
 import type { PgPool } from '../../common/postgres-pool.js';
 import type { RedisClient } from '../../common/redis-connection.js';
 import type { Registry } from 'prom-client';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { queueKeys } from '../../common/queue-keys.js';
+import { queueKeys } from '../../admission/queue-keys.js';
 import { seedSale } from '../../scripts/seed-sale.js';
 import { uniqueId } from '../../test/support/databases.js';
 import { authDeps } from '../accounts/auth-deps.js';
@@ -7,8 +7,8 @@ import { requireAdmin } from '../accounts/auth-middleware.js';
 import { cancelOrder, createOrderCancellationDeps, type OrderCancellationDeps } from '../orders/order-cancellation.js';
 import { createDemoGateway } from '../payments/demo-gateway.js';
 import type { PaymentGateway } from '../payments/payment-gateway.js';
-import { apiHarness, type ApiHarness } from './api-test-context.js';
-import { adminToken, call } from './admin-test-kit.js';
+import { apiHarness, type ApiHarness } from '../../test/support/api-test-context.js';
+import { adminToken, call } from '../../test/support/admin-test-kit.js';
 import { createEventCanceller } from './event-cancellation.js';
 import { createEventRouter } from './event-routes.js';
 import { seatInventory } from './seat-inventory.js';

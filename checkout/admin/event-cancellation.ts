@@ -5,7 +5,7 @@
  * gateway's idempotency key). Calling this again is safe and finishes what a crash or a
  * not-yet-confirmed order left over.
  */
-import { applySaleControl } from '../../common/sale-controls.js';
+import { applySaleControl } from '../../admission/sale-controls.js';
 import type { Logger } from '../../common/logger.js';
 import type { PgPool } from '../../common/postgres-pool.js';
 import type { RedisClient } from '../../common/redis-connection.js';

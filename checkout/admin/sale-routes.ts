@@ -1,7 +1,7 @@
 /** Organiser routes for on-sales: create, publish (builds the Redis pools), live controls, statistics, dashboard data. */
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { applySaleControl, initSaleSettingsFromPostgres, saleControlSchema } from '../../common/sale-controls.js';
+import { applySaleControl, initSaleSettingsFromPostgres, saleControlSchema } from '../../admission/sale-controls.js';
 import { inTransaction, type PgPool } from '../../common/postgres-pool.js';
 import type { RedisClient } from '../../common/redis-connection.js';
 import { Problem } from '../../common/problem.js';

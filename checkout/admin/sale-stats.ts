@@ -4,7 +4,7 @@
  */
 import type { PgPool } from '../../common/postgres-pool.js';
 import type { RedisClient } from '../../common/redis-connection.js';
-import { queueKeys } from '../../common/queue-keys.js';
+import { queueKeys } from '../../admission/queue-keys.js';
 
 export interface SaleStats {
   saleId: string;

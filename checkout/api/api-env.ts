@@ -1,4 +1,4 @@
-import type { PassClaims } from '../../common/admission-pass.js';
+import type { PassClaims } from '../../admission/admission-pass.js';
 
 /** Per-request values the shared middleware sets for the handlers after it. */
 export interface ApiEnv {

@@ -2,12 +2,12 @@
  * The one place where domain errors become HTTP problems: inventory, admission pass, account token,
  * payment gateway and checkout errors. Routes throw; the API's error boundary calls `toProblem`.
  */
-import { AccessTokenError } from '../../common/access-token.js';
-import { PassError, type PassFailure } from '../../common/admission-pass.js';
+import { AccessTokenError } from '../../access/access-token.js';
+import { PassError, type PassFailure } from '../../admission/admission-pass.js';
 import { Problem } from '../../common/problem.js';
 import type { InventoryErrorCode } from '../../inventory/inventory-api.js';
 import { GatewayError } from '../payments/payment-gateway.js';
-import { CheckoutError, type CheckoutErrorCode } from './checkout-errors.js';
+import { CheckoutError, type CheckoutErrorCode } from '../checkout-errors.js';
 
 const inventoryStatus: Record<InventoryErrorCode, number> = {
   sold_out: 409, all_held: 409, not_together: 409, seat_taken: 409, sale_not_open: 409, wrong_state: 409,

@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { Problem } from '../../common/problem.js';
 import type { RedisClient } from '../../common/redis-connection.js';
 import type { ApiEnv } from './api-env.js';
-import { CheckoutError } from './checkout-errors.js';
+import { CheckoutError } from '../checkout-errors.js';
 
 export const idempotencyKeyHeader = z.string().regex(/^[\x21-\x7e]{1,255}$/, 'Idempotency-Key must be 1-255 visible ASCII characters');
 

@@ -5,10 +5,10 @@
  * per-pass rate limit. Lease and limit are one script on the sale's slot: one Redis round trip.
  */
 import type { MiddlewareHandler } from 'hono';
-import { PassError, type PassVerifier } from '../../common/admission-pass.js';
+import { PassError, type PassVerifier } from '../../admission/admission-pass.js';
 import { defineScripts } from '../../common/lua-script-loader.js';
-import { leaseIsActive } from '../../common/pass-lease.js';
-import { queueKeys } from '../../common/queue-keys.js';
+import { leaseIsActive } from '../../admission/pass-lease.js';
+import { queueKeys } from '../../admission/queue-keys.js';
 import type { RedisClient } from '../../common/redis-connection.js';
 import type { ApiEnv } from './api-env.js';
 import { enforceLimit, rateLimitLuaDir } from './rate-limit.js';

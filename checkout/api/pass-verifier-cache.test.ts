@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { generatePassJwks, passSigningKeys, passVerifier } from '../../common/admission-pass.js';
+import { generatePassJwks, passSigningKeys, passVerifier } from '../../admission/admission-pass.js';
 import { cachedPassVerifier } from './pass-verifier-cache.js';
 
 describe('cachedPassVerifier', () => {

@@ -5,7 +5,7 @@
  * A hit older than `reverifyAfterMs` (PASS_JWKS_MAX_AGE_S) is verified again, so a pass whose key
  * was retired stops working here as soon as it does against a freshly fetched JWKS.
  */
-import { PassError, type PassClaims, type PassVerifier } from '../../common/admission-pass.js';
+import { PassError, type PassClaims, type PassVerifier } from '../../admission/admission-pass.js';
 
 export interface PassVerifierCacheOptions {
   maxEntries?: number;

@@ -8,8 +8,8 @@ import { checkoutModule } from '../checkout-routes.js';
 import { mountCatalog } from '../catalog/catalog-module.js';
 import { mountAccounts } from '../accounts/accounts-module.js';
 import { mountAdmin } from '../admin/admin-module.js';
-import { mountAdminPages } from '../admin/admin-pages.js';
-import { mountFanPages } from '../catalog/fan-pages.js';
+import { mountAdminPages } from '../pages/admin-pages.js';
+import { mountFanPages } from '../pages/fan-pages.js';
 
 export type RouteModule = (app: Hono, ctx: AppContext) => Promise<void> | void;
 

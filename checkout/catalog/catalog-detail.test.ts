@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedSale, type SeededSale } from '../../scripts/seed-sale.js';
 import { freshDatabase, uniqueId, type FreshDatabase } from '../../test/support/databases.js';
-import { apiHarness, type ApiHarness } from '../admin/api-test-context.js';
+import { apiHarness, type ApiHarness } from '../../test/support/api-test-context.js';
 import { seatInventory } from '../admin/seat-inventory.js';
-import { mountAdminPages } from '../admin/admin-pages.js';
-import { catalogHarnessModule } from './catalog-test-module.js';
+import { mountAdminPages } from '../pages/admin-pages.js';
+import { catalogHarnessModule } from '../../test/support/catalog-test-module.js';
 import { mountCatalog } from './catalog-module.js';
-import { mountFanPages } from './fan-pages.js';
+import { mountFanPages } from '../pages/fan-pages.js';
 
 const spec = (key: string, title: string) => ({
   key, title, sections: [{ name: 'Floor', kind: 'ga' as const, capacity: 40, tierCode: 'GA' }, { name: 'Block A', kind: 'reserved' as const, rows: 2, seatsPerRow: 5, tierCode: 'P1' }],

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiHarness, type ApiHarness } from '../admin/api-test-context.js';
+import { apiHarness, type ApiHarness } from '../../test/support/api-test-context.js';
 import { createCatalogRouter } from './catalog-routes.js';
-import { generateCatalog, insertEvents, insertVenues, type FixtureEvent } from './catalog-fixture.js';
+import { generateCatalog, insertEvents, insertVenues, type FixtureEvent } from '../../test/support/catalog-fixture.js';
 
 let h: ApiHarness;
 const { venues, events } = generateCatalog(1500, 'paging');

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hono } from 'hono';
-import { apiHarness, type ApiHarness } from '../admin/api-test-context.js';
+import { apiHarness, type ApiHarness } from '../../test/support/api-test-context.js';
 import { createCatalogRouter } from './catalog-routes.js';
-import { generateCatalog, insertEvents, insertVenues, rankedEvents, type FixtureEvent } from './catalog-fixture.js';
+import { generateCatalog, insertEvents, insertVenues, rankedEvents, type FixtureEvent } from '../../test/support/catalog-fixture.js';
 import { stableUuid } from '../../scripts/seed-sale.js';
 
 let h: ApiHarness;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generatePassJwks, passSigningKeys } from '../../common/admission-pass.js';
-import { leaseIsActive } from '../../common/pass-lease.js';
-import { queueKeys } from '../../common/queue-keys.js';
+import { generatePassJwks, passSigningKeys } from '../../admission/admission-pass.js';
+import { leaseIsActive } from '../../admission/pass-lease.js';
+import { queueKeys } from '../../admission/queue-keys.js';
 import { createSeatInventory } from '../../inventory/index.js';
 import { checkoutWorld, type CheckoutWorld } from '../../test/support/checkout-harness.js';
 

@@ -4,10 +4,10 @@
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { endLease } from '../../common/pass-lease.js';
+import { endLease } from '../../admission/pass-lease.js';
 import type { Availability } from '../../inventory/inventory-api.js';
 import type { ApiEnv } from '../api/api-env.js';
-import { CheckoutError } from '../api/checkout-errors.js';
+import { CheckoutError } from '../checkout-errors.js';
 import { defineRoute } from '../api/define-route.js';
 import { idempotencyKey } from '../api/idempotency-key.js';
 import { passAuth } from '../api/pass-auth.js';

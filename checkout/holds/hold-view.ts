@@ -4,7 +4,7 @@
  */
 import type { Hold } from '../../inventory/inventory-api.js';
 import type { CheckoutDeps } from '../checkout-deps.js';
-import { CheckoutError } from '../api/checkout-errors.js';
+import { CheckoutError } from '../checkout-errors.js';
 import { paymentForHold, type PaymentRow } from '../payments/payment-records.js';
 import type { HoldView } from './hold-schemas.js';
 

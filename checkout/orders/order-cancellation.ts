@@ -12,8 +12,8 @@ import type { Logger } from '../../common/logger.js';
 import { inTransaction, type PgPool } from '../../common/postgres-pool.js';
 import type { SeatInventory } from '../../inventory/inventory-api.js';
 import { createSeatInventory } from '../../inventory/index.js';
-import { CheckoutError } from '../api/checkout-errors.js';
-import { createNotificationQueue, type NotificationQueue } from '../notifications/notification-queue.js';
+import { CheckoutError } from '../checkout-errors.js';
+import { createNotificationQueue, type NotificationQueue } from '../worker/notifications/notification-queue.js';
 import { createPaymentGateway } from '../payments/gateway-factory.js';
 import { paymentKeys, type PaymentGateway } from '../payments/payment-gateway.js';
 

@@ -6,11 +6,11 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { ApiEnv } from '../api/api-env.js';
-import { CheckoutError } from '../api/checkout-errors.js';
+import { CheckoutError } from '../checkout-errors.js';
 import { defineRoute } from '../api/define-route.js';
 import { bearer } from '../api/pass-auth.js';
 import type { CheckoutDeps } from '../checkout-deps.js';
-import { createAccessDenylist } from '../../common/access-denylist.js';
+import { createAccessDenylist } from '../../access/access-denylist.js';
 import { verifiedAccount } from '../accounts/auth-middleware.js';
 import { accountOwnsOrder } from '../accounts/my-orders.js';
 import { cancelOrder, type OrderCancellationDeps } from './order-cancellation.js';

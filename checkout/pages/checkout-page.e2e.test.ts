@@ -9,7 +9,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkoutWorld, type CheckoutWorld } from '../../test/support/checkout-harness.js';
-import { startCommitWorker, type RunningWorker } from '../commit/commit-worker.js';
+import { startCommitWorker, type RunningWorker } from '../worker/commit/commit-worker.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];

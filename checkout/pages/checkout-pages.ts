@@ -8,7 +8,7 @@ import { Hono } from 'hono';
 import type { ApiEnv } from '../api/api-env.js';
 import type { CheckoutDeps } from '../checkout-deps.js';
 
-const dir = new URL('../static/checkout/', import.meta.url);
+const dir = new URL('./static/checkout/', import.meta.url);
 const load = (name: string) => readFileSync(new URL(name, dir), 'utf8');
 
 const types: Record<string, string> = { js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8' };

@@ -5,7 +5,7 @@
  */
 import type { PgClient, PgPool } from '../../common/postgres-pool.js';
 import type { HeldItem } from '../../inventory/inventory-api.js';
-import type { OrderStatus } from '../commit/order-store.js';
+import type { OrderStatus } from '../orders/order-store.js';
 
 export type PaymentStatus = 'requires_payment' | 'authorized' | 'captured' | 'cancelled' | 'refunded' | 'failed';
 

@@ -9,7 +9,7 @@ import { loadConfig } from '../../common/config.js';
 import { createAppContext } from '../../common/app-context.js';
 import { createLogger } from '../../common/logger.js';
 import { createCheckoutDeps } from '../../checkout/checkout-deps.js';
-import { reconcile } from '../../checkout/commit/reconciler.js';
+import { reconcile } from '../../checkout/worker/commit/reconciler.js';
 
 export async function reconcileNow(env: Record<string, string>): Promise<{ recommitted: number; abandoned: number }> {
   const ctx = createAppContext(loadConfig(env), createLogger('warn'));

@@ -7,13 +7,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hono } from 'hono';
 import { routes, pathOf, bestHoldBody, seatsHoldBody, checkoutBody, searchPath } from '../k6/lib/usher-api.js';
-import { apiHarness, type ApiHarness } from '../../checkout/admin/api-test-context.js';
+import { apiHarness, type ApiHarness } from '../../test/support/api-test-context.js';
 import { routeModules } from '../../checkout/api/routes.js';
 import { holdRequestBody, checkoutBody as checkoutSchema } from '../../checkout/holds/hold-schemas.js';
 import { eventListQuerySchema } from '../../checkout/catalog/catalog-query.js';
 import { Redis } from 'ioredis';
 import WebSocket from 'ws';
-import { createSale, startTestEdge, testConfig, type TestEdge } from '../../queue-edge/edge-test-harness.js';
+import { createSale, startTestEdge, testConfig, type TestEdge } from '../../test/support/edge-test-harness.js';
 import { wish } from './shopper.js';
 import { seededRandom } from '../lib/seeded-random.js';
 import type { SectionInfo } from './sale-setup.js';

@@ -11,7 +11,7 @@ import { Progress } from '../lib/progress.js';
 import { LatencySamples } from '../lib/percentiles.js';
 import { formatTable, writeResult, writeResultFile } from '../lib/results.js';
 import { createSeatInventory } from '../../inventory/index.js';
-import { generateCatalog, insertEvents, insertVenues } from '../../checkout/catalog/catalog-fixture.js';
+import { generateCatalog, insertEvents, insertVenues } from '../../test/support/catalog-fixture.js';
 import { thresholds } from '../k6/lib/usher-api.js';
 import { parseOptions, type OnsaleOptions } from './options.js';
 import { startStack, type Stack } from './stack.js';

@@ -6,7 +6,7 @@
  */
 import type pg from 'pg';
 import type { RedisClient } from '../../common/redis-connection.js';
-import { initSaleSettings } from '../../common/sale-controls.js';
+import { initSaleSettings } from '../../admission/sale-controls.js';
 import { createSeatInventory } from '../../inventory/index.js';
 import { seedSale, type SaleSpec, type SeededSale } from '../../scripts/seed-sale.js';
 

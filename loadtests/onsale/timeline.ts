@@ -5,7 +5,7 @@
  */
 import type pg from 'pg';
 import type { RedisClient } from '../../common/redis-connection.js';
-import { queueKeys } from '../../common/queue-keys.js';
+import { queueKeys } from '../../admission/queue-keys.js';
 import type { SeatInventory } from '../../inventory/index.js';
 
 export interface Sample {

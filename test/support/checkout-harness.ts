@@ -5,10 +5,10 @@
  */
 import type { Hono } from 'hono';
 import { createAppContext, type AppContext } from '../../common/app-context.js';
-import { generatePassJwks, passSigningKeys, passVerifier, type PassSigningKeys } from '../../common/admission-pass.js';
+import { generatePassJwks, passSigningKeys, passVerifier, type PassSigningKeys } from '../../admission/admission-pass.js';
 import { loadConfig, type Config } from '../../common/config.js';
 import { createLogger } from '../../common/logger.js';
-import { queueKeys } from '../../common/queue-keys.js';
+import { queueKeys } from '../../admission/queue-keys.js';
 import { createApiApp } from '../../checkout/api/app.js';
 import { createCheckoutDeps, type CheckoutDeps } from '../../checkout/checkout-deps.js';
 import { mountCheckout } from '../../checkout/checkout-routes.js';

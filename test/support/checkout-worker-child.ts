@@ -8,7 +8,7 @@ import { createAppContext } from '../../common/app-context.js';
 import { loadConfig } from '../../common/config.js';
 import { createLogger } from '../../common/logger.js';
 import { createCheckoutDeps } from '../../checkout/checkout-deps.js';
-import { startCommitWorker } from '../../checkout/commit/commit-worker.js';
+import { startCommitWorker } from '../../checkout/worker/commit/commit-worker.js';
 
 const config = loadConfig();
 const ctx = createAppContext(config, createLogger('warn', { child: 'commit-worker' }));

@@ -1,0 +1,23 @@
+/**
+ * The lease behind an admission pass, shared by the edge (which grants it) and the API (which
+ * checks and ends it). A lease is the pass's `jti` in the sale's `active` sorted set, scored by its
+ * deadline; a pass whose lease is gone is revoked, whatever its JWT `exp` says.
+ */
+import type { RedisClient } from '../common/redis-connection.js';
+import { queueKeys } from './queue-keys.js';
+
+export async function leaseIsActive(redis: RedisClient, saleId: string, jti: string, nowMs = Date.now()): Promise<boolean> {
+  const score = await redis.zscore(queueKeys(saleId).active, jti);
+  return score !== null && Number(score) > nowMs;
+}
+
+/** Ends the lease (order committed, hold released, window over): frees a shopper slot. Idempotent. */
+export async function endLease(redis: RedisClient, saleId: string, jti: string): Promise<boolean> {
+  return (await redis.zrem(queueKeys(saleId).active, jti)) === 1;
+}
+
+/** Moves the lease deadline (never backwards), e.g. while a payment is in flight. */
+export async function extendLease(redis: RedisClient, saleId: string, jti: string, deadlineMs: number): Promise<boolean> {
+  // XX: only an existing lease; GT: never shorten it.
+  return (await redis.zadd(queueKeys(saleId).active, 'XX', 'GT', 'CH', deadlineMs, jti)) === 1;
+}

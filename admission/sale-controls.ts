@@ -1,0 +1,115 @@
+/**
+ * Live controls of a sale's queue (rate, max shoppers, pause/resume, close, message), shared by the
+ * edge's control endpoint and the API's admin routes. A control is one HSET of the sale's settings
+ * plus one publish on its channel (sharded on a cluster); edges re-read the settings on every
+ * tick, so a change takes effect within one tick everywhere even if the message is missed.
+ */
+import { z } from 'zod';
+import type { RedisClient } from '../common/redis-connection.js';
+import { queueKeys } from './queue-keys.js';
+import { publishSaleEvent } from './sale-channel.js';
+import type { PgPool } from '../common/postgres-pool.js';
+
+export const saleControlSchema = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('set_rate'), ratePerMin: z.number().int().min(1).max(1_000_000) }),
+  z.object({ action: z.literal('set_max_shoppers'), maxActive: z.number().int().min(1).max(1_000_000) }),
+  z.object({ action: z.literal('pause') }),
+  z.object({ action: z.literal('resume') }),
+  z.object({ action: z.literal('close') }),
+  z.object({ action: z.literal('message'), text: z.string().trim().min(1).max(500) }),
+]);
+export type SaleControl = z.infer<typeof saleControlSchema>;
+
+export interface SaleSettings {
+  ratePerMin: number;
+  maxActive: number;
+  paused: boolean;
+  closed: boolean;
+  message: string;
+}
+
+function fieldsOf(control: SaleControl): Record<string, string> {
+  switch (control.action) {
+    case 'set_rate': return { rate_per_min: String(control.ratePerMin) };
+    case 'set_max_shoppers': return { max_active: String(control.maxActive) };
+    case 'pause': return { paused: '1' };
+    case 'resume': return { paused: '0' };
+    case 'close': return { closed: '1' };
+    case 'message': return { message: control.text, message_at: String(Date.now()) };
+  }
+}
+
+export async function applySaleControl(redis: RedisClient, saleId: string, control: SaleControl): Promise<SaleSettings> {
+  const keys = queueKeys(saleId);
+  await redis.hset(keys.settings, fieldsOf(control));
+  await publishSaleEvent(redis, keys.channel, JSON.stringify({ type: 'control', control }));
+  return readSaleSettings(redis, saleId);
+}
+
+export async function readSaleSettings(redis: RedisClient, saleId: string): Promise<SaleSettings> {
+  const s = await redis.hgetall(queueKeys(saleId).settings);
+  return {
+    ratePerMin: Number(s.rate_per_min ?? 0),
+    maxActive: Number(s.max_active ?? 0),
+    paused: s.paused === '1',
+    closed: s.closed === '1',
+    message: s.message ?? '',
+  };
+}
+
+/** Seeds the settings of a new sale from its Postgres row (admin publish, demo). Keeps live changes. */
+export interface SaleSettingsInit {
+  ratePerMin: number;
+  maxActive: number;
+  opensAtMs: number;
+  closesAtMs: number;
+  prequeueOpensAtMs: number;
+  /** proof-of-work bits asked of joining fans (0 = off) */
+  powDifficulty?: number;
+}
+
+export async function initSaleSettings(redis: RedisClient, saleId: string, init: SaleSettingsInit): Promise<void> {
+  const keys = queueKeys(saleId);
+  const fields: Record<string, string> = {
+    pow_difficulty: String(init.powDifficulty ?? 0),
+    rate_per_min: String(init.ratePerMin),
+    max_active: String(init.maxActive),
+    paused: '0',
+    closed: '0',
+    opens_at_ms: String(init.opensAtMs),
+    closes_at_ms: String(init.closesAtMs),
+    prequeue_opens_at_ms: String(init.prequeueOpensAtMs),
+  };
+  // HSETNX per field: a re-publish must not undo an operator's live change
+  for (const [field, value] of Object.entries(fields)) await redis.hsetnx(keys.settings, field, value);
+}
+
+/**
+ * Seeds the settings from the sale's Postgres row (admin publish, the demo, an edge meeting a sale
+ * it has no settings for). Returns the row's settings, or null when there is no such sale
+ * (or, with `publishedOnly`, it is still a draft).
+ */
+export async function initSaleSettingsFromPostgres(
+  redis: RedisClient,
+  pg: PgPool,
+  saleId: string,
+  options: { publishedOnly?: boolean } = {},
+): Promise<SaleSettingsInit | null> {
+  const { rows } = await pg.query<{ prequeue_opens_at: Date; opens_at: Date; closes_at: Date; admission_rate_per_min: number; max_active_shoppers: number; pow_difficulty: number }>(
+    `SELECT prequeue_opens_at, opens_at, closes_at, admission_rate_per_min, max_active_shoppers, pow_difficulty
+       FROM sales WHERE id = $1${options.publishedOnly ? ` AND status <> 'draft'` : ''}`,
+    [saleId],
+  );
+  const row = rows[0];
+  if (!row) return null;
+  const init: SaleSettingsInit = {
+    ratePerMin: row.admission_rate_per_min,
+    maxActive: row.max_active_shoppers,
+    opensAtMs: row.opens_at.getTime(),
+    closesAtMs: row.closes_at.getTime(),
+    prequeueOpensAtMs: row.prequeue_opens_at.getTime(),
+    powDifficulty: row.pow_difficulty,
+  };
+  await initSaleSettings(redis, saleId, init);
+  return init;
+}

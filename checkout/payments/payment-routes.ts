@@ -1,0 +1,105 @@
+/**
+ * Paying for a hold: checkout creates (idempotently, keyed by the hold) a manual-capture
+ * PaymentIntent and grants the payment grace once; confirm and demo-pay tell us the fan has paid,
+ * which we verify with the gateway before enqueueing the commit.
+ */
+import { Hono, type MiddlewareHandler } from 'hono';
+import { z } from 'zod';
+import { Problem } from '../../common/problem.js';
+import { extendLease } from '../../admission/pass-lease.js';
+import type { ApiEnv } from '../api/api-env.js';
+import { CheckoutError } from '../checkout-errors.js';
+import { defineRoute } from '../api/define-route.js';
+import { idempotencyKey } from '../api/idempotency-key.js';
+import { passAuth } from '../api/pass-auth.js';
+import type { CheckoutDeps } from '../checkout-deps.js';
+import { commitIfAuthorized } from '../worker/commit/commit-trigger.js';
+import type { DemoGateway } from './demo-gateway.js';
+import { paymentKeys } from './payment-gateway.js';
+import { recordPaymentIntent } from './payment-records.js';
+import { createAccessDenylist } from '../../access/access-denylist.js';
+import { verifiedAccount } from '../accounts/auth-middleware.js';
+import { checkoutBody, checkoutHeaders, checkoutView, holdParams, paymentAccepted } from '../holds/hold-schemas.js';
+import { ownedHold } from '../holds/hold-view.js';
+
+/** The lease outlives the hold by this much, so a paying fan's pass is not revoked mid-payment. */
+const LEASE_SLACK_MS = 60_000;
+
+export function paymentRoutes(deps: CheckoutDeps): Hono<ApiEnv> {
+  const { ctx, inventory, gateway, verifier, orderTokens } = deps;
+  const router = new Hono<ApiEnv>();
+  const shopping = passAuth({ verifier, redis: ctx.redis, requireLease: true });
+  const owner = passAuth({ verifier, redis: ctx.redis, requireLease: false });
+  const idempotent = idempotencyKey({ redis: ctx.redis, scope: (c) => c.get('pass').jti });
+  const accounts = { tokens: deps.accessTokens, denylist: createAccessDenylist(ctx.redis) };
+  // Before the idempotency step, so a refused account token is not remembered as the key's answer.
+  // A bad token is refused (401), not ignored: the fan expects the order in their account.
+  const ofAccount: MiddlewareHandler<ApiEnv> = async function checkoutAccount(c, next) {
+    const token = c.req.header('x-usher-account');
+    if (token !== undefined) {
+      const { userId } = await verifiedAccount(accounts, token);
+      if (!z.uuid().safeParse(userId).success) throw new Problem(401, 'token_invalid', 'this access token names no account');
+      c.set('accountUserId', userId);
+    }
+    await next();
+  };
+  const orderUrl = async (holdId: string) => `${ctx.config.http.publicApiUrl}/orders/${encodeURIComponent(holdId)}#token=${await orderTokens.sign(holdId)}`;
+
+  defineRoute(router, {
+    method: 'post', path: '/v1/holds/:id/checkout', summary: 'Start paying: a manual-capture payment for the hold', tags: ['payments'], security: 'pass',
+    schemas: { params: holdParams, headers: checkoutHeaders, body: checkoutBody }, use: [shopping, ofAccount, idempotent],
+    responses: { 200: { description: 'the payment to confirm in the browser', schema: checkoutView } },
+  }, async (c, { params, body }) => {
+    const { hold, payment } = await ownedHold(deps, params.id, c.get('pass').jti);
+    if (!hold || hold.state === 'EXPIRED' || hold.state === 'RELEASED') throw new CheckoutError('hold_expired', 'the hold has expired; hold again');
+    if (hold.state !== 'HELD' && !payment) throw new CheckoutError('hold_not_payable', `the hold is ${hold.state}`);
+    const pi = await gateway.authorize({
+      holdId: hold.holdId, saleId: hold.saleId, amountMinor: hold.amountMinor, currency: hold.currency, email: body.email,
+      description: `Usher tickets (${hold.items.length})`, idempotencyKey: paymentKeys.authorize(hold.holdId),
+    });
+    await recordPaymentIntent(ctx.pg, {
+      paymentIntentId: pi.id, holdId: hold.holdId, gateway: gateway.name, email: body.email, userId: c.get('accountUserId'),
+      snapshot: { saleId: hold.saleId, passJti: hold.passJti, items: hold.items, amountMinor: hold.amountMinor, currency: hold.currency },
+    });
+    // the payment grace, once; a repeated checkout gets the same deadline back
+    const extended = hold.state === 'HELD' ? await inventory.extend(hold.holdId) : hold;
+    await extendLease(ctx.redis, hold.saleId, hold.passJti, extended.deadlineMs + LEASE_SLACK_MS);
+    return c.json({
+      holdId: hold.holdId, gateway: gateway.name, demo: gateway.name === 'demo', paymentIntentId: pi.id, clientSecret: pi.clientSecret,
+      publishableKey: ctx.config.payments.stripePublishableKey ?? null, amountMinor: pi.amountMinor, currency: pi.currency,
+      deadline: new Date(extended.deadlineMs).toISOString(), orderToken: await orderTokens.sign(hold.holdId), orderUrl: await orderUrl(hold.holdId),
+    });
+  });
+
+  const accepted = async (holdId: string, paymentIntentId: string | undefined) => {
+    if (!paymentIntentId) throw new CheckoutError('payment_not_started', 'start the checkout first');
+    const outcome = await commitIfAuthorized(deps, await gateway.retrieve(paymentIntentId));
+    if (outcome === 'cancelled') throw new CheckoutError('payment_cancelled', 'the payment was cancelled');
+    if (outcome === 'failed') throw new CheckoutError('payment_failed', 'the payment failed; try another card');
+    if (outcome !== 'enqueued') throw new CheckoutError('payment_not_authorized', 'the payment is not authorized yet');
+    return { holdId, status: 'processing' as const, orderUrl: await orderUrl(holdId) };
+  };
+
+  defineRoute(router, {
+    method: 'post', path: '/v1/holds/:id/confirm', summary: 'Tell us the browser confirmed the payment (verified with the gateway)', tags: ['payments'], security: 'pass',
+    schemas: { params: holdParams }, use: [owner],
+    responses: { 202: { description: 'authorized: the order is being committed', schema: paymentAccepted } },
+  }, async (c, { params }) => {
+    const { payment } = await ownedHold(deps, params.id, c.get('pass').jti);
+    return c.json(await accepted(params.id, payment?.paymentIntentId), 202);
+  });
+
+  defineRoute(router, {
+    method: 'post', path: '/v1/holds/:id/demo-pay', summary: 'DEMO GATEWAY ONLY: authorize the demo payment (no money) and commit', tags: ['payments'], security: 'pass',
+    schemas: { params: holdParams }, use: [owner],
+    responses: { 202: { description: 'authorized: the order is being committed', schema: paymentAccepted } },
+  }, async (c, { params }) => {
+    if (gateway.name !== 'demo') throw new CheckoutError('wrong_gateway', 'demo payments are off (PAYMENT_GATEWAY=stripe)');
+    const { payment } = await ownedHold(deps, params.id, c.get('pass').jti);
+    if (!payment) throw new CheckoutError('payment_not_started', 'start the checkout first');
+    await (gateway as DemoGateway).simulateAuthorization(payment.paymentIntentId);
+    return c.json(await accepted(params.id, payment.paymentIntentId), 202);
+  });
+
+  return router;
+}

@@ -1,0 +1,54 @@
+/**
+ * `POST /v1/webhooks/stripe`: the signature is verified on the raw body; each event id is handled
+ * once (processed_stripe_events); the answer is 2xx only after the follow-up is durable (payment
+ * row updated, commit job enqueued), so Stripe retries anything we could not finish.
+ *
+ * The event id is recorded AFTER handling: a crash in between means Stripe redelivers and the
+ * handler runs again, which is safe because the commit job id is the hold id.
+ */
+import { Hono } from 'hono';
+import Stripe from 'stripe';
+import { z } from 'zod';
+import { counter } from '../../common/metrics.js';
+import type { ApiEnv } from '../api/api-env.js';
+import { CheckoutError } from '../checkout-errors.js';
+import { defineRoute } from '../api/define-route.js';
+import type { CheckoutDeps } from '../checkout-deps.js';
+import { handleStripeEvent, stripeEventEnvelope } from './stripe-event-handler.js';
+
+const received = counter('usher_stripe_webhooks_total', 'Stripe webhook deliveries by outcome', ['outcome']);
+
+export function stripeWebhookRoutes(deps: CheckoutDeps): Hono<ApiEnv> {
+  const router = new Hono<ApiEnv>();
+  const secret = deps.ctx.config.payments.stripeWebhookSecret;
+  // constructEvent is pure crypto; the key is never used to call Stripe from here
+  const verifier = new Stripe(deps.ctx.config.payments.stripeSecretKey ?? 'sk_unused');
+
+  defineRoute(router, {
+    method: 'post', path: '/v1/webhooks/stripe', summary: 'Stripe events (signed)', tags: ['webhooks'], security: 'stripe_signature',
+    schemas: { headers: z.object({ 'stripe-signature': z.string().min(1).max(2048) }) },
+    responses: { 200: { description: 'handled, or a duplicate', schema: z.object({ received: z.literal(true), duplicate: z.boolean(), outcome: z.string() }) } },
+  }, async (c, { headers }) => {
+    if (!secret) throw new CheckoutError('wrong_gateway', 'Stripe webhooks are not configured (STRIPE_WEBHOOK_SECRET)');
+    const raw = await c.req.text();
+    let parsed: unknown;
+    try {
+      parsed = verifier.webhooks.constructEvent(raw, headers['stripe-signature'], secret);
+    } catch {
+      received.inc({ outcome: 'bad_signature' });
+      throw new CheckoutError('webhook_signature', 'the Stripe-Signature does not match this body');
+    }
+    const event = stripeEventEnvelope.parse(parsed);
+    const seen = await deps.ctx.pg.query('SELECT 1 FROM processed_stripe_events WHERE id = $1', [event.id]);
+    if (seen.rowCount === 1) {
+      received.inc({ outcome: 'duplicate' });
+      return c.json({ received: true as const, duplicate: true, outcome: 'duplicate' });
+    }
+    const outcome = await handleStripeEvent(deps, event);
+    await deps.ctx.pg.query('INSERT INTO processed_stripe_events (id, type) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING', [event.id, event.type]);
+    received.inc({ outcome });
+    deps.ctx.log.info({ eventId: event.id, type: event.type, outcome }, 'stripe event handled');
+    return c.json({ received: true as const, duplicate: false, outcome });
+  });
+  return router;
+}

@@ -1,0 +1,58 @@
+/**
+ * Sends the order e-mails. Each (order, kind) is sent at most once: the `notifications` row
+ * (UNIQUE (order_id, kind)) is inserted only after a successful send, and a job that finds it
+ * already there does nothing. A reminder for a cancelled order is dropped, not sent.
+ */
+import { Worker } from 'bullmq';
+import { connectRedis } from '../../../common/redis-connection.js';
+import type { CheckoutDeps } from '../../checkout-deps.js';
+import { readOrder } from '../../orders/order-view.js';
+import { createMailTransport, type MailTransport } from './mail-transport.js';
+import { NOTIFICATION_QUEUE, type NotificationJobData } from './notification-queue.js';
+import { orderMail } from './order-mail.js';
+import { sendVerificationMail, type VerificationMailJobData } from './verification-mail.js';
+
+export type NotificationOutcome = 'sent' | 'recorded' | 'already_sent' | 'skipped';
+
+export async function sendNotification(deps: CheckoutDeps, mail: MailTransport, data: NotificationJobData): Promise<NotificationOutcome> {
+  const { pg } = deps.ctx;
+  // side by side: a repeat (already sent) is the rare case
+  const [done, order] = await Promise.all([
+    pg.query({ name: 'usher-notification-sent', text: 'SELECT 1 FROM notifications WHERE order_id = $1 AND kind = $2', values: [data.orderId, data.kind] }),
+    readOrder(pg, data.orderId),
+  ]);
+  if (done.rowCount === 1) return 'already_sent';
+  if (!order || !order.event) return 'skipped';
+  if (data.kind !== 'cancellation' && order.status !== 'confirmed') return 'skipped';
+  const url = `${deps.ctx.config.http.publicApiUrl}/orders/${encodeURIComponent(order.orderId)}#token=${await deps.orderTokens.sign(order.orderId)}`;
+  const message = await orderMail(data.kind, order, url, mail.kind === 'smtp');
+  await mail.send(message);
+  await pg.query({
+    name: 'usher-notification-record',
+    text: `INSERT INTO notifications (order_id, kind, recipient, subject, body, transport) VALUES ($1, $2, $3, $4, $5, $6)
+           ON CONFLICT (order_id, kind) DO NOTHING`,
+    values: [order.orderId, data.kind, message.to, message.subject, message.text, mail.kind],
+  });
+  return mail.kind === 'smtp' ? 'sent' : 'recorded';
+}
+
+export function startNotificationWorker(deps: CheckoutDeps, options: { mail?: MailTransport } = {}): { close(): Promise<void> } {
+  const { config } = deps.ctx;
+  const log = deps.ctx.log.child({ worker: NOTIFICATION_QUEUE });
+  const mail = options.mail ?? createMailTransport(config.mail.smtpUrl, config.mail.from, log);
+  const connection = connectRedis(config, { maxRetriesPerRequest: null, connectionName: 'usher-notification-worker' });
+  // the same queue carries the account verification e-mail (verification-mail.ts)
+  const worker = new Worker<NotificationJobData | VerificationMailJobData, NotificationOutcome>(NOTIFICATION_QUEUE, (job) =>
+    job.data.kind === 'email-verification' ? sendVerificationMail(deps.ctx, mail, String(job.id), job.data) : sendNotification(deps, mail, job.data), {
+    connection, prefix: config.worker.bullmqPrefix, concurrency: 4,
+  });
+  worker.on('failed', (job, err) => log.warn({ jobId: job?.id, err: err.message }, 'notification attempt failed'));
+  worker.on('error', (err) => log.warn({ err: err.message }, 'notification worker error'));
+  return {
+    async close() {
+      await worker.close();
+      connection.disconnect();
+      if (!options.mail) mail.close();
+    },
+  };
+}
