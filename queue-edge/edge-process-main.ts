@@ -1,12 +1,13 @@
 /**
- * Entry point of one forked edge process (see edge-processes.ts): its own connections, the edge
- * server, drain on SIGTERM; tells the supervisor `ready` once it listens.
+ * Entry point and composition root of one forked edge process (see edge-processes.ts): its own
+ * connections and inventory reader, the edge server, drain on SIGTERM; tells the supervisor `ready` once it listens.
  */
 import { loadConfigOrExit } from '../common/config.js';
 import { createLogger } from '../common/logger.js';
 import { createAppContext } from '../common/app-context.js';
 import { joinMetricsGroup } from '../common/process-group-metrics.js';
 import { Shutdown } from '../common/shutdown.js';
+import { createSeatInventory } from '../inventory/index.js';
 import { startEdgeRole } from './edge-role.js';
 
 const config = loadConfigOrExit();
@@ -14,7 +15,7 @@ const log = createLogger(config.logLevel, { roles: 'edge', edgeProcess: process.
 const ctx = createAppContext(config, log);
 const shutdown = new Shutdown(log, config.shutdownGraceMs).listen();
 try {
-  const role = await startEdgeRole(ctx);
+  const role = await startEdgeRole(ctx, createSeatInventory({ redis: ctx.redis, pg: ctx.pg, log: ctx.log }));
   shutdown.add('stop edge', () => role.stop()).add('close connections', () => ctx.close());
   // one of EDGE_PROCESSES on the port: a scrape of /metrics must count every one of them
   joinMetricsGroup();

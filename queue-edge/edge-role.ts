@@ -7,15 +7,15 @@ import type { RunningRole } from '../common/role.js';
 import { startEdgeServer } from './edge-server.js';
 import { startEdgeProcesses, EDGE_CHILD_ENV } from './edge-processes.js';
 import type { SeatStatusSource } from './admission-tick.js';
-import { createSeatInventory } from '../inventory/index.js';
+import type { SeatInventory } from '../inventory/inventory-api.js';
 
 /** Seats remain? The inventory's availability status (its own short cache; the tick asks once per tick). */
-function seatStatusOf(ctx: AppContext): SeatStatusSource {
-  const inventory = createSeatInventory({ redis: ctx.redis, pg: ctx.pg, log: ctx.log });
+function seatStatusOf(inventory: Pick<SeatInventory, 'availability'>): SeatStatusSource {
   return async (saleId) => (await inventory.availability(saleId)).status;
 }
 
-export async function startEdgeRole(ctx: AppContext): Promise<RunningRole> {
+/** `inventory`: the process's one inventory (scripts/start.ts builds it), read for seat status. */
+export async function startEdgeRole(ctx: AppContext, inventory: Pick<SeatInventory, 'availability'>): Promise<RunningRole> {
   if (ctx.config.edge.processes > 1 && process.env[EDGE_CHILD_ENV] === undefined) return startEdgeProcesses(ctx);
   const server = await startEdgeServer({
     config: ctx.config,
@@ -23,7 +23,7 @@ export async function startEdgeRole(ctx: AppContext): Promise<RunningRole> {
     redis: ctx.redis,
     pg: ctx.pg,
     readiness: () => ctx.readiness(),
-    seatStatus: seatStatusOf(ctx),
+    seatStatus: seatStatusOf(inventory),
   });
   return {
     name: 'edge',

@@ -1,21 +1,51 @@
 /**
- * Process entry point: `node dist/scripts/start.js <edge|api|worker|all>`.
- * Parses the configuration once, opens the shared connections, starts the role(s), and drains
- * them on SIGTERM/SIGINT within SHUTDOWN_GRACE_MS.
+ * Process entry point and composition root: `node dist/scripts/start.js <edge|api|worker|all>`.
+ * Parses the configuration once, opens the shared connections, builds each service once (one
+ * inventory for every role of the process, one set of checkout services for API and worker),
+ * starts the role(s), and drains them on SIGTERM/SIGINT within SHUTDOWN_GRACE_MS.
  */
 import { loadConfigOrExit } from '../common/config.js';
 import { createLogger } from '../common/logger.js';
-import { createAppContext } from '../common/app-context.js';
+import { createAppContext, type AppContext } from '../common/app-context.js';
 import { Shutdown } from '../common/shutdown.js';
-import type { RoleStarter, RunningRole } from '../common/role.js';
+import type { RunningRole } from '../common/role.js';
+import { createSeatInventory } from '../inventory/index.js';
+import type { SeatInventory } from '../inventory/inventory-api.js';
 import { startEdgeRole } from '../queue-edge/edge-role.js';
+import { createCheckoutServices, type CheckoutServices } from '../checkout/checkout-services.js';
 import { startApiRole } from '../checkout/api/api-role.js';
+import { startApiProcesses } from '../checkout/api/api-processes.js';
 import { startWorkerRole } from '../checkout/worker/worker-role.js';
 
-export const roles: Record<string, RoleStarter> = {
-  edge: startEdgeRole,
-  api: startApiRole,
-  worker: startWorkerRole,
+/** What the roles of one process share, each built on first use and only once. */
+export interface ProcessServices {
+  ctx: AppContext;
+  inventory(): SeatInventory;
+  checkout(): Promise<CheckoutServices>;
+  close(): Promise<void>;
+}
+
+export function composeProcess(ctx: AppContext): ProcessServices {
+  const { config } = ctx;
+  let inventory: SeatInventory | undefined;
+  let checkout: Promise<CheckoutServices> | undefined;
+  const services: ProcessServices = {
+    ctx,
+    inventory: () => (inventory ??= createSeatInventory({ redis: ctx.redis, pg: ctx.pg, log: ctx.log, claimTimeoutS: config.worker.claimTimeoutS, sweepBatch: config.worker.sweepBatch })),
+    checkout: () => (checkout ??= createCheckoutServices(ctx, { inventory: services.inventory() })),
+    async close() {
+      if (checkout) await (await checkout).close();
+      await ctx.close();
+    },
+  };
+  return services;
+}
+
+export const roles: Record<string, (p: ProcessServices) => Promise<RunningRole>> = {
+  edge: (p) => startEdgeRole(p.ctx, p.inventory()),
+  // API_PROCESSES > 1: this process only supervises; each forked API process composes its own
+  api: async (p) => (p.ctx.config.http.apiProcesses > 1 ? startApiProcesses(p.ctx, p.ctx.config.http.apiProcesses) : startApiRole(await p.checkout())),
+  worker: async (p) => startWorkerRole(await p.checkout()),
 };
 
 export async function main(argv: string[]): Promise<void> {
@@ -28,20 +58,20 @@ export async function main(argv: string[]): Promise<void> {
   }
   const config = loadConfigOrExit();
   const log = createLogger(config.logLevel, { roles: selected.join(',') });
-  const ctx = createAppContext(config, log);
+  const services = composeProcess(createAppContext(config, log));
   const shutdown = new Shutdown(log, config.shutdownGraceMs).listen();
   const running: RunningRole[] = [];
   try {
-    for (const role of selected) running.push(await roles[role]!(ctx));
+    for (const role of selected) running.push(await roles[role]!(services));
   } catch (err) {
     log.fatal({ err }, 'start-up failed');
     for (const r of running.reverse()) await r.stop().catch(() => undefined);
-    await ctx.close();
+    await services.close();
     process.exit(1);
   }
   // Stop in reverse order of start: the edge stops accepting fans before the API, workers last.
   for (const r of [...running].reverse()) shutdown.add(`stop ${r.name}`, () => r.stop());
-  shutdown.add('close connections', () => ctx.close());
+  shutdown.add('close connections', () => services.close());
   for (const r of running) for (const [what, url] of Object.entries(r.urls)) log.info({ url }, `${what} ready`);
 }
 

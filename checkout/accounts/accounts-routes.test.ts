@@ -3,12 +3,12 @@ import { accessTokens } from '../../access/access-token.js';
 import { seedSale } from '../../scripts/seed-sale.js';
 import { uniqueId } from '../../test/support/databases.js';
 import { apiHarness, bearer, json, type ApiHarness } from '../../test/support/api-test-context.js';
-import { mountAccounts } from './accounts-module.js';
+import { accountsRoutes } from './accounts-module.js';
 import { emailVerificationTokens } from './email-verification-token.js';
 
 let h: ApiHarness;
 beforeAll(async () => {
-  h = await apiHarness([mountAccounts], { TRUST_PROXY: 'true' });
+  h = await apiHarness([(s) => accountsRoutes(s)], { TRUST_PROXY: 'true' });
 });
 afterAll(() => h?.close());
 

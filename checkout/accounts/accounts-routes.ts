@@ -78,7 +78,7 @@ export function createAccountsRouter(deps: AccountsDeps): Hono<AuthEnv> {
       // The account exists either way; the fan can ask for the link again (POST /v1/me/verification-email).
       deps.log.warn({ err: (err as Error).message, userId: row.id }, 'could not queue the verification e-mail');
     }
-    return c.json(await session(deps.pg, deps.tokens, { userId: row.id, email: body.email, role: row.role }, false), 201);
+    return c.json(await session(deps.pg, deps.accessTokens, { userId: row.id, email: body.email, role: row.role }, false), 201);
   });
 
   router.post('/v1/auth/login', async (c) => {
@@ -101,7 +101,7 @@ export function createAccountsRouter(deps: AccountsDeps): Hono<AuthEnv> {
     }
     await deps.limiter.recordSuccess(body.email, ip);
     logins.inc({ outcome: 'ok' });
-    return c.json(await session(deps.pg, deps.tokens, { userId: user.id, email: user.email, role: user.role }, user.verified));
+    return c.json(await session(deps.pg, deps.accessTokens, { userId: user.id, email: user.email, role: user.role }, user.verified));
   });
 
   router.post('/v1/auth/refresh', async (c) => {
@@ -109,7 +109,7 @@ export function createAccountsRouter(deps: AccountsDeps): Hono<AuthEnv> {
     const result = await rotateRefreshToken(deps.pg, body.refreshToken);
     if (!result.ok) throw new Problem(401, `refresh_${result.reason}`, `the refresh token is ${result.reason}; log in again`);
     const { user } = result;
-    return c.json(await session(deps.pg, deps.tokens, { userId: user.id, email: user.email, role: user.role }, user.emailVerified, result.token));
+    return c.json(await session(deps.pg, deps.accessTokens, { userId: user.id, email: user.email, role: user.role }, user.emailVerified, result.token));
   });
 
   // Logout needs no valid access token (it may have expired); it revokes what it is given.

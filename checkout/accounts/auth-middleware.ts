@@ -12,7 +12,7 @@ import type { AccessDenylist } from '../../access/access-denylist.js';
 export type AuthEnv = { Variables: { user: AccessClaims; bearer: string } };
 
 export interface AuthDeps {
-  tokens: AccessTokens;
+  accessTokens: AccessTokens;
   denylist: AccessDenylist;
 }
 
@@ -24,7 +24,7 @@ function bearerOf(header: string | undefined): string | undefined {
 /** A valid access token that was not logged out; 401 problems otherwise. */
 export async function verifiedAccount(deps: AuthDeps, bearer: string | undefined): Promise<AccessClaims> {
   try {
-    const claims = await deps.tokens.verify(bearer);
+    const claims = await deps.accessTokens.verify(bearer);
     if (bearer && (await deps.denylist.isDenied(bearer))) throw new AccessTokenError('invalid', 'the access token was revoked');
     return claims;
   } catch (err) {

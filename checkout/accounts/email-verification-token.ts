@@ -15,8 +15,6 @@
  */
 import { createHmac } from 'node:crypto';
 import { SignJWT, jwtVerify, errors } from 'jose';
-import type { AppContext } from '../../common/app-context.js';
-import { sharedDevSecret } from '../../common/dev-secrets.js';
 
 export const EMAIL_VERIFICATION_TTL_S = 24 * 3600;
 const ISSUER = 'usher-api';
@@ -68,16 +66,4 @@ export function emailVerificationTokens(secret: string): EmailVerificationTokens
       }
     },
   };
-}
-
-const loaded = new WeakMap<AppContext, Promise<EmailVerificationTokens>>();
-
-/** The process's signer/verifier (API and worker derive the same key from the same secret). */
-export function loadEmailVerificationTokens(ctx: AppContext): Promise<EmailVerificationTokens> {
-  let tokens = loaded.get(ctx);
-  if (!tokens) {
-    tokens = (async () => emailVerificationTokens(ctx.config.secrets.authJwtSecret ?? (await sharedDevSecret(ctx.redis, 'auth-jwt', undefined, ctx.log))))();
-    loaded.set(ctx, tokens);
-  }
-  return tokens;
 }

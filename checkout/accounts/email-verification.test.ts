@@ -14,13 +14,12 @@ import { seedSale, type SeededSale } from '../../scripts/seed-sale.js';
 import { uniqueId } from '../../test/support/databases.js';
 import { until } from '../../test/support/checkout-flow.js';
 import { apiHarness, bearer, json, type ApiHarness } from '../../test/support/api-test-context.js';
-import { checkoutDeps } from '../checkout-deps.js';
-import { checkoutModule } from '../checkout-routes.js';
+import { checkoutFeatures } from '../api/routes.js';
 import { createMailTransport } from '../worker/notifications/mail-transport.js';
 import { startNotificationWorker } from '../worker/notifications/notification-worker.js';
 import { sendVerificationMail } from '../worker/notifications/verification-mail.js';
 import { createAdmin } from './admin-bootstrap.js';
-import { mountAccounts } from './accounts-module.js';
+import { accountsRoutes } from './accounts-module.js';
 import { emailVerificationTokens } from './email-verification-token.js';
 import { createVerificationMailLimiter, DEFAULT_VERIFICATION_MAIL_LIMITS } from './verification-mail-limit.js';
 
@@ -36,10 +35,10 @@ beforeAll(async () => {
   const port = smtp.port;
   h = await apiHarness([
     // three a window so the limit test need not send five; the default limits are checked on their own below
-    (app, ctx) => mountAccounts(app, ctx, { verificationMailLimits: { cooldownS: 30, perWindow: 3, windowS: 3600 } }),
-    checkoutModule,
+    (s) => accountsRoutes(s, { verificationMailLimits: { cooldownS: 30, perWindow: 3, windowS: 3600 } }),
+    ...checkoutFeatures,
   ], { SMTP_URL: `smtp://127.0.0.1:${port}`, PUBLIC_API_URL: PUBLIC });
-  mails = startNotificationWorker(await checkoutDeps(h.ctx));
+  mails = startNotificationWorker(h.services);
   sale = await seedSale(h.db.pool, {
     key: uniqueId('verify'), sections: [{ name: 'Floor', kind: 'ga', capacity: 20, tierCode: 'GA' }], tiers: [{ code: 'GA', name: 'Standing', priceMinor: 4500 }],
   });
@@ -211,11 +210,11 @@ describe('the mailed link', () => {
     expect(guestOfNew).toBeTruthy();
 
     const recorded = createMailTransport(undefined, h.ctx.config.mail.from, createLogger('silent'));
-    expect(await sendVerificationMail(h.ctx, recorded, uniqueId('job-'), { kind: 'email-verification', userId: s.user.id, email: old })).toBe('skipped');
+    expect(await sendVerificationMail(h.services, recorded, uniqueId('job-'), { kind: 'email-verification', userId: s.user.id, email: old })).toBe('skipped');
     // a mail for the current address, recorded only (SMTP_URL unset): the stored copy is the delivery, link included
     const jobId = uniqueId('job-');
-    expect(await sendVerificationMail(h.ctx, recorded, jobId, { kind: 'email-verification', userId: s.user.id, email: changed })).toBe('recorded');
-    expect(await sendVerificationMail(h.ctx, recorded, jobId, { kind: 'email-verification', userId: s.user.id, email: changed })).toBe('already_sent');
+    expect(await sendVerificationMail(h.services, recorded, jobId, { kind: 'email-verification', userId: s.user.id, email: changed })).toBe('recorded');
+    expect(await sendVerificationMail(h.services, recorded, jobId, { kind: 'email-verification', userId: s.user.id, email: changed })).toBe('already_sent');
     const body = (await h.db.pool.query('SELECT body, transport FROM account_mails WHERE job_id = $1', [jobId])).rows[0];
     expect(body.transport).toBe('recorded');
     const fresh = /#token=([A-Za-z0-9._-]+)/.exec(body.body)![1]!;

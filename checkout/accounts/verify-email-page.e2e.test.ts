@@ -11,8 +11,8 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uniqueId } from '../../test/support/databases.js';
 import { apiHarness, json, type ApiHarness } from '../../test/support/api-test-context.js';
-import { mountFanPages } from '../pages/fan-pages.js';
-import { mountAccounts } from './accounts-module.js';
+import { fanPageRoutes } from '../pages/fan-pages.js';
+import { accountsRoutes } from './accounts-module.js';
 import { emailVerificationTokens } from './email-verification-token.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -26,7 +26,7 @@ let browser: Browser | undefined;
 
 describe.skipIf(!existsSync(CHROMIUM))('verify-email page in headless Chromium (needs Debian chromium at /usr/bin/chromium)', () => {
   beforeAll(async () => {
-    h = await apiHarness([mountAccounts, (app) => mountFanPages(app)]);
+    h = await apiHarness([(s) => accountsRoutes(s), fanPageRoutes]);
     server = await new Promise<ServerType>((resolve) => { const s = serve({ fetch: h.app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s)); });
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });

@@ -1,16 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queueKeys } from '../../admission/queue-keys.js';
 import { apiHarness, type ApiHarness } from '../../test/support/api-test-context.js';
-import { mountAdmin } from './admin-module.js';
+import { adminRoutes } from './admin-module.js';
 import { adminToken, call, fanToken, smallVenue, venueEventSale } from '../../test/support/admin-test-kit.js';
-import { seatInventory } from './seat-inventory.js';
 
 const STATIC = 'static-operator-token-0123456789';
 let h: ApiHarness;
 let admin: string;
 beforeAll(async () => {
-  h = await apiHarness([mountAdmin], { ADMIN_API_TOKEN: STATIC });
-  admin = await adminToken(h.ctx);
+  h = await apiHarness([adminRoutes], { ADMIN_API_TOKEN: STATIC });
+  admin = await adminToken(h.services);
 });
 afterAll(() => h?.close());
 
@@ -27,7 +26,7 @@ describe('admin authorisation', () => {
   ];
   it.each(routes)('%s %s: 401 without a token, 403 for a fan, and changes nothing', async (method, path, body) => {
     const venues = await count('venues');
-    const fan = await fanToken(h.ctx);
+    const fan = await fanToken(h.services);
     expect((await call(h.app, '', method, path, body)).status).toBe(401);
     expect((await call(h.app, 'not.a.jwt', method, path, body)).status).toBe(401);
     const res = await call(h.app, fan, method, path, body);
@@ -129,7 +128,7 @@ describe('events and sales', () => {
     expect((await call(h.app, admin, 'POST', `/v1/admin/sales/${saleId}/controls`, { action: 'set_rate', ratePerMin: 777 })).status).toBe(200);
     const c = await call(h.app, admin, 'POST', `/v1/admin/sales/${saleId}/publish`);
     expect(c.body).toMatchObject({ capacity: 50, alreadyPublished: true });
-    const availability = await seatInventory(h.ctx).availability(saleId);
+    const availability = await h.services.inventory.availability(saleId);
     expect(availability.sections.reduce((n, s) => n + s.capacity, 0)).toBe(50);
     expect(availability.sections.reduce((n, s) => n + s.free, 0)).toBe(50);
     expect(await h.ctx.redis.hget(queueKeys(saleId).settings, 'rate_per_min')).toBe('777');
@@ -152,7 +151,7 @@ describe('events and sales', () => {
     expect(paused.body).toMatchObject({ paused: true, ratePerMin: 120 });
     expect((await call(h.app, admin, 'GET', `/v1/admin/sales/${saleId}`)).body.status).toBe('paused');
     await call(h.app, admin, 'POST', `/v1/admin/sales/${saleId}/controls`, { action: 'close' });
-    await expect(seatInventory(h.ctx).hold(saleId, 'jti-after-close', { kind: 'best', tierCode: 'GA', quantity: 1 })).rejects.toMatchObject({ code: 'sale_not_open' });
+    await expect(h.services.inventory.hold(saleId, 'jti-after-close', { kind: 'best', tierCode: 'GA', quantity: 1 })).rejects.toMatchObject({ code: 'sale_not_open' });
     expect((await call(h.app, admin, 'POST', `/v1/admin/sales/${saleId}/controls`, { action: 'resume' })).status).toBe(409);
   });
 

@@ -13,11 +13,10 @@ import { initSaleSettings, readSaleSettings } from '../../admission/sale-control
 import { seedSale, type SeededSale } from '../../scripts/seed-sale.js';
 import { uniqueId } from '../../test/support/databases.js';
 import { createAdmin } from '../accounts/admin-bootstrap.js';
-import { mountAccounts } from '../accounts/accounts-module.js';
-import { mountAdmin } from './admin-module.js';
-import { mountAdminPages } from '../pages/admin-pages.js';
+import { accountsRoutes } from '../accounts/accounts-module.js';
+import { adminRoutes } from './admin-module.js';
+import { adminPageRoutes } from '../pages/admin-pages.js';
 import { apiHarness, type ApiHarness } from '../../test/support/api-test-context.js';
-import { seatInventory } from './seat-inventory.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -40,7 +39,7 @@ async function simulateTick(n: number): Promise<void> {
   await h.ctx.redis.incrby(k.seq, 5);
   await h.ctx.redis.zadd(k.waiting, n, `visitor-${n}-a`, n + 0.5, `visitor-${n}-b`);
   await h.ctx.redis.zadd(k.active, now + 600_000, `jti-${n}`);
-  await seatInventory(h.ctx).hold(sale.saleId, `jti-${n}`, { kind: 'best', tierCode: 'GA', quantity: 1 }).catch(() => undefined);
+  await h.services.inventory.hold(sale.saleId, `jti-${n}`, { kind: 'best', tierCode: 'GA', quantity: 1 }).catch(() => undefined);
   if (n % 2 === 0) {
     await h.db.pool.query(`INSERT INTO orders (id, sale_id, event_id, email, payment_intent_id, amount_minor, currency, status) VALUES ($1, $2, $3, 'f@x.io', $1, 4500, 'EUR', 'confirmed')`,
       [`e2e-${sale.saleId}-${n}`, sale.saleId, sale.eventId]);
@@ -49,14 +48,14 @@ async function simulateTick(n: number): Promise<void> {
 
 describe.skipIf(!existsSync(CHROMIUM))('live dashboard in headless Chromium (needs Debian chromium at /usr/bin/chromium)', () => {
   beforeAll(async () => {
-    h = await apiHarness([mountAccounts, mountAdmin, (app) => mountAdminPages(app)]);
+    h = await apiHarness([(s) => accountsRoutes(s), adminRoutes, adminPageRoutes]);
     await createAdmin(h.ctx.pg, email, password);
     sale = await seedSale(h.db.pool, {
       key: uniqueId('e2e'), title: 'Dashboard Night',
       sections: [{ name: 'Floor', kind: 'ga', capacity: 500, tierCode: 'GA' }, { name: 'Block A', kind: 'reserved', rows: 5, seatsPerRow: 10, tierCode: 'P1' }],
       tiers: [{ code: 'GA', name: 'Standing', priceMinor: 4500 }, { code: 'P1', name: 'Premium', priceMinor: 9000 }],
     });
-    await seatInventory(h.ctx).publish(sale.saleId);
+    await h.services.inventory.publish(sale.saleId);
     await initSaleSettings(h.ctx.redis, sale.saleId, { ratePerMin: 600, maxActive: 300, opensAtMs: Date.now() - 60_000, closesAtMs: Date.now() + 3_600_000, prequeueOpensAtMs: Date.now() - 120_000 });
     server = await new Promise<ServerType>((resolve) => { const s = serve({ fetch: h.app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s)); });
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -2,16 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queueKeys } from '../../admission/queue-keys.js';
 import { seedSale } from '../../scripts/seed-sale.js';
 import { uniqueId } from '../../test/support/databases.js';
-import { authDeps } from '../accounts/auth-deps.js';
 import { requireAdmin } from '../accounts/auth-middleware.js';
-import { cancelOrder, createOrderCancellationDeps, type OrderCancellationDeps } from '../orders/order-cancellation.js';
+import { Hono } from 'hono';
+import { cancelOrder, orderCancellation, type OrderCancellationDeps } from '../orders/order-cancellation.js';
 import { createDemoGateway } from '../payments/demo-gateway.js';
 import type { PaymentGateway } from '../payments/payment-gateway.js';
 import { apiHarness, type ApiHarness } from '../../test/support/api-test-context.js';
 import { adminToken, call } from '../../test/support/admin-test-kit.js';
 import { createEventCanceller } from './event-cancellation.js';
 import { createEventRouter } from './event-routes.js';
-import { seatInventory } from './seat-inventory.js';
 
 /** The real demo gateway, with every refund call recorded (payment intent → idempotency keys). */
 const refundKeys = new Map<string, Set<string>>();
@@ -20,7 +19,9 @@ let h: ApiHarness;
 let admin: string;
 
 beforeAll(async () => {
-  h = await apiHarness([async (app, ctx) => {
+  h = await apiHarness([(s) => {
+    const { ctx } = s;
+    const app = new Hono();
     const real = createDemoGateway(ctx.redis);
     const gateway: PaymentGateway = {
       ...real,
@@ -29,19 +30,17 @@ beforeAll(async () => {
         return real.refund(id, amount, key);
       },
     };
-    deps = { ...createOrderCancellationDeps(ctx), gateway };
-    app.use('/v1/admin/*', requireAdmin({ ...(await authDeps(ctx)), adminApiToken: undefined }));
+    deps = { ...orderCancellation(s), gateway };
+    app.use('/v1/admin/*', requireAdmin({ ...s, adminApiToken: undefined }));
     app.route('/', createEventRouter({
       pg: ctx.pg,
-      canceller: createEventCanceller({ pg: ctx.pg, redis: ctx.redis, inventory: seatInventory(ctx), log: ctx.log, cancelOrder: (id) => cancelOrder(deps, id, 'event_cancelled') }),
+      canceller: createEventCanceller({ pg: ctx.pg, redis: ctx.redis, inventory: s.inventory, log: ctx.log, cancelOrder: (id) => cancelOrder(deps, id, 'event_cancelled') }),
     }));
+    return app;
   }]);
-  admin = await adminToken(h.ctx);
+  admin = await adminToken(h.services);
 });
-afterAll(async () => {
-  await (deps?.notifications as unknown as { close?: () => Promise<void> })?.close?.();
-  await h?.close();
-});
+afterAll(() => h?.close());
 
 async function paidOrder(sale: { saleId: string; eventId: string; sectionIds: Record<string, string> }, status: 'confirmed' | 'committed'): Promise<{ id: string; pi: string }> {
   const id = uniqueId('order-');
@@ -62,7 +61,7 @@ describe('cancelling an event', () => {
     const sale = await seedSale(h.db.pool, {
       key: uniqueId('cancel'), sections: [{ name: 'Floor', kind: 'ga', capacity: 100, tierCode: 'GA' }], tiers: [{ code: 'GA', name: 'Standing', priceMinor: 4500 }],
     });
-    await seatInventory(h.ctx).publish(sale.saleId);
+    await h.services.inventory.publish(sale.saleId);
     const orders = await Promise.all(Array.from({ length: 6 }, () => paidOrder(sale, 'confirmed')));
     const late = await paidOrder(sale, 'committed'); // still being confirmed by the worker
 
@@ -96,7 +95,7 @@ describe('cancelling an event', () => {
     const event = await h.db.pool.query(`SELECT e.status, s.status AS sale FROM events e JOIN sales s ON s.event_id = e.id WHERE e.id = $1`, [sale.eventId]);
     expect(event.rows[0]).toEqual({ status: 'cancelled', sale: 'closed' });
     expect(await h.ctx.redis.hget(queueKeys(sale.saleId).settings, 'closed')).toBe('1');
-    await expect(seatInventory(h.ctx).hold(sale.saleId, 'jti-late', { kind: 'best', tierCode: 'GA', quantity: 1 })).rejects.toMatchObject({ code: 'sale_not_open' });
+    await expect(h.services.inventory.hold(sale.saleId, 'jti-late', { kind: 'best', tierCode: 'GA', quantity: 1 })).rejects.toMatchObject({ code: 'sale_not_open' });
   });
 
   it('answers 404 for an unknown event and 400 for a malformed id', async () => {

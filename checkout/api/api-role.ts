@@ -1,14 +1,13 @@
 import { serve, type ServerType } from '@hono/node-server';
-import type { AppContext } from '../../common/app-context.js';
 import type { RunningRole } from '../../common/role.js';
+import type { CheckoutServices } from '../checkout-services.js';
 import { createApiApp } from './app.js';
-import { routeModules } from './routes.js';
-import { startApiProcesses } from './api-processes.js';
 
-export async function startApiRole(ctx: AppContext): Promise<RunningRole> {
-  if (ctx.config.http.apiProcesses > 1) return startApiProcesses(ctx, ctx.config.http.apiProcesses);
+/** One API process serving API_PORT (API_PROCESSES > 1 forks such processes: api-processes.ts). */
+export async function startApiRole(services: CheckoutServices): Promise<RunningRole> {
+  const { ctx } = services;
   const log = ctx.log.child({ role: 'api' });
-  const app = await createApiApp(ctx, routeModules);
+  const app = await createApiApp(services);
   const { host, apiPort } = ctx.config.http;
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: host, port: apiPort }, () => resolve(s));

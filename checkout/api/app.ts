@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
-import type { AppContext } from '../../common/app-context.js';
+import type { CheckoutServices } from '../checkout-services.js';
 import cluster from 'node:cluster';
 import { groupMetricsText, joinMetricsGroup } from '../../common/process-group-metrics.js';
 import { Problem } from '../../common/problem.js';
@@ -11,15 +11,16 @@ import { toProblem } from './domain-problems.js';
 import { openApiDocument } from './openapi-registry.js';
 import { problemHandler, problemResponse } from './problem-handler.js';
 import { rateLimit } from './rate-limit.js';
-import type { RouteModule } from './routes.js';
+import { featureRoutes, type FeatureRoutes } from './routes.js';
 
 /**
- * The API role's Hono application. Feature routers (holds, checkout, webhooks, catalog, accounts,
- * admin) are listed in routes.ts; this module owns only what every route shares: request ids, the
+ * The API role's Hono application. Feature routers (holds, payments, webhooks, orders, catalog,
+ * accounts, admin, pages) are listed in routes.ts; this module owns only what every route shares: request ids, the
  * body limit, the per-address rate limit, probes, metrics, the OpenAPI document and the one error
  * boundary (domain errors → problems via domain-problems.ts).
  */
-export async function createApiApp(ctx: AppContext, modules: RouteModule[] = []): Promise<Hono> {
+export async function createApiApp(services: CheckoutServices, features: FeatureRoutes[] = featureRoutes): Promise<Hono> {
+  const { ctx } = services;
   const app = new Hono();
   // one of API_PROCESSES: a scrape of /metrics must count every process on the port
   if (cluster.isWorker) joinMetricsGroup();
@@ -49,7 +50,7 @@ export async function createApiApp(ctx: AppContext, modules: RouteModule[] = [])
     const m = await groupMetricsText();
     return c.body(m.body, 200, { 'content-type': m.contentType });
   });
-  for (const mount of modules) await mount(app, ctx);
+  for (const routes of features) app.route('/', await routes(services));
   app.get('/openapi.json', (c) => c.json(openApiDocument({ title: 'Usher API', version: '1', serverUrl: http.publicApiUrl })));
   app.notFound((c) => problemResponse(c, new Problem(404, 'not_found', `no route for ${c.req.method} ${c.req.path}`)));
   app.onError(problemHandler(ctx.log, toProblem));

@@ -1,16 +1,26 @@
 /**
- * The API's feature routers. Each module mounts its routes on the shared app and builds what it
- * needs from the process context; add a module here to expose it.
+ * The API's feature routes, in the order they are mounted. Each entry builds its router from the
+ * process's services (checkout-services.ts); add one here to serve it.
  */
 import type { Hono } from 'hono';
-import type { AppContext } from '../../common/app-context.js';
-import { checkoutModule } from '../checkout-routes.js';
-import { mountCatalog } from '../catalog/catalog-module.js';
-import { mountAccounts } from '../accounts/accounts-module.js';
-import { mountAdmin } from '../admin/admin-module.js';
-import { mountAdminPages } from '../pages/admin-pages.js';
-import { mountFanPages } from '../pages/fan-pages.js';
+import type { CheckoutServices } from '../checkout-services.js';
+import { accountsRoutes } from '../accounts/accounts-module.js';
+import { adminRoutes } from '../admin/admin-module.js';
+import { catalogRoutes } from '../catalog/catalog-module.js';
+import { holdRoutes } from '../holds/hold-routes.js';
+import { orderRoutes } from '../orders/order-routes.js';
+import { adminPageRoutes } from '../pages/admin-pages.js';
+import { checkoutPageRoutes } from '../pages/checkout-pages.js';
+import { fanPageRoutes } from '../pages/fan-pages.js';
+import { paymentRoutes } from '../payments/payment-routes.js';
+import { stripeWebhookRoutes } from '../payments/stripe-webhook-routes.js';
 
-export type RouteModule = (app: Hono, ctx: AppContext) => Promise<void> | void;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- routers carry their own Env types
+export type FeatureRoutes = (services: CheckoutServices) => Hono<any> | Promise<Hono<any>>;
 
-export const routeModules: RouteModule[] = [checkoutModule, mountCatalog, mountAccounts, mountAdmin, mountAdminPages, mountFanPages];
+/** Buying: holds, payments, the Stripe webhook, orders, and the checkout and order pages. */
+export const checkoutFeatures: FeatureRoutes[] = [holdRoutes, paymentRoutes, stripeWebhookRoutes, orderRoutes, checkoutPageRoutes];
+
+export const featureRoutes: FeatureRoutes[] = [
+  ...checkoutFeatures, catalogRoutes, (s) => accountsRoutes(s), adminRoutes, adminPageRoutes, fanPageRoutes,
+];

@@ -2,11 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedSale, type SeededSale } from '../../scripts/seed-sale.js';
 import { freshDatabase, uniqueId, type FreshDatabase } from '../../test/support/databases.js';
 import { apiHarness, type ApiHarness } from '../../test/support/api-test-context.js';
-import { seatInventory } from '../admin/seat-inventory.js';
-import { mountAdminPages } from '../pages/admin-pages.js';
-import { catalogHarnessModule } from '../../test/support/catalog-test-module.js';
-import { mountCatalog } from './catalog-module.js';
-import { mountFanPages } from '../pages/fan-pages.js';
+import { adminPageRoutes } from '../pages/admin-pages.js';
+import { countedCatalogRoutes } from '../../test/support/catalog-test-module.js';
+import { catalogRoutes } from './catalog-module.js';
+import { fanPageRoutes } from '../pages/fan-pages.js';
 
 const spec = (key: string, title: string) => ({
   key, title, sections: [{ name: 'Floor', kind: 'ga' as const, capacity: 40, tierCode: 'GA' }, { name: 'Block A', kind: 'reserved' as const, rows: 2, seatsPerRow: 5, tierCode: 'P1' }],
@@ -18,9 +17,9 @@ describe('GET /v1/events/:id', () => {
   let sale: SeededSale;
   const calls = { availability: 0 };
   beforeAll(async () => {
-    h = await apiHarness([catalogHarnessModule(calls, 300)]);
+    h = await apiHarness([countedCatalogRoutes(calls, 300)]);
     sale = await seedSale(h.db.pool, spec(uniqueId('detail'), 'Detail Night'));
-    await seatInventory(h.ctx).publish(sale.saleId);
+    await h.services.inventory.publish(sale.saleId);
   });
   afterAll(() => h?.close());
 
@@ -38,7 +37,7 @@ describe('GET /v1/events/:id', () => {
     expect(body.sales[0]!.availability.sections.reduce((n, s) => n + s.free, 0)).toBe(50);
 
     // a hold shows up once the short cache lapses
-    await seatInventory(h.ctx).hold(sale.saleId, 'jti-detail', { kind: 'best', tierCode: 'GA', quantity: 4 });
+    await h.services.inventory.hold(sale.saleId, 'jti-detail', { kind: 'best', tierCode: 'GA', quantity: 4 });
     await new Promise((r) => setTimeout(r, 350));
     const later = (await (await h.app.request(`/v1/events/${sale.eventId}`)).json()) as typeof body;
     expect(calls.availability).toBe(2);
@@ -59,7 +58,7 @@ describe('read replica', () => {
   beforeAll(async () => {
     replica = await freshDatabase();
     replica.pool.on('error', () => undefined);
-    h = await apiHarness([mountCatalog], { DATABASE_REPLICA_URL: replica.url });
+    h = await apiHarness([catalogRoutes], { DATABASE_REPLICA_URL: replica.url });
   });
   afterAll(async () => {
     await h?.close();
@@ -79,7 +78,7 @@ describe('read replica', () => {
 describe('pages', () => {
   let h: ApiHarness;
   beforeAll(async () => {
-    h = await apiHarness([(app) => mountFanPages(app), (app) => mountAdminPages(app)]);
+    h = await apiHarness([fanPageRoutes, adminPageRoutes]);
   });
   afterAll(() => h?.close());
 

@@ -1,14 +1,12 @@
-/** Mounts the catalog on the API with the process's replica pool and inventory. */
+/** The catalog's routes, on the process's replica pool and inventory. */
 import type { Hono } from 'hono';
-import type { AppContext } from '../../common/app-context.js';
-import { seatInventory } from '../admin/seat-inventory.js';
+import type { CheckoutServices } from '../checkout-services.js';
 import { createCatalogRouter } from './catalog-routes.js';
 
-export function mountCatalog(app: Hono, ctx: AppContext): void {
-  const inventory = seatInventory(ctx);
-  app.route('/', createCatalogRouter({
+export function catalogRoutes({ ctx, inventory }: CheckoutServices): Hono {
+  return createCatalogRouter({
     pgRead: ctx.pgRead,
     availability: (saleId) => inventory.availability(saleId),
     publicEdgeUrl: ctx.config.http.publicEdgeUrl,
-  }));
+  });
 }

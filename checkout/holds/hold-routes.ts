@@ -11,7 +11,7 @@ import { CheckoutError } from '../checkout-errors.js';
 import { defineRoute } from '../api/define-route.js';
 import { idempotencyKey } from '../api/idempotency-key.js';
 import { passAuth } from '../api/pass-auth.js';
-import type { CheckoutDeps } from '../checkout-deps.js';
+import type { CheckoutServices } from '../checkout-services.js';
 import { paymentKeys } from '../payments/payment-gateway.js';
 import { holdParams, holdRequestBody, holdView as holdViewSchema, idempotencyHeaders, saleParams } from './hold-schemas.js';
 import { holdView, ownedHold } from './hold-view.js';
@@ -26,7 +26,7 @@ const availabilitySchema = z.object({
   sections: z.array(z.object({ sectionId: z.string(), name: z.string(), kind: z.enum(['reserved', 'ga']), tierCode: z.string().nullable(), capacity: z.number(), free: z.number(), held: z.number(), claimed: z.number(), sold: z.number() })),
 });
 
-export function holdRoutes(deps: CheckoutDeps): Hono<ApiEnv> {
+export function holdRoutes(deps: CheckoutServices): Hono<ApiEnv> {
   const { ctx, inventory, verifier } = deps;
   const router = new Hono<ApiEnv>();
   const shopping = passAuth({ verifier, redis: ctx.redis, saleParam: 'sale', requireLease: true, perMinute: PASS_REQUESTS_PER_MIN });

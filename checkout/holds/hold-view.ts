@@ -3,7 +3,7 @@
  * (the order it became, or the payment that was cancelled because the seats were lost).
  */
 import type { Hold } from '../../inventory/inventory-api.js';
-import type { CheckoutDeps } from '../checkout-deps.js';
+import type { CheckoutServices } from '../checkout-services.js';
 import { CheckoutError } from '../checkout-errors.js';
 import { paymentForHold, type PaymentRow } from '../payments/payment-records.js';
 import type { HoldView } from './hold-schemas.js';
@@ -34,7 +34,7 @@ export function holdView(hold: Hold | null, payment: PaymentRow | null, orderId:
  * secret), so Postgres is asked only when Redis says the hold went further or is gone: the hot
  * shopping path (hold, look, release) stays on Redis.
  */
-export async function ownedHold(deps: CheckoutDeps, holdId: string, jti: string): Promise<{ hold: Hold | null; payment: PaymentRow | null; orderId: string | null }> {
+export async function ownedHold(deps: CheckoutServices, holdId: string, jti: string): Promise<{ hold: Hold | null; payment: PaymentRow | null; orderId: string | null }> {
   const hold = await deps.inventory.getHold(holdId);
   if (hold?.state === 'HELD' && !hold.extended) {
     if (hold.passJti !== jti) throw new CheckoutError('hold_not_yours', 'this hold belongs to another admission pass');

@@ -7,14 +7,12 @@
  * Policy: 'event_cancelled' refunds in full; 'fan_request' refunds in full until the event's
  * refund cutoff (refund_cutoff_s before it starts) and nothing after.
  */
-import type { AppContext } from '../../common/app-context.js';
 import type { Logger } from '../../common/logger.js';
 import { inTransaction, type PgPool } from '../../common/postgres-pool.js';
 import type { SeatInventory } from '../../inventory/inventory-api.js';
-import { createSeatInventory } from '../../inventory/index.js';
 import { CheckoutError } from '../checkout-errors.js';
-import { createNotificationQueue, type NotificationQueue } from '../worker/notifications/notification-queue.js';
-import { createPaymentGateway } from '../payments/gateway-factory.js';
+import type { NotificationQueue } from '../worker/notifications/notification-queue.js';
+import type { CheckoutServices } from '../checkout-services.js';
 import { paymentKeys, type PaymentGateway } from '../payments/payment-gateway.js';
 
 export type CancelReason = 'fan_request' | 'event_cancelled';
@@ -27,15 +25,9 @@ export interface OrderCancellationDeps {
   log: Logger;
 }
 
-export function createOrderCancellationDeps(ctx: AppContext): OrderCancellationDeps {
-  const { config } = ctx;
-  return {
-    pg: ctx.pg,
-    gateway: createPaymentGateway(config, ctx.redis),
-    inventory: createSeatInventory({ redis: ctx.redis, pg: ctx.pg, log: ctx.log, claimTimeoutS: config.worker.claimTimeoutS }),
-    notifications: createNotificationQueue(ctx.redis, config.worker.bullmqPrefix, config.worker.reminderBeforeS),
-    log: ctx.log.child({ module: 'order-cancellation' }),
-  };
+/** What a cancellation needs, taken from the process's services (nothing new is built). */
+export function orderCancellation(s: CheckoutServices): OrderCancellationDeps {
+  return { pg: s.ctx.pg, gateway: s.gateway, inventory: s.inventory, notifications: s.notifications, log: s.ctx.log.child({ module: 'order-cancellation' }) };
 }
 
 /** The refund the policy gives now. */

@@ -9,19 +9,18 @@ import type { ApiEnv } from '../api/api-env.js';
 import { CheckoutError } from '../checkout-errors.js';
 import { defineRoute } from '../api/define-route.js';
 import { bearer } from '../api/pass-auth.js';
-import type { CheckoutDeps } from '../checkout-deps.js';
-import { createAccessDenylist } from '../../access/access-denylist.js';
+import type { CheckoutServices } from '../checkout-services.js';
 import { verifiedAccount } from '../accounts/auth-middleware.js';
 import { accountOwnsOrder } from '../accounts/my-orders.js';
-import { cancelOrder, type OrderCancellationDeps } from './order-cancellation.js';
+import { cancelOrder, orderCancellation } from './order-cancellation.js';
 import { orderViewSchema, readOrder, type OrderView } from './order-view.js';
 
 const orderParams = z.object({ id: z.string().regex(/^[A-Za-z0-9:_.{}-]{8,128}$/, 'not an order id') });
 const tokenQuery = z.object({ token: z.string().max(2048).optional() });
 
-export function orderRoutes(deps: CheckoutDeps, cancellation: OrderCancellationDeps): Hono<ApiEnv> {
+export function orderRoutes(deps: CheckoutServices): Hono<ApiEnv> {
   const router = new Hono<ApiEnv>();
-  const auth = { tokens: deps.accessTokens, denylist: createAccessDenylist(deps.ctx.redis) };
+  const cancellation = orderCancellation(deps);
 
   async function authorizedOrder(c: Context<ApiEnv>, orderId: string, queryToken: string | undefined): Promise<OrderView> {
     const token = bearer(c.req.header('authorization')) ?? queryToken;
@@ -31,7 +30,7 @@ export function orderRoutes(deps: CheckoutDeps, cancellation: OrderCancellationD
     if (tokenOrder !== null) {
       if (tokenOrder !== orderId) throw new CheckoutError('order_forbidden', 'this token is for another order');
     } else {
-      const account = await verifiedAccount(auth, token); // 401 when it is neither, or was logged out
+      const account = await verifiedAccount(deps, token); // 401 when it is neither, or was logged out
       // an unverified address proves nothing: registering a fan's e-mail must not open their orders
       if (view && !(await accountOwnsOrder(deps.ctx.pg, account.userId, { orderId, email: view.email }))) {
         throw new CheckoutError('order_forbidden', 'this order belongs to another account, or to an e-mail address this account has not verified');

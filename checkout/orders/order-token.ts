@@ -5,8 +5,6 @@
  */
 import { createHmac } from 'node:crypto';
 import { jwtVerify } from 'jose';
-import type { AppContext } from '../../common/app-context.js';
-import { sharedDevSecret } from '../../common/dev-secrets.js';
 
 const ISSUER = 'usher-orders';
 const HEADER = Buffer.from(JSON.stringify({ alg: 'HS256' })).toString('base64url');
@@ -40,6 +38,3 @@ export function orderTokens(secret: string): OrderTokens {
   };
 }
 
-export async function loadOrderTokens(ctx: AppContext): Promise<OrderTokens> {
-  return orderTokens(ctx.config.secrets.authJwtSecret ?? (await sharedDevSecret(ctx.redis, 'auth-jwt', undefined, ctx.log)));
-}

@@ -1,14 +1,16 @@
 /** The organiser pages: login and the live dashboard (data from /v1/admin/…, which checks the role). */
-import type { Hono } from 'hono';
-import type { AppContext } from '../../common/app-context.js';
+import { Hono } from 'hono';
+import type { CheckoutServices } from '../checkout-services.js';
 import { staticPages, vendorAssets } from './static-pages.js';
 
-export function mountAdminPages(app: Hono, ctx?: AppContext): void {
-  app.route('/', staticPages({
+export function adminPageRoutes({ ctx }: CheckoutServices): Hono {
+  const router = new Hono();
+  router.route('/', staticPages({
     folder: 'admin',
     pages: { '/admin/login': 'login.html', '/admin/dashboard': 'dashboard.html' },
     assetPrefix: '/assets/admin',
     assets: ['session.js', 'login.js', 'dashboard.js', 'dashboard.css'],
   }));
-  app.route('/', vendorAssets((err) => ctx?.log.error({ err: err.message }, 'uplot is not installed (npm ci): the dashboard will have no charts')));
+  router.route('/', vendorAssets((err) => ctx.log.error({ err: err.message }, 'uplot is not installed (npm ci): the dashboard will have no charts')));
+  return router;
 }

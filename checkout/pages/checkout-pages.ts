@@ -6,14 +6,14 @@
 import { readFileSync } from 'node:fs';
 import { Hono } from 'hono';
 import type { ApiEnv } from '../api/api-env.js';
-import type { CheckoutDeps } from '../checkout-deps.js';
+import type { CheckoutServices } from '../checkout-services.js';
 
 const dir = new URL('./static/checkout/', import.meta.url);
 const load = (name: string) => readFileSync(new URL(name, dir), 'utf8');
 
 const types: Record<string, string> = { js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8' };
 
-export function checkoutPages(deps: CheckoutDeps): Hono<ApiEnv> {
+export function checkoutPageRoutes(deps: CheckoutServices): Hono<ApiEnv> {
   const { payments } = deps.ctx.config;
   const settings = JSON.stringify({ gateway: deps.gateway.name, publishableKey: payments.stripePublishableKey ?? null });
   const checkoutHtml = load('checkout.html').replace('"__USHER_SETTINGS__"', settings);

@@ -5,11 +5,11 @@
 import type { Hono } from 'hono';
 import { staticPages } from './static-pages.js';
 
-export function mountFanPages(app: Hono): void {
-  app.route('/', staticPages({
+export function fanPageRoutes(): Hono {
+  return staticPages({
     folder: 'fan',
     pages: { '/': 'events.html', '/events/:id': 'event.html', '/orders': 'orders.html', '/verify-email': 'verify-email.html' },
     assetPrefix: '/assets/fan',
     assets: ['fan.css', 'common.js', 'events.js', 'event.js', 'orders.js', 'verify-email.js'],
-  }));
+  });
 }

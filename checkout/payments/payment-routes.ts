@@ -12,12 +12,11 @@ import { CheckoutError } from '../checkout-errors.js';
 import { defineRoute } from '../api/define-route.js';
 import { idempotencyKey } from '../api/idempotency-key.js';
 import { passAuth } from '../api/pass-auth.js';
-import type { CheckoutDeps } from '../checkout-deps.js';
+import type { CheckoutServices } from '../checkout-services.js';
 import { commitIfAuthorized } from '../worker/commit/commit-trigger.js';
 import type { DemoGateway } from './demo-gateway.js';
 import { paymentKeys } from './payment-gateway.js';
 import { recordPaymentIntent } from './payment-records.js';
-import { createAccessDenylist } from '../../access/access-denylist.js';
 import { verifiedAccount } from '../accounts/auth-middleware.js';
 import { checkoutBody, checkoutHeaders, checkoutView, holdParams, paymentAccepted } from '../holds/hold-schemas.js';
 import { ownedHold } from '../holds/hold-view.js';
@@ -25,19 +24,18 @@ import { ownedHold } from '../holds/hold-view.js';
 /** The lease outlives the hold by this much, so a paying fan's pass is not revoked mid-payment. */
 const LEASE_SLACK_MS = 60_000;
 
-export function paymentRoutes(deps: CheckoutDeps): Hono<ApiEnv> {
+export function paymentRoutes(deps: CheckoutServices): Hono<ApiEnv> {
   const { ctx, inventory, gateway, verifier, orderTokens } = deps;
   const router = new Hono<ApiEnv>();
   const shopping = passAuth({ verifier, redis: ctx.redis, requireLease: true });
   const owner = passAuth({ verifier, redis: ctx.redis, requireLease: false });
   const idempotent = idempotencyKey({ redis: ctx.redis, scope: (c) => c.get('pass').jti });
-  const accounts = { tokens: deps.accessTokens, denylist: createAccessDenylist(ctx.redis) };
   // Before the idempotency step, so a refused account token is not remembered as the key's answer.
   // A bad token is refused (401), not ignored: the fan expects the order in their account.
   const ofAccount: MiddlewareHandler<ApiEnv> = async function checkoutAccount(c, next) {
     const token = c.req.header('x-usher-account');
     if (token !== undefined) {
-      const { userId } = await verifiedAccount(accounts, token);
+      const { userId } = await verifiedAccount(deps, token);
       if (!z.uuid().safeParse(userId).success) throw new Problem(401, 'token_invalid', 'this access token names no account');
       c.set('accountUserId', userId);
     }

@@ -4,7 +4,7 @@
  * `canceled` (or any other order) leads to the same outcome.
  */
 import { z } from 'zod';
-import type { CheckoutDeps } from '../checkout-deps.js';
+import type { CheckoutServices } from '../checkout-services.js';
 import { commitIfAuthorized, type TriggerOutcome } from '../worker/commit/commit-trigger.js';
 
 export const handledEventTypes = [
@@ -24,7 +24,7 @@ export type StripeEventEnvelope = z.infer<typeof stripeEventEnvelope>;
 
 export type EventOutcome = TriggerOutcome | 'ignored' | 'refund_recorded';
 
-export async function handleStripeEvent(deps: CheckoutDeps, event: StripeEventEnvelope): Promise<EventOutcome> {
+export async function handleStripeEvent(deps: CheckoutServices, event: StripeEventEnvelope): Promise<EventOutcome> {
   if (!(handledEventTypes as readonly string[]).includes(event.type)) return 'ignored';
   if (event.type === 'charge.refunded') {
     const pi = event.data.object.payment_intent;

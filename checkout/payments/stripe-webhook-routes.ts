@@ -13,12 +13,12 @@ import { counter } from '../../common/metrics.js';
 import type { ApiEnv } from '../api/api-env.js';
 import { CheckoutError } from '../checkout-errors.js';
 import { defineRoute } from '../api/define-route.js';
-import type { CheckoutDeps } from '../checkout-deps.js';
+import type { CheckoutServices } from '../checkout-services.js';
 import { handleStripeEvent, stripeEventEnvelope } from './stripe-event-handler.js';
 
 const received = counter('usher_stripe_webhooks_total', 'Stripe webhook deliveries by outcome', ['outcome']);
 
-export function stripeWebhookRoutes(deps: CheckoutDeps): Hono<ApiEnv> {
+export function stripeWebhookRoutes(deps: CheckoutServices): Hono<ApiEnv> {
   const router = new Hono<ApiEnv>();
   const secret = deps.ctx.config.payments.stripeWebhookSecret;
   // constructEvent is pure crypto; the key is never used to call Stripe from here

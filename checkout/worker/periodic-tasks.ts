@@ -4,7 +4,7 @@
  * to a Redis lock that outlives the run), plus the gauges of worker-gauges.ts.
  */
 import type { Logger } from '../../common/logger.js';
-import type { CheckoutDeps } from '../checkout-deps.js';
+import type { CheckoutServices } from '../checkout-services.js';
 import { reconcile } from './commit/reconciler.js';
 import { endLease } from '../../admission/pass-lease.js';
 import type { SweepReport } from '../../inventory/index.js';
@@ -20,7 +20,7 @@ const LOCK_KEY = 'usher:checkout:reconciler-lock';
  * close at closes_at (the inventory and the edge enforce the same times from their own copies;
  * this keeps the record, the catalog and the dashboard truthful). Returns how many changed.
  */
-export async function followSaleWindows(pg: CheckoutDeps['ctx']['pg']): Promise<number> {
+export async function followSaleWindows(pg: CheckoutServices['ctx']['pg']): Promise<number> {
   const { rowCount } = await pg.query(
     `UPDATE sales SET status = CASE WHEN closes_at <= now() THEN 'closed' ELSE 'open' END
      WHERE (status = 'published' AND opens_at <= now()) OR (status IN ('published', 'open', 'paused') AND closes_at <= now())`,
@@ -29,14 +29,14 @@ export async function followSaleWindows(pg: CheckoutDeps['ctx']['pg']): Promise<
 }
 
 /** Expires holds past their deadline; an expired hold ends its pass's lease, so the shopper slot goes to the next fan. */
-export async function sweepHolds(deps: CheckoutDeps, nowMs?: number, saleIds?: string[]): Promise<SweepReport> {
+export async function sweepHolds(deps: CheckoutServices, nowMs?: number, saleIds?: string[]): Promise<SweepReport> {
   const report = await deps.inventory.sweep(nowMs, saleIds);
   reportStaleClaims(report.staleClaims.length);
   for (const p of report.expiredPasses) await endLease(deps.ctx.redis, p.saleId, p.passJti);
   return report;
 }
 
-export function startPeriodicTasks(deps: CheckoutDeps, log: Logger): { stop(): Promise<void> } {
+export function startPeriodicTasks(deps: CheckoutServices, log: Logger): { stop(): Promise<void> } {
   const { config, redis } = deps.ctx;
   const staleAfterMs = config.worker.claimTimeoutS * 1000;
   let staleClaims = new Set<string>();

@@ -7,7 +7,7 @@
 import { gauge } from '../../common/metrics.js';
 import type { Logger } from '../../common/logger.js';
 import { publishedSales } from '../../inventory/index.js';
-import type { CheckoutDeps } from '../checkout-deps.js';
+import type { CheckoutServices } from '../checkout-services.js';
 
 const jobsWaiting = gauge('usher_queue_jobs_waiting', 'BullMQ jobs waiting or delayed-and-due per queue', ['queue']);
 const staleClaims = gauge('usher_claimed_stale_holds', 'CLAIMED holds older than CLAIM_TIMEOUT_S at the last sweep');
@@ -17,13 +17,13 @@ export function reportStaleClaims(count: number): void {
   staleClaims.set(count);
 }
 
-export async function reportQueueDepths(deps: CheckoutDeps): Promise<void> {
+export async function reportQueueDepths(deps: CheckoutServices): Promise<void> {
   for (const q of [deps.commits.queue, deps.notifications.queue]) {
     jobsWaiting.set({ queue: q.name }, await q.getWaitingCount());
   }
 }
 
-export function persistentAudit(deps: CheckoutDeps, log: Logger): () => Promise<void> {
+export function persistentAudit(deps: CheckoutServices, log: Logger): () => Promise<void> {
   let previous = new Map<string, Set<string>>();
   return async function auditPublishedSales() {
     const seen = new Map<string, Set<string>>();

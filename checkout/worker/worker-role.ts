@@ -1,8 +1,7 @@
 import type { Server } from 'node:http';
-import type { AppContext } from '../../common/app-context.js';
 import type { RunningRole } from '../../common/role.js';
 import { startProbeServer } from '../../common/probe-server.js';
-import { checkoutDeps } from '../checkout-deps.js';
+import type { CheckoutServices } from '../checkout-services.js';
 import { startCommitWorker } from './commit/commit-worker.js';
 import { startPeriodicTasks } from './periodic-tasks.js';
 import { startNotificationWorker } from './notifications/notification-worker.js';
@@ -12,9 +11,9 @@ import { startNotificationWorker } from './notifications/notification-worker.js'
  * anything stuck. Stopping closes the workers first (jobs in flight finish or are released to
  * another worker), then the probes.
  */
-export async function startWorkerRole(ctx: AppContext): Promise<RunningRole> {
+export async function startWorkerRole(deps: CheckoutServices): Promise<RunningRole> {
+  const { ctx } = deps;
   const log = ctx.log.child({ role: 'worker' });
-  const deps = await checkoutDeps(ctx);
   const commits = startCommitWorker(deps);
   const notifications = startNotificationWorker(deps);
   const periodic = startPeriodicTasks(deps, log);

@@ -8,13 +8,13 @@
 import { loadConfig } from '../../common/config.js';
 import { createAppContext } from '../../common/app-context.js';
 import { createLogger } from '../../common/logger.js';
-import { createCheckoutDeps } from '../../checkout/checkout-deps.js';
+import { createCheckoutServices } from '../../checkout/checkout-services.js';
 import { reconcile } from '../../checkout/worker/commit/reconciler.js';
 
 export async function reconcileNow(env: Record<string, string>): Promise<{ recommitted: number; abandoned: number }> {
   const ctx = createAppContext(loadConfig(env), createLogger('warn'));
   try {
-    const deps = await createCheckoutDeps(ctx);
+    const deps = await createCheckoutServices(ctx);
     try {
       const r = await reconcile(deps, ctx.log, { staleAfterMs: 1, abandonAfterMs: 1 });
       return { recommitted: r.recommitted.length, abandoned: r.abandoned.length };

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hono } from 'hono';
 import { routes, pathOf, bestHoldBody, seatsHoldBody, checkoutBody, searchPath } from '../k6/lib/usher-api.js';
 import { apiHarness, type ApiHarness } from '../../test/support/api-test-context.js';
-import { routeModules } from '../../checkout/api/routes.js';
+import { featureRoutes } from '../../checkout/api/routes.js';
 import { holdRequestBody, checkoutBody as checkoutSchema } from '../../checkout/holds/hold-schemas.js';
 import { eventListQuerySchema } from '../../checkout/catalog/catalog-query.js';
 import { Redis } from 'ioredis';
@@ -26,7 +26,7 @@ describe('fixture routes exist on the API', () => {
   let h: ApiHarness;
   let app: Hono;
   beforeAll(async () => {
-    h = await apiHarness(routeModules);
+    h = await apiHarness(featureRoutes);
     app = h.app;
   });
   afterAll(async () => h?.close());

@@ -1,22 +1,21 @@
 /** Test support for the admin suites: admin and fan sessions, and a small venue → event → sale chain through the API. */
 import type { Hono } from 'hono';
 import { expect } from 'vitest';
-import type { AppContext } from '../../common/app-context.js';
+import type { CheckoutServices } from '../../checkout/checkout-services.js';
 import { uniqueId } from './databases.js';
-import { authDeps } from '../../checkout/accounts/auth-deps.js';
 import { createAdmin } from '../../checkout/accounts/admin-bootstrap.js';
 import { bearer, json } from './api-test-context.js';
 
-export async function adminToken(ctx: AppContext): Promise<string> {
+export async function adminToken({ ctx, accessTokens }: CheckoutServices): Promise<string> {
   const email = `${uniqueId('admin')}@usher.local`;
   const { id } = await createAdmin(ctx.pg, email, 'admin password 123');
-  return (await authDeps(ctx)).tokens.sign({ userId: id, email, role: 'admin' });
+  return accessTokens.sign({ userId: id, email, role: 'admin' });
 }
 
-export async function fanToken(ctx: AppContext): Promise<string> {
+export async function fanToken({ ctx, accessTokens }: CheckoutServices): Promise<string> {
   const email = `${uniqueId('fan')}@example.com`;
   const { rows } = await ctx.pg.query<{ id: string }>(`INSERT INTO users (email) VALUES ($1) RETURNING id`, [email]);
-  return (await authDeps(ctx)).tokens.sign({ userId: rows[0]!.id, email, role: 'fan' });
+  return accessTokens.sign({ userId: rows[0]!.id, email, role: 'fan' });
 }
 
 export async function call(app: Hono, token: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {

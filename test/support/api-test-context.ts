@@ -1,23 +1,26 @@
 /**
  * Test support for the catalog, accounts and admin suites: a real process context (real Redis,
- * a fresh migrated Postgres) and the API app with the given route modules, driven in process.
+ * a fresh migrated Postgres), the process's checkout services, and the API app with the given
+ * feature routes, driven in process.
  */
+import type { Hono } from 'hono';
 import { loadConfig } from '../../common/config.js';
 import { createAppContext, type AppContext } from '../../common/app-context.js';
 import { createLogger } from '../../common/logger.js';
 import { createApiApp } from '../../checkout/api/app.js';
-import type { RouteModule } from '../../checkout/api/routes.js';
+import type { FeatureRoutes } from '../../checkout/api/routes.js';
+import { createCheckoutServices, type CheckoutServices } from '../../checkout/checkout-services.js';
 import { freshDatabase, redisUrl, uniqueId, type FreshDatabase } from './databases.js';
-import type { Hono } from 'hono';
 
 export interface ApiHarness {
   db: FreshDatabase;
   ctx: AppContext;
+  services: CheckoutServices;
   app: Hono;
   close(): Promise<void>;
 }
 
-export async function apiHarness(modules: RouteModule[], env: Record<string, string> = {}, db?: FreshDatabase): Promise<ApiHarness> {
+export async function apiHarness(features: FeatureRoutes[], env: Record<string, string> = {}, db?: FreshDatabase): Promise<ApiHarness> {
   const database = db ?? (await freshDatabase());
   // DROP DATABASE … WITH (FORCE) at the end terminates idle clients; that is expected, not an error
   database.pool.on('error', () => undefined);
@@ -30,10 +33,12 @@ export async function apiHarness(modules: RouteModule[], env: Record<string, str
     BULLMQ_PREFIX: `{${uniqueId('bq')}}`, ...env,
   });
   const ctx = createAppContext(config, createLogger('silent'));
-  const app = await createApiApp(ctx, modules);
+  const services = await createCheckoutServices(ctx);
+  const app = await createApiApp(services, features);
   return {
-    db: database, ctx, app,
+    db: database, ctx, services, app,
     async close() {
+      await services.close();
       await ctx.close();
       if (!db) await database.drop();
     },

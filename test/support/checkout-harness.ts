@@ -10,9 +10,9 @@ import { loadConfig, type Config } from '../../common/config.js';
 import { createLogger } from '../../common/logger.js';
 import { queueKeys } from '../../admission/queue-keys.js';
 import { createApiApp } from '../../checkout/api/app.js';
-import { createCheckoutDeps, type CheckoutDeps } from '../../checkout/checkout-deps.js';
-import { mountCheckout } from '../../checkout/checkout-routes.js';
-import { createOrderCancellationDeps, type OrderCancellationDeps } from '../../checkout/orders/order-cancellation.js';
+import { createCheckoutServices, type CheckoutServices } from '../../checkout/checkout-services.js';
+import { checkoutFeatures } from '../../checkout/api/routes.js';
+import { orderCancellation, type OrderCancellationDeps } from '../../checkout/orders/order-cancellation.js';
 import { seedSale, type SeededSale } from '../../scripts/seed-sale.js';
 import { freshDatabase, redisUrl, uniqueId, type FreshDatabase } from './databases.js';
 import { smallSaleSpec, type SmallSaleOptions } from './inventory-fixture.js';
@@ -30,7 +30,7 @@ export interface CheckoutWorld {
   config: Config;
   env: Record<string, string>;
   ctx: AppContext;
-  deps: CheckoutDeps;
+  deps: CheckoutServices;
   cancellation: OrderCancellationDeps;
   app: Hono;
   stripe: StripeStandIn | undefined;
@@ -57,11 +57,11 @@ export async function checkoutWorld(o: { gateway?: 'stripe' | 'demo'; sale?: Sma
   const ctx = createAppContext(config, createLogger('silent'));
   const jwks = await generatePassJwks();
   const signer = await passSigningKeys(JSON.stringify(jwks));
-  const deps = await createCheckoutDeps(ctx, { verifier: passVerifier({ jwks: signer.publicJwks }) });
-  const cancellation = { ...createOrderCancellationDeps(ctx), gateway: deps.gateway, inventory: deps.inventory, notifications: deps.notifications };
+  const deps = await createCheckoutServices(ctx, { verifier: passVerifier({ jwks: signer.publicJwks }) });
+  const cancellation = orderCancellation(deps);
   const sale = await seedSale(db.pool, { ...smallSaleSpec(o.sale ?? { rows: 4, seatsPerRow: 5, gaCapacity: 10, shardCount: 2 }) });
   await deps.inventory.publish(sale.saleId);
-  const app = await createApiApp(ctx, [(a) => mountCheckout(a, deps, cancellation)]);
+  const app = await createApiApp(deps, checkoutFeatures);
 
   return {
     db, config, env, ctx, deps, cancellation, app, stripe, signer, publicJwks: signer.publicJwks, sale,

@@ -7,12 +7,12 @@
 import { createAppContext } from '../../common/app-context.js';
 import { loadConfig } from '../../common/config.js';
 import { createLogger } from '../../common/logger.js';
-import { createCheckoutDeps } from '../../checkout/checkout-deps.js';
+import { createCheckoutServices } from '../../checkout/checkout-services.js';
 import { startCommitWorker } from '../../checkout/worker/commit/commit-worker.js';
 
 const config = loadConfig();
 const ctx = createAppContext(config, createLogger('warn', { child: 'commit-worker' }));
-const deps = await createCheckoutDeps(ctx);
+const deps = await createCheckoutServices(ctx);
 if (process.env.USHER_TEST_KILL_AT_FINALIZE === '1') {
   deps.inventory.finalize = async () => {
     process.kill(process.pid, 'SIGKILL');

@@ -12,7 +12,7 @@
 import { endLease } from '../../../admission/pass-lease.js';
 import type { Logger } from '../../../common/logger.js';
 import { counter, histogram } from '../../../common/metrics.js';
-import type { CheckoutDeps } from '../../checkout-deps.js';
+import type { CheckoutServices } from '../../checkout-services.js';
 import { GatewayError, paymentKeys } from '../../payments/payment-gateway.js';
 import { advancePayment, commitStateForHold, type PaymentRow } from '../../payments/payment-records.js';
 import { EventCancelledError, markConfirmed, SeatConflictError, voidUncapturedOrder, writeOrder } from '../../orders/order-store.js';
@@ -30,7 +30,7 @@ const commitSeconds = histogram('usher_commit_seconds', 'One commit attempt: cla
 /** Retried by BullMQ: the payment row is written right after the intent is created. */
 export class PaymentRowMissing extends Error {}
 
-export async function commitHold(deps: CheckoutDeps, holdId: string, log: Logger): Promise<CommitOutcome> {
+export async function commitHold(deps: CheckoutServices, holdId: string, log: Logger): Promise<CommitOutcome> {
   const timer = commitSeconds.startTimer();
   const outcome = await run(deps, holdId, log).finally(timer);
   outcomes.inc({ outcome });
@@ -38,7 +38,7 @@ export async function commitHold(deps: CheckoutDeps, holdId: string, log: Logger
   return outcome;
 }
 
-async function run(deps: CheckoutDeps, holdId: string, log: Logger): Promise<CommitOutcome> {
+async function run(deps: CheckoutServices, holdId: string, log: Logger): Promise<CommitOutcome> {
   const { ctx, inventory, gateway } = deps;
   const state = await commitStateForHold(ctx.pg, holdId);
   if (!state) throw new PaymentRowMissing(`no payment recorded for hold ${holdId} yet`);
@@ -81,7 +81,7 @@ async function run(deps: CheckoutDeps, holdId: string, log: Logger): Promise<Com
  * idempotent (ZREM; job ids derived from the order) and both only after the confirm, since the
  * mail worker sends a confirmation only for a confirmed order.
  */
-async function afterConfirmed(deps: CheckoutDeps, holdId: string, payment: PaymentRow, eventStartsAt: Date | undefined): Promise<void> {
+async function afterConfirmed(deps: CheckoutServices, holdId: string, payment: PaymentRow, eventStartsAt: Date | undefined): Promise<void> {
   await Promise.all([
     endLease(deps.ctx.redis, payment.snapshot.saleId, payment.snapshot.passJti),
     eventStartsAt ? deps.notifications.afterCommit(holdId, eventStartsAt) : undefined,
@@ -89,7 +89,7 @@ async function afterConfirmed(deps: CheckoutDeps, holdId: string, payment: Payme
 }
 
 /** Claim and write the order. Returns an outcome when the commit ends here (no sale), else when the event starts. */
-async function beforeOrder(deps: CheckoutDeps, holdId: string, payment: PaymentRow, log: Logger): Promise<{ outcome: CommitOutcome } | { eventStartsAt: Date }> {
+async function beforeOrder(deps: CheckoutServices, holdId: string, payment: PaymentRow, log: Logger): Promise<{ outcome: CommitOutcome } | { eventStartsAt: Date }> {
   const { ctx, inventory, gateway } = deps;
   const pi = await gateway.retrieve(payment.paymentIntentId);
   if (pi.status === 'cancelled') {
@@ -140,7 +140,7 @@ async function beforeOrder(deps: CheckoutDeps, holdId: string, payment: PaymentR
  * already holds the live tickets, so a seat someone else holds meanwhile cannot be sold to them
  * (their commit meets the unique live-seat index) and is left for the audit to report.
  */
-async function finalizeSeats(deps: CheckoutDeps, holdId: string, payment: PaymentRow, log: Logger): Promise<void> {
+async function finalizeSeats(deps: CheckoutServices, holdId: string, payment: PaymentRow, log: Logger): Promise<void> {
   try {
     await deps.inventory.finalize(holdId);
     return;

@@ -3,13 +3,13 @@
  * the demo pay button and the reconciler: re-read the intent (never trust the message), record
  * what it says, and enqueue the commit only when the money is actually authorized.
  */
-import type { CheckoutDeps } from '../../checkout-deps.js';
+import type { CheckoutServices } from '../../checkout-services.js';
 import type { PaymentIntentView } from '../../payments/payment-gateway.js';
 import { advancePayment } from '../../payments/payment-records.js';
 
 export type TriggerOutcome = 'enqueued' | 'not_authorized' | 'cancelled' | 'failed' | 'unknown_hold';
 
-export async function commitIfAuthorized(deps: CheckoutDeps, pi: PaymentIntentView): Promise<TriggerOutcome> {
+export async function commitIfAuthorized(deps: CheckoutServices, pi: PaymentIntentView): Promise<TriggerOutcome> {
   const holdId = pi.metadata.hold_id;
   if (!holdId) return 'unknown_hold';
   switch (pi.status) {

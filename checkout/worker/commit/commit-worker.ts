@@ -5,7 +5,7 @@
  */
 import { Worker, type WorkerOptions } from 'bullmq';
 import { connectRedis } from '../../../common/redis-connection.js';
-import type { CheckoutDeps } from '../../checkout-deps.js';
+import type { CheckoutServices } from '../../checkout-services.js';
 import { commitHold, type CommitOutcome } from './commit-hold.js';
 import { COMMIT_QUEUE, type CommitJobData } from './commit-queue.js';
 
@@ -14,7 +14,7 @@ export interface RunningWorker {
   close(): Promise<void>;
 }
 
-export function startCommitWorker(deps: CheckoutDeps, options: { concurrency?: number; workerOptions?: Partial<WorkerOptions> } = {}): RunningWorker {
+export function startCommitWorker(deps: CheckoutServices, options: { concurrency?: number; workerOptions?: Partial<WorkerOptions> } = {}): RunningWorker {
   const { config } = deps.ctx;
   const log = deps.ctx.log.child({ worker: COMMIT_QUEUE });
   // blocking commands need their own connection without per-request retries

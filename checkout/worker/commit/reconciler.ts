@@ -7,7 +7,7 @@
  */
 import type { Logger } from '../../../common/logger.js';
 import { counter } from '../../../common/metrics.js';
-import type { CheckoutDeps } from '../../checkout-deps.js';
+import type { CheckoutServices } from '../../checkout-services.js';
 import { completeRefund } from '../../orders/order-cancellation.js';
 import { paymentKeys } from '../../payments/payment-gateway.js';
 import { advancePayment } from '../../payments/payment-records.js';
@@ -29,7 +29,7 @@ export interface ReconcileOptions {
   nowMs?: number;
 }
 
-export async function reconcile(deps: CheckoutDeps, log: Logger, opts: ReconcileOptions, staleClaims: string[] = []): Promise<ReconcileReport> {
+export async function reconcile(deps: CheckoutServices, log: Logger, opts: ReconcileOptions, staleClaims: string[] = []): Promise<ReconcileReport> {
   const { pg } = deps.ctx;
   const now = opts.nowMs ?? Date.now();
   const staleBefore = new Date(now - opts.staleAfterMs);

@@ -5,7 +5,7 @@
  */
 import { Worker } from 'bullmq';
 import { connectRedis } from '../../../common/redis-connection.js';
-import type { CheckoutDeps } from '../../checkout-deps.js';
+import type { CheckoutServices } from '../../checkout-services.js';
 import { readOrder } from '../../orders/order-view.js';
 import { createMailTransport, type MailTransport } from './mail-transport.js';
 import { NOTIFICATION_QUEUE, type NotificationJobData } from './notification-queue.js';
@@ -14,7 +14,7 @@ import { sendVerificationMail, type VerificationMailJobData } from './verificati
 
 export type NotificationOutcome = 'sent' | 'recorded' | 'already_sent' | 'skipped';
 
-export async function sendNotification(deps: CheckoutDeps, mail: MailTransport, data: NotificationJobData): Promise<NotificationOutcome> {
+export async function sendNotification(deps: CheckoutServices, mail: MailTransport, data: NotificationJobData): Promise<NotificationOutcome> {
   const { pg } = deps.ctx;
   // side by side: a repeat (already sent) is the rare case
   const [done, order] = await Promise.all([
@@ -36,14 +36,14 @@ export async function sendNotification(deps: CheckoutDeps, mail: MailTransport, 
   return mail.kind === 'smtp' ? 'sent' : 'recorded';
 }
 
-export function startNotificationWorker(deps: CheckoutDeps, options: { mail?: MailTransport } = {}): { close(): Promise<void> } {
+export function startNotificationWorker(deps: CheckoutServices, options: { mail?: MailTransport } = {}): { close(): Promise<void> } {
   const { config } = deps.ctx;
   const log = deps.ctx.log.child({ worker: NOTIFICATION_QUEUE });
   const mail = options.mail ?? createMailTransport(config.mail.smtpUrl, config.mail.from, log);
   const connection = connectRedis(config, { maxRetriesPerRequest: null, connectionName: 'usher-notification-worker' });
   // the same queue carries the account verification e-mail (verification-mail.ts)
   const worker = new Worker<NotificationJobData | VerificationMailJobData, NotificationOutcome>(NOTIFICATION_QUEUE, (job) =>
-    job.data.kind === 'email-verification' ? sendVerificationMail(deps.ctx, mail, String(job.id), job.data) : sendNotification(deps, mail, job.data), {
+    job.data.kind === 'email-verification' ? sendVerificationMail(deps, mail, String(job.id), job.data) : sendNotification(deps, mail, job.data), {
     connection, prefix: config.worker.bullmqPrefix, concurrency: 4,
   });
   worker.on('failed', (job, err) => log.warn({ jobId: job?.id, err: err.message }, 'notification attempt failed'));

@@ -8,8 +8,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Queue, type ConnectionOptions } from 'bullmq';
-import type { AppContext } from '../../../common/app-context.js';
-import { EMAIL_VERIFICATION_TTL_S, loadEmailVerificationTokens } from '../../accounts/email-verification-token.js';
+import type { CheckoutServices } from '../../checkout-services.js';
+import { EMAIL_VERIFICATION_TTL_S } from '../../accounts/email-verification-token.js';
 import type { MailTransport, OutgoingMail } from './mail-transport.js';
 import { NOTIFICATION_QUEUE } from './notification-queue.js';
 import type { NotificationOutcome } from './notification-worker.js';
@@ -57,7 +57,8 @@ export function verificationMail(to: string, link: string): OutgoingMail {
   };
 }
 
-export async function sendVerificationMail(ctx: AppContext, mail: MailTransport, jobId: string, data: VerificationMailJobData): Promise<NotificationOutcome> {
+export async function sendVerificationMail(deps: Pick<CheckoutServices, 'ctx' | 'emailVerificationTokens'>, mail: MailTransport, jobId: string, data: VerificationMailJobData): Promise<NotificationOutcome> {
+  const { ctx } = deps;
   const { pg } = ctx;
   if ((await pg.query('SELECT 1 FROM account_mails WHERE job_id = $1', [jobId])).rowCount === 1) return 'already_sent';
   const { rows } = await pg.query<{ email: string; verified: boolean }>(
@@ -65,7 +66,7 @@ export async function sendVerificationMail(ctx: AppContext, mail: MailTransport,
   const user = rows[0];
   // the account is gone, verified meanwhile, or has another address now: this link is not wanted
   if (!user || user.verified || user.email.toLowerCase() !== data.email.toLowerCase()) return 'skipped';
-  const token = await (await loadEmailVerificationTokens(ctx)).sign({ userId: data.userId, email: user.email });
+  const token = await deps.emailVerificationTokens.sign({ userId: data.userId, email: user.email });
   // the fragment never reaches a server log or a Referer header; the page reads it and POSTs it
   const message = verificationMail(user.email, `${ctx.config.http.publicApiUrl}/verify-email#token=${token}`);
   await mail.send(message);

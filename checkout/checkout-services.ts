@@ -1,0 +1,72 @@
+/**
+ * The services of the API and worker roles, built once per process by its composition root
+ * (`scripts/start.ts`) and handed down to every route and worker. Nothing below builds a second
+ * inventory, gateway, queue or token signer: a second instance of a service with a cache (the
+ * inventory's layout cache, the pass verifier's) would miss the other's invalidations. Tests build
+ * one with overrides (a local JWKS, a stand-in gateway) instead of reaching into modules.
+ */
+import type { AppContext } from '../common/app-context.js';
+import { sharedDevSecret } from '../common/dev-secrets.js';
+import { accessTokens, type AccessTokens } from '../access/access-token.js';
+import { createAccessDenylist, type AccessDenylist } from '../access/access-denylist.js';
+import { passVerifier, type PassVerifier } from '../admission/admission-pass.js';
+import type { SeatInventory } from '../inventory/inventory-api.js';
+import { createSeatInventory } from '../inventory/index.js';
+import { cachedPassVerifier } from './api/pass-verifier-cache.js';
+import { emailVerificationTokens, type EmailVerificationTokens } from './accounts/email-verification-token.js';
+import { orderTokens, type OrderTokens } from './orders/order-token.js';
+import { createPaymentGateway } from './payments/gateway-factory.js';
+import type { PaymentGateway } from './payments/payment-gateway.js';
+import { createCommitQueue, type CommitQueue } from './worker/commit/commit-queue.js';
+import { createNotificationQueue, type NotificationQueue } from './worker/notifications/notification-queue.js';
+import { createVerificationMailQueue, type VerificationMailQueue } from './worker/notifications/verification-mail.js';
+
+export interface CheckoutServices {
+  ctx: AppContext;
+  inventory: SeatInventory;
+  gateway: PaymentGateway;
+  /** Admission passes, checked against the edge's JWKS. */
+  verifier: PassVerifier;
+  commits: CommitQueue;
+  notifications: NotificationQueue;
+  verificationMail: VerificationMailQueue;
+  orderTokens: OrderTokens;
+  accessTokens: AccessTokens;
+  /** Logged-out access tokens. */
+  denylist: AccessDenylist;
+  emailVerificationTokens: EmailVerificationTokens;
+  close(): Promise<void>;
+}
+
+type Overridable = Omit<CheckoutServices, 'ctx' | 'close'>;
+
+export async function createCheckoutServices(ctx: AppContext, overrides: Partial<Overridable> = {}): Promise<CheckoutServices> {
+  const { config, redis, log } = ctx;
+  const prefix = config.worker.bullmqPrefix;
+  // one secret, three single-purpose keys derived from it (access, order and verification tokens)
+  const authSecret = config.secrets.authJwtSecret ?? (await sharedDevSecret(redis, 'auth-jwt', undefined, log));
+  const commits = overrides.commits ?? createCommitQueue(redis, prefix);
+  const notifications = overrides.notifications ?? createNotificationQueue(redis, prefix, config.worker.reminderBeforeS);
+  const verificationMail = overrides.verificationMail ?? createVerificationMailQueue(redis, prefix);
+  return {
+    ctx,
+    inventory: overrides.inventory ?? createSeatInventory({ redis, pg: ctx.pg, log, claimTimeoutS: config.worker.claimTimeoutS, sweepBatch: config.worker.sweepBatch }),
+    gateway: overrides.gateway ?? createPaymentGateway(config, redis, log),
+    verifier: cachedPassVerifier(
+      overrides.verifier ?? passVerifier({ jwksUrl: config.pass.jwksUrl, maxAgeMs: config.pass.jwksMaxAgeS * 1000 }),
+      { reverifyAfterMs: config.pass.jwksMaxAgeS * 1000 },
+    ),
+    commits,
+    notifications,
+    verificationMail,
+    orderTokens: overrides.orderTokens ?? orderTokens(authSecret),
+    accessTokens: overrides.accessTokens ?? accessTokens(authSecret),
+    denylist: overrides.denylist ?? createAccessDenylist(redis),
+    emailVerificationTokens: overrides.emailVerificationTokens ?? emailVerificationTokens(authSecret),
+    async close() {
+      if (!overrides.commits) await commits.close();
+      if (!overrides.notifications) await notifications.close();
+      if (!overrides.verificationMail) await verificationMail.close();
+    },
+  };
+}
