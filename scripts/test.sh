@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite: type check, lint, then every test against the suite's own real Redis and
+# The whole test suite: type check, lint, then the three vitest tiers (unit, integration, e2e; see
+# vitest.config.ts), integration and e2e against the suite's own real Redis and
 # PostgreSQL (started by test/global-setup.ts; TEST_REDIS_URL / TEST_DATABASE_URL use yours).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,6 +1,6 @@
 /**
  * The PrometheusRule: one alert per way a sale goes wrong that an operator can act on. Each alert
- * names its runbook section in k8s/README.md (k8s/readme.test.ts checks the section exists).
+ * names its runbook section in k8s/README.md (k8s/readme.unit.test.ts checks the section exists).
  */
 import type { IPrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
 import type { Overlay } from './overlays.js';

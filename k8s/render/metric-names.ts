@@ -1,7 +1,7 @@
 /**
  * Every metric the dashboard, alerts and autoscalers read, in one place. `source` is the module
  * that registers it today; `agreed` marks a name agreed with the team but not yet registered in
- * code when this was written. k8s/metrics.test.ts keeps both lists honest: a `source` must still
+ * code when this was written. k8s/metrics.unit.test.ts keeps both lists honest: a `source` must still
  * register the name, and every expression may only use names listed here.
  */
 export interface MetricName {
