@@ -93,8 +93,8 @@ async function beforeOrder(deps: CheckoutServices, holdId: string, payment: Paym
   const { ctx, inventory, gateway } = deps;
   const pi = await gateway.retrieve(payment.paymentIntentId);
   if (pi.status === 'cancelled') {
-    await advancePayment(ctx.pg, pi.id, 'cancelled', 'payment_cancelled');
-    await inventory.unclaim(holdId); // a claim from an earlier attempt must not strand the seats
+    // already cancelled at the provider; a claim from an earlier attempt must not strand the seats
+    await noSale(deps, holdId, payment, 'payment_cancelled', { cancelAtProvider: false, unclaim: true, endLease: false });
     return { outcome: 'payment_cancelled' };
   }
   if (pi.status !== 'authorized' && pi.status !== 'captured') return { outcome: 'payment_not_authorized' };
@@ -103,9 +103,7 @@ async function beforeOrder(deps: CheckoutServices, holdId: string, payment: Paym
   const claim = await inventory.claim(holdId, { items: snap.items, passJti: snap.passJti, amountMinor: snap.amountMinor, currency: snap.currency });
   if (claim.outcome === 'lost') {
     log.warn({ holdId, paymentIntentId: pi.id }, 'hold lost and its seats sold: cancelling the payment');
-    await gateway.cancel(pi.id, paymentKeys.cancel(holdId));
-    await advancePayment(ctx.pg, pi.id, 'cancelled', 'hold_lost');
-    await endLease(ctx.redis, snap.saleId, snap.passJti);
+    await noSale(deps, holdId, payment, 'hold_lost', { cancelAtProvider: true, unclaim: false, endLease: true });
     return { outcome: 'lost_payment_cancelled' };
   }
   const hold = claim.hold;
@@ -118,20 +116,38 @@ async function beforeOrder(deps: CheckoutServices, holdId: string, payment: Paym
   } catch (err) {
     if (err instanceof EventCancelledError) {
       log.warn({ holdId }, 'event cancelled before the order was written: cancelling the payment');
-      await gateway.cancel(pi.id, paymentKeys.cancel(holdId));
-      await advancePayment(ctx.pg, pi.id, 'cancelled', 'event_cancelled');
-      await inventory.unclaim(holdId);
-      await endLease(ctx.redis, snap.saleId, snap.passJti);
+      await noSale(deps, holdId, payment, 'event_cancelled', { cancelAtProvider: true, unclaim: true, endLease: true });
       return { outcome: 'event_cancelled_payment_cancelled' };
     }
     if (!(err instanceof SeatConflictError)) throw err;
     // Redis and Postgres disagree about a seat: Postgres is the record. Refuse the sale, keep the
     // claim for the audit to explain, and never take the money.
     log.error({ holdId }, 'seat already has a live ticket in Postgres: cancelling the payment');
-    await gateway.cancel(pi.id, paymentKeys.cancel(holdId));
-    await advancePayment(ctx.pg, pi.id, 'cancelled', 'seat_conflict');
+    await noSale(deps, holdId, payment, 'seat_conflict', { cancelAtProvider: true, unclaim: false, endLease: false });
     return { outcome: 'seat_conflict_payment_cancelled' };
   }
+}
+
+interface NoSaleSteps {
+  /** void the authorization (false when the provider already cancelled it) */
+  cancelAtProvider: boolean;
+  /** return the claimed seats to the pool */
+  unclaim: boolean;
+  /** end the pass's lease so the shopper slot goes to the next fan */
+  endLease: boolean;
+}
+
+/**
+ * The sale does not happen: the money is never taken (the authorization is voided before the record
+ * says cancelled, so a crash in between re-runs the idempotent cancel), then the seats and the
+ * shopper slot follow what the caller knows about them. Every step is safe to repeat.
+ */
+async function noSale(deps: CheckoutServices, holdId: string, payment: PaymentRow, reason: string, steps: NoSaleSteps): Promise<void> {
+  const { ctx, inventory, gateway } = deps;
+  if (steps.cancelAtProvider) await gateway.cancel(payment.paymentIntentId, paymentKeys.cancel(holdId));
+  await advancePayment(ctx.pg, payment.paymentIntentId, 'cancelled', reason);
+  if (steps.unclaim) await inventory.unclaim(holdId);
+  if (steps.endLease) await endLease(ctx.redis, payment.snapshot.saleId, payment.snapshot.passJti);
 }
 
 /**
