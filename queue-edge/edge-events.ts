@@ -18,6 +18,7 @@ import type { EdgeCore } from './edge-core.js';
 import type { SaleRoom } from './fan-registry.js';
 import { sendTo } from './fan-registry.js';
 import { checkoutUrl } from './edge-protocol.js';
+import { storedPlace } from './visitor-place.js';
 
 const eventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('offers'), offers: z.array(z.object({ visitor: z.string(), deadline: z.number() })) }),
@@ -69,10 +70,9 @@ export function saleEvents(core: EdgeCore, tickNow: (saleId: string) => Promise<
       const states = await core.redis.hmget(queueKeys(room.saleId).visitors, ...chunk);
       chunk.forEach((visitor, j) => {
         const raw = states[j];
-        if (!raw) return;
-        const st = JSON.parse(raw) as { s?: string; t?: number };
-        if (st.s !== 'w' || typeof st.t !== 'number') return;
-        for (const ws of room.socketsOf(visitor)) sendTo(ws, { v: 1, type: 'queued', state: 'waiting', ticket: st.t });
+        const place = raw ? storedPlace(raw) : null;
+        if (place?.state !== 'waiting') return;
+        for (const ws of room.socketsOf(visitor)) sendTo(ws, { v: 1, type: 'queued', state: 'waiting', ticket: place.ticket });
       });
     }
   }

@@ -12,7 +12,7 @@ import { queueKeys } from '../admission/queue-keys.js';
 import { type EdgeCore, admitJoin, takeOffer } from './edge-core.js';
 import { replyTo, readBody, runRoute, bearerOf, clientIp, type Reply } from './http-reply.js';
 import { saleIdSchema, checkoutUrl } from './edge-protocol.js';
-import { storedPlace, type Place } from './queue-store.js';
+import { storedPlace, type Place } from './visitor-place.js';
 import { VisitorTokenError } from './visitor-token.js';
 import { etaRangeS } from './eta-estimator.js';
 
@@ -64,10 +64,10 @@ async function jsonBody<T>(body: Promise<Buffer> | null, schema: z.ZodType<T>): 
 function placeBody(core: EdgeCore, saleId: string, place: Place | null): Record<string, unknown> {
   if (!place) return { place: 'none' };
   switch (place.state) {
-    case 'p': return { place: 'prequeue' };
-    case 'w': return { place: 'waiting', ticket: place.ticket };
-    case 'o': return { place: 'offer', ticket: place.ticket, offerDeadline: place.deadline };
-    case 'a': return { place: 'admitted', pass: place.pass, exp: place.exp, checkoutUrl: checkoutUrl(core.config.http.publicApiUrl, saleId, place.pass) };
+    case 'prequeue': return { place: 'prequeue' };
+    case 'waiting': return { place: 'waiting', ticket: place.ticket };
+    case 'offer': return { place: 'offer', ticket: place.ticket, offerDeadline: place.deadline };
+    case 'admitted': return { place: 'admitted', pass: place.pass, exp: place.exp, checkoutUrl: checkoutUrl(core.config.http.publicApiUrl, saleId, place.pass) };
     case 'done': return { place: 'done' };
   }
 }

@@ -45,8 +45,8 @@ async function join(core: EdgeCore, ws: FanSocket, token: string, nonce: string 
   data.visitorId = visitorId;
   data.pending = null;
   const room = core.fans.add(ws, visitorId);
-  if (place.state === 'a') data.admittedSent = true;
-  if (place.state === 'p') room.prequeued.add(visitorId);
+  if (place.state === 'admitted') data.admittedSent = true;
+  if (place.state === 'prequeue') room.prequeued.add(visitorId);
   sendTo(ws, placeMessage(core, data.saleId, place));
   if (room.lastPosition && !data.closed) {
     const text = room.lastPosition;
@@ -69,8 +69,8 @@ async function handle(core: EdgeCore, ws: FanSocket, message: ClientMessage): Pr
   const visitorId = data.visitorId;
   if (message.type === 'take') {
     const place = await takeOffer(core, data.saleId, visitorId);
-    if (place.state === 'a' && data.admittedSent) return;
-    if (place.state === 'a') data.admittedSent = true;
+    if (place.state === 'admitted' && data.admittedSent) return;
+    if (place.state === 'admitted') data.admittedSent = true;
     return sendTo(ws, placeMessage(core, data.saleId, place));
   }
   const now = Date.now();
