@@ -11,7 +11,7 @@ import { type FanData, type FanSocket, sendTo } from './fan-registry.js';
 import { decodeClientMessage, saleIdSchema, type ClientMessage } from './edge-protocol.js';
 import { replyTo, runRoute, clientIp } from './http-reply.js';
 import { newChallenge } from './proof-of-work.js';
-import { QueueError } from './queue-errors.js';
+import { edgeProblemOf, internalProblem } from './edge-problems.js';
 import { VisitorTokenError } from './visitor-token.js';
 import { edgeMetrics } from './edge-metrics.js';
 import { queueKeys } from '../admission/queue-keys.js';
@@ -27,9 +27,10 @@ function fail(ws: FanSocket, core: EdgeCore, err: unknown): void {
     if (!ws.getUserData().closed) ws.cork(() => ws.end(4401, 'visitor token refused'));
     return;
   }
-  const problem = err instanceof Problem ? err : err instanceof QueueError ? err.toProblem() : null;
+  const problem = edgeProblemOf(err);
   if (!problem) core.log.error({ err }, 'fan message failed');
-  sendTo(ws, { v: 1, type: 'error', code: problem?.code ?? 'internal', detail: problem?.message ?? 'something went wrong on our side' });
+  const { code, message } = problem ?? internalProblem();
+  sendTo(ws, { v: 1, type: 'error', code, detail: message });
 }
 
 async function join(core: EdgeCore, ws: FanSocket, token: string, nonce: string | undefined): Promise<void> {

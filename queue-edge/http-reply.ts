@@ -6,7 +6,7 @@
 import type { HttpResponse } from 'uWebSockets.js';
 import type { Logger } from '../common/logger.js';
 import { Problem, PROBLEM_CONTENT_TYPE } from '../common/problem.js';
-import { QueueError } from './queue-errors.js';
+import { edgeProblemOf, internalProblem } from './edge-problems.js';
 
 const statusLine: Record<number, string> = {
   200: '200 OK', 201: '201 Created', 304: '304 Not Modified', 400: '400 Bad Request', 401: '401 Unauthorized', 403: '403 Forbidden',
@@ -70,13 +70,13 @@ export function readBody(res: HttpResponse, limit: number): Promise<Buffer> {
   });
 }
 
-/** Runs an async route; domain errors become problems, anything else is logged and becomes a 500. */
+/** Runs an async route; domain errors and outages become problems (edge-problems.ts), anything else is logged and becomes a 500. */
 export function runRoute(reply: Reply, log: Logger, route: () => Promise<void>): void {
   route().catch((err: unknown) => {
-    if (err instanceof Problem) return reply.problem(err);
-    if (err instanceof QueueError) return reply.problem(err.toProblem());
+    const problem = edgeProblemOf(err);
+    if (problem) return reply.problem(problem);
     log.error({ err }, 'edge route failed');
-    reply.problem(new Problem(500, 'internal', 'something went wrong on our side'));
+    reply.problem(internalProblem());
   });
 }
 
