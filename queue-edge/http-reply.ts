@@ -50,8 +50,15 @@ export function replyTo(res: HttpResponse): Reply {
   return reply;
 }
 
-/** Reads the whole body (must be called before the handler's first await), refusing more than `limit` bytes. */
-export function readBody(res: HttpResponse, limit: number): Promise<Buffer> {
+/**
+ * Reads the whole body (call it before the handler's first await, with the request's
+ * Content-Length header), refusing more than `limit` bytes: at once when Content-Length says so,
+ * else as soon as a chunked body grows past it. The caller answers the refusal without waiting for
+ * the rest of the body.
+ */
+export function readBody(res: HttpResponse, contentLength: string, limit: number): Promise<Buffer> {
+  const tooLarge = (): Problem => new Problem(413, 'body_too_large', `the body exceeds ${limit} bytes`);
+  if (Number(contentLength) > limit) return Promise.reject(tooLarge());
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -61,7 +68,7 @@ export function readBody(res: HttpResponse, limit: number): Promise<Buffer> {
       size += chunk.byteLength;
       if (size > limit) {
         failed = true;
-        reject(new Problem(413, 'body_too_large', `the body exceeds ${limit} bytes`));
+        reject(tooLarge());
         return;
       }
       chunks.push(Buffer.from(chunk.slice(0))); // the ArrayBuffer is neutered after this callback
