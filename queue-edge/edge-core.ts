@@ -64,6 +64,15 @@ export async function takeOffer(core: EdgeCore, saleId: string, visitorId: strin
   return place;
 }
 
+/**
+ * What a socket is told when it joins. A visitor who already holds an offer (a reconnect, a second
+ * tab) hears the ticket first: on every socket `queued` comes before `offer`.
+ */
+export function joinMessages(core: EdgeCore, saleId: string, place: Place): ServerMessage[] {
+  if (place.state !== 'offer') return [placeMessage(core, saleId, place)];
+  return [{ v: 1, type: 'queued', state: 'waiting', ticket: place.ticket }, placeMessage(core, saleId, place)];
+}
+
 /** What the fan is told about their place. */
 export function placeMessage(core: EdgeCore, saleId: string, place: Place): ServerMessage {
   switch (place.state) {

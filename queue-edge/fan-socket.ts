@@ -6,7 +6,7 @@
  */
 import type { WebSocketBehavior, HttpResponse, HttpRequest, us_socket_context_t } from 'uWebSockets.js';
 import { Problem } from '../common/problem.js';
-import { type EdgeCore, admitJoin, takeOffer, placeMessage, track } from './edge-core.js';
+import { type EdgeCore, admitJoin, takeOffer, joinMessages, placeMessage, track } from './edge-core.js';
 import { type FanData, type FanSocket, sendTo } from './fan-registry.js';
 import { decodeClientMessage, saleIdSchema, type ClientMessage } from './edge-protocol.js';
 import { replyTo, runRoute, clientIp } from './http-reply.js';
@@ -48,7 +48,7 @@ async function join(core: EdgeCore, ws: FanSocket, token: string, nonce: string 
   const room = core.fans.add(ws, visitorId);
   if (place.state === 'admitted') data.admittedSent = true;
   if (place.state === 'prequeue') room.prequeued.add(visitorId);
-  sendTo(ws, placeMessage(core, data.saleId, place));
+  for (const message of joinMessages(core, data.saleId, place)) sendTo(ws, message);
   if (room.lastPosition && !data.closed) {
     const text = room.lastPosition;
     ws.cork(() => ws.send(text));
