@@ -4,7 +4,7 @@
  * out of `req` before the first await. After `hello`, the fan sends `join` with its visitor token
  * (and proof of work when the sale asks for it); then `take` for an offer and `rank` on demand.
  */
-import type { WebSocketBehavior, HttpResponse, HttpRequest, us_socket_context_t } from 'uWebSockets.js';
+import type { TemplatedApp, WebSocketBehavior, HttpResponse, HttpRequest, us_socket_context_t } from 'uWebSockets.js';
 import { Problem } from '../common/problem.js';
 import { type EdgeCore, admitJoin, takeOffer, joinMessages, placeMessage, track } from './edge-core.js';
 import { type FanData, type FanSocket, sendTo } from './fan-registry.js';
@@ -116,13 +116,19 @@ function upgrade(core: EdgeCore, draining: () => boolean, res: HttpResponse, req
 }
 
 /** Closes, once a second, the sockets that have not joined within JOIN_WITHIN_MS. */
-export function sweepPendingJoins(core: EdgeCore): () => void {
+function sweepPendingJoins(core: EdgeCore): () => void {
   const timer = setInterval(() => core.fans.pendingJoins.sweep(Date.now(), (ws) => ws.end(4408, 'join timeout')), 1000);
   timer.unref();
   return () => clearInterval(timer);
 }
 
-export function fanSocketBehavior(core: EdgeCore, draining: () => boolean): WebSocketBehavior<FanData> {
+/** Mounts the fan socket on `app` and starts its join-deadline sweep; returns what stops the sweep. */
+export function mountFanSocket(app: TemplatedApp, core: EdgeCore, draining: () => boolean): () => void {
+  app.ws('/v1/sales/:sale/ws', fanSocketBehavior(core, draining));
+  return sweepPendingJoins(core);
+}
+
+function fanSocketBehavior(core: EdgeCore, draining: () => boolean): WebSocketBehavior<FanData> {
   const { edge } = core.config;
   return {
     maxPayloadLength: edge.maxPayloadBytes,
