@@ -24,7 +24,7 @@ import type { EdgeCore } from './edge-core.js';
 import type { SaleRoom } from './fan-registry.js';
 import { sendTo } from './fan-registry.js';
 import { checkoutUrl } from './edge-protocol.js';
-import { storedPlace } from './visitor-place.js';
+import { storedPlace, type Place } from './visitor-place.js';
 
 const eventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('offers'), offers: z.array(z.object({ visitor: z.string(), ticket: z.number(), deadline: z.number() })) }),
@@ -71,7 +71,7 @@ export function saleEvents(core: EdgeCore, tickNow: (saleId: string) => Promise<
   }
 
   /** The stored places of `visitors`, HMGET_CHUNK at a time. */
-  async function placesOf(room: SaleRoom, visitors: string[], each: (visitor: string, place: ReturnType<typeof storedPlace>) => void): Promise<void> {
+  async function placesOf(room: SaleRoom, visitors: string[], each: (visitor: string, place: Place | null) => void): Promise<void> {
     for (let i = 0; i < visitors.length; i += HMGET_CHUNK) {
       const chunk = visitors.slice(i, i + HMGET_CHUNK);
       const raws = await core.redis.hmget(queueKeys(room.saleId).visitors, ...chunk);

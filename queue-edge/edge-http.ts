@@ -107,9 +107,9 @@ const join: Route = async (core, reply, req, body) => {
 };
 
 const take: Route = async (core, reply, req, body) => {
-  jsonBody(body, noBodySchema);
   const visitorId = await visitorOf(core, req.authorization);
   const { saleId } = await knownSale(core, req.sale);
+  jsonBody(body, noBodySchema);
   reply.json(200, placeBody(core, saleId, await takeOffer(core, saleId, visitorId)));
 };
 
