@@ -41,6 +41,7 @@ export const variables = {
   EDGE_PROCESSES: { schema: positiveInt, default: '1', doc: 'edge processes sharing EDGE_PORT (one per core in production)' },
   EDGE_TICK_MS: { schema: positiveInt, default: '1000', doc: 'admission tick and position broadcast period' },
   EDGE_MAX_PAYLOAD_BYTES: { schema: positiveInt, default: '4096', doc: 'largest WebSocket message accepted' },
+  EDGE_BODY_LIMIT_BYTES: { schema: positiveInt, default: '4096', doc: 'largest HTTP request body the edge reads (visitors, join, take, controls); larger is 413, by Content-Length or as a chunked body grows' },
   EDGE_IDLE_TIMEOUT_S: { schema: positiveInt, default: '120', doc: 'WebSocket idle timeout' },
   EDGE_MAX_BACKPRESSURE_BYTES: { schema: positiveInt, default: '65536', doc: 'per-socket send buffer before a slow fan is dropped' },
   EDGE_ALLOWED_ORIGINS: { schema: csv.optional(), doc: 'comma-separated Origin values allowed to open a socket (unset: any)' },
@@ -101,6 +102,7 @@ export interface Config {
     processes: number;
     tickMs: number;
     maxPayloadBytes: number;
+    bodyLimitBytes: number;
     idleTimeoutS: number;
     maxBackpressureBytes: number;
     allowedOrigins: string[] | undefined;
@@ -199,6 +201,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       processes: p.EDGE_PROCESSES,
       tickMs: p.EDGE_TICK_MS,
       maxPayloadBytes: p.EDGE_MAX_PAYLOAD_BYTES,
+      bodyLimitBytes: p.EDGE_BODY_LIMIT_BYTES,
       idleTimeoutS: p.EDGE_IDLE_TIMEOUT_S,
       maxBackpressureBytes: p.EDGE_MAX_BACKPRESSURE_BYTES,
       allowedOrigins: p.EDGE_ALLOWED_ORIGINS,

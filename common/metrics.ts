@@ -1,4 +1,4 @@
-import { Registry, collectDefaultMetrics, Counter, Gauge, Histogram } from 'prom-client';
+import { Registry, collectDefaultMetrics, Counter, Gauge, Histogram, type Aggregator } from 'prom-client';
 
 /**
  * The process-wide Prometheus registry. Every module registers its own metrics here with
@@ -14,8 +14,14 @@ export function counter<L extends string = never>(name: string, help: string, la
   return (registry.getSingleMetric(name) as Counter<L> | undefined) ?? new Counter({ name, help, labelNames, registers: [registry] });
 }
 
-export function gauge<L extends string = never>(name: string, help: string, labelNames: Labels<L> = []): Gauge<L> {
-  return (registry.getSingleMetric(name) as Gauge<L> | undefined) ?? new Gauge({ name, help, labelNames, registers: [registry] });
+/**
+ * `aggregator`: how /metrics combines this gauge over processes sharing a port
+ * (process-group-metrics.ts). 'sum' (the default) for a per-process figure (its connections);
+ * 'max' for a figure every process reads from the same shared source (a sale-wide count from
+ * Redis), which summing would multiply by the process count.
+ */
+export function gauge<L extends string = never>(name: string, help: string, labelNames: Labels<L> = [], aggregator: Aggregator = 'sum'): Gauge<L> {
+  return (registry.getSingleMetric(name) as Gauge<L> | undefined) ?? new Gauge({ name, help, labelNames, aggregator, registers: [registry] });
 }
 
 export function histogram<L extends string = never>(

@@ -5,7 +5,7 @@
  * never answers delays the answer but does not block it.
  */
 import { EventEmitter } from 'node:events';
-import { Counter, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { createMetricsGroup, type GroupMember } from './process-group-metrics.js';
 
@@ -64,5 +64,21 @@ describe('process-group metrics', () => {
     a.emit('message', { type: 'usher:metrics-request', id: 1, format: 'text' });
     expect(String((await a.answer()).body)).toMatch(/^usher_test_requests_total 2$/m);
     expect(gone.sent).toHaveLength(0);
+  });
+
+  it("combines a gauge by its own aggregator: a shared figure once ('max'), a per-process one summed", async () => {
+    const member = (shared: number, own: number): StandIn => {
+      const r = new Registry();
+      new Gauge({ name: 'usher_test_sale_length', help: 'test', labelNames: ['sale'], aggregator: 'max', registers: [r] }).set({ sale: 's1' }, shared);
+      new Gauge({ name: 'usher_test_sockets', help: 'test', registers: [r] }).set(own);
+      return new StandIn(r);
+    };
+    const group = createMetricsGroup();
+    const members = [member(40, 1), member(41, 2), member(40, 3)];
+    for (const m of members) group.add(m);
+    members[0]!.emit('message', { type: 'usher:metrics-request', id: 1, format: 'text' });
+    const body = String((await members[0]!.answer()).body);
+    expect(body).toMatch(/^usher_test_sale_length\{sale="s1"\} 41$/m);
+    expect(body).toMatch(/^usher_test_sockets 6$/m);
   });
 });

@@ -3,6 +3,7 @@
  * `redis.error_reply('USHER:<code> <detail>')` or answer a miss reason; both land here as an
  * `InventoryError` whose `code` is an `InventoryErrorCode` (the API maps codes to HTTP statuses).
  */
+import { scriptErrorOf } from '../common/script-error.js';
 import type { InventoryErrorCode } from './inventory-api.js';
 
 const codes: readonly InventoryErrorCode[] = [
@@ -41,15 +42,11 @@ export function isInventoryErrorCode(value: string): value is InventoryErrorCode
   return (codes as readonly string[]).includes(value);
 }
 
-const SCRIPT_ERROR = /USHER:([a-z_]+)(?: (.*))?/;
-
 /** Turns a script's `USHER:<code>` error into an InventoryError; anything else is rethrown as is. */
 export function fromScriptError(err: unknown): never {
-  const message = err instanceof Error ? err.message : String(err);
-  const match = SCRIPT_ERROR.exec(message);
-  const code = match?.[1];
-  if (code !== undefined && isInventoryErrorCode(code)) {
-    throw new InventoryError(code, match?.[2] ? `${defaultMessages[code]}: ${match[2]}` : defaultMessages[code]);
+  const failed = scriptErrorOf(err);
+  if (failed && isInventoryErrorCode(failed.code)) {
+    throw new InventoryError(failed.code, failed.detail ? `${defaultMessages[failed.code]}: ${failed.detail}` : defaultMessages[failed.code]);
   }
   throw err;
 }

@@ -9,7 +9,8 @@ import type { RedisClient } from '../common/redis-connection.js';
 import type { PassSigningKeys } from '../admission/admission-pass.js';
 import type { AccessTokens } from '../access/access-token.js';
 import { Problem } from '../common/problem.js';
-import type { QueueStore, Place } from './queue-store.js';
+import type { QueueStore } from './queue-store.js';
+import type { Place } from './visitor-place.js';
 import type { VisitorTokens } from './visitor-token.js';
 import type { SaleRegistry } from './sale-registry.js';
 import type { FanRegistry } from './fan-registry.js';
@@ -59,17 +60,26 @@ export async function admitJoin(core: EdgeCore, ip: string, challenge: string, n
 export async function takeOffer(core: EdgeCore, saleId: string, visitorId: string): Promise<Place> {
   const { token, claims } = await core.passes.sign({ saleId, visitorId, ttlS: core.config.pass.ttlS });
   const place = await core.store.take(saleId, visitorId, { jti: claims.jti, leaseDeadlineMs: claims.exp * 1000, token });
-  if (place.state === 'a' && place.jti === claims.jti) edgeMetrics.passesIssued.inc();
+  if (place.state === 'admitted' && place.jti === claims.jti) edgeMetrics.passesIssued.inc();
   return place;
+}
+
+/**
+ * What a socket is told when it joins. A visitor who already holds an offer (a reconnect, a second
+ * tab) hears the ticket first: on every socket `queued` comes before `offer`.
+ */
+export function joinMessages(core: EdgeCore, saleId: string, place: Place): ServerMessage[] {
+  if (place.state !== 'offer') return [placeMessage(core, saleId, place)];
+  return [{ v: 1, type: 'queued', state: 'waiting', ticket: place.ticket }, placeMessage(core, saleId, place)];
 }
 
 /** What the fan is told about their place. */
 export function placeMessage(core: EdgeCore, saleId: string, place: Place): ServerMessage {
   switch (place.state) {
-    case 'p': return { v: 1, type: 'queued', state: 'prequeue' };
-    case 'w': return { v: 1, type: 'queued', state: 'waiting', ticket: place.ticket, ...(place.rank !== undefined ? { rank: place.rank } : {}) };
-    case 'o': return { v: 1, type: 'offer', deadline: place.deadline };
-    case 'a': return { v: 1, type: 'admitted', pass: place.pass, exp: place.exp, checkoutUrl: checkoutUrl(core.config.http.publicApiUrl, saleId, place.pass) };
+    case 'prequeue': return { v: 1, type: 'queued', state: 'prequeue' };
+    case 'waiting': return { v: 1, type: 'queued', state: 'waiting', ticket: place.ticket, ...(place.rank !== undefined ? { rank: place.rank } : {}) };
+    case 'offer': return { v: 1, type: 'offer', deadline: place.deadline };
+    case 'admitted': return { v: 1, type: 'admitted', pass: place.pass, exp: place.exp, checkoutUrl: checkoutUrl(core.config.http.publicApiUrl, saleId, place.pass) };
     case 'done': return { v: 1, type: 'done' };
   }
 }

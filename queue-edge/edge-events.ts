@@ -5,11 +5,17 @@
  * reaches fans at once (the settings are re-read each tick anyway, so a lost message delays a
  * change by at most one tick).
  *
+ * A socket hears `queued` with its ticket before its `offer`. A pre-queue fan learns the ticket from
+ * the opening shuffle, but the tick that follows the shuffle may offer the first fans before this
+ * edge has read their tickets back: such an offer (it carries the ticket) is preceded by the
+ * `queued` the fan has not had yet.
+ *
  * Pub/sub delivers at most once: a message published while the subscriber reconnects (a Redis
  * restart, a failover, a slot move) is gone. A lost offer would lapse untaken and cost the fan
  * their turn, so every OFFER_CATCH_UP_MS the edge also reads the sale's outstanding offers (one
  * ZRANGEBYSCORE, bounded by rate × offer TTL, not by fans) and tells any fan here who has not
- * heard of theirs. A lost `admitted` heals itself (the fan's `take` answers with the pass).
+ * heard of theirs; pre-queue fans still without a ticket after the shuffle (its message lost) are
+ * told theirs then too. A lost `admitted` heals itself (the fan's `take` answers with the pass).
  */
 import { z } from 'zod';
 import { queueKeys } from '../admission/queue-keys.js';
@@ -18,9 +24,10 @@ import type { EdgeCore } from './edge-core.js';
 import type { SaleRoom } from './fan-registry.js';
 import { sendTo } from './fan-registry.js';
 import { checkoutUrl } from './edge-protocol.js';
+import { storedPlace, type Place } from './visitor-place.js';
 
 const eventSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('offers'), offers: z.array(z.object({ visitor: z.string(), deadline: z.number() })) }),
+  z.object({ type: z.literal('offers'), offers: z.array(z.object({ visitor: z.string(), ticket: z.number(), deadline: z.number() })) }),
   z.object({ type: z.literal('admitted'), visitor: z.string(), pass: z.string(), exp: z.number() }),
   z.object({ type: z.literal('shuffled'), seed: z.string(), count: z.number() }),
   z.object({ type: z.literal('control') }).passthrough(),
@@ -31,8 +38,8 @@ export const OFFER_CATCH_UP_MS = 2000;
 
 export interface SaleEvents {
   watch(room: SaleRoom): void;
-  /** Tells fans here of outstanding offers they have not heard of (a lost pub/sub message). */
-  catchUpOffers(room: SaleRoom): Promise<void>;
+  /** Tells fans here what a lost pub/sub message would have told them: outstanding offers, tickets from the shuffle. */
+  catchUp(room: SaleRoom): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -42,9 +49,20 @@ export function saleEvents(core: EdgeCore, tickNow: (saleId: string) => Promise<
   /** Per sale: visitor → deadline of the offer this edge told them of; only outstanding offers. */
   const offersTold = new Map<string, Map<string, number>>();
 
-  function tellOffer(room: SaleRoom, visitor: string, deadline: number): void {
+  /** A pre-queue fan's ticket, once: the first `queued` with it wins (the shuffle's read-back or the fan's offer). */
+  function tellTicket(room: SaleRoom, visitor: string, ticket: number): void {
+    if (!room.prequeued.delete(visitor)) return;
+    for (const ws of room.socketsOf(visitor)) sendTo(ws, { v: 1, type: 'queued', state: 'waiting', ticket });
+  }
+
+  /** `ticket` undefined: not known here (a catch-up read): a fan still to be told theirs must wait for it. */
+  function tellOffer(room: SaleRoom, visitor: string, deadline: number, ticket: number | undefined): void {
     const sockets = room.socketsOf(visitor);
     if (sockets.length === 0) return;
+    if (room.prequeued.has(visitor)) {
+      if (ticket === undefined) return;
+      tellTicket(room, visitor, ticket);
+    }
     let told = offersTold.get(room.saleId);
     if (!told) offersTold.set(room.saleId, (told = new Map()));
     if (told.get(visitor) === deadline) return;
@@ -52,29 +70,44 @@ export function saleEvents(core: EdgeCore, tickNow: (saleId: string) => Promise<
     for (const ws of sockets) sendTo(ws, { v: 1, type: 'offer', deadline });
   }
 
-  async function catchUpOffers(room: SaleRoom): Promise<void> {
+  /** The stored places of `visitors`, HMGET_CHUNK at a time. */
+  async function placesOf(room: SaleRoom, visitors: string[], each: (visitor: string, place: Place | null) => void): Promise<void> {
+    for (let i = 0; i < visitors.length; i += HMGET_CHUNK) {
+      const chunk = visitors.slice(i, i + HMGET_CHUNK);
+      const raws = await core.redis.hmget(queueKeys(room.saleId).visitors, ...chunk);
+      chunk.forEach((visitor, j) => {
+        const raw = raws[j];
+        each(visitor, raw ? storedPlace(raw) : null);
+      });
+    }
+  }
+
+  /** After the shuffle: every pre-queue fan here learns the ticket it was given (or, gone from the queue, stops waiting for one). */
+  async function tellTickets(room: SaleRoom): Promise<void> {
+    await placesOf(room, [...room.prequeued], (visitor, place) => {
+      if (place?.state === 'prequeue') return; // cannot be after the shuffle; the next catch-up looks again
+      if (place?.state === 'waiting' || place?.state === 'offer') tellTicket(room, visitor, place.ticket);
+      else room.prequeued.delete(visitor); // admitted elsewhere, or lapsed: no ticket to tell
+    });
+  }
+
+  async function catchUp(room: SaleRoom): Promise<void> {
     const now = Date.now();
     const told = offersTold.get(room.saleId);
     if (told) for (const [visitor, deadline] of told) if (deadline <= now) told.delete(visitor);
     if (room.connected === 0) return;
+    if (room.prequeued.size > 0 && room.last?.seed) await tellTickets(room); // the shuffle has run: its message was lost
     const open = await core.redis.zrangebyscore(queueKeys(room.saleId).offers, now, '+inf', 'WITHSCORES');
-    for (let i = 0; i + 1 < open.length; i += 2) tellOffer(room, open[i]!, Number(open[i + 1]));
-  }
-
-  async function tellTickets(room: SaleRoom): Promise<void> {
-    const visitors = [...room.prequeued];
-    room.prequeued.clear();
-    for (let i = 0; i < visitors.length; i += HMGET_CHUNK) {
-      const chunk = visitors.slice(i, i + HMGET_CHUNK);
-      const states = await core.redis.hmget(queueKeys(room.saleId).visitors, ...chunk);
-      chunk.forEach((visitor, j) => {
-        const raw = states[j];
-        if (!raw) return;
-        const st = JSON.parse(raw) as { s?: string; t?: number };
-        if (st.s !== 'w' || typeof st.t !== 'number') return;
-        for (const ws of room.socketsOf(visitor)) sendTo(ws, { v: 1, type: 'queued', state: 'waiting', ticket: st.t });
+    const offers: { visitor: string; deadline: number; ticket?: number }[] = [];
+    for (let i = 0; i + 1 < open.length; i += 2) offers.push({ visitor: open[i]!, deadline: Number(open[i + 1]) });
+    const unticketed = offers.filter((o) => room.prequeued.has(o.visitor) && room.socketsOf(o.visitor).length > 0);
+    if (unticketed.length > 0) {
+      const byVisitor = new Map(unticketed.map((o) => [o.visitor, o]));
+      await placesOf(room, [...byVisitor.keys()], (visitor, place) => {
+        if (place?.state === 'offer') byVisitor.get(visitor)!.ticket = place.ticket;
       });
     }
+    for (const o of offers) tellOffer(room, o.visitor, o.deadline, o.ticket);
   }
 
   function dispatch(room: SaleRoom, text: string): void {
@@ -83,7 +116,7 @@ export function saleEvents(core: EdgeCore, tickNow: (saleId: string) => Promise<
     const event = parsed.data;
     switch (event.type) {
       case 'offers':
-        for (const offer of event.offers) tellOffer(room, offer.visitor, offer.deadline);
+        for (const offer of event.offers) tellOffer(room, offer.visitor, offer.deadline, offer.ticket);
         return;
       case 'admitted':
         for (const ws of room.socketsOf(event.visitor)) {
@@ -112,10 +145,10 @@ export function saleEvents(core: EdgeCore, tickNow: (saleId: string) => Promise<
     }
   });
 
-  const catchUp = setInterval(() => {
-    for (const room of rooms.values()) void catchUpOffers(room).catch((err: unknown) => core.log.warn({ err, saleId: room.saleId }, 'offer catch-up failed'));
+  const catchUpTimer = setInterval(() => {
+    for (const room of rooms.values()) void catchUp(room).catch((err: unknown) => core.log.warn({ err, saleId: room.saleId }, 'sale channel catch-up failed'));
   }, OFFER_CATCH_UP_MS);
-  catchUp.unref();
+  catchUpTimer.unref();
 
   return {
     watch(room) {
@@ -123,9 +156,9 @@ export function saleEvents(core: EdgeCore, tickNow: (saleId: string) => Promise<
       rooms.set(channel, room);
       room.ready = subscriber.subscribe(channel).catch((err: unknown) => core.log.error({ err, channel }, 'could not subscribe to the sale channel'));
     },
-    catchUpOffers,
+    catchUp,
     async close() {
-      clearInterval(catchUp);
+      clearInterval(catchUpTimer);
       subscriber.close();
     },
   };

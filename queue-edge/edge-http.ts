@@ -12,12 +12,13 @@ import { queueKeys } from '../admission/queue-keys.js';
 import { type EdgeCore, admitJoin, takeOffer } from './edge-core.js';
 import { replyTo, readBody, runRoute, bearerOf, clientIp, type Reply } from './http-reply.js';
 import { saleIdSchema, checkoutUrl } from './edge-protocol.js';
-import { storedPlace, type Place } from './queue-store.js';
+import { storedPlace, type Place } from './visitor-place.js';
 import { VisitorTokenError } from './visitor-token.js';
 import { etaRangeS } from './eta-estimator.js';
 
-const CONTROL_BODY_LIMIT = 4096;
 const joinBodySchema = z.strictObject({ nonce: z.string().max(32).optional() });
+/** visitors and take read nothing from the body: an empty one, or `{}` */
+const noBodySchema = z.strictObject({});
 
 interface Request {
   sale: string;
@@ -25,7 +26,8 @@ interface Request {
   ip: string;
 }
 
-type Route = (core: EdgeCore, reply: Reply, request: Request, body: Promise<Buffer> | null) => Promise<void>;
+/** `body`: the whole request body, already within EDGE_BODY_LIMIT_BYTES (null for a GET). */
+type Route = (core: EdgeCore, reply: Reply, request: Request, body: Buffer | null) => Promise<void>;
 
 async function visitorOf(core: EdgeCore, authorization: string): Promise<string> {
   try {
@@ -44,8 +46,8 @@ async function knownSale(core: EdgeCore, raw: string): Promise<{ saleId: string;
   return { saleId: sale.data, ...info };
 }
 
-async function jsonBody<T>(body: Promise<Buffer> | null, schema: z.ZodType<T>): Promise<T> {
-  const raw = body ? (await body).toString('utf8') : '';
+function jsonBody<T>(body: Buffer | null, schema: z.ZodType<T>): T {
+  const raw = body ? body.toString('utf8') : '';
   let value: unknown;
   try {
     value = raw.trim() === '' ? {} : JSON.parse(raw);
@@ -64,10 +66,10 @@ async function jsonBody<T>(body: Promise<Buffer> | null, schema: z.ZodType<T>): 
 function placeBody(core: EdgeCore, saleId: string, place: Place | null): Record<string, unknown> {
   if (!place) return { place: 'none' };
   switch (place.state) {
-    case 'p': return { place: 'prequeue' };
-    case 'w': return { place: 'waiting', ticket: place.ticket };
-    case 'o': return { place: 'offer', ticket: place.ticket, offerDeadline: place.deadline };
-    case 'a': return { place: 'admitted', pass: place.pass, exp: place.exp, checkoutUrl: checkoutUrl(core.config.http.publicApiUrl, saleId, place.pass) };
+    case 'prequeue': return { place: 'prequeue' };
+    case 'waiting': return { place: 'waiting', ticket: place.ticket };
+    case 'offer': return { place: 'offer', ticket: place.ticket, offerDeadline: place.deadline };
+    case 'admitted': return { place: 'admitted', pass: place.pass, exp: place.exp, checkoutUrl: checkoutUrl(core.config.http.publicApiUrl, saleId, place.pass) };
     case 'done': return { place: 'done' };
   }
 }
@@ -97,16 +99,17 @@ const status: Route = async (core, reply, req) => {
 const join: Route = async (core, reply, req, body) => {
   const visitorId = await visitorOf(core, req.authorization);
   const { saleId, powDifficulty } = await knownSale(core, req.sale);
-  const { nonce } = await jsonBody(body, joinBodySchema);
+  const { nonce } = jsonBody(body, joinBodySchema);
   // HTTP has no per-connection challenge: the work is bound to this sale and visitor instead.
   await admitJoin(core, req.ip, `${saleId}:${visitorId}`, nonce, powDifficulty);
   await core.fans.room(saleId).ready;
   reply.json(200, placeBody(core, saleId, await core.store.join(saleId, visitorId, false)));
 };
 
-const take: Route = async (core, reply, req) => {
+const take: Route = async (core, reply, req, body) => {
   const visitorId = await visitorOf(core, req.authorization);
   const { saleId } = await knownSale(core, req.sale);
+  jsonBody(body, noBodySchema);
   reply.json(200, placeBody(core, saleId, await takeOffer(core, saleId, visitorId)));
 };
 
@@ -114,11 +117,24 @@ const controls: Route = async (core, reply, req, body) => {
   if (!(await isAdmin(bearerOf(req.authorization), core.accessTokens, core.config.secrets.adminApiToken, core.denylist))) {
     throw new Problem(req.authorization ? 403 : 401, 'admin_required', 'an admin access token or the admin API token is required');
   }
-  const control = await jsonBody(body, saleControlSchema);
+  const control = jsonBody(body, saleControlSchema);
   const { saleId } = await knownSale(core, req.sale);
   reply.json(200, { saleId, settings: await applySaleControl(core.redis, saleId, control) });
 };
 
+/** Visitor tokens for new visitors, at most EDGE_JOINS_PER_IP_PER_MIN per address. */
+const visitors: Route = async (core, reply, req, body) => {
+  jsonBody(body, noBodySchema);
+  if (!(await core.limits.allow('visitor', req.ip))) throw new Problem(429, 'too_many_visitors', 'too many new visitors from this address');
+  reply.json(201, await core.visitors.issue(), { 'cache-control': 'no-store' });
+};
+
+/**
+ * A uWS handler running `handler` with what it needs copied out of `req` first. A route that takes
+ * a body gets all of it, within EDGE_BODY_LIMIT_BYTES, before it starts: an oversized body is
+ * answered 413 as soon as it is known to be (its Content-Length, or a chunked body's running size),
+ * and nothing else happens.
+ */
 function route(core: EdgeCore, handler: Route, withBody: boolean) {
   return (res: HttpResponse, req: HttpRequest): void => {
     const reply = replyTo(res);
@@ -127,9 +143,8 @@ function route(core: EdgeCore, handler: Route, withBody: boolean) {
       authorization: req.getHeader('authorization'),
       ip: clientIp(res, req.getHeader('x-forwarded-for'), core.config.http.trustProxy),
     };
-    const body = withBody ? readBody(res, CONTROL_BODY_LIMIT) : null;
-    body?.catch(() => undefined); // a too-large body is answered by the route awaiting it
-    runRoute(reply, core.log, () => handler(core, reply, request, body));
+    const body = withBody ? readBody(res, req.getHeader('content-length'), core.config.edge.bodyLimitBytes) : null;
+    runRoute(reply, core.log, async () => handler(core, reply, request, body ? await body : null));
   };
 }
 
@@ -140,14 +155,7 @@ export function mountEdgeHttp(app: TemplatedApp, core: EdgeCore): void {
   app.get('/.well-known/jwks.json', (res) => {
     replyTo(res).json(200, core.passes.publicJwks, { 'cache-control': jwksCacheControl });
   });
-  app.post('/v1/visitors', (res, req) => {
-    const reply = replyTo(res);
-    const ip = clientIp(res, req.getHeader('x-forwarded-for'), core.config.http.trustProxy);
-    runRoute(reply, core.log, async () => {
-      if (!(await core.limits.allow('visitor', ip))) throw new Problem(429, 'too_many_visitors', 'too many new visitors from this address');
-      reply.json(201, await core.visitors.issue(), { 'cache-control': 'no-store' });
-    });
-  });
+  app.post('/v1/visitors', route(core, visitors, true));
   app.get('/v1/sales/:sale/status', route(core, status, false));
   app.post('/v1/sales/:sale/join', route(core, join, true));
   app.post('/v1/sales/:sale/take', route(core, take, true));

@@ -7,6 +7,7 @@ import type { Redis } from 'ioredis';
 import { newRedis } from '../test/support/databases.js';
 import { freePort } from '../scripts/services.js';
 import { queueKeys } from '../admission/queue-keys.js';
+import { storedPlaceJson } from './visitor-place.js';
 import { createSale, newVisitor, Fan, spawnEdge, sleep, eventually } from '../test/support/edge-test-harness.js';
 
 let redis: Redis;
@@ -70,7 +71,7 @@ describe('several edges on one queue', () => {
       return fan;
     }));
     const pipe = redis.pipeline();
-    for (let t = 4; t < 1500; t++) pipe.zadd(k.waiting, t, `ghost-${t}`).hset(k.visitors, `ghost-${t}`, JSON.stringify({ s: 'w', t }));
+    for (let t = 4; t < 1500; t++) pipe.zadd(k.waiting, t, `ghost-${t}`).hset(k.visitors, `ghost-${t}`, storedPlaceJson({ state: 'waiting', ticket: t }));
     pipe.set(k.seq, 1500);
     await pipe.exec();
     await sleep(1500); // past the initial bucket fill

@@ -7,6 +7,7 @@ import { leaseIsActive } from '../admission/pass-lease.js';
 import { queueKeys } from '../admission/queue-keys.js';
 import { startTestEdge, createSale, newVisitor, Fan, eventually, sleep, type TestEdge } from '../test/support/edge-test-harness.js';
 import { OFFER_CATCH_UP_MS } from './edge-events.js';
+import { storedPlaceJson } from './visitor-place.js';
 
 let redis: Redis;
 let edge: TestEdge;
@@ -85,7 +86,7 @@ describe('the queue over WebSocket', () => {
     const k = queueKeys(saleId);
     const deadline = Date.now() + 30_000;
     await redis.multi().zrem(k.waiting, v.visitorId).zadd(k.offers, deadline, v.visitorId)
-      .hset(k.visitors, v.visitorId, JSON.stringify({ s: 'o', t: queued.ticket, d: deadline })).exec();
+      .hset(k.visitors, v.visitorId, storedPlaceJson({ state: 'offer', ticket: Number(queued.ticket), deadline })).exec();
     const offer = await fan.next('offer', OFFER_CATCH_UP_MS * 2 + 1000);
     expect(offer.deadline).toBe(deadline);
     await sleep(OFFER_CATCH_UP_MS + 500);

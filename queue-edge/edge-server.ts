@@ -13,7 +13,6 @@ import type { PgPool } from '../common/postgres-pool.js';
 import { loadNativeUws } from './uws-native.js';
 import { loadPassSigningKeys } from '../admission/pass-keyring.js';
 import { loadAccessTokens } from '../access/access-token.js';
-import { groupMetricsText } from '../common/process-group-metrics.js';
 import { Problem } from '../common/problem.js';
 import { queueStore } from './queue-store.js';
 import { loadVisitorTokens } from './visitor-token.js';
@@ -22,10 +21,11 @@ import { FanRegistry } from './fan-registry.js';
 import { abuseLimits } from './abuse-limits.js';
 import { startAdmissionTicks, type SeatStatusSource } from './admission-tick.js';
 import { saleEvents } from './edge-events.js';
-import { fanSocketBehavior, sweepPendingJoins } from './fan-socket.js';
+import { mountFanSocket } from './fan-socket.js';
 import { mountEdgeHttp } from './edge-http.js';
 import { mountStatic } from './static-files.js';
-import { replyTo, runRoute } from './http-reply.js';
+import { mountEdgeProbes } from './edge-probes.js';
+import { replyTo } from './http-reply.js';
 import { encode } from './edge-protocol.js';
 import type { EdgeCore } from './edge-core.js';
 
@@ -74,26 +74,10 @@ export async function startEdgeServer(o: EdgeServerOptions): Promise<EdgeServer>
   const events = saleEvents(core, (saleId) => core.tickNow(saleId));
   const ticker = startAdmissionTicks(core, (topic, text) => app.publish(topic, text), o.seatStatus ?? (async () => 'on_sale'));
 
-  app.ws('/v1/sales/:sale/ws', fanSocketBehavior(core, () => draining));
-  const stopJoinSweep = sweepPendingJoins(core);
+  const stopJoinSweep = mountFanSocket(app, core, () => draining);
   mountEdgeHttp(app, core);
   mountStatic(app);
-  app.get('/livez', (res) => replyTo(res).json(200, { ok: true }));
-  app.get('/readyz', (res) => {
-    const reply = replyTo(res);
-    runRoute(reply, log, async () => {
-      const r = o.readiness ? await o.readiness() : { ok: true };
-      const ok = r.ok && !draining;
-      reply.json(ok ? 200 : 503, { ...r, ok, draining });
-    });
-  });
-  app.get('/metrics', (res) => {
-    const reply = replyTo(res);
-    runRoute(reply, log, async () => {
-      const m = await groupMetricsText();
-      reply.send(200, m.body, { 'content-type': m.contentType });
-    });
-  });
+  mountEdgeProbes(app, log, o.readiness ?? (async () => ({ ok: true })), () => draining);
   app.any('/*', (res) => replyTo(res).problem(new Problem(404, 'not_found', 'no such route on the edge')));
 
   const host = config.http.host;

@@ -4,14 +4,14 @@
  * out of `req` before the first await. After `hello`, the fan sends `join` with its visitor token
  * (and proof of work when the sale asks for it); then `take` for an offer and `rank` on demand.
  */
-import type { WebSocketBehavior, HttpResponse, HttpRequest, us_socket_context_t } from 'uWebSockets.js';
+import type { TemplatedApp, WebSocketBehavior, HttpResponse, HttpRequest, us_socket_context_t } from 'uWebSockets.js';
 import { Problem } from '../common/problem.js';
-import { type EdgeCore, admitJoin, takeOffer, placeMessage, track } from './edge-core.js';
+import { type EdgeCore, admitJoin, takeOffer, joinMessages, placeMessage, track } from './edge-core.js';
 import { type FanData, type FanSocket, sendTo } from './fan-registry.js';
 import { decodeClientMessage, saleIdSchema, type ClientMessage } from './edge-protocol.js';
 import { replyTo, runRoute, clientIp } from './http-reply.js';
 import { newChallenge } from './proof-of-work.js';
-import { QueueError } from './queue-errors.js';
+import { edgeProblemOf, internalProblem } from './edge-problems.js';
 import { VisitorTokenError } from './visitor-token.js';
 import { edgeMetrics } from './edge-metrics.js';
 import { queueKeys } from '../admission/queue-keys.js';
@@ -27,9 +27,10 @@ function fail(ws: FanSocket, core: EdgeCore, err: unknown): void {
     if (!ws.getUserData().closed) ws.cork(() => ws.end(4401, 'visitor token refused'));
     return;
   }
-  const problem = err instanceof Problem ? err : err instanceof QueueError ? err.toProblem() : null;
+  const problem = edgeProblemOf(err);
   if (!problem) core.log.error({ err }, 'fan message failed');
-  sendTo(ws, { v: 1, type: 'error', code: problem?.code ?? 'internal', detail: problem?.message ?? 'something went wrong on our side' });
+  const { code, message } = problem ?? internalProblem();
+  sendTo(ws, { v: 1, type: 'error', code, detail: message });
 }
 
 async function join(core: EdgeCore, ws: FanSocket, token: string, nonce: string | undefined): Promise<void> {
@@ -45,9 +46,9 @@ async function join(core: EdgeCore, ws: FanSocket, token: string, nonce: string 
   data.visitorId = visitorId;
   data.pending = null;
   const room = core.fans.add(ws, visitorId);
-  if (place.state === 'a') data.admittedSent = true;
-  if (place.state === 'p') room.prequeued.add(visitorId);
-  sendTo(ws, placeMessage(core, data.saleId, place));
+  if (place.state === 'admitted') data.admittedSent = true;
+  if (place.state === 'prequeue') room.prequeued.add(visitorId);
+  for (const message of joinMessages(core, data.saleId, place)) sendTo(ws, message);
   if (room.lastPosition && !data.closed) {
     const text = room.lastPosition;
     ws.cork(() => ws.send(text));
@@ -69,8 +70,8 @@ async function handle(core: EdgeCore, ws: FanSocket, message: ClientMessage): Pr
   const visitorId = data.visitorId;
   if (message.type === 'take') {
     const place = await takeOffer(core, data.saleId, visitorId);
-    if (place.state === 'a' && data.admittedSent) return;
-    if (place.state === 'a') data.admittedSent = true;
+    if (place.state === 'admitted' && data.admittedSent) return;
+    if (place.state === 'admitted') data.admittedSent = true;
     return sendTo(ws, placeMessage(core, data.saleId, place));
   }
   const now = Date.now();
@@ -115,13 +116,19 @@ function upgrade(core: EdgeCore, draining: () => boolean, res: HttpResponse, req
 }
 
 /** Closes, once a second, the sockets that have not joined within JOIN_WITHIN_MS. */
-export function sweepPendingJoins(core: EdgeCore): () => void {
+function sweepPendingJoins(core: EdgeCore): () => void {
   const timer = setInterval(() => core.fans.pendingJoins.sweep(Date.now(), (ws) => ws.end(4408, 'join timeout')), 1000);
   timer.unref();
   return () => clearInterval(timer);
 }
 
-export function fanSocketBehavior(core: EdgeCore, draining: () => boolean): WebSocketBehavior<FanData> {
+/** Mounts the fan socket on `app` and starts its join-deadline sweep; returns what stops the sweep. */
+export function mountFanSocket(app: TemplatedApp, core: EdgeCore, draining: () => boolean): () => void {
+  app.ws('/v1/sales/:sale/ws', fanSocketBehavior(core, draining));
+  return sweepPendingJoins(core);
+}
+
+function fanSocketBehavior(core: EdgeCore, draining: () => boolean): WebSocketBehavior<FanData> {
   const { edge } = core.config;
   return {
     maxPayloadLength: edge.maxPayloadBytes,

@@ -6,7 +6,7 @@
 import type { HttpResponse } from 'uWebSockets.js';
 import type { Logger } from '../common/logger.js';
 import { Problem, PROBLEM_CONTENT_TYPE } from '../common/problem.js';
-import { QueueError } from './queue-errors.js';
+import { edgeProblemOf, internalProblem } from './edge-problems.js';
 
 const statusLine: Record<number, string> = {
   200: '200 OK', 201: '201 Created', 304: '304 Not Modified', 400: '400 Bad Request', 401: '401 Unauthorized', 403: '403 Forbidden',
@@ -50,8 +50,15 @@ export function replyTo(res: HttpResponse): Reply {
   return reply;
 }
 
-/** Reads the whole body (must be called before the handler's first await), refusing more than `limit` bytes. */
-export function readBody(res: HttpResponse, limit: number): Promise<Buffer> {
+/**
+ * Reads the whole body (call it before the handler's first await, with the request's
+ * Content-Length header), refusing more than `limit` bytes: at once when Content-Length says so,
+ * else as soon as a chunked body grows past it. The caller answers the refusal without waiting for
+ * the rest of the body.
+ */
+export function readBody(res: HttpResponse, contentLength: string, limit: number): Promise<Buffer> {
+  const tooLarge = (): Problem => new Problem(413, 'body_too_large', `the body exceeds ${limit} bytes`);
+  if (Number(contentLength) > limit) return Promise.reject(tooLarge());
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -61,7 +68,7 @@ export function readBody(res: HttpResponse, limit: number): Promise<Buffer> {
       size += chunk.byteLength;
       if (size > limit) {
         failed = true;
-        reject(new Problem(413, 'body_too_large', `the body exceeds ${limit} bytes`));
+        reject(tooLarge());
         return;
       }
       chunks.push(Buffer.from(chunk.slice(0))); // the ArrayBuffer is neutered after this callback
@@ -70,13 +77,13 @@ export function readBody(res: HttpResponse, limit: number): Promise<Buffer> {
   });
 }
 
-/** Runs an async route; domain errors become problems, anything else is logged and becomes a 500. */
+/** Runs an async route; domain errors and outages become problems (edge-problems.ts), anything else is logged and becomes a 500. */
 export function runRoute(reply: Reply, log: Logger, route: () => Promise<void>): void {
   route().catch((err: unknown) => {
-    if (err instanceof Problem) return reply.problem(err);
-    if (err instanceof QueueError) return reply.problem(err.toProblem());
+    const problem = edgeProblemOf(err);
+    if (problem) return reply.problem(problem);
     log.error({ err }, 'edge route failed');
-    reply.problem(new Problem(500, 'internal', 'something went wrong on our side'));
+    reply.problem(internalProblem());
   });
 }
 

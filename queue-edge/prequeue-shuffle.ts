@@ -63,7 +63,7 @@ export async function runOpeningShuffle(redis: RedisClient, store: QueueStore, s
   try {
     return await store.shuffle(saleId, seed, seededPermutation(arrivals, seed));
   } catch (err) {
-    if (err instanceof QueueError && (err.code === 'ALREADY' || err.code === 'STALE' || err.code === 'NOT_YET')) return null;
+    if (err instanceof QueueError && (err.code === 'already_shuffled' || err.code === 'prequeue_changed' || err.code === 'not_yet_open')) return null;
     throw err;
   }
 }

@@ -1,22 +1,25 @@
 /**
  * The one place queue script codes become domain errors, and domain errors become HTTP problems
- * and WebSocket error messages.
+ * and WebSocket error messages. The scripts (`lua/`) refuse with `USHER:<code>` (common/script-error.ts);
+ * the code is also the problem's and the socket error's `code`.
  */
 import { Problem } from '../common/problem.js';
+import { scriptErrorOf } from '../common/script-error.js';
 
-export const queueErrorCodes = ['UNKNOWN_SALE', 'CLOSED', 'NOT_OPEN', 'NO_OFFER', 'OFFER_EXPIRED', 'ALREADY', 'NOT_YET', 'STALE'] as const;
-export type QueueErrorCode = (typeof queueErrorCodes)[number];
+const meaning = {
+  unknown_sale: { status: 404, detail: 'there is no such sale' },
+  sale_closed: { status: 410, detail: 'the sale is closed' },
+  queue_not_open: { status: 409, detail: 'the waiting room is not open yet' },
+  no_offer: { status: 409, detail: 'there is no admission offer to take' },
+  offer_expired: { status: 410, detail: 'the admission offer has lapsed' },
+  already_shuffled: { status: 409, detail: 'the pre-queue was already shuffled' },
+  not_yet_open: { status: 409, detail: 'the sale has not opened yet' },
+  prequeue_changed: { status: 409, detail: 'the pre-queue changed while it was being shuffled' },
+} as const satisfies Record<string, { status: number; detail: string }>;
 
-const meaning: Record<QueueErrorCode, { status: number; code: string; detail: string }> = {
-  UNKNOWN_SALE: { status: 404, code: 'unknown_sale', detail: 'there is no such sale' },
-  CLOSED: { status: 410, code: 'sale_closed', detail: 'the sale is closed' },
-  NOT_OPEN: { status: 409, code: 'queue_not_open', detail: 'the waiting room is not open yet' },
-  NO_OFFER: { status: 409, code: 'no_offer', detail: 'there is no admission offer to take' },
-  OFFER_EXPIRED: { status: 410, code: 'offer_expired', detail: 'the admission offer has lapsed' },
-  ALREADY: { status: 409, code: 'already_shuffled', detail: 'the pre-queue was already shuffled' },
-  NOT_YET: { status: 409, code: 'not_yet_open', detail: 'the sale has not opened yet' },
-  STALE: { status: 409, code: 'prequeue_changed', detail: 'the pre-queue changed while it was being shuffled' },
-};
+export type QueueErrorCode = keyof typeof meaning;
+
+const isQueueErrorCode = (code: string): code is QueueErrorCode => Object.hasOwn(meaning, code);
 
 export class QueueError extends Error {
   constructor(readonly code: QueueErrorCode) {
@@ -25,13 +28,17 @@ export class QueueError extends Error {
   }
 
   toProblem(): Problem {
-    const m = meaning[this.code];
-    return new Problem(m.status, m.code, m.detail);
+    return new Problem(meaning[this.code].status, this.code, this.message);
   }
 }
 
-/** Turns a script's `{err=…}` answer into a QueueError; unknown codes are bugs and stay loud. */
-export function queueErrorOf(code: string): QueueError {
-  if ((queueErrorCodes as readonly string[]).includes(code)) return new QueueError(code as QueueErrorCode);
-  throw new Error(`queue script returned an unknown error code: ${code}`);
+/**
+ * `.catch()` of every queue script call: a `USHER:<code>` refusal becomes a QueueError; a code no
+ * queue script documents is a bug and stays loud; anything else (Redis down, …) is rethrown as is.
+ */
+export function fromQueueScriptError(err: unknown): never {
+  const failed = scriptErrorOf(err);
+  if (!failed) throw err;
+  if (isQueueErrorCode(failed.code)) throw new QueueError(failed.code);
+  throw new Error(`queue script failed with an unknown code: ${failed.code}`, { cause: err });
 }

@@ -1,31 +1,14 @@
 /**
  * Typed wrappers of the queue scripts for one Redis client: keys come from `admission/queue-keys.ts`,
- * answers are parsed with zod, `{err}` answers become QueueErrors (queue-errors.ts).
+ * answers are parsed with zod, `USHER:<code>` refusals become QueueErrors (queue-errors.ts).
  */
 import { z } from 'zod';
 import type { RedisClient } from '../common/redis-connection.js';
 import { queueKeys, abuseCounterKey } from '../admission/queue-keys.js';
 import { pubSubModeOf } from '../admission/sale-channel.js';
 import { defineQueueScripts } from './queue-scripts.js';
-import { queueErrorOf } from './queue-errors.js';
-
-const errAnswer = z.object({ err: z.string() });
-
-export const placeSchema = z.discriminatedUnion('state', [
-  z.object({ state: z.literal('p') }),
-  z.object({ state: z.literal('w'), ticket: z.number(), rank: z.number().optional() }),
-  z.object({ state: z.literal('o'), ticket: z.number(), deadline: z.number() }),
-  z.object({ state: z.literal('a'), pass: z.string(), exp: z.number(), jti: z.string() }),
-  z.object({ state: z.literal('done') }),
-]);
-export type Place = z.infer<typeof placeSchema>;
-
-/** Reads a `visitors` hash value ({s,t,d,p,e,j}, written by the scripts) as a Place. */
-export function storedPlace(raw: string): Place | null {
-  const st = JSON.parse(raw) as { s?: string; t?: number; d?: number; p?: string; e?: number; j?: string };
-  const parsed = placeSchema.safeParse({ state: st.s, ticket: st.t, deadline: st.d, pass: st.p, exp: st.e, jti: st.j });
-  return parsed.success ? parsed.data : null;
-}
+import { fromQueueScriptError } from './queue-errors.js';
+import { placeSchema, type Place } from './visitor-place.js';
 
 export const tickSchema = z.object({
   now: z.number(),
@@ -49,11 +32,10 @@ export const tickSchema = z.object({
 export type TickResult = z.infer<typeof tickSchema>;
 export type SeatStatus = 'on_sale' | 'all_held' | 'sold_out';
 
-function parse<T>(raw: string, schema: z.ZodType<T>): T {
-  const value: unknown = JSON.parse(raw);
-  const err = errAnswer.safeParse(value);
-  if (err.success) throw queueErrorOf(err.data.err);
-  return schema.parse(value);
+/** Runs one script call: its JSON answer parsed by `schema`, its refusal a QueueError. */
+async function answer<T>(call: Promise<string>, schema: z.ZodType<T>): Promise<T> {
+  const raw = await call.catch(fromQueueScriptError);
+  return schema.parse(JSON.parse(raw));
 }
 
 export interface TickOptions {
@@ -85,7 +67,7 @@ export function queueStore(redis: RedisClient): QueueStore {
     async join(saleId, visitorId, socket) {
       const k = queueKeys(saleId);
       const keys = [k.settings, k.seq, k.waiting, k.prequeue, k.visitors, k.presence, k.disconnected, k.active];
-      return parse(await r.usherQueueJoin(...keys, visitorId, socket ? '1' : '0'), placeSchema);
+      return answer(r.usherQueueJoin(...keys, visitorId, socket ? '1' : '0'), placeSchema);
     },
     async leave(saleId, visitorId) {
       const k = queueKeys(saleId);
@@ -95,17 +77,16 @@ export function queueStore(redis: RedisClient): QueueStore {
       const k = queueKeys(saleId);
       const keys = [k.settings, k.bucket, k.waiting, k.serving, k.active, k.offers, k.visitors, k.stats, k.channel, k.disconnected, k.presence, k.prequeue];
       const args = [o.seats, o.offerTtlMs, o.graceMs, o.maxBatch, o.edgeId, o.connected, o.cleanLimit ?? 500, o.burstS, pubSub].map(String);
-      return parse(await r.usherQueueAdmit(...keys, ...args), tickSchema);
+      return answer(r.usherQueueAdmit(...keys, ...args), tickSchema);
     },
     async take(saleId, visitorId, pass) {
       const k = queueKeys(saleId);
-      const raw = await r.usherQueueTake(k.visitors, k.offers, k.active, k.stats, k.channel, visitorId, pass.jti, String(pass.leaseDeadlineMs), pass.token, pubSub);
-      return parse(raw, placeSchema);
+      return answer(r.usherQueueTake(k.visitors, k.offers, k.active, k.stats, k.channel, visitorId, pass.jti, String(pass.leaseDeadlineMs), pass.token, pubSub), placeSchema);
     },
     async shuffle(saleId, seed, order) {
       const k = queueKeys(saleId);
-      const raw = await r.usherQueueShuffle(k.settings, k.prequeue, k.seq, k.waiting, k.visitors, k.channel, seed, pubSub, ...order);
-      return parse(raw, z.object({ count: z.number() })).count;
+      const shuffled = r.usherQueueShuffle(k.settings, k.prequeue, k.seq, k.waiting, k.visitors, k.channel, seed, pubSub, ...order);
+      return (await answer(shuffled, z.object({ count: z.number() }))).count;
     },
     async hit(action, ip, windowMs, nowMs = Date.now()) {
       return r.usherAbuseHit(abuseCounterKey(action, ip, Math.floor(nowMs / windowMs)), String(windowMs));

@@ -8,7 +8,7 @@
   KEYS[4]  serving       STRING highest ticket admitted so far
   KEYS[5]  active        ZSET pass jti -> lease deadline ms
   KEYS[6]  offers        ZSET visitor -> offer deadline ms
-  KEYS[7]  visitors      HASH visitor -> JSON state
+  KEYS[7]  visitors      HASH visitor -> stored place (includes/visitorPlace.lua)
   KEYS[8]  stats         HASH admitted, offers_expired, lapsed, connected:<edge>, seen:<edge>
   KEYS[9]  channel       pub/sub channel of the sale
   KEYS[10] disconnected  ZSET visitor -> disconnect ms
@@ -30,10 +30,12 @@
   then the bucket refills (only while the sale is open: a pause does not bank a burst) and up to
   min(tokens, max_active - active - offers, ARGV[4]) fans are popped first-in first-out into offers.
 
-  Returns JSON {err='UNKNOWN_SALE'} or the sale's counters and settings (see admission-scripts.ts).
+  Returns JSON: the sale's counters and settings (`tickSchema` in queue-store.ts).
+  Errors (nothing written): USHER:unknown_sale (no settings hash).
   Publishes {type='offers', offers=[{visitor, ticket, deadline}]} when it made offers.
 ]]
 --- @include "publishSaleEvent"
+--- @include "visitorPlace"
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local seats, offerTtl, grace = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
@@ -42,7 +44,7 @@ local burstS = tonumber(ARGV[8])
 
 local s = redis.call('HMGET', KEYS[1], 'rate_per_min', 'max_active', 'paused', 'closed', 'message', 'message_at',
   'opens_at_ms', 'shuffled', 'prequeue_seed', 'pow_difficulty', 'closes_at_ms')
-if s[1] == false then return cjson.encode({ err = 'UNKNOWN_SALE' }) end
+if s[1] == false then return redis.error_reply('USHER:unknown_sale') end
 local rate, maxActive = tonumber(s[1]) or 0, tonumber(s[2]) or 0
 local opensAt, closesAt = tonumber(s[7]) or 0, tonumber(s[11]) or 0
 
@@ -60,8 +62,8 @@ local lapsed = 0
 for _, v in ipairs(gone) do
   redis.call('ZREM', KEYS[10], v)
   if redis.call('HEXISTS', KEYS[11], v) == 0 then
-    local st = redis.call('HGET', KEYS[7], v)
-    if st and cjson.decode(st).s ~= 'a' then
+    local place = decodePlace(redis.call('HGET', KEYS[7], v))
+    if place and place.state ~= 'admitted' then
       redis.call('ZREM', KEYS[3], v)
       redis.call('ZREM', KEYS[12], v)
       redis.call('ZREM', KEYS[6], v)
@@ -99,7 +101,7 @@ if state == 'open' and n > 0 then
     local v, ticket = popped[i], tonumber(popped[i + 1])
     local deadline = now + offerTtl
     redis.call('ZADD', KEYS[6], deadline, v)
-    redis.call('HSET', KEYS[7], v, cjson.encode({ s = 'o', t = ticket, d = deadline }))
+    redis.call('HSET', KEYS[7], v, encodePlace({ state = 'offer', ticket = ticket, deadline = deadline }))
     made[#made + 1] = { visitor = v, ticket = ticket, deadline = deadline }
   end
   if #made > 0 then

@@ -5,7 +5,7 @@
   KEYS[2] seq           STRING ticket counter
   KEYS[3] waiting       ZSET   visitor -> ticket
   KEYS[4] prequeue      ZSET   visitor -> arrival ms (before the opening shuffle)
-  KEYS[5] visitors      HASH   visitor -> JSON state {s=p|w|o|a, t, d, j, e, p}
+  KEYS[5] visitors      HASH   visitor -> stored place (includes/visitorPlace.lua)
   KEYS[6] presence      HASH   visitor -> open sockets across edges
   KEYS[7] disconnected  ZSET   visitor -> disconnect ms
   KEYS[8] active        ZSET   pass jti -> lease deadline ms
@@ -15,21 +15,23 @@
           now unless a socket is open: the HTTP client keeps its place by polling within the grace)
 
   Returns a JSON object:
-    {state='p'}                                  waiting in the pre-queue (ticket given at the shuffle)
-    {state='w', ticket=n, rank=r}                waiting; rank = visitors ahead
-    {state='o', ticket=n, deadline=ms}           holds an offer not yet taken
-    {state='a', pass=jwt, exp=ms, jti=id}        admitted, lease still active
+    {state='prequeue'}                           waiting in the pre-queue (ticket given at the shuffle)
+    {state='waiting', ticket=n, rank=r}          waiting; rank = visitors ahead
+    {state='offer', ticket=n, deadline=ms}       holds an offer not yet taken
+    {state='admitted', pass=jwt, exp=ms, jti=id} admitted, lease still active
     {state='done'}                               had a turn already (lease over): one place per visitor
-    {err='UNKNOWN_SALE'|'CLOSED'|'NOT_OPEN'}     nothing written
+  Errors (nothing written): USHER:unknown_sale, USHER:sale_closed (a newcomer to a closed sale),
+    USHER:queue_not_open (a newcomer before the pre-queue opens).
   Publishes nothing. One visitor holds one place: a second tab or a reconnect returns the same state.
 ]]
+--- @include "visitorPlace"
 local visitor = ARGV[1]
 local counted = ARGV[2] == '1'
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 
 local s = redis.call('HMGET', KEYS[1], 'rate_per_min', 'closed', 'opens_at_ms', 'prequeue_opens_at_ms', 'shuffled')
-if s[1] == false then return cjson.encode({ err = 'UNKNOWN_SALE' }) end
+if s[1] == false then return redis.error_reply('USHER:unknown_sale') end
 
 -- A socket keeps the place while it is open; an HTTP client keeps it by polling (each poll
 -- refreshes its disconnect time), so it lapses after the grace when it stops.
@@ -42,34 +44,34 @@ local function present()
   end
 end
 
-local existing = redis.call('HGET', KEYS[5], visitor)
-if existing then
-  local st = cjson.decode(existing)
-  if st.s == 'a' then
-    local deadline = redis.call('ZSCORE', KEYS[8], st.j)
+local place = decodePlace(redis.call('HGET', KEYS[5], visitor))
+if place then
+  if place.state == 'admitted' then
+    local deadline = redis.call('ZSCORE', KEYS[8], place.jti)
     if deadline == false or tonumber(deadline) <= now then return cjson.encode({ state = 'done' }) end
     present()
-    return cjson.encode({ state = 'a', pass = st.p, exp = st.e, jti = st.j })
+    return cjson.encode({ state = 'admitted', pass = place.pass, exp = place.exp, jti = place.jti })
   end
-  local out = { state = st.s, ticket = st.t, deadline = st.d }
-  if st.s == 'w' then out.rank = redis.call('ZRANK', KEYS[3], visitor) end
+  local out = { state = place.state, ticket = place.ticket, deadline = place.deadline }
+  if place.state == 'waiting' then out.rank = redis.call('ZRANK', KEYS[3], visitor) end
   present()
   return cjson.encode(out)
 end
 
-if s[2] == '1' then return cjson.encode({ err = 'CLOSED' }) end
-if now < (tonumber(s[4]) or 0) then return cjson.encode({ err = 'NOT_OPEN' }) end
+-- Every refusal comes before the first write.
+if s[2] == '1' then return redis.error_reply('USHER:sale_closed') end
+if now < (tonumber(s[4]) or 0) then return redis.error_reply('USHER:queue_not_open') end
 
 -- Before opening, and until some edge has run the opening shuffle, arrivals wait unordered.
 if now < (tonumber(s[3]) or 0) or s[5] ~= '1' then
   redis.call('ZADD', KEYS[4], 'NX', now, visitor)
-  redis.call('HSET', KEYS[5], visitor, cjson.encode({ s = 'p' }))
+  redis.call('HSET', KEYS[5], visitor, encodePlace({ state = 'prequeue' }))
   present()
-  return cjson.encode({ state = 'p' })
+  return cjson.encode({ state = 'prequeue' })
 end
 
 local ticket = redis.call('INCR', KEYS[2])
 redis.call('ZADD', KEYS[3], ticket, visitor)
-redis.call('HSET', KEYS[5], visitor, cjson.encode({ s = 'w', t = ticket }))
+redis.call('HSET', KEYS[5], visitor, encodePlace({ state = 'waiting', ticket = ticket }))
 present()
-return cjson.encode({ state = 'w', ticket = ticket, rank = redis.call('ZCARD', KEYS[3]) - 1 })
+return cjson.encode({ state = 'waiting', ticket = ticket, rank = redis.call('ZCARD', KEYS[3]) - 1 })

@@ -4,22 +4,20 @@
 
   KEYS[1] presence      HASH visitor -> open sockets across edges
   KEYS[2] disconnected  ZSET visitor -> disconnect ms
-  KEYS[3] visitors      HASH visitor -> JSON state
+  KEYS[3] visitors      HASH visitor -> stored place (includes/visitorPlace.lua)
 
   ARGV[1] visitor id
 
-  Returns the fan's open sockets left (0 = now disconnected). Publishes nothing.
+  Returns the fan's open sockets left (0 = now disconnected). Never refuses. Publishes nothing.
 ]]
+--- @include "visitorPlace"
 local visitor = ARGV[1]
 local open = tonumber(redis.call('HGET', KEYS[1], visitor)) or 0
 if open > 1 then return redis.call('HINCRBY', KEYS[1], visitor, -1) end
 
-local existing = redis.call('HGET', KEYS[3], visitor)
-local waits = false
-if existing then
-  local st = cjson.decode(existing)
-  waits = st.s == 'p' or st.s == 'w' or st.s == 'o'
-end
+local place = decodePlace(redis.call('HGET', KEYS[3], visitor))
+-- an admitted fan's lease runs on without a socket; everyone else may lose the place after the grace
+local waits = place ~= nil and (place.state == 'prequeue' or place.state == 'waiting' or place.state == 'offer')
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 redis.call('HDEL', KEYS[1], visitor)

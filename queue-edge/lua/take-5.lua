@@ -2,7 +2,7 @@
   take-5: the fan takes an admission offer; the offer becomes a lease (the pass's jti in `active`).
   The pass is signed before the call; if this script refuses, the pass is thrown away unseen.
 
-  KEYS[1] visitors  HASH visitor -> JSON state
+  KEYS[1] visitors  HASH visitor -> stored place (includes/visitorPlace.lua)
   KEYS[2] offers    ZSET visitor -> offer deadline ms
   KEYS[3] active    ZSET pass jti -> lease deadline ms
   KEYS[4] stats     HASH running totals (passes)
@@ -14,27 +14,29 @@
   ARGV[4] the signed pass (JWT)
   ARGV[5] pub/sub mode: 'sharded' (Redis Cluster: SPUBLISH) or 'plain' (PUBLISH)
 
-  Returns JSON {state='a', pass, exp, jti} (also when the offer was already taken: the existing pass,
-  so two tabs taking at once get one lease), or {err='NO_OFFER'|'OFFER_EXPIRED'}.
+  Returns JSON {state='admitted', pass, exp, jti} (also when the offer was already taken: the
+  existing pass, so two tabs taking at once get one lease).
+  Errors (nothing written): USHER:no_offer (no place, or a place without an offer),
+    USHER:offer_expired (the offer's deadline has passed).
   Publishes {type='admitted', visitor, pass, exp} so every edge holding one of the fan's tabs forwards it.
 ]]
 --- @include "publishSaleEvent"
+--- @include "visitorPlace"
 local visitor = ARGV[1]
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 
-local existing = redis.call('HGET', KEYS[1], visitor)
-if not existing then return cjson.encode({ err = 'NO_OFFER' }) end
-local st = cjson.decode(existing)
-if st.s == 'a' then return cjson.encode({ state = 'a', pass = st.p, exp = st.e, jti = st.j }) end
-if st.s ~= 'o' then return cjson.encode({ err = 'NO_OFFER' }) end
+local place = decodePlace(redis.call('HGET', KEYS[1], visitor))
+if not place then return redis.error_reply('USHER:no_offer') end
+if place.state == 'admitted' then return cjson.encode({ state = 'admitted', pass = place.pass, exp = place.exp, jti = place.jti }) end
+if place.state ~= 'offer' then return redis.error_reply('USHER:no_offer') end
 local deadline = redis.call('ZSCORE', KEYS[2], visitor)
-if deadline == false or tonumber(deadline) <= now then return cjson.encode({ err = 'OFFER_EXPIRED' }) end
+if deadline == false or tonumber(deadline) <= now then return redis.error_reply('USHER:offer_expired') end
 
 local exp = tonumber(ARGV[3])
 redis.call('ZREM', KEYS[2], visitor)
 redis.call('ZADD', KEYS[3], exp, ARGV[2])
-redis.call('HSET', KEYS[1], visitor, cjson.encode({ s = 'a', j = ARGV[2], e = exp, p = ARGV[4] }))
+redis.call('HSET', KEYS[1], visitor, encodePlace({ state = 'admitted', jti = ARGV[2], exp = exp, pass = ARGV[4] }))
 redis.call('HINCRBY', KEYS[4], 'passes', 1)
 publishSaleEvent(KEYS[5], ARGV[5], { type = 'admitted', visitor = visitor, pass = ARGV[4], exp = exp })
-return cjson.encode({ state = 'a', pass = ARGV[4], exp = exp, jti = ARGV[2] })
+return cjson.encode({ state = 'admitted', pass = ARGV[4], exp = exp, jti = ARGV[2] })
