@@ -8,9 +8,8 @@ ARG NODE_IMAGE=node:20.20.2-bookworm-slim
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-# `npm install`, not `npm ci`: npm's ci refuses this lockfile over other platforms' optional
-# msgpackr-extract packages it never recorded; install takes exactly the locked versions.
-RUN npm install --no-audit --no-fund --loglevel=error
+# `npm ci`: exactly the lockfile, and a lock out of step with package.json stops the build.
+RUN npm ci --no-audit --no-fund --loglevel=error
 COPY . .
 RUN npm run build
 
@@ -18,7 +17,7 @@ RUN npm run build
 FROM ${NODE_IMAGE} AS prod-deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm install --omit=dev --no-audit --no-fund --loglevel=error && npm cache clean --force
+RUN npm ci --omit=dev --no-audit --no-fund --loglevel=error && npm cache clean --force
 
 # --- runtime: no compiler, no dev packages, no source; files owned by root and read-only to the app ---
 FROM ${NODE_IMAGE} AS runtime

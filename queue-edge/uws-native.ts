@@ -8,7 +8,7 @@ export class UwsShimError extends Error {
     super(
       `uWebSockets.js did not load its native binding (${detail}); it fell back to a slow ws shim. ` +
         'Usher refuses to run on the shim: use Node 20 on Linux x64 with glibc >= 2.36 (Debian 12 / Ubuntu 22.04+), ' +
-        'then reinstall with `npm install`.',
+        'then reinstall with `npm ci`.',
     );
     this.name = 'UwsShimError';
   }

@@ -71,8 +71,13 @@ export function checkDockerfile(text: string, expect: { runAsUser: number; ports
   const modules = copies.find((c) => /node_modules/.test(c));
   const fromStage = /--from=(\S+)/.exec(modules ?? '')?.[1];
   const depsStage = stages.find((s) => s.name === fromStage);
-  if (!depsStage || !depsStage.instructions.some((i) => i.op === 'RUN' && /npm (ci|install)\b.*--omit=dev/.test(i.args))) {
-    problems.push('runtime node_modules must come from a stage that ran `npm install --omit=dev` (or `npm ci --omit=dev`)');
+  if (!depsStage || !depsStage.instructions.some((i) => i.op === 'RUN' && /npm ci\b.*--omit=dev/.test(i.args))) {
+    problems.push('runtime node_modules must come from a stage that ran `npm ci --omit=dev`');
+  }
+  for (const s of stages) {
+    for (const i of s.instructions.filter((x) => x.op === 'RUN' && /\bnpm (install|i)\b/.test(x.args))) {
+      problems.push(`line ${i.line}: \`npm install\` is not a reproducible install; use \`npm ci\``);
+    }
   }
   if (!copies.some((c) => /^package\.json\s/.test(c))) problems.push('runtime needs package.json ("type": "module")');
   if (!copies.some((c) => /--from=\S+\s+\S*dist\s/.test(c))) problems.push('runtime must copy dist/ from the build stage');
