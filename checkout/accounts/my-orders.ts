@@ -15,6 +15,7 @@ const OWNED_BY_ACCOUNT = `(o.user_id = $1 OR lower(o.email) = (SELECT lower(u.em
 
 export interface MyOrder {
   id: string;
+  number: string;
   status: string;
   amountMinor: number;
   currency: string;
@@ -29,7 +30,7 @@ export async function listMyOrders(pool: PgPool, userId: string, limit = 200): P
   // an identity without a user row (not a uuid) owns nothing
   if (!uuid.safeParse(userId).success) return [];
   const { rows } = await pool.query<MyOrder>(
-    `SELECT o.id, o.status, o.amount_minor AS "amountMinor", o.currency, o.created_at AS "createdAt", o.cancelled_at AS "cancelledAt",
+    `SELECT o.id, o.number, o.status, o.amount_minor AS "amountMinor", o.currency, o.created_at AS "createdAt", o.cancelled_at AS "cancelledAt",
             (SELECT json_build_object('status', r.status, 'amountMinor', r.amount_minor) FROM refunds r WHERE r.order_id = o.id) AS refund,
             json_build_object('id', e.id, 'title', e.title, 'startsAt', e.starts_at, 'venueName', e.venue_name, 'city', e.city, 'status', e.status) AS event,
             coalesce((SELECT json_agg(json_build_object(

@@ -6,6 +6,8 @@ import { refundFor } from './order-cancellation.js';
 
 export const orderViewSchema = z.object({
   orderId: z.string(),
+  /** The number fans read and quote (USH-XXXXXX); null while the payment is still being confirmed. */
+  number: z.string().nullable(),
   status: z.enum(['processing', 'committed', 'confirmed', 'cancelled', 'payment_cancelled', 'payment_failed']),
   email: z.string(),
   amountMinor: z.number().int(),
@@ -20,7 +22,7 @@ export const orderViewSchema = z.object({
 export type OrderView = z.infer<typeof orderViewSchema>;
 
 interface OrderRow {
-  id: string; status: 'committed' | 'confirmed' | 'cancelled'; email: string; amount_minor: number; currency: string;
+  id: string; number: string; status: 'committed' | 'confirmed' | 'cancelled'; email: string; amount_minor: number; currency: string;
   event_id: string; title: string; venue_name: string; starts_at: Date; refund_cutoff_s: number;
   tickets: { id: string; label: string; tier_code: string; price_minor: number; status: 'live' | 'void' }[];
   refund: { amount_minor: number; status: string } | null;
@@ -33,7 +35,7 @@ interface OrderRow {
 export async function readOrder(pg: PgPool, orderId: string): Promise<OrderView | null> {
   const { rows } = await pg.query<OrderRow>({
     name: 'usher-read-order',
-    text: `SELECT o.id, o.status, o.email, o.amount_minor, o.currency, e.id AS event_id, e.title, e.venue_name, e.starts_at, e.refund_cutoff_s,
+    text: `SELECT o.id, o.number, o.status, o.email, o.amount_minor, o.currency, e.id AS event_id, e.title, e.venue_name, e.starts_at, e.refund_cutoff_s,
              COALESCE((SELECT json_agg(json_build_object('id', t.id, 'label', sec.name || COALESCE(', row ' || st.row_label || ', seat ' || st.number, ' (standing)'),
                                                          'tier_code', t.tier_code, 'price_minor', t.price_minor, 'status', t.status)
                                        ORDER BY sec.position, st.row_label, st.number, t.id)
@@ -48,11 +50,11 @@ export async function readOrder(pg: PgPool, orderId: string): Promise<OrderView 
     const p = await paymentForHold(pg, orderId);
     if (!p) return null;
     const status = p.status === 'cancelled' ? 'payment_cancelled' : p.status === 'failed' ? 'payment_failed' : 'processing';
-    return { orderId, status, email: p.email, amountMinor: p.amountMinor, currency: p.currency, failureReason: p.failureReason, event: null, tickets: [], refund: null, refundIfCancelledMinor: null };
+    return { orderId, number: null, status, email: p.email, amountMinor: p.amountMinor, currency: p.currency, failureReason: p.failureReason, event: null, tickets: [], refund: null, refundIfCancelledMinor: null };
   }
   const r = o.refund;
   return {
-    orderId: o.id, status: o.status, email: o.email, amountMinor: o.amount_minor, currency: o.currency, failureReason: null,
+    orderId: o.id, number: o.number, status: o.status, email: o.email, amountMinor: o.amount_minor, currency: o.currency, failureReason: null,
     event: { id: o.event_id, title: o.title, venue: o.venue_name, startsAt: o.starts_at.toISOString() },
     tickets: o.tickets.map((t) => ({ id: t.id, label: t.label, tierCode: t.tier_code, priceMinor: t.price_minor, status: t.status })),
     refund: r ? { amountMinor: r.amount_minor, status: r.status } : null,

@@ -69,7 +69,13 @@ describe.skipIf(!existsSync(CHROMIUM))('checkout page (headless Chromium)', () =
     await page.locator('#status[data-status="confirmed"]').waitFor({ timeout: 20_000 });
     expect(await page.locator('#tickets tr').count()).toBe(2);
     expect(errors).toEqual([]);
-    const orders = await w.ctx.pg.query(`SELECT email, status FROM orders WHERE email = 'browser-fan@example.com'`);
-    expect(orders.rows).toEqual([{ email: 'browser-fan@example.com', status: 'confirmed' }]);
+    const orders = await w.ctx.pg.query(`SELECT email, status, number FROM orders WHERE email = 'browser-fan@example.com'`);
+    expect(orders.rows).toEqual([{ email: 'browser-fan@example.com', status: 'confirmed', number: expect.stringMatching(/^USH-/) }]);
+    // what the fan reads: the short number, states in words, the time to the minute, a way on
+    expect(await page.locator('#number').textContent()).toBe(orders.rows[0].number);
+    expect(await page.locator('#status').textContent()).toBe('confirmed');
+    expect(await page.locator('#tickets tr td:nth-child(3)').allTextContents()).toEqual(['valid', 'valid']);
+    expect(await page.locator('#when').textContent()).not.toMatch(/\d:\d\d:\d\d/);
+    expect(await page.locator('nav.next a').allTextContents()).toEqual(['My orders', 'All events']);
   });
 });

@@ -53,6 +53,12 @@ describe('order e-mails', () => {
     const mail = await until('confirmation mail', async () => smtp.inbox.find((m) => unfold(m.raw).includes(holdId) && m.raw.includes('Your tickets')));
     expect(mail.to).toBe('mail-fan@example.com');
     expect(mail.raw.match(/Content-Type: image\/png/g)).toHaveLength(2);
+    // the order number people quote, in the subject and the text; no seconds in the event's time
+    const { rows: [order] } = await w.ctx.pg.query<{ number: string }>('SELECT number FROM orders WHERE id = $1', [holdId]);
+    expect(order!.number).toMatch(/^USH-[0-9A-HJKMNP-TV-Z]{6}$/);
+    expect(unfold(mail.raw)).toContain(`(order ${order!.number})`);
+    expect(unfold(mail.raw)).toContain(`Order ${order!.number}:`);
+    expect(unfold(mail.raw)).not.toMatch(/\d\d:\d\d:\d\d GMT/);
     // the row is written right after the send: the message may reach the inbox first
     const rows = await until('notification recorded', async () => {
       const r = await w.ctx.pg.query(`SELECT kind, transport FROM notifications WHERE order_id = $1`, [holdId]);
@@ -72,7 +78,9 @@ describe('order e-mails', () => {
     const cancelled = await w.json('POST', `/v1/orders/${holdId}/cancel`, { token });
     expect(cancelled.body).toMatchObject({ status: 'cancelled', refundMinor: 24000 });
     expect(await w.deps.notifications.queue.getJob(notificationJobId('reminder', holdId))).toBeUndefined();
-    await until('cancellation mail', async () => smtp.inbox.find((m) => unfold(m.raw).includes(holdId) && m.raw.includes('Cancelled')));
+    const mail = await until('cancellation mail', async () => smtp.inbox.find((m) => unfold(m.raw).includes(holdId) && m.raw.includes('Cancelled')));
+    const { rows: [order] } = await w.ctx.pg.query<{ number: string }>('SELECT number FROM orders WHERE id = $1', [holdId]);
+    expect(unfold(mail.raw)).toContain(`Your order ${order!.number} for`);
   });
 
   it('records and logs the mail when SMTP_URL is unset', async () => {

@@ -5,7 +5,14 @@
   var orderId = decodeURIComponent(location.pathname.split('/').pop() || '');
   var token = new URLSearchParams(location.hash.slice(1)).get('token') || sessionStorage.getItem('usher-order-' + orderId);
   if (token) sessionStorage.setItem('usher-order-' + orderId, token);
-  function money(minor, currency) { return new Intl.NumberFormat(undefined, { style: 'currency', currency: currency || 'EUR' }).format(minor / 100); }
+  // amounts are in the currency's minor unit (none for yen, three decimals for dinars)
+  function money(minor, currency) {
+    var f = new Intl.NumberFormat(undefined, { style: 'currency', currency: currency || 'EUR' });
+    return f.format(minor / Math.pow(10, f.resolvedOptions().maximumFractionDigits));
+  }
+  var ticketStates = { live: 'valid', void: 'cancelled' };
+  var orderStates = { processing: 'being confirmed', committed: 'being confirmed', confirmed: 'confirmed', cancelled: 'cancelled', payment_cancelled: 'not charged', payment_failed: 'payment failed' };
+  function when(iso) { return new Date(iso).toLocaleString(undefined, { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' }); }
   function say(text, isError) { $('message').textContent = text; $('message').className = isError ? 'error' : ''; }
   function call(method, path) {
     return fetch(path, { method: method, headers: { authorization: 'Bearer ' + token } }).then(function (r) {
@@ -18,14 +25,16 @@
   function render(o) {
     say(labels[o.status] || o.status, o.status.indexOf('payment_') === 0);
     $('order').hidden = false;
-    $('status').textContent = o.status;
+    $('status').textContent = orderStates[o.status] || o.status;
+    $('number').textContent = o.number || '';
+    $('number-line').hidden = !o.number;
     $('status').setAttribute('data-status', o.status);
     $('total').textContent = money(o.amountMinor, o.currency);
-    if (o.event) { $('event').textContent = o.event.title + ' — ' + o.event.venue; $('when').textContent = new Date(o.event.startsAt).toLocaleString(); }
+    if (o.event) { $('event').textContent = o.event.title + ' — ' + o.event.venue; $('when').textContent = when(o.event.startsAt); }
     $('tickets').innerHTML = '';
     o.tickets.forEach(function (t) {
       var tr = document.createElement('tr');
-      [t.label, money(t.priceMinor, o.currency), t.status].forEach(function (v) { var td = document.createElement('td'); td.textContent = v; tr.appendChild(td); });
+      [t.label, money(t.priceMinor, o.currency), ticketStates[t.status] || t.status].forEach(function (v) { var td = document.createElement('td'); td.textContent = v; tr.appendChild(td); });
       $('tickets').appendChild(tr);
     });
     $('refund').textContent = o.refund ? 'Refund: ' + money(o.refund.amountMinor, o.currency) + ' (' + o.refund.status + ')'

@@ -20,12 +20,12 @@
   }
 
   function order(o) {
-    var tickets = Usher.el('ul', {}, o.tickets.map(function (t) { return Usher.el('li', { text: t.label + ' · ' + Usher.price(t.priceMinor, o.currency) + (t.status === 'void' ? ' (void)' : '') }); }));
+    var tickets = Usher.el('ul', {}, o.tickets.map(function (t) { return Usher.el('li', { text: t.label + ' · ' + Usher.price(t.priceMinor, o.currency) + (t.status === 'void' ? ' (cancelled)' : '') }); }));
     var state = o.status === 'cancelled' ? 'Cancelled' + (o.refund ? ' · refund ' + Usher.price(o.refund.amountMinor, o.currency) + ' ' + o.refund.status : '') : 'Confirmed';
     return Usher.el('li', {}, [
       Usher.el('a', { href: '/events/' + encodeURIComponent(o.event.id), text: o.event.title }),
       Usher.el('div', { class: 'meta', text: Usher.when(o.event.startsAt) + ' · ' + o.event.venueName + ', ' + o.event.city }),
-      Usher.el('div', { class: 'meta', text: 'Order ' + o.id + ' · ' + Usher.price(o.amountMinor, o.currency) + ' · ' + state }),
+      Usher.el('div', { class: 'meta', text: 'Order ' + o.number + ' · ' + Usher.price(o.amountMinor, o.currency) + ' · ' + state }),
       tickets,
     ]);
   }
@@ -45,7 +45,7 @@
     list.textContent = '';
     var data = await res.json();
     data.orders.forEach(function (o) { list.appendChild(order(o)); });
-    $('status').textContent = data.orders.length ? data.orders.length + ' orders' : 'No orders yet.';
+    $('status').textContent = data.orders.length ? data.orders.length + (data.orders.length === 1 ? ' order' : ' orders') : 'No orders yet.';
     // guest orders appear only once the address is verified: say so, and offer a new link
     var me = await authed('/v1/me');
     if (me && me.ok) {
