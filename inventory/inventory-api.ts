@@ -54,11 +54,15 @@ export interface Hold {
 
 export interface Availability {
   saleId: string;
+  /** ISO 4217 code of every price of the sale (amounts in its minor unit). */
+  currency: string;
   sections: {
     sectionId: string;
     name: string;
     kind: 'reserved' | 'ga';
     tierCode: string | null;
+    tierName: string | null;
+    priceMinor: number | null;
     capacity: number;
     free: number;
     held: number;

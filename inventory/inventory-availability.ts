@@ -9,13 +9,18 @@ import { shardKeys } from './inventory-keys.js';
 import type { LayoutCache, SaleLayout } from './sale-layout.js';
 
 export function summarize(layout: SaleLayout, perShard: Record<string, string>[]): Availability {
+  const tiers = new Map(layout.tiers.map((t) => [t.code, t]));
   const sections = layout.sections.map((s) => {
     const sum = (prefix: string): number => perShard.reduce((acc, c) => acc + Number(c[`${prefix}:${s.id}`] ?? 0), 0);
+    const tier = tiers.get(s.tierCode);
     return {
       sectionId: s.id,
       name: s.name,
       kind: s.kind,
       tierCode: s.tierCode,
+      // the price is shown where seats are chosen, before any hold
+      tierName: tier?.name ?? null,
+      priceMinor: tier?.priceMinor ?? null,
       capacity: s.capacity,
       free: sum('f'),
       held: sum('h'),
@@ -25,7 +30,7 @@ export function summarize(layout: SaleLayout, perShard: Record<string, string>[]
   });
   const free = sections.reduce((a, s) => a + s.free, 0);
   const pending = sections.reduce((a, s) => a + s.held + s.claimed, 0);
-  return { saleId: layout.saleId, sections, status: free > 0 ? 'on_sale' : pending > 0 ? 'all_held' : 'sold_out' };
+  return { saleId: layout.saleId, currency: layout.currency, sections, status: free > 0 ? 'on_sale' : pending > 0 ? 'all_held' : 'sold_out' };
 }
 
 export class AvailabilityReader {

@@ -22,8 +22,9 @@ const AVAILABILITY_CACHE_MS = 500;
 
 const availabilitySchema = z.object({
   saleId: z.string(),
+  currency: z.string(),
   status: z.enum(['on_sale', 'all_held', 'sold_out']),
-  sections: z.array(z.object({ sectionId: z.string(), name: z.string(), kind: z.enum(['reserved', 'ga']), tierCode: z.string().nullable(), capacity: z.number(), free: z.number(), held: z.number(), claimed: z.number(), sold: z.number() })),
+  sections: z.array(z.object({ sectionId: z.string(), name: z.string(), kind: z.enum(['reserved', 'ga']), tierCode: z.string().nullable(), tierName: z.string().nullable(), priceMinor: z.number().int().nullable(), capacity: z.number(), free: z.number(), held: z.number(), claimed: z.number(), sold: z.number() })),
 });
 
 export function holdRoutes(deps: CheckoutServices): Hono<ApiEnv> {

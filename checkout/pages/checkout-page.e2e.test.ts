@@ -55,6 +55,9 @@ describe.skipIf(!existsSync(CHROMIUM))('checkout page (headless Chromium)', () =
     await page.locator('#demo-banner').waitFor({ state: 'visible' });
     expect(page.url()).not.toContain('pass='); // the pass leaves the address bar
     await page.locator('#section option').first().waitFor({ state: 'attached' });
+    // the tier and its price are on the picker, before anything is held
+    const blockA = await page.locator(`#section option[value="${w.sale.sectionIds['Block A']}"]`).textContent();
+    expect(blockA).toMatch(/^Block A · .+ · .*\d+[.,]\d\d.* · \d+ left$/);
     await page.selectOption('#section', w.sale.sectionIds['Block A']!);
     await page.fill('#quantity', '2');
     await page.click('#hold-btn');

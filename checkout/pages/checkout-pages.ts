@@ -19,6 +19,8 @@ export function checkoutPageRoutes(deps: CheckoutServices): Hono<ApiEnv> {
   const checkoutHtml = load('checkout.html').replace('"__USHER_SETTINGS__"', settings);
   const orderHtml = load('order.html');
   const assets = new Map(['checkout.js', 'order.js', 'checkout.css'].map((f) => [f, load(f)]));
+  // the fan pages' formatting and DOM helpers, one file for both (this page may be served alone)
+  assets.set('common.js', readFileSync(new URL('../fan/common.js', dir), 'utf8'));
   const router = new Hono<ApiEnv>();
   const page = (html: string) => ({
     'content-type': 'text/html; charset=utf-8',

@@ -15,7 +15,7 @@
   var timer = null;
 
   function say(text, isError) { var m = $('message'); m.textContent = text; m.className = isError ? 'error' : ''; }
-  function money(minor, currency) { return new Intl.NumberFormat(undefined, { style: 'currency', currency: currency || 'EUR' }).format(minor / 100); }
+  var money = Usher.price; // common.js (the fan pages' helpers): amounts by the currency's minor unit
   function show(id) { ['pick', 'held', 'pay'].forEach(function (s) { $(s).hidden = s !== id; }); }
 
   function api(method, path, body, extraHeaders) {
@@ -38,7 +38,12 @@
       (a.sections || []).forEach(function (s) {
         var o = document.createElement('option');
         o.value = s.sectionId;
-        o.textContent = s.name + ' — ' + s.free + ' left';
+        // which tier and what it costs, before choosing: "Block A · Standard · €80.00 · 400 left"
+        var parts = [s.name];
+        if (s.tierName) parts.push(s.tierName);
+        if (s.priceMinor !== null && s.priceMinor !== undefined) parts.push(money(s.priceMinor, a.currency));
+        parts.push(s.free === 0 ? 'none left' : s.free + ' left');
+        o.textContent = parts.join(' · ');
         o.disabled = s.free === 0;
         select.appendChild(o);
       });

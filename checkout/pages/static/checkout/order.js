@@ -5,14 +5,9 @@
   var orderId = decodeURIComponent(location.pathname.split('/').pop() || '');
   var token = new URLSearchParams(location.hash.slice(1)).get('token') || sessionStorage.getItem('usher-order-' + orderId);
   if (token) sessionStorage.setItem('usher-order-' + orderId, token);
-  // amounts are in the currency's minor unit (none for yen, three decimals for dinars)
-  function money(minor, currency) {
-    var f = new Intl.NumberFormat(undefined, { style: 'currency', currency: currency || 'EUR' });
-    return f.format(minor / Math.pow(10, f.resolvedOptions().maximumFractionDigits));
-  }
+  var money = Usher.price; // common.js (the fan pages' helpers): amounts by the currency's minor unit
   var ticketStates = { live: 'valid', void: 'cancelled' };
   var orderStates = { processing: 'being confirmed', committed: 'being confirmed', confirmed: 'confirmed', cancelled: 'cancelled', payment_cancelled: 'not charged', payment_failed: 'payment failed' };
-  function when(iso) { return new Date(iso).toLocaleString(undefined, { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' }); }
   function say(text, isError) { $('message').textContent = text; $('message').className = isError ? 'error' : ''; }
   function call(method, path) {
     return fetch(path, { method: method, headers: { authorization: 'Bearer ' + token } }).then(function (r) {
@@ -30,7 +25,7 @@
     $('number-line').hidden = !o.number;
     $('status').setAttribute('data-status', o.status);
     $('total').textContent = money(o.amountMinor, o.currency);
-    if (o.event) { $('event').textContent = o.event.title + ' — ' + o.event.venue; $('when').textContent = when(o.event.startsAt); }
+    if (o.event) { $('event').textContent = o.event.title + ' — ' + o.event.venue; $('when').textContent = Usher.when(o.event.startsAt); }
     $('tickets').innerHTML = '';
     o.tickets.forEach(function (t) {
       var tr = document.createElement('tr');
