@@ -2,14 +2,21 @@
   'use strict';
   var id = location.pathname.split('/').pop();
   var $ = function (x) { return document.getElementById(x); };
-  var STATUS = { on_sale: 'On sale', all_held: 'All seats are held right now — some may come back', sold_out: 'Sold out' };
+  // One sentence per sale saying where it stands; never "on sale" twice, never "opens" once closed.
+  function saleState(s) {
+    var now = new Date();
+    if (s.status === 'closed' || new Date(s.closesAt) <= now) return 'This sale has closed.';
+    if (new Date(s.opensAt) > now) return 'Sale opens ' + Usher.when(s.opensAt) + '. The waiting room opens ' + Usher.when(s.prequeueOpensAt) + '.';
+    var a = s.availability && s.availability.status;
+    if (a === 'sold_out') return 'Sold out.';
+    if (a === 'all_held') return 'On sale: every seat is held right now, some may come back.';
+    return 'On sale now.';
+  }
 
   function saleBlock(s, event) {
-    var opens = new Date(s.opensAt);
-    var lines = [Usher.el('p', { text: s.status === 'closed' ? 'This sale has closed.' : (opens > new Date() ? 'Sale opens ' + Usher.when(s.opensAt) + '. The waiting room opens ' + Usher.when(s.prequeueOpensAt) + '.' : 'On sale now.') })];
-    if (s.availability) lines.push(Usher.el('p', { class: 'meta', text: STATUS[s.availability.status] || '' }));
+    var lines = [Usher.el('p', { class: 'sale-state', text: saleState(s) })];
     lines.push(Usher.el('p', { class: 'meta', text: 'Up to ' + s.perFanLimit + ' tickets per fan.' }));
-    if (s.status !== 'closed' && event.status === 'published' && (!s.availability || s.availability.status !== 'sold_out')) {
+    if (s.status !== 'closed' && new Date(s.closesAt) > new Date() && event.status === 'published' && (!s.availability || s.availability.status !== 'sold_out')) {
       lines.push(Usher.el('a', { class: 'button', href: s.queueUrl, text: 'Join the queue' }));
     }
     return Usher.el('div', {}, lines);

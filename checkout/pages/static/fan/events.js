@@ -40,7 +40,7 @@
       page.items.forEach(function (e) { results.appendChild(item(e)); });
       cursor = page.nextCursor;
       more.hidden = !cursor;
-      status.textContent = results.children.length ? results.children.length + ' events shown' : 'No events match.';
+      status.textContent = results.children.length ? results.children.length + (results.children.length === 1 ? ' event shown' : ' events shown') : 'No events match.';
     } catch (e) { status.textContent = 'Could not reach the server.'; }
   }
 
