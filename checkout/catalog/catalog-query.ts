@@ -42,6 +42,8 @@ export interface Cursor {
   startsAt: string;
   id: string;
   rank?: string;
+  /** the pages are of the forgiving search (the exact words matched nothing) */
+  fuzzy?: boolean;
 }
 
 const cursorSchema = z.object({
@@ -49,6 +51,7 @@ const cursorSchema = z.object({
   s: z.iso.datetime({ offset: true }),
   i: z.uuid(),
   r: z.string().regex(/^[0-9.e+-]+$/).optional(),
+  z: z.literal(1).optional(),
 });
 
 function fingerprint(q: EventListQuery): string {
@@ -58,7 +61,7 @@ function fingerprint(q: EventListQuery): string {
 }
 
 export function encodeCursor(q: EventListQuery, c: Cursor): string {
-  return Buffer.from(JSON.stringify({ f: fingerprint(q), s: c.startsAt, i: c.id, ...(c.rank ? { r: c.rank } : {}) })).toString('base64url');
+  return Buffer.from(JSON.stringify({ f: fingerprint(q), s: c.startsAt, i: c.id, ...(c.rank ? { r: c.rank } : {}), ...(c.fuzzy ? { z: 1 } : {}) })).toString('base64url');
 }
 
 export function decodeCursor(q: EventListQuery): Cursor | undefined {
@@ -71,5 +74,5 @@ export function decodeCursor(q: EventListQuery): Cursor | undefined {
   }
   if (parsed.f !== fingerprint(q)) throw new Problem(400, 'invalid_cursor', 'the cursor belongs to a different query; start again without it');
   if ((sortOf(q) === 'relevance') !== (parsed.r !== undefined)) throw new Problem(400, 'invalid_cursor', 'the cursor does not match the sort');
-  return { startsAt: parsed.s, id: parsed.i, ...(parsed.r ? { rank: parsed.r } : {}) };
+  return { startsAt: parsed.s, id: parsed.i, ...(parsed.r ? { rank: parsed.r } : {}), ...(parsed.z ? { fuzzy: true } : {}) };
 }

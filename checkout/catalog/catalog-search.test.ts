@@ -103,6 +103,42 @@ describe('GET /v1/events', () => {
     expect(ids.length).toBeGreaterThan(3);
   });
 
+  it('forgives a typo and completes a prefix when the words as typed match nothing, and says so', async () => {
+    const cobalt = expected((e) => e.performer === 'Cobalt' && e.city === 'Paris');
+    const exact = await page(h.app, { q: 'cobalt', city: 'Paris', sort: 'date' });
+    expect(exact.body).toMatchObject({ match: 'exact' });
+    for (const typed of ['cobolt', 'coba']) {
+      const first = await page(h.app, { q: typed, city: 'Paris', sort: 'date' });
+      expect(first.body, typed).toMatchObject({ match: 'fuzzy' });
+      // every page of the forgiving search, through its cursor, and only names near what was typed
+      expect(await allIds({ q: typed, city: 'Paris', sort: 'date', limit: '9' }), typed).toEqual(cobalt);
+    }
+    expect((await page(h.app, { q: 'qqqxxzz' })).body).toMatchObject({ items: [], match: 'fuzzy', nextCursor: null });
+    // phrases and exclusions mean exactly what they say: never loosened
+    expect((await page(h.app, { q: '"cobolt arena"' })).body).toMatchObject({ items: [], match: 'exact' });
+    expect((await page(h.app, { q: 'cobolt -paris' })).body).toMatchObject({ items: [], match: 'exact' });
+  });
+
+  it('counts live tickets as they are written (one counter per event), whatever the statement', async () => {
+    const count = async (eventId: string) => (await h.db.pool.query<{ live: number }>('SELECT coalesce(sum(live), 0)::int AS live FROM event_ticket_counts WHERE event_id = $1', [eventId])).rows[0]!.live;
+    const truth = async (eventId: string) => (await h.db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM tickets WHERE event_id = $1 AND status = 'live'`, [eventId])).rows[0]!.n;
+    expect([await count(full.id), await count(half.id)]).toEqual([2, 1]);
+    // concurrent writers, a void and an un-void, a delete: the counter still equals the count
+    const section = ((await h.db.pool.query('SELECT id FROM sections WHERE venue_id = $1', [tiny.id])).rows[0] as { id: string }).id;
+    await Promise.all(Array.from({ length: 8 }, () => h.db.pool.query(
+      `INSERT INTO tickets (order_id, event_id, section_id, tier_code, price_minor) SELECT $1, $2, $3, 'GA', 50 FROM generate_series(1, 5)`,
+      [`order-${half.id}`, half.id, section],
+    )));
+    await h.db.pool.query(`UPDATE tickets SET status = 'void', voided_at = now() WHERE id IN (SELECT id FROM tickets WHERE event_id = $1 AND status = 'live' LIMIT 7)`, [half.id]);
+    await h.db.pool.query(`DELETE FROM tickets WHERE id IN (SELECT id FROM tickets WHERE event_id = $1 AND status = 'live' LIMIT 3)`, [half.id]);
+    expect(await count(half.id)).toBe(await truth(half.id));
+    expect(await count(half.id)).toBe(1 + 40 - 7 - 3);
+    // put it back as the fixture had it, for the seats-left test
+    await h.db.pool.query(`DELETE FROM tickets WHERE event_id = $1 AND id NOT IN (SELECT id FROM tickets WHERE event_id = $1 ORDER BY id LIMIT 0)`, [half.id]);
+    await h.db.pool.query(`INSERT INTO tickets (order_id, event_id, section_id, tier_code, price_minor, status, voided_at) VALUES ($1, $2, $3, 'GA', 50, 'live', NULL), ($1, $2, $3, 'GA', 50, 'void', now())`, [`order-${half.id}`, half.id, section]);
+    expect(await count(half.id)).toBe(1);
+  });
+
   it('filters on seats left: empty venues and sold-out events have none, void tickets do not count', async () => {
     const none = await allIds({ hasSeats: 'false', limit: '100' });
     expect(none).toEqual(expected((e) => e.venueId === venues[11]!.id || e.id === full.id));

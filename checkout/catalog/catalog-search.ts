@@ -3,7 +3,13 @@
  * filters, and keyset pagination on (starts_at, id) or (rank desc, starts_at, id). Keyset, not
  * OFFSET: rows inserted while a fan pages never shift the pages after the cursor, so nothing
  * that existed is skipped or repeated.
+ *
+ * When the words as typed match nothing, the search forgives: prefixes ("cob" finds Cobalt) and
+ * typos ("cobolt") through trigram word similarity over the names (GIN gin_trgm_ops, migration
+ * 0060), ranked by that similarity. The answer says which (`match`), and the cursor keeps it, so
+ * every page of one search is of the same kind.
  */
+import type pg from 'pg';
 import type { PgPool } from '../../common/postgres-pool.js';
 import { decodeCursor, encodeCursor, sortOf, type EventListQuery } from './catalog-query.js';
 
@@ -25,6 +31,40 @@ export interface EventSummary {
 export interface EventPage {
   items: EventSummary[];
   nextCursor: string | null;
+  /** 'fuzzy': nothing matched the words as typed; these are the nearest names */
+  match: 'exact' | 'fuzzy';
+}
+
+/**
+ * pg_trgm's `<%` (indexed) matches at word similarity 0.6 by default: one wrong letter in a
+ * six-letter name is about 0.57. The forgiving search lowers it for its own transaction only.
+ */
+const TYPO_WORD_SIMILARITY = 0.4;
+async function withTypoThreshold<T extends pg.QueryResultRow>(pool: PgPool, run: (c: pg.PoolClient) => Promise<pg.QueryResult<T>>): Promise<T[]> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN READ ONLY');
+    await client.query(`SET LOCAL pg_trgm.word_similarity_threshold = ${TYPO_WORD_SIMILARITY}`);
+    const { rows } = await run(client);
+    await client.query('COMMIT');
+    return rows;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+/** Words only: a search with phrases, exclusions or OR meant exactly what it said, so it is not loosened. */
+function plainWords(text: string): boolean {
+  return !/["]|(^|\s)-\S|\sor\s/i.test(text);
+}
+
+/** "cob mar" → `cob:* & mar:*`: letters and digits only, so nothing reaches to_tsquery's syntax. */
+function prefixQuery(text: string): string | undefined {
+  const words = text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+  return words.length ? words.slice(0, 8).map((w) => `${w}:*`).join(' & ') : undefined;
 }
 
 interface Row {
@@ -34,19 +74,34 @@ interface Row {
 
 // Exact microseconds in UTC: the cursor must compare equal to the stored value, which a JS Date (ms) cannot hold.
 const STARTS_KEY = `to_char(e.starts_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
-// Capacity of the venue's sections minus the event's live tickets: the record in Postgres (the live
-// Redis figure is on the event page; a list of thousands cannot ask Redis per row).
-const HAS_SEATS = `(SELECT coalesce(sum(s.capacity), 0) FROM sections s WHERE s.venue_id = e.venue_id)
-  > (SELECT count(*) FROM tickets t WHERE t.event_id = e.id AND t.status = 'live')`;
+// The venue's capacity against the event's live tickets: the record in Postgres (the live Redis
+// figure is on the event page; a list of thousands cannot ask Redis per row). Both sides are kept
+// by triggers (migration 0060): a sum over at most 16 counter rows, not a count of the tickets.
+const HAS_SEATS = `e.capacity > (SELECT coalesce(sum(c.live), 0) FROM event_ticket_counts c WHERE c.event_id = e.id)`;
 
 export async function searchEvents(pool: PgPool, q: EventListQuery, now: Date = new Date()): Promise<EventPage> {
-  const sort = sortOf(q);
   const cursor = decodeCursor(q);
+  const page = await searchPage(pool, q, cursor, cursor?.fuzzy ? 'fuzzy' : 'exact', now);
+  if (page.match === 'exact' && q.q && !cursor && page.items.length === 0 && plainWords(q.q)) return searchPage(pool, q, undefined, 'fuzzy', now);
+  return page;
+}
+
+async function searchPage(pool: PgPool, q: EventListQuery, cursor: ReturnType<typeof decodeCursor>, match: EventPage['match'], now: Date): Promise<EventPage> {
+  const sort = sortOf(q);
   const params: unknown[] = [];
   const p = (v: unknown): string => `$${params.push(v)}`;
   const where: string[] = [`e.status = 'published'`];
-  const tsq = q.q ? `websearch_to_tsquery('english', ${p(q.q)})` : undefined;
-  if (tsq) where.push(`e.search @@ ${tsq}`);
+  let rankExpr = 'NULL::real';
+  if (q.q && match === 'exact') {
+    const tsq = `websearch_to_tsquery('english', ${p(q.q)})`;
+    where.push(`e.search @@ ${tsq}`);
+    rankExpr = `ts_rank(e.search, ${tsq})`;
+  } else if (q.q) {
+    const typed = p(q.q.toLowerCase());
+    const prefixes = prefixQuery(q.q);
+    where.push(`(${typed} <% e.search_names${prefixes ? ` OR e.search @@ to_tsquery('english', ${p(prefixes)})` : ''})`);
+    rankExpr = `word_similarity(${typed}, e.search_names)`;
+  }
   if (q.city) where.push(`lower(e.city) = lower(${p(q.city)})`);
   if (q.category) where.push(`lower(e.category) = lower(${p(q.category)})`);
   // Upcoming events only unless the fan asks for a start.
@@ -57,8 +112,6 @@ export async function searchEvents(pool: PgPool, q: EventListQuery, now: Date = 
       AND pt.price_minor >= ${p(q.minPrice ?? 0)} AND pt.price_minor <= ${p(q.maxPrice ?? 2_147_483_647)})`);
   }
   if (q.hasSeats !== undefined) where.push(q.hasSeats ? HAS_SEATS : `NOT (${HAS_SEATS})`);
-
-  const rankExpr = tsq ? `ts_rank(e.search, ${tsq})` : 'NULL::real';
   let after = 'TRUE';
   if (cursor) {
     const key = `(starts_at, id) > (${p(cursor.startsAt)}::timestamptz, ${p(cursor.id)}::uuid)`;
@@ -73,7 +126,7 @@ export async function searchEvents(pool: PgPool, q: EventListQuery, now: Date = 
   const sql = `
     WITH page AS (
       SELECT * FROM (
-        SELECT e.id, e.venue_id, e.title, e.performer, e.category, e.city, e.venue_name, e.starts_at,
+        SELECT e.id, e.venue_id, e.capacity, e.title, e.performer, e.category, e.city, e.venue_name, e.starts_at,
                ${STARTS_KEY} AS starts_key, e.currency, ${rankExpr} AS rank
         FROM events e WHERE ${where.join(' AND ')}
       ) matched
@@ -87,7 +140,7 @@ export async function searchEvents(pool: PgPool, q: EventListQuery, now: Date = 
            ${HAS_SEATS} AS has_seats
     FROM page e
     ORDER BY ${order}`;
-  const { rows } = await pool.query<Row>(sql, params);
+  const rows = match === 'exact' ? (await pool.query<Row>(sql, params)).rows : await withTypoThreshold(pool, (c) => c.query<Row>(sql, params));
   const more = rows.length > q.limit;
   const page = rows.slice(0, q.limit);
   const last = page.at(-1);
@@ -97,6 +150,7 @@ export async function searchEvents(pool: PgPool, q: EventListQuery, now: Date = 
       startsAt: r.starts_key, currency: r.currency, minPriceMinor: r.min_price, maxPriceMinor: r.max_price, hasSeatsLeft: r.has_seats,
       ...(r.rank_text !== null && sort === 'relevance' ? { rank: Number(r.rank_text) } : {}),
     })),
-    nextCursor: more && last ? encodeCursor(q, { startsAt: last.starts_key, id: last.id, ...(last.rank_text !== null && sort === 'relevance' ? { rank: last.rank_text } : {}) }) : null,
+    nextCursor: more && last ? encodeCursor(q, { startsAt: last.starts_key, id: last.id, ...(last.rank_text !== null && sort === 'relevance' ? { rank: last.rank_text } : {}), ...(match === 'fuzzy' ? { fuzzy: true } : {}) }) : null,
+    match,
   };
 }

@@ -40,7 +40,9 @@
       page.items.forEach(function (e) { results.appendChild(item(e)); });
       cursor = page.nextCursor;
       more.hidden = !cursor;
-      status.textContent = results.children.length ? results.children.length + (results.children.length === 1 ? ' event shown' : ' events shown') : 'No events match.';
+      var shown = results.children.length ? results.children.length + (results.children.length === 1 ? ' event shown' : ' events shown') : 'No events match.';
+      // nothing matched the words as typed: these are the nearest names (a typo, a prefix)
+      status.textContent = page.match === 'fuzzy' && results.children.length ? 'No exact match for “' + query.get('q') + '”. Nearest names: ' + shown.replace(' shown', '') + '.' : shown;
     } catch (e) { status.textContent = 'Could not reach the server.'; }
   }
 
