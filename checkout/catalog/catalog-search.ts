@@ -4,12 +4,11 @@
  * OFFSET: rows inserted while a fan pages never shift the pages after the cursor, so nothing
  * that existed is skipped or repeated.
  *
- * When the words as typed match nothing, the search forgives: prefixes ("cob" finds Cobalt) and
- * typos ("cobolt") through trigram word similarity over the names (GIN gin_trgm_ops, migration
- * 0060), ranked by that similarity. The answer says which (`match`), and the cursor keeps it, so
- * every page of one search is of the same kind.
+ * When the words as typed match nothing, the search forgives: prefixes ("coba" finds Cobalt) and
+ * typos ("cobolt"), each typed word widened to its nearest words of the catalog's vocabulary
+ * (trigrams, migration 0060) and to itself as a prefix, then through the same full-text index. The
+ * answer says which (`match`), and the cursor keeps it, so every page of one search is of one kind.
  */
-import type pg from 'pg';
 import type { PgPool } from '../../common/postgres-pool.js';
 import { decodeCursor, encodeCursor, sortOf, type EventListQuery } from './catalog-query.js';
 
@@ -35,36 +34,27 @@ export interface EventPage {
   match: 'exact' | 'fuzzy';
 }
 
-/**
- * pg_trgm's `<%` (indexed) matches at word similarity 0.6 by default: one wrong letter in a
- * six-letter name is about 0.57. The forgiving search lowers it for its own transaction only.
- */
-const TYPO_WORD_SIMILARITY = 0.4;
-async function withTypoThreshold<T extends pg.QueryResultRow>(pool: PgPool, run: (c: pg.PoolClient) => Promise<pg.QueryResult<T>>): Promise<T[]> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN READ ONLY');
-    await client.query(`SET LOCAL pg_trgm.word_similarity_threshold = ${TYPO_WORD_SIMILARITY}`);
-    const { rows } = await run(client);
-    await client.query('COMMIT');
-    return rows;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
-}
-
 /** Words only: a search with phrases, exclusions or OR meant exactly what it said, so it is not loosened. */
 function plainWords(text: string): boolean {
   return !/["]|(^|\s)-\S|\sor\s/i.test(text);
 }
 
-/** "cob mar" → `cob:* & mar:*`: letters and digits only, so nothing reaches to_tsquery's syntax. */
-function prefixQuery(text: string): string | undefined {
-  const words = text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
-  return words.length ? words.slice(0, 8).map((w) => `${w}:*`).join(' & ') : undefined;
+/** Letters and digits only (nothing reaches to_tsquery's syntax), at most 8 words. */
+function typedWords(text: string): string[] {
+  return (text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).slice(0, 8);
+}
+
+/**
+ * The forgiving tsquery, built in SQL from the typed words ($n, text[]): each word becomes
+ * (nearest vocabulary words | the word as a prefix), all words required. "cobolt" → ('cobalt' |
+ * 'cobolt':*); "coba" → ('cobalt' | 'coba':*). Trigram similarity (`%`, pg_trgm's 0.3) picks the
+ * vocabulary words, at most three per typed word.
+ */
+function forgivingTsquery(wordsParam: string): string {
+  return `(SELECT to_tsquery('english', string_agg('(' || coalesce(alt.words || ' | ', '') || quote_literal(t.w) || ':*)', ' & ' ORDER BY t.n))
+     FROM unnest(${wordsParam}::text[]) WITH ORDINALITY AS t(w, n)
+     LEFT JOIN LATERAL (SELECT string_agg(quote_literal(v.word), ' | ') AS words FROM (
+       SELECT word FROM catalog_words WHERE word % t.w ORDER BY similarity(word, t.w) DESC, word LIMIT 3) v) alt ON true)`;
 }
 
 interface Row {
@@ -97,10 +87,11 @@ async function searchPage(pool: PgPool, q: EventListQuery, cursor: ReturnType<ty
     where.push(`e.search @@ ${tsq}`);
     rankExpr = `ts_rank(e.search, ${tsq})`;
   } else if (q.q) {
-    const typed = p(q.q.toLowerCase());
-    const prefixes = prefixQuery(q.q);
-    where.push(`(${typed} <% e.search_names${prefixes ? ` OR e.search @@ to_tsquery('english', ${p(prefixes)})` : ''})`);
-    rankExpr = `word_similarity(${typed}, e.search_names)`;
+    const words = typedWords(q.q);
+    if (words.length === 0) return { items: [], nextCursor: null, match };
+    const tsq = forgivingTsquery(p(words));
+    where.push(`e.search @@ ${tsq}`);
+    rankExpr = `ts_rank(e.search, ${tsq})`;
   }
   if (q.city) where.push(`lower(e.city) = lower(${p(q.city)})`);
   if (q.category) where.push(`lower(e.category) = lower(${p(q.category)})`);
@@ -140,7 +131,7 @@ async function searchPage(pool: PgPool, q: EventListQuery, cursor: ReturnType<ty
            ${HAS_SEATS} AS has_seats
     FROM page e
     ORDER BY ${order}`;
-  const rows = match === 'exact' ? (await pool.query<Row>(sql, params)).rows : await withTypoThreshold(pool, (c) => c.query<Row>(sql, params));
+  const { rows } = await pool.query<Row>(sql, params);
   const more = rows.length > q.limit;
   const page = rows.slice(0, q.limit);
   const last = page.at(-1);

@@ -77,11 +77,32 @@ CREATE TRIGGER sections_capacity_update AFTER UPDATE ON sections REFERENCING NEW
 CREATE TRIGGER sections_capacity_delete AFTER DELETE ON sections REFERENCING OLD TABLE AS changed
   FOR EACH STATEMENT EXECUTE FUNCTION events_capacity_on_sections();
 
--- 2. Search that forgives typos and matches prefixes: trigram word similarity over the names a fan
---    types (title, performer, venue, city), beside the full-text vector. pg_trgm is a trusted
---    extension (PostgreSQL 13+): the database owner may create it.
+-- 2. Search that forgives typos and completes prefixes. The words fans search by (title, performer,
+--    venue, city) are kept in a small vocabulary table with a trigram index, as PostgreSQL's
+--    documentation suggests for spelling suggestions: a typed word is matched against the
+--    vocabulary (a few thousand words, not every event), and the nearest words then go through the
+--    full-text index like any search. pg_trgm is a trusted extension (PostgreSQL 13+): the database
+--    owner may create it. Words are only ever added (a stale word finds nothing, harmlessly).
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
-ALTER TABLE events ADD COLUMN search_names text GENERATED ALWAYS AS (
-  lower(coalesce(title, '') || ' ' || coalesce(performer, '') || ' ' || coalesce(venue_name, '') || ' ' || coalesce(city, ''))
-) STORED;
-CREATE INDEX events_search_names ON events USING gin (search_names gin_trgm_ops);
+CREATE TABLE catalog_words (word text PRIMARY KEY CHECK (length(word) BETWEEN 3 AND 64));
+CREATE INDEX catalog_words_trgm ON catalog_words USING gin (word gin_trgm_ops);
+
+CREATE FUNCTION catalog_words_add() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO catalog_words (word)
+    SELECT DISTINCT w FROM changed e,
+      regexp_split_to_table(lower(e.title || ' ' || e.performer || ' ' || e.venue_name || ' ' || e.city), '[^[:alnum:]]+') AS w
+    WHERE length(w) BETWEEN 3 AND 64
+    ON CONFLICT DO NOTHING;
+  RETURN NULL;
+END
+$$;
+CREATE TRIGGER events_words_insert AFTER INSERT ON events REFERENCING NEW TABLE AS changed
+  FOR EACH STATEMENT EXECUTE FUNCTION catalog_words_add();
+CREATE TRIGGER events_words_update AFTER UPDATE ON events REFERENCING NEW TABLE AS changed
+  FOR EACH STATEMENT EXECUTE FUNCTION catalog_words_add();
+INSERT INTO catalog_words (word)
+  SELECT DISTINCT w FROM events e, regexp_split_to_table(lower(e.title || ' ' || e.performer || ' ' || e.venue_name || ' ' || e.city), '[^[:alnum:]]+') AS w
+  WHERE length(w) BETWEEN 3 AND 64
+  ON CONFLICT DO NOTHING;
