@@ -7,6 +7,16 @@
 import type { TemplatedApp } from 'uWebSockets.js';
 import type { Logger } from '../common/logger.js';
 import { replyTo, runRoute } from './http-reply.js';
+import type { EdgeRouteDoc } from './edge-openapi.js';
+import { livezResponseSchema, readyzResponseSchema, type ReadyzResponse } from './edge-http-schemas.js';
+
+export const edgeProbeDocs: readonly EdgeRouteDoc[] = [
+  { method: 'get', path: '/livez', tag: 'operations', summary: 'the process runs (never checks dependencies)', responses: { 200: { description: 'alive', schema: livezResponseSchema } } },
+  {
+    method: 'get', path: '/readyz', tag: 'operations', summary: 'Redis and PostgreSQL answer and the edge is not draining',
+    responses: { 200: { description: 'ready', schema: readyzResponseSchema }, 503: { description: 'not ready, or draining: send traffic elsewhere', schema: readyzResponseSchema, contentType: 'application/json' } },
+  },
+];
 
 export function mountEdgeProbes(app: TemplatedApp, log: Logger, readiness: () => Promise<{ ok: boolean }>, draining: () => boolean): void {
   app.get('/livez', (res) => replyTo(res).json(200, { ok: true }));
@@ -15,7 +25,8 @@ export function mountEdgeProbes(app: TemplatedApp, log: Logger, readiness: () =>
     runRoute(reply, log, async () => {
       const r = await readiness();
       const ok = r.ok && !draining();
-      reply.json(ok ? 200 : 503, { ...r, ok, draining: draining() });
+      const body: ReadyzResponse = { ...r, ok, draining: draining() };
+      reply.json(ok ? 200 : 503, body);
     });
   });
 }
