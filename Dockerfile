@@ -29,8 +29,8 @@ COPY --from=prod-deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 # The image's `node` user; numeric so Kubernetes can verify runAsNonRoot.
 USER 1000:1000
-# edge (WebSocket + waiting room), api, worker probes/metrics
-EXPOSE 9001 8080 9102
+# public: edge (WebSocket + waiting room), api; internal: edge and api metrics, worker probes/metrics
+EXPOSE 9001 8080 9101 9103 9102
 # Exec form: node is PID 1 and receives SIGTERM itself (the drain in common/shutdown.ts); no shell.
 ENTRYPOINT ["node", "dist/scripts/start.js"]
 CMD ["all"]

@@ -34,10 +34,14 @@ export const variables = {
   HOST: { schema: z.string().min(1), default: '0.0.0.0', doc: 'interface every role listens on' },
   API_PORT: { schema: port, default: '8080', doc: 'HTTP API (checkout, catalog, admin, dashboard)' },
   EDGE_PORT: { schema: port, default: '9001', doc: 'WebSocket edge and waiting-room page' },
-  WORKER_PORT: { schema: port, default: '9102', doc: 'worker probes and metrics' },
+  // The metrics ports are internal (never routed publicly, k8s/README.md says how Prometheus
+  // reaches them) and distinct, so `start all` runs every role in one process; 9100 is left to node_exporter.
+  API_METRICS_PORT: { schema: port, default: '9103', doc: 'API /metrics (internal; with API_PROCESSES, the sum of every process)' },
+  EDGE_METRICS_PORT: { schema: port, default: '9101', doc: 'edge /metrics (internal; with EDGE_PROCESSES, the sum of every process)' },
+  WORKER_PORT: { schema: port, default: '9102', doc: 'worker /livez, /readyz and /metrics (internal: the worker serves nothing public)' },
   PUBLIC_API_URL: { schema: url, default: 'http://127.0.0.1:8080', doc: 'API address as fans reach it (links in pages and e-mails)' },
   PUBLIC_EDGE_URL: { schema: url, default: 'http://127.0.0.1:9001', doc: 'edge address as fans reach it' },
-  API_PROCESSES: { schema: positiveInt, default: '1', doc: 'API processes sharing API_PORT through node:cluster (for one big host; /metrics sums all of them; in Kubernetes scale pods instead)' },
+  API_PROCESSES: { schema: positiveInt, default: '1', doc: 'API processes sharing API_PORT through node:cluster (for one big host; in Kubernetes scale pods instead)' },
   EDGE_PROCESSES: { schema: positiveInt, default: '1', doc: 'edge processes sharing EDGE_PORT (one per core in production)' },
   EDGE_TICK_MS: { schema: positiveInt, default: '1000', doc: 'admission tick and position broadcast period' },
   EDGE_MAX_PAYLOAD_BYTES: { schema: positiveInt, default: '4096', doc: 'largest WebSocket message accepted' },
@@ -92,6 +96,8 @@ export interface Config {
     apiProcesses: number;
     edgePort: number;
     workerPort: number;
+    apiMetricsPort: number;
+    edgeMetricsPort: number;
     publicApiUrl: string;
     publicEdgeUrl: string;
     trustProxy: boolean;
@@ -191,6 +197,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       apiProcesses: p.API_PROCESSES,
       edgePort: p.EDGE_PORT,
       workerPort: p.WORKER_PORT,
+      apiMetricsPort: p.API_METRICS_PORT,
+      edgeMetricsPort: p.EDGE_METRICS_PORT,
       publicApiUrl: p.PUBLIC_API_URL.replace(/\/$/, ''),
       publicEdgeUrl: p.PUBLIC_EDGE_URL.replace(/\/$/, ''),
       trustProxy: p.TRUST_PROXY,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadScripts, resolveIncludes } from './lua-script-loader.js';
@@ -43,6 +43,25 @@ describe('script loader', () => {
       expect(s, verb).toBeDefined();
       expect(s!.lua).not.toMatch(/@include/);
     }
+  });
+
+  it('names only files that exist in the scripts\' comments (a header is a contract, not a memory)', () => {
+    const root = path.join(import.meta.dirname, '..');
+    const scripts = ['common', 'admission', 'access', 'inventory', 'queue-edge', 'checkout'].flatMap((top) =>
+      readdirSync(path.join(root, top), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.lua')).map((f) => path.join(root, top, f)),
+    );
+    expect(scripts.length).toBeGreaterThan(20);
+    const missing: string[] = [];
+    for (const file of scripts) {
+      const dir = path.dirname(file);
+      // a name is relative to the script's folder or to one it is in (its role's folder, the repo)
+      const folders: string[] = [];
+      for (let d = dir; d.startsWith(root); d = path.dirname(d)) folders.push(d);
+      for (const [, named] of readFileSync(file, 'utf8').matchAll(/([A-Za-z0-9_/.-]+\.(?:ts|lua))\b/g)) {
+        if (!folders.some((d) => existsSync(path.join(d, named!)))) missing.push(`${path.relative(root, file)} names ${named}`);
+      }
+    }
+    expect(missing).toEqual([]);
   });
 
   it('finds every queue command of the edge', () => {

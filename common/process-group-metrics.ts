@@ -1,19 +1,19 @@
 /**
  * Metrics when several processes share one port (API_PROCESSES through node:cluster, EDGE_PROCESSES
- * through uWS): a scrape reaches one of them, so its answer must speak for all, or every counter
- * would jump between processes' values and `rate()` would be nonsense. The process that took the
- * scrape asks its parent over IPC; the parent asks every member for its registry as JSON and sums
- * them with prom-client's AggregatorRegistry.aggregate (counters and histograms summed, the default
- * process metrics by their own rules), then answers.
+ * through uWS): the parent that forked them answers the scrapes on the role's metrics port for all
+ * of them, or every counter would jump between processes' values and `rate()` would be nonsense.
+ * It asks every member for its registry as JSON over IPC and sums them with prom-client's
+ * AggregatorRegistry.aggregate (counters and histograms summed, gauges by their aggregator, the
+ * default process metrics by their own rules). A member may ask the parent for the same sum as
+ * JSON (the API's dashboard reads its p99s from it, whichever process serves the dashboard).
  */
 import { AggregatorRegistry, type MetricObjectWithValues, type MetricValue, type Registry } from 'prom-client';
 import { registry } from './metrics.js';
 
 type RegistryJson = MetricObjectWithValues<MetricValue<string>>[];
-type Format = 'text' | 'json';
 type Message =
-  | { type: 'usher:metrics-request'; id: number; format: Format }
-  | { type: 'usher:metrics-answer'; id: number; body?: string; metrics?: RegistryJson }
+  | { type: 'usher:metrics-request'; id: number }
+  | { type: 'usher:metrics-answer'; id: number; metrics?: RegistryJson }
   | { type: 'usher:metrics-json-request'; id: number }
   | { type: 'usher:metrics-json-answer'; id: number; metrics: RegistryJson };
 
@@ -22,13 +22,11 @@ const ANSWER_WITHIN_MS = 2000;
 
 const isMessage = (m: unknown): m is Message => typeof m === 'object' && m !== null && typeof (m as { type?: unknown }).type === 'string' && (m as { type: string }).type.startsWith('usher:metrics-');
 
-const own = async (): Promise<{ contentType: string; body: string }> => ({ contentType: registry.contentType, body: await registry.metrics() });
-
 let joined = false;
 let nextAsk = 0;
 const asked = new Map<number, (answer: Extract<Message, { type: 'usher:metrics-answer' }> | undefined) => void>();
 
-/** In a member process: answer the parent's requests for this registry, and let scrapes ask for the group's. */
+/** In a member process: answer the parent's requests for this registry, and let the dashboard ask for the group's. */
 export function joinMetricsGroup(): void {
   if (joined || !process.send) return;
   joined = true;
@@ -43,7 +41,7 @@ export function joinMetricsGroup(): void {
   });
 }
 
-function askParent(format: Format): Promise<Extract<Message, { type: 'usher:metrics-answer' }> | undefined> {
+function askParent(): Promise<Extract<Message, { type: 'usher:metrics-answer' }> | undefined> {
   const id = nextAsk++;
   return new Promise((resolve) => {
     const timer = setTimeout(() => {
@@ -54,22 +52,15 @@ function askParent(format: Format): Promise<Extract<Message, { type: 'usher:metr
       clearTimeout(timer);
       resolve(answer);
     });
-    process.send!({ type: 'usher:metrics-request', id, format } satisfies Message);
+    process.send!({ type: 'usher:metrics-request', id } satisfies Message);
   });
 }
 
-/** What /metrics answers: the whole group's metrics in a member, this process's own otherwise. */
-export async function groupMetricsText(): Promise<{ contentType: string; body: string }> {
-  if (!joined || !process.send) return own();
-  const body = (await askParent('text'))?.body;
-  return body === undefined ? own() : { contentType: registry.contentType, body };
-}
-
-/** The same as JSON (for the dashboard's p99s): the group's in a member, this process's own otherwise. */
+/** The group's metrics as JSON (for the dashboard's p99s) in a member, this process's own otherwise. */
 export const groupMetrics = {
   async getMetricsAsJSON(): Promise<RegistryJson> {
     if (!joined || !process.send) return registry.getMetricsAsJSON();
-    return (await askParent('json'))?.metrics ?? registry.getMetricsAsJSON();
+    return (await askParent())?.metrics ?? registry.getMetricsAsJSON();
   },
 };
 
@@ -79,8 +70,15 @@ export interface GroupMember {
   on(event: 'message', listener: (message: unknown) => void): unknown;
 }
 
-/** In the parent: gathers the members' registries whenever one of them is scraped. */
-export function createMetricsGroup(): { add(member: GroupMember): void; remove(member: GroupMember): void } {
+export interface MetricsGroup {
+  add(member: GroupMember): void;
+  remove(member: GroupMember): void;
+  /** Every member's registry summed, as Prometheus text: what the role's metrics port answers. */
+  text(): Promise<{ contentType: string; body: string }>;
+}
+
+/** In the parent: gathers the members' registries for each scrape, and for a member that asks. */
+export function createMetricsGroup(): MetricsGroup {
   const members = new Set<GroupMember>();
   let nextId = 0;
   const gathering = new Map<number, (metrics: RegistryJson) => void>();
@@ -115,11 +113,11 @@ export function createMetricsGroup(): { add(member: GroupMember): void; remove(m
         if (!isMessage(m)) return;
         if (m.type === 'usher:metrics-json-answer') gathering.get(m.id)?.(m.metrics);
         else if (m.type === 'usher:metrics-request') {
-          const { id, format } = m;
+          const { id } = m;
           void gather()
-            .then(async (sum) => (format === 'json' ? { metrics: await sum.getMetricsAsJSON() } : { body: await sum.metrics() }))
+            .then((sum) => sum.getMetricsAsJSON())
             .then(
-              (answer) => member.send({ type: 'usher:metrics-answer', id, ...answer }),
+              (metrics) => member.send({ type: 'usher:metrics-answer', id, metrics }),
               () => member.send({ type: 'usher:metrics-answer', id }),
             );
         }
@@ -127,6 +125,10 @@ export function createMetricsGroup(): { add(member: GroupMember): void; remove(m
     },
     remove(member) {
       members.delete(member);
+    },
+    async text() {
+      const sum = await gather();
+      return { contentType: sum.contentType, body: await sum.metrics() };
     },
   };
 }

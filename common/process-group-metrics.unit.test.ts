@@ -1,8 +1,8 @@
 /**
  * The parent's side of process-group metrics with stand-in members (the IPC end to end, with real
- * processes, is in scripts/start.test.ts and queue-edge/edge-launcher.test.ts): a scrape of one
- * member is answered with every member's registry summed, as text or as JSON, and a member that
- * never answers delays the answer but does not block it.
+ * processes, is in scripts/start.test.ts and queue-edge/edge-launcher.test.ts): a scrape of the
+ * parent, or a member's request, is answered with every member's registry summed, and a member
+ * that never answers delays the answer but does not block it.
  */
 import { EventEmitter } from 'node:events';
 import { Counter, Gauge, Registry } from 'prom-client';
@@ -41,18 +41,18 @@ function registryCounting(n: number): Registry {
 }
 
 describe('process-group metrics', () => {
-  it('answers a scrape of one member with the sum of all members, as text and as JSON', async () => {
+  it('answers a scrape with the sum of all members as text, and a member that asks as JSON', async () => {
     const group = createMetricsGroup();
     const [a, b] = [new StandIn(registryCounting(3)), new StandIn(registryCounting(4))];
     group.add(a);
     group.add(b);
-    a.emit('message', { type: 'usher:metrics-request', id: 7, format: 'text' });
-    const text = await a.answer();
-    expect(text.id).toBe(7);
-    expect(String(text.body)).toMatch(/^usher_test_requests_total 7$/m);
+    const text = await group.text();
+    expect(text.contentType).toMatch(/^text\/plain/);
+    expect(text.body).toMatch(/^usher_test_requests_total 7$/m);
 
-    b.emit('message', { type: 'usher:metrics-request', id: 8, format: 'json' });
-    const json = (await b.answer()) as { metrics: { name: string; values: { value: number }[] }[] };
+    b.emit('message', { type: 'usher:metrics-request', id: 8 });
+    const json = (await b.answer()) as { id: number; metrics: { name: string; values: { value: number }[] }[] };
+    expect(json.id).toBe(8);
     expect(json.metrics.find((m) => m.name === 'usher_test_requests_total')?.values[0]?.value).toBe(7);
   });
 
@@ -61,8 +61,7 @@ describe('process-group metrics', () => {
     const [a, silent, gone] = [new StandIn(registryCounting(2)), new StandIn(null), new StandIn(registryCounting(100))];
     for (const m of [a, silent, gone]) group.add(m);
     group.remove(gone);
-    a.emit('message', { type: 'usher:metrics-request', id: 1, format: 'text' });
-    expect(String((await a.answer()).body)).toMatch(/^usher_test_requests_total 2$/m);
+    expect((await group.text()).body).toMatch(/^usher_test_requests_total 2$/m);
     expect(gone.sent).toHaveLength(0);
   });
 
@@ -76,8 +75,7 @@ describe('process-group metrics', () => {
     const group = createMetricsGroup();
     const members = [member(40, 1), member(41, 2), member(40, 3)];
     for (const m of members) group.add(m);
-    members[0]!.emit('message', { type: 'usher:metrics-request', id: 1, format: 'text' });
-    const body = String((await members[0]!.answer()).body);
+    const { body } = await group.text();
     expect(body).toMatch(/^usher_test_sale_length\{sale="s1"\} 41$/m);
     expect(body).toMatch(/^usher_test_sockets 6$/m);
   });

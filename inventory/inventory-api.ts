@@ -135,25 +135,20 @@ export interface AuditReport {
 }
 
 /**
- * Typed domain errors of the inventory; `inventory/inventory-errors.ts` maps script codes to these,
- * the API maps them to HTTP statuses (409 for seat_taken/sold_out/all_held/not_together, 422 for
- * over_limit/bad_request, 404 for unknown_*, 410 for expired, 409 for sale_not_open).
+ * The inventory's typed error codes, by where they come from. `inventory/inventory-errors.ts` turns
+ * script answers into them and `checkout/api/domain-problems.ts` gives each its HTTP status;
+ * `inventory/inventory-errors.unit.test.ts` holds the first two lists to what `inventory/lua/` answers.
  */
-export type InventoryErrorCode =
-  | 'sold_out'
-  | 'all_held'
-  | 'not_together'
-  | 'seat_taken'
-  | 'over_limit'
-  | 'sale_not_open'
-  | 'unknown_sale'
-  | 'unknown_section'
-  | 'unknown_seat'
-  | 'duplicate_seat'
-  | 'bad_quantity'
-  | 'hold_not_found'
-  | 'hold_expired'
-  | 'wrong_state';
+/** The codes the Lua scripts refuse with (`error_reply('USHER:<code>')`); the TS checks use some too. */
+export const scriptErrorCodes = [
+  'bad_quantity', 'duplicate_seat', 'hold_expired', 'hold_not_found', 'over_limit', 'sale_not_open', 'unknown_sale', 'unknown_seat', 'wrong_state',
+] as const;
+/** Why a shard missed (holdSeats' `{'miss', round, reason}`), when every shard missed. */
+export const missErrorCodes = ['sold_out', 'all_held', 'not_together', 'seat_taken'] as const;
+/** Refused in TypeScript before any script runs: the request names no section or tier of the sale. */
+export const requestErrorCodes = ['unknown_section'] as const;
+
+export type InventoryErrorCode = (typeof scriptErrorCodes)[number] | (typeof missErrorCodes)[number] | (typeof requestErrorCodes)[number];
 
 /**
  * `inventory/index.ts` exports `createSeatInventory: CreateSeatInventory`. The deps are the

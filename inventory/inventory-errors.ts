@@ -4,12 +4,10 @@
  * `InventoryError` whose `code` is an `InventoryErrorCode` (the API maps codes to HTTP statuses).
  */
 import { scriptErrorOf } from '../common/script-error.js';
-import type { InventoryErrorCode } from './inventory-api.js';
+import { scriptErrorCodes, type missErrorCodes, type InventoryErrorCode } from './inventory-api.js';
 
-const codes: readonly InventoryErrorCode[] = [
-  'sold_out', 'all_held', 'not_together', 'seat_taken', 'over_limit', 'sale_not_open', 'unknown_sale',
-  'unknown_section', 'unknown_seat', 'duplicate_seat', 'bad_quantity', 'hold_not_found', 'hold_expired', 'wrong_state',
-];
+type ScriptErrorCode = (typeof scriptErrorCodes)[number];
+const isScriptErrorCode = (value: string): value is ScriptErrorCode => (scriptErrorCodes as readonly string[]).includes(value);
 
 const defaultMessages: Record<InventoryErrorCode, string> = {
   sold_out: 'sold out',
@@ -38,21 +36,17 @@ export class InventoryError extends Error {
   }
 }
 
-export function isInventoryErrorCode(value: string): value is InventoryErrorCode {
-  return (codes as readonly string[]).includes(value);
-}
-
 /** Turns a script's `USHER:<code>` error into an InventoryError; anything else is rethrown as is. */
 export function fromScriptError(err: unknown): never {
   const failed = scriptErrorOf(err);
-  if (failed && isInventoryErrorCode(failed.code)) {
+  if (failed && isScriptErrorCode(failed.code)) {
     throw new InventoryError(failed.code, failed.detail ? `${defaultMessages[failed.code]}: ${failed.detail}` : defaultMessages[failed.code]);
   }
   throw err;
 }
 
 /** Miss reasons a hold script records per shard (`elsewhere`: the pass's request targets another shard). */
-export type MissReason = 'sold_out' | 'all_held' | 'not_together' | 'seat_taken' | 'elsewhere';
+export type MissReason = (typeof missErrorCodes)[number] | 'elsewhere';
 
 const missRank: Record<MissReason, number> = { elsewhere: 0, sold_out: 1, all_held: 2, not_together: 3, seat_taken: 4 };
 

@@ -4,13 +4,13 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkDockerfile, checkDockerignore, parseDockerfile } from './validate/dockerfile-rules.js';
 import { runAsUser } from './render/workloads.js';
-import { roles } from './render/roles.js';
+import { portsOf, roles } from './render/roles.js';
 import { overlays } from './render/overlays.js';
 import { renderOverlay } from './render/render.js';
 
 const root = path.join(import.meta.dirname, '..');
 const dockerfile = readFileSync(path.join(root, 'Dockerfile'), 'utf8');
-const expectation = { runAsUser, ports: Object.values(roles).map((r) => r.port) };
+const expectation = { runAsUser, ports: Object.values(roles).flatMap((r) => portsOf(r).map((p) => p.port)) };
 
 describe('Dockerfile', () => {
   it('keeps every image rule', () => {
@@ -41,7 +41,7 @@ describe('Dockerfile', () => {
     ['an install that ignores the lock', (d: string) => d.replace('RUN npm ci --no-audit', 'RUN npm install --no-audit'), /not a reproducible install/],
     ['a shell-form entry point', (d: string) => d.replace('ENTRYPOINT ["node", "dist/scripts/start.js"]', 'ENTRYPOINT node dist/scripts/start.js'), /exec form/],
     ['a single stage', (d: string) => d.split('# --- prod-deps')[0]!, /multi-stage|--omit=dev/],
-    ['a missing exposed port', (d: string) => d.replace('EXPOSE 9001 8080 9102', 'EXPOSE 8080'), /EXPOSE lacks 9001/],
+    ['a missing exposed port', (d: string) => d.replace('EXPOSE 9001 8080 9101 9103 9102', 'EXPOSE 8080 9101 9103 9102'), /EXPOSE lacks 9001/],
   ])('catches %s', (_what, mutate, expected) => {
     expect(checkDockerfile(mutate(dockerfile), expectation).join('\n')).toMatch(expected);
   });

@@ -9,7 +9,8 @@ import { overlays } from './render/overlays.js';
 import { allObjects, renderOverlay } from './render/render.js';
 import { overlayFiles } from './render/write-files.js';
 import { SchemaValidator, kindKey, supportedKinds } from './validate/schema-validator.js';
-import { checkAll } from './validate/manifest-checks.js';
+import { checkAll, checkMetricsPrivate } from './validate/manifest-checks.js';
+import { roles } from './render/roles.js';
 
 const validator = new SchemaValidator();
 const renderedDir = path.join(import.meta.dirname, 'rendered');
@@ -34,6 +35,14 @@ describe.each(Object.values(overlays))('overlay $name', (overlay) => {
     expect(names('Deployment')).toEqual(['usher-api', 'usher-edge', 'usher-worker']);
     expect(names('PodDisruptionBudget')).toEqual(['usher-api', 'usher-edge', 'usher-worker']);
     expect(names('HorizontalPodAutoscaler')).toEqual(['usher-api', 'usher-edge']);
+  });
+
+  it('routes only the public ports, and Prometheus alone reaches the metrics ports', () => {
+    expect(checkMetricsPrivate(objects)).toEqual([]);
+    const routed = objects.filter((o) => o.kind === 'HTTPRoute').flatMap((r) => ((r.spec as any).rules as any[]).flatMap((rule) => rule.backendRefs.map((b: any) => b.port))); // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(routed.sort()).toEqual([roles.api.publicPort!.port, roles.edge.publicPort!.port].sort());
+    const metricsPorts = Object.values(roles).map((r) => r.metricsPort.port);
+    for (const p of metricsPorts) expect(routed).not.toContain(p);
   });
 
   it('keeps the example Secret out of the applied set', () => {

@@ -48,7 +48,9 @@ describe('a deliberately broken manifest is caught', () => {
 
   it.each([
     ['probe on the wrong port', 'Deployment', 'usher-edge', (d: Any) => (container(d).livenessProbe.httpGet.port = 8080), /livenessProbe port 8080 .* not the edge port 9001/],
-    ['probe on a port name that does not exist', 'Deployment', 'usher-api', (d: Any) => (container(d).readinessProbe.httpGet.port = 'metrics'), /readinessProbe port metrics/],
+    ['probe on a port name that does not exist', 'Deployment', 'usher-api', (d: Any) => (container(d).readinessProbe.httpGet.port = 'admin'), /readinessProbe port admin \(undefined\)/],
+    ['readiness probed on the metrics port', 'Deployment', 'usher-api', (d: Any) => (container(d).readinessProbe.httpGet.port = 'metrics'), /readinessProbe port metrics \(9103\) is not the api port 8080 that serves \/readyz/],
+    ['metrics port dropped from the container', 'Deployment', 'usher-edge', (d: Any) => (container(d).ports = container(d).ports.filter((p: Any) => p.name !== 'metrics')), /no containerPort 9101 \(EDGE_METRICS_PORT\)/],
     ['liveness checking dependencies', 'Deployment', 'usher-worker', (d: Any) => (container(d).livenessProbe.httpGet.path = '/readyz'), /livenessProbe path \/readyz should be \/livez/],
     ['container port moved away from the role port', 'Deployment', 'usher-api', (d: Any) => (container(d).ports[0].containerPort = 3000), /no containerPort 8080/],
     ['env var unknown to common/config.ts', 'Deployment', 'usher-api', (d: Any) => container(d).env.push({ name: 'REDIS_HOST', value: 'redis' }), /REDIS_HOST is not a variable of common\/config.ts/],
@@ -62,6 +64,14 @@ describe('a deliberately broken manifest is caught', () => {
     ['rolling update that may drop capacity', 'Deployment', 'usher-edge', (d: Any) => (d.spec.strategy.rollingUpdate.maxUnavailable = 1), /maxUnavailable: 0/],
     ['Service selecting no pods', 'Service', 'usher-worker', (s: Any) => (s.spec.selector['app.kubernetes.io/component'] = 'workers'), /selector matches no Deployment/],
     ['route to a port the Service does not have', 'HTTPRoute', 'usher-api', (r: Any) => (r.spec.rules[0].backendRefs[0].port = 80), /backend usher-api:80/],
+    ['route to the edge metrics port', 'HTTPRoute', 'usher-edge', (r: Any) => (r.spec.rules[0].backendRefs[0].port = 9101), /HTTPRoute\/usher-edge: backend usher-edge:9101 is the edge metrics port 9101: \/metrics would be public/],
+    ['route to the api metrics port', 'HTTPRoute', 'usher-api', (r: Any) => (r.spec.rules[0].backendRefs[0].port = 9103), /backend usher-api:9103 is the api metrics port 9103/],
+    ['Ingress to a metrics port', 'Ingress', 'usher', (i: Any) => (i.spec.rules[1].http.paths[0].backend.service.port.name = 'metrics'), /Ingress\/usher: backend usher-api:9103 is the api metrics port/],
+    ['metrics port open to anyone', 'NetworkPolicy', 'usher-api', (n: Any) => delete n.spec.ingress[1].from, /NetworkPolicy\/usher-api: lets anyone reach the api metrics port 9103/],
+    ['public rule widened to every port', 'NetworkPolicy', 'usher-edge', (n: Any) => delete n.spec.ingress[0].ports, /lets anyone reach the edge metrics port 9101/],
+    ['worker scrapes opened to every namespace', 'NetworkPolicy', 'usher-worker', (n: Any) => (n.spec.ingress[0].from = [{ namespaceSelector: {} }]), /lets anyone reach the worker metrics port 9102/],
+    ['metrics port behind a LoadBalancer', 'Service', 'usher-edge', (s: Any) => (s.spec.type = 'LoadBalancer'), /Service\/usher-edge: type LoadBalancer exposes the edge metrics port 9101/],
+    ['ServiceMonitor scraping the public port', 'ServiceMonitor', 'usher', (m: Any) => (m.spec.endpoints[0].port = 'http'), /ServiceMonitor\/usher: does not scrape Service\/usher-api on its metrics port only/],
     ['real-looking value in the example Secret', 'Secret', 'usher-secrets', (s: Any) => (s.stringData.AUTH_JWT_SECRET = 'x'.repeat(40)), /AUTH_JWT_SECRET is not an obvious placeholder/],
   ])('check: %s', (_what, kind, name, mutate, expected) => {
     const found = checkAll(broken(kind, name, mutate));

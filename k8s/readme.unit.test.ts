@@ -23,6 +23,11 @@ describe('k8s/README.md', () => {
     for (const r of Object.values(roles)) expect(readme).toContain(`${r.name} ${terminationGraceS(r)}`);
   });
 
+  it('tells how Prometheus reaches each role\'s metrics port', () => {
+    expect(headings).toContain('Metrics and probes');
+    for (const r of Object.values(roles)) expect(readme).toContain(`| ${r.name} | \`${r.metricsPort.variable}\` ${r.metricsPort.port}`);
+  });
+
   it('tells how to rebuild inventory', () => {
     expect(readme).toContain('npm run inventory:rebuild -- <sale>');
   });

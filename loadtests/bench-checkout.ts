@@ -86,7 +86,7 @@ for (let i = 0; i < passes.length; i += 5000) {
 const apiPort = await freePort();
 const env = {
   ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'warn', REDIS_URL: services.redisUrl, DATABASE_URL: services.databaseUrl,
-  PAYMENT_GATEWAY: 'demo', RATE_LIMIT_PER_IP_PER_MIN: '100000000', API_PORT: String(apiPort), WORKER_PORT: String(await freePort()),
+  PAYMENT_GATEWAY: 'demo', RATE_LIMIT_PER_IP_PER_MIN: '100000000', API_PORT: String(apiPort), API_METRICS_PORT: '0', WORKER_PORT: String(await freePort()),
   PASS_JWKS_URL: `http://127.0.0.1:${jwksPort}/`, AUTH_JWT_SECRET: 'b'.repeat(40), PG_POOL_MAX: '20', BULLMQ_PREFIX: '{bench}', HOST: '127.0.0.1',
 };
 function startRole(role: string, extraEnv: Record<string, string> = {}): ChildProcess {

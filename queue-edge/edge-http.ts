@@ -4,21 +4,22 @@
  * organiser's live controls (admin bearer).
  */
 import type { TemplatedApp, HttpResponse, HttpRequest } from 'uWebSockets.js';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { Problem } from '../common/problem.js';
 import { isAdmin } from '../access/access-token.js';
-import { applySaleControl, saleControlSchema } from '../admission/sale-controls.js';
+import { applySaleControl } from '../admission/sale-controls.js';
 import { queueKeys } from '../admission/queue-keys.js';
 import { type EdgeCore, admitJoin, takeOffer } from './edge-core.js';
 import { replyTo, readBody, runRoute, bearerOf, clientIp, type Reply } from './http-reply.js';
-import { saleIdSchema, checkoutUrl } from './edge-protocol.js';
+import { checkoutUrl } from './edge-protocol.js';
 import { storedPlace, type Place } from './visitor-place.js';
 import { VisitorTokenError } from './visitor-token.js';
 import { etaRangeS } from './eta-estimator.js';
-
-const joinBodySchema = z.strictObject({ nonce: z.string().max(32).optional() });
-/** visitors and take read nothing from the body: an empty one, or `{}` */
-const noBodySchema = z.strictObject({});
+import { problems, type EdgeRouteDoc } from './edge-openapi.js';
+import {
+  controlsResponseSchema, jwksResponseSchema, joinBodySchema, noBodySchema, placeResponseSchema, saleControlSchema, saleIdSchema,
+  statusResponseSchema, visitorTokenResponseSchema, type ControlsResponse, type PlaceResponse, type StatusResponse,
+} from './edge-http-schemas.js';
 
 interface Request {
   sale: string;
@@ -26,8 +27,18 @@ interface Request {
   ip: string;
 }
 
-/** `body`: the whole request body, already within EDGE_BODY_LIMIT_BYTES (null for a GET). */
-type Route = (core: EdgeCore, reply: Reply, request: Request, body: Buffer | null) => Promise<void>;
+/**
+ * One route, declared once: its document (with the schemas it validates with) and its handler.
+ * `body()` parses the request body with `doc.body`, when the handler chooses (after its auth
+ * check: a request that may not be made learns nothing about its body).
+ */
+interface EdgeHttpRoute<B> {
+  doc: EdgeRouteDoc & { body?: z.ZodType<B> };
+  handler: (core: EdgeCore, reply: Reply, request: Request, body: () => B) => Promise<void>;
+}
+
+/** Erases the body type, so routes of every body type sit in one table. */
+const defineRoute = <B>(r: EdgeHttpRoute<B>): EdgeHttpRoute<unknown> => r as EdgeHttpRoute<unknown>;
 
 async function visitorOf(core: EdgeCore, authorization: string): Promise<string> {
   try {
@@ -63,7 +74,7 @@ function jsonBody<T>(body: Buffer | null, schema: z.ZodType<T>): T {
   return parsed.data;
 }
 
-function placeBody(core: EdgeCore, saleId: string, place: Place | null): Record<string, unknown> {
+function placeBody(core: EdgeCore, saleId: string, place: Place | null): PlaceResponse {
   if (!place) return { place: 'none' };
   switch (place.state) {
     case 'prequeue': return { place: 'prequeue' };
@@ -74,68 +85,128 @@ function placeBody(core: EdgeCore, saleId: string, place: Place | null): Record<
   }
 }
 
+const saleParam = { sale: saleIdSchema };
+
 /** GET status: the visitor's place and the sale's counters from this edge's last tick; a poll keeps an HTTP client's place. */
-const status: Route = async (core, reply, req) => {
-  const visitorId = await visitorOf(core, req.authorization);
-  const { saleId } = await knownSale(core, req.sale);
-  const k = queueKeys(saleId);
-  const answers = (await core.redis.multi().hget(k.visitors, visitorId).zadd(k.disconnected, 'XX', Date.now(), visitorId).zrank(k.waiting, visitorId).exec()) ?? [];
-  const raw = answers[0]?.[1];
-  const rank = answers[2]?.[1];
-  const place = typeof raw === 'string' ? storedPlace(raw) : null;
-  const room = core.fans.room(saleId);
-  if (!room.last) await core.tickNow(saleId);
-  const last = room.last;
-  const measured = room.meter.rangePerMin();
-  const ahead = typeof rank === 'number' ? rank : null;
-  reply.json(200, {
-    saleId, state: last?.state ?? 'prequeue', ...placeBody(core, saleId, place), ahead,
-    etaS: ahead === null || !last || last.state !== 'open' ? null : etaRangeS(ahead, measured, last.ratePerMin),
-    serving: last?.serving ?? 0, waiting: last?.waiting ?? 0, ratePerMin: last?.ratePerMin ?? 0, measuredPerMin: measured,
-    message: last?.message ?? '', seed: last?.seed ?? '', at: last?.now ?? Date.now(),
-  }, { 'cache-control': `private, max-age=${Math.max(1, Math.round(core.config.edge.tickMs / 1000))}` });
-};
+const status = defineRoute({
+  doc: {
+    method: 'get', path: '/v1/sales/:sale/status', tag: 'queue', security: 'visitor', params: saleParam,
+    summary: "the visitor's place and the sale's counters (the fallback for clients without WebSocket)",
+    description: 'Counters from this edge\'s last tick; `Cache-Control: private, max-age=<tick>`. A poll keeps an HTTP client\'s place as an open socket would.',
+    responses: { 200: { description: 'place and counters', schema: statusResponseSchema }, ...problems(400, 401, 404, 503) },
+  },
+  async handler(core, reply, req) {
+    const visitorId = await visitorOf(core, req.authorization);
+    const { saleId } = await knownSale(core, req.sale);
+    const k = queueKeys(saleId);
+    const answers = (await core.redis.multi().hget(k.visitors, visitorId).zadd(k.disconnected, 'XX', Date.now(), visitorId).zrank(k.waiting, visitorId).exec()) ?? [];
+    const raw = answers[0]?.[1];
+    const rank = answers[2]?.[1];
+    const place = typeof raw === 'string' ? storedPlace(raw) : null;
+    const room = core.fans.room(saleId);
+    if (!room.last) await core.tickNow(saleId);
+    const last = room.last;
+    const measured = room.meter.rangePerMin();
+    const ahead = typeof rank === 'number' ? rank : null;
+    const body: StatusResponse = {
+      saleId, state: last?.state ?? 'prequeue', ...placeBody(core, saleId, place), ahead,
+      etaS: ahead === null || !last || last.state !== 'open' ? null : etaRangeS(ahead, measured, last.ratePerMin),
+      serving: last?.serving ?? 0, waiting: last?.waiting ?? 0, ratePerMin: last?.ratePerMin ?? 0, measuredPerMin: measured,
+      message: last?.message ?? '', seed: last?.seed ?? '', at: last?.now ?? Date.now(),
+    };
+    reply.json(200, body, { 'cache-control': `private, max-age=${Math.max(1, Math.round(core.config.edge.tickMs / 1000))}` });
+  },
+});
 
-const join: Route = async (core, reply, req, body) => {
-  const visitorId = await visitorOf(core, req.authorization);
-  const { saleId, powDifficulty } = await knownSale(core, req.sale);
-  const { nonce } = jsonBody(body, joinBodySchema);
-  // HTTP has no per-connection challenge: the work is bound to this sale and visitor instead.
-  await admitJoin(core, req.ip, `${saleId}:${visitorId}`, nonce, powDifficulty);
-  await core.fans.room(saleId).ready;
-  reply.json(200, placeBody(core, saleId, await core.store.join(saleId, visitorId, false)));
-};
+const join = defineRoute({
+  doc: {
+    method: 'post', path: '/v1/sales/:sale/join', tag: 'queue', security: 'visitor', params: saleParam, body: joinBodySchema,
+    summary: 'join the queue (the same queue as the socket; joining twice keeps the place)',
+    responses: { 200: { description: 'the place', schema: placeResponseSchema }, ...problems(400, 401, 403, 404, 409, 410, 413, 422, 429, 503) },
+  },
+  async handler(core, reply, req, body) {
+    const visitorId = await visitorOf(core, req.authorization);
+    const { saleId, powDifficulty } = await knownSale(core, req.sale);
+    const { nonce } = body();
+    // HTTP has no per-connection challenge: the work is bound to this sale and visitor instead.
+    await admitJoin(core, req.ip, `${saleId}:${visitorId}`, nonce, powDifficulty);
+    await core.fans.room(saleId).ready;
+    reply.json(200, placeBody(core, saleId, await core.store.join(saleId, visitorId, false)));
+  },
+});
 
-const take: Route = async (core, reply, req, body) => {
-  const visitorId = await visitorOf(core, req.authorization);
-  const { saleId } = await knownSale(core, req.sale);
-  jsonBody(body, noBodySchema);
-  reply.json(200, placeBody(core, saleId, await takeOffer(core, saleId, visitorId)));
-};
+const take = defineRoute({
+  doc: {
+    method: 'post', path: '/v1/sales/:sale/take', tag: 'queue', security: 'visitor', params: saleParam, body: noBodySchema,
+    summary: 'take the offer: the admission pass, as `admitted`',
+    responses: { 200: { description: 'the place, `admitted` with the pass when an offer was open', schema: placeResponseSchema }, ...problems(400, 401, 404, 409, 410, 413, 422, 503) },
+  },
+  async handler(core, reply, req, body) {
+    const visitorId = await visitorOf(core, req.authorization);
+    const { saleId } = await knownSale(core, req.sale);
+    body();
+    reply.json(200, placeBody(core, saleId, await takeOffer(core, saleId, visitorId)));
+  },
+});
 
-const controls: Route = async (core, reply, req, body) => {
-  if (!(await isAdmin(bearerOf(req.authorization), core.accessTokens, core.config.secrets.adminApiToken, core.denylist))) {
-    throw new Problem(req.authorization ? 403 : 401, 'admin_required', 'an admin access token or the admin API token is required');
-  }
-  const control = jsonBody(body, saleControlSchema);
-  const { saleId } = await knownSale(core, req.sale);
-  reply.json(200, { saleId, settings: await applySaleControl(core.redis, saleId, control) });
-};
+const controls = defineRoute({
+  doc: {
+    method: 'post', path: '/v1/sales/:sale/controls', tag: 'controls', security: 'admin', params: saleParam, body: saleControlSchema,
+    summary: "change a sale's queue live (rate, maximum shoppers, pause, resume, close, message)",
+    description: 'Effective at the next tick on every edge (the publish makes each edge tick at once).',
+    responses: { 200: { description: 'the settings now in force', schema: controlsResponseSchema }, ...problems(400, 401, 403, 404, 413, 422, 503) },
+  },
+  async handler(core, reply, req, body) {
+    if (!(await isAdmin(bearerOf(req.authorization), core.accessTokens, core.config.secrets.adminApiToken, core.denylist))) {
+      throw new Problem(req.authorization ? 403 : 401, 'admin_required', 'an admin access token or the admin API token is required');
+    }
+    const control = body();
+    const { saleId } = await knownSale(core, req.sale);
+    const answer: ControlsResponse = { saleId, settings: await applySaleControl(core.redis, saleId, control) };
+    reply.json(200, answer);
+  },
+});
 
 /** Visitor tokens for new visitors, at most EDGE_JOINS_PER_IP_PER_MIN per address. */
-const visitors: Route = async (core, reply, req, body) => {
-  jsonBody(body, noBodySchema);
-  if (!(await core.limits.allow('visitor', req.ip))) throw new Problem(429, 'too_many_visitors', 'too many new visitors from this address');
-  reply.json(201, await core.visitors.issue(), { 'cache-control': 'no-store' });
-};
+const visitors = defineRoute({
+  doc: {
+    method: 'post', path: '/v1/visitors', tag: 'visitors', body: noBodySchema,
+    summary: 'a new visitor token (at most EDGE_JOINS_PER_IP_PER_MIN per address)',
+    responses: { 201: { description: 'the token; `Cache-Control: no-store`', schema: visitorTokenResponseSchema }, ...problems(413, 422, 429, 503) },
+  },
+  async handler(core, reply, req, body) {
+    body();
+    if (!(await core.limits.allow('visitor', req.ip))) throw new Problem(429, 'too_many_visitors', 'too many new visitors from this address');
+    reply.json(201, await core.visitors.issue(), { 'cache-control': 'no-store' });
+  },
+});
+
+const jwks = defineRoute({
+  doc: {
+    method: 'get', path: '/.well-known/jwks.json', tag: 'passes',
+    summary: 'the public keys of admission passes (pending, signing and previous)',
+    description: 'Read per request: a rotation adds or retires keys without a restart. `Cache-Control: max-age=PASS_JWKS_MAX_AGE_S`.',
+    responses: { 200: { description: 'JWK set', schema: jwksResponseSchema } },
+  },
+  async handler(core, reply) {
+    // Caches may keep it no longer than the API does (PASS_JWKS_MAX_AGE_S), or a retired key would outlive its retirement.
+    reply.json(200, core.passes.publicJwks, { 'cache-control': `public, max-age=${core.config.pass.jwksMaxAgeS}` });
+  },
+});
+
+const routes = [jwks, visitors, status, join, take, controls];
+
+/** What mountEdgeHttp serves, for the edge's OpenAPI document. */
+export const edgeHttpDocs: readonly EdgeRouteDoc[] = routes.map((r) => r.doc);
 
 /**
- * A uWS handler running `handler` with what it needs copied out of `req` first. A route that takes
+ * A uWS handler running the route with what it needs copied out of `req` first. A route that takes
  * a body gets all of it, within EDGE_BODY_LIMIT_BYTES, before it starts: an oversized body is
  * answered 413 as soon as it is known to be (its Content-Length, or a chunked body's running size),
  * and nothing else happens.
  */
-function route(core: EdgeCore, handler: Route, withBody: boolean) {
+function uwsHandler(core: EdgeCore, r: EdgeHttpRoute<unknown>) {
+  const schema = r.doc.body;
   return (res: HttpResponse, req: HttpRequest): void => {
     const reply = replyTo(res);
     const request: Request = {
@@ -143,21 +214,14 @@ function route(core: EdgeCore, handler: Route, withBody: boolean) {
       authorization: req.getHeader('authorization'),
       ip: clientIp(res, req.getHeader('x-forwarded-for'), core.config.http.trustProxy),
     };
-    const body = withBody ? readBody(res, req.getHeader('content-length'), core.config.edge.bodyLimitBytes) : null;
-    runRoute(reply, core.log, async () => handler(core, reply, request, body ? await body : null));
+    const body = schema ? readBody(res, req.getHeader('content-length'), core.config.edge.bodyLimitBytes) : null;
+    runRoute(reply, core.log, async () => {
+      const raw = body ? await body : null;
+      await r.handler(core, reply, request, () => (schema ? jsonBody(raw, schema) : undefined));
+    });
   };
 }
 
 export function mountEdgeHttp(app: TemplatedApp, core: EdgeCore): void {
-  // Re-read per request: a rotation adds or retires keys without a restart. Caches may keep it no
-  // longer than the API does (PASS_JWKS_MAX_AGE_S), or a retired key would outlive its retirement.
-  const jwksCacheControl = `public, max-age=${core.config.pass.jwksMaxAgeS}`;
-  app.get('/.well-known/jwks.json', (res) => {
-    replyTo(res).json(200, core.passes.publicJwks, { 'cache-control': jwksCacheControl });
-  });
-  app.post('/v1/visitors', route(core, visitors, true));
-  app.get('/v1/sales/:sale/status', route(core, status, false));
-  app.post('/v1/sales/:sale/join', route(core, join, true));
-  app.post('/v1/sales/:sale/take', route(core, take, true));
-  app.post('/v1/sales/:sale/controls', route(core, controls, true));
+  for (const r of routes) app[r.doc.method](r.doc.path, uwsHandler(core, r));
 }

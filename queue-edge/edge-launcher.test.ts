@@ -9,9 +9,9 @@ describe('EDGE_PROCESSES', () => {
   it('runs that many edge processes on one port, all serving one queue, and drains them on SIGTERM', async () => {
     const redis = newRedis();
     const db = await freshDatabase();
-    const port = await freePort();
+    const [port, metricsPort] = [await freePort(), await freePort()];
     const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts', 'edge'], {
-      env: { ...process.env, ...testEnv({ EDGE_PORT: String(port), EDGE_PROCESSES: '3', DATABASE_URL: db.url }) },
+      env: { ...process.env, ...testEnv({ EDGE_PORT: String(port), EDGE_METRICS_PORT: String(metricsPort), EDGE_PROCESSES: '3', DATABASE_URL: db.url }) },
       stdio: ['ignore', 'inherit', 'inherit'],
     });
     try {
@@ -30,9 +30,10 @@ describe('EDGE_PROCESSES', () => {
       }, 20_000);
       const tickets = await redis.zrange(queueKeys(saleId).waiting, 0, -1, 'WITHSCORES');
       expect(tickets.filter((_, i) => i % 2 === 1)).toEqual(fans.map((_, i) => String(i + 1))); // one queue, one counter
-      // whichever process a scrape reaches, it counts the fans of all three
+      // the supervisor's metrics port counts the fans of all three; the public port serves none
+      expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(404);
       for (let i = 0; i < 6; i++) {
-        const scrape = await (await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { connection: 'close' } })).text();
+        const scrape = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`, { headers: { connection: 'close' } })).text();
         expect(Number(/^usher_edge_connected_fans (\d+)$/m.exec(scrape)?.[1]), `scrape ${i}`).toBe(fans.length);
       }
       const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

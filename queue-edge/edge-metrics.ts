@@ -6,7 +6,7 @@
  * every process copies from the admission tick's answer (the same Redis counters) take the
  * processes' largest copy ('max'), since summing would multiply them by the process count. The
  * copies differ by at most one tick; 'max' is the freshest of the running totals, so `rate()` never
- * sees them step back whichever process answers the scrape.
+ * sees them step back.
  */
 import { counter, gauge, histogram } from '../common/metrics.js';
 

@@ -17,7 +17,7 @@ const shutdown = new Shutdown(log, config.shutdownGraceMs).listen();
 try {
   const role = await startEdgeRole(ctx, createSeatInventory({ redis: ctx.redis, pg: ctx.pg, log: ctx.log }));
   shutdown.add('stop edge', () => role.stop()).add('close connections', () => ctx.close());
-  // one of EDGE_PROCESSES on the port: a scrape of /metrics must count every one of them
+  // one of EDGE_PROCESSES: the supervisor's EDGE_METRICS_PORT sums this process with the others
   joinMetricsGroup();
   process.send?.('ready');
   // The supervisor is gone (killed, crashed): drain and exit rather than run on unsupervised.

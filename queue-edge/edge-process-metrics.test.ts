@@ -1,7 +1,7 @@
 /**
- * /metrics of EDGE_PROCESSES=3 on one port counts each sale once: the sale-wide figures (queue,
- * pre-queue, admitted, lapsed offers, active shoppers) equal the sale's real counts in Redis,
- * whichever process answers the scrape, while each process's own fans are still summed.
+ * /metrics of EDGE_PROCESSES=3 (their supervisor's EDGE_METRICS_PORT) counts each sale once: the
+ * sale-wide figures (queue, pre-queue, admitted, lapsed offers, active shoppers) equal the sale's
+ * real counts in Redis, while each process's own fans are still summed.
  */
 import { describe, it, expect } from 'vitest';
 import { spawn } from 'node:child_process';
@@ -28,9 +28,9 @@ describe('EDGE_PROCESSES metrics', () => {
   it('report sale-wide figures once, as Redis counts them, and sum the fans of every process', async () => {
     const redis = newRedis();
     const db = await freshDatabase();
-    const port = await freePort();
+    const [port, metricsPort] = [await freePort(), await freePort()];
     const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts', 'edge'], {
-      env: { ...process.env, ...testEnv({ EDGE_PORT: String(port), EDGE_PROCESSES: '3', DATABASE_URL: db.url, QUEUE_OFFER_TTL_S: '1' }) },
+      env: { ...process.env, ...testEnv({ EDGE_PORT: String(port), EDGE_METRICS_PORT: String(metricsPort), EDGE_PROCESSES: '3', DATABASE_URL: db.url, QUEUE_OFFER_TTL_S: '1' }) },
       stdio: ['ignore', 'inherit', 'inherit'],
     });
     const fans: Fan[] = [];
@@ -72,7 +72,7 @@ describe('EDGE_PROCESSES metrics', () => {
       };
       expect(real).toMatchObject({ usher_prequeue_length: 4, usher_queue_active_shoppers: 2 });
       expect(real.usher_queue_offers_expired_total).toBe(real.usher_queue_admitted_total);
-      const scrape = async (): Promise<Figures> => figuresOf(await (await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { connection: 'close' } })).text(), saleId);
+      const scrape = async (): Promise<Figures> => figuresOf(await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`, { headers: { connection: 'close' } })).text(), saleId);
       // each process copies the paused sale's counters at its next tick
       await eventually(async () => JSON.stringify(await scrape()) === JSON.stringify(real), 10_000).catch(async () => {
         expect(await scrape()).toEqual(real);

@@ -1,12 +1,14 @@
 /**
  * EDGE_PROCESSES > 1: this process becomes a small supervisor that forks N edge processes sharing
- * EDGE_PORT (uWS listens with SO_REUSEPORT, so the kernel spreads connections over them). A child
+ * EDGE_PORT (uWS listens with SO_REUSEPORT, so the kernel spreads connections over them), and
+ * answers the scrapes of EDGE_METRICS_PORT with the sum of their metrics. A child
  * that dies is restarted after a pause; stop() sends SIGTERM to each (they drain) and waits.
  * Each runs with the edge's V8 flags (edge-node-flags.ts) unless the operator set their own.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { AppContext } from '../common/app-context.js';
+import { startMetricsServer } from '../common/metrics-server.js';
 import { createMetricsGroup } from '../common/process-group-metrics.js';
 import type { RunningRole } from '../common/role.js';
 import { withEdgeNodeFlags } from './edge-node-flags.js';
@@ -20,11 +22,18 @@ function childEntry(): string {
   return fileURLToPath(new URL(`./edge-process-main.${ext}`, import.meta.url));
 }
 
+/** The addresses start-up prints for the edge role. */
+export const edgeUrls = (ctx: AppContext): Record<string, string> => ({
+  edge: ctx.config.http.publicEdgeUrl,
+  'waiting room': `${ctx.config.http.publicEdgeUrl}/sales/<sale id>`,
+});
+
 export async function startEdgeProcesses(ctx: AppContext, count = ctx.config.edge.processes): Promise<RunningRole> {
   const log = ctx.log.child({ role: 'edge-supervisor' });
   const children = new Set<ChildProcess>();
-  // a scrape of /metrics reaches one edge process: it asks here for the sum of all of them
+  // the scrapes of EDGE_METRICS_PORT come here and get the sum of every edge process
   const metrics = createMetricsGroup();
+  const scrapes = await startMetricsServer({ host: ctx.config.http.host, port: ctx.config.http.edgeMetricsPort, metrics: () => metrics.text() });
   let stopping = false;
 
   function spawnOne(index: number): Promise<void> {
@@ -49,16 +58,17 @@ export async function startEdgeProcesses(ctx: AppContext, count = ctx.config.edg
   }
 
   await Promise.all(Array.from({ length: count }, (_, i) => spawnOne(i)));
-  log.info({ processes: count, port: ctx.config.http.edgePort }, 'edge processes ready');
+  log.info({ processes: count, port: ctx.config.http.edgePort, metricsPort: scrapes.port }, 'edge processes ready');
   return {
     name: 'edge',
-    urls: { edge: ctx.config.http.publicEdgeUrl, 'waiting room': `${ctx.config.http.publicEdgeUrl}/sales/<sale id>` },
+    urls: { ...edgeUrls(ctx), 'edge metrics': scrapes.url },
     async stop() {
       stopping = true;
       await Promise.all([...children].map((child) => new Promise<void>((resolve) => {
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
       })));
+      await scrapes.close();
     },
   };
 }

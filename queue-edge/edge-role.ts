@@ -1,11 +1,13 @@
 /**
  * The edge role as `scripts/start.ts` runs it. EDGE_PROCESSES=1: the edge server runs in this
- * process. More: this process supervises that many edge processes on one port (edge-processes.ts).
+ * process, its metrics on EDGE_METRICS_PORT. More: this process supervises that many edge
+ * processes on one port and answers the scrapes for all of them (edge-processes.ts).
  */
 import type { AppContext } from '../common/app-context.js';
+import { startMetricsServer } from '../common/metrics-server.js';
 import type { RunningRole } from '../common/role.js';
 import { startEdgeServer } from './edge-server.js';
-import { startEdgeProcesses, EDGE_CHILD_ENV } from './edge-processes.js';
+import { startEdgeProcesses, EDGE_CHILD_ENV, edgeUrls } from './edge-processes.js';
 import type { SeatStatusSource } from './admission-tick.js';
 import type { SeatInventory } from '../inventory/inventory-api.js';
 
@@ -16,7 +18,10 @@ function seatStatusOf(inventory: Pick<SeatInventory, 'availability'>): SeatStatu
 
 /** `inventory`: the process's one inventory (scripts/start.ts builds it), read for seat status. */
 export async function startEdgeRole(ctx: AppContext, inventory: Pick<SeatInventory, 'availability'>): Promise<RunningRole> {
-  if (ctx.config.edge.processes > 1 && process.env[EDGE_CHILD_ENV] === undefined) return startEdgeProcesses(ctx);
+  const forked = process.env[EDGE_CHILD_ENV] !== undefined;
+  if (ctx.config.edge.processes > 1 && !forked) return startEdgeProcesses(ctx);
+  // a forked edge process is scraped through its supervisor, which owns EDGE_METRICS_PORT
+  const metrics = forked ? undefined : await startMetricsServer({ host: ctx.config.http.host, port: ctx.config.http.edgeMetricsPort });
   const server = await startEdgeServer({
     config: ctx.config,
     log: ctx.log,
@@ -27,7 +32,10 @@ export async function startEdgeRole(ctx: AppContext, inventory: Pick<SeatInvento
   });
   return {
     name: 'edge',
-    urls: { edge: ctx.config.http.publicEdgeUrl, 'waiting room': `${ctx.config.http.publicEdgeUrl}/sales/<sale id>` },
-    stop: () => server.stop(),
+    urls: { ...edgeUrls(ctx), ...(metrics ? { 'edge metrics': metrics.url } : {}) },
+    async stop() {
+      await server.stop();
+      await metrics?.close();
+    },
   };
 }

@@ -21,10 +21,11 @@ import { FanRegistry } from './fan-registry.js';
 import { abuseLimits } from './abuse-limits.js';
 import { startAdmissionTicks, type SeatStatusSource } from './admission-tick.js';
 import { saleEvents } from './edge-events.js';
-import { mountFanSocket } from './fan-socket.js';
-import { mountEdgeHttp } from './edge-http.js';
-import { mountStatic } from './static-files.js';
-import { mountEdgeProbes } from './edge-probes.js';
+import { fanSocketDoc, mountFanSocket } from './fan-socket.js';
+import { edgeHttpDocs, mountEdgeHttp } from './edge-http.js';
+import { mountStatic, staticDocs } from './static-files.js';
+import { edgeProbeDocs, mountEdgeProbes } from './edge-probes.js';
+import { mountEdgeOpenApi, recordRoutes, type EdgeRouteDoc, type MountedRoute } from './edge-openapi.js';
 import { replyTo } from './http-reply.js';
 import { encode } from './edge-protocol.js';
 import type { EdgeCore } from './edge-core.js';
@@ -42,9 +43,14 @@ export interface EdgeServerOptions {
   edgeId?: string;
 }
 
+/** Every route the edge serves, documented: what `/openapi.json` lists. */
+export const edgeRouteDocs: readonly EdgeRouteDoc[] = [fanSocketDoc, ...edgeHttpDocs, ...staticDocs, ...edgeProbeDocs];
+
 export interface EdgeServer {
   port: number;
   core: EdgeCore;
+  /** What was mounted on the uWS app, as mounted (the OpenAPI test compares it with the document). */
+  routes: readonly MountedRoute[];
   /** Drain and close, bounded by `graceMs`. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -53,7 +59,7 @@ const RECONNECT_AFTER_MS = 500;
 
 export async function startEdgeServer(o: EdgeServerOptions): Promise<EdgeServer> {
   const uws = loadNativeUws();
-  const app = uws.App();
+  const { app, routes } = recordRoutes(uws.App());
   const { config, redis } = o;
   const log = o.log.child({ role: 'edge' });
   const store = queueStore(redis);
@@ -78,6 +84,7 @@ export async function startEdgeServer(o: EdgeServerOptions): Promise<EdgeServer>
   mountEdgeHttp(app, core);
   mountStatic(app);
   mountEdgeProbes(app, log, o.readiness ?? (async () => ({ ok: true })), () => draining);
+  mountEdgeOpenApi(app, edgeRouteDocs, config.http.publicEdgeUrl);
   app.any('/*', (res) => replyTo(res).problem(new Problem(404, 'not_found', 'no such route on the edge')));
 
   const host = config.http.host;
@@ -91,6 +98,7 @@ export async function startEdgeServer(o: EdgeServerOptions): Promise<EdgeServer>
   return {
     port,
     core,
+    routes,
     async stop(graceMs = config.shutdownGraceMs) {
       if (draining) return;
       draining = true;

@@ -14,6 +14,7 @@ import { newChallenge } from './proof-of-work.js';
 import { edgeProblemOf, internalProblem } from './edge-problems.js';
 import { VisitorTokenError } from './visitor-token.js';
 import { edgeMetrics } from './edge-metrics.js';
+import { problems, type EdgeRouteDoc } from './edge-openapi.js';
 import { queueKeys } from '../admission/queue-keys.js';
 
 const JOIN_WITHIN_MS = 15_000;
@@ -121,6 +122,13 @@ function sweepPendingJoins(core: EdgeCore): () => void {
   timer.unref();
   return () => clearInterval(timer);
 }
+
+export const fanSocketDoc: EdgeRouteDoc = {
+  method: 'get', path: '/v1/sales/:sale/ws', tag: 'queue', params: { sale: saleIdSchema },
+  summary: 'the waiting-room WebSocket (protocol v1: queue-edge/README.md)',
+  description: 'An upgrade: the visitor token travels in the first `join` message, not in a header.',
+  responses: { 101: { description: 'switching to the WebSocket protocol' }, ...problems(400, 403, 404, 429, 503) },
+};
 
 /** Mounts the fan socket on `app` and starts its join-deadline sweep; returns what stops the sweep. */
 export function mountFanSocket(app: TemplatedApp, core: EdgeCore, draining: () => boolean): () => void {

@@ -15,7 +15,6 @@ declare module 'ioredis' {
     usherQueueAdmit(...keysAndArgs: string[]): Result<string, Context>;
     usherQueueTake(...keysAndArgs: string[]): Result<string, Context>;
     usherQueueShuffle(...keysAndArgs: string[]): Result<string, Context>;
-    usherAbuseHit(...keysAndArgs: string[]): Result<number, Context>;
   }
 }
 
@@ -26,7 +25,6 @@ export const queueCommands = {
   usherQueueAdmit: 'admit',
   usherQueueTake: 'take',
   usherQueueShuffle: 'shuffle',
-  usherAbuseHit: 'hit',
 } as const;
 
 export const queueLuaDir = fileURLToPath(new URL('./lua/', import.meta.url));

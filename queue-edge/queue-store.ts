@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { RedisClient } from '../common/redis-connection.js';
 import { queueKeys, abuseCounterKey } from '../admission/queue-keys.js';
 import { pubSubModeOf } from '../admission/sale-channel.js';
+import { fixedWindowCounter } from '../common/fixed-window-counter.js';
 import { defineQueueScripts } from './queue-scripts.js';
 import { fromQueueScriptError } from './queue-errors.js';
 import { placeSchema, type Place } from './visitor-place.js';
@@ -61,6 +62,7 @@ export interface QueueStore {
 
 export function queueStore(redis: RedisClient): QueueStore {
   const r = defineQueueScripts(redis);
+  const countHit = fixedWindowCounter(redis);
   // The scripts publish on the sale channel: SPUBLISH on a cluster, PUBLISH on one Redis.
   const pubSub = pubSubModeOf(redis);
   return {
@@ -89,7 +91,7 @@ export function queueStore(redis: RedisClient): QueueStore {
       return (await answer(shuffled, z.object({ count: z.number() }))).count;
     },
     async hit(action, ip, windowMs, nowMs = Date.now()) {
-      return r.usherAbuseHit(abuseCounterKey(action, ip, Math.floor(nowMs / windowMs)), String(windowMs));
+      return countHit(abuseCounterKey(action, ip, Math.floor(nowMs / windowMs)), windowMs);
     },
   };
 }

@@ -6,6 +6,19 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import type { TemplatedApp } from 'uWebSockets.js';
 import { replyTo } from './http-reply.js';
+import { problems, type EdgeRouteDoc } from './edge-openapi.js';
+import { saleIdSchema } from './edge-http-schemas.js';
+
+export const staticDocs: readonly EdgeRouteDoc[] = [
+  {
+    method: 'get', path: '/sales/:sale', tag: 'pages', params: { sale: saleIdSchema }, summary: 'the waiting-room page (it reads the sale id from its own address)',
+    responses: { 200: { description: 'HTML', contentType: 'text/html; charset=utf-8' } },
+  },
+  {
+    method: 'get', path: '/static/:file', tag: 'pages', summary: "the page's scripts, styles and images",
+    responses: { 200: { description: 'the file' }, ...problems(404) },
+  },
+];
 
 const types: Record<string, string> = {
   html: 'text/html; charset=utf-8',

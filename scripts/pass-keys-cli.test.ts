@@ -54,7 +54,7 @@ beforeAll(async () => {
   apiUrl = `http://127.0.0.1:${apiPort}`;
   api = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts', 'api'], {
     env: {
-      ...process.env, ...env, NODE_ENV: 'test', LOG_LEVEL: 'warn', HOST: '127.0.0.1', API_PORT: String(apiPort),
+      ...process.env, ...env, NODE_ENV: 'test', LOG_LEVEL: 'warn', HOST: '127.0.0.1', API_PORT: String(apiPort), API_METRICS_PORT: '0',
       PASS_JWKS_URL: `${edges[0]!.url}/.well-known/jwks.json`, RATE_LIMIT_PER_IP_PER_MIN: '100000', PAYMENT_GATEWAY: 'demo',
     },
     stdio: ['ignore', 'inherit', 'inherit'],

@@ -1,9 +1,14 @@
+import cluster from 'node:cluster';
 import { serve, type ServerType } from '@hono/node-server';
+import { startMetricsServer } from '../../common/metrics-server.js';
 import type { RunningRole } from '../../common/role.js';
 import type { CheckoutServices } from '../checkout-services.js';
 import { createApiApp } from './app.js';
 
-/** One API process serving API_PORT (API_PROCESSES > 1 forks such processes: api-processes.ts). */
+/**
+ * One API process serving API_PORT, and its metrics on API_METRICS_PORT. API_PROCESSES > 1 forks
+ * such processes (api-processes.ts), whose parent answers the scrapes for all of them.
+ */
 export async function startApiRole(services: CheckoutServices): Promise<RunningRole> {
   const { ctx } = services;
   const log = ctx.log.child({ role: 'api' });
@@ -13,15 +18,18 @@ export async function startApiRole(services: CheckoutServices): Promise<RunningR
     const s = serve({ fetch: app.fetch, hostname: host, port: apiPort }, () => resolve(s));
     s.once('error', reject);
   });
-  log.info({ port: apiPort }, 'api listening');
+  const metrics = cluster.isWorker ? undefined : await startMetricsServer({ host, port: ctx.config.http.apiMetricsPort });
+  log.info({ port: apiPort, metricsPort: metrics?.port }, 'api listening');
   return {
     name: 'api',
-    urls: { api: ctx.config.http.publicApiUrl },
-    stop: () =>
-      new Promise<void>((resolve) => {
+    urls: { api: ctx.config.http.publicApiUrl, ...(metrics ? { 'api metrics': metrics.url } : {}) },
+    async stop() {
+      await new Promise<void>((resolve) => {
         // close() waits for in-flight requests; idle keep-alive sockets are closed now.
         server.close(() => resolve());
         (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
-      }),
+      });
+      await metrics?.close();
+    },
   };
 }

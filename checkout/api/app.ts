@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
 import type { CheckoutServices } from '../checkout-services.js';
 import cluster from 'node:cluster';
-import { groupMetricsText, joinMetricsGroup } from '../../common/process-group-metrics.js';
+import { joinMetricsGroup } from '../../common/process-group-metrics.js';
 import { Problem } from '../../common/problem.js';
 import { requestBodyLimit } from './body-limit.js';
 import { httpMetrics } from './http-metrics.js';
@@ -16,13 +16,13 @@ import { featureRoutes, type FeatureRoutes } from './routes.js';
 /**
  * The API role's Hono application. Feature routers (holds, payments, webhooks, orders, catalog,
  * accounts, admin, pages) are listed in routes.ts; this module owns only what every route shares: request ids, the
- * body limit, the per-address rate limit, probes, metrics, the OpenAPI document and the one error
+ * body limit, the per-address rate limit, probes, HTTP metrics, the OpenAPI document and the one error
  * boundary (domain errors → problems via domain-problems.ts).
  */
 export async function createApiApp(services: CheckoutServices, features: FeatureRoutes[] = featureRoutes): Promise<Hono> {
   const { ctx } = services;
   const app = new Hono();
-  // one of API_PROCESSES: a scrape of /metrics must count every process on the port
+  // one of API_PROCESSES: the parent's API_METRICS_PORT counts every process (api-processes.ts)
   if (cluster.isWorker) joinMetricsGroup();
   const { http } = ctx.config;
   app.use('*', requestId());
@@ -41,14 +41,11 @@ export async function createApiApp(services: CheckoutServices, features: Feature
       key: (c) => (c.req.path.startsWith('/v1/webhooks/') ? undefined : clientIp(c, http.trustProxy)),
     }),
   );
+  // Probes here, on the port the traffic takes; /metrics only on API_METRICS_PORT (api-role.ts).
   app.get('/livez', (c) => c.json({ ok: true }));
   app.get('/readyz', async (c) => {
     const r = await ctx.readiness();
     return c.json(r, r.ok ? 200 : 503);
-  });
-  app.get('/metrics', async (c) => {
-    const m = await groupMetricsText();
-    return c.body(m.body, 200, { 'content-type': m.contentType });
   });
   for (const routes of features) app.route('/', await routes(services));
   app.get('/openapi.json', (c) => c.json(openApiDocument({ title: 'Usher API', version: '1', serverUrl: http.publicApiUrl })));

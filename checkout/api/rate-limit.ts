@@ -9,12 +9,11 @@ import { counter } from '../../common/metrics.js';
 import { Problem } from '../../common/problem.js';
 import type { RedisClient } from '../../common/redis-connection.js';
 import type { Logger } from '../../common/logger.js';
-import { defineScripts } from '../../common/lua-script-loader.js';
+import { fixedWindowCounter } from '../../common/fixed-window-counter.js';
 import type { Result } from 'ioredis';
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    usherRateCountHit(key: string, windowS: number): Result<number, Context>;
     usherPassGate(active: string, counter: string, jti: string, nowMs: number, windowS: number): Result<[number, number], Context>;
   }
 }
@@ -37,8 +36,9 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler {
   const { name, redis, limit, windowS, key, log } = options;
   if (!Number.isInteger(limit) || limit < 1) throw new Error(`rateLimit ${name}: limit must be a positive integer`);
   if (!Number.isInteger(windowS) || windowS < 1) throw new Error(`rateLimit ${name}: windowS must be a positive integer`);
-  // one EVALSHA per request: a MULTI would build an ioredis Pipeline object on every request
-  defineScripts(redis, rateLimitLuaDir, { usherRateCountHit: 'countHit' });
+  const countHit = fixedWindowCounter(redis);
+  // the counter outlives its window by a second: a late request of the window still finds it
+  const lifetimeMs = (windowS + 1) * 1000;
   return async function rateLimiter(c, next) {
     const who = key(c);
     if (who === undefined) return next();
@@ -46,7 +46,7 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler {
     const redisKey = `usher:rl:${name}:{${who}}:${window}`;
     let count: number | undefined;
     try {
-      count = await redis.usherRateCountHit(redisKey, windowS);
+      count = await countHit(redisKey, lifetimeMs);
     } catch (err) {
       log?.warn({ err: (err as Error).message, limit: name }, 'rate limit unavailable, letting the request through');
     }

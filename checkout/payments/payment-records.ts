@@ -85,11 +85,6 @@ export async function commitStateForHold(pg: PgPool | PgClient, holdId: string):
   return { payment, order: orderStatus && eventStartsAt ? { status: orderStatus, eventStartsAt } : null };
 }
 
-export async function paymentByIntent(pg: PgPool | PgClient, paymentIntentId: string): Promise<PaymentRow | null> {
-  const { rows } = await pg.query<PaymentRow>(`SELECT ${columns} FROM payments WHERE payment_intent_id = $1`, [paymentIntentId]);
-  return rows[0] ?? null;
-}
-
 /** Moves the status forward; returns false when the row was already past it (or elsewhere). */
 export async function advancePayment(pg: PgPool | PgClient, paymentIntentId: string, to: PaymentStatus, failureReason?: string): Promise<boolean> {
   const res = await pg.query(

@@ -1,6 +1,5 @@
-import type { Server } from 'node:http';
 import type { RunningRole } from '../../common/role.js';
-import { startProbeServer } from '../../common/probe-server.js';
+import { startMetricsServer } from '../../common/metrics-server.js';
 import type { CheckoutServices } from '../checkout-services.js';
 import { startCommitWorker } from './commit/commit-worker.js';
 import { startPeriodicTasks } from './periodic-tasks.js';
@@ -18,15 +17,16 @@ export async function startWorkerRole(deps: CheckoutServices): Promise<RunningRo
   const notifications = startNotificationWorker(deps);
   const periodic = startPeriodicTasks(deps, log);
   if (deps.gateway.name === 'demo') log.warn('worker uses the DEMO payment gateway: no money is taken');
-  const probes: Server = await startProbeServer(ctx, ctx.config.http.workerPort);
-  log.info({ port: ctx.config.http.workerPort }, 'worker probes listening');
+  // The worker serves nothing public: its one port is internal, probes and metrics.
+  const internal = await startMetricsServer({ host: ctx.config.http.host, port: ctx.config.http.workerPort, probes: ctx });
+  log.info({ port: internal.port }, 'worker probes and metrics listening');
   return {
     name: 'worker',
-    urls: { 'worker probes': `http://127.0.0.1:${ctx.config.http.workerPort}/readyz` },
+    urls: { 'worker probes and metrics': internal.url },
     async stop() {
       await periodic.stop();
       await Promise.all([commits.close(), notifications.close()]);
-      await new Promise<void>((resolve) => probes.close(() => resolve()));
+      await internal.close();
     },
   };
 }

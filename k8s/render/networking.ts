@@ -10,7 +10,7 @@ import type { IHTTPRoute } from '@kubernetes-models/gateway-api/gateway.networki
 import type { IIngress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
 import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import type { Overlay } from './overlays.js';
-import { labelsOf, roles, selectorOf, type RoleName } from './roles.js';
+import { labelsOf, portNames, portsOf, roles, selectorOf, type RoleName } from './roles.js';
 import { plain, type K8sObject } from './k8s-object.js';
 
 type PolicySpec = NonNullable<INetworkPolicy['spec']>;
@@ -25,17 +25,25 @@ export function service(overlay: Overlay, role: RoleName): K8sObject {
     spec: {
       type: 'ClusterIP',
       selector: selectorOf(role),
-      // One port name everywhere, so one ServiceMonitor endpoint scrapes every role.
-      ports: [{ name: 'http', port: roles[role].port, targetPort: 'http', protocol: 'TCP' }],
+      // The same port names on every role: the routes name `http`, the one ServiceMonitor `metrics`.
+      ports: portsOf(roles[role]).map((p) => ({ name: p.name, port: p.port, targetPort: p.name, protocol: 'TCP' as const })),
     },
   };
   return plain(svc) as unknown as K8sObject;
 }
 
 /**
+ * Routes send the public port only: the metrics port is no backend of any route, so `/metrics`
+ * is out of public reach whatever the path (the public ports answer it 404 anyway).
  * The edge route disables the request timeout ("0s"): a WebSocket is one long request, and a
  * gateway default (often 15 s) would cut every fan off mid-queue. The API keeps a short timeout.
  */
+function publicPortOf(role: 'edge' | 'api'): number {
+  const p = roles[role].publicPort;
+  if (!p) throw new Error(`role ${role} has no public port`);
+  return p.port;
+}
+
 export function httpRoutes(overlay: Overlay): K8sObject[] {
   const route = (role: 'edge' | 'api', host: string, timeouts: { request: string; backendRequest?: string }): IHTTPRoute => ({
     apiVersion: 'gateway.networking.k8s.io/v1',
@@ -47,7 +55,7 @@ export function httpRoutes(overlay: Overlay): K8sObject[] {
       rules: [
         {
           matches: [{ path: { type: 'PathPrefix', value: '/' } }],
-          backendRefs: [{ name: `usher-${role}`, port: roles[role].port }],
+          backendRefs: [{ name: `usher-${role}`, port: publicPortOf(role) }],
           timeouts,
         },
       ],
@@ -63,7 +71,7 @@ export function httpRoutes(overlay: Overlay): K8sObject[] {
 export function ingress(overlay: Overlay): K8sObject {
   const rule = (host: string, role: 'edge' | 'api') => ({
     host,
-    http: { paths: [{ path: '/', pathType: 'Prefix' as const, backend: { service: { name: `usher-${role}`, port: { name: 'http' } } } }] },
+    http: { paths: [{ path: '/', pathType: 'Prefix' as const, backend: { service: { name: `usher-${role}`, port: { name: portNames.public } } } }] },
   });
   const ing: IIngress = {
     apiVersion: 'networking.k8s.io/v1',
@@ -123,20 +131,21 @@ function policy(overlay: Overlay, name: string, podSelector: Record<string, stri
 }
 
 export function networkPolicies(overlay: Overlay): K8sObject[] {
-  const fromMonitoring: Ingress = {
+  // Every metrics port takes Prometheus only (the monitoring namespace), never the gateway.
+  const fromMonitoring = (role: RoleName): Ingress => ({
     from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': overlay.monitoringNamespace } } }],
-    ports: [{ protocol: 'TCP', port: roles.worker.port }],
-  };
-  const toEdge: Egress = { to: [{ podSelector: { matchLabels: selectorOf('edge') } }], ports: [{ protocol: 'TCP', port: roles.edge.port }] };
+    ports: [{ protocol: 'TCP', port: roles[role].metricsPort.port }],
+  });
+  const toEdge: Egress = { to: [{ podSelector: { matchLabels: selectorOf('edge') } }], ports: [{ protocol: 'TCP', port: publicPortOf('edge') }] };
   return [
     // Everything of Usher's denied unless a policy below allows it.
     policy(overlay, 'usher-default-deny', { 'app.kubernetes.io/part-of': 'usher' }, [], []),
-    // Edge and API take public traffic (via the gateway, whose namespace varies) and scrapes.
-    policy(overlay, 'usher-edge', selectorOf('edge'), [fromAnywhere(roles.edge.port)], [dns, ...dataStores(overlay)]),
+    // Edge and API take public traffic on their public port (via the gateway, whose namespace varies).
+    policy(overlay, 'usher-edge', selectorOf('edge'), [fromAnywhere(publicPortOf('edge')), fromMonitoring('edge')], [dns, ...dataStores(overlay)]),
     // The API fetches the edge's JWKS, and calls Stripe.
-    policy(overlay, 'usher-api', selectorOf('api'), [fromAnywhere(roles.api.port)], [dns, ...dataStores(overlay), toEdge, internet([443])]),
+    policy(overlay, 'usher-api', selectorOf('api'), [fromAnywhere(publicPortOf('api')), fromMonitoring('api')], [dns, ...dataStores(overlay), toEdge, internet([443])]),
     // Workers capture/refund with Stripe and send mail; only Prometheus talks to them.
-    policy(overlay, 'usher-worker', selectorOf('worker'), [fromMonitoring], [dns, ...dataStores(overlay), internet([443, 465, 587])]),
+    policy(overlay, 'usher-worker', selectorOf('worker'), [fromMonitoring('worker')], [dns, ...dataStores(overlay), internet([443, 465, 587])]),
     policy(overlay, 'usher-migrate', selectorOf('migrate'), [], [dns, dataStores(overlay)[1]!]),
   ];
 }

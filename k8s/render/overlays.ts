@@ -37,7 +37,7 @@ export interface Overlay {
   /** Label selectors of the data stores' pods (NetworkPolicy egress). */
   redisPods: ILabelSelector;
   postgresPods: ILabelSelector;
-  /** Namespace of the Prometheus that scrapes us (NetworkPolicy ingress to the worker's /metrics). */
+  /** Namespace of the Prometheus that scrapes us (NetworkPolicy ingress to every role's metrics port). */
   monitoringNamespace: string;
   /** Secret with the database URI (CloudNativePG writes `<cluster>-app` with key `uri`). */
   databaseSecret: { name: string; key: string };

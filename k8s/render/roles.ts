@@ -1,7 +1,7 @@
 /**
- * The three roles as the process serves them (scripts/start.ts, common/probe-server.ts,
- * checkout/api/app.ts, queue-edge/edge-role.ts). Ports come from the config schema's defaults so
- * a changed default moves the manifests with it; the drain budget per role is set here.
+ * The three roles as the process serves them (scripts/start.ts, common/metrics-server.ts,
+ * checkout/api/api-role.ts, queue-edge/edge-role.ts). Ports come from the config schema's defaults
+ * so a changed default moves the manifests with it; the drain budget per role is set here.
  */
 import { variables } from '../../common/config.js';
 import { EDGE_NODE_FLAGS } from '../../queue-edge/edge-node-flags.js';
@@ -9,10 +9,20 @@ import { EDGE_NODE_FLAGS } from '../../queue-edge/edge-node-flags.js';
 export type RoleName = 'edge' | 'api' | 'worker';
 export const roleNames: RoleName[] = ['edge', 'api', 'worker'];
 
+/** Container and Service port names: the HTTPRoutes name only `http`, the ServiceMonitor only `metrics`. */
+export const portNames = { public: 'http', metrics: 'metrics' } as const;
+
+export interface RolePort<V extends string> {
+  variable: V;
+  port: number;
+}
+
 export interface Role {
   name: RoleName;
-  portVariable: 'EDGE_PORT' | 'API_PORT' | 'WORKER_PORT';
-  port: number;
+  /** What fans reach through the gateway (and where the kubelet probes); the worker has none. */
+  publicPort?: RolePort<'EDGE_PORT' | 'API_PORT'>;
+  /** Internal: Prometheus scrapes `/metrics` here; no route, and only the monitoring namespace, reaches it. */
+  metricsPort: RolePort<'EDGE_METRICS_PORT' | 'API_METRICS_PORT' | 'WORKER_PORT'>;
   /** SHUTDOWN_GRACE_MS for this role: the bounded drain after SIGTERM. */
   shutdownGraceMs: number;
   /** What the drain waits for, for the README and the grace-period comment. */
@@ -21,15 +31,15 @@ export interface Role {
   nodeFlags: readonly string[];
 }
 
-function defaultPort(name: Role['portVariable']): number {
-  return Number(variables[name].default);
+function port<V extends keyof typeof variables>(variable: V): RolePort<V> {
+  return { variable, port: Number((variables[variable] as { default?: string }).default) };
 }
 
 export const roles: Record<RoleName, Role> = {
   edge: {
     name: 'edge',
-    portVariable: 'EDGE_PORT',
-    port: defaultPort('EDGE_PORT'),
+    publicPort: port('EDGE_PORT'),
+    metricsPort: port('EDGE_METRICS_PORT'),
     // Fans are told to reconnect elsewhere and keep their place; spreading 20k reconnects takes time.
     shutdownGraceMs: 15_000,
     drains: 'stops accepting sockets, tells every fan to reconnect (their place is kept), closes sockets',
@@ -38,22 +48,33 @@ export const roles: Record<RoleName, Role> = {
   },
   api: {
     name: 'api',
-    portVariable: 'API_PORT',
-    port: defaultPort('API_PORT'),
+    publicPort: port('API_PORT'),
+    metricsPort: port('API_METRICS_PORT'),
     shutdownGraceMs: 10_000,
     drains: 'stops accepting, finishes in-flight requests, closes idle keep-alive sockets',
     nodeFlags: [],
   },
   worker: {
     name: 'worker',
-    portVariable: 'WORKER_PORT',
-    port: defaultPort('WORKER_PORT'),
+    // The worker serves nothing public: its one port carries its probes and metrics.
+    metricsPort: port('WORKER_PORT'),
     // worker.close() waits for in-flight commit jobs (Postgres transaction + Stripe capture).
     shutdownGraceMs: 25_000,
     drains: 'worker.close(): takes no new jobs, waits for in-flight commits, releases the rest',
     nodeFlags: [],
   },
 };
+
+/** The role's ports by name, as its container and its Service list them. */
+export function portsOf(role: Role): { name: string; port: number }[] {
+  return [
+    ...(role.publicPort ? [{ name: portNames.public, port: role.publicPort.port }] : []),
+    { name: portNames.metrics, port: role.metricsPort.port },
+  ];
+}
+
+/** The port the kubelet probes: the public one (its readiness is the listener's), else the worker's only port. */
+export const probePortName = (role: Role): string => (role.publicPort ? portNames.public : portNames.metrics);
 
 /** Seconds the kubelet waits in preStop before SIGTERM: lets endpoints and gateways drop the pod first. */
 export const preStopSleepS = 5;

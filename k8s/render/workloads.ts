@@ -8,7 +8,7 @@ import type { IPodSpec } from 'kubernetes-models/v1/PodSpec';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IEnvVar } from 'kubernetes-models/v1/EnvVar';
 import type { Overlay } from './overlays.js';
-import { labelsOf, preStopSleepS, roles, selectorOf, terminationGraceS, type Role, type RoleName } from './roles.js';
+import { labelsOf, portsOf, preStopSleepS, probePortName, roles, selectorOf, terminationGraceS, type Role, type RoleName } from './roles.js';
 import { configMapName, secretEnv } from './config-objects.js';
 import { plain, type K8sObject } from './k8s-object.js';
 
@@ -46,7 +46,7 @@ function resources(overlay: Overlay, role: RoleName): IContainer['resources'] {
 
 function container(overlay: Overlay, role: Role): IContainer {
   const probe = (path: string, periodSeconds: number, failureThreshold: number) => ({
-    httpGet: { path, port: 'http' },
+    httpGet: { path, port: probePortName(role) },
     periodSeconds,
     failureThreshold,
     timeoutSeconds: 2,
@@ -56,11 +56,11 @@ function container(overlay: Overlay, role: Role): IContainer {
     image: overlay.image,
     imagePullPolicy: 'IfNotPresent',
     command: ['node', ...role.nodeFlags, 'dist/scripts/start.js', role.name],
-    ports: [{ name: 'http', containerPort: role.port, protocol: 'TCP' }],
+    ports: portsOf(role).map((p) => ({ name: p.name, containerPort: p.port, protocol: 'TCP' as const })),
     envFrom: [{ configMapRef: { name: configMapName } }],
     env: env(overlay, {
       ...overlay.roleEnv[role.name],
-      [role.portVariable]: String(role.port),
+      ...Object.fromEntries([role.publicPort, role.metricsPort].filter((p) => p !== undefined).map((p) => [p.variable, String(p.port)])),
       SHUTDOWN_GRACE_MS: String(role.shutdownGraceMs),
     }),
     resources: resources(overlay, role.name),

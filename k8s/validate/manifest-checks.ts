@@ -1,8 +1,9 @@
 /**
  * Checks a schema cannot make: the manifests agree with the code. Every env var exists in
- * common/config.ts, probes hit the paths and ports the roles serve, the grace period covers the
- * drain, images are pinned, secrets are referenced (never inlined), pods are hardened, and every
- * reference between objects (Service → pods, route → Service, autoscaler → Deployment) resolves.
+ * common/config.ts, probes hit the paths and ports the roles serve, the metrics ports stay
+ * private (scraped, never routed or open to anyone), the grace period covers the drain, images
+ * are pinned, secrets are referenced (never inlined), pods are hardened, and every reference
+ * between objects (Service → pods, route → Service, autoscaler → Deployment) resolves.
  *
  * The expectations below are written from the roles' code, not from k8s/render, so a mistake in
  * the generator is caught rather than copied.
@@ -16,11 +17,21 @@ type Container = { name: string; image?: string; command?: string[]; args?: stri
 type Probe = { httpGet?: { path?: string; port: number | string } };
 type PodSpec = { containers: Container[]; terminationGracePeriodSeconds?: number; securityContext?: Obj; automountServiceAccountToken?: boolean };
 
-/** What each role serves (scripts/start.ts, common/probe-server.ts, checkout/api/app.ts, queue-edge/edge-role.ts). */
-export const served: Record<string, { portVariable: 'EDGE_PORT' | 'API_PORT' | 'WORKER_PORT'; paths: string[] }> = {
-  edge: { portVariable: 'EDGE_PORT', paths: ['/livez', '/readyz', '/metrics'] },
-  api: { portVariable: 'API_PORT', paths: ['/livez', '/readyz', '/metrics'] },
-  worker: { portVariable: 'WORKER_PORT', paths: ['/livez', '/readyz', '/metrics'] },
+type PortVariable = 'EDGE_PORT' | 'API_PORT' | 'EDGE_METRICS_PORT' | 'API_METRICS_PORT' | 'WORKER_PORT';
+interface Served {
+  variable: PortVariable;
+  paths: string[];
+}
+
+/**
+ * What each role serves on which port (common/metrics-server.ts, checkout/api/app.ts and
+ * api-role.ts, queue-edge/edge-probes.ts and edge-role.ts, checkout/worker/worker-role.ts).
+ * `metrics` is internal: no route may reach it.
+ */
+export const served: Record<string, { public?: Served; metrics: Served }> = {
+  edge: { public: { variable: 'EDGE_PORT', paths: ['/livez', '/readyz'] }, metrics: { variable: 'EDGE_METRICS_PORT', paths: ['/metrics'] } },
+  api: { public: { variable: 'API_PORT', paths: ['/livez', '/readyz'] }, metrics: { variable: 'API_METRICS_PORT', paths: ['/metrics'] } },
+  worker: { metrics: { variable: 'WORKER_PORT', paths: ['/livez', '/readyz', '/metrics'] } },
 };
 
 /** Variables every process needs in production (common/config.ts refuses to start without them). */
@@ -82,30 +93,119 @@ export function checkEnvironment(objects: K8sObject[]): string[] {
   return problems;
 }
 
-export function checkProbes(objects: K8sObject[]): string[] {
-  const problems: string[] = [];
+/** The ports a role's container listens on, as its environment sets them (the config default otherwise). */
+function portsServed(c: Container, objects: K8sObject[], spec: { public?: Served; metrics: Served }): { port: number; served: Served; internal: boolean }[] {
+  const env = environment(c, objects);
+  const portOf = (v: PortVariable): number => Number(env.get(v)?.value ?? variables[v].default);
+  return [
+    ...(spec.public ? [{ port: portOf(spec.public.variable), served: spec.public, internal: false }] : []),
+    { port: portOf(spec.metrics.variable), served: spec.metrics, internal: true },
+  ];
+}
+
+/** Each Deployment's container with its role, or a problem when it starts none. */
+function roleContainers(objects: K8sObject[], problems?: string[]): { obj: K8sObject; c: Container; role: string; ports: ReturnType<typeof portsServed> }[] {
+  const out = [];
   for (const obj of objects.filter((o) => o.kind === 'Deployment')) {
     for (const c of podSpecOf(obj)?.containers ?? []) {
       const role = roleOf(c);
       const spec = role ? served[role] : undefined;
       if (!role || !spec) {
-        problems.push(`${describe(obj)}/${c.name}: command does not start a known role (${(c.command ?? []).join(' ')})`);
+        problems?.push(`${describe(obj)}/${c.name}: command does not start a known role (${(c.command ?? []).join(' ')})`);
         continue;
       }
-      const env = environment(c, objects);
-      const port = Number(env.get(spec.portVariable)?.value ?? variables[spec.portVariable].default);
-      if (!c.ports?.some((p) => p.containerPort === port)) problems.push(`${describe(obj)}/${c.name}: no containerPort ${port} (${spec.portVariable})`);
-      const expect = { startupProbe: '/readyz', readinessProbe: '/readyz', livenessProbe: '/livez' } as const;
-      for (const [kind, path] of Object.entries(expect) as [keyof typeof expect, string][]) {
-        const probe = c[kind]?.httpGet;
-        if (!probe) {
-          problems.push(`${describe(obj)}/${c.name}: ${kind} missing or not httpGet`);
-          continue;
-        }
-        if (probe.path !== path) problems.push(`${describe(obj)}/${c.name}: ${kind} path ${probe.path} should be ${path}`);
-        const probed = resolvePort(c, probe.port);
-        if (probed !== port) problems.push(`${describe(obj)}/${c.name}: ${kind} port ${String(probe.port)} (${String(probed)}) is not the ${role} port ${port}`);
+      out.push({ obj, c, role, ports: portsServed(c, objects, spec) });
+    }
+  }
+  return out;
+}
+
+export function checkProbes(objects: K8sObject[]): string[] {
+  const problems: string[] = [];
+  for (const { obj, c, role, ports } of roleContainers(objects, problems)) {
+    for (const p of ports) if (!c.ports?.some((cp) => cp.containerPort === p.port)) problems.push(`${describe(obj)}/${c.name}: no containerPort ${p.port} (${p.served.variable})`);
+    const expect = { startupProbe: '/readyz', readinessProbe: '/readyz', livenessProbe: '/livez' } as const;
+    for (const [kind, path] of Object.entries(expect) as [keyof typeof expect, string][]) {
+      const probe = c[kind]?.httpGet;
+      if (!probe) {
+        problems.push(`${describe(obj)}/${c.name}: ${kind} missing or not httpGet`);
+        continue;
       }
+      if (probe.path !== path) problems.push(`${describe(obj)}/${c.name}: ${kind} path ${probe.path} should be ${path}`);
+      const probed = resolvePort(c, probe.port);
+      const serving = ports.find((p) => p.served.paths.includes(path));
+      if (serving && probed !== serving.port) problems.push(`${describe(obj)}/${c.name}: ${kind} port ${String(probe.port)} (${String(probed)}) is not the ${role} port ${serving.port} that serves ${path}`);
+    }
+  }
+  return problems;
+}
+
+/** A NetworkPolicy peer list that admits anyone: no `from`, an empty one, an IP block, or every namespace. */
+function fromAnyone(from: Obj[] | undefined): boolean {
+  if (!from || from.length === 0) return true;
+  return from.some((peer) => peer.ipBlock !== undefined || (peer.namespaceSelector !== undefined && Object.keys(peer.namespaceSelector as Obj).length === 0 && peer.podSelector === undefined));
+}
+
+/**
+ * `/metrics` never public: no HTTPRoute or Ingress backend, and no Service of type NodePort or
+ * LoadBalancer, leads to a role's metrics port; no NetworkPolicy lets anyone reach it; and the
+ * ServiceMonitor scrapes exactly those ports.
+ */
+export function checkMetricsPrivate(objects: K8sObject[]): string[] {
+  const problems: string[] = [];
+  const pods = roleContainers(objects);
+  const podLabels = (d: K8sObject) => (((d.spec as Obj).template as Obj).metadata as { labels?: Record<string, string> }).labels;
+  type SvcPort = { name?: string; port: number; targetPort?: number | string };
+  const services = objects.filter((o) => o.kind === 'Service');
+  /** The container port a Service port leads to, and whether it is a metrics port. */
+  const target = (svc: K8sObject, sp: SvcPort): { role: string; port: number | undefined; internal: boolean } | undefined => {
+    const spec = svc.spec as { selector?: Record<string, string> };
+    const pod = pods.find((p) => matches(spec.selector, podLabels(p.obj)));
+    if (!pod) return undefined;
+    const port = resolvePort(pod.c, sp.targetPort ?? sp.port);
+    return { role: pod.role, port, internal: pod.ports.some((p) => p.internal && p.port === port) };
+  };
+  const routedTo = (what: string, serviceName: string, pick: (sp: SvcPort) => boolean): void => {
+    const svc = services.find((s) => s.metadata.name === serviceName);
+    const sp = svc ? (svc.spec as { ports: SvcPort[] }).ports.find(pick) : undefined;
+    const t = svc && sp ? target(svc, sp) : undefined;
+    if (t?.internal) problems.push(`${what}: backend ${serviceName}:${sp!.port} is the ${t.role} metrics port ${t.port}: /metrics would be public`);
+  };
+  for (const route of objects.filter((o) => o.kind === 'HTTPRoute')) {
+    for (const rule of ((route.spec as Obj).rules as { backendRefs?: { name: string; port?: number }[] }[]) ?? []) {
+      for (const ref of rule.backendRefs ?? []) routedTo(describe(route), ref.name, (sp) => sp.port === ref.port);
+    }
+  }
+  for (const ing of objects.filter((o) => o.kind === 'Ingress')) {
+    for (const rule of ((ing.spec as Obj).rules as { http?: { paths: { backend: { service?: { name: string; port: { name?: string; number?: number } } } }[] } }[]) ?? []) {
+      for (const path of rule.http?.paths ?? []) {
+        const ref = path.backend.service;
+        if (ref) routedTo(describe(ing), ref.name, (sp) => (ref.port.name !== undefined ? sp.name === ref.port.name : sp.port === ref.port.number));
+      }
+    }
+  }
+  for (const svc of services) {
+    const type = (svc.spec as { type?: string }).type ?? 'ClusterIP';
+    for (const sp of (svc.spec as { ports: SvcPort[] }).ports) {
+      const t = target(svc, sp);
+      if (t?.internal && type !== 'ClusterIP') problems.push(`${describe(svc)}: type ${type} exposes the ${t.role} metrics port ${t.port} outside the cluster`);
+    }
+  }
+  for (const np of objects.filter((o) => o.kind === 'NetworkPolicy')) {
+    const spec = np.spec as { podSelector?: { matchLabels?: Record<string, string> }; ingress?: { from?: Obj[]; ports?: { port?: number | string }[] }[] };
+    for (const pod of pods.filter((p) => matches(spec.podSelector?.matchLabels, podLabels(p.obj)))) {
+      for (const metrics of pod.ports.filter((p) => p.internal)) {
+        const open = (spec.ingress ?? []).some((rule) => fromAnyone(rule.from) && (!rule.ports || rule.ports.some((rp) => rp.port === undefined || resolvePort(pod.c, rp.port) === metrics.port)));
+        if (open) problems.push(`${describe(np)}: lets anyone reach the ${pod.role} metrics port ${metrics.port}`);
+      }
+    }
+  }
+  for (const sm of objects.filter((o) => o.kind === 'ServiceMonitor')) {
+    const endpoints = ((sm.spec as Obj).endpoints as { port?: string }[]) ?? [];
+    for (const svc of services) {
+      const ports = (svc.spec as { ports: SvcPort[] }).ports;
+      const scraped = endpoints.map((e) => ports.find((sp) => sp.name === e.port)).filter((sp): sp is SvcPort => sp !== undefined);
+      if (scraped.length === 0 || !scraped.every((sp) => target(svc, sp)?.internal)) problems.push(`${describe(sm)}: does not scrape ${describe(svc)} on its metrics port only (endpoint ports: ${endpoints.map((e) => e.port).join(', ')})`);
     }
   }
   return problems;
@@ -216,6 +316,7 @@ export function checkAll(objects: K8sObject[]): string[] {
   return [
     ...checkEnvironment(objects),
     ...checkProbes(objects),
+    ...checkMetricsPrivate(objects),
     ...checkGrace(objects),
     ...checkPodHardening(objects),
     ...checkRollout(objects),

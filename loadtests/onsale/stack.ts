@@ -95,6 +95,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       NODE_ENV: 'development', LOG_LEVEL: 'warn', HOST: '127.0.0.1',
       REDIS_URL: redis.url, DATABASE_URL: postgres.url,
       API_PORT: String(apiPort), EDGE_PORT: String(edgePort), WORKER_PORT: String(workerPort),
+      // internal metrics ports: any free one, so a run beside a demo or another run does not clash
+      API_METRICS_PORT: '0', EDGE_METRICS_PORT: '0',
       PUBLIC_API_URL: apiUrl, PUBLIC_EDGE_URL: edgeUrl,
       EDGE_PROCESSES: String(options.edgeProcesses), EDGE_TICK_MS: String(options.tickMs),
       VISITOR_TOKEN_SECRET: visitorSecret, ADMIN_API_TOKEN: adminToken,

@@ -35,6 +35,7 @@ afterAll(async () => {
 });
 
 const probePort = { edge: 'EDGE_PORT', api: 'API_PORT', worker: 'WORKER_PORT' } as const;
+const metricsPort = { edge: 'EDGE_METRICS_PORT', api: 'API_METRICS_PORT', worker: 'WORKER_PORT' } as const;
 
 describe('the production build', () => {
   it('emits no test code: no test files, no test kits, no load tests', () => {
@@ -65,6 +66,7 @@ describe('the production build', () => {
     try {
       await waitForOk(`${base}/readyz`, proc);
       expect((await fetch(`${base}/livez`)).status).toBe(200);
+      expect((await fetch(`http://127.0.0.1:${ports[metricsPort[role]]}/metrics`)).status).toBe(200);
     } catch (err) {
       await proc.terminate();
       throw err;

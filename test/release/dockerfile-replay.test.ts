@@ -93,7 +93,8 @@ describe('the image, replayed from the Dockerfile', () => {
     });
     expect(runtime.entrypoint[0]).toBe('node');
     try {
-      for (const port of Object.values(ports)) await waitForOk(`http://127.0.0.1:${port}/readyz`, proc, 60_000);
+      for (const port of [ports.API_PORT, ports.EDGE_PORT, ports.WORKER_PORT]) await waitForOk(`http://127.0.0.1:${port}/readyz`, proc, 60_000);
+      for (const port of [ports.API_METRICS_PORT, ports.EDGE_METRICS_PORT, ports.WORKER_PORT]) await waitForOk(`http://127.0.0.1:${port}/metrics`, proc);
       const api = `http://127.0.0.1:${ports.API_PORT}`;
       const edge = `http://127.0.0.1:${ports.EDGE_PORT}`;
       // One of each kind of file the runtime reads from disk: pages, assets, a vendored library.

@@ -26,6 +26,9 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     PUBLIC_API_URL: 'http://127.0.0.1:1',
     ADMIN_API_TOKEN: 'test-admin-token-0123456789',
     SHUTDOWN_GRACE_MS: '3000',
+    // any free port: test processes run side by side (a test that scrapes names its own)
+    EDGE_METRICS_PORT: '0',
+    API_METRICS_PORT: '0',
     ...overrides,
   };
 }

@@ -19,10 +19,16 @@ export interface RolePorts {
   API_PORT: string;
   EDGE_PORT: string;
   WORKER_PORT: string;
+  /** internal: /metrics only (the worker's is WORKER_PORT, which serves its probes too) */
+  API_METRICS_PORT: string;
+  EDGE_METRICS_PORT: string;
 }
 
 export async function freeRolePorts(): Promise<RolePorts> {
-  return { API_PORT: String(await freePort()), EDGE_PORT: String(await freePort()), WORKER_PORT: String(await freePort()) };
+  return {
+    API_PORT: String(await freePort()), EDGE_PORT: String(await freePort()), WORKER_PORT: String(await freePort()),
+    API_METRICS_PORT: String(await freePort()), EDGE_METRICS_PORT: String(await freePort()),
+  };
 }
 
 /** The secrets NODE_ENV=production refuses to start without, generated for one run. */
