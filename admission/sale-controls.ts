@@ -46,6 +46,11 @@ export async function applySaleControl(redis: RedisClient, saleId: string, contr
   return readSaleSettings(redis, saleId);
 }
 
+/** Changes the proof of work asked of joining fans; edges pick it up on their next tick. */
+export async function setPowDifficulty(redis: RedisClient, saleId: string, bits: number): Promise<void> {
+  await redis.hset(queueKeys(saleId).settings, 'pow_difficulty', String(bits));
+}
+
 export async function readSaleSettings(redis: RedisClient, saleId: string): Promise<SaleSettings> {
   const s = await redis.hgetall(queueKeys(saleId).settings);
   return {

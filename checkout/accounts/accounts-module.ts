@@ -14,7 +14,6 @@ export function accountsRoutes(s: CheckoutServices, options: { verificationMailL
     log: ctx.log.child({ module: 'accounts' }),
     limiter: createLoginRateLimiter(ctx.redis),
     clientAddress: (c) => clientAddress(c, ctx.config.http.trustProxy),
-    bodyLimitBytes: ctx.config.http.bodyLimitBytes,
     verificationTokens: s.emailVerificationTokens,
     verificationMail: s.verificationMail,
     verificationLimiter: createVerificationMailLimiter(ctx.redis, options.verificationMailLimits ?? DEFAULT_VERIFICATION_MAIL_LIMITS),

@@ -54,16 +54,24 @@ describe('register', () => {
     [{ email: 'a@example.com', password: 'short' }],
     [{ email: 'a@example.com', password: 'long enough password', role: 'admin' }],
     [{}],
-  ])('rejects %o with 400 and creates nothing', async (body) => {
+  ])('rejects %o with 422 validation_failed and creates nothing', async (body) => {
     const before = await users();
     const res = await post('/v1/auth/register', body);
-    expect(res.status).toBe(400);
+    expect(res.status).toBe(422);
+    const problem = (await res.json()) as { code: string; errors: { path: string; message: string }[] };
+    expect(problem.code).toBe('validation_failed');
+    expect(problem.errors.length).toBeGreaterThan(0);
     expect(await users()).toBe(before);
   });
 
-  it('rejects a body that is not JSON', async () => {
-    expect((await h.app.request('/v1/auth/register', { method: 'POST', body: '{', headers: { 'content-type': 'application/json' } })).status).toBe(400);
-    expect((await h.app.request('/v1/auth/register', { method: 'POST', body: 'x', headers: { 'content-type': 'text/plain' } })).status).toBe(415);
+  it('rejects a body that is not JSON, or none, with the API-wide codes', async () => {
+    const send = async (body: string, type?: string) => {
+      const res = await h.app.request('/v1/auth/register', { method: 'POST', body, headers: type ? { 'content-type': type } : {} });
+      return [res.status, ((await res.json()) as { code: string }).code];
+    };
+    expect(await send('{', 'application/json')).toEqual([400, 'malformed_json']);
+    expect(await send('', 'application/json')).toEqual([400, 'body_required']);
+    expect(await send('x', 'text/plain')).toEqual([415, 'unsupported_media_type']);
   });
 });
 

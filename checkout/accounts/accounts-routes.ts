@@ -6,20 +6,21 @@
  * to /v1/auth/verify-email. Until then an account sees only orders placed while logged in, so
  * registering someone else's address reveals nothing of theirs.
  */
-import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import type { AccessClaims, AccessTokens } from '../../access/access-token.js';
 import type { Logger } from '../../common/logger.js';
 import type { PgPool } from '../../common/postgres-pool.js';
 import { counter } from '../../common/metrics.js';
 import { Problem } from '../../common/problem.js';
-import { jsonBody } from './http-input.js';
+import { apiRoute, apiRouter, jsonAnswer, jsonBody } from '../api/api-route.js';
+import { needs } from '../api/openapi-document.js';
 import { hashPassword, verifyPassword, dummyHash } from './password-hash.js';
 import { issueRefreshToken, rotateRefreshToken, revokeRefreshFamily } from './refresh-tokens.js';
 import type { LoginRateLimiter } from './login-rate-limit.js';
 import { requireUser, type AuthDeps, type AuthEnv } from './auth-middleware.js';
 import { listMyOrders } from './my-orders.js';
-import { credentials, documentAccountRoutes, refreshBody, registration, verifyEmailBody } from './accounts-schemas.js';
+import { credentials, emailVerifiedSchema, meSchema, myOrdersSchema, refreshBody, registration, sessionSchema, verificationQueuedSchema, verifyEmailBody } from './accounts-schemas.js';
 import { VerificationTokenError, type EmailVerificationTokens } from './email-verification-token.js';
 import { confirmEmail, emailStatus } from './email-verification.js';
 import type { VerificationMailLimiter } from './verification-mail-limit.js';
@@ -32,7 +33,6 @@ export interface AccountsDeps extends AuthDeps {
   pg: PgPool;
   limiter: LoginRateLimiter;
   clientAddress: (c: Context) => string;
-  bodyLimitBytes: number;
   log: Logger;
   verificationTokens: EmailVerificationTokens;
   /** Queues the verification e-mail (the notification worker mints the link and sends it). */
@@ -56,13 +56,18 @@ const CONFIRM_REFUSALS = {
   already_verified: [409, 'email_already_verified', 'this e-mail address is already verified'],
 } as const;
 
-export function createAccountsRouter(deps: AccountsDeps): Hono<AuthEnv> {
-  documentAccountRoutes();
-  const router = new Hono<AuthEnv>();
-  router.use('/v1/auth/*', bodyLimit({ maxSize: deps.bodyLimitBytes }));
+const tags = ['accounts'];
+const no = (description: string) => ({ description });
 
-  router.post('/v1/auth/register', async (c) => {
-    const body = await jsonBody(c, registration);
+export function createAccountsRouter(deps: AccountsDeps): OpenAPIHono<AuthEnv> {
+  const router = apiRouter<AuthEnv>();
+
+  router.openapi(apiRoute({
+    method: 'post', path: '/v1/auth/register', summary: 'Create a fan account; mails a link to verify the address', tags,
+    request: { body: jsonBody(registration) },
+    responses: { 201: jsonAnswer(sessionSchema, 'the session (the address is not verified yet)'), 409: no('an account with this e-mail exists') },
+  }), async (c) => {
+    const body = c.req.valid('json');
     const hash = await hashPassword(body.password);
     const { rows } = await deps.pg.query<{ id: string; role: 'fan' | 'admin' }>(
       `INSERT INTO users (email, password_hash) VALUES ($1, $2) ON CONFLICT ((lower(email))) DO NOTHING RETURNING id, role`,
@@ -81,8 +86,12 @@ export function createAccountsRouter(deps: AccountsDeps): Hono<AuthEnv> {
     return c.json(await session(deps.pg, deps.accessTokens, { userId: row.id, email: body.email, role: row.role }, false), 201);
   });
 
-  router.post('/v1/auth/login', async (c) => {
-    const body = await jsonBody(c, credentials);
+  router.openapi(apiRoute({
+    method: 'post', path: '/v1/auth/login', summary: 'Log in with e-mail and password', tags,
+    request: { body: jsonBody(credentials) },
+    responses: { 200: jsonAnswer(sessionSchema, 'the session'), 401: no('wrong e-mail or password'), 429: no('too many failed attempts (Retry-After)') },
+  }), async (c) => {
+    const body = c.req.valid('json');
     const ip = deps.clientAddress(c);
     const wait = await deps.limiter.blockedFor(body.email, ip);
     if (wait > 0) {
@@ -101,20 +110,28 @@ export function createAccountsRouter(deps: AccountsDeps): Hono<AuthEnv> {
     }
     await deps.limiter.recordSuccess(body.email, ip);
     logins.inc({ outcome: 'ok' });
-    return c.json(await session(deps.pg, deps.accessTokens, { userId: user.id, email: user.email, role: user.role }, user.verified));
+    return c.json(await session(deps.pg, deps.accessTokens, { userId: user.id, email: user.email, role: user.role }, user.verified), 200);
   });
 
-  router.post('/v1/auth/refresh', async (c) => {
-    const body = await jsonBody(c, refreshBody);
+  router.openapi(apiRoute({
+    method: 'post', path: '/v1/auth/refresh', summary: 'Rotate the refresh token for a new session', tags,
+    request: { body: jsonBody(refreshBody) },
+    responses: { 200: jsonAnswer(sessionSchema, 'the session'), 401: no('unknown, expired, revoked or reused refresh token') },
+  }), async (c) => {
+    const body = c.req.valid('json');
     const result = await rotateRefreshToken(deps.pg, body.refreshToken);
     if (!result.ok) throw new Problem(401, `refresh_${result.reason}`, `the refresh token is ${result.reason}; log in again`);
     const { user } = result;
-    return c.json(await session(deps.pg, deps.accessTokens, { userId: user.id, email: user.email, role: user.role }, user.emailVerified, result.token));
+    return c.json(await session(deps.pg, deps.accessTokens, { userId: user.id, email: user.email, role: user.role }, user.emailVerified, result.token), 200);
   });
 
   // Logout needs no valid access token (it may have expired); it revokes what it is given.
-  router.post('/v1/auth/logout', async (c) => {
-    const body = await jsonBody(c, refreshBody.partial());
+  router.openapi(apiRoute({
+    method: 'post', path: '/v1/auth/logout', summary: 'Revoke the refresh token family and the bearer access token', tags,
+    request: { body: jsonBody(refreshBody.partial(), false) },
+    responses: { 204: no('logged out (idempotent)') },
+  }), async (c) => {
+    const body = c.req.valid('json');
     if (body.refreshToken) await revokeRefreshFamily(deps.pg, body.refreshToken);
     const bearer = /^Bearer (\S{1,4096})$/.exec(c.req.header('authorization') ?? '')?.[1];
     if (bearer) await deps.denylist.deny(bearer);
@@ -123,8 +140,19 @@ export function createAccountsRouter(deps: AccountsDeps): Hono<AuthEnv> {
 
   // No login needed: the link may be opened on another device than the one that registered.
   // The token is the credential; it only ever verifies the address it was mailed to.
-  router.post('/v1/auth/verify-email', async (c) => {
-    const body = await jsonBody(c, verifyEmailBody);
+  router.openapi(apiRoute({
+    method: 'post', path: '/v1/auth/verify-email', summary: 'Confirm the account e-mail with the token of the mailed link', tags,
+    request: { body: jsonBody(verifyEmailBody) },
+    responses: {
+      200: jsonAnswer(emailVerifiedSchema, 'verified now'),
+      400: no('malformed, forged or wrong-purpose token'),
+      404: no('the account no longer exists'),
+      409: no('the address is already verified'),
+      410: no('the link has expired: ask for a new one'),
+      422: no('the link was sent to an address the account no longer has'),
+    },
+  }), async (c) => {
+    const body = c.req.valid('json');
     let claims;
     try {
       claims = await deps.verificationTokens.verify(body.token);
@@ -140,17 +168,29 @@ export function createAccountsRouter(deps: AccountsDeps): Hono<AuthEnv> {
       const [status, code, detail] = CONFIRM_REFUSALS[outcome.reason];
       throw new Problem(status, code, detail);
     }
-    return c.json(outcome.status);
+    return c.json(outcome.status, 200);
   });
 
   const authed = requireUser(deps);
-  router.get('/v1/me', authed, async (c) => {
+  router.openapi(apiRoute({
+    method: 'get', path: '/v1/me', summary: 'The logged-in account, with whether its e-mail is verified', tags, security: needs('account'),
+    middleware: [authed] as const,
+    responses: { 200: jsonAnswer(meSchema, 'the account'), 401: no('missing, invalid, expired or revoked access token') },
+  }), async (c) => {
     const user = c.get('user');
     const status = await emailStatus(deps.pg, user.userId);
-    return c.json({ ...user, ...(status ?? { emailVerified: false, emailVerifiedAt: null }) });
+    return c.json({ ...user, ...(status ?? { emailVerified: false, emailVerifiedAt: null }) }, 200);
   });
 
-  router.post('/v1/me/verification-email', authed, async (c) => {
+  router.openapi(apiRoute({
+    method: 'post', path: '/v1/me/verification-email', summary: 'Mail a new verification link to the account address (rate limited)', tags, security: needs('account'),
+    middleware: [authed] as const,
+    responses: {
+      202: jsonAnswer(verificationQueuedSchema, 'the e-mail is queued'),
+      409: no('the address is already verified'),
+      429: no('one a minute and five a day per account (Retry-After)'),
+    },
+  }), async (c) => {
     const status = await emailStatus(deps.pg, c.get('user').userId);
     if (!status) throw new Problem(404, 'account_not_found', 'this account no longer exists');
     if (status.emailVerified) throw new Problem(409, 'email_already_verified', 'this e-mail address is already verified');
@@ -161,12 +201,16 @@ export function createAccountsRouter(deps: AccountsDeps): Hono<AuthEnv> {
       throw new Problem(429, 'too_many_verification_emails', `a verification e-mail was sent recently; ask again in ${wait} s`, { retryAfterS: wait });
     }
     await deps.verificationMail.enqueue(userId, status.email);
-    return c.json({ status: 'queued', email: status.email }, 202);
+    return c.json({ status: 'queued' as const, email: status.email }, 202);
   });
 
-  router.get('/v1/me/orders', authed, async (c) => {
+  router.openapi(apiRoute({
+    method: 'get', path: '/v1/me/orders', summary: "The fan's orders: placed while logged in, and guest orders with the account e-mail once it is verified", tags, security: needs('account'),
+    middleware: [authed] as const,
+    responses: { 200: jsonAnswer(myOrdersSchema, 'orders with their tickets, newest first') },
+  }), async (c) => {
     const orders = await listMyOrders(deps.pg, c.get('user').userId);
-    return c.json({ orders });
+    return c.json({ orders }, 200);
   });
   return router;
 }

@@ -185,8 +185,9 @@ describe('the mailed link', () => {
     }
     for (const body of [{}, { token: 'not-a-token' }, { token: real, extra: 1 }, { token: 42 }]) {
       const res = await post('/v1/auth/verify-email', body);
-      expect(res.status, JSON.stringify(body).slice(0, 60)).toBe(400);
+      expect(res.status, JSON.stringify(body).slice(0, 60)).toBe(422);
       expect(res.headers.get('content-type')).toContain('application/problem+json');
+      expect(await problemCode(res)).toBe('validation_failed');
     }
     expect(await verifiedAt(s.user.id)).toBeNull();
     expect(await verifiedAt(other.user.id)).toBeNull();

@@ -53,7 +53,7 @@ describe('venues and seat maps', () => {
     expect(bad.status).toBe(422);
     expect(JSON.stringify(bad.body.errors)).toContain('unknown tier VIP');
     expect(JSON.stringify(bad.body.errors)).toContain('duplicate row A');
-    expect((await call(h.app, admin, 'POST', '/v1/admin/venues', { ...smallVenue, capacity: 3 })).status).toBe(400);
+    expect((await call(h.app, admin, 'POST', '/v1/admin/venues', { ...smallVenue, capacity: 3 })).status).toBe(422);
     expect(await count('venues')).toBe(before);
   });
 
@@ -138,13 +138,14 @@ describe('events and sales', () => {
     expect((await call(h.app, admin, 'PATCH', `/v1/admin/events/${eventId}`, { title: 'Renamed' })).body.title).toBe('Renamed');
   });
 
-  it('applies live controls; a bad control is a 400 and changes nothing; close stops holding', async () => {
+  it('applies live controls; a bad control is a 422 and changes nothing; close stops holding', async () => {
     const { saleId } = await venueEventSale(h.app, admin);
     expect((await call(h.app, admin, 'POST', `/v1/admin/sales/${saleId}/controls`, { action: 'pause' })).status).toBe(409);
     await call(h.app, admin, 'POST', `/v1/admin/sales/${saleId}/publish`);
     const before = await h.ctx.redis.hgetall(queueKeys(saleId).settings);
     for (const bad of [{ action: 'set_rate', ratePerMin: 0 }, { action: 'set_rate', ratePerMin: '5' }, { action: 'explode' }, { action: 'message', text: '' }]) {
-      expect((await call(h.app, admin, 'POST', `/v1/admin/sales/${saleId}/controls`, bad)).status).toBe(400);
+      const refused = await call(h.app, admin, 'POST', `/v1/admin/sales/${saleId}/controls`, bad);
+      expect([refused.status, refused.body.code]).toEqual([422, 'validation_failed']);
     }
     expect(await h.ctx.redis.hgetall(queueKeys(saleId).settings)).toEqual(before);
     const paused = await call(h.app, admin, 'POST', `/v1/admin/sales/${saleId}/controls`, { action: 'pause' });

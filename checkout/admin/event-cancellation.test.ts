@@ -33,7 +33,7 @@ beforeAll(async () => {
     deps = { ...orderCancellation(s), gateway };
     app.use('/v1/admin/*', requireAdmin({ ...s, adminApiToken: undefined }));
     app.route('/', createEventRouter({
-      pg: ctx.pg,
+      pg: ctx.pg, reminders: s.notifications,
       canceller: createEventCanceller({ pg: ctx.pg, redis: ctx.redis, inventory: s.inventory, log: ctx.log, cancelOrder: (id) => cancelOrder(deps, id, 'event_cancelled') }),
     }));
     return app;

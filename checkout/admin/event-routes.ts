@@ -1,9 +1,12 @@
 /** Organiser routes for events: create, update, publish, cancel. Mounted behind requireAdmin. */
-import { Hono } from 'hono';
+import type { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { inTransaction, type PgClient, type PgPool } from '../../common/postgres-pool.js';
 import { Problem } from '../../common/problem.js';
-import { jsonBody, pathOf } from '../accounts/http-input.js';
+import { apiRoute, apiRouter, jsonAnswer, jsonBody } from '../api/api-route.js';
+import { needs } from '../api/openapi-document.js';
+import type { NotificationQueue } from '../worker/notifications/notification-queue.js';
+import { cancellationReport, eventList, eventRow as eventRowSchema, idParams } from './admin-schemas.js';
 import type { EventCanceller } from './event-cancellation.js';
 
 const tiers = z.array(z.object({
@@ -24,7 +27,6 @@ const fields = {
 const createSchema = z.object({ venueId: z.uuid(), currency: z.string().regex(/^[A-Z]{3}$/).default('EUR'), ...fields })
   .partial({ description: true, performer: true, category: true, refundCutoffS: true }).strict();
 const updateSchema = z.object(fields).partial().strict().refine((v) => Object.keys(v).length > 0, 'nothing to update');
-const idPath = z.object({ id: z.uuid() });
 
 /** Every tier must be the venue's, and every tier the venue's seats use must have a price. */
 async function checkTiers(client: PgClient, venueId: string, given: z.output<typeof tiers>): Promise<void> {
@@ -56,19 +58,37 @@ async function lockEvent(client: PgClient, id: string): Promise<{ status: string
   return rows[0];
 }
 
-export function createEventRouter(deps: { pg: PgPool; canceller: EventCanceller }): Hono {
-  const router = new Hono();
-  const eventRow = async (id: string): Promise<unknown> =>
+const tags = ['admin: events'];
+const security = needs('admin');
+
+export interface EventRouterDeps {
+  pg: PgPool;
+  canceller: EventCanceller;
+  /** Told when an event's start changes, so its orders' reminders move with it. */
+  reminders: Pick<NotificationQueue, 'afterEventMoved'>;
+}
+
+export function createEventRouter(deps: EventRouterDeps): OpenAPIHono {
+  const router = apiRouter();
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the row as Postgres gives it (eventRowSchema documents it)
+  const eventRow = async (id: string): Promise<any> =>
     (await deps.pg.query(`SELECT e.*, coalesce((SELECT json_agg(json_build_object('code', t.tier_code, 'name', t.name, 'priceMinor', t.price_minor))
                           FROM event_price_tiers t WHERE t.event_id = e.id), '[]') AS tiers FROM events e WHERE id = $1`, [id])).rows[0];
 
-  router.get('/v1/admin/events', async (c) => {
+  router.openapi(apiRoute({
+    method: 'get', path: '/v1/admin/events', summary: 'The latest 500 events', tags, security,
+    responses: { 200: jsonAnswer(eventList, 'events, newest first') },
+  }), async (c) => {
     const { rows } = await deps.pg.query(`SELECT id, title, status, city, venue_name, starts_at FROM events ORDER BY created_at DESC LIMIT 500`);
-    return c.json({ events: rows });
+    return c.json({ events: rows }, 200);
   });
 
-  router.post('/v1/admin/events', async (c) => {
-    const body = await jsonBody(c, createSchema);
+  router.openapi(apiRoute({
+    method: 'post', path: '/v1/admin/events', summary: 'Create an event (draft) at a venue, with a price per tier', tags, security,
+    request: { body: jsonBody(createSchema) },
+    responses: { 201: jsonAnswer(eventRowSchema, 'the event'), 422: { description: 'unknown_venue, invalid_tiers' } },
+  }), async (c) => {
+    const body = c.req.valid('json');
     const id = await inTransaction(deps.pg, async (client) => {
       const venue = await client.query<{ name: string; city: string }>('SELECT name, city FROM venues WHERE id = $1', [body.venueId]);
       if (!venue.rows[0]) throw new Problem(422, 'unknown_venue', `no venue ${body.venueId}`);
@@ -84,9 +104,13 @@ export function createEventRouter(deps: { pg: PgPool; canceller: EventCanceller 
     return c.json(await eventRow(id), 201);
   });
 
-  router.patch('/v1/admin/events/:id', async (c) => {
-    const { id } = pathOf(c, idPath);
-    const body = await jsonBody(c, updateSchema);
+  router.openapi(apiRoute({
+    method: 'patch', path: '/v1/admin/events/{id}', summary: 'Change an event (prices only until a sale is published); a new start moves the reminders', tags, security,
+    request: { params: idParams, body: jsonBody(updateSchema) },
+    responses: { 200: jsonAnswer(eventRowSchema, 'the event'), 409: { description: 'event_cancelled, prices_locked' } },
+  }), async (c) => {
+    const { id } = c.req.valid('param');
+    const body = c.req.valid('json');
     await inTransaction(deps.pg, async (client) => {
       const event = await lockEvent(client, id);
       if (event.status === 'cancelled') throw new Problem(409, 'event_cancelled', 'a cancelled event cannot change');
@@ -102,24 +126,35 @@ export function createEventRouter(deps: { pg: PgPool; canceller: EventCanceller 
          WHERE id = $1`,
         [id, body.title ?? null, body.description ?? null, body.performer ?? null, body.category ?? null, body.startsAt ?? null, body.refundCutoffS ?? null]);
     });
-    return c.json(await eventRow(id));
+    // After the commit, so the worker reads the new start. Whenever a start is given, changed or
+    // not: a PATCH repeated after this failed (503) must still move the reminders.
+    if (body.startsAt !== undefined) await deps.reminders.afterEventMoved(id);
+    return c.json(await eventRow(id), 200);
   });
 
-  router.post('/v1/admin/events/:id/publish', async (c) => {
-    const { id } = pathOf(c, idPath);
+  router.openapi(apiRoute({
+    method: 'post', path: '/v1/admin/events/{id}/publish', summary: 'Publish the event (it shows in the catalog); idempotent', tags, security,
+    request: { params: idParams },
+    responses: { 200: jsonAnswer(eventRowSchema, 'the event'), 409: { description: 'event_cancelled, event_completed' } },
+  }), async (c) => {
+    const { id } = c.req.valid('param');
     await inTransaction(deps.pg, async (client) => {
       const event = await lockEvent(client, id);
       if (event.status === 'cancelled' || event.status === 'completed') throw new Problem(409, `event_${event.status}`, `the event is ${event.status}`);
       await client.query(`UPDATE events SET status = 'published', updated_at = now() WHERE id = $1 AND status = 'draft'`, [id]);
     });
-    return c.json(await eventRow(id));
+    return c.json(await eventRow(id), 200);
   });
 
-  router.post('/v1/admin/events/:id/cancel', async (c) => {
-    const { id } = pathOf(c, idPath);
+  router.openapi(apiRoute({
+    method: 'post', path: '/v1/admin/events/{id}/cancel', summary: 'Cancel the event: close its sales, cancel and refund every order exactly once', tags, security,
+    request: { params: idParams },
+    responses: { 200: jsonAnswer(cancellationReport, 'cancelled'), 202: jsonAnswer(cancellationReport, 'some orders are still being confirmed: POST again') },
+  }), async (c) => {
+    const { id } = c.req.valid('param');
     const report = await deps.canceller.cancelEvent(id);
     // 202 while some orders could not be cancelled yet (still being confirmed): POST again to finish.
-    return c.json(report, report.pending.length > 0 ? 202 : 200);
+    return report.pending.length > 0 ? c.json(report, 202) : c.json(report, 200);
   });
   return router;
 }

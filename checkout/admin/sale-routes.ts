@@ -1,16 +1,20 @@
 /** Organiser routes for on-sales: create, publish (builds the Redis pools), live controls, statistics, dashboard data. */
-import { Hono } from 'hono';
+import type { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
-import { applySaleControl, initSaleSettingsFromPostgres, saleControlSchema } from '../../admission/sale-controls.js';
+import { applySaleControl, initSaleSettingsFromPostgres, saleControlSchema, setPowDifficulty } from '../../admission/sale-controls.js';
 import { inTransaction, type PgPool } from '../../common/postgres-pool.js';
 import type { RedisClient } from '../../common/redis-connection.js';
 import { Problem } from '../../common/problem.js';
 import type { SeatInventory } from '../../inventory/inventory-api.js';
-import { jsonBody, pathOf } from '../accounts/http-input.js';
+import { apiRoute, apiRouter, jsonAnswer, jsonBody } from '../api/api-route.js';
+import { needs } from '../api/openapi-document.js';
+import { dashboardData, idParams, saleList, salePublished, saleRow, saleSettings, saleStats } from './admin-schemas.js';
 import { readSaleStats } from './sale-stats.js';
 import type { DashboardReader } from './dashboard-data.js';
 
 const at = z.iso.datetime({ offset: true });
+/** Leading zero bits of the proof of work a joining fan must find (0 = none); each bit doubles the work. */
+const powDifficulty = z.number().int().min(0).max(32).describe('proof-of-work bits asked of joining fans: 0 off, about 2^n hashes each');
 const createSchema = z.object({
   eventId: z.uuid(),
   prequeueOpensAt: at,
@@ -22,10 +26,11 @@ const createSchema = z.object({
   paymentGraceSeconds: z.number().int().min(0).max(1800).default(120),
   perFanLimit: z.number().int().min(1).max(50).default(6),
   shardCount: z.number().int().min(1).max(1024).default(8),
+  powDifficulty: powDifficulty.default(0),
 }).strict()
   .refine((s) => Date.parse(s.prequeueOpensAt) <= Date.parse(s.opensAt), { message: 'the pre-queue must open no later than the sale', path: ['prequeueOpensAt'] })
   .refine((s) => Date.parse(s.opensAt) < Date.parse(s.closesAt), { message: 'the sale must open before it closes', path: ['closesAt'] });
-const idPath = z.object({ id: z.uuid() });
+const updateSchema = z.object({ powDifficulty }).partial().strict().refine((v) => Object.keys(v).length > 0, 'nothing to update');
 
 export interface SaleRouterDeps {
   pg: PgPool;
@@ -34,41 +39,75 @@ export interface SaleRouterDeps {
   dashboard: DashboardReader;
 }
 
-interface SaleRow { id: string; event_id: string; status: string; event_status: string; opens_at: Date; closes_at: Date; prequeue_opens_at: Date; admission_rate_per_min: number; max_active_shoppers: number }
+type SaleRow = z.output<typeof saleRow> & { opens_at: Date; closes_at: Date; prequeue_opens_at: Date };
 
-export function createSaleRouter(deps: SaleRouterDeps): Hono {
-  const router = new Hono();
+const tags = ['admin: sales'];
+const security = needs('admin');
+
+export function createSaleRouter(deps: SaleRouterDeps): OpenAPIHono {
+  const router = apiRouter();
   const sale = async (id: string): Promise<SaleRow> => {
     const { rows } = await deps.pg.query<SaleRow>('SELECT s.*, e.status AS event_status, e.title AS event_title FROM sales s JOIN events e ON e.id = s.event_id WHERE s.id = $1', [id]);
     if (!rows[0]) throw new Problem(404, 'sale_not_found', `no sale ${id}`);
     return rows[0];
   };
 
-  router.get('/v1/admin/sales', async (c) => {
+  router.openapi(apiRoute({
+    method: 'get', path: '/v1/admin/sales', summary: 'The latest 500 sales', tags, security,
+    responses: { 200: jsonAnswer(saleList, 'sales, latest opening first') },
+  }), async (c) => {
     const { rows } = await deps.pg.query(`SELECT s.id, s.event_id, e.title, s.status, s.opens_at, s.closes_at FROM sales s JOIN events e ON e.id = s.event_id ORDER BY s.opens_at DESC LIMIT 500`);
-    return c.json({ sales: rows });
+    return c.json({ sales: rows }, 200);
   });
 
-  router.post('/v1/admin/sales', async (c) => {
-    const b = await jsonBody(c, createSchema);
+  router.openapi(apiRoute({
+    method: 'post', path: '/v1/admin/sales', summary: 'Create a sale (draft) of an event: its window, admission rate, shoppers, holds, proof of work', tags, security,
+    request: { body: jsonBody(createSchema) },
+    responses: { 201: jsonAnswer(saleRow, 'the sale'), 409: { description: 'the event is cancelled or completed' }, 422: { description: 'unknown_event' } },
+  }), async (c) => {
+    const b = c.req.valid('json');
     const id = await inTransaction(deps.pg, async (client) => {
       const event = await client.query<{ status: string }>('SELECT status FROM events WHERE id = $1 FOR SHARE', [b.eventId]);
       if (!event.rows[0]) throw new Problem(422, 'unknown_event', `no event ${b.eventId}`);
       if (event.rows[0].status === 'cancelled' || event.rows[0].status === 'completed') throw new Problem(409, `event_${event.rows[0].status}`, `the event is ${event.rows[0].status}`);
       const { rows } = await client.query<{ id: string }>(
-        `INSERT INTO sales (event_id, prequeue_opens_at, opens_at, closes_at, admission_rate_per_min, max_active_shoppers, hold_seconds, payment_grace_seconds, per_fan_limit, shard_count)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-        [b.eventId, b.prequeueOpensAt, b.opensAt, b.closesAt, b.admissionRatePerMin, b.maxActiveShoppers, b.holdSeconds, b.paymentGraceSeconds, b.perFanLimit, b.shardCount]);
+        `INSERT INTO sales (event_id, prequeue_opens_at, opens_at, closes_at, admission_rate_per_min, max_active_shoppers, hold_seconds, payment_grace_seconds, per_fan_limit, shard_count, pow_difficulty)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+        [b.eventId, b.prequeueOpensAt, b.opensAt, b.closesAt, b.admissionRatePerMin, b.maxActiveShoppers, b.holdSeconds, b.paymentGraceSeconds, b.perFanLimit, b.shardCount, b.powDifficulty]);
       return rows[0]!.id;
     });
     return c.json(await sale(id), 201);
   });
 
-  router.get('/v1/admin/sales/:id', async (c) => c.json(await sale(pathOf(c, idPath).id)));
+  router.openapi(apiRoute({
+    method: 'get', path: '/v1/admin/sales/{id}', summary: 'A sale', tags, security,
+    request: { params: idParams },
+    responses: { 200: jsonAnswer(saleRow, 'the sale') },
+  }), async (c) => c.json(await sale(c.req.valid('param').id), 200));
+
+  router.openapi(apiRoute({
+    method: 'patch', path: '/v1/admin/sales/{id}', summary: 'Change a sale: the proof-of-work difficulty (live: edges ask it of the next joining fans)', tags, security,
+    request: { params: idParams, body: jsonBody(updateSchema) },
+    responses: { 200: jsonAnswer(saleRow, 'the sale'), 409: { description: 'the sale is closed' } },
+  }), async (c) => {
+    const s = await sale(c.req.valid('param').id);
+    const { powDifficulty: pow } = c.req.valid('json');
+    if (s.status === 'closed') throw new Problem(409, 'sale_closed', 'the sale is closed');
+    if (pow !== undefined) {
+      await deps.pg.query('UPDATE sales SET pow_difficulty = $2 WHERE id = $1', [s.id, pow]);
+      // a draft has no live settings yet: publishing seeds them from the row just written
+      if (s.status !== 'draft') await setPowDifficulty(deps.redis, s.id, pow);
+    }
+    return c.json(await sale(s.id), 200);
+  });
 
   // Idempotent: the inventory's publish adds nothing the second time and HSETNX keeps live settings.
-  router.post('/v1/admin/sales/:id/publish', async (c) => {
-    const s = await sale(pathOf(c, idPath).id);
+  router.openapi(apiRoute({
+    method: 'post', path: '/v1/admin/sales/{id}/publish', summary: 'Publish the sale: build its seat pools in Redis and seed its queue settings; idempotent', tags, security,
+    request: { params: idParams },
+    responses: { 200: jsonAnswer(salePublished, 'the pools and the sale'), 409: { description: 'event_not_published, sale_closed' } },
+  }), async (c) => {
+    const s = await sale(c.req.valid('param').id);
     if (s.event_status !== 'published') throw new Problem(409, 'event_not_published', `publish the event first (it is ${s.event_status})`);
     if (s.status === 'closed') throw new Problem(409, 'sale_closed', 'the sale is closed');
     const pools = await deps.inventory.publish(s.id);
@@ -76,12 +115,16 @@ export function createSaleRouter(deps: SaleRouterDeps): Hono {
     await deps.pg.query(
       `UPDATE sales SET status = CASE WHEN opens_at <= now() THEN 'open' ELSE 'published' END, published_at = coalesce(published_at, now())
        WHERE id = $1 AND status = 'draft'`, [s.id]);
-    return c.json({ ...pools, sale: await sale(s.id) });
+    return c.json({ ...pools, sale: await sale(s.id) }, 200);
   });
 
-  router.post('/v1/admin/sales/:id/controls', async (c) => {
-    const s = await sale(pathOf(c, idPath).id);
-    const control = await jsonBody(c, saleControlSchema);
+  router.openapi(apiRoute({
+    method: 'post', path: '/v1/admin/sales/{id}/controls', summary: 'Live control of the queue: rate, max shoppers, pause, resume, close, message', tags, security,
+    request: { params: idParams, body: jsonBody(saleControlSchema) },
+    responses: { 200: jsonAnswer(saleSettings, 'the settings now'), 409: { description: 'sale_not_published, sale_closed' } },
+  }), async (c) => {
+    const s = await sale(c.req.valid('param').id);
+    const control = c.req.valid('json');
     if (s.status === 'draft') throw new Problem(409, 'sale_not_published', 'publish the sale first');
     if (s.status === 'closed' && control.action !== 'message') throw new Problem(409, 'sale_closed', 'the sale is closed');
     const settings = await applySaleControl(deps.redis, s.id, control);
@@ -93,16 +136,24 @@ export function createSaleRouter(deps: SaleRouterDeps): Hono {
     } else if (control.action === 'resume') {
       await deps.pg.query(`UPDATE sales SET status = 'open' WHERE id = $1 AND status = 'paused'`, [s.id]);
     }
-    return c.json(settings);
+    return c.json(settings, 200);
   });
 
-  router.get('/v1/admin/sales/:id/stats', async (c) => {
-    const s = await sale(pathOf(c, idPath).id);
-    return c.json(await readSaleStats(deps.pg, deps.redis, s.id));
+  router.openapi(apiRoute({
+    method: 'get', path: '/v1/admin/sales/{id}/stats', summary: 'Orders, tickets, revenue, refunds, per-section sales and the funnel', tags, security,
+    request: { params: idParams },
+    responses: { 200: jsonAnswer(saleStats, 'the statistics') },
+  }), async (c) => {
+    const s = await sale(c.req.valid('param').id);
+    return c.json(await readSaleStats(deps.pg, deps.redis, s.id), 200);
   });
 
-  router.get('/v1/admin/sales/:id/dashboard', async (c) => {
-    const s = await sale(pathOf(c, idPath).id);
+  router.openapi(apiRoute({
+    method: 'get', path: '/v1/admin/sales/{id}/dashboard', summary: 'The live dashboard figures: queue, admission, shoppers, inventory, sales, latencies', tags, security,
+    request: { params: idParams },
+    responses: { 200: jsonAnswer(dashboardData, 'the figures now (not cached)') },
+  }), async (c) => {
+    const s = await sale(c.req.valid('param').id);
     return c.json(await deps.dashboard.read(s.id), 200, { 'cache-control': 'no-store' });
   });
   return router;

@@ -1,34 +1,50 @@
 /** Organiser routes for venues and seat maps (JSON create, CSV import). Mounted behind requireAdmin. */
-import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
+import type { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { inTransaction, type PgPool } from '../../common/postgres-pool.js';
 import { Problem } from '../../common/problem.js';
-import { jsonBody, pathOf } from '../accounts/http-input.js';
+import { apiRoute, apiRouter, jsonAnswer, jsonBody, refuseNul } from '../api/api-route.js';
+import { needs } from '../api/openapi-document.js';
+import { idParams, seatsImported, venueCreated, venueDetail, venueList } from './admin-schemas.js';
 import { parseSeatCsv } from './seat-csv.js';
 import { checkVenue, createVenue, importSeats, seatMapProblem, venueSchema } from './seat-map.js';
 
-export const CSV_LIMIT_BYTES = 5 * 1024 * 1024;
-const idPath = z.object({ id: z.uuid() });
+/** A seat map is the one large body the API takes, as JSON (200 sections of 500 rows) or CSV (a line a seat). */
+export const SEAT_MAP_LIMIT_BYTES = 5 * 1024 * 1024;
 
-export function createVenueRouter(deps: { pg: PgPool; bodyLimitBytes: number }): Hono {
-  const router = new Hono();
+const tags = ['admin: venues'];
+const security = needs('admin');
 
-  router.post('/v1/admin/venues', bodyLimit({ maxSize: deps.bodyLimitBytes * 16 }), async (c) => {
-    const venue = await jsonBody(c, venueSchema);
+export function createVenueRouter(deps: { pg: PgPool }): OpenAPIHono {
+  const router = apiRouter();
+
+  router.openapi(apiRoute({
+    method: 'post', path: '/v1/admin/venues', summary: 'Create a venue with its tiers, sections and rows of seats', tags, security,
+    bodyLimitBytes: SEAT_MAP_LIMIT_BYTES,
+    request: { body: jsonBody(venueSchema) },
+    responses: { 201: jsonAnswer(venueCreated, 'the venue, with its seat count and capacity'), 422: { description: 'invalid_seat_map: unknown tiers, duplicate names or rows (every one listed)' } },
+  }), async (c) => {
+    const venue = c.req.valid('json');
     checkVenue(venue);
     return c.json(await createVenue(deps.pg, venue), 201);
   });
 
-  router.get('/v1/admin/venues', async (c) => {
+  router.openapi(apiRoute({
+    method: 'get', path: '/v1/admin/venues', summary: 'The latest 500 venues', tags, security,
+    responses: { 200: jsonAnswer(venueList, 'venues, newest first') },
+  }), async (c) => {
     const { rows } = await deps.pg.query(
       `SELECT v.id, v.name, v.city, (SELECT coalesce(sum(capacity), 0) FROM sections s WHERE s.venue_id = v.id) AS capacity
        FROM venues v ORDER BY v.created_at DESC LIMIT 500`);
-    return c.json({ venues: rows });
+    return c.json({ venues: rows }, 200);
   });
 
-  router.get('/v1/admin/venues/:id', async (c) => {
-    const { id } = pathOf(c, idPath);
+  router.openapi(apiRoute({
+    method: 'get', path: '/v1/admin/venues/{id}', summary: 'A venue with its tiers and sections', tags, security,
+    request: { params: idParams },
+    responses: { 200: jsonAnswer(venueDetail, 'the venue') },
+  }), async (c) => {
+    const { id } = c.req.valid('param');
     const { rows } = await deps.pg.query(
       `SELECT v.id, v.name, v.city, v.address, v.timezone,
               coalesce((SELECT json_agg(json_build_object('code', t.code, 'name', t.name) ORDER BY t.code) FROM venue_tiers t WHERE t.venue_id = v.id), '[]') AS tiers,
@@ -37,13 +53,22 @@ export function createVenueRouter(deps: { pg: PgPool; bodyLimitBytes: number }):
                         FROM sections s WHERE s.venue_id = v.id), '[]') AS sections
        FROM venues v WHERE v.id = $1`, [id]);
     if (!rows[0]) throw new Problem(404, 'venue_not_found', `no venue ${id}`);
-    return c.json(rows[0]);
+    return c.json(rows[0], 200);
   });
 
-  router.post('/v1/admin/venues/:id/seats', bodyLimit({ maxSize: CSV_LIMIT_BYTES }), async (c) => {
-    const { id } = pathOf(c, idPath);
+  router.openapi(apiRoute({
+    method: 'post', path: '/v1/admin/venues/{id}/seats', summary: 'Import seats from CSV (section,row,number,tier); all or nothing', tags, security,
+    bodyLimitBytes: SEAT_MAP_LIMIT_BYTES,
+    request: {
+      params: idParams,
+      body: { required: true, content: { 'text/csv': { schema: z.string().describe('header section,row,number,tier; one seat a line') } } },
+    },
+    responses: { 201: jsonAnswer(seatsImported, 'seats added'), 409: { description: 'a sale at this venue is published' }, 422: { description: 'invalid_seat_map: the refused lines' } },
+  }), async (c) => {
+    const { id } = c.req.valid('param');
     if (!/^text\/(csv|plain)\b/i.test(c.req.header('content-type') ?? '')) throw new Problem(415, 'unsupported_media_type', 'send the seat map as text/csv');
     const text = await c.req.text();
+    refuseNul('json', text);
     const result = await inTransaction(deps.pg, async (client) => {
       // the venue row lock serialises imports into one venue
       const venue = await client.query('SELECT id FROM venues WHERE id = $1 FOR UPDATE', [id]);

@@ -8,7 +8,7 @@ export interface ApiEnv {
     pass: PassClaims;
     /** Set at checkout when the fan named their account (x-usher-account): its user id. */
     accountUserId?: string;
-    /** Set by route validation: the parsed path/query/header/body values. */
-    input: unknown;
+    /** Set by defaultBodyLimit: the limit of routes that declare none. */
+    bodyLimitBytes?: number;
   };
 }

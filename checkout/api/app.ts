@@ -1,14 +1,17 @@
-import { Hono } from 'hono';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { BlankEnv } from 'hono/types';
 import { requestId } from 'hono/request-id';
 import type { CheckoutServices } from '../checkout-services.js';
 import cluster from 'node:cluster';
 import { joinMetricsGroup } from '../../common/process-group-metrics.js';
 import { Problem } from '../../common/problem.js';
-import { requestBodyLimit } from './body-limit.js';
+import { apiDocsRoutes } from './api-docs.js';
+import { validationHook } from './api-route.js';
+import { defaultBodyLimit } from './body-limit.js';
 import { httpMetrics } from './http-metrics.js';
 import { clientIp } from './client-ip.js';
 import { toProblem } from './domain-problems.js';
-import { openApiDocument } from './openapi-registry.js';
+import { serveOpenApiDocument } from './openapi-document.js';
 import { problemHandler, problemResponse } from './problem-handler.js';
 import { rateLimit } from './rate-limit.js';
 import { featureRoutes, type FeatureRoutes } from './routes.js';
@@ -16,19 +19,18 @@ import { featureRoutes, type FeatureRoutes } from './routes.js';
 /**
  * The API role's Hono application. Feature routers (holds, payments, webhooks, orders, catalog,
  * accounts, admin, pages) are listed in routes.ts; this module owns only what every route shares: request ids, the
- * body limit, the per-address rate limit, probes, HTTP metrics, the OpenAPI document and the one error
- * boundary (domain errors → problems via domain-problems.ts).
+ * default body limit (each route applies it, or its own), the per-address rate limit, probes, HTTP metrics, the
+ * OpenAPI document and its docs page, and the one error boundary (domain errors → problems via domain-problems.ts).
  */
-export async function createApiApp(services: CheckoutServices, features: FeatureRoutes[] = featureRoutes): Promise<Hono> {
+export async function createApiApp(services: CheckoutServices, features: FeatureRoutes[] = featureRoutes): Promise<OpenAPIHono<BlankEnv>> {
   const { ctx } = services;
-  const app = new Hono();
+  const app = new OpenAPIHono<BlankEnv>({ defaultHook: validationHook });
   // one of API_PROCESSES: the parent's API_METRICS_PORT counts every process (api-processes.ts)
   if (cluster.isWorker) joinMetricsGroup();
   const { http } = ctx.config;
   app.use('*', requestId());
   app.use('/v1/*', httpMetrics());
-  // venue seat maps (JSON and CSV) carry their own limits in checkout/admin/venue-routes.ts
-  app.use('/v1/*', requestBodyLimit(http.bodyLimitBytes, (path) => path.startsWith('/v1/admin/venues')));
+  app.use('*', defaultBodyLimit(http.bodyLimitBytes));
   app.use(
     '/v1/*',
     rateLimit({
@@ -48,7 +50,8 @@ export async function createApiApp(services: CheckoutServices, features: Feature
     return c.json(r, r.ok ? 200 : 503);
   });
   for (const routes of features) app.route('/', await routes(services));
-  app.get('/openapi.json', (c) => c.json(openApiDocument({ title: 'Usher API', version: '1', serverUrl: http.publicApiUrl })));
+  serveOpenApiDocument(app, { title: 'Usher API', version: '1', serverUrl: http.publicApiUrl });
+  app.route('/', apiDocsRoutes((err) => ctx.log.error({ err: err.message }, 'swagger-ui-dist is not installed (npm ci): /docs will not render')));
   app.notFound((c) => problemResponse(c, new Problem(404, 'not_found', `no route for ${c.req.method} ${c.req.path}`)));
   app.onError(problemHandler(ctx.log, toProblem));
   return app;

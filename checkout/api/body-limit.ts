@@ -3,8 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { Problem } from '../../common/problem.js';
 
 /**
- * Refuses bodies over `maxBytes` with a 413 problem, before any of it is parsed. Paths matched by
- * `ownLimit` are left to the route's own (larger) limit, e.g. a venue's seat-map CSV import.
+ * Refuses bodies over `maxBytes` with a 413 problem, before any of it is parsed.
  *
  * Decided from the headers whenever HTTP/1.1 framing allows (Node's parser holds a body to its
  * Content-Length, and a request with neither Content-Length nor Transfer-Encoding has no body).
@@ -12,14 +11,13 @@ import { Problem } from '../../common/problem.js';
  * @hono/node-server build a full WHATWG Request and stream for the request, and on the hold routes
  * that cost more CPU than the hold itself.
  */
-export function requestBodyLimit(maxBytes: number, ownLimit: (path: string) => boolean = () => false): MiddlewareHandler {
+export function requestBodyLimit(maxBytes: number): MiddlewareHandler {
   if (!Number.isInteger(maxBytes) || maxBytes < 1) throw new Error('requestBodyLimit: maxBytes must be a positive integer');
   const tooLarge = (): never => {
     throw new Problem(413, 'body_too_large', `request bodies are limited to ${maxBytes} bytes`);
   };
   const streamingLimit = bodyLimit({ maxSize: maxBytes, onError: tooLarge });
   return async function limitRequestBody(c, next) {
-    if (ownLimit(c.req.path)) return next();
     const chunked = c.req.header('transfer-encoding');
     if (chunked !== undefined) return streamingLimit(c, next);
     const length = c.req.header('content-length');
@@ -30,5 +28,32 @@ export function requestBodyLimit(maxBytes: number, ownLimit: (path: string) => b
     if (!/^\d+$/.test(length)) throw new Problem(400, 'bad_content_length', 'Content-Length must be a whole number of bytes');
     if (Number(length) > maxBytes) tooLarge();
     return next();
+  };
+}
+
+type LimitVars = { Variables: { bodyLimitBytes?: number } };
+
+/** Makes `bytes` the limit of every route that declares none (the API's BODY_LIMIT_BYTES). */
+export function defaultBodyLimit(bytes: number): MiddlewareHandler<LimitVars> {
+  if (!Number.isInteger(bytes) || bytes < 1) throw new Error('defaultBodyLimit: bytes must be a positive integer');
+  return async function setDefaultBodyLimit(c, next) {
+    c.set('bodyLimitBytes', bytes);
+    await next();
+  };
+}
+
+/**
+ * One route's body limit: its own when it declares one (a venue's seat map), else the default set
+ * by `defaultBodyLimit`. Every `apiRoute` starts with one, so no path needs an exception.
+ */
+export function routeBodyLimit(ownBytes?: number): MiddlewareHandler<LimitVars> {
+  const own = ownBytes === undefined ? undefined : requestBodyLimit(ownBytes);
+  let byDefault: { bytes: number; limit: MiddlewareHandler } | undefined;
+  return function limitRouteBody(c, next) {
+    if (own) return own(c, next);
+    const bytes = c.get('bodyLimitBytes');
+    if (bytes === undefined) throw new Error('routeBodyLimit: no default body limit; mount the router through createApiApp');
+    if (byDefault?.bytes !== bytes) byDefault = { bytes, limit: requestBodyLimit(bytes) };
+    return byDefault.limit(c, next);
   };
 }

@@ -1,18 +1,21 @@
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Problem } from '../../common/problem.js';
-import { requestBodyLimit } from './body-limit.js';
+import { defaultBodyLimit, requestBodyLimit, routeBodyLimit } from './body-limit.js';
 
 // Over a real Node HTTP server, because the header-only decision relies on Node's HTTP/1.1 framing.
 let server: ServerType;
 let port: number;
 beforeAll(async () => {
   const app = new Hono();
-  app.use('*', requestBodyLimit(100, (path) => path === '/own'));
-  app.all('*', async (c) => c.json({ received: (await c.req.text()).length }));
+  const received = async (c: Context) => c.json({ received: (await c.req.text()).length });
+  app.use('*', defaultBodyLimit(100));
+  app.all('/own', routeBodyLimit(1000), received);
+  app.all('/bare', requestBodyLimit(100), received);
+  app.all('*', routeBodyLimit(), received);
   app.onError((err, c) => c.json({ code: err instanceof Problem ? err.code : 'other' }, err instanceof Problem ? (err.status as 400) : 500));
   server = await new Promise<ServerType>((resolve) => {
     const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s));
@@ -45,9 +48,11 @@ describe('requestBodyLimit', () => {
     expect(await send('POST', '/x', 'a'.repeat(500), { 'transfer-encoding': 'chunked' })).toEqual({ status: 413, body: { code: 'body_too_large' } });
   });
 
-  it('lets bodiless requests and routes with their own limit through', async () => {
+  it('lets bodiless requests through, and a route with its own limit go past the default', async () => {
     expect(await send('DELETE', '/x', undefined, {})).toEqual({ status: 200, body: { received: 0 } });
     expect(await send('POST', '/own', 'a'.repeat(500), { 'content-length': '500' })).toEqual({ status: 200, body: { received: 500 } });
+    expect(await send('POST', '/own', 'a'.repeat(1001), { 'transfer-encoding': 'chunked' })).toEqual({ status: 413, body: { code: 'body_too_large' } });
+    expect(await send('POST', '/bare', 'a'.repeat(101), { 'content-length': '101' })).toEqual({ status: 413, body: { code: 'body_too_large' } });
   });
 
   it('refuses to run with a nonsensical limit', () => {

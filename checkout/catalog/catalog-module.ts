@@ -1,9 +1,9 @@
 /** The catalog's routes, on the process's replica pool and inventory. */
-import type { Hono } from 'hono';
+import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { CheckoutServices } from '../checkout-services.js';
 import { createCatalogRouter } from './catalog-routes.js';
 
-export function catalogRoutes({ ctx, inventory }: CheckoutServices): Hono {
+export function catalogRoutes({ ctx, inventory }: CheckoutServices): OpenAPIHono {
   return createCatalogRouter({
     pgRead: ctx.pgRead,
     availability: (saleId) => inventory.availability(saleId),

@@ -2,16 +2,16 @@
  * Public catalog routes: `GET /v1/events` (search, filters, keyset pages) and `GET /v1/events/:id`.
  * Reads go to the replica pool (`ctx.pgRead`) when one is configured.
  */
-import { Hono } from 'hono';
-import { z } from 'zod';
+import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { PgPool } from '../../common/postgres-pool.js';
 import type { Availability } from '../../inventory/inventory-api.js';
 import { histogram } from '../../common/metrics.js';
 import { Problem } from '../../common/problem.js';
-import { pathOf, queryOf } from '../accounts/http-input.js';
+import { apiRoute, apiRouter, jsonAnswer } from '../api/api-route.js';
 import { eventListQuerySchema } from './catalog-query.js';
 import { searchEvents } from './catalog-search.js';
 import { createEventDetailReader } from './catalog-detail.js';
+import { eventDetailSchema, eventIdParams, eventPageSchema } from './catalog-schemas.js';
 
 const catalogSeconds = histogram('usher_catalog_request_duration_seconds', 'catalog request latency', ['route']);
 
@@ -22,24 +22,31 @@ export interface CatalogDeps {
   cacheTtlMs?: number;
 }
 
-export function createCatalogRouter(deps: CatalogDeps): Hono {
-  const router = new Hono();
+export function createCatalogRouter(deps: CatalogDeps): OpenAPIHono {
+  const router = apiRouter();
   const readDetail = createEventDetailReader({
     pgRead: deps.pgRead, availability: deps.availability, publicEdgeUrl: deps.publicEdgeUrl,
     ...(deps.cacheTtlMs ? { ttlMs: deps.cacheTtlMs } : {}),
   });
 
-  router.get('/v1/events', async (c) => {
+  router.openapi(apiRoute({
+    method: 'get', path: '/v1/events', summary: 'Search published events: text, city, category, dates, price, seats left; keyset pages', tags: ['catalog'],
+    request: { query: eventListQuerySchema },
+    responses: { 200: jsonAnswer(eventPageSchema, 'one page of events (cached 5 s)') },
+  }), async (c) => {
     const end = catalogSeconds.startTimer({ route: 'list' });
-    const query = queryOf(c, eventListQuerySchema);
-    const page = await searchEvents(deps.pgRead, query);
+    const page = await searchEvents(deps.pgRead, c.req.valid('query'));
     end();
     return c.json(page, 200, { 'cache-control': 'public, max-age=5' });
   });
 
-  router.get('/v1/events/:id', async (c) => {
+  router.openapi(apiRoute({
+    method: 'get', path: '/v1/events/{id}', summary: 'One event: venue, sections, price tiers, its sales with live availability', tags: ['catalog'],
+    request: { params: eventIdParams },
+    responses: { 200: jsonAnswer(eventDetailSchema, 'the event (cached 2 s)'), 404: { description: 'no such published event' } },
+  }), async (c) => {
     const end = catalogSeconds.startTimer({ route: 'detail' });
-    const { id } = pathOf(c, z.object({ id: z.uuid() }));
+    const { id } = c.req.valid('param');
     const event = await readDetail(id);
     end();
     if (!event) throw new Problem(404, 'event_not_found', `no event ${id}`);

@@ -2,13 +2,14 @@
  * Holds over HTTP: take seats with an admission pass, read and release the hold, and the sale's
  * availability (cached briefly: thousands of fans poll it, the answer moves slowly).
  */
-import { Hono } from 'hono';
+import type { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { endLease } from '../../admission/pass-lease.js';
 import type { Availability } from '../../inventory/inventory-api.js';
 import type { ApiEnv } from '../api/api-env.js';
 import { CheckoutError } from '../checkout-errors.js';
-import { defineRoute } from '../api/define-route.js';
+import { apiRoute, apiRouter, jsonAnswer as json, jsonBody } from '../api/api-route.js';
+import { needs } from '../api/openapi-document.js';
 import { idempotencyKey } from '../api/idempotency-key.js';
 import { passAuth } from '../api/pass-auth.js';
 import type { CheckoutServices } from '../checkout-services.js';
@@ -27,37 +28,38 @@ const availabilitySchema = z.object({
   sections: z.array(z.object({ sectionId: z.string(), name: z.string(), kind: z.enum(['reserved', 'ga']), tierCode: z.string().nullable(), tierName: z.string().nullable(), priceMinor: z.number().int().nullable(), capacity: z.number(), free: z.number(), held: z.number(), claimed: z.number(), sold: z.number() })),
 });
 
-export function holdRoutes(deps: CheckoutServices): Hono<ApiEnv> {
+export function holdRoutes(deps: CheckoutServices): OpenAPIHono<ApiEnv> {
   const { ctx, inventory, verifier } = deps;
-  const router = new Hono<ApiEnv>();
+  const router = apiRouter<ApiEnv>();
   const shopping = passAuth({ verifier, redis: ctx.redis, saleParam: 'sale', requireLease: true, perMinute: PASS_REQUESTS_PER_MIN });
   const owner = passAuth({ verifier, redis: ctx.redis, requireLease: false, perMinute: PASS_REQUESTS_PER_MIN });
   const idempotent = idempotencyKey({ redis: ctx.redis, scope: (c) => c.get('pass').jti });
 
-  defineRoute(router, {
-    method: 'post', path: '/v1/sales/:sale/holds', summary: 'Hold seats with an admission pass', tags: ['holds'], security: 'pass',
-    schemas: { params: saleParams, headers: idempotencyHeaders, body: holdRequestBody },
-    use: [shopping, idempotent],
-    responses: { 201: { description: 'the hold (the same one when repeated with the same pass)', schema: holdViewSchema } },
-  }, async (c, { params, body }) => {
-    const hold = await inventory.hold(params.sale, c.get('pass').jti, body);
+  router.openapi(apiRoute({
+    method: 'post', path: '/v1/sales/{sale}/holds', summary: 'Hold seats with an admission pass', tags: ['holds'], security: needs('pass'),
+    request: { params: saleParams, headers: idempotencyHeaders, body: jsonBody(holdRequestBody) },
+    middleware: [shopping, idempotent] as const,
+    responses: { 201: json(holdViewSchema, 'the hold (the same one when repeated with the same pass)') },
+  }), async (c) => {
+    const hold = await inventory.hold(c.req.valid('param').sale, c.get('pass').jti, c.req.valid('json'));
     return c.json(holdView(hold, null, null), 201);
   });
 
-  defineRoute(router, {
-    method: 'get', path: '/v1/holds/:id', summary: 'Read a hold, its payment and its order', tags: ['holds'], security: 'pass',
-    schemas: { params: holdParams }, use: [owner],
-    responses: { 200: { description: 'the hold', schema: holdViewSchema } },
-  }, async (c, { params }) => {
-    const { hold, payment, orderId } = await ownedHold(deps, params.id, c.get('pass').jti);
-    return c.json(holdView(hold, payment, orderId));
+  router.openapi(apiRoute({
+    method: 'get', path: '/v1/holds/{id}', summary: 'Read a hold, its payment and its order', tags: ['holds'], security: needs('pass'),
+    request: { params: holdParams }, middleware: [owner] as const,
+    responses: { 200: json(holdViewSchema, 'the hold') },
+  }), async (c) => {
+    const { hold, payment, orderId } = await ownedHold(deps, c.req.valid('param').id, c.get('pass').jti);
+    return c.json(holdView(hold, payment, orderId), 200);
   });
 
-  defineRoute(router, {
-    method: 'delete', path: '/v1/holds/:id', summary: 'Release a hold (seats go back on sale)', tags: ['holds'], security: 'pass',
-    schemas: { params: holdParams }, use: [owner],
-    responses: { 200: { description: 'released (or already not held)', schema: holdViewSchema } },
-  }, async (c, { params }) => {
+  router.openapi(apiRoute({
+    method: 'delete', path: '/v1/holds/{id}', summary: 'Release a hold (seats go back on sale)', tags: ['holds'], security: needs('pass'),
+    request: { params: holdParams }, middleware: [owner] as const,
+    responses: { 200: json(holdViewSchema, 'released (or already not held)') },
+  }), async (c) => {
+    const params = c.req.valid('param');
     const { hold, payment, orderId } = await ownedHold(deps, params.id, c.get('pass').jti);
     if (orderId || payment?.status === 'authorized' || payment?.status === 'captured') {
       throw new CheckoutError('hold_not_payable', 'this hold is paid; cancel the order instead');
@@ -67,15 +69,16 @@ export function holdRoutes(deps: CheckoutServices): Hono<ApiEnv> {
     if (hold) await endLease(ctx.redis, hold.saleId, hold.passJti);
     // releasing changes only the state (releaseHold-6.lua); anything else is re-read
     const after = released === 'released' && hold ? { ...hold, state: 'RELEASED' as const } : await inventory.getHold(params.id);
-    return c.json(holdView(after, payment, null));
+    return c.json(holdView(after, payment, null), 200);
   });
 
   const cached = new Map<string, { at: number; value: Promise<Availability> }>();
-  defineRoute(router, {
-    method: 'get', path: '/v1/sales/:sale/availability', summary: 'Free, held and sold places per section', tags: ['holds'],
-    schemas: { params: saleParams },
-    responses: { 200: { description: 'availability (may be half a second old)', schema: availabilitySchema } },
-  }, async (c, { params }) => {
+  router.openapi(apiRoute({
+    method: 'get', path: '/v1/sales/{sale}/availability', summary: 'Free, held and sold places per section', tags: ['holds'],
+    request: { params: saleParams },
+    responses: { 200: json(availabilitySchema, 'availability (may be half a second old)') },
+  }), async (c) => {
+    const params = c.req.valid('param');
     let entry = cached.get(params.sale);
     if (!entry || Date.now() - entry.at > AVAILABILITY_CACHE_MS) {
       entry = { at: Date.now(), value: inventory.availability(params.sale) };
@@ -85,7 +88,7 @@ export function holdRoutes(deps: CheckoutServices): Hono<ApiEnv> {
       if (cached.size > 1000) cached.delete(cached.keys().next().value!);
     }
     c.header('cache-control', 'public, max-age=1');
-    return c.json(await entry.value);
+    return c.json(await entry.value, 200);
   });
 
   return router;

@@ -3,11 +3,13 @@
  * confirmation link (Bearer or `?token=`), or the access token of an account that owns the order:
  * placed it while logged in, or has verified the e-mail address it was bought with as a guest.
  */
-import { Hono, type Context } from 'hono';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { z } from 'zod';
 import type { ApiEnv } from '../api/api-env.js';
 import { CheckoutError } from '../checkout-errors.js';
-import { defineRoute } from '../api/define-route.js';
+import { apiRoute, apiRouter, jsonAnswer } from '../api/api-route.js';
+import { needs } from '../api/openapi-document.js';
 import { bearer } from '../api/pass-auth.js';
 import type { CheckoutServices } from '../checkout-services.js';
 import { verifiedAccount } from '../accounts/auth-middleware.js';
@@ -18,8 +20,8 @@ import { orderViewSchema, readOrder, type OrderView } from './order-view.js';
 const orderParams = z.object({ id: z.string().regex(/^[A-Za-z0-9:_.{}-]{8,128}$/, 'not an order id') });
 const tokenQuery = z.object({ token: z.string().max(2048).optional() });
 
-export function orderRoutes(deps: CheckoutServices): Hono<ApiEnv> {
-  const router = new Hono<ApiEnv>();
+export function orderRoutes(deps: CheckoutServices): OpenAPIHono<ApiEnv> {
+  const router = apiRouter<ApiEnv>();
   const cancellation = orderCancellation(deps);
 
   async function authorizedOrder(c: Context<ApiEnv>, orderId: string, queryToken: string | undefined): Promise<OrderView> {
@@ -40,20 +42,22 @@ export function orderRoutes(deps: CheckoutServices): Hono<ApiEnv> {
     return view;
   }
 
-  defineRoute(router, {
-    method: 'get', path: '/v1/orders/:id', summary: 'The order (or, until it is committed, its payment state)', tags: ['orders'], security: 'order_token',
-    schemas: { params: orderParams, query: tokenQuery },
-    responses: { 200: { description: 'the order', schema: orderViewSchema } },
-  }, async (c, { params, query }) => c.json(await authorizedOrder(c, params.id, query.token)));
+  router.openapi(apiRoute({
+    method: 'get', path: '/v1/orders/{id}', summary: 'The order (or, until it is committed, its payment state)', tags: ['orders'], security: needs('order_token'),
+    request: { params: orderParams, query: tokenQuery },
+    responses: { 200: jsonAnswer(orderViewSchema, 'the order') },
+  }), async (c) => c.json(await authorizedOrder(c, c.req.valid('param').id, c.req.valid('query').token), 200));
 
-  defineRoute(router, {
-    method: 'post', path: '/v1/orders/:id/cancel', summary: 'Cancel the order; refund per the event policy (exactly once)', tags: ['orders'], security: 'order_token',
-    schemas: { params: orderParams, query: tokenQuery },
-    responses: { 200: { description: 'cancelled now, or earlier', schema: z.object({ status: z.enum(['cancelled', 'already_cancelled']), refundMinor: z.number().int(), order: orderViewSchema }) } },
-  }, async (c, { params, query }) => {
+  router.openapi(apiRoute({
+    method: 'post', path: '/v1/orders/{id}/cancel', summary: 'Cancel the order; refund per the event policy (exactly once)', tags: ['orders'], security: needs('order_token'),
+    request: { params: orderParams, query: tokenQuery },
+    responses: { 200: jsonAnswer(z.object({ status: z.enum(['cancelled', 'already_cancelled']), refundMinor: z.number().int(), order: orderViewSchema }), 'cancelled now, or earlier') },
+  }), async (c) => {
+    const params = c.req.valid('param');
+    const query = c.req.valid('query');
     await authorizedOrder(c, params.id, query.token);
     const result = await cancelOrder(cancellation, params.id, 'fan_request');
-    return c.json({ ...result, order: (await readOrder(deps.ctx.pg, params.id))! });
+    return c.json({ ...result, order: (await readOrder(deps.ctx.pg, params.id))! }, 200);
   });
   return router;
 }

@@ -3,13 +3,15 @@
  * PaymentIntent and grants the payment grace once; confirm and demo-pay tell us the fan has paid,
  * which we verify with the gateway before enqueueing the commit.
  */
-import { Hono, type MiddlewareHandler } from 'hono';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
 import { z } from 'zod';
 import { Problem } from '../../common/problem.js';
 import { extendLease } from '../../admission/pass-lease.js';
 import type { ApiEnv } from '../api/api-env.js';
 import { CheckoutError } from '../checkout-errors.js';
-import { defineRoute } from '../api/define-route.js';
+import { apiRoute, apiRouter, jsonAnswer, jsonBody } from '../api/api-route.js';
+import { needs } from '../api/openapi-document.js';
 import { idempotencyKey } from '../api/idempotency-key.js';
 import { passAuth } from '../api/pass-auth.js';
 import type { CheckoutServices } from '../checkout-services.js';
@@ -24,9 +26,9 @@ import { ownedHold } from '../holds/hold-view.js';
 /** The lease outlives the hold by this much, so a paying fan's pass is not revoked mid-payment. */
 const LEASE_SLACK_MS = 60_000;
 
-export function paymentRoutes(deps: CheckoutServices): Hono<ApiEnv> {
+export function paymentRoutes(deps: CheckoutServices): OpenAPIHono<ApiEnv> {
   const { ctx, inventory, gateway, verifier, orderTokens } = deps;
-  const router = new Hono<ApiEnv>();
+  const router = apiRouter<ApiEnv>();
   const shopping = passAuth({ verifier, redis: ctx.redis, requireLease: true });
   const owner = passAuth({ verifier, redis: ctx.redis, requireLease: false });
   const idempotent = idempotencyKey({ redis: ctx.redis, scope: (c) => c.get('pass').jti });
@@ -43,11 +45,13 @@ export function paymentRoutes(deps: CheckoutServices): Hono<ApiEnv> {
   };
   const orderUrl = async (holdId: string) => `${ctx.config.http.publicApiUrl}/orders/${encodeURIComponent(holdId)}#token=${await orderTokens.sign(holdId)}`;
 
-  defineRoute(router, {
-    method: 'post', path: '/v1/holds/:id/checkout', summary: 'Start paying: a manual-capture payment for the hold', tags: ['payments'], security: 'pass',
-    schemas: { params: holdParams, headers: checkoutHeaders, body: checkoutBody }, use: [shopping, ofAccount, idempotent],
-    responses: { 200: { description: 'the payment to confirm in the browser', schema: checkoutView } },
-  }, async (c, { params, body }) => {
+  router.openapi(apiRoute({
+    method: 'post', path: '/v1/holds/{id}/checkout', summary: 'Start paying: a manual-capture payment for the hold', tags: ['payments'], security: needs('pass'),
+    request: { params: holdParams, headers: checkoutHeaders, body: jsonBody(checkoutBody) }, middleware: [shopping, ofAccount, idempotent] as const,
+    responses: { 200: jsonAnswer(checkoutView, 'the payment to confirm in the browser') },
+  }), async (c) => {
+    const params = c.req.valid('param');
+    const body = c.req.valid('json');
     const { hold, payment } = await ownedHold(deps, params.id, c.get('pass').jti);
     if (!hold || hold.state === 'EXPIRED' || hold.state === 'RELEASED') throw new CheckoutError('hold_expired', 'the hold has expired; hold again');
     if (hold.state !== 'HELD' && !payment) throw new CheckoutError('hold_not_payable', `the hold is ${hold.state}`);
@@ -66,7 +70,7 @@ export function paymentRoutes(deps: CheckoutServices): Hono<ApiEnv> {
       holdId: hold.holdId, gateway: gateway.name, demo: gateway.name === 'demo', paymentIntentId: pi.id, clientSecret: pi.clientSecret,
       publishableKey: ctx.config.payments.stripePublishableKey ?? null, amountMinor: pi.amountMinor, currency: pi.currency,
       deadline: new Date(extended.deadlineMs).toISOString(), orderToken: await orderTokens.sign(hold.holdId), orderUrl: await orderUrl(hold.holdId),
-    });
+    }, 200);
   });
 
   const accepted = async (holdId: string, paymentIntentId: string | undefined) => {
@@ -78,20 +82,22 @@ export function paymentRoutes(deps: CheckoutServices): Hono<ApiEnv> {
     return { holdId, status: 'processing' as const, orderUrl: await orderUrl(holdId) };
   };
 
-  defineRoute(router, {
-    method: 'post', path: '/v1/holds/:id/confirm', summary: 'Tell us the browser confirmed the payment (verified with the gateway)', tags: ['payments'], security: 'pass',
-    schemas: { params: holdParams }, use: [owner],
-    responses: { 202: { description: 'authorized: the order is being committed', schema: paymentAccepted } },
-  }, async (c, { params }) => {
+  router.openapi(apiRoute({
+    method: 'post', path: '/v1/holds/{id}/confirm', summary: 'Tell us the browser confirmed the payment (verified with the gateway)', tags: ['payments'], security: needs('pass'),
+    request: { params: holdParams }, middleware: [owner] as const,
+    responses: { 202: jsonAnswer(paymentAccepted, 'authorized: the order is being committed') },
+  }), async (c) => {
+    const params = c.req.valid('param');
     const { payment } = await ownedHold(deps, params.id, c.get('pass').jti);
     return c.json(await accepted(params.id, payment?.paymentIntentId), 202);
   });
 
-  defineRoute(router, {
-    method: 'post', path: '/v1/holds/:id/demo-pay', summary: 'DEMO GATEWAY ONLY: authorize the demo payment (no money) and commit', tags: ['payments'], security: 'pass',
-    schemas: { params: holdParams }, use: [owner],
-    responses: { 202: { description: 'authorized: the order is being committed', schema: paymentAccepted } },
-  }, async (c, { params }) => {
+  router.openapi(apiRoute({
+    method: 'post', path: '/v1/holds/{id}/demo-pay', summary: 'DEMO GATEWAY ONLY: authorize the demo payment (no money) and commit', tags: ['payments'], security: needs('pass'),
+    request: { params: holdParams }, middleware: [owner] as const,
+    responses: { 202: jsonAnswer(paymentAccepted, 'authorized: the order is being committed') },
+  }), async (c) => {
+    const params = c.req.valid('param');
     if (gateway.name !== 'demo') throw new CheckoutError('wrong_gateway', 'demo payments are off (PAYMENT_GATEWAY=stripe)');
     const { payment } = await ownedHold(deps, params.id, c.get('pass').jti);
     if (!payment) throw new CheckoutError('payment_not_started', 'start the checkout first');

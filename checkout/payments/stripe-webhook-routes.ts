@@ -6,29 +6,31 @@
  * The event id is recorded AFTER handling: a crash in between means Stripe redelivers and the
  * handler runs again, which is safe because the commit job id is the hold id.
  */
-import { Hono } from 'hono';
+import type { OpenAPIHono } from '@hono/zod-openapi';
 import Stripe from 'stripe';
 import { z } from 'zod';
 import { counter } from '../../common/metrics.js';
 import type { ApiEnv } from '../api/api-env.js';
 import { CheckoutError } from '../checkout-errors.js';
-import { defineRoute } from '../api/define-route.js';
+import { apiRoute, apiRouter, jsonAnswer } from '../api/api-route.js';
+import { needs } from '../api/openapi-document.js';
 import type { CheckoutServices } from '../checkout-services.js';
 import { handleStripeEvent, stripeEventEnvelope } from './stripe-event-handler.js';
 
 const received = counter('usher_stripe_webhooks_total', 'Stripe webhook deliveries by outcome', ['outcome']);
 
-export function stripeWebhookRoutes(deps: CheckoutServices): Hono<ApiEnv> {
-  const router = new Hono<ApiEnv>();
+export function stripeWebhookRoutes(deps: CheckoutServices): OpenAPIHono<ApiEnv> {
+  const router = apiRouter<ApiEnv>();
   const secret = deps.ctx.config.payments.stripeWebhookSecret;
   // constructEvent is pure crypto; the key is never used to call Stripe from here
   const verifier = new Stripe(deps.ctx.config.payments.stripeSecretKey ?? 'sk_unused');
 
-  defineRoute(router, {
-    method: 'post', path: '/v1/webhooks/stripe', summary: 'Stripe events (signed)', tags: ['webhooks'], security: 'stripe_signature',
-    schemas: { headers: z.object({ 'stripe-signature': z.string().min(1).max(2048) }) },
-    responses: { 200: { description: 'handled, or a duplicate', schema: z.object({ received: z.literal(true), duplicate: z.boolean(), outcome: z.string() }) } },
-  }, async (c, { headers }) => {
+  router.openapi(apiRoute({
+    method: 'post', path: '/v1/webhooks/stripe', summary: 'Stripe events (signed; the raw body is verified, so it is not validated as JSON first)', tags: ['webhooks'], security: needs('stripe_signature'),
+    request: { headers: z.object({ 'stripe-signature': z.string().min(1).max(2048) }) },
+    responses: { 200: jsonAnswer(z.object({ received: z.literal(true), duplicate: z.boolean(), outcome: z.string() }), 'handled, or a duplicate') },
+  }), async (c) => {
+    const headers = c.req.valid('header');
     if (!secret) throw new CheckoutError('wrong_gateway', 'Stripe webhooks are not configured (STRIPE_WEBHOOK_SECRET)');
     const raw = await c.req.text();
     let parsed: unknown;
@@ -42,13 +44,13 @@ export function stripeWebhookRoutes(deps: CheckoutServices): Hono<ApiEnv> {
     const seen = await deps.ctx.pg.query('SELECT 1 FROM processed_stripe_events WHERE id = $1', [event.id]);
     if (seen.rowCount === 1) {
       received.inc({ outcome: 'duplicate' });
-      return c.json({ received: true as const, duplicate: true, outcome: 'duplicate' });
+      return c.json({ received: true as const, duplicate: true, outcome: 'duplicate' }, 200);
     }
     const outcome = await handleStripeEvent(deps, event);
     await deps.ctx.pg.query('INSERT INTO processed_stripe_events (id, type) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING', [event.id, event.type]);
     received.inc({ outcome });
     deps.ctx.log.info({ eventId: event.id, type: event.type, outcome }, 'stripe event handled');
-    return c.json({ received: true as const, duplicate: false, outcome });
+    return c.json({ received: true as const, duplicate: false, outcome }, 200);
   });
   return router;
 }

@@ -50,7 +50,7 @@ describe('commit races', () => {
     expect(w.stripe!.count('capture', b.paymentIntentId)).toBe(1);
     // and once more: nothing is added twice
     expect(await commitHold(w.deps, b.holdId, w.ctx.log)).toBe('already_confirmed');
-    expect((await w.deps.notifications.queue.getJobs(['waiting', 'delayed'])).filter((j) => j.data.orderId === b.holdId)).toHaveLength(2);
+    expect((await w.deps.notifications.queue.getJobs(['waiting', 'delayed'])).filter((j) => 'orderId' in j.data && j.data.orderId === b.holdId)).toHaveLength(2);
   });
 
   it('sells the seats when Redis is rebuilt between the claim and the order write', async () => {

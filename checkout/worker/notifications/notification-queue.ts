@@ -1,7 +1,8 @@
 /**
  * The `notifications` queue: the confirmation after commit, the reminder as a delayed job before
- * the event (removed when the order is cancelled), the cancellation notice. Job ids are derived
- * from the order and kind, so re-running a commit or a cancel never mails twice.
+ * the event (moved when the event's start moves, removed when the order is cancelled), the
+ * cancellation notice. Job ids are derived from the order and kind, so re-running a commit or a
+ * cancel never mails twice.
  */
 import { Queue, type ConnectionOptions } from 'bullmq';
 
@@ -13,12 +14,26 @@ export interface NotificationJobData {
   kind: NotificationKind;
 }
 
+/** The event's start moved: the worker moves the reminders of its orders (reminder-moves.ts). */
+export interface RemindersMovedJobData {
+  kind: 'reminders-moved';
+  eventId: string;
+}
+
 export const notificationJobId = (kind: NotificationKind, orderId: string) => `${kind}-${orderId.replaceAll(':', '~')}`;
 
 export interface NotificationQueue {
-  queue: Queue<NotificationJobData>;
+  queue: Queue<NotificationJobData | RemindersMovedJobData>;
   /** Confirmation now; reminder `reminderBeforeS` before the event (skipped when that is past). */
   afterCommit(orderId: string, eventStartsAt: Date): Promise<void>;
+  /** Queues the moving of the event's reminders to its new start (read when the job runs). */
+  afterEventMoved(eventId: string): Promise<void>;
+  /**
+   * Moves a pending reminder to `reminderBeforeS` before the new start: at once when that is past
+   * but the event is not, dropped when the event is past; a missing one is scheduled (the worker
+   * still sends a reminder at most once per order).
+   */
+  moveReminder(orderId: string, eventStartsAt: Date): Promise<void>;
   /** Removes the pending reminder and queues the cancellation notice. */
   afterCancel(orderId: string): Promise<void>;
   close(): Promise<void>;
@@ -27,7 +42,7 @@ export interface NotificationQueue {
 const jobDefaults = { attempts: 8, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { age: 7 * 86_400 }, removeOnFail: { age: 14 * 86_400 } } as const;
 
 export function createNotificationQueue(connection: ConnectionOptions, prefix: string, reminderBeforeS: number): NotificationQueue {
-  const queue = new Queue<NotificationJobData>(NOTIFICATION_QUEUE, { connection, prefix });
+  const queue = new Queue<NotificationJobData | RemindersMovedJobData>(NOTIFICATION_QUEUE, { connection, prefix });
   return {
     queue,
     async afterCommit(orderId, eventStartsAt) {
@@ -38,6 +53,23 @@ export function createNotificationQueue(connection: ConnectionOptions, prefix: s
         queue.add('confirmation', { orderId, kind: 'confirmation' }, { ...jobDefaults, jobId: notificationJobId('confirmation', orderId) }),
         delay > 0 ? queue.add('reminder', { orderId, kind: 'reminder' }, { ...jobDefaults, delay, jobId: notificationJobId('reminder', orderId) }) : undefined,
       ]);
+    },
+    async afterEventMoved(eventId) {
+      // a fresh id each time: every move must run, and each run reads the start as it is then
+      await queue.add('reminders-moved', { kind: 'reminders-moved', eventId }, { ...jobDefaults, jobId: `reminders-moved-${eventId}-${Date.now()}` });
+    },
+    async moveReminder(orderId, eventStartsAt) {
+      const jobId = notificationJobId('reminder', orderId);
+      const delay = eventStartsAt.getTime() - reminderBeforeS * 1000 - Date.now();
+      const job = await queue.getJob(jobId);
+      if (!job) {
+        if (delay > 0) await queue.add('reminder', { orderId, kind: 'reminder' }, { ...jobDefaults, delay, jobId });
+        return;
+      }
+      // sent, being sent or failed: the worker's notifications row keeps it to one mail anyway
+      if ((await job.getState()) !== 'delayed') return;
+      if (delay > 0 || eventStartsAt.getTime() > Date.now()) await job.changeDelay(Math.max(delay, 0));
+      else await job.remove();
     },
     async afterCancel(orderId) {
       // remove() is a no-op for a missing job; a reminder already running is stopped by the

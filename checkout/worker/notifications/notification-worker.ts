@@ -8,11 +8,12 @@ import { connectRedis } from '../../../common/redis-connection.js';
 import type { CheckoutServices } from '../../checkout-services.js';
 import { readOrder } from '../../orders/order-view.js';
 import { createMailTransport, type MailTransport } from './mail-transport.js';
-import { NOTIFICATION_QUEUE, type NotificationJobData } from './notification-queue.js';
+import { NOTIFICATION_QUEUE, type NotificationJobData, type RemindersMovedJobData } from './notification-queue.js';
+import { moveEventReminders } from './reminder-moves.js';
 import { orderMail } from './order-mail.js';
 import { sendVerificationMail, type VerificationMailJobData } from './verification-mail.js';
 
-export type NotificationOutcome = 'sent' | 'recorded' | 'already_sent' | 'skipped';
+export type NotificationOutcome = 'sent' | 'recorded' | 'already_sent' | 'skipped' | 'moved';
 
 export async function sendNotification(deps: CheckoutServices, mail: MailTransport, data: NotificationJobData): Promise<NotificationOutcome> {
   const { pg } = deps.ctx;
@@ -41,9 +42,13 @@ export function startNotificationWorker(deps: CheckoutServices, options: { mail?
   const log = deps.ctx.log.child({ worker: NOTIFICATION_QUEUE });
   const mail = options.mail ?? createMailTransport(config.mail.smtpUrl, config.mail.from, log);
   const connection = connectRedis(config, { maxRetriesPerRequest: null, connectionName: 'usher-notification-worker' });
-  // the same queue carries the account verification e-mail (verification-mail.ts)
-  const worker = new Worker<NotificationJobData | VerificationMailJobData, NotificationOutcome>(NOTIFICATION_QUEUE, (job) =>
-    job.data.kind === 'email-verification' ? sendVerificationMail(deps, mail, String(job.id), job.data) : sendNotification(deps, mail, job.data), {
+  // the same queue carries the account verification e-mail (verification-mail.ts) and the moves of reminders
+  const worker = new Worker<NotificationJobData | VerificationMailJobData | RemindersMovedJobData, NotificationOutcome>(NOTIFICATION_QUEUE, async (job) => {
+    const { data } = job;
+    if (data.kind === 'email-verification') return sendVerificationMail(deps, mail, String(job.id), data);
+    if (data.kind === 'reminders-moved') return (await moveEventReminders(deps, data.eventId), 'moved');
+    return sendNotification(deps, mail, data);
+  }, {
     connection, prefix: config.worker.bullmqPrefix, concurrency: 4,
   });
   worker.on('failed', (job, err) => log.warn({ jobId: job?.id, err: err.message }, 'notification attempt failed'));

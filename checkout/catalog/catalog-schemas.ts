@@ -1,0 +1,32 @@
+/** The catalog's answers, as `/openapi.json` shows them (the requests are in catalog-query.ts). */
+import { z } from 'zod';
+
+export const eventIdParams = z.object({ id: z.uuid() });
+
+const eventSummary = z.object({
+  id: z.string(), title: z.string(), performer: z.string(), category: z.string(), city: z.string(), venueName: z.string(),
+  startsAt: z.string(), currency: z.string(), minPriceMinor: z.number().int().nullable(), maxPriceMinor: z.number().int().nullable(),
+  hasSeatsLeft: z.boolean(), rank: z.number().optional().describe('search relevance, with q'),
+});
+
+export const eventPageSchema = z.object({
+  items: z.array(eventSummary),
+  nextCursor: z.string().nullable().describe('pass as cursor for the next page; null on the last'),
+});
+
+const availability = z.object({
+  status: z.enum(['on_sale', 'all_held', 'sold_out']),
+  sections: z.array(z.object({ sectionId: z.string(), name: z.string(), kind: z.enum(['reserved', 'ga']), tierCode: z.string().nullable(), capacity: z.number(), free: z.number(), held: z.number(), claimed: z.number(), sold: z.number() })),
+});
+
+export const eventDetailSchema = z.object({
+  id: z.string(), title: z.string(), description: z.string(), performer: z.string(), category: z.string(), city: z.string(),
+  startsAt: z.string(), status: z.string(), currency: z.string(), refundCutoffS: z.number().int(),
+  venue: z.object({ id: z.string(), name: z.string(), city: z.string(), address: z.string().nullable(), timezone: z.string() }),
+  sections: z.array(z.object({ id: z.string(), name: z.string(), kind: z.string(), tierCode: z.string().nullable(), capacity: z.number().int() })),
+  tiers: z.array(z.object({ code: z.string(), name: z.string(), priceMinor: z.number().int() })),
+  sales: z.array(z.object({
+    id: z.string(), status: z.string(), prequeueOpensAt: z.string(), opensAt: z.string(), closesAt: z.string(), perFanLimit: z.number().int(),
+    queueUrl: z.string().describe('where fans join the waiting room'), availability: availability.nullable(),
+  })),
+});
