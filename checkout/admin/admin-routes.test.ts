@@ -57,6 +57,23 @@ describe('venues and seat maps', () => {
     expect(await count('venues')).toBe(before);
   });
 
+  it('refuses a NUL byte anywhere in a body with 422 validation_failed, writing nothing', async () => {
+    const before = await count('venues');
+    const bad = await call(h.app, admin, 'POST', '/v1/admin/venues', { ...smallVenue, sections: [{ name: 'Flo\u0000or', kind: 'ga', tierCode: 'GA', capacity: 5 }] });
+    expect([bad.status, bad.body.code, bad.body.errors]).toEqual([422, 'validation_failed', [{ path: 'sections.0.name', message: expect.stringContaining('NUL') }]]);
+    const venue = await call(h.app, admin, 'POST', '/v1/admin/venues', { ...smallVenue, sections: [] });
+    expect(await importCsv(venue.body.id as string, 'section,row,seat,tier\nStalls,A\u0000,1,P1')).toMatchObject({ status: 422, body: { errors: [{ path: '(root)' }] } });
+    expect(await count('venues')).toBe(before + 1);
+  });
+
+  it('keeps the API-wide body limit on every other admin route', async () => {
+    const huge = { ...smallVenue, padding: 'x'.repeat(h.ctx.config.http.bodyLimitBytes) };
+    const res = await call(h.app, admin, 'POST', '/v1/admin/events', huge);
+    expect([res.status, res.body.code]).toEqual([413, 'body_too_large']);
+    // the venue route has its own, larger limit: this one is refused for its shape, not its size
+    expect((await call(h.app, admin, 'POST', '/v1/admin/venues', huge)).status).toBe(422);
+  });
+
   async function importCsv(venueId: string, csv: string) {
     const res = await h.app.request(`/v1/admin/venues/${venueId}/seats`, { method: 'POST', body: csv, headers: { authorization: `Bearer ${admin}`, 'content-type': 'text/csv' } });
     return { status: res.status, body: (await res.json()) as { lines?: number[]; errors?: { path: string; message: string }[]; seats?: number } };
@@ -136,6 +153,32 @@ describe('events and sales', () => {
     // prices are frozen once a sale is published
     expect((await call(h.app, admin, 'PATCH', `/v1/admin/events/${eventId}`, { tiers: [{ code: 'GA', name: 'x', priceMinor: 1 }, { code: 'P1', name: 'y', priceMinor: 1 }] })).status).toBe(409);
     expect((await call(h.app, admin, 'PATCH', `/v1/admin/events/${eventId}`, { title: 'Renamed' })).body.title).toBe('Renamed');
+  });
+
+  it('sets the proof-of-work difficulty at creation and by PATCH, live once published; refuses it out of range', async () => {
+    const { eventId } = await venueEventSale(h.app, admin);
+    const window = { prequeueOpensAt: new Date(Date.now() - 120_000).toISOString(), opensAt: new Date(Date.now() - 60_000).toISOString(), closesAt: new Date(Date.now() + 86_400_000).toISOString() };
+    const spec = { eventId, ...window, admissionRatePerMin: 60, maxActiveShoppers: 5, shardCount: 1 };
+    for (const powDifficulty of [-1, 33, 1.5, '8']) {
+      const refused = await call(h.app, admin, 'POST', '/v1/admin/sales', { ...spec, powDifficulty });
+      expect([refused.status, refused.body.code], String(powDifficulty)).toEqual([422, 'validation_failed']);
+    }
+    const created = await call(h.app, admin, 'POST', '/v1/admin/sales', { ...spec, powDifficulty: 8 });
+    expect([created.status, created.body.pow_difficulty]).toEqual([201, 8]);
+    const saleId = created.body.id as string;
+    expect((await call(h.app, admin, 'PATCH', `/v1/admin/sales/${saleId}`, { powDifficulty: 10 })).body.pow_difficulty).toBe(10);
+    await call(h.app, admin, 'POST', `/v1/admin/sales/${saleId}/publish`);
+    expect(await h.ctx.redis.hget(queueKeys(saleId).settings, 'pow_difficulty')).toBe('10');
+    // live: the edges read the settings hash on their next tick
+    const live = await call(h.app, admin, 'PATCH', `/v1/admin/sales/${saleId}`, { powDifficulty: 12 });
+    expect([live.status, live.body.pow_difficulty]).toEqual([200, 12]);
+    expect(await h.ctx.redis.hget(queueKeys(saleId).settings, 'pow_difficulty')).toBe('12');
+    for (const bad of [{}, { powDifficulty: 40 }, { opensAt: window.opensAt }]) {
+      expect((await call(h.app, admin, 'PATCH', `/v1/admin/sales/${saleId}`, bad)).status, JSON.stringify(bad)).toBe(422);
+    }
+    expect(await h.ctx.redis.hget(queueKeys(saleId).settings, 'pow_difficulty')).toBe('12');
+    const def = await call(h.app, admin, 'POST', '/v1/admin/sales', spec);
+    expect(def.body.pow_difficulty).toBe(0);
   });
 
   it('applies live controls; a bad control is a 422 and changes nothing; close stops holding', async () => {

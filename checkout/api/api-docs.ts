@@ -1,7 +1,7 @@
 /**
  * Interactive API docs at `/docs`: Swagger UI (@hono/swagger-ui) reading `/openapi.json`. Its
  * script and stylesheet are served from node_modules (swagger-ui-dist) on this origin, so the page
- * works offline and fetches nothing from a CDN.
+ * works offline and fetches nothing from a CDN (@hono/swagger-ui would load them from jsDelivr).
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -22,7 +22,8 @@ export function apiDocsRoutes(onMissing: (err: Error) => void): Hono {
   }
   const router = new Hono();
   // @hono/swagger-ui asks for `${baseUrl}/swagger-ui-dist/<file>`
-  router.get('/docs', swaggerUI({ url: '/openapi.json', baseUrl: ASSET_BASE, title: 'Usher API' }));
+  // validatorUrl 'none': Swagger UI would otherwise send the document to validator.swagger.io
+  router.get('/docs', swaggerUI({ url: '/openapi.json', baseUrl: ASSET_BASE, title: 'Usher API', validatorUrl: 'none' }));
   router.get(`${ASSET_BASE}/swagger-ui-dist/:file`, (c) => {
     const name = c.req.param('file');
     const body = files.get(name);

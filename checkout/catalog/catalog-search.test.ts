@@ -166,6 +166,15 @@ describe('GET /v1/events', () => {
     expect(res.headers.get('content-type')).toContain('application/problem+json');
   });
 
+  // PostgreSQL refuses 0x00 in text: it used to be a 500 from the search query
+  it.each(['q', 'city', 'category'])('refuses a NUL byte in %s with 400 validation_failed, before any query', async (name) => {
+    const res = await h.app.request(`/v1/events?${name}=a%00b`);
+    expect(res.status).toBe(400);
+    const problem = (await res.json()) as { code: string; errors: { path: string; message: string }[] };
+    expect(problem.code).toBe('validation_failed');
+    expect(problem.errors).toEqual([{ path: name, message: expect.stringContaining('NUL') }]);
+  });
+
   it('rejects a cursor replayed against another query', async () => {
     const { body } = await page(h.app, { q: 'cobalt', limit: '2' });
     expect(body.nextCursor).toBeTruthy();
