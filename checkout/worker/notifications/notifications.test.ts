@@ -1,13 +1,16 @@
 /**
  * Order e-mails through a real local SMTP server (npm smtp-server): the confirmation with a QR
- * code per ticket after a demo-gateway purchase, the delayed reminder removed on cancellation,
- * and "recorded" delivery when SMTP_URL is unset.
+ * code per ticket after a demo-gateway purchase, the delayed reminder removed on cancellation and
+ * moved with the event's start, and "recorded" delivery when SMTP_URL is unset.
  */
 import { startSmtpInbox, type SmtpInbox } from '../../../test/support/smtp-inbox.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../common/logger.js';
 import { checkoutWorld, type CheckoutWorld } from '../../../test/support/checkout-harness.js';
 import { orderStatusOf, until } from '../../../test/support/checkout-flow.js';
+import { adminToken, call } from '../../../test/support/admin-test-kit.js';
+import { adminRoutes } from '../../admin/admin-module.js';
+import { createApiApp } from '../../api/app.js';
 import { startCommitWorker, type RunningWorker } from '../commit/commit-worker.js';
 import { createMailTransport } from './mail-transport.js';
 import { notificationJobId } from './notification-queue.js';
@@ -81,6 +84,30 @@ describe('order e-mails', () => {
     const mail = await until('cancellation mail', async () => smtp.inbox.find((m) => unfold(m.raw).includes(holdId) && m.raw.includes('Cancelled')));
     const { rows: [order] } = await w.ctx.pg.query<{ number: string }>('SELECT number FROM orders WHERE id = $1', [holdId]);
     expect(unfold(mail.raw)).toContain(`Your order ${order!.number} for`);
+  });
+
+  it('moves the pending reminder when the admin API moves the event, and sends it at once inside the window', async () => {
+    const { holdId } = await buyWithDemo();
+    const { queue } = w.deps.notifications;
+    const redis = await queue.client;
+    // BullMQ scores a delayed job by its due time in ms times 4096 (plus a counter)
+    const dueAt = async () => {
+      const score = await redis.zscore(queue.keys.delayed!, notificationJobId('reminder', holdId));
+      return score === null ? null : Math.floor(Number(score) / 4096);
+    };
+    expect(await dueAt()).not.toBeNull();
+    const admin = await createApiApp(w.deps, [adminRoutes]);
+    const token = await adminToken(w.deps);
+    const move = async (startsAtMs: number) => {
+      const res = await call(admin, token, 'PATCH', `/v1/admin/events/${w.sale.eventId}`, { startsAt: new Date(startsAtMs).toISOString() });
+      expect(res.status).toBe(200);
+    };
+    const later = Math.round((Date.now() + 5 * 3600_000) / 1000) * 1000;
+    await move(later);
+    // REMINDER_BEFORE_S is 3600 here
+    await until('reminder moved', async () => Math.abs(((await dueAt()) ?? 0) - (later - 3600_000)) < 1000);
+    await move(Date.now() + 1800_000);
+    await until('reminder mail', async () => smtp.inbox.find((m) => unfold(m.raw).includes(holdId) && m.raw.includes('Soon:')));
   });
 
   it('records and logs the mail when SMTP_URL is unset', async () => {
