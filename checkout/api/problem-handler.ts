@@ -7,6 +7,14 @@ export function problemResponse(c: Context, problem: Problem): Response {
   return c.body(JSON.stringify(problem.body), problem.status as 400, { 'content-type': PROBLEM_CONTENT_TYPE });
 }
 
+/** Hono's and zod-openapi's own exceptions, in the API's vocabulary (api-route.ts's gates answer first; this is the net). */
+function httpExceptionCode(err: HTTPException): string {
+  if (err.status === 413) return 'body_too_large';
+  if (err.status === 415) return 'unsupported_media_type';
+  if (err.status === 400 && /malformed json/i.test(err.message)) return 'malformed_json';
+  return 'http_error';
+}
+
 /**
  * The API's one error boundary: domain problems keep their status and code; Hono's own
  * exceptions (body limit, …) keep their status; anything else is logged and becomes a bare 500.
@@ -16,7 +24,7 @@ export function problemHandler(log: Logger, toProblem: (err: unknown) => Problem
     const mapped = err instanceof Problem ? err : toProblem(err);
     if (mapped) return problemResponse(c, mapped);
     if (err instanceof HTTPException) {
-      return problemResponse(c, new Problem(err.status, err.status === 413 ? 'body_too_large' : 'http_error', err.message || undefined));
+      return problemResponse(c, new Problem(err.status, httpExceptionCode(err), err.message || undefined));
     }
     log.error({ err, path: c.req.path, requestId: c.get('requestId' as never) }, 'unhandled error');
     return problemResponse(c, new Problem(500, 'internal', 'Something went wrong on our side; it has been logged.'));
