@@ -1,5 +1,6 @@
 /** The catalog's answers, as `/openapi.json` shows them (the requests are in catalog-query.ts). */
 import { z } from 'zod';
+import { availabilitySchema } from '../holds/hold-schemas.js';
 
 export const eventIdParams = z.object({ id: z.uuid() });
 
@@ -14,10 +15,7 @@ export const eventPageSchema = z.object({
   nextCursor: z.string().nullable().describe('pass as cursor for the next page; null on the last'),
 });
 
-const availability = z.object({
-  status: z.enum(['on_sale', 'all_held', 'sold_out']),
-  sections: z.array(z.object({ sectionId: z.string(), name: z.string(), kind: z.enum(['reserved', 'ga']), tierCode: z.string().nullable(), capacity: z.number(), free: z.number(), held: z.number(), claimed: z.number(), sold: z.number() })),
-});
+const availability = availabilitySchema.pick({ status: true, sections: true });
 
 export const eventDetailSchema = z.object({
   id: z.string(), title: z.string(), description: z.string(), performer: z.string(), category: z.string(), city: z.string(),

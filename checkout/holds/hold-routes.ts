@@ -3,7 +3,6 @@
  * availability (cached briefly: thousands of fans poll it, the answer moves slowly).
  */
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { z } from 'zod';
 import { endLease } from '../../admission/pass-lease.js';
 import type { Availability } from '../../inventory/inventory-api.js';
 import type { ApiEnv } from '../api/api-env.js';
@@ -14,19 +13,12 @@ import { idempotencyKey } from '../api/idempotency-key.js';
 import { passAuth } from '../api/pass-auth.js';
 import type { CheckoutServices } from '../checkout-services.js';
 import { paymentKeys } from '../payments/payment-gateway.js';
-import { holdParams, holdRequestBody, holdView as holdViewSchema, idempotencyHeaders, saleParams } from './hold-schemas.js';
+import { availabilitySchema, holdParams, holdRequestBody, holdView as holdViewSchema, idempotencyHeaders, saleParams } from './hold-schemas.js';
 import { holdView, ownedHold } from './hold-view.js';
 
 /** Requests per pass per minute on the hold routes: a fan clicking, not a script. */
 export const PASS_REQUESTS_PER_MIN = 120;
 const AVAILABILITY_CACHE_MS = 500;
-
-const availabilitySchema = z.object({
-  saleId: z.string(),
-  currency: z.string(),
-  status: z.enum(['on_sale', 'all_held', 'sold_out']),
-  sections: z.array(z.object({ sectionId: z.string(), name: z.string(), kind: z.enum(['reserved', 'ga']), tierCode: z.string().nullable(), tierName: z.string().nullable(), priceMinor: z.number().int().nullable(), capacity: z.number(), free: z.number(), held: z.number(), claimed: z.number(), sold: z.number() })),
-});
 
 export function holdRoutes(deps: CheckoutServices): OpenAPIHono<ApiEnv> {
   const { ctx, inventory, verifier } = deps;

@@ -68,3 +68,11 @@ export const checkoutView = z.object({
 });
 
 export const paymentAccepted = z.object({ holdId: z.string(), status: z.enum(['processing', 'committed']), orderUrl: z.string() });
+
+/** A sale's places per section (the hold routes' availability, and each sale of a catalog event). */
+export const availabilitySchema = z.object({
+  saleId: z.string(),
+  currency: z.string(),
+  status: z.enum(['on_sale', 'all_held', 'sold_out']),
+  sections: z.array(z.object({ sectionId: z.string(), name: z.string(), kind: z.enum(['reserved', 'ga']), tierCode: z.string().nullable(), tierName: z.string().nullable(), priceMinor: z.number().int().nullable(), capacity: z.number(), free: z.number(), held: z.number(), claimed: z.number(), sold: z.number() })),
+});
