@@ -8,9 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiHarness, type ApiHarness } from '../../test/support/api-test-context.js';
 import { featureRoutes } from './routes.js';
 
-/** Not API routes: HTML pages, their files, the probes, metrics and the docs themselves. */
+/** Not API routes: HTML pages, their files, the probes and the docs themselves. */
 const NOT_IN_DOCUMENT = new Set([
-  'GET /livez', 'GET /readyz', 'GET /metrics', 'GET /openapi.json', 'GET /docs', 'GET /docs/assets/swagger-ui-dist/{file}',
+  'GET /livez', 'GET /readyz', 'GET /openapi.json', 'GET /docs', 'GET /docs/assets/swagger-ui-dist/{file}',
   'GET /', 'GET /events/{id}', 'GET /orders', 'GET /verify-email', 'GET /assets/fan/{file}',
   'GET /admin/login', 'GET /admin/dashboard', 'GET /assets/admin/{file}', 'GET /assets/vendor/{file}',
   'GET /checkout/{saleId}', 'GET /orders/{id}', 'GET /static/checkout/{file}',
