@@ -13,6 +13,7 @@ const eventSummary = z.object({
 export const eventPageSchema = z.object({
   items: z.array(eventSummary),
   nextCursor: z.string().nullable().describe('pass as cursor for the next page; null on the last'),
+  match: z.enum(['exact', 'fuzzy']).describe('fuzzy: the words as typed matched nothing; these are the nearest names (typos, prefixes)'),
 });
 
 const availability = availabilitySchema.pick({ status: true, sections: true });
