@@ -50,7 +50,7 @@ export class HoldLifecycle {
 
   async release(holdId: string): Promise<'released' | 'already'> {
     const { at, k, key } = this.located(holdId);
-    const n = await this.redis.usherInvReleaseHold(k.seats, k.state, k.free, k.counts, k.deadlines, key, at.jti, this.endedTtlS).catch(fromScriptError);
+    const n = await this.redis.usherInvReleaseHold(k.seats, k.state, k.free, k.counts, k.deadlines, key, k.runs, at.jti, this.endedTtlS).catch(fromScriptError);
     if (n === 1) transitions.inc({ kind: 'release' });
     return n === 1 ? 'released' : 'already';
   }
@@ -76,7 +76,7 @@ export class HoldLifecycle {
 
   async unclaim(holdId: string): Promise<void> {
     const { at, k, key } = this.located(holdId);
-    const n = await this.redis.usherInvUnclaimHold(k.seats, k.state, k.free, k.counts, k.claims, key, at.jti, this.endedTtlS).catch(fromScriptError);
+    const n = await this.redis.usherInvUnclaimHold(k.seats, k.state, k.free, k.counts, k.claims, key, k.runs, at.jti, this.endedTtlS).catch(fromScriptError);
     if (n === 1) transitions.inc({ kind: 'unclaim' });
   }
 
@@ -84,7 +84,7 @@ export class HoldLifecycle {
     const { at, k, key } = this.located(holdId);
     if (!Array.isArray(items) || items.length === 0) throw new InventoryError('bad_quantity', 'name the items to restock');
     const units = items.map((it) => ({ s: String(it.sectionId), i: it.seatId === null ? '' : String(it.seatId) }));
-    const n = await this.redis.usherInvRestockHold(k.seats, k.state, k.free, k.counts, key, at.jti, JSON.stringify(units), this.endedTtlS).catch(fromScriptError);
+    const n = await this.redis.usherInvRestockHold(k.seats, k.state, k.free, k.counts, key, k.runs, at.jti, JSON.stringify(units), this.endedTtlS).catch(fromScriptError);
     if (n === 1) transitions.inc({ kind: 'restock' });
   }
 }

@@ -8,7 +8,7 @@
 import type { RedisClient } from '../common/redis-connection.js';
 import type { PgPool } from '../common/postgres-pool.js';
 import type { AuditReport } from './inventory-api.js';
-import { shardKeys } from './inventory-keys.js';
+import { RUN_CAP, shardKeys } from './inventory-keys.js';
 import { readLiveTickets } from './sale-source.js';
 import type { LayoutCache } from './sale-layout.js';
 import { storedItemsSchema, type StoredItem } from './hold-record.js';
@@ -27,8 +27,8 @@ export async function auditSale(redis: RedisClient, pg: PgPool, layouts: LayoutC
 
   for (let shard = 0; shard < layout.shards; shard++) {
     const k = shardKeys(saleId, shard);
-    const [counts, states, seats, free, jtis, deadlines] = await Promise.all([
-      redis.hgetall(k.counts), redis.hgetall(k.state), redis.hgetall(k.seats), redis.zrange(k.free, 0, -1), redis.smembers(k.holds), redis.zrange(k.deadlines, 0, -1),
+    const [counts, states, seats, free, jtis, deadlines, runs] = await Promise.all([
+      redis.hgetall(k.counts), redis.hgetall(k.state), redis.hgetall(k.seats), redis.zrange(k.free, 0, -1), redis.smembers(k.holds), redis.zrange(k.deadlines, 0, -1), redis.zrange(k.runs, 0, -1),
     ]);
     const holds = new Map<string, { state: string; items: StoredItem[] }>();
     for (const jti of jtis) {
@@ -54,6 +54,9 @@ export async function auditSale(redis: RedisClient, pg: PgPool, layouts: LayoutC
     const freeSet = new Set(free);
     const freeStates = Object.entries(states).filter(([, s]) => s === 'F').map(([id]) => id);
     if (freeSet.size !== freeStates.length || freeStates.some((id) => !freeSet.has(id))) v.push(`shard ${shard}: free set differs from the seats in state F`);
+    for (const missing of missingRunEntries(free.map((id) => Number((seats[id] ?? '').split('|')[2])), new Set(runs))) {
+      v.push(`shard ${shard}: run index misses ${missing}`);
+    }
     const gaInHolds = new Map<string, number>(); // "<letter>:<section>" → places
     for (const [jti, hold] of holds) {
       const letter = letterOf[hold.state];
@@ -122,4 +125,32 @@ function jtiOfOrder(orderId: string): string {
   } catch {
     return orderId.replace(/[^A-Za-z0-9_-]/g, '_');
   }
+}
+
+/**
+ * Entries the free-run index must have (lua/includes/runIndex.lua): for each row, one per t from 2
+ * to its longest free run (at most RUN_CAP). Extra entries are allowed: the index is a superset.
+ */
+export function missingRunEntries(freeScores: number[], entries: Set<string>): string[] {
+  const sorted = [...freeScores].sort((a, b) => a - b);
+  const missing: string[] = [];
+  const check = (rowBase: number, longest: number): void => {
+    for (let t = 2; t <= Math.min(longest, RUN_CAP); t++) {
+      if (!entries.has(String(t * 1e12 + rowBase))) missing.push(`a run of ${t} in the row of score ${rowBase}`);
+    }
+  };
+  let run = 0;
+  let longest = 0;
+  for (let j = 0; j < sorted.length; j++) {
+    const score = sorted[j]!;
+    run = j > 0 && score === sorted[j - 1]! + 1 ? run + 1 : 1;
+    longest = Math.max(longest, run);
+    const rowBase = score - (score % 1e4);
+    const next = sorted[j + 1];
+    if (next === undefined || next - (next % 1e4) !== rowBase) {
+      check(rowBase, longest);
+      longest = 0;
+    }
+  }
+  return missing;
 }

@@ -16,6 +16,8 @@ export interface ShardKeys {
   state: string;
   /** ZSET seat id → score (section, row, position): the free reserved seats, best first. */
   free: string;
+  /** ZSET: rows that may have a free run of t seats together (lua/includes/runIndex.lua). */
+  runs: string;
   /** HASH f:/h:/c:/s:/cap:<section> → count: the availability counters (GA free seats live here). */
   counts: string;
   /** ZSET jti → deadline ms: HELD holds, for the sweeper. */
@@ -39,6 +41,7 @@ export function shardKeys(saleId: string, shard: number): ShardKeys {
     seats: `${base}:seats`,
     state: `${base}:state`,
     free: `${base}:free`,
+    runs: `${base}:runs`,
     counts: `${base}:counts`,
     deadlines: `${base}:deadlines`,
     claims: `${base}:claims`,
@@ -51,7 +54,18 @@ export function shardKeys(saleId: string, shard: number): ShardKeys {
 
 /** The fixed (non per-hold) keys of a shard: what a rebuild wipes besides the hold records. */
 export function fixedShardKeys(k: ShardKeys): string[] {
-  return [k.meta, k.seats, k.state, k.free, k.counts, k.deadlines, k.claims, k.holds];
+  return [k.meta, k.seats, k.state, k.free, k.runs, k.counts, k.deadlines, k.claims, k.holds];
+}
+
+/**
+ * Longest run "N together" is indexed for (lua/includes/runIndex.lua holds the same number; a unit
+ * test keeps them equal). The audit checks the index up to it.
+ */
+export const RUN_CAP = 10;
+
+/** KEYS of holdSeats-11.lua for one pass on one shard. */
+export function holdSeatsKeys(k: ShardKeys, jti: string): string[] {
+  return [k.meta, k.seats, k.state, k.free, k.counts, k.deadlines, k.holds, k.hold(jti), k.marker(jti), k.round(jti), k.runs];
 }
 
 export interface SaleKeys {

@@ -23,7 +23,7 @@ async function writePlan(redis: RedisClient, plan: SalePlan): Promise<PublishRes
   let written = 0;
   for (const [shard, spec] of plan.shards.entries()) {
     const k = shardKeys(layout.saleId, shard);
-    written += await redis.usherInvPublishShard(k.meta, k.seats, k.state, k.free, k.counts, JSON.stringify(spec));
+    written += await redis.usherInvPublishShard(k.meta, k.seats, k.state, k.free, k.counts, k.runs, JSON.stringify(spec));
   }
   const sk = saleKeys(layout.saleId);
   const pairs = [...plan.seatShard].flatMap(([seat, shard]) => [String(seat), String(shard)]);

@@ -1,6 +1,6 @@
 /**
  * Expires HELD holds past their deadline, shard by shard, from each shard's deadline ZSET, in
- * bounded batches. Safe to run in any number of processes: expireHold-6 re-checks state and
+ * bounded batches. Safe to run in any number of processes: expireHold-7 re-checks state and
  * deadline atomically, so two sweepers on one hold expire it once, and a claim that ran first wins.
  * CLAIMED holds older than the claim timeout are only reported (the reconciler decides).
  */
@@ -51,7 +51,7 @@ async function sweepShard(redis: RedisClient, saleId: string, shard: number, now
   const k = shardKeys(saleId, shard);
   const due = await redis.zrangebyscore(k.deadlines, '-inf', now, 'LIMIT', 0, o.batch);
   const results = await Promise.all(
-    due.map((jti) => redis.usherInvExpireHold(k.seats, k.state, k.free, k.counts, k.deadlines, k.hold(jti), jti, o.endedTtlS, fixedNow ? now : '')),
+    due.map((jti) => redis.usherInvExpireHold(k.seats, k.state, k.free, k.counts, k.deadlines, k.hold(jti), k.runs, jti, o.endedTtlS, fixedNow ? now : '')),
   );
   const stale = await redis.zrangebyscore(k.claims, '-inf', now - o.claimTimeoutS * 1000, 'WITHSCORES', 'LIMIT', 0, o.batch);
   const staleClaims: SweepReport['staleClaims'] = [];

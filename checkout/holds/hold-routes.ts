@@ -59,7 +59,7 @@ export function holdRoutes(deps: CheckoutServices): OpenAPIHono<ApiEnv> {
     const released = await inventory.release(params.id);
     if (payment?.status === 'requires_payment') await deps.gateway.cancel(payment.paymentIntentId, paymentKeys.cancel(params.id)).catch(() => undefined);
     if (hold) await endLease(ctx.redis, hold.saleId, hold.passJti);
-    // releasing changes only the state (releaseHold-6.lua); anything else is re-read
+    // releasing changes only the state (releaseHold-7.lua); anything else is re-read
     const after = released === 'released' && hold ? { ...hold, state: 'RELEASED' as const } : await inventory.getHold(params.id);
     return c.json(holdView(after, payment, null), 200);
   });

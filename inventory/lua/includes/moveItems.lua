@@ -1,4 +1,5 @@
 --- @include "seatInfo"
+--- @include "runIndex"
 --[[
   Items of a hold are {s = section, t = tier, i = seat id ('' for general admission), n = count,
   p = unit price, l = label}. States are F (free), H (held), C (claimed), S (sold); a seat's state
@@ -23,13 +24,17 @@ local function itemsAre(stateKey, countsKey, items, jti, from)
   return true
 end
 
--- Moves every item from state `from` to `to`; call only after itemsAre() said yes.
-local function moveItems(seatsKey, stateKey, freeKey, countsKey, items, jti, from, to)
+-- Moves every item from state `from` to `to`; call only after itemsAre() said yes. Seats made free
+-- are indexed in `runsKey` (runIndex.lua), which every caller freeing seats passes.
+local function moveItems(seatsKey, stateKey, freeKey, countsKey, items, jti, from, to, runsKey)
+  local rows = {}
   for _, it in ipairs(items) do
     if it.i ~= '' then
       redis.call('HSET', stateKey, it.i, to == 'F' and 'F' or (to .. ':' .. jti))
       if to == 'F' then
-        redis.call('ZADD', freeKey, seatInfo(seatsKey, it.i).score, it.i)
+        local score = seatInfo(seatsKey, it.i).score
+        redis.call('ZADD', freeKey, score, it.i)
+        rows[score - score % ROW_SPAN] = true
       elseif from == 'F' then
         redis.call('ZREM', freeKey, it.i)
       end
@@ -37,4 +42,5 @@ local function moveItems(seatsKey, stateKey, freeKey, countsKey, items, jti, fro
     redis.call('HINCRBY', countsKey, string.lower(from) .. ':' .. it.s, -it.n)
     redis.call('HINCRBY', countsKey, string.lower(to) .. ':' .. it.s, it.n)
   end
+  if to == 'F' then indexRows(freeKey, runsKey, rows) end
 end

@@ -3,7 +3,7 @@
   Re-checks state and deadline itself, so any number of sweepers may race on the same hold, and a
   claim that ran first (state CLAIMED) wins.
 
-  KEYS[1] seats  KEYS[2] state  KEYS[3] free  KEYS[4] counts  KEYS[5] deadlines  KEYS[6] hold
+  KEYS[1] seats  KEYS[2] state  KEYS[3] free  KEYS[4] counts  KEYS[5] deadlines  KEYS[6] hold  KEYS[7] runs
   ARGV[1] jti
   ARGV[2] TTL seconds of the expired hold record
   ARGV[3] now in ms, or '' for Redis TIME

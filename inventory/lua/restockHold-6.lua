@@ -3,7 +3,7 @@
   answers 0. Items not sold by this hold are refused and nothing changes. When every item is
   restocked the hold ends RELEASED; otherwise it stays SOLD with the remaining items.
 
-  KEYS[1] seats  KEYS[2] state  KEYS[3] free  KEYS[4] counts  KEYS[5] hold
+  KEYS[1] seats  KEYS[2] state  KEYS[3] free  KEYS[4] counts  KEYS[5] hold  KEYS[6] runs
   ARGV[1] jti
   ARGV[2] items, JSON [{s = section, i = seat id or '' (one GA place)}]
   ARGV[3] TTL seconds of the record once fully restocked
@@ -39,7 +39,7 @@ for sec, n in pairs(gaBack) do back[#back + 1] = { s = sec, i = '', n = n } end
 if not itemsAre(KEYS[2], KEYS[4], back, jti, 'S') then
   return redis.error_reply('USHER:wrong_state seats of hold ' .. jti .. ' are not sold by it')
 end
-moveItems(KEYS[1], KEYS[2], KEYS[3], KEYS[4], back, jti, 'S', 'F')
+moveItems(KEYS[1], KEYS[2], KEYS[3], KEYS[4], back, jti, 'S', 'F', KEYS[6])
 
 local remaining = {}
 for _, it in ipairs(held) do

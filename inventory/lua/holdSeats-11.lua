@@ -16,6 +16,8 @@
   KEYS[9] marker     STRING "<round>|<reason>": this shard's miss decision for the pass
   KEYS[10] round     STRING the pass's placement round (read only when ARGV[2] is '', i.e. on the
                      pass's home shard; saves the caller a round trip)
+  KEYS[11] runs      ZSET  the free-run index (runIndex.lua): N together finds its row without
+                     reading the section
 
   ARGV[1] jti
   ARGV[2] placement round (integer), or '' to read it from KEYS[10]
@@ -36,6 +38,7 @@
 --- @include "nowMs"
 --- @include "holdReply"
 --- @include "seatInfo"
+--- @include "runIndex"
 
 local jti, mode, target = ARGV[1], ARGV[3], ARGV[4]
 local round = tonumber(ARGV[2] ~= '' and ARGV[2] or (redis.call('GET', KEYS[10]) or '0'))
@@ -87,23 +90,16 @@ local function pickSection(sec)
     if counter('f:', sec) >= q then return { { s = sec, t = tier, i = '', n = q, l = name } } end
     return nil, heldOrSoldOut(sec)
   end
-  local lo = tonumber(ord) * 100000000
-  local picked = {}
-  if not together then
-    picked = redis.call('ZRANGEBYSCORE', KEYS[4], lo, lo + 99999999, 'LIMIT', 0, q)
+  local lo = tonumber(ord) * SECTION_SPAN
+  local picked
+  if not together or q == 1 then
+    picked = redis.call('ZRANGEBYSCORE', KEYS[4], lo, lo + SECTION_SPAN - 1, 'LIMIT', 0, q)
     if #picked < q then return nil, heldOrSoldOut(sec) end
   else
-    -- positions of one row have consecutive scores: the first run of q consecutive scores wins
-    local flat = redis.call('ZRANGEBYSCORE', KEYS[4], lo, lo + 99999999, 'WITHSCORES')
-    local last = nil
-    for j = 1, #flat, 2 do
-      local score = tonumber(flat[j + 1])
-      if last and score == last + 1 then picked[#picked + 1] = flat[j] else picked = { flat[j] } end
-      last = score
-      if #picked == q then break end
-    end
-    if #picked < q then
-      if #flat / 2 >= q then return nil, 'not_together' end
+    -- the first run of q free seats in score order (runIndex.lua)
+    picked = findTogether(KEYS[4], KEYS[11], lo, q)
+    if not picked then
+      if counter('f:', sec) >= q then return nil, 'not_together' end
       return nil, heldOrSoldOut(sec)
     end
   end

@@ -2,7 +2,7 @@
   CLAIMED → FREE when a commit cannot complete (payment failed after the claim). Idempotent:
   RELEASED or EXPIRED answers 0.
 
-  KEYS[1] seats  KEYS[2] state  KEYS[3] free  KEYS[4] counts  KEYS[5] claims  KEYS[6] hold
+  KEYS[1] seats  KEYS[2] state  KEYS[3] free  KEYS[4] counts  KEYS[5] claims  KEYS[6] hold  KEYS[7] runs
   ARGV[1] jti
   ARGV[2] TTL seconds of the released hold record
 
@@ -20,7 +20,7 @@ local items = cjson.decode(redis.call('HGET', KEYS[6], 'items'))
 if not itemsAre(KEYS[2], KEYS[4], items, jti, 'C') then
   return redis.error_reply('USHER:wrong_state seats of hold ' .. jti .. ' are not claimed by it')
 end
-moveItems(KEYS[1], KEYS[2], KEYS[3], KEYS[4], items, jti, 'C', 'F')
+moveItems(KEYS[1], KEYS[2], KEYS[3], KEYS[4], items, jti, 'C', 'F', KEYS[7])
 redis.call('HSET', KEYS[6], 'state', 'RELEASED')
 redis.call('ZREM', KEYS[5], jti)
 redis.call('EXPIRE', KEYS[6], ARGV[2])
