@@ -4,7 +4,7 @@
  * Why a pass can never get two holds, even with 20 identical requests in flight at once:
  * - Every request of a pass walks the shards in the same order: home = hash(jti) mod S, then
  *   home+1, … A walk stops at its first hold.
- * - On each shard, holdSeats-11.lua decides once per (pass, round): it takes seats and records the
+ * - On each shard, holdSeats-10.lua decides once per (pass, round): it takes seats and records the
  *   hold, or records a "missed here" marker for the round. Later requests of the same round replay
  *   that decision instead of deciding again. So all requests of one round see the same sequence of
  *   decisions and stop at the same shard: at most one hold per round.
@@ -97,7 +97,7 @@ export class HoldPlacement {
   }
 
   private async step(saleId: string, shard: number, jti: string, knownRound: number | undefined, p: PlacementRequest | 'probe', home: number): Promise<Step> {
-    // KEYS[10] is only read when the round is unknown, which happens on the home shard only
+    // KEYS[9] is only read when the round is unknown, which happens on the home shard only
     if (knownRound === undefined && shard !== home) throw new Error('the round is read on the home shard only');
     const keys = holdSeatsKeys(shardKeys(saleId, shard), jti);
     const round = knownRound ?? '';

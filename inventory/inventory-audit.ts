@@ -31,7 +31,8 @@ export async function auditSale(redis: RedisClient, pg: PgPool, layouts: LayoutC
       redis.hgetall(k.counts), redis.hgetall(k.state), redis.hgetall(k.seats), redis.zrange(k.free, 0, -1), redis.smembers(k.holds), redis.zrange(k.deadlines, 0, -1), redis.zrange(k.runs, 0, -1),
     ]);
     const holds = new Map<string, { state: string; items: StoredItem[] }>();
-    for (const jti of jtis) {
+    // claimed, sold and rebuilt holds are in the set, HELD ones only in the deadlines
+    for (const jti of new Set([...jtis, ...deadlines])) {
       const f = await redis.hgetall(k.hold(jti));
       if (f.state === undefined) continue; // an ended record that timed out
       holds.set(jti, { state: f.state, items: storedItemsSchema.parse(JSON.parse(f.items ?? '[]')) });

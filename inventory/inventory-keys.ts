@@ -24,7 +24,7 @@ export interface ShardKeys {
   deadlines: string;
   /** ZSET jti → claimed-at ms: CLAIMED holds, for stale-claim reports. */
   claims: string;
-  /** SET of jti: every hold recorded on the shard (audit, rebuild). */
+  /** SET of jti: every hold that was claimed or rebuilt; HELD holds are in `deadlines` (audit, rebuild). */
   holds: string;
   /** HASH: one hold (state, items, amount, currency, deadline, extended, …). */
   hold(jti: string): string;
@@ -63,9 +63,9 @@ export function fixedShardKeys(k: ShardKeys): string[] {
  */
 export const RUN_CAP = 10;
 
-/** KEYS of holdSeats-11.lua for one pass on one shard. */
+/** KEYS of holdSeats-10.lua for one pass on one shard. */
 export function holdSeatsKeys(k: ShardKeys, jti: string): string[] {
-  return [k.meta, k.seats, k.state, k.free, k.counts, k.deadlines, k.holds, k.hold(jti), k.marker(jti), k.round(jti), k.runs];
+  return [k.meta, k.seats, k.state, k.free, k.counts, k.deadlines, k.hold(jti), k.marker(jti), k.round(jti), k.runs];
 }
 
 export interface SaleKeys {

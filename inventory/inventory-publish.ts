@@ -104,7 +104,8 @@ export async function wipeSale(redis: RedisClient, saleId: string, shards: numbe
   const known = Number((await redis.hget(registryKey, saleId)) ?? 0);
   for (let shard = 0; shard < Math.max(shards, known); shard++) {
     const k = shardKeys(saleId, shard);
-    const jtis = await redis.smembers(k.holds);
+    // HELD holds are not in the set (see holdSeats-10.lua) but in the deadlines
+    const jtis = [...new Set([...(await redis.smembers(k.holds)), ...(await redis.zrange(k.deadlines, 0, -1))])];
     for (let j = 0; j < jtis.length; j += 500) await redis.del(...jtis.slice(j, j + 500).map((jti) => k.hold(jti)));
     await redis.del(...fixedShardKeys(k));
   }

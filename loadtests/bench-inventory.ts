@@ -3,7 +3,7 @@
  * the same private Redis and PostgreSQL, and as CPU per hold (Redis's INFO accounting, the client's
  * process.cpuUsage), so the figures carry from one machine to another:
  * - floor: a trivial script by EVALSHA over the same connections and concurrency (what any
- *   one-script hold pays), with no arguments and with the hold's 11 keys and 7 arguments;
+ *   one-script hold pays), with no arguments and with the hold's 10 keys and 7 arguments;
  * - holds through the TypeScript wrapper, per mode (best available, best N together, explicit
  *   seats), with and without ioredis auto-pipelining for best available;
  * - redis-benchmark running the trivial script and the same hold script by EVALSHA (Redis's own
@@ -95,7 +95,7 @@ async function floorPhase(meter: StepMeter, autoPipelining: boolean): Promise<vo
     const keys = holdSeatsKeys(shardKeys(randomUUID(), 0), 'x');
     stop = await meter.start();
     await driver.floor(holds, keys, ['x', '', 'section', 'x', '2', '0', '7200']);
-    record(`floor EVALSHA, hold's 11 keys + 7 args (${client})`, await stop(holds));
+    record(`floor EVALSHA, hold's 10 keys + 7 args (${client})`, await stop(holds));
   } finally {
     driver.close();
   }

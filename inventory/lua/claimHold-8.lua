@@ -32,6 +32,7 @@ if state == 'HELD' then
   redis.call('HSET', KEYS[8], 'state', 'CLAIMED', 'claimed_at', now)
   redis.call('ZREM', KEYS[5], jti)
   redis.call('ZADD', KEYS[6], now, jti)
+  redis.call('SADD', KEYS[7], jti) -- holdSeats leaves this to the claim
   return holdReply(KEYS[8], 'claimed')
 end
 -- gone: reacquire exactly the paid-for seats, or report the hold lost

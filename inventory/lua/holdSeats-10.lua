@@ -11,13 +11,14 @@
   KEYS[4] free       ZSET  free reserved seats by score
   KEYS[5] counts     HASH  f:/h:/c:/s:<section> counters
   KEYS[6] deadlines  ZSET  jti → deadline ms
-  KEYS[7] holds      SET   jti of every hold on the shard
-  KEYS[8] hold       HASH  this pass's hold on this shard
-  KEYS[9] marker     STRING "<round>|<reason>": this shard's miss decision for the pass
-  KEYS[10] round     STRING the pass's placement round (read only when ARGV[2] is '', i.e. on the
+  KEYS[7] hold       HASH  this pass's hold on this shard
+  KEYS[8] marker     STRING "<round>|<reason>": this shard's miss decision for the pass
+  KEYS[9] round      STRING the pass's placement round (read only when ARGV[2] is '', i.e. on the
                      pass's home shard; saves the caller a round trip)
-  KEYS[11] runs      ZSET  the free-run index (runIndex.lua): N together finds its row without
+  KEYS[10] runs      ZSET  the free-run index (runIndex.lua): N together finds its row without
                      reading the section
+  A new hold is found by the sweeper and the audit through KEYS[6]; it joins the shard's set of
+  holds when claimed (claimHold-8), which saves every hold a write.
 
   ARGV[1] jti
   ARGV[2] placement round (integer), or '' to read it from KEYS[10]
@@ -41,38 +42,44 @@
 --- @include "runIndex"
 
 local jti, mode, target = ARGV[1], ARGV[3], ARGV[4]
-local round = tonumber(ARGV[2] ~= '' and ARGV[2] or (redis.call('GET', KEYS[10]) or '0'))
+local round = tonumber(ARGV[2] ~= '' and ARGV[2] or (redis.call('GET', KEYS[9]) or '0'))
 local q, together = tonumber(ARGV[5]), ARGV[6] == '1'
 
--- 1. Replay: a hold of this pass here (any round), or this round's decision.
-local function heldReply()
-  local reply = holdReply(KEYS[8], 'hold')
-  table.insert(reply, 2, tostring(round))
-  return reply
-end
-if redis.call('EXISTS', KEYS[8]) == 1 then return heldReply() end
-local marker = redis.call('GET', KEYS[9])
-if marker then
-  local r, reason = string.match(marker, '^(%d+)|(.*)$')
-  if tonumber(r) > round then return { 'stale', tostring(round) } end
-  if tonumber(r) == round then return { 'miss', tostring(round), reason } end
+-- 1. Replay: a hold of this pass here (any round), or this round's decision. A fresh pass, the
+-- common case, costs one EXISTS for both keys.
+if redis.call('EXISTS', KEYS[7], KEYS[8]) > 0 then
+  local reply = holdReply(KEYS[7], 'hold')
+  if #reply > 1 then
+    table.insert(reply, 2, tostring(round))
+    return reply
+  end
+  local marker = redis.call('GET', KEYS[8])
+  if marker then
+    local r, reason = string.match(marker, '^(%d+)|(.*)$')
+    if tonumber(r) > round then return { 'stale', tostring(round) } end
+    if tonumber(r) == round then return { 'miss', tostring(round), reason } end
+  end
 end
 
 local function miss(reason)
-  redis.call('SET', KEYS[9], round .. '|' .. reason, 'EX', ARGV[7])
+  redis.call('SET', KEYS[8], round .. '|' .. reason, 'EX', ARGV[7])
   return { 'miss', tostring(round), reason }
 end
 if mode == 'probe' then return miss('elsewhere') end
 
--- 2. Checks, nothing written yet.
--- m[8]: the tier's section list, read here to save a call (tier mode only)
+-- 2. Checks, nothing written yet. One HMGET also brings what the mode needs next: m[8] the
+-- section's "ord|kind|tier|name" (section mode) or the tier's section list and m[9] its price
+-- (tier mode).
 local m = redis.call('HMGET', KEYS[1], 'published', 'on_sale', 'opens_ms', 'closes_ms', 'limit', 'hold_s', 'currency',
-  mode == 'tier' and ('tier:' .. target) or 'published')
+  mode == 'section' and ('sec:' .. target) or mode == 'tier' and ('tier:' .. target) or 'published',
+  mode == 'tier' and ('price:' .. target) or 'published')
 if m[1] ~= '1' then return redis.error_reply('USHER:unknown_sale') end
 local now = nowMs()
 if m[2] ~= '1' or now < tonumber(m[3]) or now >= tonumber(m[4]) then return redis.error_reply('USHER:sale_not_open') end
 if not q or q < 1 or q ~= math.floor(q) then return redis.error_reply('USHER:bad_quantity') end
 if q > tonumber(m[5]) then return redis.error_reply('USHER:over_limit limit ' .. m[5]) end
+local prices = {}
+if mode == 'tier' then prices[target] = m[9] end
 
 local function counter(prefix, sec) return tonumber(redis.call('HGET', KEYS[5], prefix .. sec) or '0') end
 local function heldOrSoldOut(sec)
@@ -82,22 +89,22 @@ end
 local rank = { sold_out = 1, all_held = 2, not_together = 3 }
 
 -- Best seats of one section on this shard: list of items, or nil and a reason.
-local function pickSection(sec)
-  local raw = redis.call('HGET', KEYS[1], 'sec:' .. sec)
+local function pickSection(sec, raw)
   if not raw then return nil, 'sold_out' end -- the section has no seats on this shard
   local ord, kind, tier, name = string.match(raw, '^([^|]*)|([^|]*)|([^|]*)|(.*)$')
   if kind == 'ga' then
     if counter('f:', sec) >= q then return { { s = sec, t = tier, i = '', n = q, l = name } } end
     return nil, heldOrSoldOut(sec)
   end
-  local lo = tonumber(ord) * SECTION_SPAN
   local picked
   if not together or q == 1 then
-    picked = redis.call('ZRANGEBYSCORE', KEYS[4], lo, lo + SECTION_SPAN - 1, 'LIMIT', 0, q)
+    -- the section's scores are ord * 1e8 … ord * 1e8 + 99999999 (SECTION_SPAN), written as
+    -- strings: a number argument costs Redis a printf
+    picked = redis.call('ZRANGEBYSCORE', KEYS[4], ord .. '00000000', ord .. '99999999', 'LIMIT', '0', ARGV[5])
     if #picked < q then return nil, heldOrSoldOut(sec) end
   else
     -- the first run of q free seats in score order (runIndex.lua)
-    picked = findTogether(KEYS[4], KEYS[11], lo, q)
+    picked = findTogether(KEYS[4], KEYS[10], tonumber(ord) * SECTION_SPAN, q)
     if not picked then
       if counter('f:', sec) >= q then return nil, 'not_together' end
       return nil, heldOrSoldOut(sec)
@@ -106,20 +113,20 @@ local function pickSection(sec)
   local items = {}
   local raws = redis.call('HMGET', KEYS[2], unpack(picked))
   for j, id in ipairs(picked) do
-    local info = parseSeat(raws[j])
-    items[#items + 1] = { s = sec, t = info.tier, i = id, n = 1, l = info.label }
+    -- "section|tier|score|row|position|label" (seatInfo.lua): only the label is new here
+    items[j] = { s = sec, t = tier, i = id, n = 1, l = string.match(raws[j], '^[^|]*|[^|]*|[^|]*|[^|]*|[^|]*|(.*)$') }
   end
   return items
 end
 
 local items, reason
 if mode == 'section' then
-  items, reason = pickSection(target)
+  items, reason = pickSection(target, m[8])
 elseif mode == 'tier' then
   local list = m[8] or ''
   reason = 'sold_out'
   for sec in string.gmatch(list, '[^,]+') do
-    local got, why = pickSection(sec)
+    local got, why = pickSection(sec, redis.call('HGET', KEYS[1], 'sec:' .. sec))
     if got then items = got; break end
     if rank[why] > rank[reason] then reason = why end
   end
@@ -141,15 +148,15 @@ end
 if not items then return miss(reason) end
 
 -- 3. Writes (batched: one HSET and one ZREM for all seats, one HINCRBY pair per section).
-local amount, prices, perSection, seatState, seatIds = 0, {}, {}, {}, {}
+local amount, perSection, seatState, seatIds = 0, {}, {}, {}
 for _, it in ipairs(items) do
   local price = prices[it.t]
   if not price then
-    price = tonumber(redis.call('HGET', KEYS[1], 'price:' .. it.t) or '0')
+    price = redis.call('HGET', KEYS[1], 'price:' .. it.t) or '0'
     prices[it.t] = price
   end
-  it.p = price
-  amount = amount + price * it.n
+  it.p = tonumber(price)
+  amount = amount + it.p * it.n
   if it.i ~= '' then
     seatState[#seatState + 1] = it.i
     seatState[#seatState + 1] = 'H:' .. jti
@@ -162,16 +169,17 @@ if #seatIds > 0 then
   redis.call('ZREM', KEYS[4], unpack(seatIds))
 end
 for sec, n in pairs(perSection) do
-  redis.call('HINCRBY', KEYS[5], 'f:' .. sec, -n)
-  redis.call('HINCRBY', KEYS[5], 'h:' .. sec, n)
+  -- the usual single-section hold of q places reuses the quantity string (no number formatting)
+  local ns = n == q and ARGV[5] or tostring(n)
+  redis.call('HINCRBY', KEYS[5], 'f:' .. sec, '-' .. ns)
+  redis.call('HINCRBY', KEYS[5], 'h:' .. sec, ns)
 end
-local deadline = now + tonumber(m[6]) * 1000
+local deadline = string.format('%.0f', now + tonumber(m[6]) * 1000)
 local fields = { 'state', 'HELD', 'items', cjson.encode(items), 'amount', string.format('%.0f', amount), 'currency', m[7],
-  'deadline', string.format('%.0f', deadline), 'extended', '0', 'jti', jti, 'created', string.format('%.0f', now) }
-redis.call('HSET', KEYS[8], unpack(fields))
+  'deadline', deadline, 'extended', '0', 'jti', jti, 'created', string.format('%.0f', now) }
+redis.call('HSET', KEYS[7], unpack(fields))
 redis.call('ZADD', KEYS[6], deadline, jti)
-redis.call('SADD', KEYS[7], jti)
--- the reply from the values at hand (what heldReply would read back), without an HGETALL
+-- the reply from the values at hand (what a replay would read back), without an HGETALL
 table.insert(fields, 1, tostring(round))
 table.insert(fields, 1, 'hold')
 return fields
