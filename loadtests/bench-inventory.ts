@@ -164,7 +164,7 @@ function combine(parts: StepCost[]): StepCost {
   const share = parts.reduce((a, p) => a + p.rest_of_machine_share * p.seconds, 0) / seconds;
   return {
     ops, seconds: round(seconds, 3), ops_per_s: Math.round(ops / seconds),
-    redis_us_per_op: w((p) => p.redis_us_per_op), redis_cmd_us_per_op: w((p) => p.redis_cmd_us_per_op),
+    redis_us_per_op: w((p) => p.redis_us_per_op), redis_script_us_per_op: w((p) => p.redis_script_us_per_op),
     redis_calls_per_op: w((p) => p.redis_calls_per_op), client_us_per_op: w((p) => p.client_us_per_op),
     postgres_us_per_op: w((p) => p.postgres_us_per_op), rest_of_machine_share: round(share, 3), noisy: share > NOISY_SHARE,
   };
@@ -293,7 +293,7 @@ try {
   };
   const cell = (x: number | undefined): string | number => (x === undefined || !Number.isFinite(x) ? '' : x);
   process.stdout.write(`${formatTable(steps.map((s) => ({
-    step: s.step, 'ops/s': s.ops_per_s, 'Redis µs/op': s.redis_us_per_op, 'cmd µs/op': s.redis_cmd_us_per_op, 'cmds/op': s.redis_calls_per_op,
+    step: s.step, 'ops/s': s.ops_per_s, 'Redis µs/op': s.redis_us_per_op, 'script µs/op': s.redis_script_us_per_op, 'cmds/op': s.redis_calls_per_op,
     'client µs/op': s.client_us_per_op, 'p99 ms': cell(s.p99_ms), 'rest %': Math.round(s.rest_of_machine_share * 100), noisy: s.noisy ? 'NOISY' : '',
   })))}\n\n`);
   if (perMode.length > 0) {
@@ -308,7 +308,8 @@ try {
     })))}\n`);
     process.stdout.write(`flatness (Redis µs/hold at 50k ÷ at 1k, target ≤ 1.5): ${flatness.map((f) => `${f.mode} ${f.redis_us_50k_vs_1k}`).join(', ')}\n`);
   }
-  process.stdout.write(`Redis CPU per best hold vs floor ${result.redis_cpu_best_hold_vs_floor} (target ≤ 2), speedup_vs_pg ${result.speedup_vs_pg}, oversold ${result.oversold}, double_sold ${result.double_sold}\n`);
+  if (bestPiped) process.stdout.write(`Redis CPU per best hold vs floor ${result.redis_cpu_best_hold_vs_floor} (target ≤ 2), speedup_vs_pg ${result.speedup_vs_pg ?? 'not run'}\n`);
+  process.stdout.write(`oversold ${result.oversold}, double_sold ${result.double_sold}; a NOISY step had the rest of the machine above ${NOISY_SHARE * 100}% of the CPU\n`);
   process.stdout.write(`written ${writeResult('inventory', result)}\n`);
 } finally {
   admin.disconnect();

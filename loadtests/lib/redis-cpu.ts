@@ -1,6 +1,6 @@
 /**
  * Redis's own account of the CPU it spent: `INFO cpu` (the whole server process, every thread) and
- * `INFO commandstats` (time inside each command, without the socket work around it). Read before
+ * `INFO commandstats` (calls per command, time inside script calls without the socket work). Read before
  * and after a measured window; the difference divided by the operations is the cost per operation,
  * which moves far less between machines and runs than operations per second do.
  */
@@ -28,19 +28,19 @@ export interface RedisCpuDelta {
   cpuS: number;
   /** commands called in the window, by name */
   calls: Record<string, number>;
-  /** µs inside commands in the window, all commands */
-  commandUsec: number;
+  /** µs inside script calls (EVALSHA/EVAL) in the window: a script's time includes the commands it runs */
+  scriptUsec: number;
 }
 
 export function redisCpuDelta(before: RedisCpuReading, after: RedisCpuReading): RedisCpuDelta {
   const calls: Record<string, number> = {};
-  let commandUsec = 0;
+  let scriptUsec = 0;
   for (const [name, a] of after.commands) {
     const b = before.commands.get(name) ?? { calls: 0, usec: 0 };
     // the INFO calls of the meter itself are not the workload's
     if (name === 'info' || a.calls === b.calls) continue;
     calls[name] = a.calls - b.calls;
-    commandUsec += a.usec - b.usec;
+    if (name === 'evalsha' || name === 'eval') scriptUsec += a.usec - b.usec;
   }
-  return { cpuS: after.cpuS - before.cpuS, calls, commandUsec };
+  return { cpuS: after.cpuS - before.cpuS, calls, scriptUsec };
 }

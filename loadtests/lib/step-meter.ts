@@ -15,8 +15,8 @@ export interface StepCost {
   ops_per_s: number;
   /** Redis process CPU (sys + user) per operation, µs */
   redis_us_per_op: number;
-  /** µs inside Redis commands per operation (commandstats; no socket work) */
-  redis_cmd_us_per_op: number;
+  /** µs inside script calls per operation (commandstats; no socket work) */
+  redis_script_us_per_op: number;
   /** Redis commands per operation, the script call and the commands it ran */
   redis_calls_per_op: number;
   /** the load generator's CPU per operation, µs (this process, or the redis-benchmark it ran) */
@@ -36,15 +36,17 @@ export class StepMeter {
   constructor(
     private readonly redis: Redis,
     private readonly redisPid: number,
-    private readonly postmasterPid: number,
+    /** PostgreSQL's postmaster, when the step has one */
+    private readonly postmasterPid?: number,
   ) {}
 
-  static async create(redis: Redis, postmasterPid: number): Promise<StepMeter> {
+  static async create(redis: Redis, postmasterPid?: number): Promise<StepMeter> {
     const redisPid = Number(/process_id:(\d+)/.exec(await redis.info('server'))![1]);
     return new StepMeter(redis, redisPid, postmasterPid);
   }
 
   private pgSeconds(): Map<number, number> {
+    if (this.postmasterPid === undefined) return new Map();
     return new Map(processTree(this.postmasterPid).map((p) => [p, processCpuSeconds(p)]));
   }
 
@@ -75,7 +77,7 @@ export class StepMeter {
         seconds: round(seconds, 3),
         ops_per_s: Math.round(ops / seconds),
         redis_us_per_op: round(per(delta.cpuS * 1e6), 2),
-        redis_cmd_us_per_op: round(per(delta.commandUsec), 2),
+        redis_script_us_per_op: round(per(delta.scriptUsec), 2),
         redis_calls_per_op: round(per(calls), 2),
         client_us_per_op: round(per(client * 1e6), 2),
         postgres_us_per_op: round(per(pg * 1e6), 2),
