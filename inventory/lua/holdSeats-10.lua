@@ -15,7 +15,7 @@
   KEYS[8] marker     STRING "<round>|<reason>": this shard's miss decision for the pass
   KEYS[9] round      STRING the pass's placement round (read only when ARGV[2] is '', i.e. on the
                      pass's home shard; saves the caller a round trip)
-  KEYS[10] runs      ZSET  the free-run index (runIndex.lua): N together finds its row without
+  KEYS[10] runs      ZSET  the free-run index (includes/runIndex.lua): N together finds its row without
                      reading the section
   A new hold is found by the sweeper and the audit through KEYS[6]; it joins the shard's set of
   holds when claimed (claimHold-8), which saves every hold a write.
@@ -103,7 +103,7 @@ local function pickSection(sec, raw)
     picked = redis.call('ZRANGEBYSCORE', KEYS[4], ord .. '00000000', ord .. '99999999', 'LIMIT', '0', ARGV[5])
     if #picked < q then return nil, heldOrSoldOut(sec) end
   else
-    -- the first run of q free seats in score order (runIndex.lua)
+    -- the first run of q free seats in score order (includes/runIndex.lua)
     picked = findTogether(KEYS[4], KEYS[10], tonumber(ord) * SECTION_SPAN, q)
     if not picked then
       if counter('f:', sec) >= q then return nil, 'not_together' end
@@ -113,7 +113,7 @@ local function pickSection(sec, raw)
   local items = {}
   local raws = redis.call('HMGET', KEYS[2], unpack(picked))
   for j, id in ipairs(picked) do
-    -- "section|tier|score|row|position|label" (seatInfo.lua): only the label is new here
+    -- "section|tier|score|row|position|label" (includes/seatInfo.lua): only the label is new here
     items[j] = { s = sec, t = tier, i = id, n = 1, l = string.match(raws[j], '^[^|]*|[^|]*|[^|]*|[^|]*|[^|]*|(.*)$') }
   end
   return items

@@ -3,7 +3,7 @@
   second publish never adds seats. A rebuild first deletes the shard's keys, then publishes the
   Postgres truth (sold seats in state S:<jti>).
 
-  KEYS[1] meta  KEYS[2] seats  KEYS[3] state  KEYS[4] free  KEYS[5] counts  KEYS[6] runs (runIndex.lua)
+  KEYS[1] meta  KEYS[2] seats  KEYS[3] state  KEYS[4] free  KEYS[5] counts  KEYS[6] runs (includes/runIndex.lua)
   ARGV[1] JSON {meta = [field, value, …], seats = [[id, info, state, score], …], counts = [field, value, …]}
     score is only used for free seats (state 'F').
 
