@@ -7,7 +7,7 @@
  *    rates, so the headline is a ratio: CPU per catalog request over CPU per bare request, and
  *    p99 against the 50 ms target at 500 req/s;
  *  - CPU seconds of the API and of PostgreSQL per step, and of the rest of the machine: a step where
- *    the rest took more than BENCH_NOISY_SHARE (0.25) of the step's CPU is marked noisy.
+ *    the rest took more than BENCH_NOISY_SHARE (loadtests/lib/machine-cpu.ts) of the machine is noisy.
  * Env: BENCH_EVENTS (10000), BENCH_SOLD_EVENTS (50), BENCH_SECONDS (8), BENCH_CONNECTIONS (64).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -20,13 +20,14 @@ import { migrate } from '../common/db/migrate.js';
 import { freePort, startServices } from '../scripts/services.js';
 import { CpuMeter, processCpuSeconds, processTree } from './lib/cpu-split.js';
 import { formatTable, writeResult } from './lib/results.js';
+import { machineBusySeconds, NOISY_SHARE, restShare } from './lib/machine-cpu.js';
 
 const rates = (process.env.BENCH_RATES ?? '250,500,1000').split(',').map(Number);
 const eventCount = Number(process.env.BENCH_EVENTS ?? 10_000);
 const soldEvents = Number(process.env.BENCH_SOLD_EVENTS ?? 50);
 const seconds = Number(process.env.BENCH_SECONDS ?? 8);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
-const noisyShare = Number(process.env.BENCH_NOISY_SHARE ?? 0.25);
+const noisyShare = Number(process.env.BENCH_NOISY_SHARE ?? NOISY_SHARE);
 const round2 = (v: number): number => Math.round(v * 100) / 100;
 const say = (line: string): void => void process.stderr.write(`[bench:catalog] ${line}\n`);
 
@@ -104,10 +105,6 @@ function requests(kind: 'catalog' | 'baseline'): autocannon.Request[] {
 
 const { rows: [backend] } = await pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
 const postmasterPid = Number(readFileSync(`/proc/${backend!.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
-const machineBusy = (): number => {
-  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-  return (user + nice + system + irq + softirq + steal) / 100;
-};
 function postgresCpu(): () => number {
   const start = new Map(processTree(postmasterPid).map((p) => [p, processCpuSeconds(p)]));
   return () => processTree(postmasterPid).reduce((sum, p) => sum + Math.max(0, processCpuSeconds(p) - (start.get(p) ?? 0)), 0);
@@ -119,17 +116,18 @@ async function step(kind: 'catalog' | 'baseline', rate: number): Promise<Step> {
   say(`${kind} at ${rate}/s for ${seconds}s`);
   const meter = new CpuMeter(processTree(api.pid!));
   const pgMeter = postgresCpu();
-  const busyStart = machineBusy();
+  const busyStart = machineBusySeconds();
   const r = await autocannon({ url: base, connections, duration: seconds, overallRate: rate, requests: requests(kind) });
   const { servers: apiCpu, generator } = meter.read();
   const pgCpuS = pgMeter();
-  const busy = machineBusy() - busyStart;
+  const busy = machineBusySeconds() - busyStart;
   const rest = Math.max(0, busy - apiCpu - pgCpuS - generator);
+  const share = restShare(rest, seconds);
   const total = r.requests.total || 1;
   const s: Step = {
     kind, rate, achieved: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx,
     apiCpuUsPerReq: Math.round((apiCpu * 1e6) / total), pgCpuUsPerReq: Math.round((pgCpuS * 1e6) / total),
-    restShare: round2(busy > 0 ? rest / busy : 0), noisy: busy > 0 && rest / busy > noisyShare,
+    restShare: round2(share), noisy: share > noisyShare,
   };
   steps.push(s);
   return s;
