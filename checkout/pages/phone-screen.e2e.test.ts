@@ -189,5 +189,7 @@ describe.skipIf(!existsSync(CHROMIUM))('pages on a 390×844 phone screen (headle
     expect(category!.y).toBeCloseTo(city!.y, 0);
     expect(category!.height).toBeCloseTo(city!.height, 0);
     expect(from!.height).toBeCloseTo(city!.height, 0);
+    await page.locator('#status', { hasText: /shown/ }).waitFor();
+    await page.screenshot({ path: 'test-artifacts/events-desktop.png', fullPage: true });
   });
 });
