@@ -85,7 +85,7 @@ describe('pages', () => {
   });
   afterAll(() => h?.close());
 
-  it.each(['/', '/events/00000000-0000-4000-8000-000000000000', '/orders', '/verify-email', '/admin/login', '/admin/dashboard'])('serves %s as HTML under a strict CSP', async (path) => {
+  it.each(['/', '/events/00000000-0000-4000-8000-000000000000', '/orders', '/login', '/register', '/verify-email', '/admin/login', '/admin/dashboard'])('serves %s as HTML under a strict CSP, with the shared header', async (path) => {
     const res = await h.app.request(path);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/html');
@@ -93,10 +93,13 @@ describe('pages', () => {
     const html = await res.text();
     expect(html).toContain('<html lang="en">');
     expect(html).not.toMatch(/<script>(?!<)/); // no inline script: the CSP would block it
+    expect(html).toContain('<header class="site"');
+    expect(html).not.toContain('<!--usher:header');
+    expect(html).toContain('href="/assets/brand/usher.css"');
   });
 
   it('serves the scripts, the chart library and 304 on a matching ETag; nothing else', async () => {
-    for (const path of ['/assets/fan/events.js', '/assets/fan/verify-email.js', '/assets/admin/dashboard.js', '/assets/vendor/uplot.js', '/assets/vendor/uplot.css']) {
+    for (const path of ['/assets/fan/events.js', '/assets/fan/verify-email.js', '/assets/admin/dashboard.js', '/assets/brand/usher.css', '/assets/brand/common.js', '/assets/vendor/uplot.js', '/assets/vendor/uplot.css']) {
       const res = await h.app.request(path);
       expect(res.status, path).toBe(200);
       const again = await h.app.request(path, { headers: { 'if-none-match': res.headers.get('etag')! } });
@@ -104,5 +107,8 @@ describe('pages', () => {
     }
     expect((await h.app.request('/assets/fan/..%2Fadmin%2Fdashboard.js')).status).toBe(404);
     expect((await h.app.request('/assets/fan/nope.js')).status).toBe(404);
+    const icon = await h.app.request('/favicon.svg');
+    expect([icon.status, icon.headers.get('content-type')]).toEqual([200, 'image/svg+xml']);
+    expect(await icon.text()).toContain('<svg');
   });
 });

@@ -1,7 +1,7 @@
 /** The organiser pages: login and the live dashboard (data from /v1/admin/…, which checks the role). */
 import { Hono } from 'hono';
 import type { CheckoutServices } from '../checkout-services.js';
-import { staticPages, vendorAssets } from './static-pages.js';
+import { brandAssets, staticPages, vendorAssets } from './static-pages.js';
 
 export function adminPageRoutes({ ctx }: CheckoutServices): Hono {
   const router = new Hono();
@@ -9,8 +9,9 @@ export function adminPageRoutes({ ctx }: CheckoutServices): Hono {
     folder: 'admin',
     pages: { '/admin/login': 'login.html', '/admin/dashboard': 'dashboard.html' },
     assetPrefix: '/assets/admin',
-    assets: ['session.js', 'login.js', 'dashboard.js', 'dashboard.css'],
+    assets: ['session.js', 'login.js', 'dashboard.js', 'dashboard-charts.js'],
   }));
+  router.route('/', brandAssets());
   router.route('/', vendorAssets((err) => ctx.log.error({ err: err.message }, 'uplot is not installed (npm ci): the dashboard will have no charts')));
   return router;
 }

@@ -7,21 +7,22 @@ import { readFileSync } from 'node:fs';
 import { Hono } from 'hono';
 import type { ApiEnv } from '../api/api-env.js';
 import type { CheckoutServices } from '../checkout-services.js';
+import { brandAssets, withSiteHeader } from './static-pages.js';
 
 const dir = new URL('./static/checkout/', import.meta.url);
 const load = (name: string) => readFileSync(new URL(name, dir), 'utf8');
 
-const types: Record<string, string> = { js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8' };
+const types: Record<string, string> = { js: 'text/javascript; charset=utf-8' };
 
 export function checkoutPageRoutes(deps: CheckoutServices): Hono<ApiEnv> {
   const { payments } = deps.ctx.config;
   const settings = JSON.stringify({ gateway: deps.gateway.name, publishableKey: payments.stripePublishableKey ?? null });
-  const checkoutHtml = load('checkout.html').replace('"__USHER_SETTINGS__"', settings);
-  const orderHtml = load('order.html');
-  const assets = new Map(['checkout.js', 'order.js', 'checkout.css'].map((f) => [f, load(f)]));
-  // the fan pages' formatting and DOM helpers, one file for both (this page may be served alone)
-  assets.set('common.js', readFileSync(new URL('../fan/common.js', dir), 'utf8'));
+  const checkoutHtml = withSiteHeader(load('checkout.html')).replace('"__USHER_SETTINGS__"', settings);
+  const orderHtml = withSiteHeader(load('order.html'));
+  const assets = new Map(['checkout.js', 'order.js'].map((f) => [f, load(f)]));
   const router = new Hono<ApiEnv>();
+  // the stylesheet, header script and helpers every page shares (these pages may be served alone)
+  router.route('/', brandAssets());
   const page = (html: string) => ({
     'content-type': 'text/html; charset=utf-8',
     'cache-control': 'no-store',

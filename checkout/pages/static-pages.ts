@@ -1,7 +1,8 @@
 /**
- * Serves the fan and organiser pages: plain HTML/CSS/JS files read once at start-up, plus the
- * uPlot chart library straight from node_modules (no CDN, no build step). Every script is a file
- * on this origin, so the pages run under a strict Content-Security-Policy.
+ * Serves the fan and organiser pages: plain HTML/CSS/JS files read once at start-up, the files
+ * every page shares (static/brand/: the stylesheet, the header, common scripts, the favicon), plus
+ * the uPlot chart library straight from node_modules (no CDN, no build step). Every script is a
+ * file on this origin, so the pages run under a strict Content-Security-Policy.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -16,10 +17,22 @@ export const PAGE_CSP = "default-src 'self'; script-src 'self'; style-src 'self'
 
 interface Asset { body: string; type: string; etag: string }
 
-function asset(path: string | URL): Asset {
-  const body = readFileSync(path, 'utf8');
+function asset(path: string | URL, transform: (body: string) => string = (b) => b): Asset {
+  const body = transform(readFileSync(path, 'utf8'));
   const ext = String(path).split('.').pop() ?? '';
   return { body, type: TYPES[ext] ?? 'application/octet-stream', etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 20)}"` };
+}
+
+const brandDir = new URL('./static/brand/', import.meta.url);
+let headers: Record<string, string> | undefined;
+
+/**
+ * One header for every page, written once: a page says `<!--usher:header fan-->` (or `admin`) and
+ * gets static/brand/header-<kind>.html there, so the navigation works before any script runs.
+ */
+export function withSiteHeader(html: string): string {
+  headers ??= { fan: readFileSync(new URL('header-fan.html', brandDir), 'utf8'), admin: readFileSync(new URL('header-admin.html', brandDir), 'utf8') };
+  return html.replace(/<!--usher:header (fan|admin)-->/, (_, kind: string) => headers![kind]!.trim());
 }
 
 export interface StaticPagesSpec {
@@ -40,7 +53,7 @@ export function staticPages(spec: StaticPagesSpec): Hono {
       ? new Response(null, { status: 304, headers: { etag: a.etag, 'cache-control': cache } })
       : new Response(a.body, { status: 200, headers: { 'content-type': a.type, etag: a.etag, 'cache-control': cache, ...extra } });
   for (const [route, file] of Object.entries(spec.pages)) {
-    const page = asset(new URL(file, dir));
+    const page = asset(new URL(file, dir), withSiteHeader);
     router.get(route, (c) => send(page, 'no-cache', c.req.header('if-none-match'), {
       'content-security-policy': PAGE_CSP, 'referrer-policy': 'same-origin', 'x-content-type-options': 'nosniff',
     }));
@@ -51,6 +64,20 @@ export function staticPages(spec: StaticPagesSpec): Hono {
     if (!a) throw new Problem(404, 'not_found', 'no such file');
     return send(a, 'public, max-age=300', c.req.header('if-none-match'), { 'x-content-type-options': 'nosniff' });
   });
+  return router;
+}
+
+/**
+ * The shared files, under /assets/brand/, and the favicon at the root. Each page router mounts it,
+ * because the checkout and organiser pages are also served alone (tests, a checkout-only API).
+ */
+export function brandAssets(): Hono {
+  const router = staticPages({ folder: 'brand', pages: {}, assetPrefix: '/assets/brand', assets: ['usher.css', 'common.js', 'site.js', 'favicon.svg'] });
+  const icon = asset(new URL('favicon.svg', brandDir));
+  const favicon = (): Response => new Response(icon.body, { headers: { 'content-type': icon.type, etag: icon.etag, 'cache-control': 'public, max-age=86400' } });
+  router.get('/favicon.svg', favicon);
+  // what a browser asks for when a page (a JSON answer, say) names no icon
+  router.get('/favicon.ico', favicon);
   return router;
 }
 

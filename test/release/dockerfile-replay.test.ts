@@ -98,7 +98,7 @@ describe('the image, replayed from the Dockerfile', () => {
       const api = `http://127.0.0.1:${ports.API_PORT}`;
       const edge = `http://127.0.0.1:${ports.EDGE_PORT}`;
       // One of each kind of file the runtime reads from disk: pages, assets, a vendored library.
-      for (const url of [`${api}/`, `${api}/assets/fan/fan.css`, `${api}/admin/dashboard`, `${api}/assets/vendor/uplot.js`, `${edge}/sales/any`, `${edge}/static/waiting-room.js`]) {
+      for (const url of [`${api}/`, `${api}/assets/brand/usher.css`, `${api}/admin/dashboard`, `${api}/assets/vendor/uplot.js`, `${edge}/sales/any`, `${edge}/static/waiting-room.js`]) {
         expect((await fetch(url)).status, url).toBe(200);
       }
     } catch (err) {

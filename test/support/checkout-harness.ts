@@ -11,7 +11,7 @@ import { createLogger } from '../../common/logger.js';
 import { queueKeys } from '../../admission/queue-keys.js';
 import { createApiApp } from '../../checkout/api/app.js';
 import { createCheckoutServices, type CheckoutServices } from '../../checkout/checkout-services.js';
-import { checkoutFeatures } from '../../checkout/api/routes.js';
+import { checkoutFeatures, type FeatureRoutes } from '../../checkout/api/routes.js';
 import { orderCancellation, type OrderCancellationDeps } from '../../checkout/orders/order-cancellation.js';
 import { seedSale, type SeededSale } from '../../scripts/seed-sale.js';
 import { freshDatabase, redisUrl, uniqueId, type FreshDatabase } from './databases.js';
@@ -43,7 +43,8 @@ export interface CheckoutWorld {
   close(): Promise<void>;
 }
 
-export async function checkoutWorld(o: { gateway?: 'stripe' | 'demo'; sale?: SmallSaleOptions; env?: Record<string, string> } = {}): Promise<CheckoutWorld> {
+/** `features`: the routes the app serves (default: buying only; `featureRoutes` for the whole API). */
+export async function checkoutWorld(o: { gateway?: 'stripe' | 'demo'; sale?: SmallSaleOptions; env?: Record<string, string>; features?: FeatureRoutes[] } = {}): Promise<CheckoutWorld> {
   const db = await freshDatabase();
   // DROP … WITH (FORCE) at close terminates whatever the fixture pool still holds
   db.pool.on('error', () => undefined);
@@ -61,7 +62,7 @@ export async function checkoutWorld(o: { gateway?: 'stripe' | 'demo'; sale?: Sma
   const cancellation = orderCancellation(deps);
   const sale = await seedSale(db.pool, { ...smallSaleSpec(o.sale ?? { rows: 4, seatsPerRow: 5, gaCapacity: 10, shardCount: 2 }) });
   await deps.inventory.publish(sale.saleId);
-  const app = await createApiApp(deps, checkoutFeatures);
+  const app = await createApiApp(deps, o.features ?? checkoutFeatures);
 
   return {
     db, config, env, ctx, deps, cancellation, app, stripe, signer, publicJwks: signer.publicJwks, sale,

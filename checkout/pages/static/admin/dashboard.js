@@ -7,33 +7,26 @@
   var saleId = new URLSearchParams(location.search).get('sale');
   var $ = function (id) { return document.getElementById(id); };
   var nf = new Intl.NumberFormat();
-  var money = null;
   var series = { t: [], waiting: [], connected: [], perMin: [], rate: [], active: [], held: [], sold: [] };
   var charts = {};
   var lastSummary = 0;
 
-  $('logout').addEventListener('click', async function () {
-    var s = UsherSession.read();
-    try { await fetch('/v1/auth/logout', { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer ' + (s && s.accessToken) }, body: JSON.stringify({ refreshToken: s && s.refreshToken }) }); } catch (e) { /* leaving anyway */ }
-    UsherSession.clear();
-    UsherSession.toLogin();
-  });
+  var rateSetting = null;
+  // the latency figures by what they measure, not by metric name
+  var MEASURED = {
+    usher_catalog_request_duration_seconds: 'Event pages and search',
+    usher_http_request_seconds: 'All API requests',
+    usher_hold_seconds: 'Holding seats',
+    usher_commit_seconds: 'Confirming an order',
+  };
+  function measured(metric) {
+    return MEASURED[metric] || metric.replace(/^usher_/, '').replace(/_(duration_)?seconds$/, '').replace(/_/g, ' ').replace(/^./, function (c) { return c.toUpperCase(); });
+  }
+  var STATES = { closed: 'Closed', paused: 'Paused', live: 'Live' };
 
   function set(id, value) { var el = $(id); var text = value === null || value === undefined ? '—' : String(value); if (el.textContent !== text) el.textContent = text; }
   function num(v) { return v === null || v === undefined ? null : nf.format(v); }
 
-  function chart(id, labels, colors) {
-    var el = $(id);
-    // without the chart library the figures still update; the charts say why they are missing
-    if (typeof uPlot === 'undefined') { el.textContent = 'Charts unavailable.'; return { setData: function () {}, setSize: function () {}, root: el }; }
-    var opts = {
-      width: Math.max(280, el.clientWidth || 320), height: 180,
-      scales: { x: { time: true } },
-      series: [{}].concat(labels.map(function (label, i) { return { label: label, stroke: colors[i], width: 2, spanGaps: true }; })),
-      axes: [{}, { size: 60 }],
-    };
-    return new uPlot(opts, [[]].concat(labels.map(function () { return []; })), el);
-  }
 
   function push(d) {
     var s = series;
@@ -48,10 +41,10 @@
   }
 
   function render(d) {
-    money = money || new Intl.NumberFormat(undefined, { style: 'currency', currency: d.sales.currency });
+    rateSetting = d.admission.ratePerMin;
     set('queue-length', num(d.queue.waiting + d.queue.prequeue));
     set('fans-connected', num(d.queue.connected));
-    set('edges', d.queue.edges + (d.queue.edges === 1 ? ' edge' : ' edges'));
+    set('edges', d.queue.edges ? 'through ' + Usher.plural(d.queue.edges, 'edge server') : 'no edge server reporting');
     set('admitted-per-min', d.admission.perMin === null ? '…' : num(d.admission.perMin));
     set('rate-setting', num(d.admission.ratePerMin));
     set('active-shoppers', num(d.shoppers.active));
@@ -59,22 +52,27 @@
     set('holds', d.inventory ? num(d.inventory.held) : '—');
     set('sold', num(d.inventory ? d.inventory.sold : d.sales.ticketsSold));
     set('remaining', d.inventory ? num(d.inventory.remaining) : '—');
-    set('revenue', money.format(d.sales.revenueMinor / 100));
-    set('sale-status', d.settings.closed ? 'closed' : d.settings.paused ? 'paused' : 'live');
+    set('revenue', Usher.price(d.sales.revenueMinor, d.sales.currency));
+    var state = d.settings.closed ? 'closed' : d.settings.paused ? 'paused' : 'live';
+    set('sale-status', STATES[state]);
+    $('sale-status').className = 'badge ' + state;
+    $('sale-status').hidden = false;
     var f = d.sales.funnel;
     set('f-joined', num(f.joined)); set('f-admitted', num(f.admitted)); set('f-paid', num(f.paid));
     set('f-conv', f.admittedToPaid === null ? '' : '(' + (f.admittedToPaid * 100).toFixed(1) + '% of admitted)');
     var rows = (d.inventory ? d.inventory.sections : []).map(function (s) {
-      return '<tr><th scope="row"></th><td>' + nf.format(s.capacity) + '</td><td>' + nf.format(s.held) + '</td><td>' + nf.format(s.sold) + '</td><td>' + nf.format(s.remaining) + '</td></tr>';
+      return '<tr><th scope="row"></th><td class="num">' + nf.format(s.capacity) + '</td><td class="num">' + nf.format(s.held) + '</td><td class="num">' + nf.format(s.sold) + '</td><td class="num">' + nf.format(s.remaining) + '</td></tr>';
     });
     var tbody = $('sections');
     tbody.innerHTML = rows.join('');
     (d.inventory ? d.inventory.sections : []).forEach(function (s, i) { tbody.rows[i].cells[0].textContent = s.name; });
     var lat = $('latencies');
     lat.innerHTML = '';
-    (d.latencies.length ? d.latencies : [{ metric: 'no requests measured yet', p99Ms: null, count: 0 }]).forEach(function (l) {
-      var tr = lat.insertRow(); tr.insertCell().textContent = l.metric.replace(/^usher_/, '').replace(/_seconds$/, '');
-      tr.insertCell().textContent = l.p99Ms === null ? '—' : l.p99Ms + ' ms';
+    if (!d.latencies.length) lat.insertRow().insertCell().textContent = 'No requests measured yet.';
+    d.latencies.forEach(function (l) {
+      var tr = lat.insertRow();
+      var name = document.createElement('th'); name.scope = 'row'; name.textContent = measured(l.metric); tr.appendChild(name);
+      var ms = tr.insertCell(); ms.className = 'num'; ms.textContent = l.p99Ms === null ? 'none yet' : nf.format(Math.round(l.p99Ms)) + ' ms';
     });
     var rateInput = $('rate');
     if (document.activeElement !== rateInput && !rateInput.value) rateInput.value = d.admission.ratePerMin;
@@ -83,10 +81,11 @@
     var when = new Date(d.at);
     $('updated').dateTime = when.toISOString();
     set('updated', when.toLocaleTimeString());
+    $('updated-line').hidden = false;
     // screen readers get a calm summary every 15 s, not every tick
     if (d.at - lastSummary >= 15000) {
       lastSummary = d.at;
-      set('summary', 'Queue ' + num(d.queue.waiting) + ', admitted ' + num(d.admission.perMin || 0) + ' per minute, sold ' + $('sold').textContent + ', remaining ' + $('remaining').textContent + '.');
+      set('summary', num(d.queue.waiting) + ' in the queue, ' + num(d.admission.perMin || 0) + ' admitted a minute, ' + $('sold').textContent + ' sold, ' + $('remaining').textContent + ' left.');
     }
   }
 
@@ -94,7 +93,7 @@
     try {
       var res = await UsherSession.api('/v1/admin/sales/' + encodeURIComponent(saleId) + '/dashboard');
       if (res.status === 403) { set('load-error', 'This account is not an organiser account.'); return; }
-      if (!res.ok) { var p = await res.json().catch(function () { return {}; }); set('load-error', p.detail || 'Could not load the dashboard (' + res.status + ')'); }
+      if (!res.ok) set('load-error', await Usher.problem(res));
       else { set('load-error', ''); var d = await res.json(); render(d); push(d); }
     } catch (e) {
       set('load-error', 'Connection lost; retrying…');
@@ -106,8 +105,8 @@
     set('control-result', 'Sending…');
     try {
       var res = await UsherSession.api('/v1/admin/sales/' + encodeURIComponent(saleId) + '/controls', { method: 'POST', body: JSON.stringify(body) });
-      var data = await res.json();
-      set('control-result', res.ok ? label + ' — done.' : (data.detail || 'Refused (' + res.status + ')'));
+      var data = await Usher.readProblem(res);
+      set('control-result', res.ok ? label + ' — done.' : Usher.problemText(data, res.status));
       if (res.ok) { $('rate').value = data.ratePerMin; $('max-active').value = data.maxActive; }
     } catch (e) {
       set('control-result', 'Could not reach the server.');
@@ -123,14 +122,22 @@
     $('close').addEventListener('click', function () { if (confirm('Close the sale for good? Nobody more will be admitted.')) control({ action: 'close' }, 'Sale closed'); });
   }
 
+  // the list of sales is the page until one is chosen: newest first, each with its state and dates
+  var SALE_STATES = { draft: 'Draft', published: 'Published', open: 'On sale', paused: 'Paused', closed: 'Closed' };
   async function pickSale() {
     $('pick').hidden = false;
     var res = await UsherSession.api('/v1/admin/sales');
+    if (!res.ok) { set('load-error', await Usher.problem(res)); return; }
+    var sales = (await res.json()).sales || [];
     var list = $('sale-list');
-    ((await res.json()).sales || []).forEach(function (s) {
-      var li = document.createElement('li'); var a = document.createElement('a');
-      a.href = '/admin/dashboard?sale=' + encodeURIComponent(s.id); a.textContent = s.title + ' — ' + s.status;
-      li.appendChild(a); list.appendChild(li);
+    set('pick-count', sales.length ? Usher.plural(sales.length, 'sale') : 'No sales yet.');
+    sales.forEach(function (s) {
+      var state = s.status === 'closed' || s.status === 'draft' ? 'closed' : s.status === 'paused' ? 'paused' : 'live';
+      list.appendChild(Usher.el('li', {}, [
+        Usher.el('a', { href: '/admin/dashboard?sale=' + encodeURIComponent(s.id), text: s.title }),
+        Usher.el('span', { class: 'badge ' + state, text: SALE_STATES[s.status] || s.status }),
+        Usher.el('span', { class: 'meta', text: 'Opens ' + Usher.when(s.opens_at) + ' · closes ' + Usher.when(s.closes_at) }),
+      ]));
     });
   }
 
@@ -139,11 +146,20 @@
     if (!saleId) { await pickSale(); return; }
     $('dashboard').hidden = false;
     var sale = await UsherSession.api('/v1/admin/sales/' + encodeURIComponent(saleId));
-    if (sale.ok) { var s = await sale.json(); set('sale-title', s.event_title); document.title = 'Live dashboard · ' + s.event_title; }
-    charts.queue = chart('chart-queue', ['waiting', 'connected'], ['#0b5fff', '#12a150']);
-    charts.rate = chart('chart-rate', ['admitted/min', 'setting'], ['#12a150', '#b42318']);
-    charts.shop = chart('chart-shop', ['active shoppers', 'holds', 'sold'], ['#0b5fff', '#d97706', '#12a150']);
-    window.addEventListener('resize', function () { Object.keys(charts).forEach(function (k) { var el = charts[k].root.parentNode; charts[k].setSize({ width: Math.max(280, el.clientWidth - 16), height: 180 }); }); });
+    if (!sale.ok) { set('sale-title', 'Sale not found'); set('load-error', await Usher.problem(sale)); return; }
+    var s = await sale.json();
+    set('sale-title', s.event_title);
+    document.title = s.event_title + ' · live · Usher';
+    var C = UsherCharts;
+    charts.queue = C.create($('chart-queue'), { series: [{ label: 'Waiting', color: '#4f46e5' }, { label: 'Connected', color: '#0f9d58' }] });
+    // the rate axis is scaled to the current setting, so the setting line sits near the top and
+    // a changed setting rescales the chart at once
+    charts.rate = C.create($('chart-rate'), {
+      series: [{ label: 'Admitted per minute', color: '#0f9d58' }, { label: 'Rate setting', color: '#d93025', dash: [6, 4] }],
+      top: function () { var last = series.perMin.filter(function (v) { return v !== null; }).slice(-30); return C.niceCeil(Math.max(rateSetting || 0, Math.max.apply(null, [0].concat(last))) * 1.15); },
+    });
+    charts.shop = C.create($('chart-shop'), { series: [{ label: 'Shopping now', color: '#4f46e5' }, { label: 'On hold', color: '#e37400' }, { label: 'Sold', color: '#0f9d58' }] });
+    window.addEventListener('resize', function () { Object.keys(charts).forEach(function (k) { charts[k].resize(); }); });
     wire();
     poll();
   }

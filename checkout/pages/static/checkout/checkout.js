@@ -14,7 +14,7 @@
   var hold = null;
   var timer = null;
 
-  function say(text, isError) { var m = $('message'); m.textContent = text; m.className = isError ? 'error' : ''; }
+  function say(text, isError) { var m = $('message'); m.textContent = text; m.className = isError ? 'error' : 'notice'; }
   var money = Usher.price; // common.js (the fan pages' helpers): amounts by the currency's minor unit
   function show(id) { ['pick', 'held', 'pay'].forEach(function (s) { $(s).hidden = s !== id; }); }
 
@@ -23,7 +23,7 @@
     if (body !== undefined) headers['content-type'] = 'application/json';
     return fetch(path, { method: method, headers: headers, body: body === undefined ? undefined : JSON.stringify(body) }).then(function (res) {
       return res.json().catch(function () { return {}; }).then(function (json) {
-        if (!res.ok) { var e = new Error(json.detail || json.title || ('HTTP ' + res.status)); e.status = res.status; e.code = json.code; throw e; }
+        if (!res.ok) { var e = new Error(Usher.problemText(json, res.status)); e.status = res.status; e.code = json.code; e.problem = json; throw e; }
         return json;
       });
     });
@@ -54,6 +54,7 @@
 
   function renderHold(h) {
     hold = h;
+    $('held-h').textContent = 'Your ' + Usher.plural(h.items.length, 'ticket') + (h.items.length === 1 ? ' is' : ' are') + ' held';
     $('items').innerHTML = '';
     h.items.forEach(function (i) { var li = document.createElement('li'); li.textContent = i.label + ' — ' + money(i.priceMinor, h.currency); $('items').appendChild(li); });
     $('total').textContent = money(h.amountMinor, h.currency);
@@ -68,12 +69,17 @@
     timer = setInterval(tick, 1000);
   }
 
-  $('hold-btn').addEventListener('click', function () {
+  // a refused field's message goes beside it; the rest in the page's message line
+  function refused(form, e) { var rest = Usher.showErrors(form, e.problem || { detail: e.message }, e.status); say(rest, !!rest); }
+
+  $('pick').addEventListener('submit', function (ev) {
+    ev.preventDefault();
     var btn = $('hold-btn'); busy(btn, true);
+    Usher.clearErrors($('pick'));
     var body = { kind: 'best', sectionId: $('section').value, quantity: Number($('quantity').value) };
     api('POST', '/v1/sales/' + encodeURIComponent(saleId) + '/holds', body, { 'idempotency-key': crypto.randomUUID() })
       .then(function (h) { renderHold(h); say(''); show('held'); })
-      .catch(function (e) { say(e.message, true); loadAvailability(); })
+      .catch(function (e) { refused($('pick'), e); loadAvailability(); })
       .finally(function () { busy(btn, false); });
   });
 
@@ -82,9 +88,11 @@
       .catch(function (e) { say(e.message, true); });
   });
 
-  $('checkout-btn').addEventListener('click', function () {
+  $('held').addEventListener('submit', function (ev) {
+    ev.preventDefault();
     var email = $('email').value.trim();
-    if (!$('email').checkValidity() || !email) { say('Please enter a valid e-mail address.', true); return; }
+    Usher.clearErrors($('held'));
+    if (!$('email').checkValidity() || !email) { refused($('held'), { problem: { errors: [{ path: 'email', message: email ? 'Invalid email address' : 'received undefined' }] } }); return; }
     var btn = $('checkout-btn'); busy(btn, true);
     checkoutAs(email, account(), false)
       .then(function (co) {
@@ -93,7 +101,7 @@
         if (co.demo) { $('demo-pay-btn').hidden = false; $('demo-pay-btn').onclick = function () { payDemo(co); }; }
         else startStripe(co);
       })
-      .catch(function (e) { say(e.message, true); })
+      .catch(function (e) { refused($('held'), e); })
       .finally(function () { busy(btn, false); });
   });
 

@@ -8,10 +8,10 @@
   var money = Usher.price; // common.js (the fan pages' helpers): amounts by the currency's minor unit
   var ticketStates = { live: 'valid', void: 'cancelled' };
   var orderStates = { processing: 'being confirmed', committed: 'being confirmed', confirmed: 'confirmed', cancelled: 'cancelled', payment_cancelled: 'not charged', payment_failed: 'payment failed' };
-  function say(text, isError) { $('message').textContent = text; $('message').className = isError ? 'error' : ''; }
+  function say(text, isError) { $('message').textContent = text; $('message').className = isError ? 'error' : 'notice'; }
   function call(method, path) {
     return fetch(path, { method: method, headers: { authorization: 'Bearer ' + token } }).then(function (r) {
-      return r.json().then(function (j) { if (!r.ok) throw new Error(j.detail || j.title); return j; });
+      return r.json().then(function (j) { if (!r.ok) throw new Error(Usher.problemText(j, r.status)); return j; });
     });
   }
   var labels = { processing: 'Confirming your payment…', committed: 'Confirming…', confirmed: 'Confirmed — your tickets are on their way by e-mail.', cancelled: 'Cancelled.',
@@ -22,14 +22,15 @@
     $('order').hidden = false;
     $('status').textContent = orderStates[o.status] || o.status;
     $('number').textContent = o.number || '';
-    $('number-line').hidden = !o.number;
+    $('number-line').hidden = $('number-value').hidden = !o.number;
+    $('count').textContent = Usher.plural(o.tickets.length, 'ticket');
     $('status').setAttribute('data-status', o.status);
     $('total').textContent = money(o.amountMinor, o.currency);
-    if (o.event) { $('event').textContent = o.event.title + ' — ' + o.event.venue; $('when').textContent = Usher.when(o.event.startsAt); }
+    if (o.event) { $('event').textContent = ''; $('event').appendChild(Usher.el('a', { href: '/events/' + encodeURIComponent(o.event.id), text: o.event.title })); $('when').textContent = Usher.when(o.event.startsAt) + ' · ' + o.event.venue; }
     $('tickets').innerHTML = '';
     o.tickets.forEach(function (t) {
       var tr = document.createElement('tr');
-      [t.label, money(t.priceMinor, o.currency), ticketStates[t.status] || t.status].forEach(function (v) { var td = document.createElement('td'); td.textContent = v; tr.appendChild(td); });
+      [t.label, money(t.priceMinor, o.currency), ticketStates[t.status] || t.status].forEach(function (v, i) { var td = document.createElement('td'); td.textContent = v; if (i === 1) td.className = 'num'; tr.appendChild(td); });
       $('tickets').appendChild(tr);
     });
     $('refund').textContent = o.refund ? 'Refund: ' + money(o.refund.amountMinor, o.currency) + ' (' + o.refund.status + ')'

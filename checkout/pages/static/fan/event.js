@@ -15,7 +15,7 @@
 
   function saleBlock(s, event) {
     var lines = [Usher.el('p', { class: 'sale-state', text: saleState(s) })];
-    lines.push(Usher.el('p', { class: 'meta', text: 'Up to ' + s.perFanLimit + ' tickets per fan.' }));
+    lines.push(Usher.el('p', { class: 'meta', text: 'Up to ' + Usher.plural(s.perFanLimit, 'ticket') + ' per fan.' }));
     if (s.status !== 'closed' && new Date(s.closesAt) > new Date() && event.status === 'published' && (!s.availability || s.availability.status !== 'sold_out')) {
       lines.push(Usher.el('a', { class: 'button', href: s.queueUrl, text: 'Join the queue' }));
     }
@@ -29,7 +29,7 @@
     body.textContent = '';
     event.sections.forEach(function (s) {
       var free = live[s.id];
-      body.appendChild(Usher.el('tr', {}, [Usher.el('th', { scope: 'row', text: s.name }), Usher.el('td', { text: free === undefined ? '—' : String(free) + ' of ' + s.capacity })]));
+      body.appendChild(Usher.el('tr', {}, [Usher.el('th', { scope: 'row', text: s.name }), Usher.el('td', { class: 'num', text: free === undefined ? '—' : free.toLocaleString() + ' of ' + s.capacity.toLocaleString() })]));
     });
   }
 
@@ -44,7 +44,7 @@
         $('when').textContent = Usher.when(e.startsAt) + ' · ' + e.venue.name + ', ' + e.venue.city + (e.performer ? ' · ' + e.performer : '');
         $('description').textContent = e.description;
         var prices = $('prices');
-        e.tiers.forEach(function (t) { prices.appendChild(Usher.el('tr', {}, [Usher.el('th', { scope: 'row', text: t.name }), Usher.el('td', { text: Usher.price(t.priceMinor, e.currency) })])); });
+        e.tiers.forEach(function (t) { prices.appendChild(Usher.el('tr', {}, [Usher.el('th', { scope: 'row', text: t.name }), Usher.el('td', { class: 'num', text: Usher.price(t.priceMinor, e.currency) })])); });
         $('event').hidden = false;
         $('status').textContent = '';
       }

@@ -23,7 +23,7 @@
     return Usher.el('li', {}, [
       Usher.el('a', { href: '/events/' + encodeURIComponent(e.id), text: e.title }),
       Usher.el('div', { class: 'meta', text: Usher.when(e.startsAt) + ' · ' + e.venueName + ', ' + e.city }),
-      Usher.el('div', { class: 'meta' }, [e.minPriceMinor === null ? '' : 'from ' + Usher.price(e.minPriceMinor, e.currency) + ' ', Usher.el('span', { class: 'tag', text: e.category })].concat(tags)),
+      Usher.el('div', { class: 'meta' }, [e.minPriceMinor === null ? '' : 'from ' + Usher.price(e.minPriceMinor, e.currency) + ' ', Usher.el('span', { class: 'tag', text: e.category.charAt(0).toUpperCase() + e.category.slice(1) })].concat(tags)),
     ]);
   }
 
@@ -40,7 +40,7 @@
       page.items.forEach(function (e) { results.appendChild(item(e)); });
       cursor = page.nextCursor;
       more.hidden = !cursor;
-      var shown = results.children.length ? results.children.length + (results.children.length === 1 ? ' event shown' : ' events shown') : 'No events match.';
+      var shown = results.children.length ? Usher.plural(results.children.length, 'event') + ' shown' : 'No events match.';
       // nothing matched the words as typed: these are the nearest names (a typo, a prefix)
       status.textContent = page.match === 'fuzzy' && results.children.length ? 'No exact match for “' + query.get('q') + '”. Nearest names: ' + shown.replace(' shown', '') + '.' : shown;
     } catch (e) { status.textContent = 'Could not reach the server.'; }

@@ -1,9 +1,9 @@
 (function () {
   'use strict';
-  var KEY = 'usher.fan.session';
   var $ = function (x) { return document.getElementById(x); };
-  function session() { try { return JSON.parse(localStorage.getItem(KEY) || 'null'); } catch (e) { return null; } }
-  function save(s) { if (s) localStorage.setItem(KEY, JSON.stringify(s)); else localStorage.removeItem(KEY); }
+  var session = UsherAccount.read; // site.js: the header and this page share the fan's session
+  var save = UsherAccount.save;
+  function toLogin() { location.replace('/login?next=' + encodeURIComponent('/orders')); }
 
   async function authed(path, method) {
     var s = session();
@@ -12,7 +12,7 @@
     if (res.status === 401) {
       // the access token lives 15 minutes; the refresh token rotates on each use
       var r = await fetch('/v1/auth/refresh', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refreshToken: s.refreshToken }) });
-      if (!r.ok) { save(null); show(); return null; }
+      if (!r.ok) { save(null); toLogin(); return null; }
       save(await r.json());
       res = await call(session().accessToken);
     }
@@ -25,18 +25,15 @@
     return Usher.el('li', {}, [
       Usher.el('a', { href: '/events/' + encodeURIComponent(o.event.id), text: o.event.title }),
       Usher.el('div', { class: 'meta', text: Usher.when(o.event.startsAt) + ' · ' + o.event.venueName + ', ' + o.event.city }),
-      Usher.el('div', { class: 'meta', text: 'Order ' + o.number + ' · ' + Usher.price(o.amountMinor, o.currency) + ' · ' + state }),
+      Usher.el('div', { class: 'order-line', text: 'Order ' + o.number + ' · ' + Usher.plural(o.tickets.length, 'ticket') + ' · ' + Usher.price(o.amountMinor, o.currency) + ' · ' + state }),
       tickets,
     ]);
   }
 
   async function show() {
-    var s = session();
-    $('auth').hidden = !!s;
-    $('mine').hidden = !s;
+    if (!session()) { toLogin(); return; }
+    $('mine').hidden = false;
     $('verify').hidden = true;
-    if (!s) return;
-    $('who').textContent = s.user.email;
     $('status').textContent = 'Loading…';
     var res = await authed('/v1/me/orders');
     if (!res) return;
@@ -45,7 +42,8 @@
     list.textContent = '';
     var data = await res.json();
     data.orders.forEach(function (o) { list.appendChild(order(o)); });
-    $('status').textContent = data.orders.length ? data.orders.length + (data.orders.length === 1 ? ' order' : ' orders') : 'No orders yet.';
+    $('status').textContent = data.orders.length ? Usher.plural(data.orders.length, 'order') : 'No orders yet.';
+    $('empty').hidden = data.orders.length > 0;
     // guest orders appear only once the address is verified: say so, and offer a new link
     var me = await authed('/v1/me');
     if (me && me.ok) {
@@ -63,20 +61,5 @@
     $('resend').disabled = false;
   });
 
-  $('auth-form').addEventListener('submit', async function (ev) {
-    ev.preventDefault();
-    var mode = ev.submitter && ev.submitter.value === 'register' ? 'register' : 'login';
-    $('auth-error').textContent = '';
-    var res = await fetch('/v1/auth/' + mode, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: $('email').value.trim(), password: $('password').value }) });
-    if (!res.ok) { $('auth-error').textContent = await Usher.problem(res); return; }
-    save(await res.json());
-    show();
-  });
-  $('logout').addEventListener('click', async function () {
-    var s = session();
-    save(null);
-    await fetch('/v1/auth/logout', { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer ' + s.accessToken }, body: JSON.stringify({ refreshToken: s.refreshToken }) }).catch(function () {});
-    show();
-  });
   show();
 })();

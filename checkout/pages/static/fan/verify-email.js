@@ -15,7 +15,7 @@
   function show(outcome, heading, text) {
     $('heading').textContent = heading;
     $('result').textContent = text;
-    $('result').className = outcome === 'verified' || outcome === 'already_verified' ? '' : 'error';
+    $('result').className = outcome === 'verified' || outcome === 'already_verified' ? 'card' : 'error';
     $('result').setAttribute('data-outcome', outcome);
     $('next').hidden = false;
     $('heading').focus();

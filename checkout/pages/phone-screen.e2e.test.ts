@@ -1,0 +1,195 @@
+/**
+ * Every fan page and the organiser dashboard on a 390×844 phone screen, in headless Chromium under
+ * the pages' real CSP, against the whole API: no page is wider than the screen; the header reaches
+ * Events, My orders and Log in / Register everywhere; counts read as words ("1 order", "1 ticket");
+ * the API's validation failures show beside their fields in plain words; the search form's fields
+ * line up. Screenshots of each page go to test-artifacts/ (phone-*.png).
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkoutWorld, type CheckoutWorld } from '../../test/support/checkout-harness.js';
+import { uniqueId } from '../../test/support/databases.js';
+import { createAdmin } from '../accounts/admin-bootstrap.js';
+import { featureRoutes } from '../api/routes.js';
+import { startCommitWorker, type RunningWorker } from '../worker/commit/commit-worker.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const PHONE = { width: 390, height: 844 };
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const port = (s.address() as { port: number }).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+let w: CheckoutWorld;
+let server: ServerType;
+let browser: Browser;
+let worker: RunningWorker;
+let base: string;
+let orderUrl: string;
+const fanEmail = `${uniqueId('phone-fan')}@example.com`;
+const fanPassword = 'phone fan password';
+const adminEmail = `${uniqueId('phone-admin')}@usher.local`;
+const adminPassword = 'phone admin password';
+
+/** A paid one-ticket guest order, bought through the API as the checkout page would. */
+async function buyOneTicket(): Promise<string> {
+  const fan = await w.admit();
+  const hold = await w.json('POST', `/v1/sales/${w.sale.saleId}/holds`, { token: fan.token, body: { kind: 'best', sectionId: w.sale.sectionIds.Floor, quantity: 1 }, headers: { 'idempotency-key': uniqueId('k') } });
+  expect(hold.status, JSON.stringify(hold.body)).toBe(201);
+  const co = await w.json('POST', `/v1/holds/${hold.body.holdId}/checkout`, { token: fan.token, body: { email: fanEmail }, headers: { 'idempotency-key': uniqueId('k') } });
+  expect(co.status, JSON.stringify(co.body)).toBeLessThan(300);
+  const paid = await w.json('POST', `/v1/holds/${hold.body.holdId}/demo-pay`, { token: fan.token });
+  expect(paid.status, JSON.stringify(paid.body)).toBeLessThan(300);
+  return String(paid.body.orderUrl).replace(/^https?:\/\/[^/]+/, base);
+}
+
+/** The page's width beyond the screen, 0 when it fits. */
+async function overflow(page: Page): Promise<number> {
+  // a string, so it runs in the page: this file is type-checked for Node, which has no `document`
+  return page.evaluate(`document.documentElement.scrollWidth - ${PHONE.width}`);
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  mkdirSync('test-artifacts', { recursive: true });
+  await page.screenshot({ path: `test-artifacts/phone-${name}.png`, fullPage: true });
+}
+
+describe.skipIf(!existsSync(CHROMIUM))('pages on a 390×844 phone screen (headless Chromium)', () => {
+  beforeAll(async () => {
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    w = await checkoutWorld({ gateway: 'demo', env: { PUBLIC_API_URL: base }, features: featureRoutes, sale: { rows: 4, seatsPerRow: 5, gaCapacity: 10, shardCount: 2, perFanLimit: 1 } });
+    server = await new Promise<ServerType>((resolve) => {
+      const s = serve({ fetch: w.app.fetch, hostname: '127.0.0.1', port }, () => resolve(s));
+    });
+    worker = startCommitWorker(w.deps, { concurrency: 2 });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    orderUrl = await buyOneTicket();
+    // the fan's account, its address verified, so the guest order is theirs under My orders
+    expect((await w.json('POST', '/v1/auth/register', { body: { email: fanEmail, password: fanPassword } })).status).toBe(201);
+    await w.db.pool.query('UPDATE users SET email_verified_at = now() WHERE lower(email) = lower($1)', [fanEmail]);
+    await createAdmin(w.ctx.pg, adminEmail, adminPassword);
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await worker?.close();
+    await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+    await w?.close();
+  });
+
+  it('fits every fan page and the dashboard in 390 px, with the header and counts in words', async () => {
+    const page = await browser.newPage({ viewport: PHONE });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    const wide: string[] = [];
+    const visit = async (name: string, url: string, ready: () => Promise<unknown>): Promise<void> => {
+      await page.goto(url);
+      await ready();
+      const extra = await overflow(page);
+      if (extra > 0) wide.push(`${name} is ${PHONE.width + extra} px wide`);
+      await shot(page, name);
+    };
+    const header = async (): Promise<string[]> => page.locator('header.site nav a:visible').allInnerTexts();
+
+    await visit('events', `${base}/`, () => page.locator('#status', { hasText: /shown/ }).waitFor());
+    expect(await page.locator('#status').innerText()).toBe('1 event shown');
+    expect(await header()).toEqual(['Events', 'My orders', 'Log in', 'Register']);
+
+    await visit('event', `${base}/events/${w.sale.eventId}`, () => page.locator('#sales .sale-state').waitFor());
+    expect(await page.locator('#sales').innerText()).toContain('Up to 1 ticket per fan.');
+
+    await visit('register', `${base}/register`, () => page.locator('#account-form').waitFor());
+    await visit('checkout', `${base}/checkout/${w.sale.saleId}#pass=${(await w.admit()).token}`, () => page.locator('#section option').first().waitFor({ state: 'attached' }));
+    expect(await header()).toContain('Log in');
+
+    await visit('order', orderUrl, () => page.locator('#status[data-status="confirmed"]').waitFor({ timeout: 20_000 }));
+    expect(await page.locator('#count').innerText()).toBe('1 ticket');
+    expect(await header()).toEqual(['Events', 'My orders', 'Log in', 'Register']);
+    expect(await page.locator('nav.next a').allInnerTexts()).toEqual(['My orders', 'All events']);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await shot(page, 'order-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+    const icon = await page.request.get(`${base}/favicon.svg`);
+    expect([icon.status(), icon.headers()['content-type']]).toEqual([200, 'image/svg+xml']);
+    expect(await page.locator('link[rel="icon"]').getAttribute('href')).toBe('/favicon.svg');
+
+    await visit('verify-email', `${base}/verify-email#token=not-a-real-token`, () => page.locator('#result:not([data-outcome="pending"])').waitFor());
+
+    // My orders without a session goes to log in, and back after it
+    await visit('login', `${base}/orders`, () => page.waitForURL(/\/login\?next=%2Forders$/));
+    await page.getByLabel('E-mail').fill(fanEmail);
+    await page.getByLabel(/^Password/).fill(fanPassword);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.waitForURL(/\/orders$/);
+    await visit('orders', page.url(), () => page.locator('#status', { hasText: /order/ }).waitFor());
+    expect(await page.locator('#status').innerText()).toBe('1 order');
+    expect(await page.locator('#orders .order-line').innerText()).toMatch(/^Order USH-\S+ · 1 ticket · /);
+    expect(await header()).toEqual(['Events', 'My orders']);
+    expect(await page.locator('header.site [data-logout]').isVisible()).toBe(true);
+
+    // the organiser: the list of sales is the page after login, then a sale's live dashboard
+    await page.goto(`${base}/admin/dashboard`);
+    await page.waitForURL(/\/admin\/login/);
+    await page.getByLabel('E-mail').fill(adminEmail);
+    await page.getByLabel('Password').fill(adminPassword);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.waitForURL(/\/admin\/dashboard$/);
+    await visit('sales', `${base}/admin/dashboard`, () => page.locator('#sale-list li').first().waitFor());
+    expect(await page.locator('#pick-h').innerText()).toBe('Sales');
+    expect(await page.locator('#pick-count').innerText()).toBe('1 sale');
+    await page.locator('#sale-list a').first().click();
+    await page.waitForURL(/\?sale=/);
+    await visit('dashboard', page.url(), () => page.locator('#updated-line').waitFor());
+    expect(await page.locator('#sale-title').innerText()).toBe('The Flash Sale Tour');
+    expect(await page.locator('.u-legend').first().innerText()).not.toContain('--');
+    // a refused setting is said in words, not as the API's field path
+    await page.getByLabel('Admission rate (fans per minute)').fill('0');
+    await page.getByRole('button', { name: 'Set rate' }).click();
+    await expect.poll(() => page.locator('#control-result').innerText(), { timeout: 10_000 }).toBe('Admission rate: Use 1 or more.');
+
+    expect(wide).toEqual([]);
+    expect(errors).toEqual([]);
+  }, 90_000);
+
+  it('says what is wrong with a field beside it, in plain words', async () => {
+    const page = await browser.newPage({ viewport: PHONE });
+    await page.goto(`${base}/register`);
+    await page.getByLabel('E-mail').fill('not an address');
+    await page.getByLabel(/^Password/).fill('short');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await expect.poll(() => page.locator('#password-error').innerText(), { timeout: 10_000 }).toBe('Use at least 10 characters.');
+    expect(await page.locator('#email-error').innerText()).toBe('Enter an e-mail address like name@example.com.');
+    expect(await page.locator('#password').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.locator('#form-error').innerText()).toBe('');
+    expect(await page.locator('main').innerText()).not.toMatch(/invalid body|body\.|Too small/);
+
+    // a corrected field loses its message; the API still refuses the short password
+    await page.getByLabel('E-mail').fill(`${uniqueId('fix')}@example.com`);
+    expect(await page.locator('#email-error').innerText()).toBe('');
+    await Promise.all([page.waitForResponse((r) => r.url().endsWith('/v1/auth/register')), page.getByRole('button', { name: 'Create account' }).click()]);
+    await expect.poll(() => page.locator('#password-error').innerText(), { timeout: 10_000 }).toBe('Use at least 10 characters.');
+    expect(await page.locator('#email-error').innerText()).toBe('');
+  });
+
+  it('lines the search fields up: Category sits with City, as tall as it', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${base}/`);
+    const city = await page.locator('#city').boundingBox();
+    const category = await page.locator('#category').boundingBox();
+    const from = await page.locator('#from').boundingBox();
+    expect(category!.y).toBeCloseTo(city!.y, 0);
+    expect(category!.height).toBeCloseTo(city!.height, 0);
+    expect(from!.height).toBeCloseTo(city!.height, 0);
+    await page.locator('#status', { hasText: /shown/ }).waitFor();
+    await page.screenshot({ path: 'test-artifacts/events-desktop.png', fullPage: true });
+  });
+});

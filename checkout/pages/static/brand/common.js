@@ -1,0 +1,82 @@
+// Helpers every Usher page shares: formatting, plurals, safe DOM building (textContent only), and
+// API problems turned into plain words (field by field for a validation failure).
+(function () {
+  'use strict';
+  function el(tag, attrs, children) {
+    var e = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { if (k === 'text') e.textContent = attrs[k]; else e.setAttribute(k, attrs[k]); });
+    (children || []).forEach(function (c) { if (c) e.appendChild(typeof c === 'string' ? document.createTextNode(c) : c); });
+    return e;
+  }
+  function when(iso) { return new Date(iso).toLocaleString(undefined, { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' }); }
+  // amounts are in the currency's minor unit: cents, but none for yen and three decimals for dinars
+  function price(minor, currency) {
+    var f = new Intl.NumberFormat(undefined, { style: 'currency', currency: currency });
+    return f.format(minor / Math.pow(10, f.resolvedOptions().maximumFractionDigits));
+  }
+  var rules = new Intl.PluralRules('en');
+  var nf = new Intl.NumberFormat();
+  /** "1 ticket", "2 tickets", "1,200 seats"; `many` only where the plural is not singular + s. */
+  function plural(n, one, many) { return nf.format(n) + ' ' + (rules.select(n) === 'one' ? one : (many || one + 's')); }
+
+  // Field names as the pages label them, for messages that are not shown beside their field.
+  var LABELS = { email: 'E-mail', password: 'Password', quantity: 'Quantity', sectionId: 'Section', ratePerMin: 'Admission rate', maxActive: 'Maximum shoppers', text: 'Message', token: 'Link' };
+  /** One API validation message in words a person would use; `field` is the last part of its path. */
+  function friendly(field, message) {
+    var m = String(message || '');
+    var n;
+    if (/received undefined/.test(m)) return 'Fill this in.';
+    if ((n = /(?:at least |>=)(\d+) character/i.exec(m))) return Number(n[1]) <= 1 ? 'Fill this in.' : 'Use at least ' + n[1] + ' characters.';
+    if ((n = /(?:at most |<=)(\d+) character/i.exec(m))) return 'Use at most ' + n[1] + ' characters.';
+    if (field === 'email' || /email/i.test(m)) return 'Enter an e-mail address like name@example.com.';
+    if ((n = /(?:at least |>=)(\d+)/.exec(m))) return 'Use ' + nf.format(Number(n[1])) + ' or more.';
+    if ((n = /(?:at most |<=)(\d+)/.exec(m))) return 'Use ' + nf.format(Number(n[1])) + ' or fewer.';
+    if (/expected (int|number), received/.test(m)) return 'Enter a whole number.';
+    if (/^Invalid option/.test(m)) return 'Choose one of the options.';
+    m = m.replace(/^Invalid input: /, '');
+    return m.charAt(0).toUpperCase() + m.slice(1) + (/[.!?]$/.test(m) ? '' : '.');
+  }
+  /** A validation problem's errors as [{ field, message }] in plain words; [] for any other problem. */
+  function fieldErrors(p) {
+    if (!p || !Array.isArray(p.errors)) return [];
+    return p.errors.filter(function (e) { return !/^Unrecognized key/.test(e.message || ''); }).map(function (e) {
+      var field = String(e.path || '').split('.').pop();
+      return { field: field, message: friendly(field, e.message) };
+    });
+  }
+  /** One sentence for a problem body: field by field for a validation failure, else its detail. */
+  function problemText(p, status) {
+    var fields = fieldErrors(p);
+    if (fields.length) return fields.map(function (f) { return (LABELS[f.field] || f.field) + ': ' + f.message; }).join(' ');
+    var text = (p && (p.detail || p.title)) || ('Something went wrong (error ' + status + '). Try again.');
+    return text.charAt(0).toUpperCase() + text.slice(1) + (/[.!?)]$/.test(text) ? '' : '.');
+  }
+  async function readProblem(res) { try { return await res.json(); } catch (e) { return {}; } }
+  async function problem(res) { return problemText(await readProblem(res), res.status); }
+
+  /**
+   * Shows a problem on a form: each field's message under its input (aria-invalid, described by
+   * the message), and whatever fits no field is returned as one sentence for the form's own line.
+   */
+  function showErrors(form, p, status) {
+    clearErrors(form);
+    var rest = [];
+    fieldErrors(p).forEach(function (f) {
+      var input = form.elements.namedItem(f.field);
+      var slot = input && input.id ? document.getElementById(input.id + '-error') : null;
+      if (!slot) { rest.push((LABELS[f.field] || f.field) + ': ' + f.message); return; }
+      slot.textContent = f.message;
+      input.setAttribute('aria-invalid', 'true');
+    });
+    var first = form.querySelector('[aria-invalid="true"]');
+    if (first) first.focus();
+    if (fieldErrors(p).length) return rest.join(' ');
+    return problemText(p, status);
+  }
+  function clearErrors(form) {
+    Array.prototype.forEach.call(form.querySelectorAll('[aria-invalid]'), function (i) { i.removeAttribute('aria-invalid'); });
+    Array.prototype.forEach.call(form.querySelectorAll('.field-error'), function (s) { s.textContent = ''; });
+  }
+
+  window.Usher = { el: el, when: when, price: price, plural: plural, friendly: friendly, fieldErrors: fieldErrors, problemText: problemText, readProblem: readProblem, problem: problem, showErrors: showErrors, clearErrors: clearErrors };
+})();
