@@ -1,6 +1,6 @@
 /**
- * p99 latencies for the dashboard from this process's prom-client histograms (any histogram in
- * seconds whose name says duration or latency). Buckets are summed over label sets and
+ * p99 latencies for the dashboard from this process's prom-client histograms (any of our histograms in
+ * seconds: HTTP, holds, commits, catalog). Buckets are summed over label sets and
  * differenced against a snapshot about a minute old, so the figure is recent, not since boot.
  */
 import type { Registry } from 'prom-client';
@@ -14,7 +14,7 @@ export interface LatencyFigure {
   count: number;
 }
 
-const WATCHED = /^usher_.*(duration|latency)_seconds$/; // ours, not the runtime defaults (GC pauses)
+const WATCHED = /^usher_[a-z_]+_seconds$/; // ours, not the runtime defaults (GC pauses)
 
 export async function snapshotHistograms(registry: Pick<Registry, 'getMetricsAsJSON'>): Promise<HistogramSnapshot> {
   const out: HistogramSnapshot = new Map();
