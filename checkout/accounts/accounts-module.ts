@@ -1,7 +1,7 @@
 /** The accounts routes, on the process's services. */
 import type { CheckoutServices } from '../checkout-services.js';
 import { createAccountsRouter } from './accounts-routes.js';
-import { clientAddress } from './client-address.js';
+import { clientIp } from '../api/client-ip.js';
 import { createLoginRateLimiter } from './login-rate-limit.js';
 import { createVerificationMailLimiter, DEFAULT_VERIFICATION_MAIL_LIMITS, type VerificationMailLimits } from './verification-mail-limit.js';
 
@@ -13,7 +13,7 @@ export function accountsRoutes(s: CheckoutServices, options: { verificationMailL
     pg: ctx.pg,
     log: ctx.log.child({ module: 'accounts' }),
     limiter: createLoginRateLimiter(ctx.redis),
-    clientAddress: (c) => clientAddress(c, ctx.config.http.trustProxy),
+    clientAddress: (c) => clientIp(c, ctx.config.http.trustProxy),
     verificationTokens: s.emailVerificationTokens,
     verificationMail: s.verificationMail,
     verificationLimiter: createVerificationMailLimiter(ctx.redis, options.verificationMailLimits ?? DEFAULT_VERIFICATION_MAIL_LIMITS),

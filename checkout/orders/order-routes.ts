@@ -10,7 +10,7 @@ import type { ApiEnv } from '../api/api-env.js';
 import { CheckoutError } from '../checkout-errors.js';
 import { apiRoute, apiRouter, jsonAnswer } from '../api/api-route.js';
 import { needs } from '../api/openapi-document.js';
-import { bearer } from '../api/pass-auth.js';
+import { bearerToken } from '../../common/bearer-token.js';
 import type { CheckoutServices } from '../checkout-services.js';
 import { verifiedAccount } from '../accounts/auth-middleware.js';
 import { accountOwnsOrder } from '../accounts/my-orders.js';
@@ -25,7 +25,7 @@ export function orderRoutes(deps: CheckoutServices): OpenAPIHono<ApiEnv> {
   const cancellation = orderCancellation(deps);
 
   async function authorizedOrder(c: Context<ApiEnv>, orderId: string, queryToken: string | undefined): Promise<OrderView> {
-    const token = bearer(c.req.header('authorization')) ?? queryToken;
+    const token = bearerToken(c.req.header('authorization')) ?? queryToken;
     if (!token) throw new CheckoutError('order_forbidden', 'an order token or account token is required');
     const tokenOrder = await deps.orderTokens.verify(token);
     const view = await readOrder(deps.ctx.pg, orderId);
