@@ -6,7 +6,7 @@
 import type { TemplatedApp, HttpResponse, HttpRequest } from 'uWebSockets.js';
 import type { z } from 'zod';
 import { Problem } from '../common/problem.js';
-import { isAdmin } from '../access/access-token.js';
+import { isAdmin } from '../access/account-roles.js';
 import { applySaleControl } from '../admission/sale-controls.js';
 import { queueKeys } from '../admission/queue-keys.js';
 import { type EdgeCore, admitJoin, takeOffer } from './edge-core.js';
@@ -158,7 +158,8 @@ const controls = defineRoute({
     responses: { 200: { description: 'the settings now in force', schema: controlsResponseSchema }, ...problems(400, 401, 403, 404, 413, 422, 503) },
   },
   async handler(core, reply, req, body) {
-    if (!(await isAdmin(bearerToken(req.authorization), core.accessTokens, core.config.secrets.adminApiToken, core.denylist))) {
+    const operator = { tokens: core.accessTokens, adminApiToken: core.config.secrets.adminApiToken, denylist: core.denylist, roles: core.roles };
+    if (!(await isAdmin(bearerToken(req.authorization), operator))) {
       throw new Problem(req.authorization ? 403 : 401, 'admin_required', 'an admin access token or the admin API token is required');
     }
     const control = body();

@@ -10,6 +10,7 @@ export function accountsRoutes(s: CheckoutServices, options: { verificationMailL
   return createAccountsRouter({
     accessTokens: s.accessTokens,
     denylist: s.denylist,
+    accountRoles: s.accountRoles,
     pg: ctx.pg,
     log: ctx.log.child({ module: 'accounts' }),
     limiter: createLoginRateLimiter(ctx.redis),
