@@ -4,6 +4,7 @@
  */
 import { AccessTokenError } from '../../access/access-token.js';
 import { PassError, type PassFailure } from '../../admission/admission-pass.js';
+import { dependencyDownProblem, isDependencyDown } from '../../common/dependency-down.js';
 import { Problem } from '../../common/problem.js';
 import type { InventoryErrorCode } from '../../inventory/inventory-api.js';
 import { GatewayError } from '../payments/payment-gateway.js';
@@ -28,14 +29,6 @@ const checkoutStatus: Record<CheckoutErrorCode, number> = {
   webhook_signature: 400, dependency_down: 503,
 };
 
-/** Postgres/Redis connection failures: the dependency is down, the request may be retried. */
-function isDependencyDown(err: unknown): boolean {
-  const e = err as { code?: string; message?: string; name?: string };
-  if (typeof e?.code === 'string' && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P03', '08006', '08001', '08003'].includes(e.code)) return true;
-  const msg = String(e?.message ?? '');
-  return /Connection terminated|timeout exceeded when trying to connect|Connection is closed|max retries per request|Reached the max retries|not currently accepting connections/i.test(msg);
-}
-
 function isInventoryError(err: unknown): err is Error & { code: InventoryErrorCode } {
   const e = err as { name?: string; code?: unknown };
   return err instanceof Error && typeof e.code === 'string' && e.code in inventoryStatus && /Inventory/i.test(e.name ?? '');
@@ -51,6 +44,6 @@ export function toProblem(err: unknown): Problem | undefined {
       ? new Problem(503, 'payment_provider_unavailable', 'The payment provider did not answer; please retry.')
       : new Problem(402, err.code, err.message);
   }
-  if (isDependencyDown(err)) return new Problem(503, 'dependency_down', 'A service we depend on is unavailable; please retry shortly.');
+  if (isDependencyDown(err)) return dependencyDownProblem();
   return undefined;
 }
