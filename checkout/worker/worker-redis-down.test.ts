@@ -1,7 +1,8 @@
 /**
  * Redis stops under a running worker role (a private redis-server): its /readyz says not ready
  * (503, redis false) while /livez stays 200, so Kubernetes takes it out of rotation without
- * restarting it; once Redis is back on its port the worker is ready again by itself.
+ * restarting it; once Redis is back on its port the worker is ready again by itself. A worker told
+ * to stop during an outage (a pod rolled meanwhile) stops promptly instead of waiting on Redis.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningRole } from '../../common/role.js';
@@ -12,7 +13,7 @@ import { startWorkerRole } from './worker-role.js';
 
 let redis: PrivateRedis;
 let w: CheckoutWorld;
-let worker: RunningRole;
+let worker: RunningRole | undefined;
 let probes: string;
 beforeAll(async () => {
   redis = await startPrivateRedis('worker-redis-down');
@@ -54,5 +55,15 @@ describe('the worker while Redis is down', () => {
 
     await redis.restart();
     expect(await readinessBecomes(200)).toMatchObject({ status: 200, body: { ok: true, checks: { redis: true } } });
+  }, 60_000);
+
+  it('stops promptly when told to during an outage', async () => {
+    await redis.stop();
+    expect(await readinessBecomes(503)).toMatchObject({ status: 503 });
+    const started = Date.now();
+    const stopping = worker!.stop().then(() => Date.now() - started);
+    worker = undefined;
+    expect(await Promise.race([stopping, new Promise((r) => setTimeout(r, 10_000, 'still stopping after 10 s'))])).toBeLessThan(5000);
+    await redis.restart();
   }, 60_000);
 });
