@@ -50,16 +50,19 @@ export function openSaleChannelSubscriber(redis: RedisClient, o: { log?: Logger;
   const mode = pubSubModeOf(redis);
   // a name per process shows in CLIENT LIST which edge holds which subscription
   const named = connectionName ? { connectionName } : {};
+  // A subscription waits out an outage (the process's client may fail fast): a SUBSCRIBE that
+  // gave up would leave the sale's room deaf after Redis is back.
+  const patient = { ...named, maxRetriesPerRequest: null };
   let subscriber: RedisClient;
   if (redis instanceof Cluster) {
     const sharded: ClusterOptions = {
       shardedSubscribers: true,
       slotsRefreshInterval: SUBSCRIBER_SLOTS_REFRESH_MS,
-      redisOptions: { ...redis.options.redisOptions, ...named },
+      redisOptions: { ...redis.options.redisOptions, ...patient },
     };
     subscriber = redis.duplicate([], sharded);
   } else {
-    subscriber = redis.duplicate(named);
+    subscriber = redis.duplicate(patient);
   }
   subscriber.on('error', (err: Error) => log?.warn({ err: err.message }, 'sale channel connection error'));
   return {

@@ -16,6 +16,7 @@ export type CheckoutErrorCode =
   | 'order_forbidden'
   | 'order_not_cancellable' // committed but not yet confirmed: try again shortly
   | 'order_already_cancelled'
+  | 'refund_cutoff_passed' // cancelling now refunds less than was paid: the fan must say they accept that
   | 'idempotency_key_reused'
   | 'idempotency_in_progress'
   | 'webhook_signature'

@@ -9,6 +9,7 @@ import type { AppContext } from '../common/app-context.js';
 import { sharedDevSecret } from '../common/dev-secrets.js';
 import { accessTokens, type AccessTokens } from '../access/access-token.js';
 import { createAccessDenylist, type AccessDenylist } from '../access/access-denylist.js';
+import { accountRoles, type AccountRoles } from '../access/account-roles.js';
 import { passVerifier, type PassVerifier } from '../admission/admission-pass.js';
 import type { SeatInventory } from '../inventory/inventory-api.js';
 import { createSeatInventory } from '../inventory/index.js';
@@ -34,6 +35,8 @@ export interface CheckoutServices {
   accessTokens: AccessTokens;
   /** Logged-out access tokens. */
   denylist: AccessDenylist;
+  /** Accounts' current roles, briefly cached: what admin and user routes trust, not the token's claim. */
+  accountRoles: AccountRoles;
   emailVerificationTokens: EmailVerificationTokens;
   close(): Promise<void>;
 }
@@ -62,6 +65,7 @@ export async function createCheckoutServices(ctx: AppContext, overrides: Partial
     orderTokens: overrides.orderTokens ?? orderTokens(authSecret),
     accessTokens: overrides.accessTokens ?? accessTokens(authSecret),
     denylist: overrides.denylist ?? createAccessDenylist(redis),
+    accountRoles: overrides.accountRoles ?? accountRoles(ctx.pg),
     emailVerificationTokens: overrides.emailVerificationTokens ?? emailVerificationTokens(authSecret),
     async close() {
       if (!overrides.commits) await commits.close();

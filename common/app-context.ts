@@ -22,7 +22,8 @@ export interface Readiness {
 }
 
 export function createAppContext(config: Config, log: Logger = createLogger(config.logLevel)): AppContext {
-  const redis = connectRedis(config, { connectionName: 'usher' });
+  // The process's shared client serves requests (API, edge): fail fast while Redis is down.
+  const redis = connectRedis(config, { connectionName: 'usher', failFast: true });
   redis.on('error', (err: Error) => log.warn({ err: err.message }, 'redis connection error'));
   const pgPrimary = createPgPool(config, 'primary');
   const pgRead = config.postgres.replicaUrl ? createPgPool(config, 'replica') : pgPrimary;

@@ -49,7 +49,11 @@ export function startMetricsServer(o: MetricsServerOptions): Promise<MetricsServ
       } else {
         res.writeHead(notFound[0], notFound[1]).end(notFound[2]);
       }
-    })().catch(() => res.writeHead(500).end());
+    })().catch(() => {
+      // a failing registry or readiness check is still a problem body, never a bare 500
+      if (!res.headersSent) res.writeHead(500, { 'content-type': PROBLEM_CONTENT_TYPE });
+      res.end(JSON.stringify(new Problem(500, 'internal').body));
+    });
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);

@@ -7,7 +7,18 @@ export type RedisClient = Redis | Cluster;
  * Retry for ever with capped backoff: a restarted Redis must be picked up again, never given up on.
  * Commands issued while disconnected wait in the offline queue (bounded by maxRetriesPerRequest).
  */
-const retryStrategy = (attempt: number): number => Math.min(50 * 2 ** Math.min(attempt, 6), 2000);
+const retryAfter = (capMs: number) => (attempt: number): number => Math.min(50 * 2 ** Math.min(attempt, 6), capMs);
+const retryStrategy = retryAfter(2000);
+
+/**
+ * What a request-serving client needs during an outage: an answer within about a second (503,
+ * dependency_down), not a wait through several reconnect attempts. A command issued while Redis
+ * is away fails at the next failed reconnect attempt, at most FAIL_FAST_RETRY_CAP_MS away, and
+ * a command in flight when the connection drops fails at once instead of being sent again on the
+ * next connection (where a script could run twice). Reconnecting itself never stops.
+ */
+const FAIL_FAST_RETRY_CAP_MS = 500;
+const failFastOptions: RedisOptions = { maxRetriesPerRequest: 0, retryStrategy: retryAfter(FAIL_FAST_RETRY_CAP_MS), connectTimeout: 1000 };
 
 const baseOptions: RedisOptions = {
   retryStrategy,
@@ -20,12 +31,15 @@ export interface RedisConnectOptions {
   maxRetriesPerRequest?: number | null;
   connectionName?: string;
   lazyConnect?: boolean;
+  /** Serving requests: fail within about a second while Redis is down (see failFastOptions). */
+  failFast?: boolean;
 }
 
 /** A Redis or Redis Cluster client as the configuration says; one call per connection needed. */
 export function connectRedis(config: Pick<Config, 'redis'>, options: RedisConnectOptions = {}): RedisClient {
   const redisOptions: RedisOptions = {
     ...baseOptions,
+    ...(options.failFast ? failFastOptions : {}),
     ...(options.maxRetriesPerRequest !== undefined ? { maxRetriesPerRequest: options.maxRetriesPerRequest } : {}),
     ...(options.connectionName ? { connectionName: options.connectionName } : {}),
     ...(config.redis.password ? { password: config.redis.password } : {}),
@@ -34,10 +48,11 @@ export function connectRedis(config: Pick<Config, 'redis'>, options: RedisConnec
   const nodes = config.redis.clusterNodes;
   if (nodes && nodes.length > 0) {
     const clusterOptions: ClusterOptions = {
-      clusterRetryStrategy: retryStrategy,
+      clusterRetryStrategy: options.failFast ? retryAfter(FAIL_FAST_RETRY_CAP_MS) : retryStrategy,
       redisOptions,
       lazyConnect: redisOptions.lazyConnect,
       enableAutoPipelining: false,
+      ...(options.failFast ? { maxRetriesPerRequest: 0 } : {}),
       ...(options.maxRetriesPerRequest !== undefined ? { maxRetriesPerRequest: options.maxRetriesPerRequest } : {}),
     };
     return new Cluster(

@@ -8,6 +8,7 @@ import type { Logger } from '../common/logger.js';
 import type { RedisClient } from '../common/redis-connection.js';
 import type { PassSigningKeys } from '../admission/admission-pass.js';
 import type { AccessTokens } from '../access/access-token.js';
+import type { AccountRoles } from '../access/account-roles.js';
 import { Problem } from '../common/problem.js';
 import type { QueueStore } from './queue-store.js';
 import type { Place } from './visitor-place.js';
@@ -29,6 +30,8 @@ export interface EdgeCore {
   accessTokens: AccessTokens;
   /** logged-out access tokens: an organiser who logged out loses the controls at once */
   denylist: AccessDenylist;
+  /** accounts' current roles (PostgreSQL); without PostgreSQL only the static operator token controls sales */
+  roles: AccountRoles | undefined;
   sales: SaleRegistry;
   fans: FanRegistry;
   limits: AbuseLimits;

@@ -6,11 +6,12 @@
 import type { TemplatedApp, HttpResponse, HttpRequest } from 'uWebSockets.js';
 import type { z } from 'zod';
 import { Problem } from '../common/problem.js';
-import { isAdmin } from '../access/access-token.js';
+import { isAdmin } from '../access/account-roles.js';
 import { applySaleControl } from '../admission/sale-controls.js';
 import { queueKeys } from '../admission/queue-keys.js';
 import { type EdgeCore, admitJoin, takeOffer } from './edge-core.js';
-import { replyTo, readBody, runRoute, bearerOf, clientIp, type Reply } from './http-reply.js';
+import { replyTo, readBody, runRoute, clientIp, type Reply } from './http-reply.js';
+import { bearerToken } from '../common/bearer-token.js';
 import { checkoutUrl } from './edge-protocol.js';
 import { storedPlace, type Place } from './visitor-place.js';
 import { VisitorTokenError } from './visitor-token.js';
@@ -42,7 +43,7 @@ const defineRoute = <B>(r: EdgeHttpRoute<B>): EdgeHttpRoute<unknown> => r as Edg
 
 async function visitorOf(core: EdgeCore, authorization: string): Promise<string> {
   try {
-    return await core.visitors.verify(bearerOf(authorization));
+    return await core.visitors.verify(bearerToken(authorization));
   } catch (err) {
     if (err instanceof VisitorTokenError) throw new Problem(401, `visitor_token_${err.reason}`, err.message);
     throw err;
@@ -157,7 +158,8 @@ const controls = defineRoute({
     responses: { 200: { description: 'the settings now in force', schema: controlsResponseSchema }, ...problems(400, 401, 403, 404, 413, 422, 503) },
   },
   async handler(core, reply, req, body) {
-    if (!(await isAdmin(bearerOf(req.authorization), core.accessTokens, core.config.secrets.adminApiToken, core.denylist))) {
+    const operator = { tokens: core.accessTokens, adminApiToken: core.config.secrets.adminApiToken, denylist: core.denylist, roles: core.roles };
+    if (!(await isAdmin(bearerToken(req.authorization), operator))) {
       throw new Problem(req.authorization ? 403 : 401, 'admin_required', 'an admin access token or the admin API token is required');
     }
     const control = body();

@@ -4,24 +4,19 @@
  * page, probes) keeps answering; once Redis is back on its port, so is the edge.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { Redis } from 'ioredis';
 import WebSocket from 'ws';
-import { startRedis, type RunningService } from '../scripts/services.js';
+import { startPrivateRedis, type PrivateRedis } from '../test/support/private-redis.js';
 import { redisAnswers } from '../common/redis-connection.js';
 import { startTestEdge, createSale, newVisitor, Fan, eventually, type TestEdge } from '../test/support/edge-test-harness.js';
 
 const ADMIN = 'test-admin-token-0123456789';
-let dataDir: string;
-let redisServer: RunningService;
+let redisServer: PrivateRedis;
 let redis: Redis;
 let edge: TestEdge;
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(path.join(tmpdir(), 'usher-edge-redis-down-'));
-  redisServer = await startRedis({ dataDir });
+  redisServer = await startPrivateRedis('edge-redis-down');
   redis = new Redis(redisServer.url, { maxRetriesPerRequest: 1 });
   redis.on('error', () => undefined);
   edge = await startTestEdge({ REDIS_URL: redisServer.url }, { readiness: async () => ({ ok: await redisAnswers(redis, 300) }) });
@@ -29,8 +24,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await edge?.close();
   redis?.disconnect();
-  await redisServer?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await redisServer?.close();
 });
 
 /** What a refused upgrade answers: its status and problem body. */
@@ -91,7 +85,7 @@ describe('the edge while Redis is down', () => {
     expect((await fetch(`${edge.url}/livez`)).status).toBe(200);
     expect((await fetch(`${edge.url}/readyz`)).status).toBe(503);
 
-    redisServer = await startRedis({ dataDir, port: redisServer.port });
+    await redisServer.restart();
     await eventually(async () => (await fetch(`${edge.url}/v1/visitors`, { method: 'POST' })).status === 201, 20_000);
     notJoined.send({ v: 1, type: 'join', token: other.token });
     expect(await notJoined.nextOf(['queued', 'error'], 10_000)).toMatchObject({ type: 'queued', state: 'waiting' });

@@ -4,6 +4,7 @@
  * reconnect (their place is kept for the grace), close the sockets, finish the Redis writes.
  */
 import { createAccessDenylist } from '../access/access-denylist.js';
+import { accountRoles } from '../access/account-roles.js';
 import { hostname } from 'node:os';
 import type { us_listen_socket } from 'uWebSockets.js';
 import type { Config } from '../common/config.js';
@@ -35,6 +36,8 @@ export interface EdgeServerOptions {
   log: Logger;
   redis: RedisClient;
   pg?: PgPool;
+  /** How long an account's role is trusted before PostgreSQL is asked again (tests shorten it). */
+  accountRoleTtlMs?: number;
   /** Inventory status per sale, read once per tick; default: always on sale. */
   seatStatus?: SeatStatusSource;
   readiness?: () => Promise<{ ok: boolean }>;
@@ -70,6 +73,7 @@ export async function startEdgeServer(o: EdgeServerOptions): Promise<EdgeServer>
     passes: await loadPassSigningKeys(config, redis, log),
     accessTokens: await loadAccessTokens(config, redis, log),
     denylist: createAccessDenylist(redis),
+    roles: o.pg ? accountRoles(o.pg, { ttlMs: o.accountRoleTtlMs }) : undefined,
     sales: saleRegistry(redis, o.pg),
     fans: new FanRegistry((room) => events.watch(room)),
     limits: abuseLimits(store, { connect: config.edge.connectsPerIpPerMin, join: config.edge.joinsPerIpPerMin, visitor: config.edge.joinsPerIpPerMin }),

@@ -6,6 +6,7 @@
 import type { HttpResponse } from 'uWebSockets.js';
 import type { Logger } from '../common/logger.js';
 import { Problem, PROBLEM_CONTENT_TYPE } from '../common/problem.js';
+import { clientAddress } from '../common/client-address.js';
 import { edgeProblemOf, internalProblem } from './edge-problems.js';
 
 const statusLine: Record<number, string> = {
@@ -87,13 +88,7 @@ export function runRoute(reply: Reply, log: Logger, route: () => Promise<void>):
   });
 }
 
-export function bearerOf(authorization: string): string | undefined {
-  const m = /^Bearer\s+(\S+)$/i.exec(authorization);
-  return m?.[1];
-}
-
-/** The client address: the socket peer, or the first X-Forwarded-For hop behind a trusted proxy. */
+/** The client address of a uWS request, as common/client-address.ts decides it for every role. */
 export function clientIp(res: HttpResponse, forwardedFor: string, trustProxy: boolean): string {
-  if (trustProxy && forwardedFor) return forwardedFor.split(',')[0]!.trim();
-  return Buffer.from(res.getRemoteAddressAsText()).toString();
+  return clientAddress(forwardedFor, Buffer.from(res.getRemoteAddressAsText()).toString(), trustProxy);
 }

@@ -97,11 +97,25 @@ describe('login', () => {
     expect((await post('/v1/auth/login', { email, password: 'correct horse battery' }, from('10.0.0.2'))).status).toBe(200);
   });
 
-  it('limits guessing spread over many addresses per e-mail', async () => {
+  it('answers 429 to one address spraying passwords over many e-mails, and only to that address', async () => {
+    const sprayer = { 'x-forwarded-for': '10.2.0.1' };
+    const statuses: number[] = [];
+    for (let i = 0; i < 30; i++) statuses.push((await post('/v1/auth/login', { email: newEmail(), password: 'Summer2026!' }, sprayer)).status);
+    expect(statuses.slice(0, 20)).toEqual(Array(20).fill(401));
+    expect(statuses.slice(20)).toEqual(Array(10).fill(429));
     const email = newEmail();
     await register(email);
-    for (let i = 0; i < 20; i++) await post('/v1/auth/login', { email, password: 'guess' }, { 'x-forwarded-for': `10.1.${i}.1` });
-    expect((await post('/v1/auth/login', { email, password: 'correct horse battery' }, { 'x-forwarded-for': '10.9.9.9' })).status).toBe(429);
+    const blocked = await post('/v1/auth/login', { email, password: 'correct horse battery' }, sprayer);
+    expect(blocked.status).toBe(429);
+    expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(800);
+    expect((await post('/v1/auth/login', { email, password: 'correct horse battery' }, { 'x-forwarded-for': '10.2.0.2' })).status).toBe(200);
+  });
+
+  it('does not let failures from many addresses lock the owner out: the owner logs in from another address', async () => {
+    const email = newEmail();
+    await register(email);
+    for (let i = 0; i < 30; i++) expect((await post('/v1/auth/login', { email, password: 'guess' }, { 'x-forwarded-for': `10.1.${i}.1` })).status).toBe(401);
+    expect((await post('/v1/auth/login', { email, password: 'correct horse battery' }, { 'x-forwarded-for': '10.9.9.9' })).status).toBe(200);
   });
 });
 

@@ -15,6 +15,7 @@ import { counter } from '../../common/metrics.js';
 import { Problem } from '../../common/problem.js';
 import { apiRoute, apiRouter, jsonAnswer, jsonBody } from '../api/api-route.js';
 import { needs } from '../api/openapi-document.js';
+import { bearerToken } from '../../common/bearer-token.js';
 import { hashPassword, verifyPassword, dummyHash } from './password-hash.js';
 import { issueRefreshToken, rotateRefreshToken, revokeRefreshFamily } from './refresh-tokens.js';
 import type { LoginRateLimiter } from './login-rate-limit.js';
@@ -133,7 +134,7 @@ export function createAccountsRouter(deps: AccountsDeps): OpenAPIHono<AuthEnv> {
   }), async (c) => {
     const body = c.req.valid('json');
     if (body.refreshToken) await revokeRefreshFamily(deps.pg, body.refreshToken);
-    const bearer = /^Bearer (\S{1,4096})$/.exec(c.req.header('authorization') ?? '')?.[1];
+    const bearer = bearerToken(c.req.header('authorization'));
     if (bearer) await deps.denylist.deny(bearer);
     return c.body(null, 204);
   });

@@ -1,41 +1,46 @@
 /**
- * Authentication middleware factories. `requireUser` admits any valid, unrevoked access token;
- * `requireAdmin` also admits the static ADMIN_API_TOKEN and answers 403 to a valid non-admin.
- * Missing, forged, expired or revoked tokens are 401.
+ * Authentication middleware factories. `requireUser` admits any valid, unrevoked access token of
+ * an account that still exists; `requireAdmin` also admits the static ADMIN_API_TOKEN and answers
+ * 403 to a valid token whose account is not an admin now (PostgreSQL's role, briefly cached, not
+ * the token's claim: a demoted organiser loses the admin routes within seconds).
+ * Missing, forged, expired or revoked tokens, and tokens of deleted accounts, are 401.
  */
-import { timingSafeEqual } from 'node:crypto';
 import { createMiddleware } from 'hono/factory';
-import { AccessTokenError, type AccessClaims, type AccessTokens } from '../../access/access-token.js';
-import { Problem } from '../../common/problem.js';
+import { AccessTokenError, isOperatorToken, type AccessClaims, type AccessTokens } from '../../access/access-token.js';
 import type { AccessDenylist } from '../../access/access-denylist.js';
+import type { AccountRoles } from '../../access/account-roles.js';
+import { bearerToken } from '../../common/bearer-token.js';
+import { Problem } from '../../common/problem.js';
 
 export type AuthEnv = { Variables: { user: AccessClaims; bearer: string } };
 
 export interface AuthDeps {
   accessTokens: AccessTokens;
   denylist: AccessDenylist;
+  accountRoles: AccountRoles;
 }
 
-function bearerOf(header: string | undefined): string | undefined {
-  const m = /^Bearer ([A-Za-z0-9._~+/=-]{1,4096})$/.exec(header ?? '');
-  return m?.[1];
-}
-
-/** A valid access token that was not logged out; 401 problems otherwise. */
+/**
+ * A valid access token that was not logged out, of an account that still exists, with the role
+ * the account has now; 401 problems otherwise.
+ */
 export async function verifiedAccount(deps: AuthDeps, bearer: string | undefined): Promise<AccessClaims> {
+  let claims: AccessClaims;
   try {
-    const claims = await deps.accessTokens.verify(bearer);
+    claims = await deps.accessTokens.verify(bearer);
     if (bearer && (await deps.denylist.isDenied(bearer))) throw new AccessTokenError('invalid', 'the access token was revoked');
-    return claims;
   } catch (err) {
     if (err instanceof AccessTokenError) throw new Problem(401, `token_${err.reason}`, err.message);
     throw err;
   }
+  const role = await deps.accountRoles.current(claims.userId);
+  if (!role) throw new Problem(401, 'account_not_found', 'the account of this access token no longer exists');
+  return { ...claims, role };
 }
 
 export function requireUser(deps: AuthDeps) {
   return createMiddleware<AuthEnv>(async function authenticateUser(c, next) {
-    const bearer = bearerOf(c.req.header('authorization'));
+    const bearer = bearerToken(c.req.header('authorization'));
     c.set('user', await verifiedAccount(deps, bearer));
     c.set('bearer', bearer ?? '');
     await next();
@@ -45,15 +50,14 @@ export function requireUser(deps: AuthDeps) {
 const OPERATOR: AccessClaims = { userId: 'operator', email: 'operator@usher.local', role: 'admin' };
 
 export function requireAdmin(deps: AuthDeps & { adminApiToken: string | undefined }) {
-  const staticToken = deps.adminApiToken ? Buffer.from(deps.adminApiToken) : undefined;
   return createMiddleware<AuthEnv>(async function authenticateAdmin(c, next) {
-    const bearer = bearerOf(c.req.header('authorization'));
-    if (staticToken && bearer && Buffer.byteLength(bearer) === staticToken.length && timingSafeEqual(Buffer.from(bearer), staticToken)) {
+    const bearer = bearerToken(c.req.header('authorization'));
+    if (isOperatorToken(bearer, deps.adminApiToken)) {
       c.set('user', OPERATOR);
     } else {
-      const claims = await verifiedAccount(deps, bearer);
-      if (claims.role !== 'admin') throw new Problem(403, 'admin_only', 'this needs an organiser (admin) account');
-      c.set('user', claims);
+      const account = await verifiedAccount(deps, bearer);
+      if (account.role !== 'admin') throw new Problem(403, 'admin_only', 'this needs an organiser (admin) account');
+      c.set('user', account);
     }
     c.set('bearer', bearer ?? '');
     await next();

@@ -1,19 +1,14 @@
 import type { Context } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
+import { clientAddress } from '../../common/client-address.js';
 
-/**
- * The client address for rate limits: the first X-Forwarded-For hop when TRUST_PROXY says a proxy
- * in front sets it (otherwise a client could pick its own), else the socket's peer address.
- */
+/** The client address of a Hono request, as common/client-address.ts decides it for every role. */
 export function clientIp(c: Context, trustProxy: boolean): string {
-  if (trustProxy) {
-    const first = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
-    if (first) return first;
-  }
+  let peer: string | undefined;
   try {
-    return getConnInfo(c).remote.address ?? 'unknown';
+    peer = getConnInfo(c).remote.address;
   } catch {
     // app.request() in tests has no socket
-    return 'local';
   }
+  return clientAddress(c.req.header('x-forwarded-for'), peer, trustProxy);
 }

@@ -4,6 +4,7 @@
  */
 import { AccessTokenError } from '../../access/access-token.js';
 import { PassError, type PassFailure } from '../../admission/admission-pass.js';
+import { dependencyDownProblem, isDependencyDown } from '../../common/dependency-down.js';
 import { Problem } from '../../common/problem.js';
 import type { InventoryErrorCode } from '../../inventory/inventory-api.js';
 import { GatewayError } from '../payments/payment-gateway.js';
@@ -24,17 +25,9 @@ const checkoutStatus: Record<CheckoutErrorCode, number> = {
   hold_not_found: 404, hold_not_yours: 403, hold_not_payable: 409, hold_expired: 410,
   payment_not_started: 409, payment_not_authorized: 409, payment_failed: 402, payment_cancelled: 409,
   wrong_gateway: 404, order_not_found: 404, order_forbidden: 403, order_not_cancellable: 409,
-  order_already_cancelled: 409, idempotency_key_reused: 422, idempotency_in_progress: 409,
+  order_already_cancelled: 409, refund_cutoff_passed: 409, idempotency_key_reused: 422, idempotency_in_progress: 409,
   webhook_signature: 400, dependency_down: 503,
 };
-
-/** Postgres/Redis connection failures: the dependency is down, the request may be retried. */
-function isDependencyDown(err: unknown): boolean {
-  const e = err as { code?: string; message?: string; name?: string };
-  if (typeof e?.code === 'string' && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P03', '08006', '08001', '08003'].includes(e.code)) return true;
-  const msg = String(e?.message ?? '');
-  return /Connection terminated|timeout exceeded when trying to connect|Connection is closed|max retries per request|Reached the max retries|not currently accepting connections/i.test(msg);
-}
 
 function isInventoryError(err: unknown): err is Error & { code: InventoryErrorCode } {
   const e = err as { name?: string; code?: unknown };
@@ -51,6 +44,6 @@ export function toProblem(err: unknown): Problem | undefined {
       ? new Problem(503, 'payment_provider_unavailable', 'The payment provider did not answer; please retry.')
       : new Problem(402, err.code, err.message);
   }
-  if (isDependencyDown(err)) return new Problem(503, 'dependency_down', 'A service we depend on is unavailable; please retry shortly.');
+  if (isDependencyDown(err)) return dependencyDownProblem();
   return undefined;
 }

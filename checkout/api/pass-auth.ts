@@ -6,6 +6,7 @@
  */
 import type { MiddlewareHandler } from 'hono';
 import { PassError, type PassVerifier } from '../../admission/admission-pass.js';
+import { bearerToken } from '../../common/bearer-token.js';
 import { defineScripts } from '../../common/lua-script-loader.js';
 import { leaseIsActive } from '../../admission/pass-lease.js';
 import { queueKeys } from '../../admission/queue-keys.js';
@@ -26,11 +27,6 @@ export interface PassAuthOptions {
 
 const WINDOW_S = 60;
 
-export function bearer(header: string | undefined): string | undefined {
-  const m = /^Bearer\s+(\S+)$/i.exec(header ?? '');
-  return m?.[1];
-}
-
 /** The per-pass request counter of one window, in the sale's slot (see passGate-2.lua). */
 export function passCounterKey(saleId: string, jti: string, window: number): string {
   return `usher:rl:pass:{${saleId}}:${jti}:${window}`;
@@ -47,7 +43,7 @@ export function passAuth(options: PassAuthOptions): MiddlewareHandler<ApiEnv> {
   if (perMinute !== undefined) defineScripts(redis, rateLimitLuaDir, { usherPassGate: 'passGate' });
   return async function passAuthentication(c, next) {
     const sale = saleParam ? c.req.param(saleParam) : undefined;
-    const claims = await verifier.verify(bearer(c.req.header('authorization')), sale);
+    const claims = await verifier.verify(bearerToken(c.req.header('authorization')), sale);
     if (perMinute !== undefined) {
       const now = Date.now();
       const window = Math.floor(now / 1000 / WINDOW_S);

@@ -32,6 +32,9 @@ export interface RateLimitOptions {
   log?: Logger;
 }
 
+/** ioredis states between losing the connection and the next attempt (not the first connect). */
+const LOST = new Set(['reconnecting', 'close', 'end']);
+
 export function rateLimit(options: RateLimitOptions): MiddlewareHandler {
   const { name, redis, limit, windowS, key, log } = options;
   if (!Number.isInteger(limit) || limit < 1) throw new Error(`rateLimit ${name}: limit must be a positive integer`);
@@ -41,7 +44,9 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler {
   const lifetimeMs = (windowS + 1) * 1000;
   return async function rateLimiter(c, next) {
     const who = key(c);
-    if (who === undefined) return next();
+    // Connection lost: fail open now rather than at the client's next reconnect attempt, so an
+    // outage costs a request one wait on Redis (its own route's), not two.
+    if (who === undefined || LOST.has(redis.status)) return next();
     const window = Math.floor(Date.now() / 1000 / windowS);
     const redisKey = `usher:rl:${name}:{${who}}:${window}`;
     let count: number | undefined;

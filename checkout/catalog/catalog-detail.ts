@@ -1,11 +1,11 @@
 /**
  * One event for its page: venue, sections, price tiers and its sales with live availability.
  * The Postgres part and each sale's Redis availability are cached briefly per process (see
- * ttl-cache.ts); a sale whose pools are not built yet simply has no availability.
+ * common/ttl-cache.ts); a sale whose pools are not built yet simply has no availability.
  */
 import type { PgPool } from '../../common/postgres-pool.js';
 import type { Availability } from '../../inventory/inventory-api.js';
-import { createTtlCache } from './ttl-cache.js';
+import { createTtlCache } from '../../common/ttl-cache.js';
 
 export interface EventDetail {
   id: string;

@@ -5,7 +5,9 @@
  * refund row is the outbox: a repeated cancel or the reconciler finishes it.
  *
  * Policy: 'event_cancelled' refunds in full; 'fan_request' refunds in full until the event's
- * refund cutoff (refund_cutoff_s before it starts) and nothing after.
+ * refund cutoff (refund_cutoff_s before it starts) and nothing after. A fan cancellation that
+ * would refund less than was paid happens only with the fan's explicit `acceptNoRefund`: nobody
+ * loses their tickets and their money to a click made a minute past the cutoff without knowing.
  */
 import type { Logger } from '../../common/logger.js';
 import { inTransaction, type PgPool } from '../../common/postgres-pool.js';
@@ -44,7 +46,14 @@ interface Locked {
   refund_cutoff_s: number;
 }
 
-export async function cancelOrder(deps: OrderCancellationDeps, orderId: string, reason: CancelReason): Promise<{ status: 'cancelled' | 'already_cancelled'; refundMinor: number }> {
+export interface CancelOptions {
+  /** The fan accepts that cancelling now refunds less than was paid (after the refund cutoff). */
+  acceptNoRefund?: boolean;
+}
+
+export async function cancelOrder(
+  deps: OrderCancellationDeps, orderId: string, reason: CancelReason, options: CancelOptions = {},
+): Promise<{ status: 'cancelled' | 'already_cancelled'; refundMinor: number }> {
   const result = await inTransaction(deps.pg, async (tx) => {
     const { rows } = await tx.query<Locked>(
       `SELECT o.status, o.amount_minor, o.payment_intent_id, e.starts_at, e.refund_cutoff_s
@@ -60,6 +69,12 @@ export async function cancelOrder(deps: OrderCancellationDeps, orderId: string, 
     // not captured yet: the commit worker is finishing it; cancelling now would race the capture
     if (order.status === 'committed') throw new CheckoutError('order_not_cancellable', 'the order is still being confirmed; try again in a moment');
     const refundMinor = refundFor(reason, order.amount_minor, order.starts_at, order.refund_cutoff_s);
+    // decided under the order's lock, with the same clock as the refund: no window between the two
+    if (refundMinor < order.amount_minor && !options.acceptNoRefund) {
+      throw new CheckoutError('refund_cutoff_passed', 'the refund cutoff has passed: cancelling now refunds nothing; cancel with acceptNoRefund=true to cancel anyway', {
+        refundMinor, refundCutoff: new Date(order.starts_at.getTime() - order.refund_cutoff_s * 1000).toISOString(),
+      });
+    }
     await tx.query(`UPDATE orders SET status = 'cancelled', cancelled_at = now(), updated_at = now() WHERE id = $1`, [orderId]);
     await tx.query(`UPDATE tickets SET status = 'void', voided_at = now() WHERE order_id = $1 AND status = 'live'`, [orderId]);
     await tx.query(

@@ -10,7 +10,7 @@ import type { ApiEnv } from '../api/api-env.js';
 import { CheckoutError } from '../checkout-errors.js';
 import { apiRoute, apiRouter, jsonAnswer } from '../api/api-route.js';
 import { needs } from '../api/openapi-document.js';
-import { bearer } from '../api/pass-auth.js';
+import { bearerToken } from '../../common/bearer-token.js';
 import type { CheckoutServices } from '../checkout-services.js';
 import { verifiedAccount } from '../accounts/auth-middleware.js';
 import { accountOwnsOrder } from '../accounts/my-orders.js';
@@ -19,13 +19,16 @@ import { orderViewSchema, readOrder, type OrderView } from './order-view.js';
 
 const orderParams = z.object({ id: z.string().regex(/^[A-Za-z0-9:_.{}-]{8,128}$/, 'not an order id') });
 const tokenQuery = z.object({ token: z.string().max(2048).optional() });
+const cancelQuery = tokenQuery.extend({
+  acceptNoRefund: z.enum(['true', 'false']).optional().describe('true: cancel even though the refund cutoff has passed and nothing is refunded (else 409 refund_cutoff_passed)'),
+});
 
 export function orderRoutes(deps: CheckoutServices): OpenAPIHono<ApiEnv> {
   const router = apiRouter<ApiEnv>();
   const cancellation = orderCancellation(deps);
 
   async function authorizedOrder(c: Context<ApiEnv>, orderId: string, queryToken: string | undefined): Promise<OrderView> {
-    const token = bearer(c.req.header('authorization')) ?? queryToken;
+    const token = bearerToken(c.req.header('authorization')) ?? queryToken;
     if (!token) throw new CheckoutError('order_forbidden', 'an order token or account token is required');
     const tokenOrder = await deps.orderTokens.verify(token);
     const view = await readOrder(deps.ctx.pg, orderId);
@@ -50,13 +53,13 @@ export function orderRoutes(deps: CheckoutServices): OpenAPIHono<ApiEnv> {
 
   router.openapi(apiRoute({
     method: 'post', path: '/v1/orders/{id}/cancel', summary: 'Cancel the order; refund per the event policy (exactly once)', tags: ['orders'], security: needs('order_token'),
-    request: { params: orderParams, query: tokenQuery },
+    request: { params: orderParams, query: cancelQuery },
     responses: { 200: jsonAnswer(z.object({ status: z.enum(['cancelled', 'already_cancelled']), refundMinor: z.number().int(), order: orderViewSchema }), 'cancelled now, or earlier') },
   }), async (c) => {
     const params = c.req.valid('param');
     const query = c.req.valid('query');
     await authorizedOrder(c, params.id, query.token);
-    const result = await cancelOrder(cancellation, params.id, 'fan_request');
+    const result = await cancelOrder(cancellation, params.id, 'fan_request', { acceptNoRefund: query.acceptNoRefund === 'true' });
     return c.json({ ...result, order: (await readOrder(deps.ctx.pg, params.id))! }, 200);
   });
   return router;

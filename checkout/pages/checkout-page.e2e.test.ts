@@ -9,6 +9,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkoutWorld, type CheckoutWorld } from '../../test/support/checkout-harness.js';
+import { orderStatusOf, startPurchase, until } from '../../test/support/checkout-flow.js';
 import { startCommitWorker, type RunningWorker } from '../worker/commit/commit-worker.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -80,5 +81,37 @@ describe.skipIf(!existsSync(CHROMIUM))('checkout page (headless Chromium)', () =
     expect(await page.locator('#tickets tr td:nth-child(3)').allTextContents()).toEqual(['valid', 'valid']);
     expect(await page.locator('#when').textContent()).not.toMatch(/\d:\d\d:\d\d/);
     expect(await page.locator('nav.next a').allTextContents()).toEqual(['My orders', 'All events']);
+  });
+
+  it('past the refund cutoff, the order page cancels only once the fan accepts getting nothing back', async () => {
+    const b = await startPurchase(w);
+    expect((await w.json('POST', `/v1/holds/${b.holdId}/demo-pay`, { token: b.pass.token })).status).toBe(202);
+    await until('order confirmed', async () => (await orderStatusOf(w, b.holdId)) === 'confirmed');
+    const { rows: [event] } = await w.ctx.pg.query<{ refund_cutoff_s: number }>('SELECT refund_cutoff_s FROM events WHERE id = $1', [w.sale.eventId]);
+    await w.ctx.pg.query('UPDATE events SET refund_cutoff_s = $2 WHERE id = $1', [w.sale.eventId, 365 * 86_400]);
+    try {
+      const page = await browser.newPage();
+      const dialogs: string[] = [];
+      let accept = false;
+      page.on('dialog', (d) => {
+        dialogs.push(d.message());
+        void (accept ? d.accept() : d.dismiss());
+      });
+      await page.goto(`${base}/orders/${encodeURIComponent(b.holdId)}#token=${b.orderToken}`);
+      await page.locator('#status[data-status="confirmed"]').waitFor();
+      expect(await page.locator('#refund').textContent()).toContain('refunds');
+      await page.click('#cancel-btn');
+      await expect.poll(() => dialogs.length).toBe(1);
+      expect(dialogs).toEqual([expect.stringMatching(/refunds nothing/)]);
+      expect(await orderStatusOf(w, b.holdId)).toBe('confirmed'); // dismissed: nothing happened
+      accept = true;
+      await page.click('#cancel-btn');
+      await page.locator('#status[data-status="cancelled"]').waitFor();
+      expect(dialogs).toHaveLength(2);
+      const refunds = await w.ctx.pg.query('SELECT amount_minor FROM refunds WHERE order_id = $1', [b.holdId]);
+      expect(refunds.rows).toEqual([{ amount_minor: 0 }]);
+    } finally {
+      await w.ctx.pg.query('UPDATE events SET refund_cutoff_s = $2 WHERE id = $1', [w.sale.eventId, event!.refund_cutoff_s]);
+    }
   });
 });

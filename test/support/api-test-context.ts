@@ -20,20 +20,25 @@ export interface ApiHarness {
   close(): Promise<void>;
 }
 
-export async function apiHarness(features: FeatureRoutes[], env: Record<string, string> = {}, db?: FreshDatabase): Promise<ApiHarness> {
+type ServiceOverrides = NonNullable<Parameters<typeof createCheckoutServices>[1]>;
+
+/** `overrides`: services to use instead of the process's own (e.g. a role cache with a short TTL). */
+export async function apiHarness(
+  features: FeatureRoutes[], env: Record<string, string> = {}, db?: FreshDatabase, overrides: (ctx: AppContext) => ServiceOverrides = () => ({}),
+): Promise<ApiHarness> {
   const database = db ?? (await freshDatabase());
   // DROP DATABASE … WITH (FORCE) at the end terminates idle clients; that is expected, not an error
   database.pool.on('error', () => undefined);
   const config = loadConfig({
     NODE_ENV: 'test', LOG_LEVEL: 'silent', REDIS_URL: redisUrl(), DATABASE_URL: database.url,
     AUTH_JWT_SECRET: 'test-secret-test-secret-test-secret-0123', PG_POOL_MAX: '5',
-    // the per-address limit would count every test file's in-process requests as one client ('local')
+    // the per-address limit would count every test file's in-process requests as one client ('unknown')
     RATE_LIMIT_PER_IP_PER_MIN: '1000000',
     // jobs (e.g. the verification e-mail queued at registration) stay out of other files' workers
     BULLMQ_PREFIX: `{${uniqueId('bq')}}`, ...env,
   });
   const ctx = createAppContext(config, createLogger('silent'));
-  const services = await createCheckoutServices(ctx);
+  const services = await createCheckoutServices(ctx, overrides(ctx));
   const app = await createApiApp(services, features);
   return {
     db: database, ctx, services, app,

@@ -132,6 +132,38 @@ describe('cancelling an order', () => {
     expect(again.status).toBe(201);
   });
 
+  it('after the refund cutoff: refuses without the fan\'s consent (409), then cancels with it, releases the seats and refunds nothing', async () => {
+    const b = await startPurchase(w);
+    w.stripe!.authorize(b.paymentIntentId);
+    await deliver(w, 'payment_intent.amount_capturable_updated', b.paymentIntentId);
+    await until('order confirmed', async () => (await orderStatusOf(w, b.holdId)) === 'confirmed');
+    const { rows: [event] } = await w.ctx.pg.query<{ refund_cutoff_s: number }>('SELECT refund_cutoff_s FROM events WHERE id = $1', [w.sale.eventId]);
+    // the event starts in 30 days or less: a cutoff a year before it has passed
+    await w.ctx.pg.query('UPDATE events SET refund_cutoff_s = $2 WHERE id = $1', [w.sale.eventId, 365 * 86_400]);
+    try {
+      expect((await w.json('GET', `/v1/orders/${b.holdId}`, { token: b.orderToken })).body.refundIfCancelledMinor).toBe(0);
+      const refused = await w.json('POST', `/v1/orders/${b.holdId}/cancel`, { token: b.orderToken });
+      expect(refused.status).toBe(409);
+      expect(refused.body).toMatchObject({ code: 'refund_cutoff_passed', refundMinor: 0 });
+      expect(await orderStatusOf(w, b.holdId)).toBe('confirmed');
+
+      const cancelled = await w.json('POST', `/v1/orders/${b.holdId}/cancel?acceptNoRefund=true`, { token: b.orderToken });
+      expect(cancelled.status).toBe(200);
+      expect(cancelled.body).toMatchObject({ status: 'cancelled', refundMinor: 0, order: { status: 'cancelled' } });
+      const live = await w.ctx.pg.query(`SELECT count(*)::int AS n FROM tickets WHERE order_id = $1 AND status = 'live'`, [b.holdId]);
+      expect(live.rows[0].n).toBe(0);
+      const refunds = await w.ctx.pg.query('SELECT status, amount_minor FROM refunds WHERE order_id = $1', [b.holdId]);
+      expect(refunds.rows).toEqual([{ status: 'succeeded', amount_minor: 0 }]);
+      expect(w.stripe!.count('refund', b.paymentIntentId)).toBe(0);
+      // the seats are on sale again
+      const rival = await w.admit();
+      const again = await w.json('POST', `/v1/sales/${w.sale.saleId}/holds`, { token: rival.token, body: { kind: 'seats', seatIds: b.items.map((i) => i.seatId) } });
+      expect(again.status).toBe(201);
+    } finally {
+      await w.ctx.pg.query('UPDATE events SET refund_cutoff_s = $2 WHERE id = $1', [w.sale.eventId, event!.refund_cutoff_s]);
+    }
+  });
+
   it('refuses another buyer and a token for another order', async () => {
     const b = await startPurchase(w);
     const other = await w.deps.orderTokens.sign('some-other-order');

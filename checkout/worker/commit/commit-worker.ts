@@ -5,6 +5,7 @@
  */
 import { Worker, type WorkerOptions } from 'bullmq';
 import { connectRedis } from '../../../common/redis-connection.js';
+import { closeWorker } from '../close-worker.js';
 import type { CheckoutServices } from '../../checkout-services.js';
 import { commitHold, type CommitOutcome } from './commit-hold.js';
 import { COMMIT_QUEUE, type CommitJobData } from './commit-queue.js';
@@ -28,10 +29,6 @@ export function startCommitWorker(deps: CheckoutServices, options: { concurrency
   worker.on('error', (err) => log.warn({ err: err.message }, 'commit worker error'));
   return {
     worker,
-    async close() {
-      // close() waits for the jobs in flight; their locks are released, nothing is lost
-      await worker.close();
-      connection.disconnect();
-    },
+    close: () => closeWorker(worker, connection),
   };
 }

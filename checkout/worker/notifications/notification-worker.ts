@@ -5,6 +5,7 @@
  */
 import { Worker } from 'bullmq';
 import { connectRedis } from '../../../common/redis-connection.js';
+import { closeWorker } from '../close-worker.js';
 import type { CheckoutServices } from '../../checkout-services.js';
 import { readOrder } from '../../orders/order-view.js';
 import { createMailTransport, type MailTransport } from './mail-transport.js';
@@ -55,8 +56,7 @@ export function startNotificationWorker(deps: CheckoutServices, options: { mail?
   worker.on('error', (err) => log.warn({ err: err.message }, 'notification worker error'));
   return {
     async close() {
-      await worker.close();
-      connection.disconnect();
+      await closeWorker(worker, connection);
       if (!options.mail) mail.close();
     },
   };

@@ -11,13 +11,15 @@
   function say(text, isError) { $('message').textContent = text; $('message').className = isError ? 'error' : 'notice'; }
   function call(method, path) {
     return fetch(path, { method: method, headers: { authorization: 'Bearer ' + token } }).then(function (r) {
-      return r.json().then(function (j) { if (!r.ok) throw new Error(Usher.problemText(j, r.status)); return j; });
+      return r.json().then(function (j) { if (!r.ok) throw Object.assign(new Error(Usher.problemText(j, r.status)), { code: j.code }); return j; });
     });
   }
+  var current = null;
   var labels = { processing: 'Confirming your payment…', committed: 'Confirming…', confirmed: 'Confirmed — your tickets are on their way by e-mail.', cancelled: 'Cancelled.',
     payment_cancelled: 'Your seats could not be kept, and your payment was cancelled: you have not been charged.', payment_failed: 'The payment failed.' };
 
   function render(o) {
+    current = o;
     say(labels[o.status] || o.status, o.status.indexOf('payment_') === 0);
     $('order').hidden = false;
     $('status').textContent = orderStates[o.status] || o.status;
@@ -39,10 +41,23 @@
     if (o.status === 'processing' || o.status === 'committed') setTimeout(load, 1000);
   }
   function load() { call('GET', '/v1/orders/' + encodeURIComponent(orderId)).then(render).catch(function (e) { say(e.message, true); }); }
-  $('cancel-btn').addEventListener('click', function () {
-    if (!confirm('Cancel this order?')) return;
+  // Past the refund cutoff the API cancels only with the fan's explicit consent to getting nothing back.
+  var NO_REFUND = 'The refund deadline has passed: cancelling now refunds nothing, and your tickets become void. Cancel anyway?';
+  function cancel(acceptNoRefund) {
     $('cancel-btn').disabled = true;
-    call('POST', '/v1/orders/' + encodeURIComponent(orderId) + '/cancel').then(function (r) { render(r.order); }).catch(function (e) { say(e.message, true); $('cancel-btn').disabled = false; });
+    call('POST', '/v1/orders/' + encodeURIComponent(orderId) + '/cancel' + (acceptNoRefund ? '?acceptNoRefund=true' : ''))
+      .then(function (r) { render(r.order); })
+      .catch(function (e) {
+        $('cancel-btn').disabled = false;
+        // the deadline passed while this page was open
+        if (e.code === 'refund_cutoff_passed' && !acceptNoRefund && confirm(NO_REFUND)) return cancel(true);
+        say(e.message, true);
+      });
+  }
+  $('cancel-btn').addEventListener('click', function () {
+    var noRefund = current && current.amountMinor > 0 && current.refundIfCancelledMinor === 0;
+    if (!confirm(noRefund ? NO_REFUND : 'Cancel this order?')) return;
+    cancel(noRefund);
   });
   if (!token) { say('Open this page from the link in your confirmation e-mail.', true); return; }
   load();
