@@ -5,13 +5,14 @@
 import { createHash } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import type { RedisClient } from '../common/redis-connection.js';
+import { redisKeys } from '../common/redis-keys.js';
 
 export interface AccessDenylist {
   deny(token: string): Promise<void>;
   isDenied(token: string): Promise<boolean>;
 }
 
-export function createAccessDenylist(redis: RedisClient, prefix = 'usher:auth:denied'): AccessDenylist {
+export function createAccessDenylist(redis: RedisClient, prefix = redisKeys.accessDenylistRoot): AccessDenylist {
   const key = (token: string): string => `${prefix}:${createHash('sha256').update(token).digest('base64url')}`;
   return {
     async deny(token) {

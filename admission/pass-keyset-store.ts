@@ -16,6 +16,7 @@ import type { Result } from 'ioredis';
 import type { RedisClient } from '../common/redis-connection.js';
 import { defineScripts } from '../common/lua-script-loader.js';
 import { passKeysetSchema, PassKeysetError, type PassKeyset } from './pass-keyset.js';
+import { redisKeys } from '../common/redis-keys.js';
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
@@ -23,7 +24,7 @@ declare module 'ioredis' {
   }
 }
 
-export const PASS_KEYSET_KEY = 'usher:pass-keyset';
+export const PASS_KEYSET_KEY = redisKeys.passKeyset;
 const commonLuaDir = fileURLToPath(new URL('./lua/', import.meta.url));
 
 function scripted(redis: RedisClient): RedisClient {

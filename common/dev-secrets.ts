@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { RedisClient } from './redis-connection.js';
 import type { Logger } from './logger.js';
+import { redisKeys } from './redis-keys.js';
 
 export async function sharedDevSecret(
   redis: RedisClient,
@@ -13,7 +14,7 @@ export async function sharedDevSecret(
   make: () => Promise<string> | string = () => randomBytes(32).toString('base64url'),
   log?: Logger,
 ): Promise<string> {
-  const key = `usher:dev-secret:${name}`;
+  const key = redisKeys.devSecret(name);
   const existing = await redis.get(key);
   if (existing) return existing;
   const candidate = await make();

@@ -5,7 +5,9 @@
  * every script runs on one slot; shards of one sale spread over the cluster's nodes. Sale-wide
  * lookups that no script reads (the layout, the seat → shard map) share the tag `{<sale>}`.
  */
-export const INVENTORY_PREFIX = 'usher:inv';
+import { redisKeys } from '../common/redis-keys.js';
+
+export const INVENTORY_PREFIX = redisKeys.inventoryRoot;
 
 export interface ShardKeys {
   /** HASH: per-shard copy of the sale meta (prices, currency, hold/grace seconds, limit, on_sale, sections, tiers). */

@@ -11,6 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { RedisClient } from '../../common/redis-connection.js';
+import { redisKeys } from '../../common/redis-keys.js';
 
 export interface LoginLimits {
   /** failures from one address, whatever the e-mail */
@@ -33,7 +34,7 @@ export interface LoginRateLimiter {
   recordSuccess(email: string, ip: string): Promise<void>;
 }
 
-export function createLoginRateLimiter(redis: RedisClient, limits: LoginLimits = DEFAULT_LOGIN_LIMITS, prefix = 'usher:auth:fail'): LoginRateLimiter {
+export function createLoginRateLimiter(redis: RedisClient, limits: LoginLimits = DEFAULT_LOGIN_LIMITS, prefix = redisKeys.loginFailuresRoot): LoginRateLimiter {
   const { perAddress, perAddressAndEmail, perEmail, windowS, knownAddressS } = limits;
   if (!(perAddressAndEmail > 0 && perAddress >= perAddressAndEmail && perEmail >= perAddressAndEmail && windowS > 0 && knownAddressS > 0)) {
     throw new Error('invalid login limits');

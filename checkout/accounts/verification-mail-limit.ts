@@ -5,6 +5,7 @@
  * to flood that mailbox, and a fan who lost the first mail can still ask again a minute later.
  */
 import type { RedisClient } from '../../common/redis-connection.js';
+import { redisKeys } from '../../common/redis-keys.js';
 
 export interface VerificationMailLimits {
   cooldownS: number;
@@ -22,7 +23,7 @@ export interface VerificationMailLimiter {
 export function createVerificationMailLimiter(
   redis: RedisClient,
   limits: VerificationMailLimits = DEFAULT_VERIFICATION_MAIL_LIMITS,
-  prefix = 'usher:auth:verify-mail',
+  prefix = redisKeys.verificationMailRoot,
 ): VerificationMailLimiter {
   if (!(limits.cooldownS > 0 && limits.perWindow > 0 && limits.windowS >= limits.cooldownS)) throw new Error('invalid verification mail limits');
   const secondsLeft = async (key: string, fallbackS: number): Promise<number> => {

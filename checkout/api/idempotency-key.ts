@@ -13,6 +13,7 @@ import { Problem } from '../../common/problem.js';
 import type { RedisClient } from '../../common/redis-connection.js';
 import type { ApiEnv } from './api-env.js';
 import { CheckoutError } from '../checkout-errors.js';
+import { redisKeys } from '../../common/redis-keys.js';
 
 export const idempotencyKeyHeader = z.string().regex(/^[\x21-\x7e]{1,255}$/, 'Idempotency-Key must be 1-255 visible ASCII characters');
 
@@ -42,7 +43,7 @@ export function idempotencyKey(options: IdempotencyOptions): MiddlewareHandler<A
     const parsed = idempotencyKeyHeader.safeParse(raw);
     if (!parsed.success) throw new Problem(400, 'validation_failed', parsed.error.issues[0]?.message ?? 'bad Idempotency-Key');
     const fingerprint = createHash('sha256').update(`${c.req.method} ${c.req.path}\n${await c.req.text()}`).digest('hex');
-    const key = `usher:idem:{${scope(c)}}:${createHash('sha256').update(parsed.data).digest('hex').slice(0, 32)}`;
+    const key = redisKeys.idempotency(scope(c), createHash('sha256').update(parsed.data).digest('hex').slice(0, 32));
 
     const claimed = await redis.set(key, JSON.stringify({ fingerprint, state: 'pending' } satisfies Stored), 'EX', 120, 'NX');
     if (claimed !== 'OK') return replay(c, key, fingerprint);

@@ -13,6 +13,7 @@ import { queueKeys } from '../../admission/queue-keys.js';
 import type { RedisClient } from '../../common/redis-connection.js';
 import type { ApiEnv } from './api-env.js';
 import { enforceLimit, rateLimitLuaDir } from './rate-limit.js';
+import { redisKeys } from '../../common/redis-keys.js';
 
 export interface PassAuthOptions {
   verifier: PassVerifier;
@@ -29,7 +30,7 @@ const WINDOW_S = 60;
 
 /** The per-pass request counter of one window, in the sale's slot (see passGate-2.lua). */
 export function passCounterKey(saleId: string, jti: string, window: number): string {
-  return `usher:rl:pass:{${saleId}}:${jti}:${window}`;
+  return redisKeys.passRateWindow(saleId, jti, window);
 }
 
 function revoked(): PassError {

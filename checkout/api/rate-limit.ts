@@ -11,6 +11,7 @@ import type { RedisClient } from '../../common/redis-connection.js';
 import type { Logger } from '../../common/logger.js';
 import { fixedWindowCounter } from '../../common/fixed-window-counter.js';
 import type { Result } from 'ioredis';
+import { redisKeys } from '../../common/redis-keys.js';
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
@@ -48,7 +49,7 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler {
     // outage costs a request one wait on Redis (its own route's), not two.
     if (who === undefined || LOST.has(redis.status)) return next();
     const window = Math.floor(Date.now() / 1000 / windowS);
-    const redisKey = `usher:rl:${name}:{${who}}:${window}`;
+    const redisKey = redisKeys.rateWindow(name, who, window);
     let count: number | undefined;
     try {
       count = await countHit(redisKey, lifetimeMs);

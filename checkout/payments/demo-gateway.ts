@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { RedisClient } from '../../common/redis-connection.js';
 import { GatewayError, type PaymentGateway, type PaymentIntentView } from './payment-gateway.js';
+import { redisKeys } from '../../common/redis-keys.js';
 
 export interface DemoGateway extends PaymentGateway {
   readonly name: 'demo';
@@ -13,7 +14,7 @@ export interface DemoGateway extends PaymentGateway {
   simulateAuthorization(paymentIntentId: string): Promise<PaymentIntentView>;
 }
 
-const key = (id: string) => `usher:demo-pay:{${id}}`;
+const key = redisKeys.demoPayment;
 
 // Check-then-write in one step so concurrent captures/cancels agree on one transition.
 const TRANSITION = `

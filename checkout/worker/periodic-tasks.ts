@@ -9,11 +9,12 @@ import { reconcile } from './commit/reconciler.js';
 import { endLease } from '../../admission/pass-lease.js';
 import type { SweepReport } from '../../inventory/index.js';
 import { persistentAudit, reportQueueDepths, reportStaleClaims } from './worker-gauges.js';
+import { redisKeys } from '../../common/redis-keys.js';
 
 const RECONCILE_EVERY_MS = 30_000;
 const AUDIT_EVERY_MS = 300_000;
 const GAUGES_EVERY_MS = 5_000;
-const LOCK_KEY = 'usher:checkout:reconciler-lock';
+const LOCK_KEY = redisKeys.reconcilerLock;
 
 /**
  * Postgres follows each sale's window: published sales open at opens_at, open and paused ones
