@@ -14,6 +14,7 @@ const NOT_IN_DOCUMENT = new Set([
   'GET /', 'GET /events/{id}', 'GET /orders', 'GET /verify-email', 'GET /assets/fan/{file}',
   'GET /admin/login', 'GET /admin/dashboard', 'GET /assets/admin/{file}', 'GET /assets/vendor/{file}',
   'GET /checkout/{saleId}', 'GET /orders/{id}', 'GET /static/checkout/{file}',
+  'GET /login', 'GET /register', 'GET /assets/brand/{file}', 'GET /favicon.svg', 'GET /favicon.ico',
 ]);
 
 interface Operation { summary?: string; security?: unknown[]; requestBody?: unknown; parameters?: { in: string; name: string }[]; responses: Record<string, { content?: Record<string, { schema?: unknown }> }> }
