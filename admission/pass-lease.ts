@@ -5,19 +5,23 @@
  */
 import type { RedisClient } from '../common/redis-connection.js';
 import { queueKeys } from './queue-keys.js';
+import { passOf } from './pass-holder.js';
 
 export async function leaseIsActive(redis: RedisClient, saleId: string, jti: string, nowMs = Date.now()): Promise<boolean> {
   const score = await redis.zscore(queueKeys(saleId).active, jti);
   return score !== null && Number(score) > nowMs;
 }
 
-/** Ends the lease (order committed, hold released, window over): frees a shopper slot. Idempotent. */
+/**
+ * Ends the lease (order committed, hold expired, window over): frees a shopper slot. Idempotent.
+ * `jti` may be a hold's holder (pass-holder.ts): the lease is always the pass's.
+ */
 export async function endLease(redis: RedisClient, saleId: string, jti: string): Promise<boolean> {
-  return (await redis.zrem(queueKeys(saleId).active, jti)) === 1;
+  return (await redis.zrem(queueKeys(saleId).active, passOf(jti))) === 1;
 }
 
 /** Moves the lease deadline (never backwards), e.g. while a payment is in flight. */
 export async function extendLease(redis: RedisClient, saleId: string, jti: string, deadlineMs: number): Promise<boolean> {
   // XX: only an existing lease; GT: never shorten it.
-  return (await redis.zadd(queueKeys(saleId).active, 'XX', 'GT', 'CH', deadlineMs, jti)) === 1;
+  return (await redis.zadd(queueKeys(saleId).active, 'XX', 'GT', 'CH', deadlineMs, passOf(jti))) === 1;
 }

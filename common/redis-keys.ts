@@ -15,6 +15,8 @@ const ns = (rest: string): string => `${REDIS_NAMESPACE}:${rest}`;
 export const redisKeys = {
   /** admission/queue-keys.ts: `usher:q:{<sale>}:…`, one slot per sale's queue */
   queueRoot: (saleId: string): string => ns(`q:{${saleId}}`),
+  /** holds a pass has released, in its sale's slot (admission/pass-holder.ts, passGate-3.lua) */
+  passReleases: (saleId: string, jti: string): string => `${redisKeys.queueRoot(saleId)}:releases:${jti}`,
   /** inventory/inventory-keys.ts: `usher:inv:…`, one slot per shard */
   inventoryRoot: ns('inv'),
   /** the admission-pass keyset every edge re-reads (admission/pass-keyset-store.ts) */

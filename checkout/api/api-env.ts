@@ -6,6 +6,8 @@ export interface ApiEnv {
     requestId: string;
     /** Set by passAuth: the verified admission pass. */
     pass: PassClaims;
+    /** Set by passAuth with a rate limit: holds this pass has released (admission/pass-holder.ts). */
+    passReleases?: number;
     /** Set at checkout when the fan named their account (x-usher-account): its user id. */
     accountUserId?: string;
     /** Set by defaultBodyLimit: the limit of routes that declare none. */

@@ -2,7 +2,8 @@
  * Admission-pass authentication: `Authorization: Bearer <pass>` verified against the edge's JWKS
  * (signature, issuer, expiry), audience = the sale in the path (when the route has one), the
  * pass's lease still active in Redis (a revoked pass fails even before its JWT expires), and the
- * per-pass rate limit. Lease and limit are one script on the sale's slot: one Redis round trip.
+ * per-pass rate limit. Lease and limit are one script on the sale's slot: one Redis round trip,
+ * which also reads how many holds the pass has released (the holder of its next hold).
  */
 import type { MiddlewareHandler } from 'hono';
 import { PassError, type PassVerifier } from '../../admission/admission-pass.js';
@@ -48,9 +49,12 @@ export function passAuth(options: PassAuthOptions): MiddlewareHandler<ApiEnv> {
     if (perMinute !== undefined) {
       const now = Date.now();
       const window = Math.floor(now / 1000 / WINDOW_S);
-      const [active, count] = await redis.usherPassGate(queueKeys(claims.saleId).active, passCounterKey(claims.saleId, claims.jti, window), claims.jti, now, WINDOW_S);
+      const [active, count, releases] = await redis.usherPassGate(
+        queueKeys(claims.saleId).active, passCounterKey(claims.saleId, claims.jti, window), redisKeys.passReleases(claims.saleId, claims.jti), claims.jti, now, WINDOW_S,
+      );
       if (requireLease && active !== 1) throw revoked();
       enforceLimit(c, 'pass', perMinute, WINDOW_S, count);
+      c.set('passReleases', releases);
     } else if (requireLease && !(await leaseIsActive(redis, claims.saleId, claims.jti))) {
       throw revoked();
     }

@@ -15,7 +15,7 @@ import { redisKeys } from '../../common/redis-keys.js';
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    usherPassGate(active: string, counter: string, jti: string, nowMs: number, windowS: number): Result<[number, number], Context>;
+    usherPassGate(active: string, counter: string, releases: string, jti: string, nowMs: number, windowS: number): Result<[number, number, number], Context>;
   }
 }
 

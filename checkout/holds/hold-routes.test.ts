@@ -92,7 +92,7 @@ describe('POST /v1/sales/:sale/holds', () => {
 });
 
 describe('GET and DELETE /v1/holds/:id', () => {
-  it('shows the hold to its pass only, and releasing returns the seats and ends the lease', async () => {
+  it('shows the hold to its pass only; releasing returns the seats and keeps the turn', async () => {
     const fan = await w.admit();
     const stranger = await w.admit();
     const held = await w.json('POST', `/v1/sales/${w.sale.saleId}/holds`, { token: fan.token, body: holdBody() });
@@ -105,8 +105,31 @@ describe('GET and DELETE /v1/holds/:id', () => {
     expect(released.status).toBe(200);
     expect(released.body.state).toBe('RELEASED');
     expect((await free()) - before).toBe(2);
-    expect(await leaseIsActive(w.ctx.redis, w.sale.saleId, fan.jti)).toBe(false);
+    // the fan only wanted another section: the pass is still in its shopping window
+    expect(await leaseIsActive(w.ctx.redis, w.sale.saleId, fan.jti)).toBe(true);
     expect((await w.json('GET', '/v1/holds/nope.0.abcdefgh', { token: fan.token })).status).toBe(404);
+  });
+
+  it('holds again after a release, one live hold at a time even with concurrent requests, and commits it', async () => {
+    const fan = await w.admit();
+    const first = await w.json('POST', `/v1/sales/${w.sale.saleId}/holds`, { token: fan.token, body: holdBody() });
+    expect(first.status).toBe(201);
+    expect((await w.json('DELETE', `/v1/holds/${encodeURIComponent(first.body.holdId)}`, { token: fan.token })).body.state).toBe('RELEASED');
+    // a repeated DELETE changes nothing (the next hold is still the second one)
+    expect((await w.json('DELETE', `/v1/holds/${encodeURIComponent(first.body.holdId)}`, { token: fan.token })).status).toBe(200);
+    const again = await Promise.all(Array.from({ length: 10 }, () => w.json('POST', `/v1/sales/${w.sale.saleId}/holds`, { token: fan.token, body: holdBody() })));
+    expect(again.map((r) => r.status)).toEqual(Array(10).fill(201));
+    const ids = new Set(again.map((r) => r.body.holdId));
+    expect(ids.size).toBe(1);
+    const second = again[0]!.body;
+    expect(second.holdId).not.toBe(first.body.holdId);
+    expect(second.state).toBe('HELD');
+    // the second hold is the pass's: readable, payable, and a stranger still cannot touch it
+    expect((await w.json('GET', `/v1/holds/${encodeURIComponent(second.holdId)}`, { token: fan.token })).body.state).toBe('HELD');
+    const stranger = await w.admit();
+    expect((await w.json('GET', `/v1/holds/${encodeURIComponent(second.holdId)}`, { token: stranger.token })).status).toBe(403);
+    const checkout = await w.json('POST', `/v1/holds/${encodeURIComponent(second.holdId)}/checkout`, { token: fan.token, body: { email: 'again@example.com' } });
+    expect(checkout.status, JSON.stringify(checkout.body)).toBe(200);
   });
 
   it('limits requests per pass (429 with Retry-After)', async () => {

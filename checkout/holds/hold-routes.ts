@@ -3,7 +3,8 @@
  * availability (cached briefly: thousands of fans poll it, the answer moves slowly).
  */
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { endLease } from '../../admission/pass-lease.js';
+import { holderOf, passOf } from '../../admission/pass-holder.js';
+import { redisKeys } from '../../common/redis-keys.js';
 import type { Availability } from '../../inventory/inventory-api.js';
 import type { ApiEnv } from '../api/api-env.js';
 import { CheckoutError } from '../checkout-errors.js';
@@ -19,6 +20,8 @@ import { holdView, ownedHold } from './hold-view.js';
 /** Requests per pass per minute on the hold routes: a fan clicking, not a script. */
 export const PASS_REQUESTS_PER_MIN = 120;
 const AVAILABILITY_CACHE_MS = 500;
+/** The release count outlives any pass (PASS_TTL_S is minutes). */
+const RELEASES_TTL_S = 86_400;
 
 export function holdRoutes(deps: CheckoutServices): OpenAPIHono<ApiEnv> {
   const { ctx, inventory, verifier } = deps;
@@ -33,7 +36,9 @@ export function holdRoutes(deps: CheckoutServices): OpenAPIHono<ApiEnv> {
     middleware: [shopping, idempotent] as const,
     responses: { 201: json(holdViewSchema, 'the hold (the same one when repeated with the same pass)') },
   }), async (c) => {
-    const hold = await inventory.hold(c.req.valid('param').sale, c.get('pass').jti, c.req.valid('json'));
+    // a new holder after each release: the pass may hold again within its window (pass-holder.ts)
+    const holder = holderOf(c.get('pass').jti, c.get('passReleases') ?? 0);
+    const hold = await inventory.hold(c.req.valid('param').sale, holder, c.req.valid('json'));
     return c.json(holdView(hold, null, null), 201);
   });
 
@@ -58,7 +63,12 @@ export function holdRoutes(deps: CheckoutServices): OpenAPIHono<ApiEnv> {
     }
     const released = await inventory.release(params.id);
     if (payment?.status === 'requires_payment') await deps.gateway.cancel(payment.paymentIntentId, paymentKeys.cancel(params.id)).catch(() => undefined);
-    if (hold) await endLease(ctx.redis, hold.saleId, hold.passJti);
+    // The turn goes on: the lease stays (it ends at the order or the window's end), and the next
+    // hold of this pass is placed under a new holder. Counted only when this call released it.
+    if (hold && released === 'released') {
+      const key = redisKeys.passReleases(hold.saleId, passOf(hold.passJti));
+      await ctx.redis.multi().incr(key).expire(key, RELEASES_TTL_S).exec();
+    }
     // releasing changes only the state (releaseHold-7.lua); anything else is re-read
     const after = released === 'released' && hold ? { ...hold, state: 'RELEASED' as const } : await inventory.getHold(params.id);
     return c.json(holdView(after, payment, null), 200);

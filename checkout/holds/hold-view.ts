@@ -7,6 +7,7 @@ import type { CheckoutServices } from '../checkout-services.js';
 import { CheckoutError } from '../checkout-errors.js';
 import { paymentForHold, type PaymentRow } from '../payments/payment-records.js';
 import type { HoldView } from './hold-schemas.js';
+import { passOf } from '../../admission/pass-holder.js';
 
 export function holdView(hold: Hold | null, payment: PaymentRow | null, orderId: string | null, nowMs = Date.now()): HoldView {
   const snap = payment?.snapshot;
@@ -37,7 +38,7 @@ export function holdView(hold: Hold | null, payment: PaymentRow | null, orderId:
 export async function ownedHold(deps: CheckoutServices, holdId: string, jti: string): Promise<{ hold: Hold | null; payment: PaymentRow | null; orderId: string | null }> {
   const hold = await deps.inventory.getHold(holdId);
   if (hold?.state === 'HELD' && !hold.extended) {
-    if (hold.passJti !== jti) throw new CheckoutError('hold_not_yours', 'this hold belongs to another admission pass');
+    if (passOf(hold.passJti) !== jti) throw new CheckoutError('hold_not_yours', 'this hold belongs to another admission pass');
     return { hold, payment: null, orderId: null };
   }
   const [payment, order] = await Promise.all([
@@ -46,6 +47,6 @@ export async function ownedHold(deps: CheckoutServices, holdId: string, jti: str
   ]);
   const owner = hold?.passJti ?? payment?.snapshot.passJti;
   if (!owner) throw new CheckoutError('hold_not_found', `no hold ${holdId}`);
-  if (owner !== jti) throw new CheckoutError('hold_not_yours', 'this hold belongs to another admission pass');
+  if (passOf(owner) !== jti) throw new CheckoutError('hold_not_yours', 'this hold belongs to another admission pass');
   return { hold, payment, orderId: order.rows[0]?.id ?? null };
 }

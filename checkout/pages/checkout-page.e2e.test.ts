@@ -63,6 +63,13 @@ describe.skipIf(!existsSync(CHROMIUM))('checkout page (headless Chromium)', () =
     await page.fill('#quantity', '2');
     await page.click('#hold-btn');
     await page.locator('#held').waitFor({ state: 'visible' });
+    // release, then hold again with the same pass: the fan keeps their turn
+    await page.click('#release-btn');
+    await page.locator('#pick').waitFor({ state: 'visible' });
+    expect(await page.locator('#message').textContent()).toContain('You keep your turn');
+    await page.fill('#quantity', '2');
+    await page.click('#hold-btn');
+    await page.locator('#held').waitFor({ state: 'visible' });
     expect(await page.locator('#items li').count()).toBe(2);
     expect(await page.locator('#countdown').textContent()).toMatch(/^\d+:\d\d$/);
     await page.fill('#email', 'browser-fan@example.com');

@@ -84,7 +84,7 @@
   });
 
   $('release-btn').addEventListener('click', function () {
-    api('DELETE', '/v1/holds/' + encodeURIComponent(hold.holdId)).then(function () { clearInterval(timer); say('Seats released.'); show('pick'); loadAvailability(); })
+    api('DELETE', '/v1/holds/' + encodeURIComponent(hold.holdId)).then(function () { clearInterval(timer); say('Seats released. You keep your turn: choose again.'); show('pick'); loadAvailability(); })
       .catch(function (e) { say(e.message, true); });
   });
 
