@@ -4,10 +4,18 @@ import type { Config } from './config.js';
 export type RedisClient = Redis | Cluster;
 
 /**
+ * The longest pause between two reconnection attempts. A restarted Redis must be picked up within
+ * one admission tick (EDGE_TICK_MS, 1 s by default), or every role stays "ready" while sales stand
+ * still until the next attempt. Failed attempts against a Redis that is down cost one refused TCP
+ * connection each, so half a second is cheap even across many pods.
+ */
+export const REDIS_RETRY_CAP_MS = 500;
+
+/**
  * Retry for ever with capped backoff: a restarted Redis must be picked up again, never given up on.
  * Commands issued while disconnected wait in the offline queue (bounded by maxRetriesPerRequest).
  */
-const retryStrategy = (attempt: number): number => Math.min(50 * 2 ** Math.min(attempt, 6), 2000);
+export const retryStrategy = (attempt: number): number => Math.min(50 * 2 ** Math.min(attempt, 6), REDIS_RETRY_CAP_MS);
 
 const baseOptions: RedisOptions = {
   retryStrategy,
