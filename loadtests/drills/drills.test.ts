@@ -42,8 +42,9 @@ async function drill(name: DrillName): Promise<DrillResult> {
 describe('drills (CI-sized)', () => {
   it('worker SIGKILLed mid-sale: restarted, in-flight commits finish, nothing lost', async () => {
     const r = await drill('worker-kill');
-    // a dead worker's jobs come back once their lock lapses and a stalled check runs (10 s + 5 s)
-    if (r.recovery.inflight_commits) expect(r.recovery.inflight_commits_done_ms).toBeLessThan(20_000);
+    // a dead worker's jobs come back once their lock lapses and a stalled check runs (10 s + 5 s,
+    // plus a loaded machine's slack; BullMQ's defaults, 30 s + 30 s, took 30 to 60 s)
+    if (r.recovery.inflight_commits) expect(r.recovery.inflight_commits_done_ms).toBeLessThan(25_000);
   }, 90_000);
 
   it('Redis restarted on its AOF mid-sale: holds and commits resume within a tick of Redis answering', async () => {
