@@ -16,9 +16,9 @@ import { LatencySamples } from '../lib/percentiles.js';
 import { setUpSale, type PublishedSale } from '../onsale/sale-setup.js';
 import { Generators } from '../onsale/generators.js';
 import { readSale, type SaleCounters } from '../onsale/timeline.js';
-import { checkInvariants } from '../onsale/invariants.js';
+import { checkInvariants, type Invariants } from '../onsale/invariants.js';
 import { reconcileNow } from '../onsale/final-reconcile.js';
-import type { FanPlan } from '../onsale/fan-plan.js';
+import type { FanPlan, OrderedHold } from '../onsale/fan-plan.js';
 import type { Stack } from '../onsale/stack.js';
 import { injectFault, type DrillName, type FaultOptions, type FaultTimes } from './faults.js';
 import { firstAfter, longestPause } from './recovery.js';
@@ -111,6 +111,20 @@ async function commitsInFlight(queue: Queue, waitMs: number): Promise<string[]> 
     const ids = (await queue.getJobs(['active'])).flatMap((j) => (j.id ? [j.id] : []));
     if (ids.length > 0 || Date.now() > deadline) return ids;
     await sleep(5);
+  }
+}
+
+/** The end-of-run checks; when they cannot even run (Redis lost the sale), that is the verdict. */
+async function judge(pool: pg.Pool, redis: Redis, sale: PublishedSale, client: { orders: OrderedHold[]; paid: string[] }): Promise<Invariants> {
+  try {
+    return await checkInvariants(pool, redis, sale, client);
+  } catch (err) {
+    const problem = `audit could not run: ${(err as Error).message}`;
+    return {
+      oversold: 0, double_sold: 0, lost_paid_holds: 0, charged_without_ticket: 0, sold_matches_tickets: false, payments: {}, orders: 0, live_tickets: 0,
+      audit: { saleId: sale.saleId, ok: false, violations: [problem], totals: { capacity: 0, free: 0, held: 0, claimed: 0, sold: 0, liveTickets: 0 } },
+      problems: [problem], suspects: [],
+    };
   }
 }
 
@@ -209,7 +223,7 @@ export async function runDrill(stack: Stack, name: DrillName, s: DrillSettings, 
       await sleep(500);
     }
     const client = { orders: gens.orders, paid: gens.paid };
-    const before = await checkInvariants(pool, redis, sale, client);
+    const before = await judge(pool, redis, sale, client);
     if (before.lost_paid_holds + before.charged_without_ticket > 0) {
       const r = await reconcileNow(stack.env);
       say(`${name}: reconciler: ${r.recommitted} recommitted, ${r.abandoned} abandoned checkouts cancelled`);
@@ -221,7 +235,7 @@ export async function runDrill(stack: Stack, name: DrillName, s: DrillSettings, 
       }
     }
     say(`${name}: auditing Redis against PostgreSQL, payments against orders…`);
-    const inv = await checkInvariants(pool, redis, sale, client);
+    const inv = await judge(pool, redis, sale, client);
 
     const commits = await commitTimes(pool, sale.saleId);
     const holds = [...gens.holdsAt].sort((a, b) => a - b);
