@@ -4,21 +4,27 @@ import type { Config } from './config.js';
 export type RedisClient = Redis | Cluster;
 
 /**
+ * The longest pause between two reconnection attempts. A restarted Redis must be picked up within
+ * one admission tick (EDGE_TICK_MS, 1 s by default), or every role stays "ready" while sales stand
+ * still until the next attempt. Failed attempts against a Redis that is down cost one refused TCP
+ * connection each, so half a second is cheap even across many pods.
+ */
+export const REDIS_RETRY_CAP_MS = 500;
+
+/**
  * Retry for ever with capped backoff: a restarted Redis must be picked up again, never given up on.
  * Commands issued while disconnected wait in the offline queue (bounded by maxRetriesPerRequest).
  */
-const retryAfter = (capMs: number) => (attempt: number): number => Math.min(50 * 2 ** Math.min(attempt, 6), capMs);
-const retryStrategy = retryAfter(2000);
+export const retryStrategy = (attempt: number): number => Math.min(50 * 2 ** Math.min(attempt, 6), REDIS_RETRY_CAP_MS);
 
 /**
  * What a request-serving client needs during an outage: an answer within about a second (503,
  * dependency_down), not a wait through several reconnect attempts. A command issued while Redis
- * is away fails at the next failed reconnect attempt, at most FAIL_FAST_RETRY_CAP_MS away, and
- * a command in flight when the connection drops fails at once instead of being sent again on the
+ * is away fails at the next failed reconnect attempt, at most REDIS_RETRY_CAP_MS away, and a
+ * command in flight when the connection drops fails at once instead of being sent again on the
  * next connection (where a script could run twice). Reconnecting itself never stops.
  */
-const FAIL_FAST_RETRY_CAP_MS = 500;
-const failFastOptions: RedisOptions = { maxRetriesPerRequest: 0, retryStrategy: retryAfter(FAIL_FAST_RETRY_CAP_MS), connectTimeout: 1000 };
+const failFastOptions: RedisOptions = { maxRetriesPerRequest: 0, connectTimeout: 1000 };
 
 const baseOptions: RedisOptions = {
   retryStrategy,
@@ -48,7 +54,7 @@ export function connectRedis(config: Pick<Config, 'redis'>, options: RedisConnec
   const nodes = config.redis.clusterNodes;
   if (nodes && nodes.length > 0) {
     const clusterOptions: ClusterOptions = {
-      clusterRetryStrategy: options.failFast ? retryAfter(FAIL_FAST_RETRY_CAP_MS) : retryStrategy,
+      clusterRetryStrategy: retryStrategy,
       redisOptions,
       lazyConnect: redisOptions.lazyConnect,
       enableAutoPipelining: false,

@@ -13,7 +13,7 @@ import { workerQueuesQuery } from './render/scaling.js';
 const root = path.join(import.meta.dirname, '..');
 const known = new Set(metricNames.map((m) => m.name));
 const used = (expr: string): string[] =>
-  [...expr.matchAll(/\b((?:usher|redis|process|nodejs)_[a-z0-9_]+)\b/g)].map((m) => m[1]!.replace(/_(bucket|sum|count)$/, ''));
+  [...expr.matchAll(/\b((?:usher|redis|process|nodejs|cnpg|barman_cloud)_[a-z0-9_]+)\b/g)].map((m) => m[1]!.replace(/_(bucket|sum|count)$/, ''));
 
 describe('metric names', () => {
   const expressions = [...alerts.map((a) => a.expr), ...rows.flatMap((r) => r.panels.flatMap((p) => p.targets.map((t) => t.expr))), workerQueuesQuery];

@@ -10,7 +10,7 @@ const headings = [...readme.matchAll(/^#{2,3} (.+)$/gm)].map((m) => m[1]!.trim()
 const slug = (h: string) => h.toLowerCase().replace(/[^a-z0-9 -]/g, '').replace(/ /g, '-');
 
 describe('k8s/README.md', () => {
-  it.each(['Deploy', 'Scale', 'Roll without dropping fans', 'Run a sale', 'Read the dashboard', 'Alerts — runbook', 'Rebuild inventory after a Redis loss'])('has the section "%s"', (h) => {
+  it.each(['Deploy', 'Scale', 'Roll without dropping fans', 'Run a sale', 'Read the dashboard', 'Alerts — runbook', 'Rebuild inventory after a Redis loss', 'Restore PostgreSQL from a backup'])('has the section "%s"', (h) => {
     expect(headings).toContain(h);
   });
 
@@ -30,5 +30,13 @@ describe('k8s/README.md', () => {
 
   it('tells how to rebuild inventory', () => {
     expect(readme).toContain('npm run inventory:rebuild -- <sale>');
+  });
+
+  it('restores PostgreSQL in the order that keeps Redis consistent: pause, restore, rebuild, audit, resume', () => {
+    const section = readme.slice(readme.indexOf('## Restore PostgreSQL from a backup'), readme.indexOf('## Rebuild inventory after a Redis loss'));
+    const at = (text: string) => section.indexOf(text);
+    const steps = ['"action":"pause"', 'optional/postgres-recovery.yaml', 'inventory:rebuild -- <sale>', 'npm run audit -- <sale>', '"action":"resume"'].map(at);
+    expect(steps.every((i) => i >= 0), JSON.stringify(steps)).toBe(true);
+    expect([...steps].sort((a, b) => a - b)).toEqual(steps);
   });
 });

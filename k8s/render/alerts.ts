@@ -6,6 +6,10 @@ import type { IPrometheusRule } from '@kubernetes-models/prometheus-operator/mon
 import type { Overlay } from './overlays.js';
 import { m } from './metric-names.js';
 import { plain, type K8sObject } from './k8s-object.js';
+import { pgBackup, runningCluster } from './postgres-backups.js';
+
+/** The running Cluster's pods (CloudNativePG names them `<cluster>-<n>`). */
+const pgPods = `pod=~"${runningCluster().metadata.name}-[0-9]+"`;
 
 export interface Alert {
   alert: string;
@@ -94,6 +98,24 @@ export const alerts: Alert[] = [
     for: '10m',
     severity: 'warning',
     summary: 'Admission ticks take over 500 ms (p99): positions and admissions lag',
+  },
+  {
+    alert: 'UsherPostgresBackupTooOld',
+    // No base backup in the object store for a night and two hours (or none at all): a restore
+    // would replay that much WAL, or find nothing to start from.
+    expr: `(time() - max(${m.pgLastBackup}{${pgPods}})) > ${pgBackup.maxAgeHours * 3600} or absent(${m.pgLastBackup}{${pgPods}})`,
+    for: '30m',
+    severity: 'critical',
+    summary: `The newest PostgreSQL base backup is older than ${pgBackup.maxAgeHours} h (or there is none)`,
+  },
+  {
+    alert: 'UsherPostgresWalArchivingFailing',
+    // The archiver's last failure is newer than its last success: WAL piles up on the primary's
+    // volume and point-in-time recovery stops at the last archived segment.
+    expr: `max by (pod) (${m.pgWalLastFailed}{${pgPods}}) > max by (pod) (${m.pgWalLastArchived}{${pgPods}})`,
+    for: '5m',
+    severity: 'critical',
+    summary: 'PostgreSQL {{ $labels.pod }} fails to archive WAL to the object store',
   },
 ];
 

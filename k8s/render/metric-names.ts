@@ -41,6 +41,10 @@ export const metrics = {
   redisMemoryMax: { name: 'redis_memory_max_bytes', type: 'external' },
   processCpu: { name: 'process_cpu_seconds_total', type: 'external' },
   eventLoopLag: { name: 'nodejs_eventloop_lag_p99_seconds', type: 'external' },
+  // CloudNativePG's instance exporter: the Barman Cloud plugin's backup times and pg_stat_archiver.
+  pgLastBackup: { name: 'barman_cloud_cloudnative_pg_io_last_available_backup_timestamp', type: 'external' },
+  pgWalLastArchived: { name: 'cnpg_pg_stat_archiver_last_archived_time', type: 'external' },
+  pgWalLastFailed: { name: 'cnpg_pg_stat_archiver_last_failed_time', type: 'external' },
 } as const satisfies Record<string, MetricName>;
 
 export const metricNames: MetricName[] = Object.values(metrics);

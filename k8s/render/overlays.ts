@@ -41,6 +41,8 @@ export interface Overlay {
   monitoringNamespace: string;
   /** Secret with the database URI (CloudNativePG writes `<cluster>-app` with key `uri`). */
   databaseSecret: { name: string; key: string };
+  /** Where PostgreSQL's base backups and WAL go (placeholders: your bucket; keys in `usher-pg-backup-s3`). */
+  postgresBackup: { destinationPath: string; endpointURL?: string; retentionPolicy: string };
 }
 
 const image = 'registry.example.com/usher/usher:0.1.0';
@@ -79,6 +81,7 @@ export const overlays: Record<Overlay['name'], Overlay> = {
     postgresPods: { matchLabels: { 'cnpg.io/cluster': 'usher-pg' } },
     monitoringNamespace: 'monitoring',
     databaseSecret: { name: 'usher-pg-app', key: 'uri' },
+    postgresBackup: { destinationPath: 's3://REPLACE_ME-usher-pg-backups/dev', retentionPolicy: '7d' },
   },
   prod: {
     name: 'prod',
@@ -116,6 +119,7 @@ export const overlays: Record<Overlay['name'], Overlay> = {
     postgresPods: { matchLabels: { 'cnpg.io/cluster': 'usher-pg' } },
     monitoringNamespace: 'monitoring',
     databaseSecret: { name: 'usher-pg-app', key: 'uri' },
+    postgresBackup: { destinationPath: 's3://REPLACE_ME-usher-pg-backups/prod', retentionPolicy: '30d' },
   },
 };
 

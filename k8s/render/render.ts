@@ -12,12 +12,15 @@ import { apiHpa, edgeHpa, podDisruptionBudgets, workerScaledObject } from './sca
 import { serviceMonitor } from './service-monitor.js';
 import { prometheusRule } from './alerts.js';
 import { dashboardConfigMap } from './dashboard.js';
+import { backupCredentialsExample, objectStore, recoveryCluster, scheduledBackup } from './postgres-backups.js';
 
 export interface Rendered {
   /** Applied by the overlay's kustomization.yaml. */
   main: K8sObject[];
   /** Files under `optional/`, applied by hand when wanted. */
   optional: Record<string, K8sObject[]>;
+  /** Files under `datastores/`, applied with the data stores (k8s/datastores/) before Usher. */
+  datastores: Record<string, K8sObject[]>;
 }
 
 export function renderOverlay(overlay: Overlay): Rendered {
@@ -41,11 +44,15 @@ export function renderOverlay(overlay: Overlay): Rendered {
     ],
     optional: {
       'ingress.yaml': [ingress(overlay)],
-      'secret.example.yaml': [exampleSecret(overlay)],
+      'secret.example.yaml': [exampleSecret(overlay), backupCredentialsExample(overlay)],
+      'postgres-recovery.yaml': [recoveryCluster(overlay)],
+    },
+    datastores: {
+      'postgres-backup.yaml': [objectStore(overlay), scheduledBackup(overlay)],
     },
   };
 }
 
 export function allObjects(r: Rendered): K8sObject[] {
-  return [...r.main, ...Object.values(r.optional).flat()];
+  return [...r.main, ...Object.values(r.optional).flat(), ...Object.values(r.datastores).flat()];
 }

@@ -21,5 +21,6 @@ export function overlayFiles(rendered: Rendered): Record<string, string> {
     'usher.yaml': toYaml(rendered.main),
   };
   for (const [name, objects] of Object.entries(rendered.optional)) files[`optional/${name}`] = toYaml(objects);
+  for (const [name, objects] of Object.entries(rendered.datastores)) files[`datastores/${name}`] = toYaml(objects);
   return files;
 }

@@ -25,6 +25,15 @@ import type { K8sObject } from '../render/k8s-object.js';
 
 type ModelClass = new (data: never) => { validate(): void };
 
+/**
+ * CloudNativePG and its Barman Cloud plugin publish no model package: the strict pass alone checks
+ * them, against the types transcribed in render/cnpg-models.ts (required fields, types, enums, no
+ * unknown field).
+ */
+class StrictOnly {
+  validate(): void {}
+}
+
 const models: Record<string, ModelClass> = {
   'apps/v1/Deployment': Deployment,
   'v1/Service': Service,
@@ -41,6 +50,9 @@ const models: Record<string, ModelClass> = {
   'monitoring.coreos.com/v1/ServiceMonitor': ServiceMonitor as unknown as ModelClass,
   'monitoring.coreos.com/v1/PrometheusRule': PrometheusRule as unknown as ModelClass,
   'gateway.networking.k8s.io/v1/HTTPRoute': HTTPRoute as unknown as ModelClass,
+  'postgresql.cnpg.io/v1/Cluster': StrictOnly,
+  'postgresql.cnpg.io/v1/ScheduledBackup': StrictOnly,
+  'barmancloud.cnpg.io/v1/ObjectStore': StrictOnly,
 };
 
 export const supportedKinds = Object.keys(models);

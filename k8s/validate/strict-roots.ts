@@ -19,6 +19,7 @@ import type { IScaledObject } from '@kubernetes-models/keda/keda.sh/v1alpha1/Sca
 import type { IServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
 import type { IPrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
 import type { IHTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute';
+import type { BarmanObjectStore, CnpgCluster, CnpgScheduledBackup } from '../render/cnpg-models.js';
 
 /** Keyed by `<apiVersion>/<kind>` as it appears in a rendered object. */
 export interface StrictRoots {
@@ -37,4 +38,8 @@ export interface StrictRoots {
   'monitoring.coreos.com/v1/ServiceMonitor': IServiceMonitor;
   'monitoring.coreos.com/v1/PrometheusRule': IPrometheusRule;
   'gateway.networking.k8s.io/v1/HTTPRoute': IHTTPRoute;
+  // transcribed from the upstream Go API (no model package): see render/cnpg-models.ts
+  'postgresql.cnpg.io/v1/Cluster': CnpgCluster;
+  'postgresql.cnpg.io/v1/ScheduledBackup': CnpgScheduledBackup;
+  'barmancloud.cnpg.io/v1/ObjectStore': BarmanObjectStore;
 }

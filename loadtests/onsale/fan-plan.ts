@@ -27,6 +27,8 @@ export interface FanPlan {
   sections: SectionInfo[];
   mix: ShopperMix;
   seed: number;
+  /** How long a shopper retries a step that answered 503 or not at all, as the checkout page does (drills); 0: gives up at once. */
+  retryUnavailableMs?: number;
 }
 
 export type Outcome = 'ordered' | 'released' | 'no_seats' | 'voided' | 'failed' | 'unconfirmed';
@@ -51,10 +53,19 @@ export interface FanReport {
   shopping: number;
   reconnects: number;
   unexpectedCloses: number;
+  /** Reconnected fans who came back to the ticket they had, and who came back to another one. */
+  placesKept: number;
+  placesLost: number;
+  /** Fans whose socket closed unexpectedly and who have not heard their place again yet. */
+  awaitingPlace: number;
   errors: Record<string, number>;
   outcomes: Record<Outcome, number>;
   /** New since the last report. */
   lags: number[];
+  /** From a socket's unexpected close to the fan's place answered again on a new one (ms). */
+  reconnectMs: number[];
+  /** When each hold of this process was granted (201), epoch ms. */
+  holdsAt: number[];
   orders: OrderedHold[];
   /** Holds whose demo payment was accepted (202): each must end as an order or a voided payment. */
   paid: string[];

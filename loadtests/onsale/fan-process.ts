@@ -26,6 +26,10 @@ interface Fan {
   admitted: boolean;
   finished: boolean;
   sampleLag: boolean;
+  /** The queue ticket the edge last gave this fan (null before its first `queued`). */
+  ticket: number | null;
+  /** When its socket closed unexpectedly, until the edge answers its place on the next one. */
+  closedAt: number | null;
 }
 
 function run(plan: FanPlan): void {
@@ -35,10 +39,12 @@ function run(plan: FanPlan): void {
   const tokens = visitorTokens(plan.visitorSecret);
   const wsBase = `${plan.edgeUrl.replace(/^http/, 'ws')}${pathOf('queueSocket', { sale: plan.saleId })}`;
   const fans: Fan[] = [];
-  const state = { connected: 0, offers: 0, admitted: 0, reconnects: 0, unexpectedCloses: 0, stopping: false };
+  const state = { connected: 0, offers: 0, admitted: 0, reconnects: 0, unexpectedCloses: 0, placesKept: 0, placesLost: 0, stopping: false };
   const errors: Record<string, number> = {};
   const outcomes: Record<Outcome, number> = { ordered: 0, released: 0, no_seats: 0, voided: 0, failed: 0, unconfirmed: 0 };
   let lags: number[] = [];
+  let reconnectMs: number[] = [];
+  let holdsAt: number[] = [];
   let orders: OrderedHold[] = [];
   let paid: string[] = [];
   let shopping = 0;
@@ -58,10 +64,20 @@ function run(plan: FanPlan): void {
     fan.admitted = true;
     state.admitted++;
     shopping++;
-    shop({ http, saleId: plan.saleId, sections: plan.sections, mix: plan.mix, random, onPaid: (id) => paid.push(id) }, pass, `f${plan.index}-${fan.n}`)
+    shop({ http, saleId: plan.saleId, sections: plan.sections, mix: plan.mix, random, retryUnavailableMs: plan.retryUnavailableMs ?? 0, onHeld: () => holdsAt.push(Date.now()), onPaid: (id) => paid.push(id) }, pass, `f${plan.index}-${fan.n}`)
       .then((r) => finish(fan, r.outcome, r.order))
       .catch(() => finish(fan, 'failed'))
       .finally(() => shopping--);
+  }
+
+  /** The edge answered a reconnected fan's place: the same ticket (or further on: an offer, a pass) is a place kept. */
+  function placeAnswered(fan: Fan, ticket: number | null): void {
+    if (fan.closedAt === null) return;
+    reconnectMs.push(Date.now() - fan.closedAt);
+    fan.closedAt = null;
+    if (fan.ticket === null) return;
+    if (ticket === null || ticket === fan.ticket) state.placesKept++;
+    else state.placesLost++;
   }
 
   function connect(fan: Fan): void {
@@ -80,19 +96,26 @@ function run(plan: FanPlan): void {
         if (fan.sampleLag) lags.push(Date.now() - (JSON.parse(text) as { at: number }).at);
         return;
       }
-      const m = JSON.parse(text) as { type: string; challenge?: string; powDifficulty?: number; pass?: string; code?: string };
+      const m = JSON.parse(text) as { type: string; challenge?: string; powDifficulty?: number; pass?: string; code?: string; ticket?: number };
       switch (m.type) {
         case 'hello':
           ws.send(joinMessage(fan.token, m.powDifficulty ? solveWork(m.challenge ?? '', m.powDifficulty) : undefined));
           break;
         case 'queued':
           fan.queued = true;
+          placeAnswered(fan, m.ticket ?? null);
+          if (m.ticket !== undefined) fan.ticket = m.ticket;
+          break;
+        case 'done':
+          placeAnswered(fan, null);
           break;
         case 'offer':
+          placeAnswered(fan, null);
           state.offers++;
           ws.send(takeMessage());
           break;
         case 'admitted':
+          placeAnswered(fan, null);
           startShopping(fan, m.pass ?? '');
           break;
         case 'error':
@@ -107,6 +130,7 @@ function run(plan: FanPlan): void {
       if (state.stopping || fan.finished) return;
       // an unexpected close: the fan comes back to the place the queue keeps for it
       state.unexpectedCloses++;
+      fan.closedAt ??= Date.now();
       setTimeout(() => {
         if (state.stopping || fan.finished) return;
         state.reconnects++;
@@ -119,10 +143,13 @@ function run(plan: FanPlan): void {
     const r: FanReport = {
       type: 'report', index: plan.index, meter: meter.take(), connected: state.connected,
       queued: fans.filter((f) => f.queued && !f.admitted).length, offers: state.offers, admitted: state.admitted, shopping,
-      reconnects: state.reconnects, unexpectedCloses: state.unexpectedCloses, errors: { ...errors }, outcomes: { ...outcomes },
-      lags, orders, paid, done,
+      reconnects: state.reconnects, unexpectedCloses: state.unexpectedCloses, placesKept: state.placesKept, placesLost: state.placesLost,
+      awaitingPlace: fans.filter((f) => f.closedAt !== null && !f.finished).length,
+      errors: { ...errors }, outcomes: { ...outcomes }, lags, reconnectMs, holdsAt, orders, paid, done,
     };
     lags = [];
+    reconnectMs = [];
+    holdsAt = [];
     orders = [];
     paid = [];
     return r;
@@ -138,7 +165,7 @@ function run(plan: FanPlan): void {
       for (let i = 0; i < batch && opened < plan.fans && !state.stopping; i++) {
         const n = opened++;
         const { token } = await tokens.issue();
-        const fan: Fan = { n, token, ws: null, queued: false, admitted: false, finished: false, sampleLag: n % plan.lagSampleEvery === 0 };
+        const fan: Fan = { n, token, ws: null, queued: false, admitted: false, finished: false, sampleLag: n % plan.lagSampleEvery === 0, ticket: null, closedAt: null };
         fans.push(fan);
         connect(fan);
       }

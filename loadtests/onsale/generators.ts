@@ -41,6 +41,8 @@ export class Generators {
   private browse: ChildProcess | null = null;
   browseDone = false;
   lags: number[] = [];
+  reconnectMs: number[] = [];
+  holdsAt: number[] = [];
 
   pids(): number[] {
     return [...this.fanProcs, this.browse].flatMap((c) => (c?.pid ? [c.pid] : []));
@@ -75,6 +77,8 @@ export class Generators {
   private onFanReport(m: FanReport): void {
     this.addMeter(m.meter);
     for (const v of m.lags) this.lags.push(v);
+    for (const v of m.reconnectMs) this.reconnectMs.push(v);
+    for (const v of m.holdsAt) this.holdsAt.push(v);
     this.orders.push(...m.orders);
     this.paid.push(...m.paid);
     this.fans.set(m.index, m);
@@ -87,7 +91,7 @@ export class Generators {
   }
 
   /** Sum of a numeric field over the fan processes' latest reports. */
-  fanSum(field: 'connected' | 'queued' | 'offers' | 'admitted' | 'shopping' | 'reconnects' | 'unexpectedCloses'): number {
+  fanSum(field: 'connected' | 'queued' | 'offers' | 'admitted' | 'shopping' | 'reconnects' | 'unexpectedCloses' | 'placesKept' | 'placesLost' | 'awaitingPlace'): number {
     let n = 0;
     for (const r of this.fans.values()) n += r[field];
     return n;

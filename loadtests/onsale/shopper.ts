@@ -20,7 +20,26 @@ export interface ShopperContext {
   sections: SectionInfo[];
   mix: ShopperMix;
   random: () => number;
+  /** How long one step is retried while the API answers 503 (an outage) or nothing; 0: not retried. */
+  retryUnavailableMs?: number;
+  onHeld?(): void;
   onPaid(holdId: string): void;
+}
+
+type Ask = HttpJson['request'];
+
+/** The API as the shopper sees it: a step that meets an outage is tried again for a while, as the checkout page does. */
+function asker(ctx: ShopperContext): Ask {
+  const patience = ctx.retryUnavailableMs ?? 0;
+  if (patience <= 0) return ctx.http.request.bind(ctx.http);
+  return async (...args) => {
+    const deadline = Date.now() + patience;
+    for (;;) {
+      const res = await ctx.http.request(...args);
+      if ((res.status !== 503 && res.status !== 0) || Date.now() > deadline) return res;
+      await sleep(250 + ctx.random() * 250);
+    }
+  };
 }
 
 function pick<T>(list: T[], r: number): T | undefined {
@@ -48,10 +67,10 @@ interface HoldAnswer {
   items: { seatId: number | null }[];
 }
 
-async function hold(ctx: ShopperContext, pass: string, body: HoldBody, fallback: HoldBody): Promise<HoldAnswer | Outcome> {
+async function hold(ctx: ShopperContext, ask: Ask, pass: string, body: HoldBody, fallback: HoldBody): Promise<HoldAnswer | Outcome> {
   let current = body;
   for (let attempt = 0; ; attempt++) {
-    const res = await ctx.http.request('hold', 'POST', pathOf('hold', { sale: ctx.saleId }), { token: pass, body: current });
+    const res = await ask('hold', 'POST', pathOf('hold', { sale: ctx.saleId }), { token: pass, body: current });
     if (res.status === 201) return res.body as HoldAnswer;
     const code = (res.body as { code?: string } | null)?.code;
     if (code === 'sold_out') return 'no_seats';
@@ -70,24 +89,26 @@ async function hold(ctx: ShopperContext, pass: string, body: HoldBody, fallback:
 }
 
 export async function shop(ctx: ShopperContext, pass: string, who: string): Promise<{ outcome: Outcome; order?: OrderedHold }> {
-  await ctx.http.request('availability', 'GET', pathOf('availability', { sale: ctx.saleId }));
+  const ask = asker(ctx);
+  await ask('availability', 'GET', pathOf('availability', { sale: ctx.saleId }));
   const { body, fallback } = wish(ctx);
-  const held = await hold(ctx, pass, body, fallback);
+  const held = await hold(ctx, ask, pass, body, fallback);
   if (typeof held === 'string') return { outcome: held };
+  ctx.onHeld?.();
   const id = { id: held.holdId };
   if (ctx.random() >= ctx.mix.pay) {
-    const res = await ctx.http.request('holdRelease', 'DELETE', pathOf('holdRelease', id), { token: pass });
+    const res = await ask('holdRelease', 'DELETE', pathOf('holdRelease', id), { token: pass });
     return { outcome: res.status === 200 ? 'released' : 'failed' };
   }
-  const checkout = await ctx.http.request('checkout', 'POST', pathOf('checkout', id), { token: pass, body: checkoutBody(who) });
+  const checkout = await ask('checkout', 'POST', pathOf('checkout', id), { token: pass, body: checkoutBody(who) });
   if (checkout.status !== 200) return { outcome: 'failed' };
-  const paid = await ctx.http.request('demoPay', 'POST', pathOf('demoPay', id), { token: pass });
+  const paid = await ask('demoPay', 'POST', pathOf('demoPay', id), { token: pass });
   if (paid.status !== 202) return { outcome: 'failed' };
   ctx.onPaid(held.holdId);
   const deadline = Date.now() + ORDER_WAIT_MS;
   while (Date.now() < deadline) {
     await sleep(POLL_MS);
-    const res = await ctx.http.request('holdRead', 'GET', pathOf('holdRead', id), { token: pass });
+    const res = await ask('holdRead', 'GET', pathOf('holdRead', id), { token: pass });
     const view = res.body as { state?: string; orderId?: string | null; items?: { seatId: number | null }[] } | null;
     // the seats were lost to expiry and the payment voided: allowed, never charged
     if (res.status === 200 && view?.state === 'LOST') return { outcome: 'voided' };

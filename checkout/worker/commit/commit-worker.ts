@@ -9,6 +9,7 @@ import { closeWorker } from '../close-worker.js';
 import type { CheckoutServices } from '../../checkout-services.js';
 import { commitHold, type CommitOutcome } from './commit-hold.js';
 import { COMMIT_QUEUE, type CommitJobData } from './commit-queue.js';
+import { workerTimings } from '../worker-options.js';
 
 export interface RunningWorker {
   worker: Worker;
@@ -23,7 +24,7 @@ export function startCommitWorker(deps: CheckoutServices, options: { concurrency
   const worker = new Worker<CommitJobData, CommitOutcome>(
     COMMIT_QUEUE,
     (job) => commitHold(deps, job.data.holdId, log.child({ jobId: job.id, attempt: job.attemptsMade + 1 })),
-    { connection, prefix: config.worker.bullmqPrefix, concurrency: options.concurrency ?? config.worker.concurrency, ...options.workerOptions },
+    { ...workerTimings, connection, prefix: config.worker.bullmqPrefix, concurrency: options.concurrency ?? config.worker.concurrency, ...options.workerOptions },
   );
   worker.on('failed', (job, err) => log.warn({ jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'commit attempt failed'));
   worker.on('error', (err) => log.warn({ err: err.message }, 'commit worker error'));

@@ -13,6 +13,7 @@ import { NOTIFICATION_QUEUE, type NotificationJobData, type RemindersMovedJobDat
 import { moveEventReminders } from './reminder-moves.js';
 import { orderMail } from './order-mail.js';
 import { sendVerificationMail, type VerificationMailJobData } from './verification-mail.js';
+import { workerTimings } from '../worker-options.js';
 
 export type NotificationOutcome = 'sent' | 'recorded' | 'already_sent' | 'skipped' | 'moved';
 
@@ -50,7 +51,7 @@ export function startNotificationWorker(deps: CheckoutServices, options: { mail?
     if (data.kind === 'reminders-moved') return (await moveEventReminders(deps, data.eventId), 'moved');
     return sendNotification(deps, mail, data);
   }, {
-    connection, prefix: config.worker.bullmqPrefix, concurrency: 4,
+    ...workerTimings, connection, prefix: config.worker.bullmqPrefix, concurrency: 4,
   });
   worker.on('failed', (job, err) => log.warn({ jobId: job?.id, err: err.message }, 'notification attempt failed'));
   worker.on('error', (err) => log.warn({ err: err.message }, 'notification worker error'));
