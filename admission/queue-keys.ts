@@ -30,6 +30,8 @@ export interface QueueKeys {
   channel: string;
   /** HASH visitor → open sockets across all edges: a fan with a tab still open is not disconnected. */
   presence: string;
+  /** HASH draw number → JSON {seed, count, windowEnd, firstTicket, at}: the `random`-mode window draws. */
+  draws: string;
 }
 
 export function queueKeys(saleId: string, prefix = 'usher'): QueueKeys {
@@ -48,6 +50,7 @@ export function queueKeys(saleId: string, prefix = 'usher'): QueueKeys {
     stats: `${base}:stats`,
     channel: `${base}:events`,
     presence: `${base}:presence`,
+    draws: `${base}:draws`,
   };
 }
 

@@ -15,7 +15,9 @@ export type ClientMessage = z.infer<typeof clientMessageSchema>;
 
 export const saleIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a sale id is 1-64 letters, digits, - or _');
 
-export type SaleState = 'prequeue' | 'open' | 'paused' | 'closed' | 'sold_out' | 'all_held';
+/** `rejecting`: the queueing mode is reject: nobody new is let in, and nobody is admitted. */
+export type SaleState = 'prequeue' | 'open' | 'paused' | 'closed' | 'sold_out' | 'all_held' | 'rejecting';
+export type QueueMode = 'fifo' | 'random' | 'passthrough' | 'reject';
 
 /** Sale-wide, published once per tick on the sale's topic: each fan derives position from its ticket. */
 export interface PositionBroadcast {
@@ -33,6 +35,10 @@ export interface PositionBroadcast {
   seed: string;
   /** the organiser's current message to everyone waiting ('' for none) */
   message: string;
+  /** how newcomers are queued (README: Queueing modes) */
+  mode: QueueMode;
+  /** random mode: when the current window's draw is due (ms), null otherwise */
+  nextDrawAt: number | null;
   at: number;
 }
 
@@ -45,7 +51,7 @@ export type ServerMessage =
   | { v: 1; type: 'admitted'; pass: string; exp: number; checkoutUrl: string }
   | { v: 1; type: 'done' }
   | { v: 1; type: 'rank'; rank: number | null }
-  | { v: 1; type: 'paused' | 'resumed' | 'sold_out' | 'all_held' | 'closed' | 'opened' }
+  | { v: 1; type: 'paused' | 'resumed' | 'sold_out' | 'all_held' | 'closed' | 'opened' | 'rejecting' }
   | { v: 1; type: 'message'; text: string; at: number }
   | { v: 1; type: 'reconnect'; retryAfterMs: number }
   | { v: 1; type: 'error'; code: string; detail: string };

@@ -15,7 +15,7 @@ import { loadNativeUws } from './uws-native.js';
 import { loadPassSigningKeys } from '../admission/pass-keyring.js';
 import { loadAccessTokens } from '../access/access-token.js';
 import { Problem } from '../common/problem.js';
-import { queueStore } from './queue-store.js';
+import { queueStore, bucketCapacityS } from './queue-store.js';
 import { loadVisitorTokens } from './visitor-token.js';
 import { saleRegistry } from './sale-registry.js';
 import { FanRegistry } from './fan-registry.js';
@@ -65,7 +65,7 @@ export async function startEdgeServer(o: EdgeServerOptions): Promise<EdgeServer>
   const { app, routes } = recordRoutes(uws.App());
   const { config, redis } = o;
   const log = o.log.child({ role: 'edge' });
-  const store = queueStore(redis);
+  const store = queueStore(redis, { offerTtlMs: config.edge.offerTtlS * 1000, burstS: bucketCapacityS(config.edge.tickMs) });
   let draining = false;
   const core: EdgeCore = {
     config, log, redis, store,

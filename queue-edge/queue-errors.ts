@@ -10,11 +10,13 @@ const meaning = {
   unknown_sale: { status: 404, detail: 'there is no such sale' },
   sale_closed: { status: 410, detail: 'the sale is closed' },
   queue_not_open: { status: 409, detail: 'the waiting room is not open yet' },
+  room_closed: { status: 403, detail: 'the waiting room is not letting anyone new in right now' },
   no_offer: { status: 409, detail: 'there is no admission offer to take' },
   offer_expired: { status: 410, detail: 'the admission offer has lapsed' },
   already_shuffled: { status: 409, detail: 'the pre-queue was already shuffled' },
   not_yet_open: { status: 409, detail: 'the sale has not opened yet' },
   prequeue_changed: { status: 409, detail: 'the pre-queue changed while it was being shuffled' },
+  draw_not_due: { status: 409, detail: 'the draw window has not ended yet' },
 } as const satisfies Record<string, { status: number; detail: string }>;
 
 export type QueueErrorCode = keyof typeof meaning;

@@ -10,10 +10,11 @@ import { fixedWindowCounter } from '../common/fixed-window-counter.js';
 import { defineQueueScripts } from './queue-scripts.js';
 import { fromQueueScriptError } from './queue-errors.js';
 import { placeSchema, type Place } from './visitor-place.js';
+import { queueModeSchema } from '../admission/sale-controls.js';
 
 export const tickSchema = z.object({
   now: z.number(),
-  state: z.enum(['open', 'prequeue', 'paused', 'closed', 'sold_out', 'all_held']),
+  state: z.enum(['open', 'prequeue', 'paused', 'closed', 'sold_out', 'all_held', 'rejecting']),
   serving: z.number(),
   waiting: z.number(),
   prequeue: z.number(),
@@ -29,6 +30,12 @@ export const tickSchema = z.object({
   opensAt: z.number(),
   seed: z.string(),
   powDifficulty: z.number(),
+  /** the opening shuffle has run */
+  shuffled: z.boolean(),
+  mode: queueModeSchema,
+  drawWindowMs: z.number(),
+  /** earliest arrival ms in the pre-queue / draw pool, 0 when it is empty */
+  poolOldest: z.number(),
 });
 export type TickResult = z.infer<typeof tickSchema>;
 export type SeatStatus = 'on_sale' | 'all_held' | 'sold_out';
@@ -51,16 +58,29 @@ export interface TickOptions {
   burstS: number;
 }
 
+/** Token bucket capacity in seconds of the rate: 2 s, or 1.5 ticks when ticks are slower (a late tick must not lose tokens). */
+export function bucketCapacityS(tickMs: number): number {
+  return Math.max(2, (1.5 * tickMs) / 1000);
+}
+
+/** What a passthrough join needs to make an offer itself: the tick's offer TTL and bucket capacity. */
+export interface JoinOptions {
+  offerTtlMs: number;
+  burstS: number;
+}
+
 export interface QueueStore {
   join(saleId: string, visitorId: string, socket: boolean): Promise<Place>;
   leave(saleId: string, visitorId: string): Promise<number>;
   tick(saleId: string, o: TickOptions): Promise<TickResult>;
   take(saleId: string, visitorId: string, pass: { jti: string; leaseDeadlineMs: number; token: string }): Promise<Place>;
   shuffle(saleId: string, seed: string, order: string[]): Promise<number>;
+  /** A window draw (draw-7.lua): `order` is every pool arrival before `windowEndMs`, permuted. */
+  draw(saleId: string, seed: string, windowEndMs: number, order: string[]): Promise<{ count: number; draw: number }>;
   hit(action: string, ip: string, windowMs: number, nowMs?: number): Promise<number>;
 }
 
-export function queueStore(redis: RedisClient): QueueStore {
+export function queueStore(redis: RedisClient, joinOptions: JoinOptions = { offerTtlMs: 30_000, burstS: 2 }): QueueStore {
   const r = defineQueueScripts(redis);
   const countHit = fixedWindowCounter(redis);
   // The scripts publish on the sale channel: SPUBLISH on a cluster, PUBLISH on one Redis.
@@ -68,8 +88,9 @@ export function queueStore(redis: RedisClient): QueueStore {
   return {
     async join(saleId, visitorId, socket) {
       const k = queueKeys(saleId);
-      const keys = [k.settings, k.seq, k.waiting, k.prequeue, k.visitors, k.presence, k.disconnected, k.active];
-      return answer(r.usherQueueJoin(...keys, visitorId, socket ? '1' : '0'), placeSchema);
+      const keys = [k.settings, k.seq, k.waiting, k.prequeue, k.visitors, k.presence, k.disconnected, k.active, k.bucket, k.offers, k.serving, k.stats];
+      const args = [visitorId, socket ? '1' : '0', String(joinOptions.offerTtlMs), String(joinOptions.burstS)];
+      return answer(r.usherQueueJoin(...keys, ...args), placeSchema);
     },
     async leave(saleId, visitorId) {
       const k = queueKeys(saleId);
@@ -89,6 +110,11 @@ export function queueStore(redis: RedisClient): QueueStore {
       const k = queueKeys(saleId);
       const shuffled = r.usherQueueShuffle(k.settings, k.prequeue, k.seq, k.waiting, k.visitors, k.channel, seed, pubSub, ...order);
       return (await answer(shuffled, z.object({ count: z.number() }))).count;
+    },
+    async draw(saleId, seed, windowEndMs, order) {
+      const k = queueKeys(saleId);
+      const drawn = r.usherQueueDraw(k.settings, k.prequeue, k.seq, k.waiting, k.visitors, k.channel, k.draws, seed, pubSub, String(windowEndMs), ...order);
+      return answer(drawn, z.object({ count: z.number(), draw: z.number() }));
     },
     async hit(action, ip, windowMs, nowMs = Date.now()) {
       return countHit(abuseCounterKey(action, ip, Math.floor(nowMs / windowMs)), windowMs);

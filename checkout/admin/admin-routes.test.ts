@@ -186,11 +186,13 @@ describe('events and sales', () => {
     expect((await call(h.app, admin, 'POST', `/v1/admin/sales/${saleId}/controls`, { action: 'pause' })).status).toBe(409);
     await call(h.app, admin, 'POST', `/v1/admin/sales/${saleId}/publish`);
     const before = await h.ctx.redis.hgetall(queueKeys(saleId).settings);
-    for (const bad of [{ action: 'set_rate', ratePerMin: 0 }, { action: 'set_rate', ratePerMin: '5' }, { action: 'explode' }, { action: 'message', text: '' }]) {
+    for (const bad of [{ action: 'set_rate', ratePerMin: 0 }, { action: 'set_rate', ratePerMin: '5' }, { action: 'explode' }, { action: 'message', text: '' }, { action: 'set_mode', mode: 'lottery' }]) {
       const refused = await call(h.app, admin, 'POST', `/v1/admin/sales/${saleId}/controls`, bad);
       expect([refused.status, refused.body.code]).toEqual([422, 'validation_failed']);
     }
     expect(await h.ctx.redis.hgetall(queueKeys(saleId).settings)).toEqual(before);
+    const random = await call(h.app, admin, 'POST', `/v1/admin/sales/${saleId}/controls`, { action: 'set_mode', mode: 'random', drawWindowS: 30 });
+    expect(random.body).toMatchObject({ mode: 'random', drawWindowS: 30 });
     const paused = await call(h.app, admin, 'POST', `/v1/admin/sales/${saleId}/controls`, { action: 'pause' });
     expect(paused.body).toMatchObject({ paused: true, ratePerMin: 120 });
     expect((await call(h.app, admin, 'GET', `/v1/admin/sales/${saleId}`)).body.status).toBe('paused');

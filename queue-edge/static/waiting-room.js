@@ -9,6 +9,8 @@
     open: "You're in line.", paused: 'The sale is paused. You keep your place.', all_held: 'All seats are held right now; some may come back. You keep your place.',
     sold_out: 'Sold out. Sorry — every seat has been sold.', closed: 'This sale is closed.', offer: "It's your turn! Taking you to checkout…",
     admitted: "It's your turn! Taking you to checkout…", done: 'You have had your turn in this sale.', reconnecting: 'Reconnecting — you keep your place…',
+    rejecting: "The waiting room isn't letting anyone new in right now. Keep this page open: it will try again.",
+    draw: "You're in the next draw: everyone who arrives before it gets a random place in line.",
   };
   let ticket = null, serving = 0, firstAhead = null, attempt = 0, ws = null, leaving = false, lastPosition = null;
 
@@ -18,7 +20,10 @@
   function render() {
     const p = lastPosition;
     if (!p) return;
-    if (!['offer', 'admitted', 'done'].includes($('state').dataset.state)) setState(p.state);
+    const mine = $('state').dataset.state;
+    if (mine === 'draw' || (mine === 'prequeue' && p.state === 'open' && p.mode === 'random')) {
+      setState('draw', p.nextDrawAt ? `${labels.draw} Next draw at ${new Date(p.nextDrawAt).toLocaleTimeString()}.` : labels.draw);
+    } else if (!['offer', 'admitted', 'done'].includes(mine)) setState(p.state);
     if (p.message) { $('message').hidden = false; $('message').textContent = p.message; }
     if (p.seed) { $('seed').hidden = false; $('seed').textContent = `Pre-queue shuffle seed: ${p.seed}`; }
     if (ticket === null) { $('ahead').textContent = '–'; return; }
@@ -59,16 +64,17 @@
   async function onMessage(m) {
     switch (m.type) {
       case 'hello': { const token = await visitorToken(false); const nonce = await work(m.challenge, m.powDifficulty); send({ type: 'join', token, ...(nonce ? { nonce } : {}) }); break; }
-      case 'queued': attempt = 0; $('connection').textContent = ''; if (m.state === 'waiting') { ticket = m.ticket; $('ticket').textContent = `Your number: ${m.ticket}`; } else setState('prequeue'); render(); break;
+      case 'queued': attempt = 0; $('connection').textContent = ''; if (m.state === 'waiting') { ticket = m.ticket; $('ticket').textContent = `Your number: ${m.ticket}`; if ($('state').dataset.state === 'draw') setState('open'); } else setState('prequeue'); render(); break;
       case 'position': lastPosition = m; serving = m.serving; render(); break;
       case 'offer': setState('offer'); send({ type: 'take' }); break;
       case 'admitted': setState('admitted'); leaving = true; location.assign(m.checkoutUrl); break;
       case 'done': setState('done'); leaving = true; break;
       case 'message': $('message').hidden = false; $('message').textContent = m.text; break;
-      case 'paused': case 'resumed': case 'sold_out': case 'all_held': case 'closed': case 'opened': break; // the next position carries the state
+      case 'paused': case 'resumed': case 'sold_out': case 'all_held': case 'closed': case 'opened': case 'rejecting': break; // the next position carries the state
       case 'reconnect': $('connection').textContent = labels.reconnecting; setTimeout(() => ws && ws.close(), Math.random() * 300); break;
       case 'error':
         if (String(m.code).startsWith('visitor_token_')) { localStorage.removeItem(TOKEN_KEY); await visitorToken(true); }
+        else if (m.code === 'room_closed') setState('rejecting'); // the unjoined socket is closed after 15 s; the reconnect tries again
         else $('connection').textContent = m.detail;
         break;
     }
