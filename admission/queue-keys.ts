@@ -32,6 +32,10 @@ export interface QueueKeys {
   presence: string;
   /** HASH draw number → JSON {seed, count, windowEnd, firstTicket, at}: the `random`-mode window draws. */
   draws: string;
+  /** HASH salted SHA-256 of an access code → '' (unused) or the visitor who used it (admission/sale-access.ts). */
+  accessCodes: string;
+  /** ZSET jti → exp ms of every enqueue token used: one visitor per token. */
+  usedTokens: string;
 }
 
 export function queueKeys(saleId: string, prefix = 'usher'): QueueKeys {
@@ -51,6 +55,8 @@ export function queueKeys(saleId: string, prefix = 'usher'): QueueKeys {
     channel: `${base}:events`,
     presence: `${base}:presence`,
     draws: `${base}:draws`,
+    accessCodes: `${base}:access-codes`,
+    usedTokens: `${base}:used-tokens`,
   };
 }
 

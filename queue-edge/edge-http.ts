@@ -128,11 +128,12 @@ const join = defineRoute({
   async handler(core, reply, req, body) {
     const visitorId = await visitorOf(core, req.authorization);
     const { saleId, powDifficulty } = await knownSale(core, req.sale);
-    const { nonce } = body();
+    const { nonce, ...brought } = body();
     // HTTP has no per-connection challenge: the work is bound to this sale and visitor instead.
     await admitJoin(core, req.ip, `${saleId}:${visitorId}`, nonce, powDifficulty);
     await core.fans.room(saleId).ready;
-    reply.json(200, placeBody(core, saleId, await core.store.join(saleId, visitorId, false)));
+    const credential = await core.presale.of(saleId, brought);
+    reply.json(200, placeBody(core, saleId, await core.store.join(saleId, visitorId, false, credential)));
   },
 });
 

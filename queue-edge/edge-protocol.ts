@@ -3,11 +3,21 @@
  * queue-edge/README.md). Every client message is parsed here; anything else is an error message.
  */
 import { z } from 'zod';
+import { accessCodeSchema } from '../admission/sale-access.js';
+
+/** What a fan may bring to a presale's join (socket `join` and HTTP join alike): one of them. */
+export const presaleFields = {
+  accessCode: accessCodeSchema.optional(),
+  enqueueToken: z.string().min(10).max(2048).optional(),
+};
 
 export const PROTOCOL_VERSION = 1;
 
 export const clientMessageSchema = z.discriminatedUnion('type', [
-  z.strictObject({ v: z.literal(PROTOCOL_VERSION), type: z.literal('join'), token: z.string().min(10).max(2048), nonce: z.string().max(32).optional() }),
+  z.strictObject({
+    v: z.literal(PROTOCOL_VERSION), type: z.literal('join'), token: z.string().min(10).max(2048), nonce: z.string().max(32).optional(),
+    ...presaleFields,
+  }),
   z.strictObject({ v: z.literal(PROTOCOL_VERSION), type: z.literal('take') }),
   z.strictObject({ v: z.literal(PROTOCOL_VERSION), type: z.literal('rank') }),
 ]);

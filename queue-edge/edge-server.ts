@@ -20,6 +20,7 @@ import { loadVisitorTokens } from './visitor-token.js';
 import { saleRegistry } from './sale-registry.js';
 import { FanRegistry } from './fan-registry.js';
 import { abuseLimits } from './abuse-limits.js';
+import { presaleCredentials } from './presale-credential.js';
 import { startAdmissionTicks, type SeatStatusSource } from './admission-tick.js';
 import { saleEvents } from './edge-events.js';
 import { fanSocketDoc, mountFanSocket } from './fan-socket.js';
@@ -77,6 +78,7 @@ export async function startEdgeServer(o: EdgeServerOptions): Promise<EdgeServer>
     sales: saleRegistry(redis, o.pg),
     fans: new FanRegistry((room) => events.watch(room)),
     limits: abuseLimits(store, { connect: config.edge.connectsPerIpPerMin, join: config.edge.joinsPerIpPerMin, visitor: config.edge.joinsPerIpPerMin }),
+    presale: presaleCredentials(redis),
     edgeId: o.edgeId ?? `${hostname()}-${process.pid}`,
     pending: new Set(),
     tickNow: (saleId) => ticker.tickNow(saleId),

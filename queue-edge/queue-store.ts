@@ -11,6 +11,7 @@ import { defineQueueScripts } from './queue-scripts.js';
 import { fromQueueScriptError } from './queue-errors.js';
 import { placeSchema, type Place } from './visitor-place.js';
 import { queueModeSchema } from '../admission/sale-controls.js';
+import { NO_CREDENTIAL, credentialArgs, type PresaleCredential } from './presale-credential.js';
 
 export const tickSchema = z.object({
   now: z.number(),
@@ -70,7 +71,7 @@ export interface JoinOptions {
 }
 
 export interface QueueStore {
-  join(saleId: string, visitorId: string, socket: boolean): Promise<Place>;
+  join(saleId: string, visitorId: string, socket: boolean, credential?: PresaleCredential): Promise<Place>;
   leave(saleId: string, visitorId: string): Promise<number>;
   tick(saleId: string, o: TickOptions): Promise<TickResult>;
   take(saleId: string, visitorId: string, pass: { jti: string; leaseDeadlineMs: number; token: string }): Promise<Place>;
@@ -86,10 +87,10 @@ export function queueStore(redis: RedisClient, joinOptions: JoinOptions = { offe
   // The scripts publish on the sale channel: SPUBLISH on a cluster, PUBLISH on one Redis.
   const pubSub = pubSubModeOf(redis);
   return {
-    async join(saleId, visitorId, socket) {
+    async join(saleId, visitorId, socket, credential = NO_CREDENTIAL) {
       const k = queueKeys(saleId);
-      const keys = [k.settings, k.seq, k.waiting, k.prequeue, k.visitors, k.presence, k.disconnected, k.active, k.bucket, k.offers, k.serving, k.stats];
-      const args = [visitorId, socket ? '1' : '0', String(joinOptions.offerTtlMs), String(joinOptions.burstS)];
+      const keys = [k.settings, k.seq, k.waiting, k.prequeue, k.visitors, k.presence, k.disconnected, k.active, k.bucket, k.offers, k.serving, k.stats, k.accessCodes, k.usedTokens];
+      const args = [visitorId, socket ? '1' : '0', String(joinOptions.offerTtlMs), String(joinOptions.burstS), ...credentialArgs(credential)];
       return answer(r.usherQueueJoin(...keys, ...args), placeSchema);
     },
     async leave(saleId, visitorId) {

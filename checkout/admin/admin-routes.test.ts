@@ -23,6 +23,7 @@ describe('admin authorisation', () => {
     ['POST', '/v1/admin/events/00000000-0000-4000-8000-000000000000/cancel'],
     ['POST', '/v1/admin/sales/00000000-0000-4000-8000-000000000000/controls', { action: 'pause' }],
     ['GET', '/v1/admin/sales/00000000-0000-4000-8000-000000000000/dashboard'],
+    ['POST', '/v1/admin/sales/00000000-0000-4000-8000-000000000000/access', { codes: ['ABCDEF'] }],
   ];
   it.each(routes)('%s %s: 401 without a token, 403 for a fan, and changes nothing', async (method, path, body) => {
     const venues = await count('venues');
@@ -199,6 +200,25 @@ describe('events and sales', () => {
     await call(h.app, admin, 'POST', `/v1/admin/sales/${saleId}/controls`, { action: 'close' });
     await expect(h.services.inventory.hold(saleId, 'jti-after-close', { kind: 'best', tierCode: 'GA', quantity: 1 })).rejects.toMatchObject({ code: 'sale_not_open' });
     expect((await call(h.app, admin, 'POST', `/v1/admin/sales/${saleId}/controls`, { action: 'resume' })).status).toBe(409);
+  });
+
+  it('sets a presale: codes stored only as digests, a public JWK as a JWKS; private keys and bad codes are a 400', async () => {
+    const { saleId } = await venueEventSale(h.app, admin);
+    const access = `/v1/admin/sales/${saleId}/access`;
+    expect((await call(h.app, admin, 'POST', access, { codes: ['ABCDEF'] })).status).toBe(409);
+    await call(h.app, admin, 'POST', `/v1/admin/sales/${saleId}/publish`);
+    const jwk = { kty: 'EC', crv: 'P-256', x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU', y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0', kid: 'k1' };
+    for (const bad of [{ codes: ['no'] }, { codes: ['has space'] }, { enqueueJwks: { ...jwk, d: 'secret' } }, { presaleUntil: 'tomorrow' }, { other: 1 }]) {
+      expect((await call(h.app, admin, 'POST', access, bad)).status).toBe(400);
+    }
+    const until = new Date(Date.now() + 3600_000).toISOString();
+    const set = await call(h.app, admin, 'POST', access, { presaleUntil: until, codes: ['FAN-CLUB-1', 'FAN-CLUB-2'], enqueueJwks: jwk });
+    expect(set.status).toBe(200);
+    expect(set.body).toEqual({ presaleUntilMs: Date.parse(until), codes: 2, codesUsed: 0, enqueueJwks: { keys: [jwk] } });
+    const stored = await h.ctx.redis.hgetall(queueKeys(saleId).accessCodes);
+    expect(Object.keys(stored).every((k) => /^[0-9a-f]{64}$/.test(k))).toBe(true);
+    expect(JSON.stringify(stored)).not.toContain('FAN-CLUB');
+    expect((await call(h.app, admin, 'POST', access, { presaleUntil: null, enqueueJwks: null })).body).toMatchObject({ presaleUntilMs: 0, codes: 2, enqueueJwks: null });
   });
 
   it('reports statistics: sold, revenue per section and the funnel', async () => {

@@ -2,6 +2,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { applySaleControl, initSaleSettingsFromPostgres, saleControlSchema, setPowDifficulty } from '../../admission/sale-controls.js';
+import { applySaleAccess, saleAccessAnswerSchema, saleAccessSchema } from '../../admission/sale-access.js';
 import { inTransaction, type PgPool } from '../../common/postgres-pool.js';
 import type { RedisClient } from '../../common/redis-connection.js';
 import { Problem } from '../../common/problem.js';
@@ -137,6 +138,17 @@ export function createSaleRouter(deps: SaleRouterDeps): OpenAPIHono {
       await deps.pg.query(`UPDATE sales SET status = 'open' WHERE id = $1 AND status = 'paused'`, [s.id]);
     }
     return c.json(settings, 200);
+  });
+
+  router.openapi(apiRoute({
+    method: 'post', path: '/v1/admin/sales/{id}/access', summary: 'Presale: until when newcomers need an access code or an enqueue token, codes to add, the organiser\'s JWKS', tags, security,
+    request: { params: idParams, body: jsonBody(saleAccessSchema) },
+    responses: { 200: jsonAnswer(saleAccessAnswerSchema, 'the presale now (codes counted, never shown)'), 409: { description: 'sale_not_published' } },
+  }), async (c) => {
+    const s = await sale(c.req.valid('param').id);
+    const change = c.req.valid('json');
+    if (s.status === 'draft') throw new Problem(409, 'sale_not_published', 'publish the sale first');
+    return c.json(await applySaleAccess(deps.redis, s.id, change), 200);
   });
 
   router.openapi(apiRoute({

@@ -12,6 +12,13 @@
     rejecting: "The waiting room isn't letting anyone new in right now. Keep this page open: it will try again.",
     draw: "You're in the next draw: everyone who arrives before it gets a random place in line.",
   };
+  // Presale: a code from the link (?code=) or typed in; an organiser's invitation (#enqueue_token=) stays out of server logs.
+  const params = new URLSearchParams(location.search);
+  const hash = new URLSearchParams(location.hash.slice(1));
+  let accessCode = params.get('code') || undefined;
+  const enqueueToken = hash.get('enqueue_token') || undefined;
+  let lastToken = null, lastNonce;
+  const PRESALE_CODES = ['presale_access_required', 'access_code_unknown', 'access_code_used', 'enqueue_token_invalid', 'enqueue_token_expired', 'enqueue_token_used'];
   let ticket = null, serving = 0, firstAhead = null, attempt = 0, ws = null, leaving = false, lastPosition = null;
 
   function setState(state, text) { const el = $('state'); el.dataset.state = state; el.textContent = text || labels[state] || state; }
@@ -59,12 +66,17 @@
     }
   }
 
+  function sendJoin() {
+    send({ type: 'join', token: lastToken, ...(lastNonce ? { nonce: lastNonce } : {}), ...(enqueueToken ? { enqueueToken } : accessCode ? { accessCode } : {}) });
+  }
+  $('access').addEventListener('submit', (e) => { e.preventDefault(); accessCode = $('access-code').value.trim(); sendJoin(); });
+
   function send(m) { if (ws && ws.readyState === 1) ws.send(JSON.stringify({ v: 1, ...m })); }
 
   async function onMessage(m) {
     switch (m.type) {
-      case 'hello': { const token = await visitorToken(false); const nonce = await work(m.challenge, m.powDifficulty); send({ type: 'join', token, ...(nonce ? { nonce } : {}) }); break; }
-      case 'queued': attempt = 0; $('connection').textContent = ''; if (m.state === 'waiting') { ticket = m.ticket; $('ticket').textContent = `Your number: ${m.ticket}`; if ($('state').dataset.state === 'draw') setState('open'); } else setState('prequeue'); render(); break;
+      case 'hello': { lastToken = await visitorToken(false); lastNonce = await work(m.challenge, m.powDifficulty); sendJoin(); break; }
+      case 'queued': attempt = 0; $('connection').textContent = ''; $('access').hidden = true; if (m.state === 'waiting') { ticket = m.ticket; $('ticket').textContent = `Your number: ${m.ticket}`; if ($('state').dataset.state === 'draw') setState('open'); } else setState('prequeue'); render(); break;
       case 'position': lastPosition = m; serving = m.serving; render(); break;
       case 'offer': setState('offer'); send({ type: 'take' }); break;
       case 'admitted': setState('admitted'); leaving = true; location.assign(m.checkoutUrl); break;
@@ -74,7 +86,8 @@
       case 'reconnect': $('connection').textContent = labels.reconnecting; setTimeout(() => ws && ws.close(), Math.random() * 300); break;
       case 'error':
         if (String(m.code).startsWith('visitor_token_')) { localStorage.removeItem(TOKEN_KEY); await visitorToken(true); }
-        else if (m.code === 'room_closed') setState('rejecting'); // the unjoined socket is closed after 15 s; the reconnect tries again
+        else if (m.code === 'room_closed') setState('rejecting');
+        else if (PRESALE_CODES.includes(m.code)) { $('access').hidden = false; $('connection').textContent = m.detail; } // the unjoined socket is closed after 15 s; the reconnect tries again
         else $('connection').textContent = m.detail;
         break;
     }

@@ -1,5 +1,5 @@
 --[[
-  join-12: a fan joins a sale's queue, or comes back to the place they already have.
+  join-14: a fan joins a sale's queue, or comes back to the place they already have.
 
   KEYS[1]  settings      HASH   the sale's live settings (rate_per_min present = the sale is known; mode)
   KEYS[2]  seq           STRING ticket counter
@@ -13,12 +13,23 @@
   KEYS[10] offers        ZSET   visitor -> offer deadline ms
   KEYS[11] serving       STRING highest ticket admitted so far
   KEYS[12] stats         HASH   running totals (admitted)
+  KEYS[13] access codes  HASH   salted code digest -> '' (unused) or the visitor who used it
+  KEYS[14] used tokens   ZSET   enqueue token jti -> exp ms
 
   ARGV[1] visitor id
   ARGV[2] '1' when a socket opened (counted in presence), '0' for an HTTP join (marked disconnected
           now unless a socket is open: the HTTP client keeps its place by polling within the grace)
   ARGV[3] offer TTL ms (a passthrough offer)
   ARGV[4] bucket capacity in seconds of the rate (as the tick's ARGV[8])
+  ARGV[5] presale credential the fan brought: '' none, 'code', 'token', or 'refused' (a token the
+          edge could not verify: its signature, audience or expiry; admission/sale-access.ts)
+  ARGV[6] the code's digest | the token's jti | the refusal: enqueue_token_invalid / enqueue_token_expired
+  ARGV[7] the token's exp ms
+
+  Presale (settings `presale_until_ms` > now): a newcomer needs an unused code or an unused valid
+  token; the join that places them marks it used (code -> the visitor; jti -> exp), so of any number
+  of joins with one credential exactly one gets a place. A known visitor keeps their place whatever
+  they bring. After the presale the credential is ignored (not spent).
 
   A newcomer's place by the sale's queueing mode (settings `mode`, absent = 'fifo'), once open:
     fifo         the next ticket
@@ -37,7 +48,9 @@
     {state='done'}                               had a turn already (lease over): one place per visitor
   Errors (nothing written): USHER:unknown_sale, USHER:sale_closed (a newcomer to a closed sale),
     USHER:room_closed (a newcomer while the mode is reject), USHER:queue_not_open (a newcomer before
-    the pre-queue opens).
+    the pre-queue opens); during a presale: USHER:presale_access_required (no credential),
+    USHER:access_code_unknown, USHER:access_code_used, USHER:enqueue_token_used,
+    USHER:enqueue_token_invalid, USHER:enqueue_token_expired.
   Publishes nothing (a passthrough offer is answered here, to the one socket of a newcomer).
   One visitor holds one place: a second tab or a reconnect returns the same state.
 ]]
@@ -49,7 +62,7 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 
 local s = redis.call('HMGET', KEYS[1], 'rate_per_min', 'closed', 'opens_at_ms', 'prequeue_opens_at_ms', 'shuffled', 'mode',
-  'max_active', 'paused', 'closes_at_ms')
+  'max_active', 'paused', 'closes_at_ms', 'presale_until_ms')
 if s[1] == false then return redis.error_reply('USHER:unknown_sale') end
 local mode = s[6] or 'fifo'
 
@@ -82,6 +95,30 @@ end
 if s[2] == '1' then return redis.error_reply('USHER:sale_closed') end
 if mode == 'reject' then return redis.error_reply('USHER:room_closed') end
 if now < (tonumber(s[4]) or 0) then return redis.error_reply('USHER:queue_not_open') end
+
+local credential, credentialId = ARGV[5], ARGV[6]
+local spend = nil
+if now < (tonumber(s[10]) or 0) then
+  if credential == 'refused' then
+    if credentialId == 'enqueue_token_expired' then return redis.error_reply('USHER:enqueue_token_expired') end
+    return redis.error_reply('USHER:enqueue_token_invalid')
+  elseif credential == 'code' then
+    local holder = redis.call('HGET', KEYS[13], credentialId)
+    if holder == false then return redis.error_reply('USHER:access_code_unknown') end
+    if holder ~= '' then return redis.error_reply('USHER:access_code_used') end
+    spend = function() redis.call('HSET', KEYS[13], credentialId, visitor) end
+  elseif credential == 'token' then
+    if redis.call('ZSCORE', KEYS[14], credentialId) ~= false then return redis.error_reply('USHER:enqueue_token_used') end
+    spend = function()
+      -- the edge refuses expired tokens, so jtis long past their exp can go (5 min for clock skew)
+      redis.call('ZREMRANGEBYSCORE', KEYS[14], '-inf', now - 300000)
+      redis.call('ZADD', KEYS[14], tonumber(ARGV[7]), credentialId)
+    end
+  else
+    return redis.error_reply('USHER:presale_access_required')
+  end
+end
+if spend then spend() end
 
 local function pool()
   redis.call('ZADD', KEYS[4], 'NX', now, visitor)
