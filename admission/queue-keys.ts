@@ -32,6 +32,10 @@ export interface QueueKeys {
   presence: string;
   /** HASH draw number → JSON {seed, count, windowEnd, firstTicket, at}: the `random`-mode window draws. */
   draws: string;
+  /** LIST the opening draw's members (visitors), frozen when the pre-queue closes, in the order of their hashed ids. */
+  drawMembers: string;
+  /** LIST their hashed ids, sorted: the list the commitment is of, published after the reveal. */
+  drawHashed: string;
   /** HASH salted SHA-256 of an access code → '' (unused) or the visitor who used it (admission/sale-access.ts). */
   accessCodes: string;
   /** ZSET jti → exp ms of every enqueue token used: one visitor per token. */
@@ -55,6 +59,8 @@ export function queueKeys(saleId: string, prefix = 'usher'): QueueKeys {
     channel: `${base}:events`,
     presence: `${base}:presence`,
     draws: `${base}:draws`,
+    drawMembers: `${base}:draw-members`,
+    drawHashed: `${base}:draw-hashed`,
     accessCodes: `${base}:access-codes`,
     usedTokens: `${base}:used-tokens`,
   };

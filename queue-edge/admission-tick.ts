@@ -1,14 +1,14 @@
 /**
  * The edge's tick: every EDGE_TICK_MS, for each sale it has fans for, one admit-12.lua call (which
  * also cleans up, refills the shared token bucket and records this edge's connected count), the
- * opening shuffle when it is due, then one broadcast on the sale's uWS topic. Nothing per fan.
+ * opening draw's commit and reveal and random mode's window draws when they are due, then one broadcast on the sale's uWS topic. Nothing per fan.
  */
 import type { EdgeCore } from './edge-core.js';
 import type { SaleRoom } from './fan-registry.js';
 import type { SeatStatus, TickResult } from './queue-store.js';
 import type { PositionBroadcast, ServerMessage, SaleState } from './edge-protocol.js';
 import { encode } from './edge-protocol.js';
-import { runOpeningShuffle } from './prequeue-shuffle.js';
+import { runOpeningDraw } from './opening-draw.js';
 import { drawDueAt, runWindowDraw } from './window-draw.js';
 import { bucketCapacityS } from './queue-store.js';
 import { edgeMetrics } from './edge-metrics.js';
@@ -88,9 +88,11 @@ export function startAdmissionTicks(core: EdgeCore, publish: (topic: string, tex
       let r = await core.store.tick(room.saleId, tickOptions(room, status));
       const drawEnd = drawDueAt(r);
       if (!r.shuffled && r.state !== 'closed' && r.now >= r.opensAt) {
-        const shuffled = await runOpeningShuffle(core.redis, core.store, room.saleId);
-        if (shuffled !== null) core.log.info({ saleId: room.saleId, fans: shuffled }, 'pre-queue shuffled at opening');
-        r = await core.store.tick(room.saleId, tickOptions(room, status));
+        const drawn = await runOpeningDraw(core.redis, core.store, core.beacon, room.saleId, r.now);
+        if (drawn !== null) {
+          core.log.info({ saleId: room.saleId, fans: drawn.count }, 'pre-queue drawn at opening');
+          r = await core.store.tick(room.saleId, tickOptions(room, status));
+        }
       } else if (drawEnd !== null) {
         const drawn = await runWindowDraw(core.redis, core.store, room.saleId, drawEnd);
         if (drawn !== null) core.log.info({ saleId: room.saleId, ...drawn }, 'draw window drawn');

@@ -21,6 +21,7 @@ import { saleRegistry } from './sale-registry.js';
 import { FanRegistry } from './fan-registry.js';
 import { abuseLimits } from './abuse-limits.js';
 import { presaleCredentials } from './presale-credential.js';
+import { drandBeacon, noBeacon, type DrawBeacon } from './draw-beacon.js';
 import { startAdmissionTicks, type SeatStatusSource } from './admission-tick.js';
 import { saleEvents } from './edge-events.js';
 import { fanSocketDoc, mountFanSocket } from './fan-socket.js';
@@ -45,6 +46,8 @@ export interface EdgeServerOptions {
   /** Listen here instead of EDGE_PORT (0: any free port, for tests). */
   port?: number;
   edgeId?: string;
+  /** The opening draw's beacon; default from DRAW_BEACON_URL. */
+  beacon?: DrawBeacon;
 }
 
 /** Every route the edge serves, documented: what `/openapi.json` lists. */
@@ -79,6 +82,7 @@ export async function startEdgeServer(o: EdgeServerOptions): Promise<EdgeServer>
     fans: new FanRegistry((room) => events.watch(room)),
     limits: abuseLimits(store, { connect: config.edge.connectsPerIpPerMin, join: config.edge.joinsPerIpPerMin, visitor: config.edge.joinsPerIpPerMin }),
     presale: presaleCredentials(redis),
+    beacon: o.beacon ?? (config.edge.drawBeacon.url ? drandBeacon({ ...config.edge.drawBeacon, url: config.edge.drawBeacon.url }) : noBeacon),
     edgeId: o.edgeId ?? `${hostname()}-${process.pid}`,
     pending: new Set(),
     tickNow: (saleId) => ticker.tickNow(saleId),

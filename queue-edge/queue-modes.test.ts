@@ -10,7 +10,7 @@ import { createSale, startTestEdge, newVisitor, eventually, Fan, type Msg } from
 import { queueStore, type TickOptions } from './queue-store.js';
 import { QueueError } from './queue-errors.js';
 import { drawDueAt, runWindowDraw } from './window-draw.js';
-import { seededPermutation } from './prequeue-shuffle.js';
+import { seededPermutation } from './fair-draw.js';
 
 const redis = newRedis();
 const store = queueStore(redis, { offerTtlMs: 30_000, burstS: 2 });
@@ -123,10 +123,11 @@ describe('reject', () => {
 describe('random', () => {
   it('draws everyone who arrived in a window at its end; later arrivals wait for the next window', async () => {
     const saleId = await saleIn('random', { ratePerMin: 60 });
-    await applySaleControl(redis, saleId, { action: 'set_mode', mode: 'random', drawWindowS: 1 });
+    await applySaleControl(redis, saleId, { action: 'set_mode', mode: 'random', drawWindowS: 2 });
+    await eventually(async () => (await redisNow()) % 2000 < 500, 3000); // all 20 arrive in one window
     const early = Array.from({ length: 20 }, (_, i) => `early-${String(i).padStart(2, '0')}`);
     for (const v of early) expect(await store.join(saleId, v, true)).toEqual({ state: 'prequeue' });
-    const due = await eventually(async () => drawDueAt(await store.tick(saleId, tick)) ?? false, 3000);
+    const due = await eventually(async () => drawDueAt(await store.tick(saleId, tick)) ?? false, 4000);
     const late = ['late-1', 'late-2'];
     for (const v of late) expect(await store.join(saleId, v, true)).toEqual({ state: 'prequeue' }); // Redis time is past `due`
 

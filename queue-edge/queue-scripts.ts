@@ -16,6 +16,7 @@ declare module 'ioredis' {
     usherQueueTake(...keysAndArgs: string[]): Result<string, Context>;
     usherQueueShuffle(...keysAndArgs: string[]): Result<string, Context>;
     usherQueueDraw(...keysAndArgs: string[]): Result<string, Context>;
+    usherQueueCommitDraw(...keysAndArgs: string[]): Result<string, Context>;
   }
 }
 
@@ -27,6 +28,7 @@ export const queueCommands = {
   usherQueueTake: 'take',
   usherQueueShuffle: 'shuffle',
   usherQueueDraw: 'draw',
+  usherQueueCommitDraw: 'commitDraw',
 } as const;
 
 export const queueLuaDir = fileURLToPath(new URL('./lua/', import.meta.url));

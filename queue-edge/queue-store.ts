@@ -75,7 +75,10 @@ export interface QueueStore {
   leave(saleId: string, visitorId: string): Promise<number>;
   tick(saleId: string, o: TickOptions): Promise<TickResult>;
   take(saleId: string, visitorId: string, pass: { jti: string; leaseDeadlineMs: number; token: string }): Promise<Place>;
-  shuffle(saleId: string, seed: string, order: string[]): Promise<number>;
+  /** The pre-queue closes (commitDraw-5.lua): `members` and `hashed` aligned, sorted by hashed id. */
+  commitDraw(saleId: string, c: { commitment: string; beaconPlan: string; members: string[]; hashed: string[] }): Promise<number>;
+  /** The opening draw's reveal (shuffle-7.lua): every committed member in drawn order. */
+  shuffle(saleId: string, seed: string, reveal: string, order: string[]): Promise<{ count: number; firstTicket: number }>;
   /** A window draw (draw-7.lua): `order` is every pool arrival before `windowEndMs`, permuted. */
   draw(saleId: string, seed: string, windowEndMs: number, order: string[]): Promise<{ count: number; draw: number }>;
   hit(action: string, ip: string, windowMs: number, nowMs?: number): Promise<number>;
@@ -107,10 +110,15 @@ export function queueStore(redis: RedisClient, joinOptions: JoinOptions = { offe
       const k = queueKeys(saleId);
       return answer(r.usherQueueTake(k.visitors, k.offers, k.active, k.stats, k.channel, visitorId, pass.jti, String(pass.leaseDeadlineMs), pass.token, pubSub), placeSchema);
     },
-    async shuffle(saleId, seed, order) {
+    async commitDraw(saleId, c) {
       const k = queueKeys(saleId);
-      const shuffled = r.usherQueueShuffle(k.settings, k.prequeue, k.seq, k.waiting, k.visitors, k.channel, seed, pubSub, ...order);
-      return (await answer(shuffled, z.object({ count: z.number() }))).count;
+      const committed = r.usherQueueCommitDraw(k.settings, k.prequeue, k.drawMembers, k.drawHashed, k.channel, c.commitment, c.beaconPlan, pubSub, String(c.members.length), ...c.members, ...c.hashed);
+      return (await answer(committed, z.object({ count: z.number() }))).count;
+    },
+    async shuffle(saleId, seed, reveal, order) {
+      const k = queueKeys(saleId);
+      const shuffled = r.usherQueueShuffle(k.settings, k.prequeue, k.seq, k.waiting, k.visitors, k.channel, k.drawMembers, seed, reveal, pubSub, ...order);
+      return answer(shuffled, z.object({ count: z.number(), firstTicket: z.number() }));
     },
     async draw(saleId, seed, windowEndMs, order) {
       const k = queueKeys(saleId);

@@ -9,7 +9,7 @@ import type { RedisClient } from '../common/redis-connection.js';
 import { queueKeys } from '../admission/queue-keys.js';
 import type { QueueStore, TickResult } from './queue-store.js';
 import { QueueError } from './queue-errors.js';
-import { newShuffleSeed, seededPermutation } from './prequeue-shuffle.js';
+import { newShuffleSeed, seededPermutation } from './fair-draw.js';
 
 /** The end (exclusive, ms) of the window to draw now, or null when no draw is due. */
 export function drawDueAt(r: Pick<TickResult, 'now' | 'shuffled' | 'mode' | 'drawWindowMs' | 'poolOldest'>): number | null {
