@@ -11,11 +11,11 @@
 import { newShuffleSeed } from './fair-draw.js';
 
 export type BeaconPlan =
-  | { kind: 'drand'; url: string; round: number; roundAt: number }
+  | { kind: 'drand'; url: string; round: number; roundAt: number; delayS: number }
   | { kind: 'none'; reason: string };
 
 export type BeaconValue =
-  | { kind: 'drand'; url: string; round: number; roundAt: number; randomness: string }
+  | { kind: 'drand'; url: string; round: number; roundAt: number; delayS: number; randomness: string }
   | { kind: 'none' | 'fallback'; reason: string; randomness: string };
 
 export interface DrawBeacon {
@@ -58,7 +58,7 @@ export function drandBeacon(o: DrandOptions): DrawBeacon {
         info = null;
         return { kind: 'none', reason: `beacon ${url} unreachable at close: ${(err as Error).message}` };
       }
-      return { kind: 'drand', url, ...drandRoundAt(info, closedAtMs / 1000 + o.delayS) };
+      return { kind: 'drand', url, ...drandRoundAt(info, closedAtMs / 1000 + o.delayS), delayS: o.delayS };
     },
     async value(plan, nowMs) {
       if (plan.kind === 'none') return { kind: 'fallback', reason: plan.reason, randomness: newShuffleSeed() };

@@ -46,6 +46,24 @@ export const statusResponseSchema = z.intersection(
 );
 export type StatusResponse = z.infer<typeof statusResponseSchema>;
 
+const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
+/** The opening draw as published (draw-record.ts; README: A draw anyone can verify). */
+export const drawRecordSchema = z.object({
+  version: z.literal('usher-draw-v1'),
+  saleId: z.string(),
+  state: z.enum(['prequeue', 'committed', 'revealed']),
+  closesAt: msSinceEpoch.describe('the pre-queue closes: arrivals before it are in the draw'),
+  count: z.number().int().nullable(),
+  commitment: hex64.nullable().describe('SHA-256 of the sorted hashed ids, each followed by LF'),
+  committedAt: msSinceEpoch.nullable(),
+  beacon: z.looseObject({ kind: z.enum(['drand', 'none']) }).nullable().describe('the beacon round fixed at the commit'),
+  reveal: z.looseObject({ kind: z.enum(['drand', 'none', 'fallback']), randomness: z.string() }).nullable().describe("the beacon's value the seed came from"),
+  seed: z.string().nullable(),
+  firstTicket: z.number().int().nullable(),
+  revealedAt: msSinceEpoch.nullable(),
+  members: z.array(hex64).nullable().describe('the sorted hashed ids, after the reveal'),
+});
+
 export const visitorTokenResponseSchema = z.object({ token: z.string().describe('visitor token (HS256, 7 days)'), visitorId: z.string() });
 
 export const controlsResponseSchema = z.object({

@@ -56,7 +56,7 @@ function uint32Stream(seedHex: string): () => number {
 }
 
 /** Uniform integer in [0, n): a word w is kept only if w < 2^32 − (2^32 mod n), then w mod n. */
-function below(n: number, next: () => number): number {
+export function below(n: number, next: () => number): number {
   const limit = 0x1_0000_0000 - (0x1_0000_0000 % n);
   for (;;) {
     const v = next();

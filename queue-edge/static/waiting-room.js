@@ -21,6 +21,30 @@
   const PRESALE_CODES = ['presale_access_required', 'access_code_unknown', 'access_code_used', 'enqueue_token_invalid', 'enqueue_token_expired', 'enqueue_token_used'];
   let ticket = null, serving = 0, firstAhead = null, attempt = 0, ws = null, leaving = false, lastPosition = null;
 
+  // The hashed id this fan is published under in the draw (queue-edge/README.md, "A draw anyone can verify"), computed here from the visitor token.
+  async function showDrawId(token) {
+    try {
+      const sub = JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))).sub;
+      const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`usher-draw-v1:visitor:${saleId}:${sub}`));
+      const id = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+      $('draw-id').textContent = id;
+      $('draw-command').textContent = `npm run verify:draw -- ${saleId} --edge ${location.origin} --me ${id}`;
+    } catch { $('draw-id').textContent = 'unavailable'; }
+  }
+  let drawAskedAt = 0, drawRevealed = false;
+  async function refreshDraw(p) {
+    if (drawRevealed || p.at < p.opensAt || Date.now() - drawAskedAt < 2000) return;
+    drawAskedAt = Date.now();
+    const url = `/v1/sales/${encodeURIComponent(saleId)}/draw`;
+    const d = await (await fetch(url)).json();
+    if (d.state === 'prequeue') return;
+    $('draw-status').hidden = false;
+    $('draw-status').textContent = d.state === 'committed'
+      ? `The pre-queue closed with ${d.count} fans. Commitment: ${d.commitment}. Waiting for the public beacon…`
+      : `Drawn: ${d.count} fans, commitment ${d.commitment}, seed ${d.seed}.`;
+    if (d.state === 'revealed') { drawRevealed = true; $('draw-verify').hidden = false; $('draw-link').href = url; }
+  }
+
   function setState(state, text) { const el = $('state'); el.dataset.state = state; el.textContent = text || labels[state] || state; }
   function fmt(s) { if (s < 60) return 'under a minute'; const m = Math.round(s / 60); return m < 60 ? `${m} min` : `${Math.floor(m / 60)} h ${m % 60} min`; }
 
@@ -32,7 +56,7 @@
       setState('draw', p.nextDrawAt ? `${labels.draw} Next draw at ${new Date(p.nextDrawAt).toLocaleTimeString()}.` : labels.draw);
     } else if (!['offer', 'admitted', 'done'].includes(mine)) setState(p.state);
     if (p.message) { $('message').hidden = false; $('message').textContent = p.message; }
-    if (p.seed) { $('seed').hidden = false; $('seed').textContent = `Pre-queue shuffle seed: ${p.seed}`; }
+    refreshDraw(p).catch(() => undefined);
     if (ticket === null) { $('ahead').textContent = '–'; return; }
     const ahead = Math.max(0, ticket - p.serving - 1);
     if (firstAhead === null || ahead > firstAhead) firstAhead = ahead;
@@ -75,7 +99,7 @@
 
   async function onMessage(m) {
     switch (m.type) {
-      case 'hello': { lastToken = await visitorToken(false); lastNonce = await work(m.challenge, m.powDifficulty); sendJoin(); break; }
+      case 'hello': { lastToken = await visitorToken(false); showDrawId(lastToken); lastNonce = await work(m.challenge, m.powDifficulty); sendJoin(); break; }
       case 'queued': attempt = 0; $('connection').textContent = ''; $('access').hidden = true; if (m.state === 'waiting') { ticket = m.ticket; $('ticket').textContent = `Your number: ${m.ticket}`; if ($('state').dataset.state === 'draw') setState('open'); } else setState('prequeue'); render(); break;
       case 'position': lastPosition = m; serving = m.serving; render(); break;
       case 'offer': setState('offer'); send({ type: 'take' }); break;
