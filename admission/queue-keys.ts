@@ -36,6 +36,10 @@ export interface QueueKeys {
   drawMembers: string;
   /** LIST their hashed ids, sorted: the list the commitment is of, published after the reveal. */
   drawHashed: string;
+  /** ZSET JSON of a scheduled control → its time ms (admission/sale-schedule.ts). */
+  schedule: string;
+  /** LIST the scheduled controls applied, latest first (the last 100). */
+  scheduleLog: string;
   /** HASH salted SHA-256 of an access code → '' (unused) or the visitor who used it (admission/sale-access.ts). */
   accessCodes: string;
   /** ZSET jti → exp ms of every enqueue token used: one visitor per token. */
@@ -61,6 +65,8 @@ export function queueKeys(saleId: string, prefix = 'usher'): QueueKeys {
     draws: `${base}:draws`,
     drawMembers: `${base}:draw-members`,
     drawHashed: `${base}:draw-hashed`,
+    schedule: `${base}:schedule`,
+    scheduleLog: `${base}:schedule-log`,
     accessCodes: `${base}:access-codes`,
     usedTokens: `${base}:used-tokens`,
   };

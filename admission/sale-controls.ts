@@ -40,21 +40,22 @@ export interface SaleSettings {
   drawWindowS: number | null;
 }
 
-function fieldsOf(control: SaleControl): Record<string, string> {
+/** The settings fields a control writes; `nowMs` stamps a message (a scheduled one: its time). */
+export function settingsFieldsOf(control: SaleControl, nowMs = Date.now()): Record<string, string> {
   switch (control.action) {
     case 'set_rate': return { rate_per_min: String(control.ratePerMin) };
     case 'set_max_shoppers': return { max_active: String(control.maxActive) };
     case 'pause': return { paused: '1' };
     case 'resume': return { paused: '0' };
     case 'close': return { closed: '1' };
-    case 'message': return { message: control.text, message_at: String(Date.now()) };
+    case 'message': return { message: control.text, message_at: String(nowMs) };
     case 'set_mode': return { mode: control.mode, ...(control.drawWindowS ? { draw_window_ms: String(control.drawWindowS * 1000) } : {}) };
   }
 }
 
 export async function applySaleControl(redis: RedisClient, saleId: string, control: SaleControl): Promise<SaleSettings> {
   const keys = queueKeys(saleId);
-  await redis.hset(keys.settings, fieldsOf(control));
+  await redis.hset(keys.settings, settingsFieldsOf(control));
   await publishSaleEvent(redis, keys.channel, JSON.stringify({ type: 'control', control }));
   return readSaleSettings(redis, saleId);
 }

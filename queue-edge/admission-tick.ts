@@ -1,5 +1,5 @@
 /**
- * The edge's tick: every EDGE_TICK_MS, for each sale it has fans for, one admit-12.lua call (which
+ * The edge's tick: every EDGE_TICK_MS, for each sale it has fans for, one admit-14.lua call (which
  * also cleans up, refills the shared token bucket and records this edge's connected count), the
  * opening draw's commit and reveal and random mode's window draws when they are due, then one broadcast on the sale's uWS topic. Nothing per fan.
  */

@@ -31,6 +31,8 @@ export const tickSchema = z.object({
   opensAt: z.number(),
   seed: z.string(),
   powDifficulty: z.number(),
+  /** scheduled controls this tick applied */
+  scheduled: z.number(),
   /** the opening shuffle has run */
   shuffled: z.boolean(),
   mode: queueModeSchema,
@@ -102,7 +104,7 @@ export function queueStore(redis: RedisClient, joinOptions: JoinOptions = { offe
     },
     async tick(saleId, o) {
       const k = queueKeys(saleId);
-      const keys = [k.settings, k.bucket, k.waiting, k.serving, k.active, k.offers, k.visitors, k.stats, k.channel, k.disconnected, k.presence, k.prequeue];
+      const keys = [k.settings, k.bucket, k.waiting, k.serving, k.active, k.offers, k.visitors, k.stats, k.channel, k.disconnected, k.presence, k.prequeue, k.schedule, k.scheduleLog];
       const args = [o.seats, o.offerTtlMs, o.graceMs, o.maxBatch, o.edgeId, o.connected, o.cleanLimit ?? 500, o.burstS, pubSub].map(String);
       return answer(r.usherQueueAdmit(...keys, ...args), tickSchema);
     },

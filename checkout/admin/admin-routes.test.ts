@@ -24,6 +24,7 @@ describe('admin authorisation', () => {
     ['POST', '/v1/admin/sales/00000000-0000-4000-8000-000000000000/controls', { action: 'pause' }],
     ['GET', '/v1/admin/sales/00000000-0000-4000-8000-000000000000/dashboard'],
     ['POST', '/v1/admin/sales/00000000-0000-4000-8000-000000000000/access', { codes: ['ABCDEF'] }],
+    ['POST', '/v1/admin/sales/00000000-0000-4000-8000-000000000000/schedule', {}],
   ];
   it.each(routes)('%s %s: 401 without a token, 403 for a fan, and changes nothing', async (method, path, body) => {
     const venues = await count('venues');
@@ -219,6 +220,19 @@ describe('events and sales', () => {
     expect(Object.keys(stored).every((k) => /^[0-9a-f]{64}$/.test(k))).toBe(true);
     expect(JSON.stringify(stored)).not.toContain('FAN-CLUB');
     expect((await call(h.app, admin, 'POST', access, { presaleUntil: null, enqueueJwks: null })).body).toMatchObject({ presaleUntilMs: 0, codes: 2, enqueueJwks: null });
+  });
+
+  it('keeps a timetable of live changes: add, list, remove; a scheduled close is a 400', async () => {
+    const { saleId } = await venueEventSale(h.app, admin);
+    const schedule = `/v1/admin/sales/${saleId}/schedule`;
+    await call(h.app, admin, 'POST', `/v1/admin/sales/${saleId}/publish`);
+    const at = new Date(Date.now() + 3600_000).toISOString();
+    expect((await call(h.app, admin, 'POST', schedule, { add: [{ at, control: { action: 'close' } }] })).status).toBe(400);
+    const added = await call(h.app, admin, 'POST', schedule, { add: [{ at, control: { action: 'set_rate', ratePerMin: 900 } }] });
+    expect(added.status).toBe(200);
+    expect(added.body.pending).toMatchObject([{ at: Date.parse(at), control: { action: 'set_rate', ratePerMin: 900 }, fields: { rate_per_min: '900' } }]);
+    expect((await call(h.app, admin, 'POST', schedule, {})).body.pending).toHaveLength(1);
+    expect((await call(h.app, admin, 'POST', schedule, { remove: [(added.body.pending as { id: string }[])[0]!.id] })).body).toEqual({ pending: [], applied: [] });
   });
 
   it('reports statistics: sold, revenue per section and the funnel', async () => {

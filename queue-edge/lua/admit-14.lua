@@ -1,5 +1,5 @@
 --[[
-  admit-12: one admission tick of one sale, run by every edge each EDGE_TICK_MS. Any number of edges
+  admit-14: one admission tick of one sale, run by every edge each EDGE_TICK_MS. Any number of edges
   may run it at once: the token bucket runs on Redis TIME, so the total rate is the setting.
 
   KEYS[1]  settings      HASH live settings (rate_per_min, max_active, paused, closed, message, mode, …)
@@ -14,6 +14,8 @@
   KEYS[10] disconnected  ZSET visitor -> disconnect ms
   KEYS[11] presence      HASH visitor -> open sockets
   KEYS[12] prequeue      ZSET visitor -> arrival ms (the pre-queue; in `random` mode also the window's draw pool)
+  KEYS[13] schedule     ZSET scheduled control JSON {id, at, control, fields} -> at ms (admission/sale-schedule.ts)
+  KEYS[14] schedule log LIST applied scheduled controls, latest first (capped at 100)
 
   ARGV[1] seats: 'on_sale' | 'all_held' | 'sold_out' (from the inventory, read by the edge this tick)
   ARGV[2] offer TTL ms
@@ -25,7 +27,8 @@
   ARGV[8] bucket capacity in seconds of the rate (at least the longest gap between two ticks)
   ARGV[9] pub/sub mode: 'sharded' (Redis Cluster: SPUBLISH) or 'plain' (PUBLISH)
 
-  Order: leases past their deadline end (revocation, frees slots); offers past their deadline lapse
+  Order: scheduled controls due by now are applied first (their fields written to the settings,
+  moved to the log, published as controls), so this very tick runs on them; then leases past their deadline end (revocation, frees slots); offers past their deadline lapse
   (offers_expired); fans disconnected longer than the grace with no socket anywhere lose their place;
   then the bucket refills (only while the sale is open: a pause does not bank a burst) and up to
   min(tokens, max_active - active - offers, ARGV[4]) fans are popped first-in first-out into offers.
@@ -35,7 +38,8 @@
 
   Returns JSON: the sale's counters and settings (`tickSchema` in queue-store.ts).
   Errors (nothing written): USHER:unknown_sale (no settings hash).
-  Publishes {type='offers', offers=[{visitor, ticket, deadline}]} when it made offers.
+  Publishes {type='offers', offers=[{visitor, ticket, deadline}]} when it made offers, and
+  {type='control', control, scheduled=id} for each scheduled control it applied.
 ]]
 --- @include "publishSaleEvent"
 --- @include "visitorPlace"
@@ -45,6 +49,21 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local seats, offerTtl, grace = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 local maxBatch, edge, connected, cleanLimit = tonumber(ARGV[4]), ARGV[5], ARGV[6], tonumber(ARGV[7])
 local burstS = tonumber(ARGV[8])
+
+-- Scheduled controls first. Only when the sale is known: an unknown sale is refused below, unwritten.
+local applied = 0
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  for _, raw in ipairs(redis.call('ZRANGEBYSCORE', KEYS[13], '-inf', now, 'LIMIT', 0, 20)) do
+    local entry = cjson.decode(raw)
+    for field, value in pairs(entry.fields) do redis.call('HSET', KEYS[1], field, value) end
+    redis.call('ZREM', KEYS[13], raw)
+    entry.appliedAt = now
+    redis.call('LPUSH', KEYS[14], cjson.encode(entry))
+    publishSaleEvent(KEYS[9], ARGV[9], { type = 'control', control = entry.control, scheduled = entry.id })
+    applied = applied + 1
+  end
+  if applied > 0 then redis.call('LTRIM', KEYS[14], 0, 99) end
+end
 
 local s = redis.call('HMGET', KEYS[1], 'rate_per_min', 'max_active', 'paused', 'closed', 'message', 'message_at',
   'opens_at_ms', 'shuffled', 'prequeue_seed', 'pow_difficulty', 'closes_at_ms', 'mode', 'draw_window_ms')
@@ -126,5 +145,5 @@ return cjson.encode({
   admitted = tonumber(totals[1]) or 0, offersExpired = tonumber(totals[2]) or 0,
   ratePerMin = rate, maxActive = maxActive, message = s[5] or '', messageAt = tonumber(s[6]) or 0,
   opensAt = opensAt, seed = s[9] or '', powDifficulty = tonumber(s[10]) or 0,
-  shuffled = s[8] == '1', mode = mode, drawWindowMs = drawWindow, poolOldest = tonumber(oldest[2]) or 0,
+  scheduled = applied, shuffled = s[8] == '1', mode = mode, drawWindowMs = drawWindow, poolOldest = tonumber(oldest[2]) or 0,
 })
