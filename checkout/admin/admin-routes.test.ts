@@ -203,14 +203,15 @@ describe('events and sales', () => {
     expect((await call(h.app, admin, 'POST', `/v1/admin/sales/${saleId}/controls`, { action: 'resume' })).status).toBe(409);
   });
 
-  it('sets a presale: codes stored only as digests, a public JWK as a JWKS; private keys and bad codes are a 400', async () => {
+  it('sets a presale: codes stored only as digests, a public JWK as a JWKS; private keys and bad codes are a 422', async () => {
     const { saleId } = await venueEventSale(h.app, admin);
     const access = `/v1/admin/sales/${saleId}/access`;
     expect((await call(h.app, admin, 'POST', access, { codes: ['ABCDEF'] })).status).toBe(409);
     await call(h.app, admin, 'POST', `/v1/admin/sales/${saleId}/publish`);
     const jwk = { kty: 'EC', crv: 'P-256', x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU', y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0', kid: 'k1' };
     for (const bad of [{ codes: ['no'] }, { codes: ['has space'] }, { enqueueJwks: { ...jwk, d: 'secret' } }, { presaleUntil: 'tomorrow' }, { other: 1 }]) {
-      expect((await call(h.app, admin, 'POST', access, bad)).status).toBe(400);
+      const refused = await call(h.app, admin, 'POST', access, bad);
+      expect([refused.status, refused.body.code]).toEqual([422, 'validation_failed']);
     }
     const until = new Date(Date.now() + 3600_000).toISOString();
     const set = await call(h.app, admin, 'POST', access, { presaleUntil: until, codes: ['FAN-CLUB-1', 'FAN-CLUB-2'], enqueueJwks: jwk });
@@ -222,12 +223,12 @@ describe('events and sales', () => {
     expect((await call(h.app, admin, 'POST', access, { presaleUntil: null, enqueueJwks: null })).body).toMatchObject({ presaleUntilMs: 0, codes: 2, enqueueJwks: null });
   });
 
-  it('keeps a timetable of live changes: add, list, remove; a scheduled close is a 400', async () => {
+  it('keeps a timetable of live changes: add, list, remove; a scheduled close is a 422', async () => {
     const { saleId } = await venueEventSale(h.app, admin);
     const schedule = `/v1/admin/sales/${saleId}/schedule`;
     await call(h.app, admin, 'POST', `/v1/admin/sales/${saleId}/publish`);
     const at = new Date(Date.now() + 3600_000).toISOString();
-    expect((await call(h.app, admin, 'POST', schedule, { add: [{ at, control: { action: 'close' } }] })).status).toBe(400);
+    expect((await call(h.app, admin, 'POST', schedule, { add: [{ at, control: { action: 'close' } }] })).status).toBe(422);
     const added = await call(h.app, admin, 'POST', schedule, { add: [{ at, control: { action: 'set_rate', ratePerMin: 900 } }] });
     expect(added.status).toBe(200);
     expect(added.body.pending).toMatchObject([{ at: Date.parse(at), control: { action: 'set_rate', ratePerMin: 900 }, fields: { rate_per_min: '900' } }]);

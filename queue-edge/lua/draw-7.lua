@@ -19,7 +19,7 @@
 
   Returns JSON {count=n, draw=d}.
   Errors (nothing written): USHER:not_yet_open (before the opening shuffle: the pre-queue is
-    shuffle-6.lua's), USHER:draw_not_due (the window has not ended on Redis time),
+    shuffle-7.lua's), USHER:draw_not_due (the window has not ended on Redis time),
     USHER:prequeue_changed (the window's arrivals are not exactly ARGV[4..]: a departure since the
     edge read them; retry).
   Publishes {type='shuffled', seed, count, draw}.
