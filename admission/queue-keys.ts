@@ -30,6 +30,20 @@ export interface QueueKeys {
   channel: string;
   /** HASH visitor → open sockets across all edges: a fan with a tab still open is not disconnected. */
   presence: string;
+  /** HASH draw number → JSON {seed, count, windowEnd, firstTicket, at}: the `random`-mode window draws. */
+  draws: string;
+  /** LIST the opening draw's members (visitors), frozen when the pre-queue closes, in the order of their hashed ids. */
+  drawMembers: string;
+  /** LIST their hashed ids, sorted: the list the commitment is of, published after the reveal. */
+  drawHashed: string;
+  /** ZSET JSON of a scheduled control → its time ms (admission/sale-schedule.ts). */
+  schedule: string;
+  /** LIST the scheduled controls applied, latest first (the last 100). */
+  scheduleLog: string;
+  /** HASH salted SHA-256 of an access code → '' (unused) or the visitor who used it (admission/sale-access.ts). */
+  accessCodes: string;
+  /** ZSET jti → exp ms of every enqueue token used: one visitor per token. */
+  usedTokens: string;
 }
 
 export function queueKeys(saleId: string, prefix = 'usher'): QueueKeys {
@@ -48,6 +62,13 @@ export function queueKeys(saleId: string, prefix = 'usher'): QueueKeys {
     stats: `${base}:stats`,
     channel: `${base}:events`,
     presence: `${base}:presence`,
+    draws: `${base}:draws`,
+    drawMembers: `${base}:draw-members`,
+    drawHashed: `${base}:draw-hashed`,
+    schedule: `${base}:schedule`,
+    scheduleLog: `${base}:schedule-log`,
+    accessCodes: `${base}:access-codes`,
+    usedTokens: `${base}:used-tokens`,
   };
 }
 

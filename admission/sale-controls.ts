@@ -10,6 +10,14 @@ import { queueKeys } from './queue-keys.js';
 import { publishSaleEvent } from './sale-channel.js';
 import type { PgPool } from '../common/postgres-pool.js';
 
+/**
+ * How a sale queues newcomers once open (queue-edge/README.md#queueing-modes): `fifo` in arrival
+ * order, `random` drawn at the end of each window, `passthrough` straight in while under the limits,
+ * `reject` nobody new.
+ */
+export const queueModeSchema = z.enum(['fifo', 'random', 'passthrough', 'reject']);
+export type QueueMode = z.infer<typeof queueModeSchema>;
+
 export const saleControlSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('set_rate'), ratePerMin: z.number().int().min(1).max(1_000_000) }),
   z.object({ action: z.literal('set_max_shoppers'), maxActive: z.number().int().min(1).max(1_000_000) }),
@@ -17,6 +25,7 @@ export const saleControlSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('resume') }),
   z.object({ action: z.literal('close') }),
   z.object({ action: z.literal('message'), text: z.string().trim().min(1).max(500) }),
+  z.object({ action: z.literal('set_mode'), mode: queueModeSchema, drawWindowS: z.number().int().min(1).max(3600).optional() }),
 ]);
 export type SaleControl = z.infer<typeof saleControlSchema>;
 
@@ -26,22 +35,27 @@ export interface SaleSettings {
   paused: boolean;
   closed: boolean;
   message: string;
+  mode: QueueMode;
+  /** random mode's window; null until set (the tick then uses 10 s) */
+  drawWindowS: number | null;
 }
 
-function fieldsOf(control: SaleControl): Record<string, string> {
+/** The settings fields a control writes; `nowMs` stamps a message (a scheduled one: its time). */
+export function settingsFieldsOf(control: SaleControl, nowMs = Date.now()): Record<string, string> {
   switch (control.action) {
     case 'set_rate': return { rate_per_min: String(control.ratePerMin) };
     case 'set_max_shoppers': return { max_active: String(control.maxActive) };
     case 'pause': return { paused: '1' };
     case 'resume': return { paused: '0' };
     case 'close': return { closed: '1' };
-    case 'message': return { message: control.text, message_at: String(Date.now()) };
+    case 'message': return { message: control.text, message_at: String(nowMs) };
+    case 'set_mode': return { mode: control.mode, ...(control.drawWindowS ? { draw_window_ms: String(control.drawWindowS * 1000) } : {}) };
   }
 }
 
 export async function applySaleControl(redis: RedisClient, saleId: string, control: SaleControl): Promise<SaleSettings> {
   const keys = queueKeys(saleId);
-  await redis.hset(keys.settings, fieldsOf(control));
+  await redis.hset(keys.settings, settingsFieldsOf(control));
   await publishSaleEvent(redis, keys.channel, JSON.stringify({ type: 'control', control }));
   return readSaleSettings(redis, saleId);
 }
@@ -59,6 +73,8 @@ export async function readSaleSettings(redis: RedisClient, saleId: string): Prom
     paused: s.paused === '1',
     closed: s.closed === '1',
     message: s.message ?? '',
+    mode: queueModeSchema.catch('fifo').parse(s.mode ?? 'fifo'),
+    drawWindowS: s.draw_window_ms ? Number(s.draw_window_ms) / 1000 : null,
   };
 }
 

@@ -53,6 +53,9 @@ export const variables = {
   EDGE_JOINS_PER_IP_PER_MIN: { schema: positiveInt, default: '60', doc: 'queue joins one client address may make per minute, counted in Redis across edges' },
   QUEUE_RECONNECT_GRACE_S: { schema: positiveInt, default: '60', doc: 'how long a disconnected fan keeps their place' },
   QUEUE_OFFER_TTL_S: { schema: positiveInt, default: '30', doc: 'how long an admission offer waits to be taken' },
+  DRAW_BEACON_URL: { schema: z.union([z.enum(['auto', 'none']), url]), default: 'auto', doc: 'drand chain whose round after the pre-queue closes seeds the opening draw (queue-edge/README.md); auto: drand quicknet in production, none elsewhere' },
+  DRAW_BEACON_DELAY_S: { schema: nonNegativeInt, default: '5', doc: 'the draw uses the first beacon round at least this long after the pre-queue closes' },
+  DRAW_BEACON_TIMEOUT_S: { schema: positiveInt, default: '60', doc: 'past its round time this long without the beacon, the draw falls back to the edge\'s own randomness (and says so)' },
   PASS_TTL_S: { schema: positiveInt, default: '600', doc: 'shopping window of an admission pass' },
   PASS_SIGNING_JWKS: { schema: optionalString, secret: true, doc: 'JSON private JWK set (ES256) that seeds the admission-pass keyset in Redis when it is empty (first key signs, others stay published); rotate with `npm run pass-keys -- rotate`. generated once outside production' },
   PASS_KEYS_REFRESH_S: { schema: positiveInt, default: '5', doc: 'how often each edge re-reads the pass keyset from Redis (a rotation needs no restart)' },
@@ -81,6 +84,9 @@ export const variables = {
   TRUST_PROXY: { schema: bool, default: 'false', doc: 'take the client address from X-Forwarded-For' },
   SHUTDOWN_GRACE_MS: { schema: positiveInt, default: '10000', doc: 'bounded drain on SIGTERM before the process exits' },
 } satisfies Record<string, Variable>;
+
+/** The League of Entropy's quicknet chain (3 s rounds): the production default of DRAW_BEACON_URL. */
+export const DRAND_QUICKNET = 'https://api.drand.sh/52db9ba70e0cc0f6eaf7803dd07447a1f5477735fd3f661792ba94600c84e971';
 
 export type VariableName = keyof typeof variables;
 type Parsed = { [K in VariableName]: z.output<(typeof variables)[K]['schema']> };
@@ -116,6 +122,8 @@ export interface Config {
     joinsPerIpPerMin: number;
     reconnectGraceS: number;
     offerTtlS: number;
+    /** the opening draw's beacon: a drand chain URL, or null for none */
+    drawBeacon: { url: string | null; delayS: number; timeoutS: number };
   };
   secrets: {
     passSigningJwks: string | undefined;
@@ -217,6 +225,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       joinsPerIpPerMin: p.EDGE_JOINS_PER_IP_PER_MIN,
       reconnectGraceS: p.QUEUE_RECONNECT_GRACE_S,
       offerTtlS: p.QUEUE_OFFER_TTL_S,
+      drawBeacon: {
+        url: p.DRAW_BEACON_URL === 'none' ? null : p.DRAW_BEACON_URL === 'auto' ? (p.NODE_ENV === 'production' ? DRAND_QUICKNET : null) : p.DRAW_BEACON_URL,
+        delayS: p.DRAW_BEACON_DELAY_S,
+        timeoutS: p.DRAW_BEACON_TIMEOUT_S,
+      },
     },
     secrets: {
       passSigningJwks: p.PASS_SIGNING_JWKS,

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { loadConfig, ConfigError, variables } from './config.js';
+import { loadConfig, ConfigError, variables, DRAND_QUICKNET } from './config.js';
 
 describe('config', () => {
   it('runs the demo on defaults alone', () => {
@@ -37,6 +37,15 @@ describe('config', () => {
   it('requires the secrets in production and the Stripe keys with the Stripe gateway', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/PASS_SIGNING_JWKS=\(unset\)/);
     expect(() => loadConfig({ PAYMENT_GATEWAY: 'stripe' })).toThrow(/STRIPE_SECRET_KEY=\(unset\)/);
+  });
+
+  it('resolves DRAW_BEACON_URL=auto to drand quicknet in production only; none is none', () => {
+    const prod = { NODE_ENV: 'production', PASS_SIGNING_JWKS: '{"keys":[]}', VISITOR_TOKEN_SECRET: 'v'.repeat(32), AUTH_JWT_SECRET: 'a'.repeat(32) };
+    expect(loadConfig(prod).edge.drawBeacon).toEqual({ url: DRAND_QUICKNET, delayS: 5, timeoutS: 60 });
+    expect(loadConfig({ ...prod, DRAW_BEACON_URL: 'none' }).edge.drawBeacon.url).toBeNull();
+    expect(loadConfig({}).edge.drawBeacon.url).toBeNull();
+    expect(loadConfig({ DRAW_BEACON_URL: 'http://127.0.0.1:1/chain' }).edge.drawBeacon.url).toBe('http://127.0.0.1:1/chain');
+    expect(() => loadConfig({ DRAW_BEACON_URL: 'drand' })).toThrow(/DRAW_BEACON_URL/);
   });
 
   it('documents every variable', () => {

@@ -26,6 +26,7 @@ import { startRedis, freePort } from '../scripts/services.js';
 import { initSaleSettings } from '../admission/sale-controls.js';
 import { queueKeys } from '../admission/queue-keys.js';
 import { queueStore } from '../queue-edge/queue-store.js';
+import { openEmptyQueue } from '../queue-edge/opening-draw.js';
 import { EDGE_NODE_FLAGS } from '../queue-edge/edge-node-flags.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -132,7 +133,7 @@ async function runEdge(redisUrl: string, fans: number): Promise<Record<string, n
   const saleId = `bench-${randomBytes(4).toString('hex')}`;
   await initSaleSettings(redis, saleId, { ratePerMin: RATE_PER_MIN, maxActive: 10_000_000, opensAtMs: 0, closesAtMs: Date.now() + 86_400_000, prequeueOpensAtMs: 0 });
   await redis.hset(queueKeys(saleId).settings, 'paused', '1'); // admission starts once everyone is in
-  await queueStore(redis).shuffle(saleId, '00', []);
+  await openEmptyQueue(queueStore(redis), saleId);
   const port = await freePort();
   const env = {
     ...process.env, NODE_ENV: 'development', REDIS_URL: redisUrl, HOST: '127.0.0.1', EDGE_PORT: String(port), EDGE_TICK_MS: String(PERIOD_MS),

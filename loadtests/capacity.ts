@@ -19,6 +19,7 @@ import { startRedis } from '../scripts/services.js';
 import { initSaleSettings } from '../admission/sale-controls.js';
 import { queueKeys } from '../admission/queue-keys.js';
 import { queueStore, type TickOptions } from '../queue-edge/queue-store.js';
+import { openEmptyQueue } from '../queue-edge/opening-draw.js';
 import { resultsDir } from './lib/results.js';
 import { StepMeter, round, type StepCost } from './lib/step-meter.js';
 import { defaultAssumptions, plan, type OnSale, type UnitCosts } from './capacity-model.js';
@@ -52,7 +53,7 @@ async function measureQueue(): Promise<{ joinUs: number; idleTickUs: number; adm
   const newSale = async (ratePerMin: number): Promise<string> => {
     const saleId = `cap-${randomUUID()}`;
     await initSaleSettings(admin, saleId, { ratePerMin, maxActive: 1_000_000_000, opensAtMs: 0, closesAtMs: Date.now() + 3_600_000, prequeueOpensAtMs: 0 });
-    await stores[0]!.shuffle(saleId, '00', []); // the (empty) opening shuffle: joins go straight into the queue
+    await openEmptyQueue(stores[0]!, saleId); // the (empty) opening draw: joins go straight into the queue
     return saleId;
   };
   const tick: TickOptions = { seats: 'on_sale', offerTtlMs: 600_000, graceMs: 600_000, maxBatch: 1000, edgeId: 'capacity', connected: 0, burstS: 2 };

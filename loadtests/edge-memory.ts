@@ -20,6 +20,7 @@ import { Redis } from 'ioredis';
 import { startRedis, freePort } from '../scripts/services.js';
 import { initSaleSettings } from '../admission/sale-controls.js';
 import { queueStore } from '../queue-edge/queue-store.js';
+import { openEmptyQueue } from '../queue-edge/opening-draw.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -181,7 +182,7 @@ async function main(): Promise<void> {
       const redis = new Redis(redisService.url);
       const saleId = `mem-${randomBytes(4).toString('hex')}`;
       await initSaleSettings(redis, saleId, { ratePerMin: 60, maxActive: 10_000_000, opensAtMs: 0, closesAtMs: Date.now() + 86_400_000, prequeueOpensAtMs: 0 });
-      await queueStore(redis).shuffle(saleId, '00', []);
+      await openEmptyQueue(queueStore(redis), saleId);
       redis.disconnect();
       const port = await freePort();
       const env = {

@@ -1,14 +1,16 @@
 /**
- * The edge's tick: every EDGE_TICK_MS, for each sale it has fans for, one admit-12.lua call (which
+ * The edge's tick: every EDGE_TICK_MS, for each sale it has fans for, one admit-14.lua call (which
  * also cleans up, refills the shared token bucket and records this edge's connected count), the
- * opening shuffle when it is due, then one broadcast on the sale's uWS topic. Nothing per fan.
+ * opening draw's commit and reveal and random mode's window draws when they are due, then one broadcast on the sale's uWS topic. Nothing per fan.
  */
 import type { EdgeCore } from './edge-core.js';
 import type { SaleRoom } from './fan-registry.js';
 import type { SeatStatus, TickResult } from './queue-store.js';
 import type { PositionBroadcast, ServerMessage, SaleState } from './edge-protocol.js';
 import { encode } from './edge-protocol.js';
-import { runOpeningShuffle } from './prequeue-shuffle.js';
+import { runOpeningDraw } from './opening-draw.js';
+import { drawDueAt, runWindowDraw } from './window-draw.js';
+import { bucketCapacityS } from './queue-store.js';
 import { edgeMetrics } from './edge-metrics.js';
 
 export type SeatStatusSource = (saleId: string) => Promise<SeatStatus>;
@@ -17,8 +19,14 @@ export type SeatStatusSource = (saleId: string) => Promise<SeatStatus>;
 const MAX_BATCH = 1000;
 
 const changeMessage: Partial<Record<SaleState, ServerMessage['type']>> = {
-  paused: 'paused', closed: 'closed', sold_out: 'sold_out', all_held: 'all_held',
+  paused: 'paused', closed: 'closed', sold_out: 'sold_out', all_held: 'all_held', rejecting: 'rejecting',
 };
+
+/** When the open window's draw is due, for the fans in it (random mode only). */
+function nextDrawAt(r: TickResult): number | null {
+  if (r.mode !== 'random' || !r.shuffled) return null;
+  return (Math.floor(r.now / r.drawWindowMs) + 1) * r.drawWindowMs;
+}
 
 export interface AdmissionTicker {
   tickNow(saleId: string): Promise<void>;
@@ -47,14 +55,14 @@ export function startAdmissionTicks(core: EdgeCore, publish: (topic: string, tex
   function tickOptions(room: SaleRoom, status: SeatStatus) {
     const { edge } = core.config;
     return { seats: status, offerTtlMs: edge.offerTtlS * 1000, graceMs: edge.reconnectGraceS * 1000, maxBatch: MAX_BATCH, edgeId: core.edgeId, connected: room.connected,
-      // 2 s, or 1.5 ticks when ticks are slower: a tick that runs late must not lose tokens
-      burstS: Math.max(2, (1.5 * edge.tickMs) / 1000) };
+      burstS: bucketCapacityS(edge.tickMs) };
   }
 
   function broadcast(room: SaleRoom, previous: TickResult | null, r: TickResult): void {
     const position: PositionBroadcast = {
       v: 1, type: 'position', state: r.state, serving: r.serving, waiting: r.waiting, ratePerMin: r.ratePerMin,
-      measuredPerMin: room.meter.rangePerMin(), opensAt: r.opensAt, seed: r.seed, message: r.message, at: r.now,
+      measuredPerMin: room.meter.rangePerMin(), opensAt: r.opensAt, seed: r.seed, message: r.message,
+      mode: r.mode, nextDrawAt: nextDrawAt(r), at: r.now,
     };
     room.lastPosition = encode(position);
     if (previous && previous.state !== r.state) {
@@ -78,9 +86,16 @@ export function startAdmissionTicks(core: EdgeCore, publish: (topic: string, tex
     try {
       const status = await seatsOf(room.saleId);
       let r = await core.store.tick(room.saleId, tickOptions(room, status));
-      if (r.state === 'prequeue' && r.seed === '' && r.now >= r.opensAt) {
-        const shuffled = await runOpeningShuffle(core.redis, core.store, room.saleId);
-        if (shuffled !== null) core.log.info({ saleId: room.saleId, fans: shuffled }, 'pre-queue shuffled at opening');
+      const drawEnd = drawDueAt(r);
+      if (!r.shuffled && r.state !== 'closed' && r.now >= r.opensAt) {
+        const drawn = await runOpeningDraw(core.redis, core.store, core.beacon, room.saleId, r.now);
+        if (drawn !== null) {
+          core.log.info({ saleId: room.saleId, fans: drawn.count }, 'pre-queue drawn at opening');
+          r = await core.store.tick(room.saleId, tickOptions(room, status));
+        }
+      } else if (drawEnd !== null) {
+        const drawn = await runWindowDraw(core.redis, core.store, room.saleId, drawEnd);
+        if (drawn !== null) core.log.info({ saleId: room.saleId, ...drawn }, 'draw window drawn');
         r = await core.store.tick(room.saleId, tickOptions(room, status));
       }
       const previous = room.last;

@@ -16,6 +16,8 @@ import type { VisitorTokens } from './visitor-token.js';
 import type { SaleRegistry } from './sale-registry.js';
 import type { FanRegistry } from './fan-registry.js';
 import type { AbuseLimits } from './abuse-limits.js';
+import type { PresaleCredentials } from './presale-credential.js';
+import type { DrawBeacon } from './draw-beacon.js';
 import { checkoutUrl, type ServerMessage } from './edge-protocol.js';
 import { edgeMetrics } from './edge-metrics.js';
 import { verifyWork } from './proof-of-work.js';
@@ -35,6 +37,9 @@ export interface EdgeCore {
   sales: SaleRegistry;
   fans: FanRegistry;
   limits: AbuseLimits;
+  presale: PresaleCredentials;
+  /** the public randomness of the opening draw (draw-beacon.ts) */
+  beacon: DrawBeacon;
   edgeId: string;
   /** Redis writes started by socket closes, awaited by the drain so no place is left dangling. */
   pending: Set<Promise<unknown>>;

@@ -31,6 +31,7 @@ const eventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('admitted'), visitor: z.string(), pass: z.string(), exp: z.number() }),
   z.object({ type: z.literal('shuffled'), seed: z.string(), count: z.number() }),
   z.object({ type: z.literal('control') }).passthrough(),
+  z.object({ type: z.literal('committed'), count: z.number(), commitment: z.string() }),
 ]);
 
 const HMGET_CHUNK = 1000;
@@ -130,6 +131,7 @@ export function saleEvents(core: EdgeCore, tickNow: (saleId: string) => Promise<
         void tellTickets(room).catch((err: unknown) => core.log.warn({ err }, 'could not tell pre-queue fans their tickets'));
         return;
       case 'control':
+      case 'committed': // the pre-queue closed: every edge ticks, so its fans see the draw's progress at once
         void tickNow(room.saleId);
         return;
     }

@@ -5,12 +5,12 @@
  */
 import { z } from 'zod';
 import { saleControlSchema } from '../admission/sale-controls.js';
-import { saleIdSchema } from './edge-protocol.js';
+import { saleIdSchema, presaleFields } from './edge-protocol.js';
 
 export { saleControlSchema, saleIdSchema };
 
 /** join: the proof-of-work nonce when the sale asks for one */
-export const joinBodySchema = z.strictObject({ nonce: z.string().max(32).optional().describe('proof of work for the challenge `<sale>:<visitorId>`') });
+export const joinBodySchema = z.strictObject({ nonce: z.string().max(32).optional().describe('proof of work for the challenge `<sale>:<visitorId>`'), ...presaleFields });
 /** visitors and take read nothing from the body: an empty one, or `{}` */
 export const noBodySchema = z.strictObject({});
 
@@ -31,7 +31,7 @@ const range = z.tuple([z.number(), z.number()]);
 export const statusResponseSchema = z.intersection(
   z.object({
     saleId: z.string(),
-    state: z.enum(['prequeue', 'open', 'paused', 'closed', 'sold_out', 'all_held']),
+    state: z.enum(['prequeue', 'open', 'paused', 'closed', 'sold_out', 'all_held', 'rejecting']).describe('rejecting: the queueing mode is reject'),
     ahead: z.number().int().nullable().describe('people ahead of this visitor; null when not waiting'),
     etaS: range.nullable().describe('estimated wait, soonest and latest, in seconds'),
     serving: z.number().int().describe('highest ticket admitted'),
@@ -46,11 +46,32 @@ export const statusResponseSchema = z.intersection(
 );
 export type StatusResponse = z.infer<typeof statusResponseSchema>;
 
+const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
+/** The opening draw as published (draw-record.ts; README: A draw anyone can verify). */
+export const drawRecordSchema = z.object({
+  version: z.literal('usher-draw-v1'),
+  saleId: z.string(),
+  state: z.enum(['prequeue', 'committed', 'revealed']),
+  closesAt: msSinceEpoch.describe('the pre-queue closes: arrivals before it are in the draw'),
+  count: z.number().int().nullable(),
+  commitment: hex64.nullable().describe('SHA-256 of the sorted hashed ids, each followed by LF'),
+  committedAt: msSinceEpoch.nullable(),
+  beacon: z.looseObject({ kind: z.enum(['drand', 'none']) }).nullable().describe('the beacon round fixed at the commit'),
+  reveal: z.looseObject({ kind: z.enum(['drand', 'none', 'fallback']), randomness: z.string() }).nullable().describe("the beacon's value the seed came from"),
+  seed: z.string().nullable(),
+  firstTicket: z.number().int().nullable(),
+  revealedAt: msSinceEpoch.nullable(),
+  members: z.array(hex64).nullable().describe('the sorted hashed ids, after the reveal'),
+});
+
 export const visitorTokenResponseSchema = z.object({ token: z.string().describe('visitor token (HS256, 7 days)'), visitorId: z.string() });
 
 export const controlsResponseSchema = z.object({
   saleId: z.string(),
-  settings: z.object({ ratePerMin: z.number(), maxActive: z.number(), paused: z.boolean(), closed: z.boolean(), message: z.string() }),
+  settings: z.object({
+    ratePerMin: z.number(), maxActive: z.number(), paused: z.boolean(), closed: z.boolean(), message: z.string(),
+    mode: z.enum(['fifo', 'random', 'passthrough', 'reject']), drawWindowS: z.number().nullable(),
+  }),
 });
 export type ControlsResponse = z.infer<typeof controlsResponseSchema>;
 

@@ -16,9 +16,10 @@ import { checkoutUrl } from './edge-protocol.js';
 import { storedPlace, type Place } from './visitor-place.js';
 import { VisitorTokenError } from './visitor-token.js';
 import { etaRangeS } from './eta-estimator.js';
+import { readDrawRecord } from './draw-record.js';
 import { problems, type EdgeRouteDoc } from './edge-openapi.js';
 import {
-  controlsResponseSchema, jwksResponseSchema, joinBodySchema, noBodySchema, placeResponseSchema, saleControlSchema, saleIdSchema,
+  controlsResponseSchema, drawRecordSchema, jwksResponseSchema, joinBodySchema, noBodySchema, placeResponseSchema, saleControlSchema, saleIdSchema,
   statusResponseSchema, visitorTokenResponseSchema, type ControlsResponse, type PlaceResponse, type StatusResponse,
 } from './edge-http-schemas.js';
 
@@ -128,11 +129,12 @@ const join = defineRoute({
   async handler(core, reply, req, body) {
     const visitorId = await visitorOf(core, req.authorization);
     const { saleId, powDifficulty } = await knownSale(core, req.sale);
-    const { nonce } = body();
+    const { nonce, ...brought } = body();
     // HTTP has no per-connection challenge: the work is bound to this sale and visitor instead.
     await admitJoin(core, req.ip, `${saleId}:${visitorId}`, nonce, powDifficulty);
     await core.fans.room(saleId).ready;
-    reply.json(200, placeBody(core, saleId, await core.store.join(saleId, visitorId, false)));
+    const credential = await core.presale.of(saleId, brought);
+    reply.json(200, placeBody(core, saleId, await core.store.join(saleId, visitorId, false, credential)));
   },
 });
 
@@ -196,7 +198,22 @@ const jwks = defineRoute({
   },
 });
 
-const routes = [jwks, visitors, status, join, take, controls];
+/** The opening draw as published: no auth, no identities; immutable once revealed. */
+const draw = defineRoute({
+  doc: {
+    method: 'get', path: '/v1/sales/:sale/draw', tag: 'queue', params: saleParam,
+    summary: "the opening draw's public record: count and commitment at the close, then beacon, seed and hashed list",
+    description: 'Everything `npm run verify:draw` needs to recompute every position (README: A draw anyone can verify). `Cache-Control: immutable` once revealed; CORS open.',
+    responses: { 200: { description: 'the draw record', schema: drawRecordSchema }, ...problems(400, 404, 503) },
+  },
+  async handler(core, reply, req) {
+    const { saleId } = await knownSale(core, req.sale);
+    const record = await readDrawRecord(core.redis, saleId);
+    reply.json(200, record, { 'cache-control': record.state === 'revealed' ? 'public, max-age=3600, immutable' : 'no-cache', 'access-control-allow-origin': '*' });
+  },
+});
+
+const routes = [jwks, visitors, status, join, take, controls, draw];
 
 /** What mountEdgeHttp serves, for the edge's OpenAPI document. */
 export const edgeHttpDocs: readonly EdgeRouteDoc[] = routes.map((r) => r.doc);

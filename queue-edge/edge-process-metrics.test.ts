@@ -54,6 +54,8 @@ describe('EDGE_PROCESSES metrics', () => {
       for (let t = fans.length + 1; t <= fans.length + 30; t++) seeded.zadd(k.waiting, t, `ghost-${t}`).hset(k.visitors, `ghost-${t}`, storedPlaceJson({ state: 'waiting', ticket: t }));
       seeded.set(k.seq, fans.length + 30).zadd(k.active, Date.now() + 600_000, 'jti-a', Date.now() + 600_000, 'jti-b');
       for (let i = 0; i < 4; i++) seeded.zadd(k.prequeue, Date.now(), `early-${i}`);
+      // in an open sale arrivals wait unqueued only for a random-mode draw: one that never comes here
+      seeded.hset(k.settings, 'mode', 'random', 'draw_window_ms', String(1e12));
       await seeded.exec();
       // Run: four offers at a time (6 shoppers at most, 2 active), none taken, each lapsing after 1 s.
       await redis.hset(k.settings, 'paused', '0');

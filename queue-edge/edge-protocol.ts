@@ -3,11 +3,21 @@
  * queue-edge/README.md). Every client message is parsed here; anything else is an error message.
  */
 import { z } from 'zod';
+import { accessCodeSchema } from '../admission/sale-access.js';
+
+/** What a fan may bring to a presale's join (socket `join` and HTTP join alike): one of them. */
+export const presaleFields = {
+  accessCode: accessCodeSchema.optional(),
+  enqueueToken: z.string().min(10).max(2048).optional(),
+};
 
 export const PROTOCOL_VERSION = 1;
 
 export const clientMessageSchema = z.discriminatedUnion('type', [
-  z.strictObject({ v: z.literal(PROTOCOL_VERSION), type: z.literal('join'), token: z.string().min(10).max(2048), nonce: z.string().max(32).optional() }),
+  z.strictObject({
+    v: z.literal(PROTOCOL_VERSION), type: z.literal('join'), token: z.string().min(10).max(2048), nonce: z.string().max(32).optional(),
+    ...presaleFields,
+  }),
   z.strictObject({ v: z.literal(PROTOCOL_VERSION), type: z.literal('take') }),
   z.strictObject({ v: z.literal(PROTOCOL_VERSION), type: z.literal('rank') }),
 ]);
@@ -15,7 +25,9 @@ export type ClientMessage = z.infer<typeof clientMessageSchema>;
 
 export const saleIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a sale id is 1-64 letters, digits, - or _');
 
-export type SaleState = 'prequeue' | 'open' | 'paused' | 'closed' | 'sold_out' | 'all_held';
+/** `rejecting`: the queueing mode is reject: nobody new is let in, and nobody is admitted. */
+export type SaleState = 'prequeue' | 'open' | 'paused' | 'closed' | 'sold_out' | 'all_held' | 'rejecting';
+export type QueueMode = 'fifo' | 'random' | 'passthrough' | 'reject';
 
 /** Sale-wide, published once per tick on the sale's topic: each fan derives position from its ticket. */
 export interface PositionBroadcast {
@@ -33,6 +45,10 @@ export interface PositionBroadcast {
   seed: string;
   /** the organiser's current message to everyone waiting ('' for none) */
   message: string;
+  /** how newcomers are queued (README: Queueing modes) */
+  mode: QueueMode;
+  /** random mode: when the current window's draw is due (ms), null otherwise */
+  nextDrawAt: number | null;
   at: number;
 }
 
@@ -45,7 +61,7 @@ export type ServerMessage =
   | { v: 1; type: 'admitted'; pass: string; exp: number; checkoutUrl: string }
   | { v: 1; type: 'done' }
   | { v: 1; type: 'rank'; rank: number | null }
-  | { v: 1; type: 'paused' | 'resumed' | 'sold_out' | 'all_held' | 'closed' | 'opened' }
+  | { v: 1; type: 'paused' | 'resumed' | 'sold_out' | 'all_held' | 'closed' | 'opened' | 'rejecting' }
   | { v: 1; type: 'message'; text: string; at: number }
   | { v: 1; type: 'reconnect'; retryAfterMs: number }
   | { v: 1; type: 'error'; code: string; detail: string };

@@ -82,7 +82,7 @@ describe('the queue over WebSocket', () => {
     const v = await newVisitor(edge.url);
     const fan = await Fan.open(edge.wsUrl(saleId));
     const queued = await fan.join(v.token);
-    // what admit-12.lua writes for an offer, without the PUBLISH: as if the edge's subscriber was reconnecting
+    // what admit-14.lua writes for an offer, without the PUBLISH: as if the edge's subscriber was reconnecting
     const k = queueKeys(saleId);
     const deadline = Date.now() + 30_000;
     await redis.multi().zrem(k.waiting, v.visitorId).zadd(k.offers, deadline, v.visitorId)

@@ -15,11 +15,13 @@ import { loadNativeUws } from './uws-native.js';
 import { loadPassSigningKeys } from '../admission/pass-keyring.js';
 import { loadAccessTokens } from '../access/access-token.js';
 import { Problem } from '../common/problem.js';
-import { queueStore } from './queue-store.js';
+import { queueStore, bucketCapacityS } from './queue-store.js';
 import { loadVisitorTokens } from './visitor-token.js';
 import { saleRegistry } from './sale-registry.js';
 import { FanRegistry } from './fan-registry.js';
 import { abuseLimits } from './abuse-limits.js';
+import { presaleCredentials } from './presale-credential.js';
+import { drandBeacon, noBeacon, type DrawBeacon } from './draw-beacon.js';
 import { startAdmissionTicks, type SeatStatusSource } from './admission-tick.js';
 import { saleEvents } from './edge-events.js';
 import { fanSocketDoc, mountFanSocket } from './fan-socket.js';
@@ -44,6 +46,8 @@ export interface EdgeServerOptions {
   /** Listen here instead of EDGE_PORT (0: any free port, for tests). */
   port?: number;
   edgeId?: string;
+  /** The opening draw's beacon; default from DRAW_BEACON_URL. */
+  beacon?: DrawBeacon;
 }
 
 /** Every route the edge serves, documented: what `/openapi.json` lists. */
@@ -65,7 +69,7 @@ export async function startEdgeServer(o: EdgeServerOptions): Promise<EdgeServer>
   const { app, routes } = recordRoutes(uws.App());
   const { config, redis } = o;
   const log = o.log.child({ role: 'edge' });
-  const store = queueStore(redis);
+  const store = queueStore(redis, { offerTtlMs: config.edge.offerTtlS * 1000, burstS: bucketCapacityS(config.edge.tickMs) });
   let draining = false;
   const core: EdgeCore = {
     config, log, redis, store,
@@ -77,6 +81,8 @@ export async function startEdgeServer(o: EdgeServerOptions): Promise<EdgeServer>
     sales: saleRegistry(redis, o.pg),
     fans: new FanRegistry((room) => events.watch(room)),
     limits: abuseLimits(store, { connect: config.edge.connectsPerIpPerMin, join: config.edge.joinsPerIpPerMin, visitor: config.edge.joinsPerIpPerMin }),
+    presale: presaleCredentials(redis),
+    beacon: o.beacon ?? (config.edge.drawBeacon.url ? drandBeacon({ ...config.edge.drawBeacon, url: config.edge.drawBeacon.url }) : noBeacon),
     edgeId: o.edgeId ?? `${hostname()}-${process.pid}`,
     pending: new Set(),
     tickNow: (saleId) => ticker.tickNow(saleId),

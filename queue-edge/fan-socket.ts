@@ -34,14 +34,15 @@ function fail(ws: FanSocket, core: EdgeCore, err: unknown): void {
   sendTo(ws, { v: 1, type: 'error', code, detail: message });
 }
 
-async function join(core: EdgeCore, ws: FanSocket, token: string, nonce: string | undefined): Promise<void> {
+async function join(core: EdgeCore, ws: FanSocket, { token, nonce, accessCode, enqueueToken }: Extract<ClientMessage, { type: 'join' }>): Promise<void> {
   const data = ws.getUserData();
   const pending = data.pending;
   if (!pending) throw new Problem(409, 'already_joined', 'this socket has joined already');
   const visitorId = await core.visitors.verify(token);
   await admitJoin(core, pending.ip, pending.challenge, nonce, pending.powDifficulty);
   await core.fans.room(data.saleId).ready;
-  const place = await core.store.join(data.saleId, visitorId, true);
+  const credential = await core.presale.of(data.saleId, { accessCode, enqueueToken });
+  const place = await core.store.join(data.saleId, visitorId, true, credential);
   // The socket may have closed while we waited: undo the presence the join just counted.
   if (data.closed) return track(core, core.store.leave(data.saleId, visitorId));
   data.visitorId = visitorId;
@@ -62,7 +63,7 @@ async function handle(core: EdgeCore, ws: FanSocket, message: ClientMessage): Pr
     if (data.visitorId || data.joining) throw new Problem(409, 'already_joined', 'this socket has joined already');
     data.joining = true;
     try {
-      return await join(core, ws, message.token, message.nonce);
+      return await join(core, ws, message);
     } finally {
       data.joining = false;
     }

@@ -2,7 +2,7 @@ import { describe, it, expect, afterAll } from 'vitest';
 import { createHash } from 'node:crypto';
 import { newRedis } from '../test/support/databases.js';
 import { queueKeys } from '../admission/queue-keys.js';
-import { seededPermutation } from './prequeue-shuffle.js';
+import { seededPermutation, hashedVisitorId, drawCommitment, drawSeed } from './fair-draw.js';
 import { startTestEdge, createSale, newVisitor, Fan } from '../test/support/edge-test-harness.js';
 
 const seedOf = (i: number): string => createHash('sha256').update(`seed-${i}`).digest('hex');
@@ -61,7 +61,12 @@ describe('the opening shuffle', () => {
       const tickets = await Promise.all(early.map(async ({ fan }) => Number((await fan.next('queued', 5000)).ticket)));
       const seed = await redis.hget(queueKeys(saleId).settings, 'prequeue_seed');
       expect(seed).toMatch(/^[0-9a-f]{64}$/);
-      const order = seededPermutation(early.map((e) => e.v.visitorId), seed!);
+      // the permutation is of the sorted hashed ids; the seed comes from their commitment and the beacon value
+      const hashedOf = new Map(early.map((e) => [hashedVisitorId(saleId, e.v.visitorId), e.v.visitorId]));
+      const settings = await redis.hgetall(queueKeys(saleId).settings);
+      expect(settings.draw_commitment).toBe(drawCommitment([...hashedOf.keys()].sort()));
+      expect(seed).toBe(drawSeed(settings.draw_commitment!, (JSON.parse(settings.draw_reveal!) as { randomness: string }).randomness));
+      const order = seededPermutation([...hashedOf.keys()], seed!).map((h) => hashedOf.get(h)!);
       const byTicket = early.map((e, i) => ({ id: e.v.visitorId, t: tickets[i]! })).sort((a, b) => a.t - b.t).map((x) => x.id);
       expect(byTicket).toEqual(order);
       const position = await early[0]!.fan.next('position');

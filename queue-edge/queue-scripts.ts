@@ -15,6 +15,8 @@ declare module 'ioredis' {
     usherQueueAdmit(...keysAndArgs: string[]): Result<string, Context>;
     usherQueueTake(...keysAndArgs: string[]): Result<string, Context>;
     usherQueueShuffle(...keysAndArgs: string[]): Result<string, Context>;
+    usherQueueDraw(...keysAndArgs: string[]): Result<string, Context>;
+    usherQueueCommitDraw(...keysAndArgs: string[]): Result<string, Context>;
   }
 }
 
@@ -25,6 +27,8 @@ export const queueCommands = {
   usherQueueAdmit: 'admit',
   usherQueueTake: 'take',
   usherQueueShuffle: 'shuffle',
+  usherQueueDraw: 'draw',
+  usherQueueCommitDraw: 'commitDraw',
 } as const;
 
 export const queueLuaDir = fileURLToPath(new URL('./lua/', import.meta.url));

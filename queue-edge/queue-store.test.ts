@@ -67,20 +67,28 @@ describe('queue script refusals', () => {
     expect(await snapshot(saleId)).toEqual(lapsed);
   });
 
-  it('already_shuffled, not_yet_open and prequeue_changed from the shuffle, nothing written', async () => {
-    const shuffled = await createSale(redis); // open: its empty shuffle has run
-    expect(await refusal(store.shuffle(shuffled, '00', []))).toBe('already_shuffled');
+  it('already_committed, not_yet_open and prequeue_changed from the commit; not_committed, draw_mismatch and already_shuffled from the reveal; nothing written', async () => {
+    const commit = (members: string[], hashed = members.map((m) => `h-${m}`)) => ({ commitment: 'c0', beaconPlan: '{"kind":"none"}', members, hashed });
+    const shuffled = await createSale(redis); // open: its empty draw has run
+    expect(await refusal(store.commitDraw(shuffled, commit([])))).toBe('already_committed');
+    expect(await refusal(store.shuffle(shuffled, '00', '{}', []))).toBe('already_shuffled');
 
     const early = await createSale(redis, { opensAtMs: Date.now() + 3600_000 });
     await store.join(early, 'v1', true);
     const before = await snapshot(early);
-    expect(await refusal(store.shuffle(early, '00', ['v1']))).toBe('not_yet_open');
+    expect(await refusal(store.commitDraw(early, commit(['v1'])))).toBe('not_yet_open');
+    expect(await refusal(store.shuffle(early, '00', '{}', ['v1']))).toBe('not_committed');
+    expect(await snapshot(early)).toEqual(before);
     await redis.hset(queueKeys(early).settings, 'opens_at_ms', String(Date.now() - 1));
     const opened = await snapshot(early);
-    expect(await refusal(store.shuffle(early, '00', ['v1', 'v2']))).toBe('prequeue_changed');
-    expect(await refusal(store.shuffle(early, '00', ['v2']))).toBe('prequeue_changed');
+    expect(await refusal(store.commitDraw(early, commit(['v1', 'v2'])))).toBe('prequeue_changed');
+    expect(await refusal(store.commitDraw(early, commit(['v2'])))).toBe('prequeue_changed');
+    expect(await refusal(store.commitDraw(early, commit(['v1'], [])))).toBe('prequeue_changed');
     expect(await snapshot(early)).toEqual(opened);
-    expect(before.prequeue).toEqual(opened.prequeue);
-    expect(await store.shuffle(early, '00', ['v1'])).toBe(1);
+    expect(await store.commitDraw(early, commit(['v1']))).toBe(1);
+    const committed = await snapshot(early);
+    for (const order of [[], ['v2'], ['v1', 'v1']]) expect(await refusal(store.shuffle(early, '00', '{}', order))).toBe('draw_mismatch');
+    expect(await snapshot(early)).toEqual(committed);
+    expect(await store.shuffle(early, '00', '{}', ['v1'])).toEqual({ count: 1, firstTicket: 1 });
   });
 });

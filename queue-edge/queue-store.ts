@@ -10,10 +10,12 @@ import { fixedWindowCounter } from '../common/fixed-window-counter.js';
 import { defineQueueScripts } from './queue-scripts.js';
 import { fromQueueScriptError } from './queue-errors.js';
 import { placeSchema, type Place } from './visitor-place.js';
+import { queueModeSchema } from '../admission/sale-controls.js';
+import { NO_CREDENTIAL, credentialArgs, type PresaleCredential } from './presale-credential.js';
 
 export const tickSchema = z.object({
   now: z.number(),
-  state: z.enum(['open', 'prequeue', 'paused', 'closed', 'sold_out', 'all_held']),
+  state: z.enum(['open', 'prequeue', 'paused', 'closed', 'sold_out', 'all_held', 'rejecting']),
   serving: z.number(),
   waiting: z.number(),
   prequeue: z.number(),
@@ -29,6 +31,14 @@ export const tickSchema = z.object({
   opensAt: z.number(),
   seed: z.string(),
   powDifficulty: z.number(),
+  /** scheduled controls this tick applied */
+  scheduled: z.number(),
+  /** the opening shuffle has run */
+  shuffled: z.boolean(),
+  mode: queueModeSchema,
+  drawWindowMs: z.number(),
+  /** earliest arrival ms in the pre-queue / draw pool, 0 when it is empty */
+  poolOldest: z.number(),
 });
 export type TickResult = z.infer<typeof tickSchema>;
 export type SeatStatus = 'on_sale' | 'all_held' | 'sold_out';
@@ -51,25 +61,42 @@ export interface TickOptions {
   burstS: number;
 }
 
+/** Token bucket capacity in seconds of the rate: 2 s, or 1.5 ticks when ticks are slower (a late tick must not lose tokens). */
+export function bucketCapacityS(tickMs: number): number {
+  return Math.max(2, (1.5 * tickMs) / 1000);
+}
+
+/** What a passthrough join needs to make an offer itself: the tick's offer TTL and bucket capacity. */
+export interface JoinOptions {
+  offerTtlMs: number;
+  burstS: number;
+}
+
 export interface QueueStore {
-  join(saleId: string, visitorId: string, socket: boolean): Promise<Place>;
+  join(saleId: string, visitorId: string, socket: boolean, credential?: PresaleCredential): Promise<Place>;
   leave(saleId: string, visitorId: string): Promise<number>;
   tick(saleId: string, o: TickOptions): Promise<TickResult>;
   take(saleId: string, visitorId: string, pass: { jti: string; leaseDeadlineMs: number; token: string }): Promise<Place>;
-  shuffle(saleId: string, seed: string, order: string[]): Promise<number>;
+  /** The pre-queue closes (commitDraw-5.lua): `members` and `hashed` aligned, sorted by hashed id. */
+  commitDraw(saleId: string, c: { commitment: string; beaconPlan: string; members: string[]; hashed: string[] }): Promise<number>;
+  /** The opening draw's reveal (shuffle-7.lua): every committed member in drawn order. */
+  shuffle(saleId: string, seed: string, reveal: string, order: string[]): Promise<{ count: number; firstTicket: number }>;
+  /** A window draw (draw-7.lua): `order` is every pool arrival before `windowEndMs`, permuted. */
+  draw(saleId: string, seed: string, windowEndMs: number, order: string[]): Promise<{ count: number; draw: number }>;
   hit(action: string, ip: string, windowMs: number, nowMs?: number): Promise<number>;
 }
 
-export function queueStore(redis: RedisClient): QueueStore {
+export function queueStore(redis: RedisClient, joinOptions: JoinOptions = { offerTtlMs: 30_000, burstS: 2 }): QueueStore {
   const r = defineQueueScripts(redis);
   const countHit = fixedWindowCounter(redis);
   // The scripts publish on the sale channel: SPUBLISH on a cluster, PUBLISH on one Redis.
   const pubSub = pubSubModeOf(redis);
   return {
-    async join(saleId, visitorId, socket) {
+    async join(saleId, visitorId, socket, credential = NO_CREDENTIAL) {
       const k = queueKeys(saleId);
-      const keys = [k.settings, k.seq, k.waiting, k.prequeue, k.visitors, k.presence, k.disconnected, k.active];
-      return answer(r.usherQueueJoin(...keys, visitorId, socket ? '1' : '0'), placeSchema);
+      const keys = [k.settings, k.seq, k.waiting, k.prequeue, k.visitors, k.presence, k.disconnected, k.active, k.bucket, k.offers, k.serving, k.stats, k.accessCodes, k.usedTokens];
+      const args = [visitorId, socket ? '1' : '0', String(joinOptions.offerTtlMs), String(joinOptions.burstS), ...credentialArgs(credential)];
+      return answer(r.usherQueueJoin(...keys, ...args), placeSchema);
     },
     async leave(saleId, visitorId) {
       const k = queueKeys(saleId);
@@ -77,7 +104,7 @@ export function queueStore(redis: RedisClient): QueueStore {
     },
     async tick(saleId, o) {
       const k = queueKeys(saleId);
-      const keys = [k.settings, k.bucket, k.waiting, k.serving, k.active, k.offers, k.visitors, k.stats, k.channel, k.disconnected, k.presence, k.prequeue];
+      const keys = [k.settings, k.bucket, k.waiting, k.serving, k.active, k.offers, k.visitors, k.stats, k.channel, k.disconnected, k.presence, k.prequeue, k.schedule, k.scheduleLog];
       const args = [o.seats, o.offerTtlMs, o.graceMs, o.maxBatch, o.edgeId, o.connected, o.cleanLimit ?? 500, o.burstS, pubSub].map(String);
       return answer(r.usherQueueAdmit(...keys, ...args), tickSchema);
     },
@@ -85,10 +112,20 @@ export function queueStore(redis: RedisClient): QueueStore {
       const k = queueKeys(saleId);
       return answer(r.usherQueueTake(k.visitors, k.offers, k.active, k.stats, k.channel, visitorId, pass.jti, String(pass.leaseDeadlineMs), pass.token, pubSub), placeSchema);
     },
-    async shuffle(saleId, seed, order) {
+    async commitDraw(saleId, c) {
       const k = queueKeys(saleId);
-      const shuffled = r.usherQueueShuffle(k.settings, k.prequeue, k.seq, k.waiting, k.visitors, k.channel, seed, pubSub, ...order);
-      return (await answer(shuffled, z.object({ count: z.number() }))).count;
+      const committed = r.usherQueueCommitDraw(k.settings, k.prequeue, k.drawMembers, k.drawHashed, k.channel, c.commitment, c.beaconPlan, pubSub, String(c.members.length), ...c.members, ...c.hashed);
+      return (await answer(committed, z.object({ count: z.number() }))).count;
+    },
+    async shuffle(saleId, seed, reveal, order) {
+      const k = queueKeys(saleId);
+      const shuffled = r.usherQueueShuffle(k.settings, k.prequeue, k.seq, k.waiting, k.visitors, k.channel, k.drawMembers, seed, reveal, pubSub, ...order);
+      return answer(shuffled, z.object({ count: z.number(), firstTicket: z.number() }));
+    },
+    async draw(saleId, seed, windowEndMs, order) {
+      const k = queueKeys(saleId);
+      const drawn = r.usherQueueDraw(k.settings, k.prequeue, k.seq, k.waiting, k.visitors, k.channel, k.draws, seed, pubSub, String(windowEndMs), ...order);
+      return answer(drawn, z.object({ count: z.number(), draw: z.number() }));
     },
     async hit(action, ip, windowMs, nowMs = Date.now()) {
       return countHit(abuseCounterKey(action, ip, Math.floor(nowMs / windowMs)), windowMs);

@@ -13,6 +13,7 @@ import { newRedis } from '../test/support/databases.js';
 import { queueKeys } from '../admission/queue-keys.js';
 import { passVerifier } from '../admission/admission-pass.js';
 import { startTestEdge, createSale, newVisitor, Fan } from '../test/support/edge-test-harness.js';
+import { hashedVisitorId } from './fair-draw.js';
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
@@ -40,6 +41,12 @@ describe('the waiting-room page', () => {
       await page.waitForFunction("document.getElementById('ahead')?.textContent === '2'");
       expect(await page.textContent('#state')).toContain('paused');
       expect(await page.getAttribute('#position-region', 'aria-live')).toBe('polite');
+      // the fan's own hashed draw id, computed by the page from its visitor token, and the published draw
+      const token = (await page.evaluate("localStorage.getItem('usher.visitorToken')")) as string;
+      const sub = (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { sub: string }).sub;
+      await page.waitForFunction(`document.getElementById('draw-id')?.textContent === '${hashedVisitorId(saleId, sub)}'`);
+      await page.waitForSelector('#draw-verify:not([hidden])');
+      expect(await page.getAttribute('#draw-link', 'href')).toBe(`/v1/sales/${saleId}/draw`);
       mkdirSync('test-artifacts', { recursive: true });
       await page.screenshot({ path: 'test-artifacts/waiting-room.png', fullPage: true });
 

@@ -16,6 +16,7 @@ import { publishedSale } from '../test/support/inventory-fixture.js';
 import { eventually, newVisitor, sleep, spawnEdge } from '../test/support/edge-test-harness.js';
 import { initSaleSettings } from '../admission/sale-controls.js';
 import { queueStore } from '../queue-edge/queue-store.js';
+import { openEmptyQueue } from '../queue-edge/opening-draw.js';
 import { generatePassJwks, passSigningKeys, signPass } from '../admission/admission-pass.js';
 import { PASS_KEYSET_KEY, readPassKeyset } from '../admission/pass-keyset-store.js';
 
@@ -43,7 +44,7 @@ beforeAll(async () => {
   db = await freshDatabase();
   saleId = (await publishedSale(redis, db.pool, { rows: 0, gaCapacity: 40 })).sale.saleId;
   await initSaleSettings(redis, saleId, { ratePerMin: 6000, maxActive: 1000, opensAtMs: 0, closesAtMs: Date.now() + 3600_000, prequeueOpensAtMs: 0 });
-  await queueStore(redis).shuffle(saleId, '00', []);
+  await openEmptyQueue(queueStore(redis), saleId);
 
   const [edgeA, edgeB, apiPort] = [await freePort(), await freePort(), await freePort()];
   env = {

@@ -23,6 +23,8 @@ describe('admin authorisation', () => {
     ['POST', '/v1/admin/events/00000000-0000-4000-8000-000000000000/cancel'],
     ['POST', '/v1/admin/sales/00000000-0000-4000-8000-000000000000/controls', { action: 'pause' }],
     ['GET', '/v1/admin/sales/00000000-0000-4000-8000-000000000000/dashboard'],
+    ['POST', '/v1/admin/sales/00000000-0000-4000-8000-000000000000/access', { codes: ['ABCDEF'] }],
+    ['POST', '/v1/admin/sales/00000000-0000-4000-8000-000000000000/schedule', {}],
   ];
   it.each(routes)('%s %s: 401 without a token, 403 for a fan, and changes nothing', async (method, path, body) => {
     const venues = await count('venues');
@@ -186,17 +188,52 @@ describe('events and sales', () => {
     expect((await call(h.app, admin, 'POST', `/v1/admin/sales/${saleId}/controls`, { action: 'pause' })).status).toBe(409);
     await call(h.app, admin, 'POST', `/v1/admin/sales/${saleId}/publish`);
     const before = await h.ctx.redis.hgetall(queueKeys(saleId).settings);
-    for (const bad of [{ action: 'set_rate', ratePerMin: 0 }, { action: 'set_rate', ratePerMin: '5' }, { action: 'explode' }, { action: 'message', text: '' }]) {
+    for (const bad of [{ action: 'set_rate', ratePerMin: 0 }, { action: 'set_rate', ratePerMin: '5' }, { action: 'explode' }, { action: 'message', text: '' }, { action: 'set_mode', mode: 'lottery' }]) {
       const refused = await call(h.app, admin, 'POST', `/v1/admin/sales/${saleId}/controls`, bad);
       expect([refused.status, refused.body.code]).toEqual([422, 'validation_failed']);
     }
     expect(await h.ctx.redis.hgetall(queueKeys(saleId).settings)).toEqual(before);
+    const random = await call(h.app, admin, 'POST', `/v1/admin/sales/${saleId}/controls`, { action: 'set_mode', mode: 'random', drawWindowS: 30 });
+    expect(random.body).toMatchObject({ mode: 'random', drawWindowS: 30 });
     const paused = await call(h.app, admin, 'POST', `/v1/admin/sales/${saleId}/controls`, { action: 'pause' });
     expect(paused.body).toMatchObject({ paused: true, ratePerMin: 120 });
     expect((await call(h.app, admin, 'GET', `/v1/admin/sales/${saleId}`)).body.status).toBe('paused');
     await call(h.app, admin, 'POST', `/v1/admin/sales/${saleId}/controls`, { action: 'close' });
     await expect(h.services.inventory.hold(saleId, 'jti-after-close', { kind: 'best', tierCode: 'GA', quantity: 1 })).rejects.toMatchObject({ code: 'sale_not_open' });
     expect((await call(h.app, admin, 'POST', `/v1/admin/sales/${saleId}/controls`, { action: 'resume' })).status).toBe(409);
+  });
+
+  it('sets a presale: codes stored only as digests, a public JWK as a JWKS; private keys and bad codes are a 422', async () => {
+    const { saleId } = await venueEventSale(h.app, admin);
+    const access = `/v1/admin/sales/${saleId}/access`;
+    expect((await call(h.app, admin, 'POST', access, { codes: ['ABCDEF'] })).status).toBe(409);
+    await call(h.app, admin, 'POST', `/v1/admin/sales/${saleId}/publish`);
+    const jwk = { kty: 'EC', crv: 'P-256', x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU', y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0', kid: 'k1' };
+    for (const bad of [{ codes: ['no'] }, { codes: ['has space'] }, { enqueueJwks: { ...jwk, d: 'secret' } }, { presaleUntil: 'tomorrow' }, { other: 1 }]) {
+      const refused = await call(h.app, admin, 'POST', access, bad);
+      expect([refused.status, refused.body.code]).toEqual([422, 'validation_failed']);
+    }
+    const until = new Date(Date.now() + 3600_000).toISOString();
+    const set = await call(h.app, admin, 'POST', access, { presaleUntil: until, codes: ['FAN-CLUB-1', 'FAN-CLUB-2'], enqueueJwks: jwk });
+    expect(set.status).toBe(200);
+    expect(set.body).toEqual({ presaleUntilMs: Date.parse(until), codes: 2, codesUsed: 0, enqueueJwks: { keys: [jwk] } });
+    const stored = await h.ctx.redis.hgetall(queueKeys(saleId).accessCodes);
+    expect(Object.keys(stored).every((k) => /^[0-9a-f]{64}$/.test(k))).toBe(true);
+    expect(JSON.stringify(stored)).not.toContain('FAN-CLUB');
+    expect((await call(h.app, admin, 'POST', access, { presaleUntil: null, enqueueJwks: null })).body).toMatchObject({ presaleUntilMs: 0, codes: 2, enqueueJwks: null });
+  });
+
+  it('keeps a timetable of live changes: add, list, remove; a scheduled close is a 422', async () => {
+    const { saleId } = await venueEventSale(h.app, admin);
+    const schedule = `/v1/admin/sales/${saleId}/schedule`;
+    await call(h.app, admin, 'POST', `/v1/admin/sales/${saleId}/publish`);
+    const at = new Date(Date.now() + 3600_000).toISOString();
+    expect((await call(h.app, admin, 'POST', schedule, { add: [{ at, control: { action: 'close' } }] })).status).toBe(422);
+    const added = await call(h.app, admin, 'POST', schedule, { add: [{ at, control: { action: 'set_rate', ratePerMin: 900 } }] });
+    expect(added.status).toBe(200);
+    expect(added.body.pending).toMatchObject([{ at: Date.parse(at), control: { action: 'set_rate', ratePerMin: 900 }, fields: { rate_per_min: '900' } }]);
+    expect((await call(h.app, admin, 'POST', schedule, {})).body.pending).toHaveLength(1);
+    expect((await call(h.app, admin, 'POST', schedule, { remove: [(added.body.pending as { id: string }[])[0]!.id] })).body).toEqual({ pending: [], applied: [] });
   });
 
   it('reports statistics: sold, revenue per section and the funnel', async () => {

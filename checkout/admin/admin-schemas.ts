@@ -34,7 +34,10 @@ export const saleRow = z.object({
 }).loose();
 export const saleList = z.object({ sales: z.array(z.object({ id: z.string(), event_id: z.string(), title: z.string(), status: z.string(), opens_at: when, closes_at: when }).loose()) });
 export const salePublished = z.object({ shards: z.number().int(), capacity: z.number().int(), alreadyPublished: z.boolean(), sale: saleRow });
-export const saleSettings = z.object({ ratePerMin: z.number(), maxActive: z.number(), paused: z.boolean(), closed: z.boolean(), message: z.string() });
+export const saleSettings = z.object({
+  ratePerMin: z.number(), maxActive: z.number(), paused: z.boolean(), closed: z.boolean(), message: z.string(),
+  mode: z.enum(['fifo', 'random', 'passthrough', 'reject']), drawWindowS: z.number().nullable(),
+});
 export const saleStats = z.object({
   saleId: z.string(), currency: z.string(), orders: z.object({ paid: z.number(), live: z.number(), cancelled: z.number() }),
   ticketsSold: z.number(), revenueMinor: z.number(), refundedMinor: z.number(),

@@ -2,6 +2,8 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { applySaleControl, initSaleSettingsFromPostgres, saleControlSchema, setPowDifficulty } from '../../admission/sale-controls.js';
+import { applySaleAccess, saleAccessAnswerSchema, saleAccessSchema } from '../../admission/sale-access.js';
+import { changeSaleSchedule, saleScheduleSchema, scheduleChangeSchema } from '../../admission/sale-schedule.js';
 import { inTransaction, type PgPool } from '../../common/postgres-pool.js';
 import type { RedisClient } from '../../common/redis-connection.js';
 import { Problem } from '../../common/problem.js';
@@ -137,6 +139,29 @@ export function createSaleRouter(deps: SaleRouterDeps): OpenAPIHono {
       await deps.pg.query(`UPDATE sales SET status = 'open' WHERE id = $1 AND status = 'paused'`, [s.id]);
     }
     return c.json(settings, 200);
+  });
+
+  router.openapi(apiRoute({
+    method: 'post', path: '/v1/admin/sales/{id}/access', summary: 'Presale: until when newcomers need an access code or an enqueue token, codes to add, the organiser\'s JWKS', tags, security,
+    request: { params: idParams, body: jsonBody(saleAccessSchema) },
+    responses: { 200: jsonAnswer(saleAccessAnswerSchema, 'the presale now (codes counted, never shown)'), 409: { description: 'sale_not_published' } },
+  }), async (c) => {
+    const s = await sale(c.req.valid('param').id);
+    const change = c.req.valid('json');
+    if (s.status === 'draft') throw new Problem(409, 'sale_not_published', 'publish the sale first');
+    return c.json(await applySaleAccess(deps.redis, s.id, change), 200);
+  });
+
+  router.openapi(apiRoute({
+    method: 'post', path: '/v1/admin/sales/{id}/schedule', summary: 'The timetable of live changes (add, remove; {} reads it), applied by the admission tick at their times', tags, security,
+    request: { params: idParams, body: jsonBody(scheduleChangeSchema) },
+    responses: { 200: jsonAnswer(saleScheduleSchema, 'pending and recently applied changes'), 409: { description: 'sale_not_published, sale_closed, schedule_full' } },
+  }), async (c) => {
+    const s = await sale(c.req.valid('param').id);
+    const change = c.req.valid('json');
+    if (s.status === 'draft') throw new Problem(409, 'sale_not_published', 'publish the sale first');
+    if (s.status === 'closed' && change.add?.length) throw new Problem(409, 'sale_closed', 'the sale is closed');
+    return c.json(await changeSaleSchedule(deps.redis, s.id, change), 200);
   });
 
   router.openapi(apiRoute({

@@ -63,7 +63,7 @@ describe('plans', () => {
   });
 
   it('fans recognise the edge position broadcast by its prefix', () => {
-    const text = encode({ v: 1, type: 'position', state: 'open', serving: 1, waiting: 2, ratePerMin: 60, measuredPerMin: null, opensAt: 0, seed: '', message: '', at: 5 });
+    const text = encode({ v: 1, type: 'position', state: 'open', serving: 1, waiting: 2, ratePerMin: 60, measuredPerMin: null, opensAt: 0, seed: '', message: '', mode: 'fifo', nextDrawAt: null, at: 5 });
     expect(text.startsWith(POSITION_PREFIX)).toBe(true);
   });
 });

@@ -12,6 +12,7 @@ import { redisUrl, uniqueId } from './databases.js';
 import { queueKeys } from '../../admission/queue-keys.js';
 import type { RedisClient } from '../../common/redis-connection.js';
 import { queueStore } from '../../queue-edge/queue-store.js';
+import { openEmptyQueue } from '../../queue-edge/opening-draw.js';
 import { startEdgeServer, type EdgeServer, type EdgeServerOptions } from '../../queue-edge/edge-server.js';
 
 export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
@@ -72,8 +73,8 @@ export async function createSale(redis: RedisClient, init: Partial<{ ratePerMin:
     prequeueOpensAtMs: init.prequeueOpensAtMs ?? 0,
   });
   if (init.powDifficulty) await redis.hset(queueKeys(saleId).settings, 'pow_difficulty', String(init.powDifficulty));
-  // A sale already open has had its (empty) opening shuffle: joins go straight into the queue.
-  if (opensAtMs <= Date.now()) await queueStore(redis).shuffle(saleId, '00', []);
+  // A sale already open has had its (empty) opening draw: joins go straight into the queue.
+  if (opensAtMs <= Date.now()) await openEmptyQueue(queueStore(redis), saleId);
   return saleId;
 }
 

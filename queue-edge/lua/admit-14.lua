@@ -1,9 +1,9 @@
 --[[
-  admit-12: one admission tick of one sale, run by every edge each EDGE_TICK_MS. Any number of edges
+  admit-14: one admission tick of one sale, run by every edge each EDGE_TICK_MS. Any number of edges
   may run it at once: the token bucket runs on Redis TIME, so the total rate is the setting.
 
-  KEYS[1]  settings      HASH live settings (rate_per_min, max_active, paused, closed, message, …)
-  KEYS[2]  bucket        HASH token bucket (tokens, ts)
+  KEYS[1]  settings      HASH live settings (rate_per_min, max_active, paused, closed, message, mode, …)
+  KEYS[2]  bucket        HASH token bucket (tokens, ts; seats: ARGV[1] of the last tick, read by a passthrough join)
   KEYS[3]  waiting       ZSET visitor -> ticket
   KEYS[4]  serving       STRING highest ticket admitted so far
   KEYS[5]  active        ZSET pass jti -> lease deadline ms
@@ -13,7 +13,9 @@
   KEYS[9]  channel       pub/sub channel of the sale
   KEYS[10] disconnected  ZSET visitor -> disconnect ms
   KEYS[11] presence      HASH visitor -> open sockets
-  KEYS[12] prequeue      ZSET visitor -> arrival ms
+  KEYS[12] prequeue      ZSET visitor -> arrival ms (the pre-queue; in `random` mode also the window's draw pool)
+  KEYS[13] schedule     ZSET scheduled control JSON {id, at, control, fields} -> at ms (admission/sale-schedule.ts)
+  KEYS[14] schedule log LIST applied scheduled controls, latest first (capped at 100)
 
   ARGV[1] seats: 'on_sale' | 'all_held' | 'sold_out' (from the inventory, read by the edge this tick)
   ARGV[2] offer TTL ms
@@ -25,28 +27,52 @@
   ARGV[8] bucket capacity in seconds of the rate (at least the longest gap between two ticks)
   ARGV[9] pub/sub mode: 'sharded' (Redis Cluster: SPUBLISH) or 'plain' (PUBLISH)
 
-  Order: leases past their deadline end (revocation, frees slots); offers past their deadline lapse
+  Order: scheduled controls due by now are applied first (their fields written to the settings,
+  moved to the log, published as controls), so this very tick runs on them; then leases past their deadline end (revocation, frees slots); offers past their deadline lapse
   (offers_expired); fans disconnected longer than the grace with no socket anywhere lose their place;
   then the bucket refills (only while the sale is open: a pause does not bank a burst) and up to
   min(tokens, max_active - active - offers, ARGV[4]) fans are popped first-in first-out into offers.
+  Queueing mode (settings `mode`, absent = 'fifo'): 'reject' is state 'rejecting' (no admission,
+  newcomers refused by join); the others admit alike here ('random' fills `waiting` by draws,
+  'passthrough' lets join make offers itself while nobody waits).
 
   Returns JSON: the sale's counters and settings (`tickSchema` in queue-store.ts).
   Errors (nothing written): USHER:unknown_sale (no settings hash).
-  Publishes {type='offers', offers=[{visitor, ticket, deadline}]} when it made offers.
+  Publishes {type='offers', offers=[{visitor, ticket, deadline}]} when it made offers, and
+  {type='control', control, scheduled=id} for each scheduled control it applied.
 ]]
 --- @include "publishSaleEvent"
 --- @include "visitorPlace"
+--- @include "tokenBucket"
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local seats, offerTtl, grace = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 local maxBatch, edge, connected, cleanLimit = tonumber(ARGV[4]), ARGV[5], ARGV[6], tonumber(ARGV[7])
 local burstS = tonumber(ARGV[8])
 
+-- Scheduled controls first. Only when the sale is known: an unknown sale is refused below, unwritten.
+local applied = 0
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  for _, raw in ipairs(redis.call('ZRANGEBYSCORE', KEYS[13], '-inf', now, 'LIMIT', 0, 20)) do
+    local entry = cjson.decode(raw)
+    for field, value in pairs(entry.fields) do redis.call('HSET', KEYS[1], field, value) end
+    redis.call('ZREM', KEYS[13], raw)
+    entry.appliedAt = now
+    redis.call('LPUSH', KEYS[14], cjson.encode(entry))
+    publishSaleEvent(KEYS[9], ARGV[9], { type = 'control', control = entry.control, scheduled = entry.id })
+    applied = applied + 1
+  end
+  if applied > 0 then redis.call('LTRIM', KEYS[14], 0, 99) end
+end
+
 local s = redis.call('HMGET', KEYS[1], 'rate_per_min', 'max_active', 'paused', 'closed', 'message', 'message_at',
-  'opens_at_ms', 'shuffled', 'prequeue_seed', 'pow_difficulty', 'closes_at_ms')
+  'opens_at_ms', 'shuffled', 'prequeue_seed', 'pow_difficulty', 'closes_at_ms', 'mode', 'draw_window_ms')
 if s[1] == false then return redis.error_reply('USHER:unknown_sale') end
 local rate, maxActive = tonumber(s[1]) or 0, tonumber(s[2]) or 0
 local opensAt, closesAt = tonumber(s[7]) or 0, tonumber(s[11]) or 0
+local mode = s[12] or 'fifo'
+-- a random-mode window lasts 10 s unless the organiser set one (set_mode drawWindowS)
+local drawWindow = tonumber(s[13]) or 10000
 
 -- Housekeeping: each step is idempotent and leaves the queue consistent on its own.
 redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', now)
@@ -76,20 +102,13 @@ if lapsed > 0 then redis.call('HINCRBY', KEYS[8], 'lapsed', lapsed) end
 
 local state = 'open'
 if s[4] == '1' or (closesAt > 0 and now >= closesAt) then state = 'closed'
+elseif mode == 'reject' then state = 'rejecting'
 elseif now < opensAt or s[8] ~= '1' then state = 'prequeue'
 elseif s[3] == '1' then state = 'paused'
 elseif seats == 'sold_out' then state = 'sold_out'
 elseif seats == 'all_held' then state = 'all_held' end
 
-local b = redis.call('HMGET', KEYS[2], 'tokens', 'ts')
-local tokens, ts = tonumber(b[1]) or 0, tonumber(b[2]) or now
--- A few ticks' worth at most: enough to ride over a late tick, too little for a burst after a lull.
-local cap = math.max(2, rate * burstS / 60)
-if state == 'open' then
-  tokens = math.min(cap, tokens + math.max(0, now - ts) * rate / 60000)
-else
-  tokens = 0
-end
+local tokens = refillBucket(KEYS[2], now, rate, burstS, state == 'open')
 
 local activeCount = redis.call('ZCARD', KEYS[5])
 local offerCount = redis.call('ZCARD', KEYS[6])
@@ -110,13 +129,15 @@ if state == 'open' and n > 0 then
     redis.call('HINCRBY', KEYS[8], 'admitted', #made)
   end
 end
-redis.call('HSET', KEYS[2], 'tokens', string.format('%.6f', tokens), 'ts', now)
+storeBucket(KEYS[2], tokens, now)
+redis.call('HSET', KEYS[2], 'seats', seats)
 redis.call('HSET', KEYS[8], 'connected:' .. edge, connected, 'seen:' .. edge, now)
 if #made > 0 then
   publishSaleEvent(KEYS[9], ARGV[9], { type = 'offers', offers = made })
 end
 
 local totals = redis.call('HMGET', KEYS[8], 'admitted', 'offers_expired')
+local oldest = redis.call('ZRANGE', KEYS[12], 0, 0, 'WITHSCORES')
 return cjson.encode({
   now = now, state = state, serving = tonumber(redis.call('GET', KEYS[4])) or 0,
   waiting = redis.call('ZCARD', KEYS[3]), prequeue = redis.call('ZCARD', KEYS[12]),
@@ -124,4 +145,5 @@ return cjson.encode({
   admitted = tonumber(totals[1]) or 0, offersExpired = tonumber(totals[2]) or 0,
   ratePerMin = rate, maxActive = maxActive, message = s[5] or '', messageAt = tonumber(s[6]) or 0,
   opensAt = opensAt, seed = s[9] or '', powDifficulty = tonumber(s[10]) or 0,
+  scheduled = applied, shuffled = s[8] == '1', mode = mode, drawWindowMs = drawWindow, poolOldest = tonumber(oldest[2]) or 0,
 })
