@@ -1,8 +1,10 @@
 /**
  * Every Redis key of one sale's queue. All share the hash tag `{<sale>}` so the whole queue of a
  * sale is one Redis Cluster slot and its Lua scripts never cross slots. Computed here only, passed
- * to scripts as KEYS.
+ * to scripts as KEYS. The root (namespace and hash tag) is common/redis-keys.ts's.
  */
+import { redisKeys } from '../common/redis-keys.js';
+
 export interface QueueKeys {
   /** INCR counter: the next ticket number handed to a joining fan. */
   seq: string;
@@ -46,8 +48,8 @@ export interface QueueKeys {
   usedTokens: string;
 }
 
-export function queueKeys(saleId: string, prefix = 'usher'): QueueKeys {
-  const base = `${prefix}:q:{${saleId}}`;
+export function queueKeys(saleId: string): QueueKeys {
+  const base = redisKeys.queueRoot(saleId);
   return {
     seq: `${base}:seq`,
     waiting: `${base}:waiting`,
@@ -76,6 +78,6 @@ export function queueKeys(saleId: string, prefix = 'usher'): QueueKeys {
  * Fixed-window abuse counter of one client address for one action (connect, join). Not sale-scoped:
  * the hash tag is the address, so each counter is its own slot.
  */
-export function abuseCounterKey(action: string, ip: string, windowIndex: number, prefix = 'usher'): string {
-  return `${prefix}:abuse:{${ip}}:${action}:${windowIndex}`;
+export function abuseCounterKey(action: string, ip: string, windowIndex: number): string {
+  return redisKeys.abuseWindow(action, ip, windowIndex);
 }
