@@ -5,15 +5,12 @@
  * would run the organiser's markup in every waiting fan's browser. The admin dashboard only sends
  * the message (an input), and no checkout page shows it.
  */
-import { existsSync } from 'node:fs';
 import { describe, it, expect } from 'vitest';
-import { chromium } from 'playwright-core';
 import { newRedis } from '../test/support/databases.js';
 import { queueKeys } from '../admission/queue-keys.js';
 import { startTestEdge, createSale } from '../test/support/edge-test-harness.js';
+import { launchChromium, hasChromium } from '../test/support/chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const ADMIN = 'test-admin-token-0123456789';
 const ON_ARRIVAL = '<img src=x onerror="window.__ran=(window.__ran||0)+1"><script>alert(1)</script>';
 const LIVE = '<b onmouseover="alert(2)">Doors</b> at 7 <svg onload="window.__ran=(window.__ran||0)+1"></svg>';
@@ -26,11 +23,11 @@ interface PageWindow {
   __elementsAdded?: number;
 }
 
-describe.skipIf(!existsSync(CHROMIUM))('the queue message on the waiting-room page', () => {
+describe.skipIf(!hasChromium)('the queue message on the waiting-room page', () => {
   it('is shown as the text the organiser typed, markup and all, and never runs', async () => {
     const redis = newRedis();
     const edge = await startTestEdge({ EDGE_TICK_MS: '100' });
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    const browser = await launchChromium();
     const say = (saleId: string, text: string) => fetch(`${edge.url}/v1/sales/${saleId}/controls`, {
       method: 'POST', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: JSON.stringify({ action: 'message', text }),
     });

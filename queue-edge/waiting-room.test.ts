@@ -7,15 +7,14 @@ import { describe, it, expect } from 'vitest';
 import { createServer } from 'node:http';
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { chromium } from 'playwright-core';
 import type { JWK } from 'jose';
 import { newRedis } from '../test/support/databases.js';
 import { queueKeys } from '../admission/queue-keys.js';
 import { passVerifier } from '../admission/admission-pass.js';
 import { startTestEdge, createSale, newVisitor, Fan } from '../test/support/edge-test-harness.js';
 import { hashedVisitorId } from './fair-draw.js';
+import { launchChromium } from '../test/support/chromium.js';
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 describe('the waiting-room page', () => {
   it('shows a position, admits the fan and sends them to checkout with the pass in the fragment', async () => {
@@ -26,7 +25,7 @@ describe('the waiting-room page', () => {
     const apiUrl = `http://127.0.0.1:${(checkout.address() as AddressInfo).port}`;
     const redis = newRedis();
     const edge = await startTestEdge({ PUBLIC_API_URL: apiUrl, EDGE_TICK_MS: '200' });
-    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    const browser = await launchChromium();
     try {
       const saleId = await createSale(redis, { ratePerMin: 600, maxActive: 10 });
       await redis.hset(queueKeys(saleId).settings, 'paused', '1');

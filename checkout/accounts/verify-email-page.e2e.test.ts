@@ -4,19 +4,17 @@
  * the link opens posts the token from the fragment, says the address is verified, and takes the
  * token out of the address bar; an expired link gets a way forward instead.
  */
-import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uniqueId } from '../../test/support/databases.js';
 import { apiHarness, json, type ApiHarness } from '../../test/support/api-test-context.js';
 import { fanPageRoutes } from '../pages/fan-pages.js';
 import { accountsRoutes } from './accounts-module.js';
 import { emailVerificationTokens } from './email-verification-token.js';
+import { launchChromium, hasChromium } from '../../test/support/chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const tokens = emailVerificationTokens('test-secret-test-secret-test-secret-0123'); // the harness's AUTH_JWT_SECRET
 
 let h: ApiHarness;
@@ -24,12 +22,12 @@ let server: ServerType;
 let base: string;
 let browser: Browser | undefined;
 
-describe.skipIf(!existsSync(CHROMIUM))('verify-email page in headless Chromium (needs Debian chromium at /usr/bin/chromium)', () => {
+describe.skipIf(!hasChromium)('verify-email page in headless Chromium (needs Debian chromium at /usr/bin/chromium)', () => {
   beforeAll(async () => {
     h = await apiHarness([(s) => accountsRoutes(s), fanPageRoutes]);
     server = await new Promise<ServerType>((resolve) => { const s = serve({ fetch: h.app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s)); });
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {

@@ -3,10 +3,10 @@
  * simulated sale (edges' stats, queue, shoppers, holds and orders written as the real roles
  * write them), sees the numbers move, changes the admission rate, and a screenshot is kept.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queueKeys } from '../../admission/queue-keys.js';
 import { initSaleSettings, readSaleSettings } from '../../admission/sale-controls.js';
@@ -17,9 +17,8 @@ import { accountsRoutes } from '../accounts/accounts-module.js';
 import { adminRoutes } from './admin-module.js';
 import { adminPageRoutes } from '../pages/admin-pages.js';
 import { apiHarness, type ApiHarness } from '../../test/support/api-test-context.js';
+import { launchChromium, hasChromium } from '../../test/support/chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 let h: ApiHarness;
 let server: ServerType;
@@ -46,7 +45,7 @@ async function simulateTick(n: number): Promise<void> {
   }
 }
 
-describe.skipIf(!existsSync(CHROMIUM))('live dashboard in headless Chromium (needs Debian chromium at /usr/bin/chromium)', () => {
+describe.skipIf(!hasChromium)('live dashboard in headless Chromium (needs Debian chromium at /usr/bin/chromium)', () => {
   beforeAll(async () => {
     h = await apiHarness([(s) => accountsRoutes(s), adminRoutes, adminPageRoutes]);
     await createAdmin(h.ctx.pg, email, password);
@@ -62,7 +61,7 @@ describe.skipIf(!existsSync(CHROMIUM))('live dashboard in headless Chromium (nee
     let n = 0;
     await simulateTick(n++);
     ticker = setInterval(() => void simulateTick(n++).catch(() => undefined), 400);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+    browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {

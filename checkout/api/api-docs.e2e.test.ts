@@ -2,30 +2,28 @@
  * `/docs` in headless Chromium with every request off this origin refused: Swagger UI must render
  * each operation of `/openapi.json` from files the API serves itself (no CDN, no validator).
  */
-import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiHarness, type ApiHarness } from '../../test/support/api-test-context.js';
 import { featureRoutes } from './routes.js';
+import { launchChromium, hasChromium } from '../../test/support/chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const args = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 let h: ApiHarness;
 let server: ServerType;
 let browser: Browser;
 let base: string;
 
-describe.skipIf(!existsSync(CHROMIUM))('/docs (headless Chromium, offline)', () => {
+describe.skipIf(!hasChromium)('/docs (headless Chromium, offline)', () => {
   beforeAll(async () => {
     h = await apiHarness(featureRoutes);
     server = await new Promise<ServerType>((resolve) => {
       const s = serve({ fetch: h.app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s));
     });
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -3,25 +3,15 @@
  * fan arrives with the pass in the URL fragment, picks a section and quantity, holds, sees the
  * countdown, pays with the demo gateway and lands on the confirmed order page.
  */
-import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkoutWorld, type CheckoutWorld } from '../../test/support/checkout-harness.js';
 import { orderStatusOf, startPurchase, until } from '../../test/support/checkout-flow.js';
 import { startCommitWorker, type RunningWorker } from '../worker/commit/commit-worker.js';
+import { launchChromium, hasChromium } from '../../test/support/chromium.js';
+import { freePort } from '../../scripts/services.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 let w: CheckoutWorld;
 let server: ServerType;
@@ -29,7 +19,7 @@ let browser: Browser;
 let worker: RunningWorker;
 let base: string;
 
-describe.skipIf(!existsSync(CHROMIUM))('checkout page (headless Chromium)', () => {
+describe.skipIf(!hasChromium)('checkout page (headless Chromium)', () => {
   beforeAll(async () => {
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
@@ -38,7 +28,7 @@ describe.skipIf(!existsSync(CHROMIUM))('checkout page (headless Chromium)', () =
       const s = serve({ fetch: w.app.fetch, hostname: '127.0.0.1', port }, () => resolve(s));
     });
     worker = startCommitWorker(w.deps, { concurrency: 2 });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -5,28 +5,19 @@
  * the API's validation failures show beside their fields in plain words; the search form's fields
  * line up. Screenshots of each page go to test-artifacts/ (phone-*.png).
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdirSync } from 'node:fs';
 import { serve, type ServerType } from '@hono/node-server';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkoutWorld, type CheckoutWorld } from '../../test/support/checkout-harness.js';
 import { uniqueId } from '../../test/support/databases.js';
 import { createAdmin } from '../accounts/admin-bootstrap.js';
 import { featureRoutes } from '../api/routes.js';
 import { startCommitWorker, type RunningWorker } from '../worker/commit/commit-worker.js';
+import { launchChromium, hasChromium } from '../../test/support/chromium.js';
+import { freePort } from '../../scripts/services.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const PHONE = { width: 390, height: 844 };
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 let w: CheckoutWorld;
 let server: ServerType;
@@ -62,7 +53,7 @@ async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: `test-artifacts/phone-${name}.png`, fullPage: true });
 }
 
-describe.skipIf(!existsSync(CHROMIUM))('pages on a 390×844 phone screen (headless Chromium)', () => {
+describe.skipIf(!hasChromium)('pages on a 390×844 phone screen (headless Chromium)', () => {
   beforeAll(async () => {
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
@@ -71,7 +62,7 @@ describe.skipIf(!existsSync(CHROMIUM))('pages on a 390×844 phone screen (headle
       const s = serve({ fetch: w.app.fetch, hostname: '127.0.0.1', port }, () => resolve(s));
     });
     worker = startCommitWorker(w.deps, { concurrency: 2 });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    browser = await launchChromium();
     orderUrl = await buyOneTicket();
     // the fan's account, its address verified, so the guest order is theirs under My orders
     expect((await w.json('POST', '/v1/auth/register', { body: { email: fanEmail, password: fanPassword } })).status).toBe(201);
