@@ -82,6 +82,8 @@ async function searchPage(pool: PgPool, q: EventListQuery, cursor: ReturnType<ty
   const p = (v: unknown): string => `$${params.push(v)}`;
   const where: string[] = [`e.status = 'published'`];
   let rankExpr = 'NULL::real';
+  // the forgiving tsquery looks words up in the vocabulary: built once per query, used twice
+  let prelude = '';
   if (q.q && match === 'exact') {
     const tsq = `websearch_to_tsquery('english', ${p(q.q)})`;
     where.push(`e.search @@ ${tsq}`);
@@ -89,9 +91,9 @@ async function searchPage(pool: PgPool, q: EventListQuery, cursor: ReturnType<ty
   } else if (q.q) {
     const words = typedWords(q.q);
     if (words.length === 0) return { items: [], nextCursor: null, match };
-    const tsq = forgivingTsquery(p(words));
-    where.push(`e.search @@ ${tsq}`);
-    rankExpr = `ts_rank(e.search, ${tsq})`;
+    prelude = `forgiving AS MATERIALIZED (SELECT ${forgivingTsquery(p(words))} AS tsq),`;
+    where.push(`e.search @@ (SELECT tsq FROM forgiving)`);
+    rankExpr = `ts_rank(e.search, (SELECT tsq FROM forgiving))`;
   }
   if (q.city) where.push(`lower(e.city) = lower(${p(q.city)})`);
   if (q.category) where.push(`lower(e.category) = lower(${p(q.category)})`);
@@ -115,7 +117,7 @@ async function searchPage(pool: PgPool, q: EventListQuery, cursor: ReturnType<ty
   const order = sort === 'date' ? 'starts_at, id' : 'rank DESC, starts_at, id';
   // Prices and seats-left are computed for the page only, after the LIMIT.
   const sql = `
-    WITH page AS (
+    WITH ${prelude} page AS (
       SELECT * FROM (
         SELECT e.id, e.venue_id, e.capacity, e.title, e.performer, e.category, e.city, e.venue_name, e.starts_at,
                ${STARTS_KEY} AS starts_key, e.currency, ${rankExpr} AS rank
