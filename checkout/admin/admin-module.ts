@@ -10,6 +10,7 @@ import { cancelOrder, orderCancellation } from '../orders/order-cancellation.js'
 import { createDashboardReader } from './dashboard-data.js';
 import { createEventCanceller } from './event-cancellation.js';
 import { createEventRouter } from './event-routes.js';
+import { createOrderAdminRouter } from './order-admin-routes.js';
 import { createSaleRouter } from './sale-routes.js';
 import { createVenueRouter } from './venue-routes.js';
 import { apiRouter } from '../api/api-route.js';
@@ -25,6 +26,7 @@ export function adminRoutes(s: CheckoutServices): OpenAPIHono {
   });
   router.route('/', createVenueRouter({ pg: ctx.pg }));
   router.route('/', createEventRouter({ pg: ctx.pg, canceller, reminders: s.notifications }));
+  router.route('/', createOrderAdminRouter({ pg: ctx.pg, cancellation }));
   router.route('/', createSaleRouter({
     pg: ctx.pg, redis: ctx.redis, inventory,
     dashboard: createDashboardReader({ pg: ctx.pg, redis: ctx.redis, availability: (id) => inventory.availability(id), registry: groupMetrics }),

@@ -14,6 +14,13 @@ export const venueDetail = z.object({
   tiers: z.array(z.object({ code: z.string(), name: z.string() })),
   sections: z.array(z.object({ id: z.string(), name: z.string(), kind: z.string(), tierCode: z.string().nullable(), capacity: z.number(), rows: z.number() }).loose()),
 }).loose();
+export const venueSeats = z.object({
+  venueId: z.string(),
+  sections: z.array(z.object({
+    id: z.string(), name: z.string(), kind: z.string(), tierCode: z.string().nullable(), capacity: z.number(),
+    rows: z.array(z.object({ label: z.string(), seats: z.array(z.tuple([z.number().int(), z.string()])).describe('[number, tier code] along the row') })),
+  })),
+});
 export const seatsImported = z.object({ seats: z.number().int(), sectionsCreated: z.number().int() });
 
 export const eventRow = z.object({

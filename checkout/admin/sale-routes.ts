@@ -117,7 +117,11 @@ export function createSaleRouter(deps: SaleRouterDeps): OpenAPIHono {
     await deps.pg.query(
       `UPDATE sales SET status = CASE WHEN opens_at <= now() THEN 'open' ELSE 'published' END, published_at = coalesce(published_at, now())
        WHERE id = $1 AND status = 'draft'`, [s.id]);
-    return c.json({ ...pools, sale: await sale(s.id) }, 200);
+    // the pools were planned from the row while it was still a draft (off sale): put them on sale,
+    // unless the sale was closed meanwhile
+    const now = await sale(s.id);
+    if (now.status !== 'closed') await deps.inventory.setOnSale(s.id, true);
+    return c.json({ ...pools, sale: now }, 200);
   });
 
   router.openapi(apiRoute({

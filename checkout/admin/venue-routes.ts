@@ -5,7 +5,7 @@ import { inTransaction, type PgPool } from '../../common/postgres-pool.js';
 import { Problem } from '../../common/problem.js';
 import { apiRoute, apiRouter, jsonAnswer, jsonBody, refuseNul } from '../api/api-route.js';
 import { needs } from '../api/openapi-document.js';
-import { idParams, seatsImported, venueCreated, venueDetail, venueList } from './admin-schemas.js';
+import { idParams, seatsImported, venueCreated, venueDetail, venueList, venueSeats } from './admin-schemas.js';
 import { parseSeatCsv } from './seat-csv.js';
 import { checkVenue, createVenue, importSeats, seatMapProblem, venueSchema } from './seat-map.js';
 
@@ -54,6 +54,24 @@ export function createVenueRouter(deps: { pg: PgPool }): OpenAPIHono {
        FROM venues v WHERE v.id = $1`, [id]);
     if (!rows[0]) throw new Problem(404, 'venue_not_found', `no venue ${id}`);
     return c.json(rows[0], 200);
+  });
+
+  router.openapi(apiRoute({
+    method: 'get', path: '/v1/admin/venues/{id}/seats', summary: 'Every seat of the venue by section and row, in order (the seat map preview)', tags, security,
+    request: { params: idParams },
+    responses: { 200: jsonAnswer(venueSeats, 'sections in order, their rows and seats'), 404: { description: 'venue_not_found' } },
+  }), async (c) => {
+    const { id } = c.req.valid('param');
+    const venue = await deps.pg.query('SELECT 1 FROM venues WHERE id = $1', [id]);
+    if (!venue.rows[0]) throw new Problem(404, 'venue_not_found', `no venue ${id}`);
+    // one row a section, its rows and seats aggregated in Postgres: a 50,000-seat venue is one query
+    const { rows } = await deps.pg.query(
+      `SELECT s.id, s.name, s.kind, s.tier_code AS "tierCode", s.capacity,
+              coalesce((SELECT json_agg(json_build_object('label', r.row_label, 'seats', r.seats) ORDER BY r.first)
+                FROM (SELECT row_label, min(position) AS first, json_agg(json_build_array(number, tier_code) ORDER BY position) AS seats
+                      FROM seats WHERE section_id = s.id GROUP BY row_label) r), '[]') AS rows
+       FROM sections s WHERE s.venue_id = $1 ORDER BY s.position`, [id]);
+    return c.json({ venueId: id, sections: rows }, 200);
   });
 
   router.openapi(apiRoute({

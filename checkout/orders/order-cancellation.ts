@@ -4,7 +4,8 @@
  * gives; the money moves afterwards with an idempotency key derived from the order. A pending
  * refund row is the outbox: a repeated cancel or the reconciler finishes it.
  *
- * Policy: 'event_cancelled' refunds in full; 'fan_request' refunds in full until the event's
+ * Policy: 'event_cancelled' and 'organiser' (the organiser refunds from the console) refund in
+ * full; 'fan_request' refunds in full until the event's
  * refund cutoff (refund_cutoff_s before it starts) and nothing after. A fan cancellation that
  * would refund less than was paid happens only with the fan's explicit `acceptNoRefund`: nobody
  * loses their tickets and their money to a click made a minute past the cutoff without knowing.
@@ -17,7 +18,7 @@ import type { NotificationQueue } from '../worker/notifications/notification-que
 import type { CheckoutServices } from '../checkout-services.js';
 import { paymentKeys, type PaymentGateway } from '../payments/payment-gateway.js';
 
-export type CancelReason = 'fan_request' | 'event_cancelled';
+export type CancelReason = 'fan_request' | 'event_cancelled' | 'organiser';
 
 export interface OrderCancellationDeps {
   pg: PgPool;
@@ -34,7 +35,7 @@ export function orderCancellation(s: CheckoutServices): OrderCancellationDeps {
 
 /** The refund the policy gives now. */
 export function refundFor(reason: CancelReason, amountMinor: number, eventStartsAt: Date, cutoffS: number, nowMs = Date.now()): number {
-  if (reason === 'event_cancelled') return amountMinor;
+  if (reason !== 'fan_request') return amountMinor;
   return nowMs <= eventStartsAt.getTime() - cutoffS * 1000 ? amountMinor : 0;
 }
 
