@@ -105,6 +105,17 @@ export function createEventRouter(deps: EventRouterDeps): OpenAPIHono {
   });
 
   router.openapi(apiRoute({
+    method: 'get', path: '/v1/admin/events/{id}', summary: 'An event with its price tiers', tags, security,
+    request: { params: idParams },
+    responses: { 200: jsonAnswer(eventRowSchema, 'the event'), 404: { description: 'event_not_found' } },
+  }), async (c) => {
+    const { id } = c.req.valid('param');
+    const row = await eventRow(id);
+    if (!row) throw new Problem(404, 'event_not_found', `no event ${id}`);
+    return c.json(row, 200);
+  });
+
+  router.openapi(apiRoute({
     method: 'patch', path: '/v1/admin/events/{id}', summary: 'Change an event (prices only until a sale is published); a new start moves the reminders', tags, security,
     request: { params: idParams, body: jsonBody(updateSchema) },
     responses: { 200: jsonAnswer(eventRowSchema, 'the event'), 409: { description: 'event_cancelled, prices_locked' } },

@@ -105,6 +105,17 @@ describe('refunding an order as the organiser', () => {
   });
 });
 
+describe('an event for the console', () => {
+  it('reads one event with its venue and prices; 404 for no event', async () => {
+    const res = await call(h.app, admin, 'GET', `/v1/admin/events/${chain.eventId}`);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ id: chain.eventId, venue_id: chain.venueId, status: 'published', title: 'Test Night' });
+    expect((res.body.tiers as { code: string; priceMinor: number }[]).sort((a, b) => a.code.localeCompare(b.code))).toEqual([
+      { code: 'GA', name: 'Standing', priceMinor: 4000 }, { code: 'P1', name: 'Premium', priceMinor: 9000 }]);
+    expect((await call(h.app, admin, 'GET', `/v1/admin/events/00000000-0000-4000-8000-000000000000`)).status).toBe(404);
+  });
+});
+
 describe('a venue\'s seats for the preview', () => {
   it('lists sections in order with their rows and seats along each row; 404 for no venue', async () => {
     const res = await call(h.app, admin, 'GET', `/v1/admin/venues/${chain.venueId}/seats`);
@@ -115,5 +126,39 @@ describe('a venue\'s seats for the preview', () => {
     expect(sections[1]!.rows.map((r) => r.label)).toEqual(['A', 'B']);
     expect(sections[1]!.rows[0]!.seats).toEqual(Array.from({ length: 10 }, (_, i) => [i + 1, 'P1']));
     expect((await call(h.app, admin, 'GET', `/v1/admin/venues/00000000-0000-4000-8000-000000000000/seats`)).status).toBe(404);
+  });
+});
+
+describe('one price tier per section (what the inventory prices)', () => {
+  it('refuses a CSV line that would mix tiers in a section, with its line number, adding nothing', async () => {
+    const venue = await call(h.app, admin, 'POST', '/v1/admin/venues', { name: 'Mixed Hall', city: 'Gouda', tiers: [{ code: 'GA', name: 'Standing' }, { code: 'P1', name: 'Premium' }] });
+    const res = await h.app.request(`/v1/admin/venues/${venue.body.id}/seats`, {
+      method: 'POST', headers: { authorization: `Bearer ${admin}`, 'content-type': 'text/csv' },
+      body: 'section,row,seat,tier\nStalls,A,1,P1\nStalls,A,2,P1\nStalls,B,1,GA\nBalcony,A,1,GA\n',
+    });
+    const body = (await res.json()) as { lines: number[]; errors: { path: string; message: string }[] };
+    expect([res.status, body.lines]).toEqual([422, [4]]);
+    expect(body.errors[0]!.message).toBe('section Stalls is priced as tier P1 (line 2); one tier per section: put GA seats in a section of their own');
+    expect((await h.db.pool.query('SELECT count(*)::int AS n FROM sections WHERE venue_id = $1', [venue.body.id])).rows[0].n).toBe(0);
+  });
+
+  it('refuses to publish a sale whose venue mixes tiers in a section (422 in words, not a 500), leaving it a draft', async () => {
+    const venue = await call(h.app, admin, 'POST', '/v1/admin/venues', {
+      name: 'Mixed Rows', city: 'Delft', tiers: [{ code: 'GA', name: 'Standing' }, { code: 'P1', name: 'Premium' }],
+      sections: [{ name: 'Mixed', kind: 'reserved', tierCode: 'P1', rows: [{ label: 'A', count: 2 }, { label: 'B', count: 2, tierCode: 'GA' }] }],
+    });
+    expect(venue.status).toBe(201);
+    const event = await call(h.app, admin, 'POST', '/v1/admin/events', {
+      venueId: venue.body.id, title: 'Mixed Night', startsAt: new Date(Date.now() + 86_400_000).toISOString(),
+      tiers: [{ code: 'GA', name: 'Standing', priceMinor: 1000 }, { code: 'P1', name: 'Premium', priceMinor: 2000 }],
+    });
+    await call(h.app, admin, 'POST', `/v1/admin/events/${event.body.id}/publish`);
+    const sale = await call(h.app, admin, 'POST', '/v1/admin/sales', {
+      eventId: event.body.id, prequeueOpensAt: new Date(Date.now() - 60_000).toISOString(), opensAt: new Date(Date.now() - 60_000).toISOString(),
+      closesAt: new Date(Date.now() + 3_600_000).toISOString(), admissionRatePerMin: 60, maxActiveShoppers: 5,
+    });
+    const res = await call(h.app, admin, 'POST', `/v1/admin/sales/${sale.body.id}/publish`);
+    expect([res.status, res.body.code, res.body.detail]).toEqual([422, 'unsupported_seat_map', 'section Mixed mixes tiers GA, P1; one tier per section is supported']);
+    expect((await call(h.app, admin, 'GET', `/v1/admin/sales/${sale.body.id}`)).body.status).toBe('draft');
   });
 });

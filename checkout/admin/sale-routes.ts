@@ -34,6 +34,17 @@ const createSchema = z.object({
   .refine((s) => Date.parse(s.opensAt) < Date.parse(s.closesAt), { message: 'the sale must open before it closes', path: ['closesAt'] });
 const updateSchema = z.object({ powDifficulty }).partial().strict().refine((v) => Object.keys(v).length > 0, 'nothing to update');
 
+/** The inventory prices a section at one tier (a venue made by JSON rows may mix them): refused in words, not a 500. */
+async function checkOneTierPerSection(pg: PgPool, eventId: string): Promise<void> {
+  const { rows } = await pg.query<{ name: string; tiers: string[] }>(
+    `SELECT s.name, array_agg(DISTINCT st.tier_code ORDER BY st.tier_code) AS tiers
+     FROM events e JOIN sections s ON s.venue_id = e.venue_id JOIN seats st ON st.section_id = s.id
+     WHERE e.id = $1 GROUP BY s.id, s.name HAVING count(DISTINCT st.tier_code) > 1`, [eventId]);
+  if (rows.length === 0) return;
+  const errors = rows.map((r) => ({ path: `section ${r.name}`, message: `section ${r.name} mixes tiers ${r.tiers.join(', ')}; one tier per section is supported` }));
+  throw new Problem(422, 'unsupported_seat_map', errors.map((e) => e.message).join('; '), { errors });
+}
+
 export interface SaleRouterDeps {
   pg: PgPool;
   redis: RedisClient;
@@ -107,11 +118,12 @@ export function createSaleRouter(deps: SaleRouterDeps): OpenAPIHono {
   router.openapi(apiRoute({
     method: 'post', path: '/v1/admin/sales/{id}/publish', summary: 'Publish the sale: build its seat pools in Redis and seed its queue settings; idempotent', tags, security,
     request: { params: idParams },
-    responses: { 200: jsonAnswer(salePublished, 'the pools and the sale'), 409: { description: 'event_not_published, sale_closed' } },
+    responses: { 200: jsonAnswer(salePublished, 'the pools and the sale'), 409: { description: 'event_not_published, sale_closed' }, 422: { description: 'unsupported_seat_map: a section mixes price tiers' } },
   }), async (c) => {
     const s = await sale(c.req.valid('param').id);
     if (s.event_status !== 'published') throw new Problem(409, 'event_not_published', `publish the event first (it is ${s.event_status})`);
     if (s.status === 'closed') throw new Problem(409, 'sale_closed', 'the sale is closed');
+    await checkOneTierPerSection(deps.pg, s.event_id);
     const pools = await deps.inventory.publish(s.id);
     await initSaleSettingsFromPostgres(deps.redis, deps.pg, s.id);
     await deps.pg.query(

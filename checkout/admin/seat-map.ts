@@ -105,6 +105,17 @@ export async function importSeats(client: PgClient, venueId: string, seats: CsvS
   for (const s of seats) {
     if (sections.get(s.section)?.kind === 'ga') errors.push({ line: s.line, message: `section ${s.section} is general admission and has no seats` });
   }
+  // the inventory prices a section at one tier: its seats share the tier it has, or the first line gives
+  const priced = await client.query<{ name: string; tier: string | null }>(
+    `SELECT sec.name, coalesce(sec.tier_code, (SELECT st.tier_code FROM seats st WHERE st.section_id = sec.id LIMIT 1)) AS tier FROM sections sec WHERE sec.venue_id = $1`, [venueId]);
+  const tierOf = new Map(priced.rows.filter((r) => r.tier).map((r) => [r.name, { tier: r.tier!, line: 0 }]));
+  for (const s of seats) {
+    const t = tierOf.get(s.section);
+    if (!t) tierOf.set(s.section, { tier: s.tier, line: s.line });
+    else if (t.tier !== s.tier) {
+      errors.push({ line: s.line, message: `section ${s.section} is priced as tier ${t.tier}${t.line ? ` (line ${t.line})` : ''}; one tier per section: put ${s.tier} seats in a section of their own` });
+    }
+  }
   const taken = await client.query<{ name: string; row_label: string; number: number }>(
     `SELECT sec.name, st.row_label, st.number FROM seats st JOIN sections sec ON sec.id = st.section_id
      JOIN unnest($2::text[], $3::text[], $4::int[]) AS x(s, r, n) ON x.s = sec.name AND x.r = st.row_label AND x.n = st.number

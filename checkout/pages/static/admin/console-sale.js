@@ -1,0 +1,271 @@
+// The organiser console's page of one sale: its settings, publish (with the queue mode), a preview
+// of the venue's seat map drawn from the admin API, the live controls, a link to the live
+// dashboard, and the event's orders with a refund button. Every action is a /v1/admin/... call.
+(function () {
+  'use strict';
+  var $ = function (id) { return document.getElementById(id); };
+  var api = UsherSession.api;
+  var params = new URLSearchParams(location.search);
+  var saleId = params.get('sale');
+  var sale = null;
+  var event = null;
+  var nf = new Intl.NumberFormat();
+  var STATES = { draft: 'Draft', published: 'Published', open: 'On sale', paused: 'Paused', closed: 'Closed' };
+  var BADGES = { draft: 'closed', published: 'live', open: 'live', paused: 'paused', closed: 'closed' };
+  var ORDER_STATES = { committed: 'Being confirmed', confirmed: 'Paid', cancelled: 'Cancelled' };
+  // tier colours of the preview (shapes, not text); the legend names each
+  var COLOURS = ['#4338ca', '#0f9d58', '#e37400', '#c2185b', '#00838f', '#6d4c41', '#7b1fa2', '#546e7a'];
+
+  function say(id, text) { $(id).textContent = text || ''; }
+  async function send(path, method, body) {
+    var res = await api(path, { method: method, body: body === undefined ? undefined : JSON.stringify(body) });
+    return { res: res, data: await Usher.readProblem(res) };
+  }
+  function money(minor) { return Usher.price(minor, (event && event.currency) || 'EUR'); }
+  function refundPolicy(cutoffS) {
+    if (cutoffS >= 31536000) return 'No refunds on request';
+    if (cutoffS === 0) return 'Full refund until the show starts';
+    return cutoffS % 86400 === 0 ? 'Full refund until ' + Usher.plural(cutoffS / 86400, 'day') + ' before the show' : 'Full refund until ' + Usher.plural(Math.round(cutoffS / 3600), 'hour') + ' before the show';
+  }
+
+  function renderSale() {
+    say('sale-title', sale.event_title);
+    document.title = sale.event_title + ' · Console · Usher';
+    say('sale-status', STATES[sale.status] || sale.status);
+    $('sale-status').className = 'badge ' + (BADGES[sale.status] || '');
+    $('sale-status').hidden = false;
+    $('dashboard-link').href = '/admin/dashboard?sale=' + encodeURIComponent(sale.id);
+    var facts = [
+      ['Waiting room opens', Usher.when(sale.prequeue_opens_at)], ['Sale opens', Usher.when(sale.opens_at)], ['Sale closes', Usher.when(sale.closes_at)],
+      ['Admission rate', nf.format(sale.admission_rate_per_min) + ' fans a minute'], ['Maximum shoppers', nf.format(sale.max_active_shoppers)],
+      ['Hold time', Usher.plural(sale.hold_seconds, 'second') + ' (+' + Usher.plural(sale.payment_grace_seconds, 'second') + ' grace)'],
+      ['Tickets per fan', nf.format(sale.per_fan_limit)], ['Proof of work', sale.pow_difficulty ? Usher.plural(sale.pow_difficulty, 'bit') : 'off'],
+      ['Refund policy', event ? refundPolicy(event.refund_cutoff_s) : '—'],
+    ];
+    var dl = $('facts');
+    dl.textContent = '';
+    facts.forEach(function (f) { dl.appendChild(Usher.el('dt', { text: f[0] })); dl.appendChild(Usher.el('dd', { text: f[1] })); });
+    $('publish-card').hidden = sale.status !== 'draft';
+    $('controls-card').hidden = sale.status === 'draft';
+    if (document.activeElement !== $('pow')) $('pow').value = sale.pow_difficulty;
+  }
+  async function loadSale() {
+    var r = await send('/v1/admin/sales/' + encodeURIComponent(saleId), 'GET');
+    if (!r.res.ok) { say('sale-title', 'Sale not found'); say('load-error', Usher.problemText(r.data, r.res.status)); return false; }
+    sale = r.data;
+    renderSale();
+    return true;
+  }
+
+  // --- publish: the event first when it is still a draft, then the sale, then its queue mode ---
+  $('publish').addEventListener('click', async function () {
+    var btn = $('publish');
+    btn.disabled = true;
+    say('publish-result', 'Publishing…');
+    try {
+      if (sale.event_status === 'draft') {
+        var e = await send('/v1/admin/events/' + encodeURIComponent(sale.event_id) + '/publish', 'POST');
+        if (!e.res.ok) { say('publish-result', Usher.problemText(e.data, e.res.status)); return; }
+      }
+      var r = await send('/v1/admin/sales/' + encodeURIComponent(saleId) + '/publish', 'POST');
+      if (!r.res.ok) { say('publish-result', Usher.problemText(r.data, r.res.status)); return; }
+      var mode = $('publish-mode').value;
+      if (mode !== 'fifo') {
+        var m = await send('/v1/admin/sales/' + encodeURIComponent(saleId) + '/controls', 'POST', { action: 'set_mode', mode: mode });
+        if (!m.res.ok) { say('publish-result', 'Published, but the queue mode was not set: ' + Usher.problemText(m.data, m.res.status)); return; }
+      }
+      sale = r.data.sale;
+      say('publish-result', '');
+      renderSale();
+      await readSettings();
+      say('control-result', 'Published: ' + Usher.plural(r.data.capacity, 'place') + ' on sale in ' + Usher.plural(r.data.shards, 'pool') + '.');
+      $('controls-h').focus();
+    } catch (err) { say('publish-result', 'Could not reach the server; try again.'); } finally { btn.disabled = false; }
+  });
+
+  // --- live controls ---
+  function showSettings(s) {
+    $('rate').value = s.ratePerMin;
+    $('max-active').value = s.maxActive;
+    $('mode').value = s.mode;
+  }
+  // the live settings now, as the dashboard's figures give them
+  async function readSettings() {
+    var r = await send('/v1/admin/sales/' + encodeURIComponent(saleId) + '/dashboard', 'GET');
+    if (r.res.ok) showSettings(r.data.settings);
+  }
+  async function control(body, label) {
+    say('control-result', 'Sending…');
+    try {
+      var r = await send('/v1/admin/sales/' + encodeURIComponent(saleId) + '/controls', 'POST', body);
+      if (!r.res.ok) { say('control-result', Usher.problemText(r.data, r.res.status)); return; }
+      showSettings(r.data);
+      say('control-result', label + ' — done.');
+      await loadSale();
+    } catch (e) { say('control-result', 'Could not reach the server.'); }
+  }
+  function onSubmit(id, fn) { $(id).addEventListener('submit', function (ev) { ev.preventDefault(); fn(); }); }
+  function whole(id, label) {
+    var v = Number($(id).value);
+    if ($(id).value === '' || !Number.isInteger(v) || v < Number($(id).min)) { say('control-result', label + ': enter a whole number of at least ' + $(id).min + '.'); $(id).focus(); return null; }
+    return v;
+  }
+  onSubmit('rate-form', function () { var v = whole('rate', 'Admission rate'); if (v !== null) control({ action: 'set_rate', ratePerMin: v }, 'Rate set to ' + nf.format(v) + ' a minute'); });
+  onSubmit('max-form', function () { var v = whole('max-active', 'Maximum shoppers'); if (v !== null) control({ action: 'set_max_shoppers', maxActive: v }, 'Maximum set to ' + nf.format(v)); });
+  onSubmit('mode-form', function () { control({ action: 'set_mode', mode: $('mode').value }, 'Queue mode set to ' + $('mode').selectedOptions[0].textContent.toLowerCase()); });
+  onSubmit('message-form', function () {
+    var text = $('message').value.trim();
+    if (!text) { say('control-result', 'Write a message first.'); $('message').focus(); return; }
+    control({ action: 'message', text: text }, 'Message sent');
+  });
+  onSubmit('pow-form', async function () {
+    var v = whole('pow', 'Proof-of-work difficulty');
+    if (v === null) return;
+    var r = await send('/v1/admin/sales/' + encodeURIComponent(saleId), 'PATCH', { powDifficulty: v });
+    if (!r.res.ok) { say('control-result', Usher.problemText(r.data, r.res.status)); return; }
+    sale = Object.assign(sale, r.data); renderSale();
+    say('control-result', 'Proof of work set to ' + (v ? Usher.plural(v, 'bit') : 'off') + ' — done.');
+  });
+  $('pause').addEventListener('click', function () { control({ action: 'pause' }, 'Admissions paused'); });
+  $('resume').addEventListener('click', function () { control({ action: 'resume' }, 'Admissions resumed'); });
+  $('close').addEventListener('click', function () { if (confirm('Close the sale for good? Nobody more will be admitted.')) control({ action: 'close' }, 'Sale closed'); });
+
+  // --- the seat map preview: sections one under another, each row a line of seats coloured by tier ---
+  var SVG = 'http://www.w3.org/2000/svg';
+  function svg(tag, attrs, text) {
+    var e = document.createElementNS(SVG, tag);
+    Object.keys(attrs).forEach(function (k) { e.setAttribute(k, attrs[k]); });
+    if (text) e.textContent = text;
+    return e;
+  }
+  async function loadMap() {
+    var r = await send('/v1/admin/venues/' + encodeURIComponent(event.venue_id) + '/seats', 'GET');
+    if (!r.res.ok) { say('map-summary', Usher.problemText(r.data, r.res.status)); return; }
+    var sections = r.data.sections;
+    var prices = {};
+    event.tiers.forEach(function (t) { prices[t.code] = t; });
+    var colour = {};
+    event.tiers.map(function (t) { return t.code; }).sort().forEach(function (c, i) { colour[c] = COLOURS[i % COLOURS.length]; });
+    var legend = $('map-legend');
+    legend.textContent = '';
+    Object.keys(colour).forEach(function (c) {
+      var sw = Usher.el('span', { class: 'swatch', 'aria-hidden': 'true' });
+      sw.style.background = colour[c];
+      legend.appendChild(Usher.el('li', {}, [sw, (prices[c] ? prices[c].name : c) + ' · ' + (prices[c] ? money(prices[c].priceMinor) : 'no price')]));
+    });
+    var seats = 0;
+    var places = 0;
+    sections.forEach(function (s) { s.rows.forEach(function (row) { seats += row.seats.length; }); places += s.kind === 'ga' ? s.capacity : 0; });
+    // a big venue is drawn a row a bar: tens of thousands of circles would slow the page for a preview
+    var dots = seats <= 15000;
+    var STEP = 10;
+    var GUTTER = 40;
+    var widest = 1;
+    sections.forEach(function (s) { s.rows.forEach(function (row) { widest = Math.max(widest, row.seats.length); }); });
+    var width = GUTTER + Math.max(widest * STEP, 200) + 10;
+    var y = 0;
+    var g = svg('g', {});
+    sections.forEach(function (s) {
+      y += 18;
+      g.appendChild(svg('text', { x: 0, y: y, class: 'map-label' }, s.name + (s.kind === 'ga' ? ' — standing, ' + nf.format(s.capacity) + ' places' : '')));
+      y += 6;
+      if (s.kind === 'ga') {
+        g.appendChild(svg('rect', { x: GUTTER, y: y, width: width - GUTTER - 10, height: 30, rx: 6, fill: colour[s.tierCode] || '#888', opacity: '0.8' }));
+        y += 36;
+        return;
+      }
+      s.rows.forEach(function (row) {
+        g.appendChild(svg('text', { x: 0, y: y + 8, class: 'map-row' }, row.label));
+        if (dots) {
+          row.seats.forEach(function (seat, i) { g.appendChild(svg('circle', { cx: GUTTER + i * STEP + 4, cy: y + 4, r: 4, fill: colour[seat[1]] || '#888' })); });
+        } else {
+          var start = 0;
+          // runs of one tier along the row
+          for (var i = 1; i <= row.seats.length; i++) {
+            if (i === row.seats.length || row.seats[i][1] !== row.seats[start][1]) {
+              g.appendChild(svg('rect', { x: GUTTER + start * STEP, y: y, width: (i - start) * STEP - 2, height: 8, fill: colour[row.seats[start][1]] || '#888' }));
+              start = i;
+            }
+          }
+        }
+        y += STEP;
+      });
+      y += 6;
+    });
+    var label = 'Seat map preview: ' + Usher.plural(sections.length, 'section') + ', ' + Usher.plural(seats, 'seat') + (places ? ' and ' + Usher.plural(places, 'standing place') : '') + '.';
+    var map = svg('svg', { viewBox: '0 0 ' + width + ' ' + (y + 4), width: width, height: y + 4, role: 'img', 'aria-label': label, class: 'seat-map' });
+    map.appendChild(g);
+    var wrap = $('map-wrap');
+    wrap.textContent = '';
+    wrap.appendChild(map);
+    say('map-summary', label.replace(/^Seat map preview: /, '').replace(/^./, function (c) { return c.toUpperCase(); }));
+    var tbody = $('map-table');
+    tbody.textContent = '';
+    sections.forEach(function (s) {
+      var tiers = {};
+      if (s.kind === 'ga') tiers[s.tierCode] = true;
+      s.rows.forEach(function (row) { row.seats.forEach(function (seat) { tiers[seat[1]] = true; }); });
+      var n = s.kind === 'ga' ? s.capacity : s.rows.reduce(function (a, row) { return a + row.seats.length; }, 0);
+      var tr = tbody.insertRow();
+      var th = Usher.el('th', { scope: 'row', text: s.name });
+      tr.appendChild(th);
+      [s.kind === 'ga' ? 'Standing' : 'Seated', s.kind === 'ga' ? '—' : nf.format(s.rows.length), nf.format(n),
+        Object.keys(tiers).map(function (c) { return (prices[c] ? prices[c].name + ' ' + money(prices[c].priceMinor) : c); }).join(', ')].forEach(function (v, i) {
+        var td = tr.insertCell(); td.textContent = v; if (i === 1 || i === 2) td.className = 'num';
+      });
+    });
+  }
+
+  // --- orders of the event, with a refund in full ---
+  async function loadOrders() {
+    var r = await send('/v1/admin/events/' + encodeURIComponent(sale.event_id) + '/orders', 'GET');
+    if (!r.res.ok) { say('orders-result', Usher.problemText(r.data, r.res.status)); return; }
+    var tbody = $('orders');
+    tbody.textContent = '';
+    say('orders-count', r.data.orders.length ? Usher.plural(r.data.orders.length, 'order') + (r.data.truncated ? ' (the latest)' : '') : 'No orders yet.');
+    r.data.orders.forEach(function (o) {
+      var tr = tbody.insertRow();
+      tr.setAttribute('data-order', o.id);
+      tr.appendChild(Usher.el('th', { scope: 'row', text: o.number || o.id }));
+      tr.insertCell().textContent = o.email;
+      tr.insertCell().textContent = ORDER_STATES[o.status] || o.status;
+      var t = tr.insertCell(); t.className = 'num'; t.textContent = nf.format(o.tickets);
+      var a = tr.insertCell(); a.className = 'num'; a.textContent = Usher.price(o.amountMinor, o.currency);
+      var refund = tr.insertCell();
+      if (o.refund) refund.textContent = Usher.price(o.refund.amountMinor, o.currency) + (o.refund.status === 'succeeded' ? ' refunded' : ' refund ' + o.refund.status);
+      else if (o.status === 'confirmed') {
+        var b = Usher.el('button', { type: 'button', class: 'secondary small', text: 'Refund' }, [Usher.el('span', { class: 'visually-hidden', text: ' order ' + (o.number || o.id) })]);
+        b.addEventListener('click', function () { refundOrder(o, b); });
+        refund.appendChild(b);
+      } else refund.textContent = o.status === 'committed' ? 'Wait for it to be confirmed' : '—';
+    });
+  }
+  async function refundOrder(o, button) {
+    var name = o.number || o.id;
+    if (!confirm('Refund order ' + name + ' in full (' + Usher.price(o.amountMinor, o.currency) + ')? Its tickets are cancelled and its seats go back on sale.')) return;
+    button.disabled = true;
+    say('orders-result', 'Refunding ' + name + '…');
+    try {
+      var r = await send('/v1/admin/orders/' + encodeURIComponent(o.id) + '/refund', 'POST');
+      if (!r.res.ok) { say('orders-result', Usher.problemText(r.data, r.res.status)); button.disabled = false; return; }
+      say('orders-result', 'Order ' + name + ' refunded: ' + Usher.price(r.data.refundMinor, o.currency) + '.');
+      await loadOrders();
+    } catch (e) { say('orders-result', 'Could not reach the server; try again.'); button.disabled = false; }
+  }
+  $('orders-refresh').addEventListener('click', function () { say('orders-result', ''); loadOrders(); });
+
+  async function start() {
+    if (!UsherSession.read()) { UsherSession.toLogin(); return; }
+    if (!saleId) { location.replace('/admin/console'); return; }
+    var mode = params.get('mode');
+    if (mode && $('publish-mode').querySelector('option[value="' + mode.replace(/[^a-z]/g, '') + '"]')) $('publish-mode').value = mode;
+    try {
+      if (!(await loadSale())) return;
+      var e = await send('/v1/admin/events/' + encodeURIComponent(sale.event_id), 'GET');
+      if (e.res.ok) { event = e.data; renderSale(); }
+      if (sale.status !== 'draft') await readSettings();
+      await Promise.all([event ? loadMap() : null, loadOrders()]);
+    } catch (err) { say('load-error', 'Could not reach the server; reload the page.'); }
+  }
+  start();
+})();
