@@ -193,7 +193,9 @@
       y += 6;
     });
     var label = 'Seat map preview: ' + Usher.plural(sections.length, 'section') + ', ' + Usher.plural(seats, 'seat') + (places ? ' and ' + Usher.plural(places, 'standing place') : '') + '.';
-    var map = svg('svg', { viewBox: '0 0 ' + width + ' ' + (y + 4), width: width, height: y + 4, role: 'img', 'aria-label': label, class: 'seat-map' });
+    // a small venue is drawn larger, so its seats can be told apart
+    var zoom = seats + places <= 3000 ? 2 : 1;
+    var map = svg('svg', { viewBox: '0 0 ' + width + ' ' + (y + 4), width: width * zoom, height: (y + 4) * zoom, role: 'img', 'aria-label': label, class: 'seat-map' });
     map.appendChild(g);
     var wrap = $('map-wrap');
     wrap.textContent = '';
