@@ -12,7 +12,7 @@ import { featureRoutes } from './routes.js';
 const NOT_IN_DOCUMENT = new Set([
   'GET /livez', 'GET /readyz', 'GET /openapi.json', 'GET /docs', 'GET /docs/assets/swagger-ui-dist/{file}',
   'GET /', 'GET /events/{id}', 'GET /orders', 'GET /verify-email', 'GET /assets/fan/{file}',
-  'GET /admin/login', 'GET /admin/dashboard', 'GET /assets/admin/{file}', 'GET /assets/vendor/{file}',
+  'GET /admin/login', 'GET /admin/dashboard', 'GET /admin/console', 'GET /admin/console/sale', 'GET /assets/admin/{file}', 'GET /assets/vendor/{file}',
   'GET /checkout/{saleId}', 'GET /orders/{id}', 'GET /static/checkout/{file}',
   'GET /login', 'GET /register', 'GET /assets/brand/{file}', 'GET /favicon.svg', 'GET /favicon.ico',
 ]);
@@ -81,7 +81,7 @@ describe('/openapi.json', () => {
         for (const [status, r] of success) if (status !== '204') expect(r.content?.['application/json']?.schema, `${where} ${status}`).toBeTruthy();
         expect(op.responses.default?.content?.['application/problem+json'], where).toBeTruthy();
         for (const name of path.match(/\{(\w+)\}/g) ?? []) expect(op.parameters?.some((p) => p.in === 'path' && `{${p.name}}` === name), `${where} ${name}`).toBe(true);
-        if (['post', 'put', 'patch'].includes(method) && !/\/(publish|cancel|confirm|demo-pay|verification-email)$/.test(path) && path !== '/v1/webhooks/stripe') {
+        if (['post', 'put', 'patch'].includes(method) && !/\/(publish|cancel|refund|confirm|demo-pay|verification-email)$/.test(path) && path !== '/v1/webhooks/stripe') {
           expect(op.requestBody, `${where} body`).toBeTruthy();
         }
         if (path.startsWith('/v1/admin/')) expect(op.security, where).toEqual([{ admin: [] }]);
