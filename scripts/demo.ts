@@ -43,5 +43,6 @@ say('');
 say(`fan page (waiting room):  ${publicEdgeUrl}/sales/${sale.saleId}`);
 say(`events:                   ${publicApiUrl}/`);
 say(`organiser dashboard:      ${publicApiUrl}/admin/dashboard?sale=${sale.saleId}`);
+say(`organiser console:        ${publicApiUrl}/admin/console  (create a venue, an event and a sale)`);
 say(`API readiness:            ${publicApiUrl}/readyz  (edge: ${publicEdgeUrl}/readyz, worker: http://127.0.0.1:${config.http.workerPort}/readyz)`);
 say('Ctrl-C stops everything.');
