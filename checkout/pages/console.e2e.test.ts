@@ -91,6 +91,7 @@ describe.skipIf(!hasChromium)('organiser console (headless Chromium)', () => {
     await page.getByRole('button', { name: 'Upload the seats' }).click();
     await page.locator('#csv-problems').waitFor({ state: 'visible' });
     expect(await page.locator('#csv-summary').innerText()).toBe('No seat was added: 2 lines have a mistake. Fix them and upload again.');
+    expect(await page.evaluate('document.activeElement.id')).toBe('csv-summary'); // a screen reader lands on the summary
     const refused = page.locator('#csv-lines li');
     expect(await refused.count()).toBe(2);
     expect(await refused.nth(0).locator('.line-no').innerText()).toBe('Line 3');
@@ -196,11 +197,21 @@ describe.skipIf(!hasChromium)('organiser console (headless Chromium)', () => {
     expect(await line.locator('th').innerText()).toBe(order.number);
     expect(await line.innerText()).toMatch(/console-fan@example\.com\s+Paid\s+2\s+.*159[.,]00/);
     await shot(page, 'sale');
-    await line.getByRole('button', { name: `Refund order ${order.number}` }).click();
+    // by keyboard: the button is reached and pressed like any other
+    await line.getByRole('button', { name: `Refund order ${order.number}` }).focus();
+    await page.keyboard.press('Enter');
     await expect.poll(() => page.locator('#orders-result').innerText()).toMatch(new RegExp(`^Order ${order.number} refunded: .*159[.,]00\\.$`));
     await expect.poll(() => line.innerText()).toMatch(/Cancelled\s+0\s+.*refunded/);
     const refunds = await w.ctx.pg.query('SELECT amount_minor, status, reason FROM refunds WHERE order_id = $1', [hold.body.holdId]);
     expect(refunds.rows).toEqual([{ amount_minor: 15900, status: 'succeeded', reason: 'organiser' }]);
+
+    // closing ends it: the inventory stops selling, the controls say so in words
+    await page.getByRole('button', { name: 'Close the sale' }).click();
+    await expect.poll(() => page.locator('#sale-status').innerText()).toBe('Closed');
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await expect.poll(() => page.locator('#control-result').innerText()).toBe('The sale is closed.');
+    const late = await w.json('POST', `/v1/sales/${saleId}/holds`, { token: (await w.admit({ saleId })).token, body: { kind: 'best', tierCode: 'GA', quantity: 1 }, headers: { 'idempotency-key': uniqueId('k') } });
+    expect(late.status).toBeGreaterThanOrEqual(400);
 
     // the console on a phone: nothing wider than the screen
     await page.setViewportSize(PHONE);
