@@ -21,6 +21,7 @@ import type { PaymentGateway } from './payments/payment-gateway.js';
 import { createCommitQueue, type CommitQueue } from './worker/commit/commit-queue.js';
 import { createNotificationQueue, type NotificationQueue } from './worker/notifications/notification-queue.js';
 import { createVerificationMailQueue, type VerificationMailQueue } from './worker/notifications/verification-mail.js';
+import { createAccountMailQueue, type AccountMailQueue } from './worker/notifications/account-mail.js';
 
 export interface CheckoutServices {
   ctx: AppContext;
@@ -31,6 +32,8 @@ export interface CheckoutServices {
   commits: CommitQueue;
   notifications: NotificationQueue;
   verificationMail: VerificationMailQueue;
+  /** The change-of-address and password-reset e-mails. */
+  accountMail: AccountMailQueue;
   orderTokens: OrderTokens;
   accessTokens: AccessTokens;
   /** Logged-out access tokens. */
@@ -38,6 +41,8 @@ export interface CheckoutServices {
   /** Accounts' current roles, briefly cached: what admin and user routes trust, not the token's claim. */
   accountRoles: AccountRoles;
   emailVerificationTokens: EmailVerificationTokens;
+  /** Links confirming a new address (a change of e-mail). */
+  emailChangeTokens: EmailVerificationTokens;
   close(): Promise<void>;
 }
 
@@ -51,6 +56,7 @@ export async function createCheckoutServices(ctx: AppContext, overrides: Partial
   const commits = overrides.commits ?? createCommitQueue(redis, prefix);
   const notifications = overrides.notifications ?? createNotificationQueue(redis, prefix, config.worker.reminderBeforeS);
   const verificationMail = overrides.verificationMail ?? createVerificationMailQueue(redis, prefix);
+  const accountMail = overrides.accountMail ?? createAccountMailQueue(redis, prefix);
   return {
     ctx,
     inventory: overrides.inventory ?? createSeatInventory({ redis, pg: ctx.pg, log, claimTimeoutS: config.worker.claimTimeoutS, sweepBatch: config.worker.sweepBatch }),
@@ -62,15 +68,18 @@ export async function createCheckoutServices(ctx: AppContext, overrides: Partial
     commits,
     notifications,
     verificationMail,
+    accountMail,
     orderTokens: overrides.orderTokens ?? orderTokens(authSecret),
     accessTokens: overrides.accessTokens ?? accessTokens(authSecret),
     denylist: overrides.denylist ?? createAccessDenylist(redis),
     accountRoles: overrides.accountRoles ?? accountRoles(ctx.pg),
     emailVerificationTokens: overrides.emailVerificationTokens ?? emailVerificationTokens(authSecret),
+    emailChangeTokens: overrides.emailChangeTokens ?? emailVerificationTokens(authSecret, 'change'),
     async close() {
       if (!overrides.commits) await commits.close();
       if (!overrides.notifications) await notifications.close();
       if (!overrides.verificationMail) await verificationMail.close();
+      if (!overrides.accountMail) await accountMail.close();
     },
   };
 }

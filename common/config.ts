@@ -71,6 +71,10 @@ export const variables = {
   STRIPE_API_HOST: { schema: optionalString, doc: 'override of api.stripe.com (tests point it at a local stand-in)' },
   STRIPE_API_PORT: { schema: port.optional(), doc: 'override of the Stripe API port' },
   STRIPE_API_PROTOCOL: { schema: z.enum(['http', 'https']).optional(), doc: 'override of the Stripe API protocol' },
+  OIDC_ISSUER: { schema: url.optional(), doc: 'OpenID Connect provider for "Sign in with …" (its discovery document at ISSUER/.well-known/openid-configuration); unset: off' },
+  OIDC_CLIENT_ID: { schema: optionalString, doc: 'client id Usher has at the OpenID Connect provider (with OIDC_ISSUER)' },
+  OIDC_CLIENT_SECRET: { schema: optionalString, secret: true, doc: 'client secret at the OpenID Connect provider (with OIDC_ISSUER)' },
+  OIDC_PROVIDER_NAME: { schema: z.string().min(1).max(40), default: 'OpenID Connect', doc: 'the provider as the login page names it ("Sign in with …")' },
   SMTP_URL: { schema: url.optional(), secret: true, doc: 'send mail through this SMTP server; unset: mail is recorded in Postgres and logged' },
   MAIL_FROM: { schema: z.string().min(3), default: 'Usher <tickets@usher.local>', doc: 'sender of confirmations and reminders' },
   BULLMQ_PREFIX: { schema: z.string().min(1), default: '{usher:jobs}', doc: 'BullMQ key prefix; keep the hash tag for Redis Cluster' },
@@ -149,6 +153,8 @@ export interface Config {
     stripeApiProtocol: 'http' | 'https' | undefined;
   };
   mail: { smtpUrl: string | undefined; from: string };
+  /** sign-in with an OpenID Connect provider; null when OIDC_ISSUER is unset */
+  oidc: { issuer: string; clientId: string; clientSecret: string; name: string } | null;
   worker: {
     bullmqPrefix: string;
     concurrency: number;
@@ -190,6 +196,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (problems.length === 0 && p.PAYMENT_GATEWAY === 'stripe') {
     for (const name of ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET'] as const) {
       if (p[name] === undefined) problems.push(`${name}=(unset): required when PAYMENT_GATEWAY=stripe`);
+    }
+  }
+  if (problems.length === 0 && (p.OIDC_ISSUER !== undefined || p.OIDC_CLIENT_ID !== undefined || p.OIDC_CLIENT_SECRET !== undefined)) {
+    for (const name of ['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET'] as const) {
+      if (p[name] === undefined) problems.push(`${name}=(unset): OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET go together`);
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);
@@ -253,6 +264,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       stripeApiProtocol: p.STRIPE_API_PROTOCOL,
     },
     mail: { smtpUrl: p.SMTP_URL, from: p.MAIL_FROM },
+    oidc: p.OIDC_ISSUER && p.OIDC_CLIENT_ID && p.OIDC_CLIENT_SECRET
+      ? { issuer: p.OIDC_ISSUER, clientId: p.OIDC_CLIENT_ID, clientSecret: p.OIDC_CLIENT_SECRET, name: p.OIDC_PROVIDER_NAME }
+      : null,
     worker: {
       bullmqPrefix: p.BULLMQ_PREFIX,
       concurrency: p.WORKER_CONCURRENCY,

@@ -36,7 +36,11 @@ export const redisKeys = {
   /** roots of the accounts' counters and lists, each module adding its own suffixes */
   loginFailuresRoot: ns('auth:fail'),
   verificationMailRoot: ns('auth:verify-mail'),
+  emailChangeMailRoot: ns('auth:change-mail'),
   accessDenylistRoot: ns('auth:denied'),
+  /** a sign-in with the OpenID Connect provider in flight (state → PKCE verifier, nonce), and its one-time hand-off */
+  oidcState: (state: string): string => ns(`auth:oidc:state:{${state}}`),
+  oidcHandoff: (code: string): string => ns(`auth:oidc:handoff:{${code}}`),
   /** one worker at a time runs the reconciler and the periodic audits */
   reconcilerLock: ns('checkout:reconciler-lock'),
 } as const;

@@ -21,9 +21,10 @@ import { issueRefreshToken, rotateRefreshToken, revokeRefreshFamily } from './re
 import type { LoginRateLimiter } from './login-rate-limit.js';
 import { requireUser, type AuthDeps, type AuthEnv } from './auth-middleware.js';
 import { listMyOrders } from './my-orders.js';
-import { credentials, emailVerifiedSchema, meSchema, myOrdersSchema, refreshBody, registration, sessionSchema, verificationQueuedSchema, verifyEmailBody } from './accounts-schemas.js';
+import { credentials, emailVerifiedSchema, profileSchema, myOrdersSchema, refreshBody, registration, sessionSchema, verificationQueuedSchema, verifyEmailBody } from './accounts-schemas.js';
 import { VerificationTokenError, type EmailVerificationTokens } from './email-verification-token.js';
 import { confirmEmail, emailStatus } from './email-verification.js';
+import { readProfile } from './profile.js';
 import type { VerificationMailLimiter } from './verification-mail-limit.js';
 
 export const ACCESS_TTL_S = 900;
@@ -41,7 +42,7 @@ export interface AccountsDeps extends AuthDeps {
   verificationLimiter: VerificationMailLimiter;
 }
 
-async function session(pg: PgPool, tokens: AccessTokens, user: AccessClaims, emailVerified: boolean, refreshToken?: string) {
+export async function session(pg: PgPool, tokens: AccessTokens, user: AccessClaims, emailVerified: boolean, refreshToken?: string) {
   return {
     accessToken: await tokens.sign(user, ACCESS_TTL_S),
     refreshToken: refreshToken ?? (await issueRefreshToken(pg, user.userId)),
@@ -174,13 +175,14 @@ export function createAccountsRouter(deps: AccountsDeps): OpenAPIHono<AuthEnv> {
 
   const authed = requireUser(deps);
   router.openapi(apiRoute({
-    method: 'get', path: '/v1/me', summary: 'The logged-in account, with whether its e-mail is verified', tags, security: needs('account'),
+    method: 'get', path: '/v1/me', summary: 'The logged-in account: its e-mail and whether it is verified, display name, phone, a pending change of e-mail', tags, security: needs('account'),
     middleware: [authed] as const,
-    responses: { 200: jsonAnswer(meSchema, 'the account'), 401: no('missing, invalid, expired or revoked access token') },
+    responses: { 200: jsonAnswer(profileSchema, 'the account'), 401: no('missing, invalid, expired or revoked access token') },
   }), async (c) => {
     const user = c.get('user');
-    const status = await emailStatus(deps.pg, user.userId);
-    return c.json({ ...user, ...(status ?? { emailVerified: false, emailVerifiedAt: null }) }, 200);
+    const profile = await readProfile(deps.pg, user.userId);
+    if (!profile) throw new Problem(401, 'account_not_found', 'the account of this access token no longer exists');
+    return c.json({ userId: user.userId, role: user.role, ...profile }, 200);
   });
 
   router.openapi(apiRoute({

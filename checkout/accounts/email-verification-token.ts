@@ -18,8 +18,16 @@ import { SignJWT, jwtVerify, errors } from 'jose';
 
 export const EMAIL_VERIFICATION_TTL_S = 24 * 3600;
 const ISSUER = 'usher-api';
-const AUDIENCE = 'usher:email-verification';
-const TYP = 'usher-email-verification+jwt';
+/**
+ * 'verification' proves the account's current address; 'change' proves the new address a change
+ * of e-mail waits for (users.pending_email). Each has its own key, audience and typ, so a link of
+ * one kind never passes as the other.
+ */
+export type AddressPurpose = 'verification' | 'change';
+const PURPOSES = {
+  verification: { derive: 'usher email verification v1', audience: 'usher:email-verification', typ: 'usher-email-verification+jwt' },
+  change: { derive: 'usher email change v1', audience: 'usher:email-change', typ: 'usher-email-change+jwt' },
+} as const;
 /** Base64url header.payload.signature: the shape is checked before any crypto (400 otherwise). */
 export const TOKEN_SHAPE = /^[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{20,}$/;
 
@@ -41,8 +49,9 @@ export interface EmailVerificationTokens {
   verify(token: string): Promise<VerificationClaims>;
 }
 
-export function emailVerificationTokens(secret: string): EmailVerificationTokens {
-  const key = createHmac('sha256', secret).update('usher email verification v1').digest();
+export function emailVerificationTokens(secret: string, purpose: AddressPurpose = 'verification'): EmailVerificationTokens {
+  const { derive, audience: AUDIENCE, typ: TYP } = PURPOSES[purpose];
+  const key = createHmac('sha256', secret).update(derive).digest();
   return {
     sign({ userId, email }, ttlS = EMAIL_VERIFICATION_TTL_S) {
       return new SignJWT({ email })

@@ -13,6 +13,7 @@ import { NOTIFICATION_QUEUE, type NotificationJobData, type RemindersMovedJobDat
 import { moveEventReminders } from './reminder-moves.js';
 import { orderMail } from './order-mail.js';
 import { sendVerificationMail, type VerificationMailJobData } from './verification-mail.js';
+import { sendAccountMail, type AccountMailJobData } from './account-mail.js';
 import { workerTimings } from '../worker-options.js';
 
 export type NotificationOutcome = 'sent' | 'recorded' | 'already_sent' | 'skipped' | 'moved';
@@ -44,10 +45,11 @@ export function startNotificationWorker(deps: CheckoutServices, options: { mail?
   const log = deps.ctx.log.child({ worker: NOTIFICATION_QUEUE });
   const mail = options.mail ?? createMailTransport(config.mail.smtpUrl, config.mail.from, log);
   const connection = connectRedis(config, { maxRetriesPerRequest: null, connectionName: 'usher-notification-worker' });
-  // the same queue carries the account verification e-mail (verification-mail.ts) and the moves of reminders
-  const worker = new Worker<NotificationJobData | VerificationMailJobData | RemindersMovedJobData, NotificationOutcome>(NOTIFICATION_QUEUE, async (job) => {
+  // the same queue carries the account e-mails (verification-mail.ts, account-mail.ts) and the moves of reminders
+  const worker = new Worker<NotificationJobData | VerificationMailJobData | AccountMailJobData | RemindersMovedJobData, NotificationOutcome>(NOTIFICATION_QUEUE, async (job) => {
     const { data } = job;
     if (data.kind === 'email-verification') return sendVerificationMail(deps, mail, String(job.id), data);
+    if (data.kind === 'email-change' || data.kind === 'password-reset') return sendAccountMail(deps, mail, String(job.id), data);
     if (data.kind === 'reminders-moved') return (await moveEventReminders(deps, data.eventId), 'moved');
     return sendNotification(deps, mail, data);
   }, {
