@@ -7,6 +7,7 @@ import type { CheckoutServices } from '../checkout-services.js';
 import { accountsRoutes } from '../accounts/accounts-module.js';
 import { adminRoutes } from '../admin/admin-module.js';
 import { catalogRoutes } from '../catalog/catalog-module.js';
+import { reviewRoutes } from '../catalog/review-module.js';
 import { holdRoutes } from '../holds/hold-routes.js';
 import { orderRoutes } from '../orders/order-routes.js';
 import { adminPageRoutes } from '../pages/admin-pages.js';
@@ -22,5 +23,5 @@ export type FeatureRoutes = (services: CheckoutServices) => Hono<any> | Promise<
 export const checkoutFeatures: FeatureRoutes[] = [holdRoutes, paymentRoutes, stripeWebhookRoutes, orderRoutes, checkoutPageRoutes];
 
 export const featureRoutes: FeatureRoutes[] = [
-  ...checkoutFeatures, catalogRoutes, (s) => accountsRoutes(s), adminRoutes, adminPageRoutes, fanPageRoutes,
+  ...checkoutFeatures, catalogRoutes, (s) => reviewRoutes(s), (s) => accountsRoutes(s), adminRoutes, adminPageRoutes, fanPageRoutes,
 ];

@@ -6,6 +6,7 @@
 import type { PgPool } from '../../common/postgres-pool.js';
 import type { Availability } from '../../inventory/inventory-api.js';
 import { createTtlCache } from '../../common/ttl-cache.js';
+import { RATING_AVERAGE } from './reviews.js';
 
 export interface EventDetail {
   id: string;
@@ -22,6 +23,8 @@ export interface EventDetail {
   sections: { id: string; name: string; kind: string; tierCode: string | null; capacity: number }[];
   tiers: { code: string; name: string; priceMinor: number }[];
   sales: SaleSummary[];
+  /** the visible reviews' average (one decimal, null without any) and count */
+  rating: { average: number | null; count: number };
 }
 
 export interface SaleSummary {
@@ -41,6 +44,7 @@ async function loadEvent(pool: PgPool, id: string): Promise<Base | null> {
   const { rows } = await pool.query(
     `SELECT e.id, e.title, e.description, e.performer, e.category, e.city, e.starts_at AS "startsAt", e.status, e.currency,
             e.refund_cutoff_s AS "refundCutoffS",
+            json_build_object('average', ${RATING_AVERAGE}, 'count', coalesce(rs.review_count, 0)) AS rating,
             json_build_object('id', v.id, 'name', v.name, 'city', v.city, 'address', v.address, 'timezone', v.timezone) AS venue,
             coalesce((SELECT json_agg(json_build_object('id', s.id, 'name', s.name, 'kind', s.kind, 'tierCode', s.tier_code, 'capacity', s.capacity)
                       ORDER BY s.position, s.name) FROM sections s WHERE s.venue_id = e.venue_id), '[]') AS sections,
@@ -49,7 +53,7 @@ async function loadEvent(pool: PgPool, id: string): Promise<Base | null> {
             coalesce((SELECT json_agg(json_build_object('id', sa.id, 'status', sa.status, 'prequeueOpensAt', sa.prequeue_opens_at,
                       'opensAt', sa.opens_at, 'closesAt', sa.closes_at, 'perFanLimit', sa.per_fan_limit) ORDER BY sa.opens_at)
                       FROM sales sa WHERE sa.event_id = e.id AND sa.status <> 'draft'), '[]') AS sales
-     FROM events e JOIN venues v ON v.id = e.venue_id
+     FROM events e JOIN venues v ON v.id = e.venue_id LEFT JOIN event_review_stats rs ON rs.event_id = e.id
      WHERE e.id = $1 AND e.status <> 'draft'`,
     [id],
   );

@@ -20,7 +20,7 @@ export const eventListQuerySchema = z
     minPrice: minor.optional(),
     maxPrice: minor.optional(),
     hasSeats: boolText.optional(),
-    sort: z.enum(['date', 'relevance']).optional(),
+    sort: z.enum(['date', 'relevance', 'rating']).optional().describe('rating: best average first (unrated last), then by date'),
     limit: z.coerce.number().int().min(1).max(100).default(20),
     cursor: z.string().min(1).max(500).optional(),
   })
@@ -30,14 +30,14 @@ export const eventListQuerySchema = z
   .refine((v) => v.minPrice === undefined || v.maxPrice === undefined || v.minPrice <= v.maxPrice, { message: 'minPrice is above maxPrice', path: ['maxPrice'] });
 
 export type EventListQuery = z.output<typeof eventListQuerySchema>;
-export type SortKind = 'date' | 'relevance';
+export type SortKind = 'date' | 'relevance' | 'rating';
 
 /** Relevance by default when searching, date otherwise. */
 export function sortOf(q: EventListQuery): SortKind {
   return q.sort ?? (q.q ? 'relevance' : 'date');
 }
 
-/** Position after the last row: its start time and id, plus its rank (as Postgres printed it) when by relevance. */
+/** Position after the last row: its start time and id, plus its rank (as Postgres printed it) when by relevance or rating. */
 export interface Cursor {
   startsAt: string;
   id: string;
@@ -73,6 +73,6 @@ export function decodeCursor(q: EventListQuery): Cursor | undefined {
     throw new Problem(400, 'invalid_cursor', 'the cursor is not one this API issued');
   }
   if (parsed.f !== fingerprint(q)) throw new Problem(400, 'invalid_cursor', 'the cursor belongs to a different query; start again without it');
-  if ((sortOf(q) === 'relevance') !== (parsed.r !== undefined)) throw new Problem(400, 'invalid_cursor', 'the cursor does not match the sort');
+  if ((sortOf(q) !== 'date') !== (parsed.r !== undefined)) throw new Problem(400, 'invalid_cursor', 'the cursor does not match the sort');
   return { startsAt: parsed.s, id: parsed.i, ...(parsed.r ? { rank: parsed.r } : {}), ...(parsed.z ? { fuzzy: true } : {}) };
 }

@@ -8,6 +8,8 @@ const eventSummary = z.object({
   id: z.string(), title: z.string(), performer: z.string(), category: z.string(), city: z.string(), venueName: z.string(),
   startsAt: z.string(), currency: z.string(), minPriceMinor: z.number().int().nullable(), maxPriceMinor: z.number().int().nullable(),
   hasSeatsLeft: z.boolean(), rank: z.number().optional().describe('search relevance, with q'),
+  ratingAverage: z.number().nullable().describe('mean of the visible review ratings, one decimal; null without any'),
+  ratingCount: z.number().int(),
 });
 
 export const eventPageSchema = z.object({
@@ -28,4 +30,5 @@ export const eventDetailSchema = z.object({
     id: z.string(), status: z.string(), prequeueOpensAt: z.string(), opensAt: z.string(), closesAt: z.string(), perFanLimit: z.number().int(),
     queueUrl: z.string().describe('where fans join the waiting room'), availability: availability.nullable(),
   })),
+  rating: z.object({ average: z.number().nullable(), count: z.number().int() }).describe('the visible reviews (GET /v1/events/{id}/reviews)'),
 });

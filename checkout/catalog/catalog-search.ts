@@ -11,6 +11,7 @@
  */
 import type { PgPool } from '../../common/postgres-pool.js';
 import { decodeCursor, encodeCursor, sortOf, type EventListQuery } from './catalog-query.js';
+import { RATING_AVERAGE } from './reviews.js';
 
 export interface EventSummary {
   id: string;
@@ -25,6 +26,8 @@ export interface EventSummary {
   maxPriceMinor: number | null;
   hasSeatsLeft: boolean;
   rank?: number;
+  ratingAverage: number | null;
+  ratingCount: number;
 }
 
 export interface EventPage {
@@ -60,6 +63,7 @@ function forgivingTsquery(wordsParam: string): string {
 interface Row {
   id: string; title: string; performer: string; category: string; city: string; venue_name: string;
   starts_key: string; currency: string; min_price: number | null; max_price: number | null; has_seats: boolean; rank_text: string | null;
+  rating_average: number | null; rating_count: number;
 }
 
 // Exact microseconds in UTC: the cursor must compare equal to the stored value, which a JS Date (ms) cannot hold.
@@ -105,6 +109,8 @@ async function searchPage(pool: PgPool, q: EventListQuery, cursor: ReturnType<ty
       AND pt.price_minor >= ${p(q.minPrice ?? 0)} AND pt.price_minor <= ${p(q.maxPrice ?? 2_147_483_647)})`);
   }
   if (q.hasSeats !== undefined) where.push(q.hasSeats ? HAS_SEATS : `NOT (${HAS_SEATS})`);
+  // by rating, the keyset's rank is the average (0 when unrated, so those come last)
+  if (sort === 'rating') rankExpr = `coalesce(${RATING_AVERAGE}, 0)::real`;
   let after = 'TRUE';
   if (cursor) {
     const key = `(starts_at, id) > (${p(cursor.startsAt)}::timestamptz, ${p(cursor.id)}::uuid)`;
@@ -121,7 +127,7 @@ async function searchPage(pool: PgPool, q: EventListQuery, cursor: ReturnType<ty
       SELECT * FROM (
         SELECT e.id, e.venue_id, e.capacity, e.title, e.performer, e.category, e.city, e.venue_name, e.starts_at,
                ${STARTS_KEY} AS starts_key, e.currency, ${rankExpr} AS rank
-        FROM events e WHERE ${where.join(' AND ')}
+        FROM events e ${sort === 'rating' ? 'LEFT JOIN event_review_stats rs ON rs.event_id = e.id' : ''} WHERE ${where.join(' AND ')}
       ) matched
       WHERE ${after}
       ORDER BY ${order}
@@ -130,8 +136,8 @@ async function searchPage(pool: PgPool, q: EventListQuery, cursor: ReturnType<ty
     SELECT e.id, e.title, e.performer, e.category, e.city, e.venue_name, e.starts_key, e.currency, e.rank::text AS rank_text,
            (SELECT min(pt.price_minor) FROM event_price_tiers pt WHERE pt.event_id = e.id) AS min_price,
            (SELECT max(pt.price_minor) FROM event_price_tiers pt WHERE pt.event_id = e.id) AS max_price,
-           ${HAS_SEATS} AS has_seats
-    FROM page e
+           ${HAS_SEATS} AS has_seats, ${RATING_AVERAGE} AS rating_average, coalesce(rs.review_count, 0) AS rating_count
+    FROM page e LEFT JOIN event_review_stats rs ON rs.event_id = e.id
     ORDER BY ${order}`;
   const { rows } = await pool.query<Row>(sql, params);
   const more = rows.length > q.limit;
@@ -141,9 +147,10 @@ async function searchPage(pool: PgPool, q: EventListQuery, cursor: ReturnType<ty
     items: page.map((r) => ({
       id: r.id, title: r.title, performer: r.performer, category: r.category, city: r.city, venueName: r.venue_name,
       startsAt: r.starts_key, currency: r.currency, minPriceMinor: r.min_price, maxPriceMinor: r.max_price, hasSeatsLeft: r.has_seats,
+      ratingAverage: r.rating_average, ratingCount: r.rating_count,
       ...(r.rank_text !== null && sort === 'relevance' ? { rank: Number(r.rank_text) } : {}),
     })),
-    nextCursor: more && last ? encodeCursor(q, { startsAt: last.starts_key, id: last.id, ...(last.rank_text !== null && sort === 'relevance' ? { rank: last.rank_text } : {}), ...(match === 'fuzzy' ? { fuzzy: true } : {}) }) : null,
+    nextCursor: more && last ? encodeCursor(q, { startsAt: last.starts_key, id: last.id, ...(last.rank_text !== null && sort !== 'date' ? { rank: last.rank_text } : {}), ...(match === 'fuzzy' ? { fuzzy: true } : {}) }) : null,
     match,
   };
 }
