@@ -6,7 +6,7 @@
  */
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { counter } from '../../common/metrics.js';
 import type { PgPool } from '../../common/postgres-pool.js';
 import { Problem } from '../../common/problem.js';

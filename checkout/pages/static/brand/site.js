@@ -23,6 +23,7 @@
     if (path === '/orders') return 'orders';
     if (path === '/login') return 'login';
     if (path === '/register') return 'register';
+    if (path === '/account') return 'account';
     return '';
   }
 

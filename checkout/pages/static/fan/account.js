@@ -20,8 +20,40 @@
     $('switch').firstElementChild.textContent = 'Already have an account?';
     $('switch-link').textContent = 'Log in';
     $('switch-link').href = '/login' + keep;
+    $('forgot').hidden = true;
   } else {
     $('switch-link').href = '/register' + keep;
+  }
+
+  // "Sign in with <provider>" when the API has one; it comes back here with #oidc=<one-time code>
+  fetch('/v1/auth/oidc').then(function (r) { return r.ok ? r.json() : null; }).then(function (o) {
+    if (!o || !o.enabled) return;
+    $('oidc-link').textContent = 'Sign in with ' + o.name;
+    $('oidc-link').href = o.startUrl + '?next=' + encodeURIComponent(next);
+    $('oidc').hidden = false;
+  }).catch(function () {});
+  var OIDC_ERRORS = {
+    email_unverified: 'Your provider has not verified this e-mail address, and an Usher account already uses it. Log in with your password instead.',
+    no_email: 'Your provider did not tell us an e-mail address, which Usher needs.',
+    denied: 'Sign-in was cancelled.',
+  };
+  var hash = new URLSearchParams(location.hash.slice(1));
+  if (hash.get('oidc') || hash.get('oidc_error')) {
+    history.replaceState(null, '', location.pathname + location.search);
+    if (hash.get('oidc_error')) {
+      $('form-error').textContent = OIDC_ERRORS[hash.get('oidc_error')] || 'Sign-in with your provider did not work. Try again, or log in with your password.';
+    } else {
+      fetch('/v1/auth/oidc/session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: hash.get('oidc') }) })
+        .then(async function (res) {
+          if (!res.ok) { $('form-error').textContent = 'That sign-in has expired. Try again.'; return; }
+          var s = await res.json();
+          var to = s.next;
+          delete s.next;
+          UsherAccount.save(s);
+          location.assign(/^\/(?!\/)/.test(to) ? to : '/orders');
+        })
+        .catch(function () { $('form-error').textContent = 'Usher could not be reached. Check your connection and try again.'; });
+    }
   }
 
   form.addEventListener('input', function (ev) {

@@ -19,7 +19,8 @@
   }
 
   function item(e) {
-    var tags = [e.hasSeatsLeft ? null : Usher.el('span', { class: 'tag out', text: 'Sold out' })];
+    var tags = [e.hasSeatsLeft ? null : Usher.el('span', { class: 'tag out', text: 'Sold out' }),
+      e.ratingCount ? Usher.el('span', { class: 'tag rating', text: '★ ' + e.ratingAverage.toFixed(1) + ' (' + Usher.plural(e.ratingCount, 'review') + ')' }) : null];
     return Usher.el('li', {}, [
       Usher.el('a', { href: '/events/' + encodeURIComponent(e.id), text: e.title }),
       Usher.el('div', { class: 'meta', text: Usher.when(e.startsAt) + ' · ' + e.venueName + ', ' + e.city }),

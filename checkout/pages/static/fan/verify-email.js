@@ -24,7 +24,24 @@
   // a definitive answer takes the token out of the address bar (history, shared screens)
   function forgetToken() { history.replaceState(null, '', location.pathname); }
 
+  // the link confirming a new address (a change of e-mail) carries #change=…
+  function confirmChange(token) {
+    $('result').setAttribute('data-outcome', 'pending');
+    fetch('/v1/auth/confirm-email-change', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: token }) })
+      .then(async function (res) {
+        var body = await res.json().catch(function () { return {}; });
+        if (res.status < 500) forgetToken();
+        if (res.ok) show('verified', 'New e-mail address confirmed', 'Your account now uses ' + body.email + '. Log in with it from now on.');
+        else if (res.status === 409) show(body.code || 'error', 'Could not change your address', 'Another account uses this address now.');
+        else if (res.status === 422) show(body.code || 'error', 'Could not change your address', 'Your account no longer waits for this address. Ask for a new link on your account page.');
+        else show(body.code || 'error', 'Could not change your address', messages[res.status] || body.detail || ('Something went wrong (' + res.status + '). Reload this page to try again.'));
+      })
+      .catch(function () { show('offline', 'Could not change your address', 'Usher could not be reached. Check your connection, then reload this page.'); });
+  }
+
   function confirm() {
+    var change = new URLSearchParams(location.hash.slice(1)).get('change');
+    if (change) { confirmChange(change); return; }
     var token = new URLSearchParams(location.hash.slice(1)).get('token');
     if (!token) {
       show('invalid', 'Link incomplete', messages[400]);
