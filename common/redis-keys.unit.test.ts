@@ -7,7 +7,7 @@ import { REDIS_NAMESPACE, redisKeys } from './redis-keys.js';
 const root = path.join(import.meta.dirname, '..');
 const productFolders = ['common', 'admission', 'access', 'inventory', 'queue-edge', 'checkout', 'scripts'];
 // `usher:` strings that are not Redis keys: IPC message types, JWT audiences ("usher: …" log lines have a space)
-const notKeys = /usher:(metrics-|email-verification|password-reset)/;
+const notKeys = /usher:(metrics-|email-verification|email-change|password-reset)/;
 
 function* files(dir: string): Generator<string> {
   for (const entry of readdirSync(dir)) {
