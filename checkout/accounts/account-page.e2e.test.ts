@@ -102,7 +102,7 @@ describe.skipIf(!hasChromium)('account page in headless Chromium (needs Debian c
     expect(await page.locator('#reviews .review-body').innerText()).toBe('<img src=x onerror="window.pwned=1">Great <b>show</b>');
     expect(await page.locator('#reviews strong').innerText()).toBe('<i>Mallory</i>');
     expect(await page.locator('#reviews img, #reviews b, #reviews i').count()).toBe(0);
-    expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
+    expect(await page.evaluate(() => (globalThis as unknown as { pwned?: number }).pwned)).toBeUndefined();
     expect(await page.locator('#review-note').innerText()).toBe('Had a ticket? Log in to review this event.');
     await page.screenshot({ path: 'test-artifacts/account-event-reviews.png', fullPage: true });
   }, 30_000);
