@@ -2,6 +2,9 @@
  * The fan's own account, on the accounts router: profile (name, phone), a change of e-mail with
  * re-verification, a change of password, a forgotten password by mailed link, and deletion.
  *
+ * A change of password, a reset and a deletion end every session: the refresh tokens are revoked
+ * in PostgreSQL and the access tokens issued before it are refused from then on (access-denylist.ts).
+ *
  * A password reset is asked for by address and answered alike whether or not an account has it
  * (202, and the same work either way but the mail), limited per client address (429) and
  * silently per e-mail address (the mailbox is not flooded, and the answer still tells nothing).
@@ -143,6 +146,9 @@ export function addAccountSelfRoutes(router: OpenAPIHono<AuthEnv>, deps: Account
     const user = c.get('user');
     const body = c.req.valid('json');
     refusePassword(await changePassword(deps.pg, user.userId, body.currentPassword, body.newPassword));
+    // other devices' access tokens end now too, and so does the one that asked
+    await deps.denylist.denyAccountBefore(user.userId);
+    await deps.denylist.deny(c.get('bearer'));
     const profile = await readProfile(deps.pg, user.userId);
     return c.json((await deps.newSession(user, profile?.emailVerified ?? false)) as never, 200);
   });
@@ -179,6 +185,7 @@ export function addAccountSelfRoutes(router: OpenAPIHono<AuthEnv>, deps: Account
     const done = await resetPassword(deps.pg, body.token, body.newPassword);
     resets.inc({ outcome: done ? 'reset' : 'refused' });
     if (!done) throw new Problem(400, 'reset_link_invalid', 'this reset link is unknown, used or expired; ask for a new one');
+    await deps.denylist.denyAccountBefore(done.userId);
     return c.json({ status: 'reset' as const, email: done.email }, 200);
   });
 
@@ -191,7 +198,7 @@ export function addAccountSelfRoutes(router: OpenAPIHono<AuthEnv>, deps: Account
     const { userId } = c.get('user');
     refusePassword(await checkPassword(deps.pg, userId, c.req.valid('json').password));
     if (!(await deleteAccount(deps.pg, userId))) throw new Problem(404, 'account_not_found', 'this account no longer exists');
-    await deps.denylist.deny(c.get('bearer'));
+    await Promise.all([deps.denylist.deny(c.get('bearer')), deps.denylist.denyAccountBefore(userId)]);
     deps.log.info({ userId }, 'account deleted');
     return c.body(null, 204);
   });

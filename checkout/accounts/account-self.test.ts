@@ -129,6 +129,8 @@ describe('change of password', () => {
     const email = newEmail();
     const s = await register(email);
     const other = (await (await login(email, PASSWORD)).json()) as Session;
+    // access tokens are refused by the second they were issued in: let a second pass since these were
+    await new Promise((r) => setTimeout(r, 1100));
     expect((await send('POST', '/v1/me/password', s.accessToken, { currentPassword: 'not it at all', newPassword: 'a much better one' })).status).toBe(403);
     expect((await send('POST', '/v1/me/password', s.accessToken, { currentPassword: PASSWORD, newPassword: 'short' })).status).toBe(422);
     const changed = await send('POST', '/v1/me/password', s.accessToken, { currentPassword: PASSWORD, newPassword: 'a much better one' });
@@ -138,6 +140,10 @@ describe('change of password', () => {
     expect((await post('/v1/auth/refresh', { refreshToken: other.refreshToken })).status).toBe(401);
     expect((await post('/v1/auth/refresh', { refreshToken: s.refreshToken })).status).toBe(401);
     expect((await post('/v1/auth/refresh', { refreshToken: fresh.refreshToken })).status).toBe(200);
+    // and so are the access tokens of both, before their expiry; the new session's works
+    expect((await h.app.request('/v1/me', { headers: bearer(other.accessToken) })).status).toBe(401);
+    expect((await h.app.request('/v1/me', { headers: bearer(s.accessToken) })).status).toBe(401);
+    expect((await h.app.request('/v1/me', { headers: bearer(fresh.accessToken) })).status).toBe(200);
     expect((await login(email, PASSWORD)).status).toBe(401);
     expect((await login(email, 'a much better one')).status).toBe(200);
   });
@@ -162,6 +168,7 @@ describe('password reset', () => {
     const s = await register(email);
     expect((await post('/v1/auth/password-reset', { email })).status).toBe(202);
     const token = await mailedLink(email, RESET);
+    await new Promise((r) => setTimeout(r, 1100)); // access tokens are refused by the second they were issued in
     const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => post('/v1/auth/password-reset/confirm', { token, newPassword: `new password number ${i}` })));
     const statuses = answers.map((r) => r.status);
     expect(statuses.filter((x) => x === 200)).toHaveLength(1);
@@ -170,6 +177,7 @@ describe('password reset', () => {
     expect((await login(email, `new password number ${winner}`)).status).toBe(200);
     expect((await login(email, PASSWORD)).status).toBe(401);
     expect((await post('/v1/auth/refresh', { refreshToken: s.refreshToken })).status).toBe(401);
+    expect((await h.app.request('/v1/me', { headers: bearer(s.accessToken) })).status).toBe(401);
     const stored = await h.db.pool.query(`SELECT body FROM account_mails WHERE user_id = $1 AND kind = 'password_reset'`, [s.user.id]);
     expect(stored.rows[0].body).not.toContain(token);
     const tokens = await h.db.pool.query<{ token_hash: string }>('SELECT token_hash FROM password_resets WHERE user_id = $1', [s.user.id]);
