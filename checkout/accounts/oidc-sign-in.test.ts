@@ -11,6 +11,7 @@ import { uniqueId } from '../../test/support/databases.js';
 import { apiHarness, bearer, json, type ApiHarness } from '../../test/support/api-test-context.js';
 import { followProvider, startOidcTestProvider, type OidcTestProvider } from '../../test/support/oidc-test-provider.js';
 import { accountsRoutes } from './accounts-module.js';
+import { accountForIdentity } from './oidc-accounts.js';
 
 const PUBLIC = 'http://fans.usher.test';
 let op: OidcTestProvider;
@@ -118,6 +119,18 @@ describe('sign-in with an OpenID Connect provider', () => {
     expect(landing(await h.app.request(`${forged.pathname}${forged.search}`)).get('oidc_error')).toBe('invalid_state');
     expect((await signIn('deny')).get('oidc_error')).toBe('denied');
     expect((await h.app.request('/v1/auth/oidc/start?next=//evil.example')).status).toBe(400);
+  });
+});
+
+describe('the account of a provider identity', () => {
+  it('10 concurrent first sign-ins of one person make one account and one link', async () => {
+    const email = `${uniqueId('oidc-race')}@example.com`;
+    const who = { issuer: op.issuer, subject: uniqueId('sub'), email, emailVerified: true };
+    const results = await Promise.all(Array.from({ length: 10 }, () => accountForIdentity(h.db.pool, who)));
+    const ids = new Set(results.map((r) => (r.ok ? r.account.userId : r.reason)));
+    expect(ids.size).toBe(1);
+    expect((await h.db.pool.query('SELECT count(*)::int AS n FROM users WHERE lower(email) = lower($1)', [email])).rows[0].n).toBe(1);
+    expect((await h.db.pool.query('SELECT count(*)::int AS n FROM user_identities WHERE subject = $1', [who.subject])).rows[0].n).toBe(1);
   });
 });
 
