@@ -39,6 +39,13 @@ describe('config', () => {
     expect(() => loadConfig({ PAYMENT_GATEWAY: 'stripe' })).toThrow(/STRIPE_SECRET_KEY=\(unset\)/);
   });
 
+  it('turns sign-in with an OpenID Connect provider on only with issuer, client id and secret together', () => {
+    expect(loadConfig({}).oidc).toBeNull();
+    const on = loadConfig({ OIDC_ISSUER: 'https://id.example.com', OIDC_CLIENT_ID: 'usher', OIDC_CLIENT_SECRET: 's3cret' });
+    expect(on.oidc).toEqual({ issuer: 'https://id.example.com', clientId: 'usher', clientSecret: 's3cret', name: 'OpenID Connect' });
+    expect(() => loadConfig({ OIDC_ISSUER: 'https://id.example.com', OIDC_CLIENT_ID: 'usher' })).toThrow(/OIDC_CLIENT_SECRET=\(unset\)/);
+  });
+
   it('resolves DRAW_BEACON_URL=auto to drand quicknet in production only; none is none', () => {
     const prod = { NODE_ENV: 'production', PASS_SIGNING_JWKS: '{"keys":[]}', VISITOR_TOKEN_SECRET: 'v'.repeat(32), AUTH_JWT_SECRET: 'a'.repeat(32) };
     expect(loadConfig(prod).edge.drawBeacon).toEqual({ url: DRAND_QUICKNET, delayS: 5, timeoutS: 60 });
