@@ -26,6 +26,15 @@ export const saleControlSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('close') }),
   z.object({ action: z.literal('message'), text: z.string().trim().min(1).max(500) }),
   z.object({ action: z.literal('set_mode'), mode: queueModeSchema, drawWindowS: z.number().int().min(1).max(3600).optional() }),
+  // Admission that follows backend health (admission/backend-health.ts): a threshold given here
+  // replaces the deployment's default for this sale, 0 stops watching that signal, null goes back to the default.
+  z.object({
+    action: z.literal('set_backoff'),
+    enabled: z.boolean().optional(),
+    holdP99Ms: z.number().int().min(0).max(600_000).nullable().optional(),
+    commitQueue: z.number().int().min(0).max(10_000_000).nullable().optional(),
+    errorRatePct: z.number().min(0).max(100).nullable().optional(),
+  }).refine((c) => Object.keys(c).length > 1, 'name at least one of enabled, holdP99Ms, commitQueue, errorRatePct'),
 ]);
 export type SaleControl = z.infer<typeof saleControlSchema>;
 
@@ -38,7 +47,12 @@ export interface SaleSettings {
   mode: QueueMode;
   /** random mode's window; null until set (the tick then uses 10 s) */
   drawWindowS: number | null;
+  /** the sale's backoff on backend health: its own thresholds, null = the deployment's default */
+  backoff: { enabled: boolean; holdP99Ms: number | null; commitQueue: number | null; errorRatePct: number | null };
 }
+
+/** Settings fields of the backoff; '' (HSET of an empty string) means back to the default. */
+const backoffFields = { holdP99Ms: 'backoff_hold_p99_ms', commitQueue: 'backoff_commit_queue', errorRatePct: 'backoff_error_rate_pct' } as const;
 
 /** The settings fields a control writes; `nowMs` stamps a message (a scheduled one: its time). */
 export function settingsFieldsOf(control: SaleControl, nowMs = Date.now()): Record<string, string> {
@@ -50,6 +64,14 @@ export function settingsFieldsOf(control: SaleControl, nowMs = Date.now()): Reco
     case 'close': return { closed: '1' };
     case 'message': return { message: control.text, message_at: String(nowMs) };
     case 'set_mode': return { mode: control.mode, ...(control.drawWindowS ? { draw_window_ms: String(control.drawWindowS * 1000) } : {}) };
+    case 'set_backoff': {
+      const fields: Record<string, string> = control.enabled === undefined ? {} : { backoff: control.enabled ? '1' : '0' };
+      for (const [name, field] of Object.entries(backoffFields)) {
+        const v = control[name as keyof typeof backoffFields];
+        if (v !== undefined) fields[field] = v === null ? '' : String(v);
+      }
+      return fields;
+    }
   }
 }
 
@@ -75,6 +97,12 @@ export async function readSaleSettings(redis: RedisClient, saleId: string): Prom
     message: s.message ?? '',
     mode: queueModeSchema.catch('fifo').parse(s.mode ?? 'fifo'),
     drawWindowS: s.draw_window_ms ? Number(s.draw_window_ms) / 1000 : null,
+    backoff: {
+      enabled: s.backoff !== '0',
+      holdP99Ms: s.backoff_hold_p99_ms ? Number(s.backoff_hold_p99_ms) : null,
+      commitQueue: s.backoff_commit_queue ? Number(s.backoff_commit_queue) : null,
+      errorRatePct: s.backoff_error_rate_pct ? Number(s.backoff_error_rate_pct) : null,
+    },
   };
 }
 

@@ -11,6 +11,7 @@ import { accessTokens, type AccessTokens } from '../access/access-token.js';
 import { createAccessDenylist, type AccessDenylist } from '../access/access-denylist.js';
 import { accountRoles, type AccountRoles } from '../access/account-roles.js';
 import { passVerifier, type PassVerifier } from '../admission/admission-pass.js';
+import { healthPublisher, type HealthPublisher } from '../admission/backend-health.js';
 import type { SeatInventory } from '../inventory/inventory-api.js';
 import { createSeatInventory } from '../inventory/index.js';
 import { cachedPassVerifier } from './api/pass-verifier-cache.js';
@@ -43,6 +44,8 @@ export interface CheckoutServices {
   emailVerificationTokens: EmailVerificationTokens;
   /** Links confirming a new address (a change of e-mail). */
   emailChangeTokens: EmailVerificationTokens;
+  /** This process's health figures for admission, written to Redis once a second (API and worker add theirs). */
+  health: HealthPublisher;
   close(): Promise<void>;
 }
 
@@ -57,6 +60,7 @@ export async function createCheckoutServices(ctx: AppContext, overrides: Partial
   const notifications = overrides.notifications ?? createNotificationQueue(redis, prefix, config.worker.reminderBeforeS);
   const verificationMail = overrides.verificationMail ?? createVerificationMailQueue(redis, prefix);
   const accountMail = overrides.accountMail ?? createAccountMailQueue(redis, prefix);
+  const health = overrides.health ?? healthPublisher(redis, config, log);
   return {
     ctx,
     inventory: overrides.inventory ?? createSeatInventory({ redis, pg: ctx.pg, log, claimTimeoutS: config.worker.claimTimeoutS, sweepBatch: config.worker.sweepBatch }),
@@ -75,7 +79,9 @@ export async function createCheckoutServices(ctx: AppContext, overrides: Partial
     accountRoles: overrides.accountRoles ?? accountRoles(ctx.pg),
     emailVerificationTokens: overrides.emailVerificationTokens ?? emailVerificationTokens(authSecret),
     emailChangeTokens: overrides.emailChangeTokens ?? emailVerificationTokens(authSecret, 'change'),
+    health,
     async close() {
+      health.close();
       if (!overrides.commits) await commits.close();
       if (!overrides.notifications) await notifications.close();
       if (!overrides.verificationMail) await verificationMail.close();

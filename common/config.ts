@@ -86,6 +86,16 @@ export const variables = {
   RATE_LIMIT_PER_IP_PER_MIN: { schema: positiveInt, default: '600', doc: 'HTTP requests per client address per minute' },
   BODY_LIMIT_BYTES: { schema: positiveInt, default: '65536', doc: 'largest HTTP request body' },
   TRUST_PROXY: { schema: bool, default: 'false', doc: 'take the client address from X-Forwarded-For' },
+  ADMISSION_BACKOFF: { schema: bool, default: 'true', doc: 'the admission tick lowers the effective rate by itself while a backend health signal is past its threshold (a sale may turn it off: controls set_backoff)' },
+  ADMISSION_BACKOFF_HOLD_P99_MS: { schema: nonNegativeInt, default: '500', doc: 'default threshold: p99 of hold requests over the health window, across API processes (0 = not watched; a sale may override)' },
+  ADMISSION_BACKOFF_COMMIT_QUEUE: { schema: nonNegativeInt, default: '2000', doc: 'default threshold: commit jobs waiting (0 = not watched; a sale may override)' },
+  ADMISSION_BACKOFF_ERROR_RATE_PCT: { schema: z.coerce.number().min(0).max(100), default: '5', doc: 'default threshold: % of API requests answered 5xx over the health window (0 = not watched; a sale may override)' },
+  ADMISSION_BACKOFF_RECOVERY_PCT_PER_S: { schema: z.coerce.number().positive().max(100), default: '10', doc: 'additive recovery of a backed-off rate, % of the set rate per second (a breach halves it each second)' },
+  ADMISSION_BACKOFF_FLOOR_PCT: { schema: z.coerce.number().min(0).max(100), default: '5', doc: 'the backoff never takes the effective rate below this % of the set rate' },
+  HEALTH_WINDOW_S: { schema: positiveInt, default: '5', doc: 'API and worker publish their health signals to Redis every second over this window' },
+  OTEL_EXPORTER_OTLP_ENDPOINT: { schema: url.optional(), doc: 'OTLP/HTTP collector (e.g. http://otel-collector:4318); set, every role exports traces there; unset, tracing is off (no SDK loaded)' },
+  OTEL_SERVICE_NAME: { schema: optionalString, doc: 'service.name of exported spans (default usher-<role>)' },
+  OTEL_TRACES_SAMPLER_RATIO: { schema: z.coerce.number().min(0).max(1), default: '1', doc: 'share of new traces sampled (parent-based: a sampled fan stays sampled across roles)' },
   SHUTDOWN_GRACE_MS: { schema: positiveInt, default: '10000', doc: 'bounded drain on SIGTERM before the process exits' },
 } satisfies Record<string, Variable>;
 
@@ -163,6 +173,18 @@ export interface Config {
     claimTimeoutS: number;
     reminderBeforeS: number;
   };
+  /** admission that follows backend health (admission/backend-health.ts) */
+  backoff: {
+    enabled: boolean;
+    holdP99Ms: number;
+    commitQueue: number;
+    errorRatePct: number;
+    recoveryPctPerS: number;
+    floorPct: number;
+    healthWindowS: number;
+  };
+  /** OpenTelemetry tracing (common/tracing.ts): off unless an endpoint is set */
+  tracing: { endpoint: string | undefined; serviceName: string | undefined; sampleRatio: number };
   shutdownGraceMs: number;
 }
 
@@ -275,6 +297,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       claimTimeoutS: p.CLAIM_TIMEOUT_S,
       reminderBeforeS: p.REMINDER_BEFORE_S,
     },
+    backoff: {
+      enabled: p.ADMISSION_BACKOFF,
+      holdP99Ms: p.ADMISSION_BACKOFF_HOLD_P99_MS,
+      commitQueue: p.ADMISSION_BACKOFF_COMMIT_QUEUE,
+      errorRatePct: p.ADMISSION_BACKOFF_ERROR_RATE_PCT,
+      recoveryPctPerS: p.ADMISSION_BACKOFF_RECOVERY_PCT_PER_S,
+      floorPct: p.ADMISSION_BACKOFF_FLOOR_PCT,
+      healthWindowS: p.HEALTH_WINDOW_S,
+    },
+    tracing: { endpoint: p.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: p.OTEL_SERVICE_NAME, sampleRatio: p.OTEL_TRACES_SAMPLER_RATIO },
     shutdownGraceMs: p.SHUTDOWN_GRACE_MS,
   };
 }

@@ -41,6 +41,11 @@ export const redisKeys = {
   /** a sign-in with the OpenID Connect provider in flight (state → PKCE verifier, nonce), and its one-time hand-off */
   oidcState: (state: string): string => ns(`auth:oidc:state:{${state}}`),
   oidcHandoff: (code: string): string => ns(`auth:oidc:handoff:{${code}}`),
+  /**
+   * HASH <role>:<host>:<pid> → JSON health figures of one API or worker process, written once a
+   * second (admission/backend-health.ts); one hash per deployment, named by its BullMQ prefix
+   */
+  backendHealth: (scope: string): string => ns(`health:{${scope.replace(/[{}]/g, '')}}`),
   /** one worker at a time runs the reconciler and the periodic audits */
   reconcilerLock: ns('checkout:reconciler-lock'),
 } as const;

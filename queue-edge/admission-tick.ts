@@ -12,6 +12,7 @@ import { runOpeningDraw } from './opening-draw.js';
 import { drawDueAt, runWindowDraw } from './window-draw.js';
 import { bucketCapacityS } from './queue-store.js';
 import { edgeMetrics } from './edge-metrics.js';
+import { HEALTH_SIGNALS, backoffArgument, healthKeyOf, readBackendHealth, type HealthSignals } from '../admission/backend-health.js';
 
 export type SeatStatusSource = (saleId: string) => Promise<SeatStatus>;
 
@@ -36,6 +37,30 @@ export interface AdmissionTicker {
 export function startAdmissionTicks(core: EdgeCore, publish: (topic: string, text: string) => void, seatStatus: SeatStatusSource): AdmissionTicker {
   const seats = new Map<string, SeatStatus>();
   const failing = new Set<string>();
+  // Backend health: one read per tick round for every sale of this edge (half a tick of caching)
+  const healthKey = healthKeyOf(core.config);
+  let health: { at: number; arg: Promise<string> } | null = null;
+  function healthArgument(): Promise<string> {
+    if (!core.config.backoff.enabled) return Promise.resolve('');
+    const now = Date.now();
+    if (!health || now - health.at >= core.config.edge.tickMs / 2) {
+      const arg = readBackendHealth(core.redis, healthKey, now).then(({ signals }) => {
+        reportSignals(signals);
+        return backoffArgument(core.config, signals);
+      }, (err: unknown) => {
+        core.log.debug({ err }, 'backend health unreadable; admitting at the set rate');
+        return '';
+      });
+      health = { at: now, arg };
+    }
+    return health.arg;
+  }
+  function reportSignals(signals: HealthSignals): void {
+    for (const s of HEALTH_SIGNALS) {
+      if (signals[s] === undefined) edgeMetrics.healthSignal.remove({ signal: s });
+      else edgeMetrics.healthSignal.set({ signal: s }, signals[s]);
+    }
+  }
 
   async function seatsOf(saleId: string): Promise<SeatStatus> {
     try {
@@ -52,10 +77,10 @@ export function startAdmissionTicks(core: EdgeCore, publish: (topic: string, tex
     }
   }
 
-  function tickOptions(room: SaleRoom, status: SeatStatus) {
+  function tickOptions(room: SaleRoom, status: SeatStatus, healthArg: string) {
     const { edge } = core.config;
     return { seats: status, offerTtlMs: edge.offerTtlS * 1000, graceMs: edge.reconnectGraceS * 1000, maxBatch: MAX_BATCH, edgeId: core.edgeId, connected: room.connected,
-      burstS: bucketCapacityS(edge.tickMs) };
+      burstS: bucketCapacityS(edge.tickMs), health: healthArg };
   }
 
   function broadcast(room: SaleRoom, previous: TickResult | null, r: TickResult): void {
@@ -84,19 +109,19 @@ export function startAdmissionTicks(core: EdgeCore, publish: (topic: string, tex
     room.ticking = true;
     const done = edgeMetrics.tickSeconds.startTimer();
     try {
-      const status = await seatsOf(room.saleId);
-      let r = await core.store.tick(room.saleId, tickOptions(room, status));
+      const [status, healthArg] = await Promise.all([seatsOf(room.saleId), healthArgument()]);
+      let r = await core.store.tick(room.saleId, tickOptions(room, status, healthArg));
       const drawEnd = drawDueAt(r);
       if (!r.shuffled && r.state !== 'closed' && r.now >= r.opensAt) {
         const drawn = await runOpeningDraw(core.redis, core.store, core.beacon, room.saleId, r.now);
         if (drawn !== null) {
           core.log.info({ saleId: room.saleId, fans: drawn.count }, 'pre-queue drawn at opening');
-          r = await core.store.tick(room.saleId, tickOptions(room, status));
+          r = await core.store.tick(room.saleId, tickOptions(room, status, healthArg));
         }
       } else if (drawEnd !== null) {
         const drawn = await runWindowDraw(core.redis, core.store, room.saleId, drawEnd);
         if (drawn !== null) core.log.info({ saleId: room.saleId, ...drawn }, 'draw window drawn');
-        r = await core.store.tick(room.saleId, tickOptions(room, status));
+        r = await core.store.tick(room.saleId, tickOptions(room, status, healthArg));
       }
       const previous = room.last;
       room.last = r;
@@ -109,6 +134,14 @@ export function startAdmissionTicks(core: EdgeCore, publish: (topic: string, tex
       edgeMetrics.admittedTotal.set(sale, r.admitted);
       edgeMetrics.offersExpiredTotal.set(sale, r.offersExpired);
       edgeMetrics.activeShoppers.set(sale, r.active);
+      edgeMetrics.ratePerMin.set(sale, r.ratePerMin);
+      edgeMetrics.effectiveRatePerMin.set(sale, r.effectiveRatePerMin);
+      edgeMetrics.backoffEngaged.set(sale, r.effectiveRatePerMin < r.ratePerMin ? 1 : 0);
+      const breaching = new Set(r.breach.split(',').filter(Boolean));
+      for (const signal of HEALTH_SIGNALS) edgeMetrics.backoffBreach.set({ ...sale, signal }, breaching.has(signal) ? 1 : 0);
+      if ((previous?.breach ?? '') !== r.breach) {
+        core.log.info({ saleId: room.saleId, breach: r.breach, effectiveRatePerMin: Math.round(r.effectiveRatePerMin), ratePerMin: r.ratePerMin }, r.breach ? 'admission backing off' : 'backend healthy');
+      }
     } catch (err) {
       core.log.warn({ err, saleId: room.saleId }, 'admission tick failed');
     } finally {

@@ -25,6 +25,10 @@ export const tickSchema = z.object({
   admitted: z.number(),
   offersExpired: z.number(),
   ratePerMin: z.number(),
+  /** the rate admission runs at: the setting, or less while backed off (includes/healthBackoff.lua) */
+  effectiveRatePerMin: z.number(),
+  /** backend signals past their threshold at the last backoff step, comma-separated ('' none) */
+  breach: z.string(),
   maxActive: z.number(),
   message: z.string(),
   messageAt: z.number(),
@@ -59,6 +63,8 @@ export interface TickOptions {
   cleanLimit?: number;
   /** Token bucket capacity in seconds of the rate; must exceed the longest gap between ticks. */
   burstS: number;
+  /** ARGV[10] of admit-14.lua (admission/backend-health.ts backoffArgument), '' for none */
+  health?: string;
 }
 
 /** Token bucket capacity in seconds of the rate: 2 s, or 1.5 ticks when ticks are slower (a late tick must not lose tokens). */
@@ -105,7 +111,7 @@ export function queueStore(redis: RedisClient, joinOptions: JoinOptions = { offe
     async tick(saleId, o) {
       const k = queueKeys(saleId);
       const keys = [k.settings, k.bucket, k.waiting, k.serving, k.active, k.offers, k.visitors, k.stats, k.channel, k.disconnected, k.presence, k.prequeue, k.schedule, k.scheduleLog];
-      const args = [o.seats, o.offerTtlMs, o.graceMs, o.maxBatch, o.edgeId, o.connected, o.cleanLimit ?? 500, o.burstS, pubSub].map(String);
+      const args = [o.seats, o.offerTtlMs, o.graceMs, o.maxBatch, o.edgeId, o.connected, o.cleanLimit ?? 500, o.burstS, pubSub, o.health ?? ''].map(String);
       return answer(r.usherQueueAdmit(...keys, ...args), tickSchema);
     },
     async take(saleId, visitorId, pass) {

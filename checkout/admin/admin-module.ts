@@ -8,6 +8,7 @@ import type { CheckoutServices } from '../checkout-services.js';
 import { requireAdmin } from '../accounts/auth-middleware.js';
 import { cancelOrder, orderCancellation } from '../orders/order-cancellation.js';
 import { createDashboardReader } from './dashboard-data.js';
+import { healthKeyOf } from '../../admission/backend-health.js';
 import { createEventCanceller } from './event-cancellation.js';
 import { createEventRouter } from './event-routes.js';
 import { createOrderAdminRouter } from './order-admin-routes.js';
@@ -29,7 +30,7 @@ export function adminRoutes(s: CheckoutServices): OpenAPIHono {
   router.route('/', createOrderAdminRouter({ pg: ctx.pg, cancellation }));
   router.route('/', createSaleRouter({
     pg: ctx.pg, redis: ctx.redis, inventory,
-    dashboard: createDashboardReader({ pg: ctx.pg, redis: ctx.redis, availability: (id) => inventory.availability(id), registry: groupMetrics }),
+    dashboard: createDashboardReader({ pg: ctx.pg, redis: ctx.redis, availability: (id) => inventory.availability(id), registry: groupMetrics, healthKey: healthKeyOf(ctx.config) }),
   }));
   return router;
 }

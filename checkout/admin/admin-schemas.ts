@@ -44,6 +44,8 @@ export const salePublished = z.object({ shards: z.number().int(), capacity: z.nu
 export const saleSettings = z.object({
   ratePerMin: z.number(), maxActive: z.number(), paused: z.boolean(), closed: z.boolean(), message: z.string(),
   mode: z.enum(['fifo', 'random', 'passthrough', 'reject']), drawWindowS: z.number().nullable(),
+  backoff: z.object({ enabled: z.boolean(), holdP99Ms: z.number().nullable(), commitQueue: z.number().nullable(), errorRatePct: z.number().nullable() })
+    .describe('backoff on backend health; a null threshold is the deployment default (ADMISSION_BACKOFF_*)'),
 });
 export const saleStats = z.object({
   saleId: z.string(), currency: z.string(), orders: z.object({ paid: z.number(), live: z.number(), cancelled: z.number() }),
@@ -54,7 +56,12 @@ export const saleStats = z.object({
 export const dashboardData = z.object({
   at: z.number(), saleId: z.string(), settings: saleSettings,
   queue: z.object({ waiting: z.number(), prequeue: z.number(), connected: z.number(), edges: z.number(), joined: z.number() }),
-  admission: z.object({ admittedTotal: z.number(), perMin: z.number().nullable(), ratePerMin: z.number(), offersExpired: z.number() }),
+  admission: z.object({
+    admittedTotal: z.number(), perMin: z.number().nullable(), ratePerMin: z.number(), offersExpired: z.number(),
+    effectiveRatePerMin: z.number().describe('the rate in force: ratePerMin, or less while backed off on backend health'),
+    breaching: z.array(z.string()).describe('backend signals past their threshold at the last backoff step'),
+    health: z.record(z.string(), z.number()).describe('backend health signals as published to Redis (hold_p99_ms, commit_queue, error_rate_pct)'),
+  }),
   shoppers: z.object({ active: z.number(), max: z.number() }),
   inventory: z.object({ status: z.string(), capacity: z.number(), free: z.number(), held: z.number(), sold: z.number(), remaining: z.number(), sections: z.array(z.object({ name: z.string() }).loose()) }).loose().nullable(),
   sales: z.object({ currency: z.string(), revenueMinor: z.number(), refundedMinor: z.number(), ticketsSold: z.number() }).loose(),

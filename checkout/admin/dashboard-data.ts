@@ -10,6 +10,7 @@ import type { RedisClient } from '../../common/redis-connection.js';
 import type { Registry } from 'prom-client';
 import type { Availability } from '../../inventory/inventory-api.js';
 import { readSaleStats, type SaleStats } from './sale-stats.js';
+import { readBackendHealth, type HealthSignals } from '../../admission/backend-health.js';
 import { p99Since, snapshotHistograms, type HistogramSnapshot, type LatencyFigure } from './latency-p99.js';
 
 export const EDGE_STALE_MS = 10_000;
@@ -20,7 +21,11 @@ export interface DashboardData {
   saleId: string;
   settings: SaleSettings;
   queue: { waiting: number; prequeue: number; connected: number; edges: number; joined: number };
-  admission: { admittedTotal: number; perMin: number | null; ratePerMin: number; offersExpired: number };
+  admission: {
+    admittedTotal: number; perMin: number | null; ratePerMin: number; offersExpired: number;
+    /** the rate in force (the setting, or less while backed off), and the signals breaching */
+    effectiveRatePerMin: number; breaching: string[]; health: HealthSignals;
+  };
   shoppers: { active: number; max: number };
   inventory: (Pick<Availability, 'status'> & { capacity: number; free: number; held: number; sold: number; remaining: number;
     sections: { name: string; capacity: number; free: number; held: number; sold: number; remaining: number }[] }) | null;
@@ -38,6 +43,8 @@ export interface DashboardDeps {
   availability: (saleId: string) => Promise<Availability>;
   /** Where the latency histograms come from: every API process's (API_PROCESSES), summed. */
   registry: Pick<Registry, 'getMetricsAsJSON'>;
+  /** the backend health hash (admission/backend-health.ts healthKeyOf) */
+  healthKey: string;
   now?: () => number;
 }
 
@@ -82,19 +89,23 @@ export function createDashboardReader(deps: DashboardDeps): DashboardReader {
       const t = now();
       const keys = queueKeys(saleId);
       // every key is in the sale's slot: one round trip, also on Redis Cluster
-      const replies = await deps.redis.pipeline().hgetall(keys.stats).zcard(keys.waiting).zcard(keys.prequeue).zcount(keys.active, t, '+inf').get(keys.seq).exec();
+      const replies = await deps.redis.pipeline().hgetall(keys.stats).zcard(keys.waiting).zcard(keys.prequeue).zcount(keys.active, t, '+inf').get(keys.seq)
+        .hmget(keys.bucket, 'eff_rate', 'breach').exec();
       const value = <T>(i: number): T => {
         const [err, v] = replies?.[i] ?? [new Error('no reply'), null];
         if (err) throw err;
         return v as T;
       };
       const stats = value<Record<string, string>>(0);
-      const [settings, availability, sale, lat] = await Promise.all([
+      const [effRate, breach] = value<(string | null)[]>(5);
+      const [settings, availability, sale, lat, health] = await Promise.all([
         readSaleSettings(deps.redis, saleId),
         deps.availability(saleId).catch(() => null),
         readSaleStats(deps.pg, deps.redis, saleId),
         latencies(t),
+        readBackendHealth(deps.redis, deps.healthKey, t).catch(() => ({ signals: {} })),
       ]);
+      const effective = effRate === null ? settings.ratePerMin : Math.min(settings.ratePerMin, Math.round(Number(effRate)));
       const admittedTotal = Number(stats.admitted ?? 0);
       const sections = availability?.sections.map((s) => ({ name: s.name, capacity: s.capacity, free: s.free, held: s.held + s.claimed, sold: s.sold, remaining: s.capacity - s.sold })) ?? [];
       const sum = (f: (s: (typeof sections)[number]) => number): number => sections.reduce((a, s) => a + f(s), 0);
@@ -103,7 +114,8 @@ export function createDashboardReader(deps: DashboardDeps): DashboardReader {
         saleId,
         settings,
         queue: { waiting: value<number>(1), prequeue: value<number>(2), ...connectedFans(stats, t), joined: Number(value<string | null>(4) ?? 0) },
-        admission: { admittedTotal, perMin: perMinute(saleId, t, admittedTotal), ratePerMin: settings.ratePerMin, offersExpired: Number(stats.offers_expired ?? 0) },
+        admission: { admittedTotal, perMin: perMinute(saleId, t, admittedTotal), ratePerMin: settings.ratePerMin, offersExpired: Number(stats.offers_expired ?? 0),
+          effectiveRatePerMin: effective, breaching: (breach ?? '').split(',').filter(Boolean), health: health.signals },
         shoppers: { active: value<number>(3), max: settings.maxActive },
         inventory: availability ? {
           status: availability.status, sections,

@@ -9,6 +9,7 @@ import { apiDocsRoutes } from './api-docs.js';
 import { validationHook } from './api-route.js';
 import { defaultBodyLimit } from './body-limit.js';
 import { httpMetrics } from './http-metrics.js';
+import { RequestWindow } from '../../admission/backend-health.js';
 import { clientIp } from './client-ip.js';
 import { toProblem } from './domain-problems.js';
 import { serveOpenApiDocument } from './openapi-document.js';
@@ -29,7 +30,13 @@ export async function createApiApp(services: CheckoutServices, features: Feature
   if (cluster.isWorker) joinMetricsGroup();
   const { http } = ctx.config;
   app.use('*', requestId());
-  app.use('/v1/*', httpMetrics());
+  // this process's hold p99 and 5xx rate, published once a second for admission (backend-health.ts)
+  const window = new RequestWindow(ctx.config.backoff.healthWindowS);
+  services.health.add('api', () => {
+    const f = window.figures();
+    return { ...(f.holdP99Ms === null ? {} : { holdP99Ms: f.holdP99Ms }), holds: f.holds, requests: f.requests, errors: f.errors };
+  });
+  app.use('/v1/*', httpMetrics(window));
   app.use('*', defaultBodyLimit(http.bodyLimitBytes));
   app.use(
     '/v1/*',

@@ -5,11 +5,16 @@
 import type { MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
 import { counter, histogram } from '../../common/metrics.js';
+import type { RequestWindow } from '../../admission/backend-health.js';
 
 const requests = counter('usher_http_requests_total', 'API requests by method, route and status', ['method', 'route', 'status']);
 const seconds = histogram('usher_http_request_seconds', 'API request duration', ['method', 'route']);
 
-export function httpMetrics(): MiddlewareHandler {
+/** The hold route whose p99 admission watches (admission/backend-health.ts). */
+export const HOLD_ROUTE = '/v1/sales/:sale/holds';
+
+/** `health`: this process's request window, published to Redis for admission (its hold p99 and 5xx rate). */
+export function httpMetrics(health?: RequestWindow): MiddlewareHandler {
   return async function recordHttpMetrics(c, next) {
     const started = process.hrtime.bigint();
     try {
@@ -19,8 +24,10 @@ export function httpMetrics(): MiddlewareHandler {
       // /v1/* when only middleware matched: still a bounded label)
       const route = routePath(c, -1);
       const labels = { method: c.req.method, route };
-      seconds.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+      const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
+      seconds.observe(labels, elapsed);
       requests.inc({ ...labels, status: String(c.res.status) });
+      health?.record(elapsed, c.res.status, route === HOLD_ROUTE && c.req.method === 'POST');
     }
   };
 }

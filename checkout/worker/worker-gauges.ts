@@ -17,6 +17,12 @@ export function reportStaleClaims(count: number): void {
   staleClaims.set(count);
 }
 
+/** Commit jobs not yet in a worker's hands: waiting, prioritized, and delayed for a retry. */
+export async function commitQueueDepth(deps: Pick<CheckoutServices, 'commits'>): Promise<number> {
+  const counts = await deps.commits.queue.getJobCounts('waiting', 'prioritized', 'delayed');
+  return (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0);
+}
+
 export async function reportQueueDepths(deps: CheckoutServices): Promise<void> {
   for (const q of [deps.commits.queue, deps.notifications.queue]) {
     jobsWaiting.set({ queue: q.name }, await q.getWaitingCount());

@@ -4,6 +4,7 @@ import type { CheckoutServices } from '../checkout-services.js';
 import { startCommitWorker } from './commit/commit-worker.js';
 import { startPeriodicTasks } from './periodic-tasks.js';
 import { startNotificationWorker } from './notifications/notification-worker.js';
+import { commitQueueDepth } from './worker-gauges.js';
 
 /**
  * The worker role: commits paid holds, sends order e-mails, sweeps expired holds and reconciles
@@ -16,6 +17,8 @@ export async function startWorkerRole(deps: CheckoutServices): Promise<RunningRo
   const commits = startCommitWorker(deps);
   const notifications = startNotificationWorker(deps);
   const periodic = startPeriodicTasks(deps, log);
+  // the commit backlog, published once a second for admission (admission/backend-health.ts)
+  deps.health.add('worker', async () => ({ commitQueue: await commitQueueDepth(deps) }));
   if (deps.gateway.name === 'demo') log.warn('worker uses the DEMO payment gateway: no money is taken');
   // The worker serves nothing public: its one port is internal, probes and metrics.
   const internal = await startMetricsServer({ host: ctx.config.http.host, port: ctx.config.http.workerPort, probes: ctx });

@@ -26,11 +26,15 @@
   ARGV[7] most expired offers / lapsed fans cleaned by this call
   ARGV[8] bucket capacity in seconds of the rate (at least the longest gap between two ticks)
   ARGV[9] pub/sub mode: 'sharded' (Redis Cluster: SPUBLISH) or 'plain' (PUBLISH)
+  ARGV[10] backend health JSON (admission/backend-health.ts: signals, default limits, step, floor,
+           intervalMs) or '' when the edge has none (no backoff: the operator's rate)
 
   Order: scheduled controls due by now are applied first (their fields written to the settings,
   moved to the log, published as controls), so this very tick runs on them; then leases past their deadline end (revocation, frees slots); offers past their deadline lapse
   (offers_expired); fans disconnected longer than the grace with no socket anywhere lose their place;
-  then the bucket refills (only while the sale is open: a pause does not bank a burst) and up to
+  then the effective rate takes its backoff step (includes/healthBackoff.lua: halved while a
+  backend signal is past its threshold, additive recovery up to the setting, never above it);
+  then the bucket refills at that rate (only while the sale is open: a pause does not bank a burst) and up to
   min(tokens, max_active - active - offers, ARGV[4]) fans are popped first-in first-out into offers.
   Queueing mode (settings `mode`, absent = 'fifo'): 'reject' is state 'rejecting' (no admission,
   newcomers refused by join); the others admit alike here ('random' fills `waiting` by draws,
@@ -44,6 +48,7 @@
 --- @include "publishSaleEvent"
 --- @include "visitorPlace"
 --- @include "tokenBucket"
+--- @include "healthBackoff"
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local seats, offerTtl, grace = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
@@ -108,6 +113,11 @@ elseif s[3] == '1' then state = 'paused'
 elseif seats == 'sold_out' then state = 'sold_out'
 elseif seats == 'all_held' then state = 'all_held' end
 
+local health = nil
+if ARGV[10] ~= nil and ARGV[10] ~= '' then health = cjson.decode(ARGV[10]) end
+local backoffSettings = redis.call('HMGET', KEYS[1], 'backoff', 'backoff_hold_p99_ms', 'backoff_commit_queue', 'backoff_error_rate_pct')
+local effRate, breach = effectiveRate(KEYS[2], now, rate, backoffSettings, health)
+
 local tokens = refillBucket(KEYS[2], now, rate, burstS, state == 'open')
 
 local activeCount = redis.call('ZCARD', KEYS[5])
@@ -143,7 +153,7 @@ return cjson.encode({
   waiting = redis.call('ZCARD', KEYS[3]), prequeue = redis.call('ZCARD', KEYS[12]),
   active = activeCount, offers = offerCount + #made, made = #made,
   admitted = tonumber(totals[1]) or 0, offersExpired = tonumber(totals[2]) or 0,
-  ratePerMin = rate, maxActive = maxActive, message = s[5] or '', messageAt = tonumber(s[6]) or 0,
+  ratePerMin = rate, effectiveRatePerMin = effRate, breach = breach, maxActive = maxActive, message = s[5] or '', messageAt = tonumber(s[6]) or 0,
   opensAt = opensAt, seed = s[9] or '', powDifficulty = tonumber(s[10]) or 0,
   scheduled = applied, shuffled = s[8] == '1', mode = mode, drawWindowMs = drawWindow, poolOldest = tonumber(oldest[2]) or 0,
 })

@@ -7,7 +7,8 @@
   var saleId = new URLSearchParams(location.search).get('sale');
   var $ = function (id) { return document.getElementById(id); };
   var nf = new Intl.NumberFormat();
-  var series = { t: [], waiting: [], connected: [], perMin: [], rate: [], active: [], held: [], sold: [] };
+  var series = { t: [], waiting: [], connected: [], perMin: [], rate: [], effective: [], active: [], held: [], sold: [] };
+  var SIGNALS = { hold_p99_ms: ['hold p99', ' ms'], commit_queue: ['commit queue', ' jobs'], error_rate_pct: ['API errors', '%'] };
   var charts = {};
   var lastSummary = 0;
 
@@ -32,11 +33,11 @@
     var s = series;
     s.t.push(d.at / 1000);
     s.waiting.push(d.queue.waiting + d.queue.prequeue); s.connected.push(d.queue.connected);
-    s.perMin.push(d.admission.perMin); s.rate.push(d.admission.ratePerMin);
+    s.perMin.push(d.admission.perMin); s.rate.push(d.admission.ratePerMin); s.effective.push(d.admission.effectiveRatePerMin);
     s.active.push(d.shoppers.active); s.held.push(d.inventory ? d.inventory.held : null); s.sold.push(d.inventory ? d.inventory.sold : d.sales.ticketsSold);
     Object.keys(s).forEach(function (k) { if (s[k].length > KEEP) s[k].shift(); });
     charts.queue.setData([s.t, s.waiting, s.connected]);
-    charts.rate.setData([s.t, s.perMin, s.rate]);
+    charts.rate.setData([s.t, s.perMin, s.rate, s.effective]);
     charts.shop.setData([s.t, s.active, s.held, s.sold]);
   }
 
@@ -47,6 +48,14 @@
     set('edges', d.queue.edges ? 'through ' + Usher.plural(d.queue.edges, 'edge server') : 'no edge server reporting');
     set('admitted-per-min', d.admission.perMin === null ? '…' : num(d.admission.perMin));
     set('rate-setting', num(d.admission.ratePerMin));
+    // backoff on backend health: the rate in force and which signal holds it down
+    var backedOff = d.admission.effectiveRatePerMin < d.admission.ratePerMin;
+    set('effective-rate', num(d.admission.effectiveRatePerMin));
+    var h = d.admission.health || {};
+    set('backoff-state', d.admission.breaching.length > 0
+      ? 'backing off: ' + d.admission.breaching.map(function (k) { var l = SIGNALS[k] || [k, '']; return l[0] + ' ' + (h[k] === undefined ? '?' : nf.format(h[k])) + l[1]; }).join(', ')
+      : backedOff ? 'recovering: backend healthy' : 'backend healthy');
+    $('effective-tile').className = backedOff ? 'warn' : '';
     set('active-shoppers', num(d.shoppers.active));
     set('max-shoppers', num(d.shoppers.max));
     set('holds', d.inventory ? num(d.inventory.held) : '—');
@@ -155,7 +164,7 @@
     // the rate axis is scaled to the current setting, so the setting line sits near the top and
     // a changed setting rescales the chart at once
     charts.rate = C.create($('chart-rate'), {
-      series: [{ label: 'Admitted per minute', color: '#0f9d58' }, { label: 'Rate setting', color: '#d93025', dash: [6, 4] }],
+      series: [{ label: 'Admitted per minute', color: '#0f9d58' }, { label: 'Rate setting', color: '#d93025', dash: [6, 4] }, { label: 'Rate in force', color: '#e37400' }],
       top: function () { var last = series.perMin.filter(function (v) { return v !== null; }).slice(-30); return C.niceCeil(Math.max(rateSetting || 0, Math.max.apply(null, [0].concat(last))) * 1.15); },
     });
     charts.shop = C.create($('chart-shop'), { series: [{ label: 'Shopping now', color: '#4f46e5' }, { label: 'On hold', color: '#e37400' }, { label: 'Sold', color: '#0f9d58' }] });
