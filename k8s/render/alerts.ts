@@ -78,6 +78,32 @@ export const alerts: Alert[] = [
     summary: 'Stripe webhooks are rejected or failing (Stripe retries, but payments wait)',
   },
   {
+    alert: 'UsherAdmissionBackoffEngaged',
+    // The tick runs below the operator's rate because a backend signal is past its threshold: fans
+    // wait longer by design. Brief backoffs are the feature working; one that lasts wants a look.
+    expr: `max by (sale) (${m.admissionBackoff}) > 0`,
+    for: '5m',
+    severity: 'warning',
+    summary: 'Sale {{ $labels.sale }} admits below its set rate (backed off on backend health) for 5 minutes',
+  },
+  {
+    alert: 'UsherBackendHealthBreaching',
+    // Which signal holds admission down (hold_p99_ms, commit_queue, error_rate_pct).
+    expr: `max by (sale, signal) (${m.admissionBackoffBreach}) > 0`,
+    for: '2m',
+    severity: 'warning',
+    summary: 'Backend signal {{ $labels.signal }} is past its backoff threshold in sale {{ $labels.sale }}',
+  },
+  {
+    alert: 'UsherAdmissionBackoffAtFloor',
+    // Halved all the way down to ADMISSION_BACKOFF_FLOOR_PCT and still breaching: the shop is
+    // not recovering at a trickle of fans; an operator must act.
+    expr: `(max by (sale) (${m.admissionEffectiveRate}) / clamp_min(max by (sale) (${m.admissionRate}), 1e-9) < 0.1) and on (sale) (max by (sale) (${m.admissionBackoff}) > 0)`,
+    for: '10m',
+    severity: 'critical',
+    summary: 'Sale {{ $labels.sale }} admits at under 10% of its set rate for 10 minutes (backend not recovering)',
+  },
+  {
     alert: 'UsherRedisMemoryNearLimit',
     // noeviction: at the limit Redis refuses writes, so joins and holds start failing.
     expr: `max by (pod) (${m.redisMemoryUsed} / (${m.redisMemoryMax} > 0)) > 0.8`,

@@ -33,6 +33,8 @@ export const rows: { title: string; panels: Panel[] }[] = [
     panels: [
       { title: 'Admitted per second', unit: 'ops', targets: [{ expr: `max by (sale) (rate(${m.admittedTotal}[$__rate_interval]))`, legend: '{{sale}}' }] },
       { title: 'Offers expired per second', unit: 'ops', targets: [{ expr: `max by (sale) (rate(${m.offersExpiredTotal}[$__rate_interval]))`, legend: '{{sale}}' }] },
+      { title: 'Rate in force vs set (per minute)', unit: 'short', targets: [{ expr: `max by (sale) (${m.admissionEffectiveRate})`, legend: '{{sale}} in force' }, { expr: `max by (sale) (${m.admissionRate})`, legend: '{{sale}} set' }] },
+      { title: 'Backend health breaching', unit: 'short', targets: [{ expr: `max by (sale, signal) (${m.admissionBackoffBreach}) > 0`, legend: '{{sale}} {{signal}}' }, { expr: `max by (signal) (${m.backendHealthSignal})`, legend: '{{signal}} value' }] },
       { title: 'Active shoppers', unit: 'short', targets: [{ expr: `max by (sale) (${m.activeShoppers})`, legend: '{{sale}}' }] },
       { title: 'Dropped by backpressure / rejected', unit: 'ops', targets: [{ expr: `sum(rate(${m.edgeDropped}[$__rate_interval]))`, legend: 'dropped' }, { expr: `sum by (reason) (rate(${m.edgeRejected}[$__rate_interval]))`, legend: 'rejected {{reason}}' }] },
     ],

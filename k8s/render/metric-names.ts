@@ -19,6 +19,12 @@ export const metrics = {
   admittedTotal: { name: 'usher_queue_admitted_total', type: 'gauge', source: 'queue-edge/edge-metrics.ts' },
   offersExpiredTotal: { name: 'usher_queue_offers_expired_total', type: 'gauge', source: 'queue-edge/edge-metrics.ts' },
   activeShoppers: { name: 'usher_queue_active_shoppers', type: 'gauge', source: 'queue-edge/edge-metrics.ts' },
+  // Admission that follows backend health (admission/backend-health.ts): sale-wide, read with max by (sale).
+  admissionRate: { name: 'usher_admission_rate_per_min', type: 'gauge', source: 'queue-edge/edge-metrics.ts' },
+  admissionEffectiveRate: { name: 'usher_admission_effective_rate_per_min', type: 'gauge', source: 'queue-edge/edge-metrics.ts' },
+  admissionBackoff: { name: 'usher_admission_backoff_engaged', type: 'gauge', source: 'queue-edge/edge-metrics.ts' },
+  admissionBackoffBreach: { name: 'usher_admission_backoff_breach', type: 'gauge', source: 'queue-edge/edge-metrics.ts' },
+  backendHealthSignal: { name: 'usher_backend_health_signal', type: 'gauge', source: 'queue-edge/edge-metrics.ts' },
   edgeTick: { name: 'usher_edge_tick_seconds', type: 'histogram', source: 'queue-edge/edge-metrics.ts' },
   edgeDropped: { name: 'usher_edge_messages_dropped_total', type: 'counter', source: 'queue-edge/edge-metrics.ts' },
   edgeRejected: { name: 'usher_edge_rejected_total', type: 'counter', source: 'queue-edge/edge-metrics.ts' },
