@@ -21,6 +21,11 @@ export interface PassClaims {
   jti: string;
   /** seconds since the epoch */
   exp: number;
+  /**
+   * W3C traceparent of the fan's admission on the edge (`tp` claim, only when the edge traces):
+   * how the API puts the fan's requests, payment and commit in the trace their join began.
+   */
+  traceparent?: string;
 }
 
 export interface PassToSign {
@@ -28,6 +33,8 @@ export interface PassToSign {
   visitorId: string;
   ttlS: number;
   jti?: string;
+  /** the `tp` claim (PassClaims.traceparent) */
+  traceparent?: string;
 }
 
 export interface PassSigningKeys {
@@ -45,9 +52,9 @@ export async function generatePassJwks(kid = `pass-${new Date().toISOString().sl
 }
 
 /** Signs one pass with `key` (its `kid` in the header). */
-export async function signPass(key: CryptoKey, kid: string, { saleId, visitorId, ttlS, jti = randomUUID() }: PassToSign): Promise<{ token: string; claims: PassClaims }> {
+export async function signPass(key: CryptoKey, kid: string, { saleId, visitorId, ttlS, jti = randomUUID(), traceparent }: PassToSign): Promise<{ token: string; claims: PassClaims }> {
   const exp = Math.floor(Date.now() / 1000) + ttlS;
-  const token = await new SignJWT({})
+  const token = await new SignJWT(traceparent ? { tp: traceparent } : {})
     .setProtectedHeader({ alg: ALG, kid, typ: 'JWT' })
     .setIssuer(PASS_ISSUER)
     .setAudience(saleId)
@@ -56,7 +63,7 @@ export async function signPass(key: CryptoKey, kid: string, { saleId, visitorId,
     .setIssuedAt()
     .setExpirationTime(exp)
     .sign(key);
-  return { token, claims: { saleId, visitorId, jti, exp } };
+  return { token, claims: { saleId, visitorId, jti, exp, ...(traceparent ? { traceparent } : {}) } };
 }
 
 /** A fixed signer from a private JWKS (JSON): the first key signs, every key is published. Tests and benchmarks. */
@@ -140,7 +147,8 @@ export function passVerifier(source: RemoteJwks | { jwks: { keys: JWK[] } }): Pa
       const aud = Array.isArray(payload.aud) ? payload.aud[0] : payload.aud;
       if (!aud || !payload.sub || !payload.jti || !payload.exp) throw new PassError('malformed', 'the admission pass lacks required claims');
       if (saleId !== undefined && aud !== saleId) throw new PassError('wrong_sale', 'the admission pass is for another sale');
-      return { saleId: aud, visitorId: payload.sub, jti: payload.jti, exp: payload.exp };
+      const tp = typeof payload.tp === 'string' && payload.tp.length <= 128 ? { traceparent: payload.tp } : {};
+      return { saleId: aud, visitorId: payload.sub, jti: payload.jti, exp: payload.exp, ...tp };
     },
   };
 }

@@ -1,4 +1,5 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import { activeTraceIds } from './tracing.js';
 
 export type { Logger };
 
@@ -10,12 +11,15 @@ const redactPaths = [
 ];
 
 /** One JSON logger per process; roles derive children with `logger.child({ role })`. */
-export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info', base: Record<string, unknown> = {}): Logger {
-  return pino({
+export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info', base: Record<string, unknown> = {}, destination?: DestinationStream): Logger {
+  const options: LoggerOptions = {
     level,
     base: { pid: process.pid, ...base },
     redact: { paths: redactPaths, censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
-  });
+    // trace_id / span_id of the active span (common/tracing.ts); nothing when tracing is off
+    mixin: activeTraceIds,
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Config } from './config.js';
+import { tracePg } from './traced-clients.js';
 
 export type PgPool = pg.Pool;
 export type PgClient = pg.PoolClient;
@@ -18,7 +19,7 @@ export function createPgPool(config: Pick<Config, 'postgres'>, which: 'primary' 
   });
   // An idle client losing its server must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
-  return pool;
+  return tracePg(pool);
 }
 
 export async function postgresAnswers(pool: PgPool, timeoutMs = 1000): Promise<boolean> {

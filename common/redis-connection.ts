@@ -1,5 +1,6 @@
 import { Redis, Cluster, type RedisOptions, type ClusterOptions } from 'ioredis';
 import type { Config } from './config.js';
+import { traceRedis } from './traced-clients.js';
 
 export type RedisClient = Redis | Cluster;
 
@@ -61,15 +62,15 @@ export function connectRedis(config: Pick<Config, 'redis'>, options: RedisConnec
       ...(options.failFast ? { maxRetriesPerRequest: 0 } : {}),
       ...(options.maxRetriesPerRequest !== undefined ? { maxRetriesPerRequest: options.maxRetriesPerRequest } : {}),
     };
-    return new Cluster(
+    return traceRedis(new Cluster(
       nodes.map((n) => {
         const [host, port] = n.split(':');
         return { host: host ?? '127.0.0.1', port: Number(port ?? 6379) };
       }),
       clusterOptions,
-    );
+    ));
   }
-  return new Redis(config.redis.url, redisOptions);
+  return traceRedis(new Redis(config.redis.url, redisOptions));
 }
 
 export async function redisAnswers(client: RedisClient, timeoutMs = 1000): Promise<boolean> {

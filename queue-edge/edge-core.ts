@@ -21,6 +21,7 @@ import type { DrawBeacon } from './draw-beacon.js';
 import { checkoutUrl, type ServerMessage } from './edge-protocol.js';
 import { edgeMetrics } from './edge-metrics.js';
 import { verifyWork } from './proof-of-work.js';
+import { traceparentOf } from '../common/tracing.js';
 
 export interface EdgeCore {
   config: Config;
@@ -66,7 +67,9 @@ export async function admitJoin(core: EdgeCore, ip: string, challenge: string, n
 
 /** Takes the fan's offer: signs a pass, then lets take-5.lua decide atomically if it becomes the lease. */
 export async function takeOffer(core: EdgeCore, saleId: string, visitorId: string): Promise<Place> {
-  const { token, claims } = await core.passes.sign({ saleId, visitorId, ttlS: core.config.pass.ttlS });
+  // the pass carries the fan's trace (the admission span around this call) to the API
+  const traceparent = traceparentOf();
+  const { token, claims } = await core.passes.sign({ saleId, visitorId, ttlS: core.config.pass.ttlS, ...(traceparent ? { traceparent } : {}) });
   const place = await core.store.take(saleId, visitorId, { jti: claims.jti, leaseDeadlineMs: claims.exp * 1000, token });
   if (place.state === 'admitted' && place.jti === claims.jti) edgeMetrics.passesIssued.inc();
   return place;

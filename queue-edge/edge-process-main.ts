@@ -7,16 +7,18 @@ import { createLogger } from '../common/logger.js';
 import { createAppContext } from '../common/app-context.js';
 import { joinMetricsGroup } from '../common/process-group-metrics.js';
 import { Shutdown } from '../common/shutdown.js';
+import { startTracing, stopTracing } from '../common/tracing.js';
 import { createSeatInventory } from '../inventory/index.js';
 import { startEdgeRole } from './edge-role.js';
 
 const config = loadConfigOrExit();
+await startTracing(config, 'edge');
 const log = createLogger(config.logLevel, { roles: 'edge', edgeProcess: process.env.USHER_EDGE_CHILD });
 const ctx = createAppContext(config, log);
 const shutdown = new Shutdown(log, config.shutdownGraceMs).listen();
 try {
   const role = await startEdgeRole(ctx, createSeatInventory({ redis: ctx.redis, pg: ctx.pg, log: ctx.log }));
-  shutdown.add('stop edge', () => role.stop()).add('close connections', () => ctx.close());
+  shutdown.add('stop edge', () => role.stop()).add('close connections', () => ctx.close()).add('flush traces', () => stopTracing());
   // one of EDGE_PROCESSES: the supervisor's EDGE_METRICS_PORT sums this process with the others
   joinMetricsGroup();
   process.send?.('ready');

@@ -3,6 +3,7 @@
  * admission tick; the sale channel listener. `stop()` drains: stop accepting, tell every fan to
  * reconnect (their place is kept for the grace), close the sockets, finish the Redis writes.
  */
+import { traceRedis } from '../common/traced-clients.js';
 import { createAccessDenylist } from '../access/access-denylist.js';
 import { accountRoles } from '../access/account-roles.js';
 import { hostname } from 'node:os';
@@ -69,6 +70,7 @@ export async function startEdgeServer(o: EdgeServerOptions): Promise<EdgeServer>
   const { app, routes } = recordRoutes(uws.App());
   const { config, redis } = o;
   const log = o.log.child({ role: 'edge' });
+  traceRedis(redis); // tracing on: the queue's commands as spans under a fan's join or take
   const store = queueStore(redis, { offerTtlMs: config.edge.offerTtlS * 1000, burstS: bucketCapacityS(config.edge.tickMs) });
   let draining = false;
   const core: EdgeCore = {

@@ -33,6 +33,8 @@ export interface FanData {
   closed: boolean;
   admittedSent: boolean;
   pending: PendingJoin | null;
+  /** W3C traceparent of this socket's join span; set only while tracing is on (common/tracing.ts) */
+  trace?: string;
 }
 
 export type FanSocket = WebSocket<FanData>;

@@ -7,6 +7,7 @@
 import type { TemplatedApp, WebSocketBehavior, HttpResponse, HttpRequest, us_socket_context_t } from 'uWebSockets.js';
 import { Problem } from '../common/problem.js';
 import { type EdgeCore, admitJoin, takeOffer, joinMessages, placeMessage, track } from './edge-core.js';
+import { SpanKind, contextFrom, traceparentOf, withSpan } from '../common/tracing.js';
 import { type FanData, type FanSocket, sendTo } from './fan-registry.js';
 import { decodeClientMessage, saleIdSchema, type ClientMessage } from './edge-protocol.js';
 import { replyTo, runRoute, clientIp } from './http-reply.js';
@@ -63,7 +64,14 @@ async function handle(core: EdgeCore, ws: FanSocket, message: ClientMessage): Pr
     if (data.visitorId || data.joining) throw new Problem(409, 'already_joined', 'this socket has joined already');
     data.joining = true;
     try {
-      return await join(core, ws, message);
+      // the fan's trace begins here (tracing on): its span context travels on with the socket
+      return await withSpan('queue.join', { kind: SpanKind.SERVER, attributes: { 'usher.sale': data.saleId } }, async (span) => {
+        await join(core, ws, message);
+        if (span) {
+          span.setAttribute('usher.visitor', data.visitorId ?? '');
+          data.trace = traceparentOf();
+        }
+      });
     } finally {
       data.joining = false;
     }
@@ -71,7 +79,12 @@ async function handle(core: EdgeCore, ws: FanSocket, message: ClientMessage): Pr
   if (!data.visitorId) throw new Problem(409, 'not_joined', 'send join first');
   const visitorId = data.visitorId;
   if (message.type === 'take') {
-    const place = await takeOffer(core, data.saleId, visitorId);
+    const place = await withSpan('queue.admit', { kind: SpanKind.SERVER, parent: contextFrom(data.trace), attributes: { 'usher.sale': data.saleId, 'usher.visitor': visitorId } },
+      async (span) => {
+        const p = await takeOffer(core, data.saleId, visitorId);
+        span?.setAttributes({ 'usher.place': p.state, ...(p.state === 'admitted' ? { 'usher.pass_jti': p.jti } : {}) });
+        return p;
+      });
     if (place.state === 'admitted' && data.admittedSent) return;
     if (place.state === 'admitted') data.admittedSent = true;
     return sendTo(ws, placeMessage(core, data.saleId, place));

@@ -8,6 +8,7 @@ import { loadConfigOrExit } from '../common/config.js';
 import { createLogger } from '../common/logger.js';
 import { createAppContext, type AppContext } from '../common/app-context.js';
 import { Shutdown } from '../common/shutdown.js';
+import { startTracing, stopTracing } from '../common/tracing.js';
 import type { RunningRole } from '../common/role.js';
 import { createSeatInventory } from '../inventory/index.js';
 import type { SeatInventory } from '../inventory/inventory-api.js';
@@ -57,6 +58,8 @@ export async function main(argv: string[]): Promise<void> {
     process.exit(64);
   }
   const config = loadConfigOrExit();
+  // before any connection: the clients are wrapped for tracing when they are made (off: nothing loaded)
+  await startTracing(config, name);
   const log = createLogger(config.logLevel, { roles: selected.join(',') });
   const services = composeProcess(createAppContext(config, log));
   const shutdown = new Shutdown(log, config.shutdownGraceMs).listen();
@@ -72,6 +75,7 @@ export async function main(argv: string[]): Promise<void> {
   // Stop in reverse order of start: the edge stops accepting fans before the API, workers last.
   for (const r of [...running].reverse()) shutdown.add(`stop ${r.name}`, () => r.stop());
   shutdown.add('close connections', () => services.close());
+  shutdown.add('flush traces', () => stopTracing());
   for (const r of running) for (const [what, url] of Object.entries(r.urls)) log.info({ url }, `${what} ready`);
 }
 

@@ -9,6 +9,7 @@ import { apiDocsRoutes } from './api-docs.js';
 import { validationHook } from './api-route.js';
 import { defaultBodyLimit } from './body-limit.js';
 import { httpMetrics } from './http-metrics.js';
+import { httpTracing } from './http-tracing.js';
 import { RequestWindow } from '../../admission/backend-health.js';
 import { clientIp } from './client-ip.js';
 import { toProblem } from './domain-problems.js';
@@ -30,6 +31,7 @@ export async function createApiApp(services: CheckoutServices, features: Feature
   if (cluster.isWorker) joinMetricsGroup();
   const { http } = ctx.config;
   app.use('*', requestId());
+  app.use('*', httpTracing());
   // this process's hold p99 and 5xx rate, published once a second for admission (backend-health.ts)
   const window = new RequestWindow(ctx.config.backoff.healthWindowS);
   services.health.add('api', () => {

@@ -58,7 +58,7 @@ export function createDemoGateway(redis: RedisClient, ttlS = 14 * 86_400): DemoG
         amountMinor: req.amountMinor,
         currency: req.currency,
         clientSecret: `${id}_secret_demo`,
-        metadata: { hold_id: req.holdId, sale_id: req.saleId, demo: 'true' },
+        metadata: { hold_id: req.holdId, sale_id: req.saleId, demo: 'true', ...(req.traceparent ? { traceparent: req.traceparent } : {}) },
         lastError: null,
       };
       // NX: the idempotency key names the intent; a repeat returns the first one unchanged.

@@ -33,6 +33,12 @@ export interface AuthorizeRequest {
   email: string;
   description: string;
   idempotencyKey: string;
+  /**
+   * The fan's trace (the pass's `tp` claim: the same for every checkout of the hold, so the
+   * idempotent create is repeated with the same parameters), kept in the intent's metadata so the
+   * webhook continues the trace.
+   */
+  traceparent?: string;
 }
 
 export interface PaymentGateway {

@@ -7,6 +7,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { z } from 'zod';
 import { Problem } from '../../common/problem.js';
+import { tracingEnabled } from '../../common/tracing.js';
 import { extendLease } from '../../admission/pass-lease.js';
 import type { ApiEnv } from '../api/api-env.js';
 import { CheckoutError } from '../checkout-errors.js';
@@ -58,6 +59,7 @@ export function paymentRoutes(deps: CheckoutServices): OpenAPIHono<ApiEnv> {
     const pi = await gateway.authorize({
       holdId: hold.holdId, saleId: hold.saleId, amountMinor: hold.amountMinor, currency: hold.currency, email: body.email,
       description: `Usher tickets (${hold.items.length})`, idempotencyKey: paymentKeys.authorize(hold.holdId),
+      ...(tracingEnabled() && c.get('pass').traceparent ? { traceparent: c.get('pass').traceparent } : {}),
     });
     await recordPaymentIntent(ctx.pg, {
       paymentIntentId: pi.id, holdId: hold.holdId, gateway: gateway.name, email: body.email, userId: c.get('accountUserId'),

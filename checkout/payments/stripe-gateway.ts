@@ -82,7 +82,7 @@ export function createStripeGateway(stripe: Stripe): PaymentGateway {
             automatic_payment_methods: { enabled: true },
             receipt_email: req.email,
             description: req.description,
-            metadata: { hold_id: req.holdId, sale_id: req.saleId },
+            metadata: { hold_id: req.holdId, sale_id: req.saleId, ...(req.traceparent ? { traceparent: req.traceparent } : {}) },
           },
           { idempotencyKey: req.idempotencyKey },
         ),

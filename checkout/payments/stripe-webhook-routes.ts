@@ -16,6 +16,7 @@ import { apiRoute, apiRouter, jsonAnswer } from '../api/api-route.js';
 import { needs } from '../api/openapi-document.js';
 import type { CheckoutServices } from '../checkout-services.js';
 import { handleStripeEvent, stripeEventEnvelope } from './stripe-event-handler.js';
+import { SpanKind, contextFrom, linksToActive, withSpan } from '../../common/tracing.js';
 
 const received = counter('usher_stripe_webhooks_total', 'Stripe webhook deliveries by outcome', ['outcome']);
 
@@ -46,7 +47,13 @@ export function stripeWebhookRoutes(deps: CheckoutServices): OpenAPIHono<ApiEnv>
       received.inc({ outcome: 'duplicate' });
       return c.json({ received: true as const, duplicate: true, outcome: 'duplicate' }, 200);
     }
-    const outcome = await handleStripeEvent(deps, event);
+    // the fan's trace goes on from the intent's metadata (payment-gateway.ts AuthorizeRequest.traceparent),
+    // linked to this delivery's own request span
+    const metadata = (event.data.object as { metadata?: Record<string, unknown> }).metadata;
+    const fanTrace = contextFrom(typeof metadata?.traceparent === 'string' ? metadata.traceparent : undefined);
+    const outcome = await withSpan(`stripe.webhook ${event.type}`, {
+      kind: SpanKind.CONSUMER, parent: fanTrace, links: fanTrace ? linksToActive() : [], attributes: { 'usher.stripe_event': event.id },
+    }, () => handleStripeEvent(deps, event));
     await deps.ctx.pg.query('INSERT INTO processed_stripe_events (id, type) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING', [event.id, event.type]);
     received.inc({ outcome });
     deps.ctx.log.info({ eventId: event.id, type: event.type, outcome }, 'stripe event handled');

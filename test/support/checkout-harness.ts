@@ -4,6 +4,7 @@
  * a pass signer whose JWKS the API trusts, and the API app for in-process `app.request()` calls.
  */
 import type { Hono } from 'hono';
+import type { JWK } from 'jose';
 import { createAppContext, type AppContext } from '../../common/app-context.js';
 import { generatePassJwks, passSigningKeys, passVerifier, type PassSigningKeys } from '../../admission/admission-pass.js';
 import { loadConfig, type Config } from '../../common/config.js';
@@ -44,7 +45,8 @@ export interface CheckoutWorld {
 }
 
 /** `features`: the routes the app serves (default: buying only; `featureRoutes` for the whole API). */
-export async function checkoutWorld(o: { gateway?: 'stripe' | 'demo'; sale?: SmallSaleOptions; env?: Record<string, string>; features?: FeatureRoutes[] } = {}): Promise<CheckoutWorld> {
+/** `passJwks`: the public JWKS the API trusts (default: the world's own signer's; a test edge's for passes it issues). */
+export async function checkoutWorld(o: { gateway?: 'stripe' | 'demo'; sale?: SmallSaleOptions; env?: Record<string, string>; features?: FeatureRoutes[]; passJwks?: { keys: JWK[] } } = {}): Promise<CheckoutWorld> {
   const db = await freshDatabase();
   // DROP … WITH (FORCE) at close terminates whatever the fixture pool still holds
   db.pool.on('error', () => undefined);
@@ -58,7 +60,7 @@ export async function checkoutWorld(o: { gateway?: 'stripe' | 'demo'; sale?: Sma
   const ctx = createAppContext(config, createLogger('silent'));
   const jwks = await generatePassJwks();
   const signer = await passSigningKeys(JSON.stringify(jwks));
-  const deps = await createCheckoutServices(ctx, { verifier: passVerifier({ jwks: signer.publicJwks }) });
+  const deps = await createCheckoutServices(ctx, { verifier: passVerifier({ jwks: o.passJwks ?? signer.publicJwks }) });
   const cancellation = orderCancellation(deps);
   const sale = await seedSale(db.pool, { ...smallSaleSpec(o.sale ?? { rows: 4, seatsPerRow: 5, gaCapacity: 10, shardCount: 2 }) });
   await deps.inventory.publish(sale.saleId);

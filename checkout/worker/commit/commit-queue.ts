@@ -4,12 +4,15 @@
  * only one job exists. Completed jobs stay 72 h so a late duplicate stays a no-op for that long.
  */
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
+import { traceparentOf } from '../../../common/tracing.js';
 
 export const COMMIT_QUEUE = 'commit-order';
 export const COMMIT_KEEP_COMPLETED_S = 72 * 3600;
 
 export interface CommitJobData {
   holdId: string;
+  /** the fan's trace where the payment was learnt of (common/tracing.ts), when tracing is on */
+  traceparent?: string;
 }
 
 /** BullMQ refuses ':' in custom ids; hold ids are kept as they are otherwise. */
@@ -39,7 +42,8 @@ export function createCommitQueue(connection: ConnectionOptions, prefix: string)
     queue,
     async enqueue(holdId, opts = {}) {
       const jobId = commitJobId(holdId) + (opts.jobIdSuffix ? `~${opts.jobIdSuffix}` : '');
-      await queue.add('commit', { holdId }, { ...commitJobOptions, jobId });
+      const traceparent = traceparentOf();
+      await queue.add('commit', traceparent ? { holdId, traceparent } : { holdId }, { ...commitJobOptions, jobId });
     },
     close: () => queue.close(),
   };

@@ -10,6 +10,7 @@ import type { CheckoutServices } from '../../checkout-services.js';
 import { commitHold, type CommitOutcome } from './commit-hold.js';
 import { COMMIT_QUEUE, type CommitJobData } from './commit-queue.js';
 import { workerTimings } from '../worker-options.js';
+import { SpanKind, contextFrom, withSpan } from '../../../common/tracing.js';
 
 export interface RunningWorker {
   worker: Worker;
@@ -23,7 +24,14 @@ export function startCommitWorker(deps: CheckoutServices, options: { concurrency
   const connection = connectRedis(config, { maxRetriesPerRequest: null, connectionName: 'usher-commit-worker' });
   const worker = new Worker<CommitJobData, CommitOutcome>(
     COMMIT_QUEUE,
-    (job) => commitHold(deps, job.data.holdId, log.child({ jobId: job.id, attempt: job.attemptsMade + 1 })),
+    (job) => withSpan('commit', {
+      kind: SpanKind.CONSUMER, parent: contextFrom(job.data.traceparent),
+      attributes: { 'usher.hold': job.data.holdId, 'messaging.message.id': job.id ?? '', 'usher.attempt': job.attemptsMade + 1 },
+    }, async (span) => {
+      const result = await commitHold(deps, job.data.holdId, log.child({ jobId: job.id, attempt: job.attemptsMade + 1 }));
+      span?.setAttribute('usher.outcome', result);
+      return result;
+    }),
     { ...workerTimings, connection, prefix: config.worker.bullmqPrefix, concurrency: options.concurrency ?? config.worker.concurrency, ...options.workerOptions },
   );
   worker.on('failed', (job, err) => log.warn({ jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'commit attempt failed'));
