@@ -1,5 +1,5 @@
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
-import { activeTraceIds } from './tracing.js';
+import { activeTraceIds, tracingEnabled } from './tracing.js';
 
 export type { Logger };
 
@@ -18,8 +18,9 @@ export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info', ba
     redact: { paths: redactPaths, censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
-    // trace_id / span_id of the active span (common/tracing.ts); nothing when tracing is off
-    mixin: activeTraceIds,
+    // trace_id / span_id of the active span (common/tracing.ts); tracing off (started before the
+    // process's loggers are made, scripts/start.ts), not even a call per line
+    ...(tracingEnabled() ? { mixin: activeTraceIds } : {}),
   };
   return destination ? pino(options, destination) : pino(options);
 }

@@ -11,7 +11,10 @@
  * Env: BENCH_RATES (1000,2000,4000,6000,8000,10000,12000), BENCH_API_PROCESSES (2: one per core, API_PROCESSES), BENCH_SECONDS (6), BENCH_CONNECTIONS (200: many fans, each on its own connection; too few would cap the rate at connections ÷ latency), BENCH_ORDERS (2000),
  * BENCH_NODE_ARGS (extra node flags for the API and worker processes, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"),
  * BENCH_PHASES (api,commit; `commit` alone runs only the worker phase, for quick iterations on it),
- * BENCH_WORKERS (1: worker processes side by side in the commit phase).
+ * BENCH_WORKERS (1: worker processes side by side in the commit phase),
+ * BENCH_TRACING (off; `otlp`: the API and worker trace every request and export over OTLP/HTTP to a
+ * sink started here that accepts and discards, so the figures include span creation and export).
+ * The result is written to `checkout-traced` with tracing on, so the untraced run's figures stay.
  * PostgreSQL runs durable (fsync and synchronous_commit on), as order writes need in production.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -83,11 +86,25 @@ for (let i = 0; i < passes.length; i += 5000) {
   await redis.zadd(queueKeys(sale.saleId).active, ...(args as [number, string]));
 }
 
+// BENCH_TRACING=otlp: a collector that takes every export and keeps only counts
+const tracing = process.env.BENCH_TRACING === 'otlp';
+const otlp = { requests: 0, bytes: 0 };
+const otlpSink = createServer((req, res) => {
+  req.on('data', (chunk: Buffer) => (otlp.bytes += chunk.length));
+  req.on('end', () => {
+    otlp.requests++;
+    res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+  });
+});
+const otlpPort = await freePort();
+if (tracing) await new Promise<void>((r) => otlpSink.listen(otlpPort, '127.0.0.1', () => r()));
+
 const apiPort = await freePort();
 const env = {
   ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'warn', REDIS_URL: services.redisUrl, DATABASE_URL: services.databaseUrl,
   PAYMENT_GATEWAY: 'demo', RATE_LIMIT_PER_IP_PER_MIN: '100000000', API_PORT: String(apiPort), API_METRICS_PORT: '0', WORKER_PORT: String(await freePort()),
   PASS_JWKS_URL: `http://127.0.0.1:${jwksPort}/`, AUTH_JWT_SECRET: 'b'.repeat(40), PG_POOL_MAX: '20', BULLMQ_PREFIX: '{bench}', HOST: '127.0.0.1',
+  ...(tracing ? { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${otlpPort}`, OTEL_TRACES_SAMPLER_RATIO: '1' } : {}),
 };
 function startRole(role: string, extraEnv: Record<string, string> = {}): ChildProcess {
   // BENCH_NODE_ARGS: extra node flags for the measured roles, e.g. --cpu-prof to see where time goes
@@ -262,6 +279,7 @@ const result = {
       worker: round2(workerCpu.servers), redis: round2(redisCpu), postgres: round2(pgCpu), bench: round2(workerCpu.generator),
       rest_of_machine: round2(machine.busy - workerCpu.servers - redisCpu - pgCpu - workerCpu.generator), iowait: round2(machine.iowait), available: round2(2 * commitS),
     }, postgres: 'durable (fsync, synchronous_commit on)' },
+  tracing: tracing ? { exporter: 'otlp/http to a local sink', sampled: 1, export_requests: otlp.requests, export_bytes: otlp.bytes } : 'off',
   steps,
   audit: { ok: audit.ok, violations: audit.violations, totals: audit.totals },
   captured_payments: captured.rows[0]!.n,
@@ -272,12 +290,14 @@ say(`commit phase: ${result.commit.seconds.toFixed(2)} s, CPU s ${JSON.stringify
 say(`per order: ${JSON.stringify(result.commit.per_order)}`);
 console.log(`max_rps=${result.max_rps} p99@2000=${result.p99_ms}ms orders/s=${result.orders_per_s} audit=${audit.ok ? 'ok' : audit.violations.join('; ')}`);
 // a worker-only run does not overwrite the full run's figures
-say(`wrote ${writeResult(apiPhase ? 'checkout' : 'checkout-commit', result)}`);
+say(`wrote ${writeResult(`${apiPhase ? 'checkout' : 'checkout-commit'}${tracing ? '-traced' : ''}`, result)}`);
+if (tracing) say(`tracing: ${otlp.requests} OTLP exports, ${(otlp.bytes / 1e6).toFixed(1)} MB`);
 
 await commits.close();
 redis.disconnect();
 await pool.end();
 jwksServer.close();
+otlpSink.close();
 await services.stop();
 rmSync(dataDir, { recursive: true, force: true });
 const exact = captured.rows[0]!.n === orders && confirmed.rows[0]!.orders === orders && confirmed.rows[0]!.tickets === 2 * orders;

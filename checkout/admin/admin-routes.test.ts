@@ -188,13 +188,20 @@ describe('events and sales', () => {
     expect((await call(h.app, admin, 'POST', `/v1/admin/sales/${saleId}/controls`, { action: 'pause' })).status).toBe(409);
     await call(h.app, admin, 'POST', `/v1/admin/sales/${saleId}/publish`);
     const before = await h.ctx.redis.hgetall(queueKeys(saleId).settings);
-    for (const bad of [{ action: 'set_rate', ratePerMin: 0 }, { action: 'set_rate', ratePerMin: '5' }, { action: 'explode' }, { action: 'message', text: '' }, { action: 'set_mode', mode: 'lottery' }]) {
+    for (const bad of [{ action: 'set_rate', ratePerMin: 0 }, { action: 'set_rate', ratePerMin: '5' }, { action: 'explode' }, { action: 'message', text: '' }, { action: 'set_mode', mode: 'lottery' },
+      { action: 'set_backoff' }, { action: 'set_backoff', holdP99Ms: -1 }, { action: 'set_backoff', errorRatePct: 101 }]) {
       const refused = await call(h.app, admin, 'POST', `/v1/admin/sales/${saleId}/controls`, bad);
       expect([refused.status, refused.body.code]).toEqual([422, 'validation_failed']);
     }
     expect(await h.ctx.redis.hgetall(queueKeys(saleId).settings)).toEqual(before);
     const random = await call(h.app, admin, 'POST', `/v1/admin/sales/${saleId}/controls`, { action: 'set_mode', mode: 'random', drawWindowS: 30 });
     expect(random.body).toMatchObject({ mode: 'random', drawWindowS: 30 });
+    // backoff on backend health: the sale's own thresholds (0 = not watched), null back to the default
+    expect(random.body.backoff).toEqual({ enabled: true, holdP99Ms: null, commitQueue: null, errorRatePct: null });
+    const backoff = await call(h.app, admin, 'POST', `/v1/admin/sales/${saleId}/controls`, { action: 'set_backoff', holdP99Ms: 800, commitQueue: 0, errorRatePct: 2.5 });
+    expect(backoff.body.backoff).toEqual({ enabled: true, holdP99Ms: 800, commitQueue: 0, errorRatePct: 2.5 });
+    const reset = await call(h.app, admin, 'POST', `/v1/admin/sales/${saleId}/controls`, { action: 'set_backoff', holdP99Ms: null, enabled: false });
+    expect(reset.body.backoff).toEqual({ enabled: false, holdP99Ms: null, commitQueue: 0, errorRatePct: 2.5 });
     const paused = await call(h.app, admin, 'POST', `/v1/admin/sales/${saleId}/controls`, { action: 'pause' });
     expect(paused.body).toMatchObject({ paused: true, ratePerMin: 120 });
     expect((await call(h.app, admin, 'GET', `/v1/admin/sales/${saleId}`)).body.status).toBe('paused');
