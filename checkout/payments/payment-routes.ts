@@ -7,7 +7,6 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { z } from 'zod';
 import { Problem } from '../../common/problem.js';
-import { tracingEnabled } from '../../common/tracing.js';
 import { extendLease } from '../../admission/pass-lease.js';
 import type { ApiEnv } from '../api/api-env.js';
 import { CheckoutError } from '../checkout-errors.js';
@@ -59,7 +58,9 @@ export function paymentRoutes(deps: CheckoutServices): OpenAPIHono<ApiEnv> {
     const pi = await gateway.authorize({
       holdId: hold.holdId, saleId: hold.saleId, amountMinor: hold.amountMinor, currency: hold.currency, email: body.email,
       description: `Usher tickets (${hold.items.length})`, idempotencyKey: paymentKeys.authorize(hold.holdId),
-      ...(tracingEnabled() && c.get('pass').traceparent ? { traceparent: c.get('pass').traceparent } : {}),
+      // from the pass alone (not whether this process traces): every checkout of the hold sends the same
+      // parameters under its idempotency key, even mid-way through turning tracing on or off
+      ...(c.get('pass').traceparent ? { traceparent: c.get('pass').traceparent } : {}),
     });
     await recordPaymentIntent(ctx.pg, {
       paymentIntentId: pi.id, holdId: hold.holdId, gateway: gateway.name, email: body.email, userId: c.get('accountUserId'),
