@@ -45,6 +45,8 @@ export const healthKeyOf = (config: Config): string => redisKeys.backendHealth(h
 /** The API's sliding window of its own requests: one bucket per second, `windowS` of them. */
 export class RequestWindow {
   private readonly seconds: { s: number; holds: number[]; holdCount: number; requests: number; errors: number }[] = [];
+  /** start ms of the holds not answered yet: a hold stuck longer than the window still counts, by its age */
+  private readonly inFlight = new Set<{ at: number }>();
 
   constructor(private readonly windowS: number, private readonly now: () => number = Date.now) {}
 
@@ -57,6 +59,13 @@ export class RequestWindow {
       while (this.seconds.length > 0 && this.seconds[0]!.s <= s - this.windowS) this.seconds.shift();
     }
     return last;
+  }
+
+  /** A hold request began; call the answer when it ends (before `record`). */
+  beginHold(): () => void {
+    const entry = { at: this.now() };
+    this.inFlight.add(entry);
+    return () => void this.inFlight.delete(entry);
   }
 
   record(seconds: number, status: number, isHold: boolean): void {
@@ -78,11 +87,13 @@ export class RequestWindow {
   figures(): { holdP99Ms: number | null; holds: number; requests: number; errors: number } {
     const floor = Math.floor(this.now() / 1000) - this.windowS;
     const live = this.seconds.filter((b) => b.s > floor);
-    const samples = live.flatMap((b) => b.holds).sort((a, b) => a - b);
+    const now = this.now();
+    const pending = [...this.inFlight].map((e) => (now - e.at) / 1000);
+    const samples = [...live.flatMap((b) => b.holds), ...pending].sort((a, b) => a - b);
     const p99 = samples.length > 0 ? samples[Math.min(samples.length - 1, Math.ceil(samples.length * 0.99) - 1)]! : null;
     return {
       holdP99Ms: p99 === null ? null : Math.round(p99 * 1000 * 10) / 10,
-      holds: live.reduce((a, b) => a + b.holdCount, 0),
+      holds: live.reduce((a, b) => a + b.holdCount, 0) + pending.length,
       requests: live.reduce((a, b) => a + b.requests, 0),
       errors: live.reduce((a, b) => a + b.errors, 0),
     };

@@ -16,6 +16,16 @@ describe('RequestWindow', () => {
     now += 1000; // the first second left the window
     expect(w.figures()).toEqual({ holdP99Ms: null, holds: 0, requests: 1, errors: 0 });
   });
+
+  it('counts a hold still in flight by its age, so an API whose holds hang does not look idle', () => {
+    let now = 1_000_000;
+    const w = new RequestWindow(2, () => now);
+    const end = w.beginHold();
+    now += 7000;
+    expect(w.figures()).toMatchObject({ holdP99Ms: 7000, holds: 1 });
+    end();
+    expect(w.figures()).toMatchObject({ holdP99Ms: null, holds: 0 });
+  });
 });
 
 describe('aggregateHealth', () => {

@@ -44,12 +44,14 @@ export function startAdmissionTicks(core: EdgeCore, publish: (topic: string, tex
     if (!core.config.backoff.enabled) return Promise.resolve('');
     const now = Date.now();
     if (!health || now - health.at >= core.config.edge.tickMs / 2) {
+      const previous = health?.arg ?? Promise.resolve('');
       const arg = readBackendHealth(core.redis, healthKey, now).then(({ signals }) => {
         reportSignals(signals);
         return backoffArgument(core.config, signals);
-      }, (err: unknown) => {
-        core.log.debug({ err }, 'backend health unreadable; admitting at the set rate');
-        return '';
+      }, async (err: unknown) => {
+        // unread (a Redis hiccup): the last figures stand, so a backoff is neither lost nor invented
+        core.log.debug({ err }, 'backend health unreadable; keeping the last figures');
+        return previous;
       });
       health = { at: now, arg };
     }

@@ -12,11 +12,14 @@ const seconds = histogram('usher_http_request_seconds', 'API request duration', 
 
 /** The hold route whose p99 admission watches (admission/backend-health.ts). */
 export const HOLD_ROUTE = '/v1/sales/:sale/holds';
+const HOLD_PATH = /^\/v1\/sales\/[^/]+\/holds$/;
 
 /** `health`: this process's request window, published to Redis for admission (its hold p99 and 5xx rate). */
 export function httpMetrics(health?: RequestWindow): MiddlewareHandler {
   return async function recordHttpMetrics(c, next) {
     const started = process.hrtime.bigint();
+    // a hold in flight counts by its age: a stalled API must not look healthy for want of answers
+    const holdEnded = health && c.req.method === 'POST' && HOLD_PATH.test(c.req.path) ? health.beginHold() : undefined;
     try {
       await next();
     } finally {
@@ -24,6 +27,7 @@ export function httpMetrics(health?: RequestWindow): MiddlewareHandler {
       // /v1/* when only middleware matched: still a bounded label)
       const route = routePath(c, -1);
       const labels = { method: c.req.method, route };
+      holdEnded?.();
       const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
       seconds.observe(labels, elapsed);
       requests.inc({ ...labels, status: String(c.res.status) });
