@@ -16,13 +16,14 @@ import type { SeatInventory } from '../../inventory/inventory-api.js';
 import { CheckoutError } from '../checkout-errors.js';
 import type { NotificationQueue } from '../worker/notifications/notification-queue.js';
 import type { CheckoutServices } from '../checkout-services.js';
-import { paymentKeys, type PaymentGateway } from '../payments/payment-gateway.js';
+import { paymentKeys, type GatewayName } from '../payments/payment-gateway.js';
+import type { PaymentGateways } from '../payments/gateway-factory.js';
 
 export type CancelReason = 'fan_request' | 'event_cancelled' | 'organiser';
 
 export interface OrderCancellationDeps {
   pg: PgPool;
-  gateway: PaymentGateway;
+  gateways: Pick<PaymentGateways, 'of'>;
   inventory: SeatInventory;
   notifications: Pick<NotificationQueue, 'afterCancel'>;
   log: Logger;
@@ -30,7 +31,7 @@ export interface OrderCancellationDeps {
 
 /** What a cancellation needs, taken from the process's services (nothing new is built). */
 export function orderCancellation(s: CheckoutServices): OrderCancellationDeps {
-  return { pg: s.ctx.pg, gateway: s.gateway, inventory: s.inventory, notifications: s.notifications, log: s.ctx.log.child({ module: 'order-cancellation' }) };
+  return { pg: s.ctx.pg, gateways: s.gateways, inventory: s.inventory, notifications: s.notifications, log: s.ctx.log.child({ module: 'order-cancellation' }) };
 }
 
 /** The refund the policy gives now. */
@@ -92,15 +93,16 @@ export async function cancelOrder(
 }
 
 /** Sends a pending refund to the gateway (same key every time: refunded once). */
-export async function completeRefund(deps: Pick<OrderCancellationDeps, 'pg' | 'gateway' | 'log'>, orderId: string): Promise<void> {
-  const { rows } = await deps.pg.query<{ payment_intent_id: string; amount_minor: number }>(
-    `SELECT payment_intent_id, amount_minor FROM refunds WHERE order_id = $1 AND status = 'pending'`,
+export async function completeRefund(deps: Pick<OrderCancellationDeps, 'pg' | 'gateways' | 'log'>, orderId: string): Promise<void> {
+  const { rows } = await deps.pg.query<{ payment_intent_id: string; amount_minor: number; gateway: GatewayName }>(
+    `SELECT r.payment_intent_id, r.amount_minor, p.gateway FROM refunds r JOIN payments p ON p.payment_intent_id = r.payment_intent_id
+     WHERE r.order_id = $1 AND r.status = 'pending'`,
     [orderId],
   );
   const pending = rows[0];
   if (!pending) return;
   try {
-    const r = await deps.gateway.refund(pending.payment_intent_id, pending.amount_minor, paymentKeys.refund(orderId));
+    const r = await deps.gateways.of(pending.gateway).refund(pending.payment_intent_id, pending.amount_minor, paymentKeys.refund(orderId));
     await deps.pg.query(
       `UPDATE refunds SET status = $2, provider_refund_id = $3, updated_at = now() WHERE order_id = $1 AND status = 'pending'`,
       [orderId, r.status === 'failed' ? 'failed' : r.status === 'succeeded' ? 'succeeded' : 'pending', r.refundId],
