@@ -12,6 +12,7 @@
 import {
   ApiError, CheckoutPaymentIntent, PaypalExperienceUserAction, PaypalWalletContextShippingPreference, OrdersController, PaymentsController, type Client, type LinkDescription, type PurchaseUnit,
 } from '@paypal/paypal-server-sdk';
+import { z } from 'zod';
 import { minorUnitDigits } from '../../common/money.js';
 import type { RedisClient } from '../../common/redis-connection.js';
 import { redisKeys } from '../../common/redis-keys.js';
@@ -97,7 +98,27 @@ const requestId = {
   voidRace: (orderId: string) => `usher-paypal-order-${orderId}-void`,
 };
 
-export function createPaypalGateway(client: Client, redis: RedisClient, markTtlS = 60 * 86_400): PaymentGateway {
+/** The transmission headers PayPal signs a webhook delivery with. */
+export interface PaypalWebhookHeaders {
+  'paypal-transmission-id': string;
+  'paypal-transmission-time': string;
+  'paypal-transmission-sig': string;
+  'paypal-cert-url': string;
+  'paypal-auth-algo': string;
+}
+
+export interface PaypalGateway extends PaymentGateway {
+  readonly name: 'paypal';
+  /**
+   * PayPal's own check of a delivery (POST /v1/notifications/verify-webhook-signature, sent
+   * through the SDK's authenticated transport): true only for SUCCESS.
+   */
+  verifyWebhook(headers: PaypalWebhookHeaders, event: unknown, webhookId: string): Promise<boolean>;
+}
+
+const verifyAnswer = z.object({ verification_status: z.string() });
+
+export function createPaypalGateway(client: Client, redis: RedisClient, markTtlS = 60 * 86_400): PaypalGateway {
   const orders = new OrdersController(client);
   const payments = new PaymentsController(client);
   const cancelledMark = redisKeys.paypalCancelled;
@@ -146,6 +167,18 @@ export function createPaypalGateway(client: Client, redis: RedisClient, markTtlS
 
   return {
     name: 'paypal',
+    async verifyWebhook(headers, event, webhookId) {
+      const req = client.getRequestBuilderFactory()('POST', '/v1/notifications/verify-webhook-signature');
+      req.header('Content-Type', 'application/json');
+      req.json({
+        auth_algo: headers['paypal-auth-algo'], cert_url: headers['paypal-cert-url'], transmission_id: headers['paypal-transmission-id'],
+        transmission_sig: headers['paypal-transmission-sig'], transmission_time: headers['paypal-transmission-time'], webhook_id: webhookId, webhook_event: event,
+      });
+      req.authenticate([{ oauth2: true }]);
+      const answer = await call(() => req.callAsText());
+      const parsed = verifyAnswer.safeParse(JSON.parse(answer));
+      return parsed.success && parsed.data.verification_status === 'SUCCESS';
+    },
     async authorize(req) {
       const order = await call(() => orders.createOrder({
         paypalRequestId: req.idempotencyKey,
