@@ -16,6 +16,7 @@ import { fanPageRoutes } from '../pages/fan-pages.js';
 import { paymentRoutes } from '../payments/payment-routes.js';
 import { stripeWebhookRoutes } from '../payments/stripe-webhook-routes.js';
 import { paypalWebhookRoutes } from '../payments/paypal-webhook-routes.js';
+import { smsRoutes } from '../accounts/sms-routes.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- routers carry their own Env types
 export type FeatureRoutes = (services: CheckoutServices) => Hono<any> | Promise<Hono<any>>;
@@ -24,5 +25,5 @@ export type FeatureRoutes = (services: CheckoutServices) => Hono<any> | Promise<
 export const checkoutFeatures: FeatureRoutes[] = [holdRoutes, paymentRoutes, stripeWebhookRoutes, paypalWebhookRoutes, orderRoutes, checkoutPageRoutes];
 
 export const featureRoutes: FeatureRoutes[] = [
-  ...checkoutFeatures, catalogRoutes, (s) => reviewRoutes(s), (s) => accountsRoutes(s), adminRoutes, adminPageRoutes, fanPageRoutes,
+  ...checkoutFeatures, catalogRoutes, (s) => reviewRoutes(s), (s) => accountsRoutes(s), smsRoutes, adminRoutes, adminPageRoutes, fanPageRoutes,
 ];
