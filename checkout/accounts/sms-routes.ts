@@ -73,7 +73,7 @@ export function smsRoutes(deps: CheckoutServices): OpenAPIHono<ApiEnv & AuthEnv>
   router.openapi(apiRoute({
     method: 'post', path, summary: 'Twilio incoming messages: STOP opts the number out of every text, START back in (signed: X-Twilio-Signature)', tags: ['webhooks'], security: needs('twilio_signature'),
     request: { headers: z.object({ 'x-twilio-signature': z.string().min(1).max(512) }) },
-    responses: { 200: { description: 'an empty TwiML answer (no reply message)', content: { 'text/xml': { schema: z.string() } } } },
+    responses: { 204: { description: 'handled; no reply message (Twilio takes an empty 204 like an empty TwiML answer)' } },
   }), async (c) => {
     const token = config.sms.authToken;
     if (!config.sms.enabled || !token) throw new Problem(404, 'sms_off', 'SMS is not configured here (TWILIO_*)');
@@ -98,7 +98,7 @@ export function smsRoutes(deps: CheckoutServices): OpenAPIHono<ApiEnv & AuthEnv>
     }
     received.inc({ outcome });
     deps.ctx.log.info({ outcome }, 'twilio incoming message handled');
-    return c.body('<?xml version="1.0" encoding="UTF-8"?><Response></Response>', 200, { 'content-type': 'text/xml; charset=utf-8' });
+    return c.body(null, 204);
   });
 
   return router;

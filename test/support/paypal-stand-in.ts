@@ -220,7 +220,7 @@ export async function startPaypalStandIn(options: { clientId?: string; clientSec
         res.writeHead(replay.status, { 'content-type': 'application/json' }).end(replay.body);
         return;
       }
-      let body: Record<string, unknown> = {};
+      let body: Record<string, unknown>;
       try {
         body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
       } catch {
