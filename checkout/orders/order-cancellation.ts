@@ -23,7 +23,8 @@ export type CancelReason = 'fan_request' | 'event_cancelled' | 'organiser';
 
 export interface OrderCancellationDeps {
   pg: PgPool;
-  gateways: Pick<PaymentGateways, 'of'>;
+  /** the payment's own gateway (payments.gateway); the default for an order without a payment row */
+  gateways: Pick<PaymentGateways, 'of' | 'default'>;
   inventory: SeatInventory;
   notifications: Pick<NotificationQueue, 'afterCancel'>;
   log: Logger;
@@ -94,15 +95,15 @@ export async function cancelOrder(
 
 /** Sends a pending refund to the gateway (same key every time: refunded once). */
 export async function completeRefund(deps: Pick<OrderCancellationDeps, 'pg' | 'gateways' | 'log'>, orderId: string): Promise<void> {
-  const { rows } = await deps.pg.query<{ payment_intent_id: string; amount_minor: number; gateway: GatewayName }>(
-    `SELECT r.payment_intent_id, r.amount_minor, p.gateway FROM refunds r JOIN payments p ON p.payment_intent_id = r.payment_intent_id
+  const { rows } = await deps.pg.query<{ payment_intent_id: string; amount_minor: number; gateway: GatewayName | null }>(
+    `SELECT r.payment_intent_id, r.amount_minor, p.gateway FROM refunds r LEFT JOIN payments p ON p.payment_intent_id = r.payment_intent_id
      WHERE r.order_id = $1 AND r.status = 'pending'`,
     [orderId],
   );
   const pending = rows[0];
   if (!pending) return;
   try {
-    const r = await deps.gateways.of(pending.gateway).refund(pending.payment_intent_id, pending.amount_minor, paymentKeys.refund(orderId));
+    const r = await (pending.gateway ? deps.gateways.of(pending.gateway) : deps.gateways.default).refund(pending.payment_intent_id, pending.amount_minor, paymentKeys.refund(orderId));
     await deps.pg.query(
       `UPDATE refunds SET status = $2, provider_refund_id = $3, updated_at = now() WHERE order_id = $1 AND status = 'pending'`,
       [orderId, r.status === 'failed' ? 'failed' : r.status === 'succeeded' ? 'succeeded' : 'pending', r.refundId],
