@@ -1,8 +1,6 @@
 -- SMS confirmations and reminders for fans who opted in.
 --
--- `phone` belongs to the accounts work (profile update); added here only if it is not there yet,
--- so either migration may land first. E.164 is checked by the routes that write it.
-ALTER TABLE users ADD COLUMN IF NOT EXISTS phone text;
+-- The number texted is users.phone, from the account's profile (0040_accounts_profile.sql).
 ALTER TABLE users ADD COLUMN sms_opt_in boolean NOT NULL DEFAULT false;
 
 -- Numbers that answered STOP (Twilio's opt-out webhook) or opted out otherwise: never texted
