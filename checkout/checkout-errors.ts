@@ -11,7 +11,9 @@ export type CheckoutErrorCode =
   | 'payment_not_authorized' // the fan has not completed payment
   | 'payment_failed'
   | 'payment_cancelled'
-  | 'wrong_gateway' // demo-only endpoint on a Stripe deployment
+  | 'wrong_gateway' // demo-only endpoint on a Stripe deployment, a PayPal-only one on another
+  | 'gateway_not_offered' // the sale does not take the gateway asked for
+  | 'gateway_in_use' // the hold's payment was started with another gateway
   | 'order_not_found'
   | 'order_forbidden'
   | 'order_not_cancellable' // committed but not yet confirmed: try again shortly

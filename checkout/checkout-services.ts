@@ -17,8 +17,8 @@ import { createSeatInventory } from '../inventory/index.js';
 import { cachedPassVerifier } from './api/pass-verifier-cache.js';
 import { emailVerificationTokens, type EmailVerificationTokens } from './accounts/email-verification-token.js';
 import { orderTokens, type OrderTokens } from './orders/order-token.js';
-import { createPaymentGateway } from './payments/gateway-factory.js';
-import type { PaymentGateway } from './payments/payment-gateway.js';
+import { createPaymentGateways, type PaymentGateways } from './payments/gateway-factory.js';
+import { saleGateways, type SaleGateways } from './payments/sale-gateways.js';
 import { createCommitQueue, type CommitQueue } from './worker/commit/commit-queue.js';
 import { createNotificationQueue, type NotificationQueue } from './worker/notifications/notification-queue.js';
 import { createVerificationMailQueue, type VerificationMailQueue } from './worker/notifications/verification-mail.js';
@@ -27,7 +27,10 @@ import { createAccountMailQueue, type AccountMailQueue } from './worker/notifica
 export interface CheckoutServices {
   ctx: AppContext;
   inventory: SeatInventory;
-  gateway: PaymentGateway;
+  /** Every configured gateway; a payment is driven by the one named in its row. */
+  gateways: PaymentGateways;
+  /** What each sale offers of `gateways` (sales.payment_gateways), briefly cached. */
+  saleGateways: SaleGateways;
   /** Admission passes, checked against the edge's JWKS. */
   verifier: PassVerifier;
   commits: CommitQueue;
@@ -61,10 +64,12 @@ export async function createCheckoutServices(ctx: AppContext, overrides: Partial
   const verificationMail = overrides.verificationMail ?? createVerificationMailQueue(redis, prefix);
   const accountMail = overrides.accountMail ?? createAccountMailQueue(redis, prefix);
   const health = overrides.health ?? healthPublisher(redis, config, log);
+  const gateways = overrides.gateways ?? createPaymentGateways(config, redis, log);
   return {
     ctx,
     inventory: overrides.inventory ?? createSeatInventory({ redis, pg: ctx.pg, log, claimTimeoutS: config.worker.claimTimeoutS, sweepBatch: config.worker.sweepBatch }),
-    gateway: overrides.gateway ?? createPaymentGateway(config, redis, log),
+    gateways,
+    saleGateways: overrides.saleGateways ?? saleGateways(ctx.pg, gateways),
     verifier: cachedPassVerifier(
       overrides.verifier ?? passVerifier({ jwksUrl: config.pass.jwksUrl, maxAgeMs: config.pass.jwksMaxAgeS * 1000 }),
       { reverifyAfterMs: config.pass.jwksMaxAgeS * 1000 },

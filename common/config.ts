@@ -64,7 +64,8 @@ export const variables = {
   AUTH_JWT_SECRET: { schema: z.string().min(32).optional(), secret: true, doc: 'HMAC secret of account access tokens (32+ chars). generated once and shared through Redis outside production' },
   ADMIN_API_TOKEN: { schema: z.string().min(16).optional(), secret: true, doc: 'static bearer token for operator controls (optional, in addition to admin accounts)' },
   PASS_JWKS_URL: { schema: url.optional(), doc: 'where the API fetches the edge JWKS (default PUBLIC_EDGE_URL/.well-known/jwks.json)' },
-  PAYMENT_GATEWAY: { schema: z.enum(['demo', 'stripe']), default: 'demo', doc: 'demo takes no money and says so; stripe needs STRIPE_SECRET_KEY' },
+  PAYMENT_GATEWAY: { schema: z.enum(['demo', 'stripe', 'paypal']), default: 'demo', doc: 'the default gateway: demo takes no money and says so; stripe needs STRIPE_SECRET_KEY; paypal needs PAYPAL_CLIENT_ID' },
+  PAYMENT_GATEWAYS: { schema: csv.pipe(z.array(z.enum(['demo', 'stripe', 'paypal'])).min(1)).optional(), doc: 'comma-separated gateways this deployment offers (a sale may narrow them); unset: PAYMENT_GATEWAY alone' },
   STRIPE_SECRET_KEY: { schema: optionalString, secret: true, doc: 'Stripe secret key' },
   STRIPE_WEBHOOK_SECRET: { schema: optionalString, secret: true, doc: 'Stripe webhook signing secret' },
   STRIPE_PUBLISHABLE_KEY: { schema: optionalString, doc: 'enables the Payment Element on the checkout page' },
@@ -75,6 +76,15 @@ export const variables = {
   OIDC_CLIENT_ID: { schema: optionalString, doc: 'client id Usher has at the OpenID Connect provider (with OIDC_ISSUER)' },
   OIDC_CLIENT_SECRET: { schema: optionalString, secret: true, doc: 'client secret at the OpenID Connect provider (with OIDC_ISSUER)' },
   OIDC_PROVIDER_NAME: { schema: z.string().min(1).max(40), default: 'OpenID Connect', doc: 'the provider as the login page names it ("Sign in with …")' },
+  PAYPAL_CLIENT_ID: { schema: optionalString, doc: 'PayPal REST app client id' },
+  PAYPAL_CLIENT_SECRET: { schema: optionalString, secret: true, doc: 'PayPal REST app secret' },
+  PAYPAL_WEBHOOK_ID: { schema: optionalString, doc: 'id of the PayPal webhook whose events are verified (verify-webhook-signature)' },
+  PAYPAL_ENVIRONMENT: { schema: z.enum(['sandbox', 'production']), default: 'sandbox', doc: 'PayPal sandbox or live API' },
+  PAYPAL_API_BASE_URL: { schema: url.optional(), doc: 'tests only: send the PayPal SDK\'s requests over plain HTTP to this local stand-in instead of PayPal' },
+  TWILIO_ACCOUNT_SID: { schema: optionalString, doc: 'Twilio account SID; SMS confirmations and reminders are off while unset' },
+  TWILIO_AUTH_TOKEN: { schema: optionalString, secret: true, doc: 'Twilio auth token (also validates the STOP webhook\'s X-Twilio-Signature)' },
+  TWILIO_FROM_NUMBER: { schema: z.string().regex(/^\+[1-9]\d{6,14}$/, 'an E.164 number').optional(), doc: 'the number SMS are sent from (E.164)' },
+  TWILIO_API_BASE_URL: { schema: url.optional(), doc: 'tests only: send the Twilio SDK\'s requests to this local stand-in instead of api.twilio.com' },
   SMTP_URL: { schema: url.optional(), secret: true, doc: 'send mail through this SMTP server; unset: mail is recorded in Postgres and logged' },
   MAIL_FROM: { schema: z.string().min(3), default: 'Usher <tickets@usher.local>', doc: 'sender of confirmations and reminders' },
   BULLMQ_PREFIX: { schema: z.string().min(1), default: '{usher:jobs}', doc: 'BullMQ key prefix; keep the hash tag for Redis Cluster' },
@@ -154,14 +164,19 @@ export interface Config {
     jwksMaxAgeS: number;
   };
   payments: {
-    gateway: 'demo' | 'stripe';
+    /** the default gateway (a sale that names none offers `gateways`, this one first) */
+    gateway: 'demo' | 'stripe' | 'paypal';
+    gateways: ('demo' | 'stripe' | 'paypal')[];
     stripeSecretKey: string | undefined;
     stripeWebhookSecret: string | undefined;
     stripePublishableKey: string | undefined;
     stripeApiHost: string | undefined;
     stripeApiPort: number | undefined;
     stripeApiProtocol: 'http' | 'https' | undefined;
+    paypal: { clientId: string | undefined; clientSecret: string | undefined; webhookId: string | undefined; environment: 'sandbox' | 'production'; apiBaseUrl: string | undefined };
   };
+  /** Twilio SMS: on when the SID, token and sender are all set. */
+  sms: { accountSid: string | undefined; authToken: string | undefined; from: string | undefined; apiBaseUrl: string | undefined; enabled: boolean };
   mail: { smtpUrl: string | undefined; from: string };
   /** sign-in with an OpenID Connect provider; null when OIDC_ISSUER is unset */
   oidc: { issuer: string; clientId: string; clientSecret: string; name: string } | null;
@@ -215,15 +230,25 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (problems.length === 0 && p.NODE_ENV === 'production') {
     for (const name of productionSecrets) if (p[name] === undefined) problems.push(`${name}=(unset): required when NODE_ENV=production`);
   }
-  if (problems.length === 0 && p.PAYMENT_GATEWAY === 'stripe') {
+  const gateways = [...new Set([p.PAYMENT_GATEWAY, ...(p.PAYMENT_GATEWAYS ?? [])])];
+  if (problems.length === 0 && gateways.includes('stripe')) {
     for (const name of ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET'] as const) {
-      if (p[name] === undefined) problems.push(`${name}=(unset): required when PAYMENT_GATEWAY=stripe`);
+      if (p[name] === undefined) problems.push(`${name}=(unset): required when the stripe gateway is on`);
     }
   }
   if (problems.length === 0 && (p.OIDC_ISSUER !== undefined || p.OIDC_CLIENT_ID !== undefined || p.OIDC_CLIENT_SECRET !== undefined)) {
     for (const name of ['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET'] as const) {
       if (p[name] === undefined) problems.push(`${name}=(unset): OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET go together`);
     }
+  }
+  if (problems.length === 0 && gateways.includes('paypal')) {
+    for (const name of ['PAYPAL_CLIENT_ID', 'PAYPAL_CLIENT_SECRET', 'PAYPAL_WEBHOOK_ID'] as const) {
+      if (p[name] === undefined) problems.push(`${name}=(unset): required when the paypal gateway is on`);
+    }
+  }
+  const smsVars = [p.TWILIO_ACCOUNT_SID, p.TWILIO_AUTH_TOKEN, p.TWILIO_FROM_NUMBER];
+  if (problems.length === 0 && smsVars.some((v) => v !== undefined) && smsVars.some((v) => v === undefined)) {
+    problems.push('TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM_NUMBER: set all three for SMS, or none');
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -278,12 +303,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     payments: {
       gateway: p.PAYMENT_GATEWAY,
+      // the default first: a sale that names no gateway offers this order
+      gateways: [p.PAYMENT_GATEWAY, ...(p.PAYMENT_GATEWAYS ?? []).filter((g) => g !== p.PAYMENT_GATEWAY)],
       stripeSecretKey: p.STRIPE_SECRET_KEY,
       stripeWebhookSecret: p.STRIPE_WEBHOOK_SECRET,
       stripePublishableKey: p.STRIPE_PUBLISHABLE_KEY,
       stripeApiHost: p.STRIPE_API_HOST,
       stripeApiPort: p.STRIPE_API_PORT,
       stripeApiProtocol: p.STRIPE_API_PROTOCOL,
+      paypal: { clientId: p.PAYPAL_CLIENT_ID, clientSecret: p.PAYPAL_CLIENT_SECRET, webhookId: p.PAYPAL_WEBHOOK_ID, environment: p.PAYPAL_ENVIRONMENT, apiBaseUrl: p.PAYPAL_API_BASE_URL },
+    },
+    sms: {
+      accountSid: p.TWILIO_ACCOUNT_SID, authToken: p.TWILIO_AUTH_TOKEN, from: p.TWILIO_FROM_NUMBER, apiBaseUrl: p.TWILIO_API_BASE_URL,
+      enabled: smsVars.every((v) => v !== undefined),
     },
     mail: { smtpUrl: p.SMTP_URL, from: p.MAIL_FROM },
     oidc: p.OIDC_ISSUER && p.OIDC_CLIENT_ID && p.OIDC_CLIENT_SECRET

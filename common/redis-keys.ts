@@ -33,6 +33,8 @@ export const redisKeys = {
   idempotency: (scope: string, digest: string): string => ns(`idem:{${scope}}:${digest}`),
   /** the demo gateway's PaymentIntents (no money: the demo only) */
   demoPayment: (id: string): string => ns(`demo-pay:{${id}}`),
+  /** a PayPal order Usher cancelled: never authorized afterwards, voided if it was (paypal-gateway.ts) */
+  paypalCancelled: (orderId: string): string => ns(`paypal-cancelled:{${orderId}}`),
   /** roots of the accounts' counters and lists, each module adding its own suffixes */
   loginFailuresRoot: ns('auth:fail'),
   verificationMailRoot: ns('auth:verify-mail'),

@@ -30,7 +30,7 @@ beforeAll(async () => {
         return real.refund(id, amount, key);
       },
     };
-    deps = { ...orderCancellation(s), gateway };
+    deps = { ...orderCancellation(s), gateways: { of: () => gateway, default: gateway } };
     app.use('/v1/admin/*', requireAdmin({ ...s, adminApiToken: undefined }));
     app.route('/', createEventRouter({
       pg: ctx.pg, reminders: s.notifications,

@@ -10,6 +10,7 @@ import { Problem } from '../../common/problem.js';
 import type { SeatInventory } from '../../inventory/inventory-api.js';
 import { apiRoute, apiRouter, jsonAnswer, jsonBody } from '../api/api-route.js';
 import { needs } from '../api/openapi-document.js';
+import { gatewayNames, type GatewayName } from '../payments/payment-gateway.js';
 import { dashboardData, idParams, saleList, salePublished, saleRow, saleSettings, saleStats } from './admin-schemas.js';
 import { readSaleStats } from './sale-stats.js';
 import type { DashboardReader } from './dashboard-data.js';
@@ -17,6 +18,9 @@ import type { DashboardReader } from './dashboard-data.js';
 const at = z.iso.datetime({ offset: true });
 /** Leading zero bits of the proof of work a joining fan must find (0 = none); each bit doubles the work. */
 const powDifficulty = z.number().int().min(0).max(32).describe('proof-of-work bits asked of joining fans: 0 off, about 2^n hashes each');
+/** The organiser's choice of gateways, in the order fans see them; null goes back to "every configured one". */
+const paymentGateways = z.array(z.enum(gatewayNames)).min(1).max(3).refine((l) => new Set(l).size === l.length, 'a gateway named twice')
+  .nullable().describe('gateways fans may pay with, the first the default (null: every gateway this deployment has)');
 const createSchema = z.object({
   eventId: z.uuid(),
   prequeueOpensAt: at,
@@ -29,10 +33,11 @@ const createSchema = z.object({
   perFanLimit: z.number().int().min(1).max(50).default(6),
   shardCount: z.number().int().min(1).max(1024).default(8),
   powDifficulty: powDifficulty.default(0),
+  paymentGateways: paymentGateways.default(null),
 }).strict()
   .refine((s) => Date.parse(s.prequeueOpensAt) <= Date.parse(s.opensAt), { message: 'the pre-queue must open no later than the sale', path: ['prequeueOpensAt'] })
   .refine((s) => Date.parse(s.opensAt) < Date.parse(s.closesAt), { message: 'the sale must open before it closes', path: ['closesAt'] });
-const updateSchema = z.object({ powDifficulty }).partial().strict().refine((v) => Object.keys(v).length > 0, 'nothing to update');
+const updateSchema = z.object({ powDifficulty, paymentGateways }).partial().strict().refine((v) => Object.keys(v).length > 0, 'nothing to update');
 
 /** The inventory prices a section at one tier (a venue made by JSON rows may mix them): refused in words, not a 500. */
 async function checkOneTierPerSection(pg: PgPool, eventId: string): Promise<void> {
@@ -50,6 +55,10 @@ export interface SaleRouterDeps {
   redis: RedisClient;
   inventory: Pick<SeatInventory, 'publish' | 'setOnSale' | 'availability'>;
   dashboard: DashboardReader;
+  /** The gateways this deployment has: a sale may only name these. */
+  gateways: readonly GatewayName[];
+  /** Forgets a sale's cached gateways after a change (checkout reads them through a short cache). */
+  onGatewaysChanged?: (saleId: string) => void;
 }
 
 type SaleRow = z.output<typeof saleRow> & { opens_at: Date; closes_at: Date; prequeue_opens_at: Date };
@@ -59,6 +68,10 @@ const security = needs('admin');
 
 export function createSaleRouter(deps: SaleRouterDeps): OpenAPIHono {
   const router = apiRouter();
+  const checkGateways = (list: GatewayName[] | null | undefined) => {
+    const missing = (list ?? []).filter((g) => !deps.gateways.includes(g));
+    if (missing.length > 0) throw new Problem(422, 'gateway_not_configured', `this deployment has no ${missing.join(', ')} gateway (PAYMENT_GATEWAYS: ${deps.gateways.join(', ')})`);
+  };
   const sale = async (id: string): Promise<SaleRow> => {
     const { rows } = await deps.pg.query<SaleRow>('SELECT s.*, e.status AS event_status, e.title AS event_title FROM sales s JOIN events e ON e.id = s.event_id WHERE s.id = $1', [id]);
     if (!rows[0]) throw new Problem(404, 'sale_not_found', `no sale ${id}`);
@@ -79,14 +92,15 @@ export function createSaleRouter(deps: SaleRouterDeps): OpenAPIHono {
     responses: { 201: jsonAnswer(saleRow, 'the sale'), 409: { description: 'the event is cancelled or completed' }, 422: { description: 'unknown_event' } },
   }), async (c) => {
     const b = c.req.valid('json');
+    checkGateways(b.paymentGateways);
     const id = await inTransaction(deps.pg, async (client) => {
       const event = await client.query<{ status: string }>('SELECT status FROM events WHERE id = $1 FOR SHARE', [b.eventId]);
       if (!event.rows[0]) throw new Problem(422, 'unknown_event', `no event ${b.eventId}`);
       if (event.rows[0].status === 'cancelled' || event.rows[0].status === 'completed') throw new Problem(409, `event_${event.rows[0].status}`, `the event is ${event.rows[0].status}`);
       const { rows } = await client.query<{ id: string }>(
-        `INSERT INTO sales (event_id, prequeue_opens_at, opens_at, closes_at, admission_rate_per_min, max_active_shoppers, hold_seconds, payment_grace_seconds, per_fan_limit, shard_count, pow_difficulty)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
-        [b.eventId, b.prequeueOpensAt, b.opensAt, b.closesAt, b.admissionRatePerMin, b.maxActiveShoppers, b.holdSeconds, b.paymentGraceSeconds, b.perFanLimit, b.shardCount, b.powDifficulty]);
+        `INSERT INTO sales (event_id, prequeue_opens_at, opens_at, closes_at, admission_rate_per_min, max_active_shoppers, hold_seconds, payment_grace_seconds, per_fan_limit, shard_count, pow_difficulty, payment_gateways)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
+        [b.eventId, b.prequeueOpensAt, b.opensAt, b.closesAt, b.admissionRatePerMin, b.maxActiveShoppers, b.holdSeconds, b.paymentGraceSeconds, b.perFanLimit, b.shardCount, b.powDifficulty, b.paymentGateways]);
       return rows[0]!.id;
     });
     return c.json(await sale(id), 201);
@@ -99,13 +113,19 @@ export function createSaleRouter(deps: SaleRouterDeps): OpenAPIHono {
   }), async (c) => c.json(await sale(c.req.valid('param').id), 200));
 
   router.openapi(apiRoute({
-    method: 'patch', path: '/v1/admin/sales/{id}', summary: 'Change a sale: the proof-of-work difficulty (live: edges ask it of the next joining fans)', tags, security,
+    method: 'patch', path: '/v1/admin/sales/{id}', summary: 'Change a sale: the proof-of-work difficulty (live: edges ask it of the next joining fans), the payment gateways it offers', tags, security,
     request: { params: idParams, body: jsonBody(updateSchema) },
     responses: { 200: jsonAnswer(saleRow, 'the sale'), 409: { description: 'the sale is closed' } },
   }), async (c) => {
     const s = await sale(c.req.valid('param').id);
-    const { powDifficulty: pow } = c.req.valid('json');
+    const { powDifficulty: pow, paymentGateways: gateways } = c.req.valid('json');
     if (s.status === 'closed') throw new Problem(409, 'sale_closed', 'the sale is closed');
+    if (gateways !== undefined) {
+      checkGateways(gateways);
+      // payments already started keep their gateway (payments.gateway); new checkouts see this within seconds
+      await deps.pg.query('UPDATE sales SET payment_gateways = $2 WHERE id = $1', [s.id, gateways]);
+      deps.onGatewaysChanged?.(s.id);
+    }
     if (pow !== undefined) {
       await deps.pg.query('UPDATE sales SET pow_difficulty = $2 WHERE id = $1', [s.id, pow]);
       // a draft has no live settings yet: publishing seeds them from the row just written

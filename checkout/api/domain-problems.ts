@@ -24,7 +24,7 @@ const passStatus: Record<PassFailure, number> = {
 const checkoutStatus: Record<CheckoutErrorCode, number> = {
   hold_not_found: 404, hold_not_yours: 403, hold_not_payable: 409, hold_expired: 410,
   payment_not_started: 409, payment_not_authorized: 409, payment_failed: 402, payment_cancelled: 409,
-  wrong_gateway: 404, order_not_found: 404, order_forbidden: 403, order_not_cancellable: 409,
+  wrong_gateway: 404, gateway_not_offered: 422, gateway_in_use: 409, order_not_found: 404, order_forbidden: 403, order_not_cancellable: 409,
   order_already_cancelled: 409, refund_cutoff_passed: 409, idempotency_key_reused: 422, idempotency_in_progress: 409,
   webhook_signature: 400, dependency_down: 503,
 };

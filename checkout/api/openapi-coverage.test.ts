@@ -70,7 +70,7 @@ describe('/openapi.json', () => {
 
   it('gives every operation its answer schema, its request schemas and its credential', () => {
     const schemes = Object.keys(doc.components.securitySchemes);
-    expect(schemes).toEqual(expect.arrayContaining(['pass', 'order_token', 'account', 'admin', 'stripe_signature']));
+    expect(schemes).toEqual(expect.arrayContaining(['pass', 'order_token', 'account', 'admin', 'stripe_signature', 'paypal_signature', 'twilio_signature']));
     for (const [path, ops] of Object.entries(doc.paths)) {
       for (const [method, op] of Object.entries(ops)) {
         const where = `${method.toUpperCase()} ${path}`;
@@ -82,7 +82,7 @@ describe('/openapi.json', () => {
         for (const [status, r] of success) if (status !== '204' && status !== '302') expect(r.content?.['application/json']?.schema, `${where} ${status}`).toBeTruthy();
         expect(op.responses.default?.content?.['application/problem+json'], where).toBeTruthy();
         for (const name of path.match(/\{(\w+)\}/g) ?? []) expect(op.parameters?.some((p) => p.in === 'path' && `{${p.name}}` === name), `${where} ${name}`).toBe(true);
-        if (['post', 'put', 'patch'].includes(method) && !/\/(publish|cancel|refund|confirm|demo-pay|verification-email|show)$/.test(path) && path !== '/v1/webhooks/stripe') {
+        if (['post', 'put', 'patch'].includes(method) && !/\/(publish|cancel|refund|confirm|demo-pay|verification-email|show)$/.test(path) && !path.startsWith('/v1/webhooks/')) {
           expect(op.requestBody, `${where} body`).toBeTruthy();
         }
         if (path.startsWith('/v1/admin/')) expect(op.security, where).toEqual([{ admin: [] }]);

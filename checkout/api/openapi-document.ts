@@ -32,6 +32,8 @@ export const securitySchemes = {
   account: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'account access token (POST /v1/auth/login)' },
   admin: { type: 'http', scheme: 'bearer', description: 'an admin account access token, or the operator ADMIN_API_TOKEN' },
   stripe_signature: { type: 'apiKey', in: 'header', name: 'Stripe-Signature' },
+  paypal_signature: { type: 'apiKey', in: 'header', name: 'PayPal-Transmission-Sig', description: 'with the other PayPal-Transmission-* headers, verified by PayPal (verify-webhook-signature)' },
+  twilio_signature: { type: 'apiKey', in: 'header', name: 'X-Twilio-Signature' },
 } as const;
 
 export type SecurityScheme = keyof typeof securitySchemes;

@@ -15,13 +15,15 @@ import { checkoutPageRoutes } from '../pages/checkout-pages.js';
 import { fanPageRoutes } from '../pages/fan-pages.js';
 import { paymentRoutes } from '../payments/payment-routes.js';
 import { stripeWebhookRoutes } from '../payments/stripe-webhook-routes.js';
+import { paypalWebhookRoutes } from '../payments/paypal-webhook-routes.js';
+import { smsRoutes } from '../accounts/sms-routes.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- routers carry their own Env types
 export type FeatureRoutes = (services: CheckoutServices) => Hono<any> | Promise<Hono<any>>;
 
-/** Buying: holds, payments, the Stripe webhook, orders, and the checkout and order pages. */
-export const checkoutFeatures: FeatureRoutes[] = [holdRoutes, paymentRoutes, stripeWebhookRoutes, orderRoutes, checkoutPageRoutes];
+/** Buying: holds, payments, the Stripe and PayPal webhooks, orders, and the checkout and order pages. */
+export const checkoutFeatures: FeatureRoutes[] = [holdRoutes, paymentRoutes, stripeWebhookRoutes, paypalWebhookRoutes, orderRoutes, checkoutPageRoutes];
 
 export const featureRoutes: FeatureRoutes[] = [
-  ...checkoutFeatures, catalogRoutes, (s) => reviewRoutes(s), (s) => accountsRoutes(s), adminRoutes, adminPageRoutes, fanPageRoutes,
+  ...checkoutFeatures, catalogRoutes, (s) => reviewRoutes(s), (s) => accountsRoutes(s), smsRoutes, adminRoutes, adminPageRoutes, fanPageRoutes,
 ];

@@ -62,7 +62,7 @@ export function holdRoutes(deps: CheckoutServices): OpenAPIHono<ApiEnv> {
       throw new CheckoutError('hold_not_payable', 'this hold is paid; cancel the order instead');
     }
     const released = await inventory.release(params.id);
-    if (payment?.status === 'requires_payment') await deps.gateway.cancel(payment.paymentIntentId, paymentKeys.cancel(params.id)).catch(() => undefined);
+    if (payment?.status === 'requires_payment') await deps.gateways.of(payment.gateway).cancel(payment.paymentIntentId, paymentKeys.cancel(params.id)).catch(() => undefined);
     // The turn goes on: the lease stays (it ends at the order or the window's end), and the next
     // hold of this pass is placed under a new holder. Counted only when this call released it.
     if (hold && released === 'released') {

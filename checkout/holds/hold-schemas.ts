@@ -1,5 +1,6 @@
 /** The request and response shapes of the hold and payment routes (validation + OpenAPI). */
 import { z } from 'zod';
+import { gatewayNames } from '../payments/payment-gateway.js';
 
 export const saleParams = z.object({ sale: z.uuid() });
 export const holdParams = z.object({ id: z.string().regex(/^[A-Za-z0-9:_.{}-]{8,128}$/, 'not a hold id') });
@@ -45,20 +46,26 @@ export const holdView = z.object({
   secondsLeft: z.number().int(),
   extended: z.boolean(),
   payment: z.object({
-    paymentIntentId: z.string(), gateway: z.enum(['stripe', 'demo']), status: z.string(), failureReason: z.string().nullable(),
+    paymentIntentId: z.string(), gateway: z.enum(gatewayNames), status: z.string(), failureReason: z.string().nullable(),
   }).nullable(),
   orderId: z.string().nullable(),
 });
 export type HoldView = z.infer<typeof holdView>;
 
-export const checkoutBody = z.strictObject({ email: z.email().max(254) });
+export const checkoutBody = z.strictObject({
+  email: z.email().max(254),
+  gateway: z.enum(gatewayNames).optional().describe('how the fan pays, one the sale offers (GET /v1/sales/{sale}/payment-gateways); default: the sale\'s first'),
+});
+
+export const saleGatewaysView = z.object({ saleId: z.string(), gateways: z.array(z.enum(gatewayNames)), default: z.enum(gatewayNames).nullable() });
 
 export const checkoutView = z.object({
   holdId: z.string(),
-  gateway: z.enum(['stripe', 'demo']),
+  gateway: z.enum(gatewayNames),
   demo: z.boolean(),
   paymentIntentId: z.string(),
   clientSecret: z.string().nullable(),
+  approveUrl: z.string().nullable().describe('PayPal: where the fan approves the payment; back on the checkout page, POST …/confirm'),
   publishableKey: z.string().nullable(),
   amountMinor: z.number().int(),
   currency: z.string(),

@@ -16,13 +16,15 @@ import type { SeatInventory } from '../../inventory/inventory-api.js';
 import { CheckoutError } from '../checkout-errors.js';
 import type { NotificationQueue } from '../worker/notifications/notification-queue.js';
 import type { CheckoutServices } from '../checkout-services.js';
-import { paymentKeys, type PaymentGateway } from '../payments/payment-gateway.js';
+import { paymentKeys, type GatewayName } from '../payments/payment-gateway.js';
+import type { PaymentGateways } from '../payments/gateway-factory.js';
 
 export type CancelReason = 'fan_request' | 'event_cancelled' | 'organiser';
 
 export interface OrderCancellationDeps {
   pg: PgPool;
-  gateway: PaymentGateway;
+  /** the payment's own gateway (payments.gateway); the default for an order without a payment row */
+  gateways: Pick<PaymentGateways, 'of' | 'default'>;
   inventory: SeatInventory;
   notifications: Pick<NotificationQueue, 'afterCancel'>;
   log: Logger;
@@ -30,7 +32,7 @@ export interface OrderCancellationDeps {
 
 /** What a cancellation needs, taken from the process's services (nothing new is built). */
 export function orderCancellation(s: CheckoutServices): OrderCancellationDeps {
-  return { pg: s.ctx.pg, gateway: s.gateway, inventory: s.inventory, notifications: s.notifications, log: s.ctx.log.child({ module: 'order-cancellation' }) };
+  return { pg: s.ctx.pg, gateways: s.gateways, inventory: s.inventory, notifications: s.notifications, log: s.ctx.log.child({ module: 'order-cancellation' }) };
 }
 
 /** The refund the policy gives now. */
@@ -92,15 +94,16 @@ export async function cancelOrder(
 }
 
 /** Sends a pending refund to the gateway (same key every time: refunded once). */
-export async function completeRefund(deps: Pick<OrderCancellationDeps, 'pg' | 'gateway' | 'log'>, orderId: string): Promise<void> {
-  const { rows } = await deps.pg.query<{ payment_intent_id: string; amount_minor: number }>(
-    `SELECT payment_intent_id, amount_minor FROM refunds WHERE order_id = $1 AND status = 'pending'`,
+export async function completeRefund(deps: Pick<OrderCancellationDeps, 'pg' | 'gateways' | 'log'>, orderId: string): Promise<void> {
+  const { rows } = await deps.pg.query<{ payment_intent_id: string; amount_minor: number; gateway: GatewayName | null }>(
+    `SELECT r.payment_intent_id, r.amount_minor, p.gateway FROM refunds r LEFT JOIN payments p ON p.payment_intent_id = r.payment_intent_id
+     WHERE r.order_id = $1 AND r.status = 'pending'`,
     [orderId],
   );
   const pending = rows[0];
   if (!pending) return;
   try {
-    const r = await deps.gateway.refund(pending.payment_intent_id, pending.amount_minor, paymentKeys.refund(orderId));
+    const r = await (pending.gateway ? deps.gateways.of(pending.gateway) : deps.gateways.default).refund(pending.payment_intent_id, pending.amount_minor, paymentKeys.refund(orderId));
     await deps.pg.query(
       `UPDATE refunds SET status = $2, provider_refund_id = $3, updated_at = now() WHERE order_id = $1 AND status = 'pending'`,
       [orderId, r.status === 'failed' ? 'failed' : r.status === 'succeeded' ? 'succeeded' : 'pending', r.refundId],

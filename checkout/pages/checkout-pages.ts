@@ -16,7 +16,7 @@ const types: Record<string, string> = { js: 'text/javascript; charset=utf-8' };
 
 export function checkoutPageRoutes(deps: CheckoutServices): Hono<ApiEnv> {
   const { payments } = deps.ctx.config;
-  const settings = JSON.stringify({ gateway: deps.gateway.name, publishableKey: payments.stripePublishableKey ?? null });
+  const settings = JSON.stringify({ gateway: deps.gateways.default.name, gateways: deps.gateways.names, publishableKey: payments.stripePublishableKey ?? null });
   const checkoutHtml = withSiteHeader(load('checkout.html')).replace('"__USHER_SETTINGS__"', settings);
   const orderHtml = withSiteHeader(load('order.html'));
   const assets = new Map(['checkout.js', 'order.js'].map((f) => [f, load(f)]));

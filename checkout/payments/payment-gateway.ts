@@ -4,6 +4,10 @@
  * hold or order, so a retried job or request can never charge, cancel or refund twice.
  */
 
+/** Every gateway Usher can take payments through (payments.gateway, sales.payment_gateways). */
+export const gatewayNames = ['stripe', 'paypal', 'demo'] as const;
+export type GatewayName = (typeof gatewayNames)[number];
+
 /** The provider-neutral states of an authorization (Stripe's PaymentIntent statuses, narrowed). */
 export type PaymentIntentStatus =
   | 'requires_payment' // created, fan has not paid yet (requires_payment_method / _confirmation / _action)
@@ -23,6 +27,8 @@ export interface PaymentIntentView {
   metadata: Record<string, string>;
   /** The last payment error, if the fan's attempt failed. */
   lastError: string | null;
+  /** Where the fan approves the payment at the provider (PayPal's approve link); null for in-page flows. */
+  approveUrl?: string | null;
 }
 
 export interface AuthorizeRequest {
@@ -39,11 +45,19 @@ export interface AuthorizeRequest {
    * webhook continues the trace.
    */
   traceparent?: string;
+  /** Off-site approval (PayPal): where the provider sends the fan back after approving or cancelling. */
+  returnUrl?: string;
+  cancelUrl?: string;
 }
 
 export interface PaymentGateway {
-  readonly name: 'stripe' | 'demo';
+  readonly name: GatewayName;
   authorize(req: AuthorizeRequest): Promise<PaymentIntentView>;
+  /**
+   * The payment's current state. A provider whose fan approves off-site (PayPal) completes an
+   * approved payment's authorization here, idempotently: every path that looks (webhook, confirm,
+   * reconciler, commit) then sees "authorized" the same way.
+   */
   retrieve(paymentIntentId: string): Promise<PaymentIntentView>;
   /** Takes the authorized money. Capturing an already captured intent answers its current state. */
   capture(paymentIntentId: string, idempotencyKey: string): Promise<PaymentIntentView>;

@@ -6,6 +6,7 @@
 import type { PgClient, PgPool } from '../../common/postgres-pool.js';
 import type { HeldItem } from '../../inventory/inventory-api.js';
 import type { OrderStatus } from '../orders/order-store.js';
+import type { GatewayName } from './payment-gateway.js';
 
 export type PaymentStatus = 'requires_payment' | 'authorized' | 'captured' | 'cancelled' | 'refunded' | 'failed';
 
@@ -21,7 +22,7 @@ export interface PaymentRow {
   paymentIntentId: string;
   holdId: string;
   orderId: string | null;
-  gateway: 'stripe' | 'demo';
+  gateway: GatewayName;
   amountMinor: number;
   currency: string;
   status: PaymentStatus;
@@ -47,7 +48,7 @@ const columns = columnsOf('');
 
 export async function recordPaymentIntent(
   pg: PgPool,
-  row: { paymentIntentId: string; holdId: string; gateway: 'stripe' | 'demo'; email: string; snapshot: HoldSnapshot; userId?: string | undefined },
+  row: { paymentIntentId: string; holdId: string; gateway: GatewayName; email: string; snapshot: HoldSnapshot; userId?: string | undefined },
 ): Promise<PaymentRow> {
   // DO NOTHING on either unique key: a retried checkout keeps the first row (same intent by idempotency)
   await pg.query(

@@ -18,16 +18,16 @@ import type { CheckoutServices } from '../checkout-services.js';
 import { commitIfAuthorized } from '../worker/commit/commit-trigger.js';
 import type { DemoGateway } from './demo-gateway.js';
 import { paymentKeys } from './payment-gateway.js';
-import { recordPaymentIntent } from './payment-records.js';
+import { recordPaymentIntent, type PaymentRow } from './payment-records.js';
 import { verifiedAccount } from '../accounts/auth-middleware.js';
-import { checkoutBody, checkoutHeaders, checkoutView, holdParams, paymentAccepted } from '../holds/hold-schemas.js';
+import { checkoutBody, checkoutHeaders, checkoutView, holdParams, paymentAccepted, saleGatewaysView, saleParams } from '../holds/hold-schemas.js';
 import { ownedHold } from '../holds/hold-view.js';
 
 /** The lease outlives the hold by this much, so a paying fan's pass is not revoked mid-payment. */
 const LEASE_SLACK_MS = 60_000;
 
 export function paymentRoutes(deps: CheckoutServices): OpenAPIHono<ApiEnv> {
-  const { ctx, inventory, gateway, verifier, orderTokens } = deps;
+  const { ctx, inventory, verifier, orderTokens } = deps;
   const router = apiRouter<ApiEnv>();
   const shopping = passAuth({ verifier, redis: ctx.redis, requireLease: true });
   const owner = passAuth({ verifier, redis: ctx.redis, requireLease: false });
@@ -55,12 +55,19 @@ export function paymentRoutes(deps: CheckoutServices): OpenAPIHono<ApiEnv> {
     const { hold, payment } = await ownedHold(deps, params.id, c.get('pass').jti);
     if (!hold || hold.state === 'EXPIRED' || hold.state === 'RELEASED') throw new CheckoutError('hold_expired', 'the hold has expired; hold again');
     if (hold.state !== 'HELD' && !payment) throw new CheckoutError('hold_not_payable', `the hold is ${hold.state}`);
+    // a repeated checkout keeps the gateway it started with (one authorization per hold)
+    if (payment && body.gateway && body.gateway !== payment.gateway) {
+      throw new CheckoutError('gateway_in_use', `this hold is being paid with ${payment.gateway}; release it to start over`);
+    }
+    const gateway = payment ? deps.gateways.of(payment.gateway) : await deps.saleGateways.choose(hold.saleId, body.gateway);
+    const back = `${ctx.config.http.publicApiUrl}/checkout/${encodeURIComponent(hold.saleId)}?hold=${encodeURIComponent(hold.holdId)}`;
     const pi = await gateway.authorize({
       holdId: hold.holdId, saleId: hold.saleId, amountMinor: hold.amountMinor, currency: hold.currency, email: body.email,
       description: `Usher tickets (${hold.items.length})`, idempotencyKey: paymentKeys.authorize(hold.holdId),
       // from the pass alone (not whether this process traces): every checkout of the hold sends the same
       // parameters under its idempotency key, even mid-way through turning tracing on or off
       ...(c.get('pass').traceparent ? { traceparent: c.get('pass').traceparent } : {}),
+      returnUrl: `${back}&paypal=approved`, cancelUrl: `${back}&paypal=cancelled`,
     });
     await recordPaymentIntent(ctx.pg, {
       paymentIntentId: pi.id, holdId: hold.holdId, gateway: gateway.name, email: body.email, userId: c.get('accountUserId'),
@@ -71,14 +78,14 @@ export function paymentRoutes(deps: CheckoutServices): OpenAPIHono<ApiEnv> {
     await extendLease(ctx.redis, hold.saleId, hold.passJti, extended.deadlineMs + LEASE_SLACK_MS);
     return c.json({
       holdId: hold.holdId, gateway: gateway.name, demo: gateway.name === 'demo', paymentIntentId: pi.id, clientSecret: pi.clientSecret,
-      publishableKey: ctx.config.payments.stripePublishableKey ?? null, amountMinor: pi.amountMinor, currency: pi.currency,
+      approveUrl: pi.approveUrl ?? null, publishableKey: ctx.config.payments.stripePublishableKey ?? null, amountMinor: pi.amountMinor, currency: pi.currency,
       deadline: new Date(extended.deadlineMs).toISOString(), orderToken: await orderTokens.sign(hold.holdId), orderUrl: await orderUrl(hold.holdId),
     }, 200);
   });
 
-  const accepted = async (holdId: string, paymentIntentId: string | undefined) => {
-    if (!paymentIntentId) throw new CheckoutError('payment_not_started', 'start the checkout first');
-    const outcome = await commitIfAuthorized(deps, await gateway.retrieve(paymentIntentId));
+  const accepted = async (holdId: string, payment: Pick<PaymentRow, 'paymentIntentId' | 'gateway'> | null) => {
+    if (!payment) throw new CheckoutError('payment_not_started', 'start the checkout first');
+    const outcome = await commitIfAuthorized(deps, await deps.gateways.of(payment.gateway).retrieve(payment.paymentIntentId));
     if (outcome === 'cancelled') throw new CheckoutError('payment_cancelled', 'the payment was cancelled');
     if (outcome === 'failed') throw new CheckoutError('payment_failed', 'the payment failed; try another card');
     if (outcome !== 'enqueued') throw new CheckoutError('payment_not_authorized', 'the payment is not authorized yet');
@@ -92,7 +99,7 @@ export function paymentRoutes(deps: CheckoutServices): OpenAPIHono<ApiEnv> {
   }), async (c) => {
     const params = c.req.valid('param');
     const { payment } = await ownedHold(deps, params.id, c.get('pass').jti);
-    return c.json(await accepted(params.id, payment?.paymentIntentId), 202);
+    return c.json(await accepted(params.id, payment), 202);
   });
 
   router.openapi(apiRoute({
@@ -101,11 +108,22 @@ export function paymentRoutes(deps: CheckoutServices): OpenAPIHono<ApiEnv> {
     responses: { 202: jsonAnswer(paymentAccepted, 'authorized: the order is being committed') },
   }), async (c) => {
     const params = c.req.valid('param');
-    if (gateway.name !== 'demo') throw new CheckoutError('wrong_gateway', 'demo payments are off (PAYMENT_GATEWAY=stripe)');
+    if (!deps.gateways.has('demo')) throw new CheckoutError('wrong_gateway', 'demo payments are off (PAYMENT_GATEWAYS has no demo)');
     const { payment } = await ownedHold(deps, params.id, c.get('pass').jti);
     if (!payment) throw new CheckoutError('payment_not_started', 'start the checkout first');
-    await (gateway as DemoGateway).simulateAuthorization(payment.paymentIntentId);
-    return c.json(await accepted(params.id, payment.paymentIntentId), 202);
+    if (payment.gateway !== 'demo') throw new CheckoutError('wrong_gateway', `this hold is paid with ${payment.gateway}, not the demo gateway`);
+    await (deps.gateways.of('demo') as DemoGateway).simulateAuthorization(payment.paymentIntentId);
+    return c.json(await accepted(params.id, payment), 202);
+  });
+
+  router.openapi(apiRoute({
+    method: 'get', path: '/v1/sales/{sale}/payment-gateways', summary: 'The gateways a fan may pay this sale with (the first is the default)', tags: ['payments'],
+    request: { params: saleParams },
+    responses: { 200: jsonAnswer(saleGatewaysView, 'the gateways, in the organiser\'s order') },
+  }), async (c) => {
+    const { sale } = c.req.valid('param');
+    const gateways = await deps.saleGateways.offered(sale);
+    return c.json({ saleId: sale, gateways, default: gateways[0] ?? null }, 200);
   });
 
   return router;

@@ -36,5 +36,5 @@ export async function handleStripeEvent(deps: CheckoutServices, event: StripeEve
     );
     return 'refund_recorded';
   }
-  return commitIfAuthorized(deps, await deps.gateway.retrieve(event.data.object.id));
+  return commitIfAuthorized(deps, await deps.gateways.of('stripe').retrieve(event.data.object.id));
 }

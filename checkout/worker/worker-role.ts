@@ -19,7 +19,7 @@ export async function startWorkerRole(deps: CheckoutServices): Promise<RunningRo
   const periodic = startPeriodicTasks(deps, log);
   // the commit backlog, published once a second for admission (admission/backend-health.ts)
   deps.health.add('worker', async () => ({ commitQueue: await commitQueueDepth(deps) }));
-  if (deps.gateway.name === 'demo') log.warn('worker uses the DEMO payment gateway: no money is taken');
+  if (deps.gateways.has('demo')) log.warn('worker uses the DEMO payment gateway: no money is taken');
   // The worker serves nothing public: its one port is internal, probes and metrics.
   const internal = await startMetricsServer({ host: ctx.config.http.host, port: ctx.config.http.workerPort, probes: ctx });
   log.info({ port: internal.port }, 'worker probes and metrics listening');

@@ -18,6 +18,7 @@ import { seedSale, type SeededSale } from '../../scripts/seed-sale.js';
 import { freshDatabase, redisUrl, uniqueId, type FreshDatabase } from './databases.js';
 import { smallSaleSpec, type SmallSaleOptions } from './inventory-fixture.js';
 import { startStripeStandIn, type StripeStandIn } from './stripe-stand-in.js';
+import { startPaypalStandIn, type PaypalStandIn } from './paypal-stand-in.js';
 
 export interface JsonAnswer {
   status: number;
@@ -35,6 +36,7 @@ export interface CheckoutWorld {
   cancellation: OrderCancellationDeps;
   app: Hono;
   stripe: StripeStandIn | undefined;
+  paypal: PaypalStandIn | undefined;
   signer: PassSigningKeys;
   publicJwks: { keys: unknown[] };
   sale: SeededSale;
@@ -44,17 +46,25 @@ export interface CheckoutWorld {
   close(): Promise<void>;
 }
 
-/** `features`: the routes the app serves (default: buying only; `featureRoutes` for the whole API). */
-/** `passJwks`: the public JWKS the API trusts (default: the world's own signer's; a test edge's for passes it issues). */
-export async function checkoutWorld(o: { gateway?: 'stripe' | 'demo'; sale?: SmallSaleOptions; env?: Record<string, string>; features?: FeatureRoutes[]; passJwks?: { keys: JWK[] } } = {}): Promise<CheckoutWorld> {
+type Gateway = 'stripe' | 'paypal' | 'demo';
+
+/**
+ * `gateway`: the default gateway (stripe unless named); `gateways`: every gateway the deployment
+ * offers, the first the default (a stand-in starts for Stripe and for PayPal when named).
+ * `features`: the routes the app serves (default: buying only; `featureRoutes` for the whole API).
+ * `passJwks`: the public JWKS the API trusts (default: the world's own signer's; a test edge's for passes it issues).
+ */
+export async function checkoutWorld(o: { gateway?: Gateway; gateways?: Gateway[]; sale?: SmallSaleOptions; env?: Record<string, string>; features?: FeatureRoutes[]; passJwks?: { keys: JWK[] } } = {}): Promise<CheckoutWorld> {
   const db = await freshDatabase();
   // DROP … WITH (FORCE) at close terminates whatever the fixture pool still holds
   db.pool.on('error', () => undefined);
-  const stripe = o.gateway === 'demo' ? undefined : await startStripeStandIn();
+  const gateways = o.gateways ?? [o.gateway ?? 'stripe'];
+  const stripe = gateways.includes('stripe') ? await startStripeStandIn() : undefined;
+  const paypal = gateways.includes('paypal') ? await startPaypalStandIn() : undefined;
   const env: Record<string, string> = {
     NODE_ENV: 'test', LOG_LEVEL: 'silent', REDIS_URL: redisUrl(), DATABASE_URL: db.url, BULLMQ_PREFIX: `{${uniqueId('bq')}}`,
     RATE_LIMIT_PER_IP_PER_MIN: '100000', PG_POOL_MAX: '10', AUTH_JWT_SECRET: 'x'.repeat(40), PUBLIC_API_URL: 'http://127.0.0.1:8080',
-    ...(stripe ? stripe.env : { PAYMENT_GATEWAY: 'demo' }), ...o.env,
+    ...stripe?.env, ...paypal?.env, PAYMENT_GATEWAY: gateways[0]!, PAYMENT_GATEWAYS: gateways.join(','), ...o.env,
   };
   const config = loadConfig(env);
   const ctx = createAppContext(config, createLogger('silent'));
@@ -67,7 +77,7 @@ export async function checkoutWorld(o: { gateway?: 'stripe' | 'demo'; sale?: Sma
   const app = await createApiApp(deps, o.features ?? checkoutFeatures);
 
   return {
-    db, config, env, ctx, deps, cancellation, app, stripe, signer, publicJwks: signer.publicJwks, sale,
+    db, config, env, ctx, deps, cancellation, app, stripe, paypal, signer, publicJwks: signer.publicJwks, sale,
     async admit({ saleId = sale.saleId, leaseMs = 600_000, ttlS = 600 } = {}) {
       const { token, claims } = await signer.sign({ saleId, visitorId: uniqueId('v'), ttlS });
       await ctx.redis.zadd(queueKeys(saleId).active, Date.now() + leaseMs, claims.jti);
@@ -87,6 +97,7 @@ export async function checkoutWorld(o: { gateway?: 'stripe' | 'demo'; sale?: Sma
       await deps.close();
       await ctx.close();
       await stripe?.close();
+      await paypal?.close();
       await db.drop();
     },
   };

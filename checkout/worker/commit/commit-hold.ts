@@ -39,10 +39,11 @@ export async function commitHold(deps: CheckoutServices, holdId: string, log: Lo
 }
 
 async function run(deps: CheckoutServices, holdId: string, log: Logger): Promise<CommitOutcome> {
-  const { ctx, inventory, gateway } = deps;
+  const { ctx, inventory } = deps;
   const state = await commitStateForHold(ctx.pg, holdId);
   if (!state) throw new PaymentRowMissing(`no payment recorded for hold ${holdId} yet`);
   const { payment, order } = state;
+  const gateway = deps.gateways.of(payment.gateway);
   if (order?.status === 'cancelled') return 'order_cancelled';
   if (order?.status === 'confirmed') {
     // a re-run (retry, reconciler, duplicate): the steps after the confirm may not have happened
@@ -90,8 +91,8 @@ async function afterConfirmed(deps: CheckoutServices, holdId: string, payment: P
 
 /** Claim and write the order. Returns an outcome when the commit ends here (no sale), else when the event starts. */
 async function beforeOrder(deps: CheckoutServices, holdId: string, payment: PaymentRow, log: Logger): Promise<{ outcome: CommitOutcome } | { eventStartsAt: Date }> {
-  const { ctx, inventory, gateway } = deps;
-  const pi = await gateway.retrieve(payment.paymentIntentId);
+  const { ctx, inventory } = deps;
+  const pi = await deps.gateways.of(payment.gateway).retrieve(payment.paymentIntentId);
   if (pi.status === 'cancelled') {
     // already cancelled at the provider; a claim from an earlier attempt must not strand the seats
     await noSale(deps, holdId, payment, 'payment_cancelled', { cancelAtProvider: false, unclaim: true, endLease: false });
@@ -143,8 +144,8 @@ interface NoSaleSteps {
  * shopper slot follow what the caller knows about them. Every step is safe to repeat.
  */
 async function noSale(deps: CheckoutServices, holdId: string, payment: PaymentRow, reason: string, steps: NoSaleSteps): Promise<void> {
-  const { ctx, inventory, gateway } = deps;
-  if (steps.cancelAtProvider) await gateway.cancel(payment.paymentIntentId, paymentKeys.cancel(holdId));
+  const { ctx, inventory } = deps;
+  if (steps.cancelAtProvider) await deps.gateways.of(payment.gateway).cancel(payment.paymentIntentId, paymentKeys.cancel(holdId));
   await advancePayment(ctx.pg, payment.paymentIntentId, 'cancelled', reason);
   if (steps.unclaim) await inventory.unclaim(holdId);
   if (steps.endLease) await endLease(ctx.redis, payment.snapshot.saleId, payment.snapshot.passJti);

@@ -9,7 +9,7 @@ import type { Logger } from '../../../common/logger.js';
 import { counter } from '../../../common/metrics.js';
 import type { CheckoutServices } from '../../checkout-services.js';
 import { completeRefund } from '../../orders/order-cancellation.js';
-import { paymentKeys } from '../../payments/payment-gateway.js';
+import { paymentKeys, type GatewayName } from '../../payments/payment-gateway.js';
 import { advancePayment } from '../../payments/payment-records.js';
 import { commitIfAuthorized } from './commit-trigger.js';
 
@@ -52,26 +52,27 @@ export async function reconcile(deps: CheckoutServices, log: Logger, opts: Recon
   // Payments the fan may have authorized without the webhook or the confirm call reaching us
   // (a timeout after the gateway said yes): look at the gateway once the claim timeout has passed,
   // commit what is authorized, and cancel only what is still unpaid after abandonAfterMs.
-  const open = await pg.query<{ payment_intent_id: string; hold_id: string; abandoned: boolean }>(
-    `SELECT payment_intent_id, hold_id, created_at < $2 AS abandoned FROM payments
+  const open = await pg.query<{ payment_intent_id: string; hold_id: string; gateway: GatewayName; abandoned: boolean }>(
+    `SELECT payment_intent_id, hold_id, gateway, created_at < $2 AS abandoned FROM payments
      WHERE status = 'requires_payment' AND created_at < $1 ORDER BY created_at LIMIT 200`,
     [staleBefore, new Date(now - opts.abandonAfterMs)],
   );
   for (const row of open.rows) {
-    const pi = await deps.gateway.retrieve(row.payment_intent_id);
+    const gateway = deps.gateways.of(row.gateway);
+    const pi = await gateway.retrieve(row.payment_intent_id);
     if ((await commitIfAuthorized(deps, pi)) === 'enqueued') {
       report.recommitted.push(row.hold_id);
       continue;
     }
     if (!row.abandoned) continue;
-    if (pi.status !== 'cancelled') await deps.gateway.cancel(pi.id, paymentKeys.cancel(row.hold_id));
+    if (pi.status !== 'cancelled') await gateway.cancel(pi.id, paymentKeys.cancel(row.hold_id));
     await advancePayment(pg, pi.id, 'cancelled', 'abandoned');
     report.abandoned.push(row.hold_id);
   }
 
   const refunds = await pg.query<{ order_id: string }>(`SELECT order_id FROM refunds WHERE status = 'pending' AND updated_at < $1 LIMIT 200`, [staleBefore]);
   for (const r of refunds.rows) {
-    await completeRefund({ pg, gateway: deps.gateway, log }, r.order_id);
+    await completeRefund({ pg, gateways: deps.gateways, log }, r.order_id);
     report.refundsRetried.push(r.order_id);
   }
   actions.inc({ kind: 'recommit' }, report.recommitted.length);

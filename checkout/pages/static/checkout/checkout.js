@@ -99,6 +99,7 @@
         hold.deadline = co.deadline; renderHold(hold);
         show('pay'); say('');
         if (co.demo) { $('demo-pay-btn').hidden = false; $('demo-pay-btn').onclick = function () { payDemo(co); }; }
+        else if (co.gateway === 'paypal') startPaypal(co);
         else startStripe(co);
       })
       .catch(function (e) { refused($('held'), e); })
@@ -116,7 +117,10 @@
   function checkoutAs(email, s, retried) {
     var headers = { 'idempotency-key': 'checkout-' + hold.holdId };
     if (s && s.accessToken) headers['x-usher-account'] = s.accessToken;
-    return api('POST', '/v1/holds/' + encodeURIComponent(hold.holdId) + '/checkout', { email: email }, headers).catch(function (e) {
+    var body = { email: email };
+    var picked = document.querySelector('input[name="gateway"]:checked');
+    if (picked) body.gateway = picked.value;
+    return api('POST', '/v1/holds/' + encodeURIComponent(hold.holdId) + '/checkout', body, headers).catch(function (e) {
       // the access token lives 15 minutes: refresh once; logged out for good, buy as a guest
       if (s && !retried && e.status === 401 && /^token_/.test(e.code || '')) return refreshAccount(s).then(function (next) { return checkoutAs(email, next, true); });
       throw e;
@@ -153,8 +157,40 @@
     document.head.appendChild(s);
   }
 
+  // PayPal: the fan approves at PayPal, which sends them back here with ?hold=…&paypal=approved|cancelled
+  function startPaypal(co) {
+    if (!co.approveUrl) { say('PayPal did not give an approval link; please retry.', true); return; }
+    var link = $('paypal-pay-btn'); link.href = co.approveUrl; link.hidden = false;
+  }
+  var GATEWAY_NAMES = { stripe: 'Card', paypal: 'PayPal', demo: 'Demo (no money)' };
+  function loadGateways() {
+    return fetch('/v1/sales/' + encodeURIComponent(saleId) + '/payment-gateways').then(function (r) { return r.json(); }).then(function (g) {
+      var box = $('gateway-options'); box.innerHTML = '';
+      (g.gateways || []).forEach(function (name) {
+        var label = document.createElement('label');
+        var input = document.createElement('input');
+        input.type = 'radio'; input.name = 'gateway'; input.value = name; input.checked = name === g.default;
+        label.appendChild(input); label.appendChild(document.createTextNode(' ' + (GATEWAY_NAMES[name] || name)));
+        box.appendChild(label);
+      });
+      $('gateway-choice').hidden = (g.gateways || []).length < 2;
+    });
+  }
+  var back = new URLSearchParams(location.search);
+  function returnedFromPaypal() {
+    var holdId = back.get('hold');
+    history.replaceState(null, '', location.pathname);
+    return api('GET', '/v1/holds/' + encodeURIComponent(holdId)).then(function (h) {
+      if (back.get('paypal') !== 'approved') { renderHold(h); show('held'); say('PayPal payment cancelled: choose how to pay, or release the seats.'); return; }
+      say('Confirming your PayPal payment…');
+      return api('POST', '/v1/holds/' + encodeURIComponent(holdId) + '/confirm').then(done);
+    }).catch(function (e) { say(e.message, true); show('pick'); });
+  }
+
   if (settings.gateway === 'demo') $('demo-banner').hidden = false;
   if (!pass) { say('You need an admission pass from the waiting room to shop.', true); return; }
   show('pick');
   loadAvailability().catch(function () { say('Could not load the sale.', true); });
+  loadGateways().catch(function () { /* the sale's default gateway is used */ });
+  if (back.get('paypal') && back.get('hold')) returnedFromPaypal();
 })();

@@ -1,0 +1,67 @@
+/**
+ * Paying with PayPal from the checkout page in headless Chromium: the sale offers card (demo here)
+ * and PayPal, the fan picks PayPal, follows the approve link to (the stand-in of) PayPal, comes
+ * back to the checkout page, which confirms, and lands on the confirmed order; captured once.
+ */
+import { serve, type ServerType } from '@hono/node-server';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkoutWorld, type CheckoutWorld } from '../../test/support/checkout-harness.js';
+import { startCommitWorker, type RunningWorker } from '../worker/commit/commit-worker.js';
+import { launchChromium, hasChromium } from '../../test/support/chromium.js';
+import { freePort } from '../../scripts/services.js';
+
+let w: CheckoutWorld;
+let server: ServerType;
+let browser: Browser;
+let worker: RunningWorker;
+let base: string;
+
+describe.skipIf(!hasChromium)('checkout page with PayPal (headless Chromium)', () => {
+  beforeAll(async () => {
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    w = await checkoutWorld({ gateways: ['demo', 'paypal'], env: { PUBLIC_API_URL: base } });
+    server = await new Promise<ServerType>((resolve) => {
+      const s = serve({ fetch: w.app.fetch, hostname: '127.0.0.1', port }, () => resolve(s));
+    });
+    worker = startCommitWorker(w.deps, { concurrency: 2 });
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await worker?.close();
+    await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+    await w?.close();
+  });
+
+  it('offers the sale\'s gateways, goes to PayPal to approve, comes back and shows the confirmed order', async () => {
+    const fan = await w.admit();
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${base}/checkout/${w.sale.saleId}#pass=${fan.token}`);
+    await page.locator('#section option').first().waitFor({ state: 'attached' });
+    await page.selectOption('#section', w.sale.sectionIds['Block A']!);
+    await page.fill('#quantity', '1');
+    await page.click('#hold-btn');
+    await page.locator('#held').waitFor({ state: 'visible' });
+    await page.locator('#gateway-choice').waitFor({ state: 'visible' });
+    expect(await page.locator('#gateway-options label').allTextContents()).toEqual([' Demo (no money)', ' PayPal']);
+    await page.check('input[name="gateway"][value="paypal"]');
+    await page.fill('#email', 'paypal-fan@example.com');
+    await page.click('#checkout-btn');
+    const link = page.locator('#paypal-pay-btn');
+    await link.waitFor({ state: 'visible' });
+    expect(await link.getAttribute('href')).toMatch(new RegExp(`^${w.paypal!.url}/checkoutnow\\?token=`));
+    await link.click();
+    // PayPal (the stand-in) approves and sends the fan back; the page confirms and moves on
+    await page.waitForURL(/\/orders\//, { timeout: 20_000 });
+    await page.locator('#status[data-status="confirmed"]').waitFor({ timeout: 20_000 });
+    expect(errors).toEqual([]);
+    const { rows } = await w.ctx.pg.query(`SELECT o.status, p.gateway, p.status AS payment FROM orders o JOIN payments p ON p.hold_id = o.id WHERE o.email = 'paypal-fan@example.com'`);
+    expect(rows).toEqual([{ status: 'confirmed', gateway: 'paypal', payment: 'captured' }]);
+    expect(w.paypal!.count('capture')).toBe(1);
+    await page.close();
+  });
+});
