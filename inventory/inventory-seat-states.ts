@@ -1,0 +1,57 @@
+/**
+ * The state of every reserved seat of a sale, read from the shards' `state` hashes, for the fans'
+ * live seat map. Each shard's counts hash carries `ver`, its seat-state version (bumped by every
+ * script that moves a reserved seat, see lua/includes/moveItems.lua), so a read costs one HGET per
+ * shard and an HGETALL only of the shards that changed since this process last read them.
+ * Concurrent callers share one read (single flight); nothing touches PostgreSQL.
+ */
+import type { RedisClient } from '../common/redis-connection.js';
+import { shardKeys } from './inventory-keys.js';
+import type { LayoutCache } from './sale-layout.js';
+import type { SeatStates } from './inventory-api.js';
+
+interface ShardCopy { ver: string; states: Map<number, 'F' | 'H' | 'S'> }
+
+/** F free, H held or claimed (may come back), S sold. */
+function code(value: string): 'F' | 'H' | 'S' {
+  const c = value[0];
+  return c === 'F' ? 'F' : c === 'S' ? 'S' : 'H';
+}
+
+export class SeatStateReader {
+  private readonly shards = new Map<string, ShardCopy[]>();
+  private readonly inFlight = new Map<string, Promise<SeatStates>>();
+
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly layouts: LayoutCache,
+  ) {}
+
+  read(saleId: string): Promise<SeatStates> {
+    const running = this.inFlight.get(saleId);
+    if (running) return running;
+    const p = this.load(saleId).finally(() => this.inFlight.delete(saleId));
+    this.inFlight.set(saleId, p);
+    return p;
+  }
+
+  private async load(saleId: string): Promise<SeatStates> {
+    const layout = await this.layouts.get(saleId);
+    const S = layout.shards;
+    let copies = this.shards.get(saleId);
+    if (!copies || copies.length !== S) {
+      copies = Array.from({ length: S }, () => ({ ver: '', states: new Map() }));
+      this.shards.set(saleId, copies);
+      if (this.shards.size > 200) this.shards.delete(this.shards.keys().next().value!);
+    }
+    const vers = await Promise.all(Array.from({ length: S }, (_, k) => this.redis.hget(shardKeys(saleId, k).counts, 'ver')));
+    const stale = vers.flatMap((v, k) => (v !== copies[k]!.ver || v === null ? [k] : []));
+    const fresh = await Promise.all(stale.map((k) => this.redis.hgetall(shardKeys(saleId, k).state)));
+    stale.forEach((k, j) => {
+      const states = new Map<number, 'F' | 'H' | 'S'>();
+      for (const [id, value] of Object.entries(fresh[j]!)) states.set(Number(id), code(value));
+      copies[k] = { ver: vers[k] ?? '', states };
+    });
+    return { saleId, version: vers.map((v) => v ?? '-').join('.'), shards: copies.map((c) => c.states), reads: { versions: S, shards: stale.length } };
+  }
+}
