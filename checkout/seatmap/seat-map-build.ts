@@ -137,7 +137,8 @@ export function buildSeatMap(src: MapSource): SeatMap {
     } else {
       const minPos = Math.min(...seats.map((s) => s.position));
       const width = Math.max(1, ...seats.map((s) => s.position - minPos + 1));
-      const [x0, y0] = place(width, rows.size * ROW_PITCH);
+      // the block is at least as wide as its label (name and price, drawn above it)
+      const [x0, y0] = place(Math.max(width, section.name.length * 0.6 + 5), rows.size * ROW_PITCH);
       [...rows.entries()].forEach(([label, row], r) => {
         const xs = row.map((s) => x0 + s.position - minPos);
         const ys = row.map(() => round(y0 + r * ROW_PITCH));

@@ -169,7 +169,7 @@
     money: money,
     hold: function (body) {
       return api('POST', '/v1/sales/' + encodeURIComponent(saleId) + '/holds', body, { 'idempotency-key': crypto.randomUUID() })
-        .then(function (h) { renderHold(h); say(''); show('held'); return h; });
+        .then(function (h) { renderHold(h); say(''); show('held'); $('held').scrollIntoView({ block: 'nearest' }); return h; });
     },
     chooseGa: function (sectionId) { $('section').value = sectionId; $('quantity').focus(); },
   });

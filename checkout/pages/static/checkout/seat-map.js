@@ -78,9 +78,16 @@
       elements = svg.querySelectorAll('circle');
       var bnd = map.bounds;
       full = { x: bnd[0] - 1, y: bnd[1] - 2, w: bnd[2] - bnd[0] + 2, h: bnd[3] - bnd[1] + 3 };
+      fitHeight();
       setView(full);
       if (elements.length) setFocusable(0);
     }
+    // the box takes the map's shape (a wide venue on a phone is not a tall empty box), within limits
+    function fitHeight() {
+      var w = svg.clientWidth || 600;
+      svg.style.height = Math.round(Math.max(220, Math.min(window.innerHeight * 0.6, 560, w * full.h / full.w))) + 'px';
+    }
+    window.addEventListener('resize', function () { if (full) fitHeight(); });
     function esc(t) { return String(t).replace(/[&<>"]/g, function (c) { return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c]; }); }
 
     function legend() {
