@@ -3,7 +3,9 @@
  * live seat map. Each shard's counts hash carries `ver`, its seat-state version (bumped by every
  * script that moves a reserved seat, see lua/includes/moveItems.lua), so a read costs one HGET per
  * shard and an HGETALL only of the shards that changed since this process last read them.
- * Concurrent callers share one read (single flight); nothing touches PostgreSQL.
+ * Nothing touches PostgreSQL. Concurrent callers share reads: while one runs, every new caller
+ * waits for the one read queued behind it (which begins after they called, so it misses no change
+ * that finished before), hence at most two reads per sale in flight, and never two at once.
  */
 import type { RedisClient } from '../common/redis-connection.js';
 import { shardKeys } from './inventory-keys.js';
@@ -20,7 +22,7 @@ function code(value: string): 'F' | 'H' | 'S' {
 
 export class SeatStateReader {
   private readonly shards = new Map<string, ShardCopy[]>();
-  private readonly inFlight = new Map<string, Promise<SeatStates>>();
+  private readonly slots = new Map<string, { running?: Promise<SeatStates>; queued?: Promise<SeatStates> }>();
 
   constructor(
     private readonly redis: RedisClient,
@@ -28,10 +30,26 @@ export class SeatStateReader {
   ) {}
 
   read(saleId: string): Promise<SeatStates> {
-    const running = this.inFlight.get(saleId);
-    if (running) return running;
-    const p = this.load(saleId).finally(() => this.inFlight.delete(saleId));
-    this.inFlight.set(saleId, p);
+    let slot = this.slots.get(saleId);
+    if (!slot) {
+      slot = {};
+      this.slots.set(saleId, slot);
+      if (this.slots.size > 200) this.slots.delete(this.slots.keys().next().value!);
+    }
+    if (!slot.running) return this.run(saleId, slot);
+    const s = slot;
+    s.queued ??= s.running.catch(() => undefined).then(() => {
+      s.queued = undefined;
+      return this.run(saleId, s);
+    });
+    return s.queued;
+  }
+
+  private run(saleId: string, slot: { running?: Promise<SeatStates> }): Promise<SeatStates> {
+    const p: Promise<SeatStates> = this.load(saleId).finally(() => {
+      if (slot.running === p) slot.running = undefined;
+    });
+    slot.running = p;
     return p;
   }
 
