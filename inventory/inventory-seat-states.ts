@@ -36,9 +36,10 @@ export class SeatStateReader {
       this.slots.set(saleId, slot);
       if (this.slots.size > 200) this.slots.delete(this.slots.keys().next().value!);
     }
-    if (!slot.running) return this.run(saleId, slot);
+    const running = slot.running;
+    if (!running) return this.run(saleId, slot);
     const s = slot;
-    s.queued ??= s.running.catch(() => undefined).then(() => {
+    s.queued ??= running.catch(() => undefined).then(() => {
       s.queued = undefined;
       return this.run(saleId, s);
     });

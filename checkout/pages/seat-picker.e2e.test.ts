@@ -130,24 +130,24 @@ describe.skipIf(!hasChromium)('seat picker (headless Chromium)', () => {
 
   it('works from the keyboard on a 390×844 phone screen', async () => {
     const { page, errors } = await openPicker(w.sale.saleId, { width: 390, height: 844 });
-    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    const width = await page.evaluate<number>('document.documentElement.scrollWidth');
     expect(width).toBeLessThanOrEqual(390);
     const free = await page.locator('#seatmap-svg circle.f').first().getAttribute('data-i');
     await page.locator('#seatmap-svg circle[tabindex="0"]').focus();
     await page.keyboard.press('Home');
     // walk to the first free seat of the row, then select it with Space
     for (let k = 0; k < 30; k++) {
-      const at = await page.evaluate(() => (document.activeElement as SVGElement | null)?.dataset?.i);
+      const at = await page.evaluate<string | undefined>('document.activeElement?.dataset?.i');
       if (at === free) break;
       await page.keyboard.press('ArrowRight');
     }
-    const label = await page.evaluate(() => document.activeElement?.getAttribute('aria-label'));
+    const label = await page.evaluate<string | null>("document.activeElement?.getAttribute('aria-label')");
     expect(label).toMatch(/^Block A, row \w+, seat \d+, .+, free$/);
     await page.keyboard.press('Space');
-    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-checked'))).toBe('true');
+    expect(await page.evaluate<string | null>("document.activeElement?.getAttribute('aria-checked')")).toBe('true');
     expect(await page.locator('#hold-seats-btn').textContent()).toBe('Hold 1 seat');
     await page.keyboard.press('ArrowDown');
-    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toMatch(/^Block A, row B, /);
+    expect(await page.evaluate<string | null>("document.activeElement?.getAttribute('aria-label')")).toMatch(/^Block A, row B, /);
     await page.click('#zoom-in');
     await page.screenshot({ path: `${shots}/seat-picker-phone.png`, fullPage: true });
     expect(errors).toEqual([]);
@@ -164,7 +164,7 @@ describe.skipIf(!hasChromium)('seat picker (headless Chromium)', () => {
     const started = Date.now();
     const { page, errors } = await openPicker(big.saleId);
     const wallMs = Date.now() - started;
-    const inPage = await page.evaluate(() => (window as unknown as { usherSeatMapRenderMs: number }).usherSeatMapRenderMs);
+    const inPage = await page.evaluate<number>('window.usherSeatMapRenderMs');
     expect(await page.locator('#seatmap-svg circle').count()).toBe(50_000);
     console.log(`50,000-seat map: server build+compress ${serverMs} ms (once per publish); in Chromium, fetch+decode+render+first states ${inPage} ms; page open to ready ${wallMs} ms`);
     await page.screenshot({ path: `${shots}/seat-picker-50k.png` });
