@@ -166,7 +166,8 @@ describe.skipIf(!hasChromium)('seat picker (headless Chromium)', () => {
     const wallMs = Date.now() - started;
     const inPage = await page.evaluate<number>('window.usherSeatMapRenderMs');
     expect(await page.locator('#seatmap-svg circle').count()).toBe(50_000);
-    console.log(`50,000-seat map: server build+compress ${serverMs} ms (once per publish); in Chromium, fetch+decode+render+first states ${inPage} ms; page open to ready ${wallMs} ms`);
+    const parts = await page.evaluate<Record<string, number>>('window.usherSeatMapTimings');
+    console.log(`50,000-seat map: server build+compress ${serverMs} ms (once per publish); in Chromium, map fetch to painted seats ${inPage} ms (${JSON.stringify(parts)}); page open to ready ${wallMs} ms`);
     await page.screenshot({ path: `${shots}/seat-picker-50k.png` });
     expect(errors).toEqual([]);
   });

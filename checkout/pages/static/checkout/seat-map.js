@@ -68,7 +68,7 @@
           parts.push('<g role="group" aria-label="' + esc(sec.name + ', row ' + r.label) + '">');
           for (var k = 0; k < r.count; k++) {
             var j = r.start + k;
-            parts.push('<circle cx="' + seats.x[j] + '" cy="' + seats.y[j] + '" r="0.42" class="u" data-i="' + j + '" role="checkbox" aria-checked="false"/>');
+            parts.push('<circle cx="' + seats.x[j] + '" cy="' + seats.y[j] + '" r="0.42" class="' + CLS[stateOf(j)] + '" data-i="' + j + '" role="checkbox"/>');
           }
           parts.push('</g>');
         });
@@ -227,10 +227,14 @@
     });
 
     // ---- live states ------------------------------------------------------------------------
+    function decodeStates(body) {
+      var bin = atob(body.states), n = map.seatCount, out = new Uint8Array(n);
+      for (var i = 0; i < n; i++) out[i] = (bin.charCodeAt(i >> 2) >> ((i & 3) * 2)) & 3;
+      return out;
+    }
     function applyStates(body) {
       if (body.version === version) return;
-      var bin = atob(body.states), n = map.seatCount, next = new Uint8Array(n), lost = [];
-      for (var i = 0; i < n; i++) next[i] = (bin.charCodeAt(i >> 2) >> ((i & 3) * 2)) & 3;
+      var n = map.seatCount, next = decodeStates(body), lost = [];
       var prev = state;
       state = next; version = body.version;
       for (var j = 0; j < n; j++) if (!prev || prev[j] !== next[j]) paint(j);
@@ -334,16 +338,30 @@
     // ---- start ------------------------------------------------------------------------------
     function load() {
       var t0 = performance.now();
+      var firstStates = fetch('/v1/sales/' + encodeURIComponent(saleId) + '/seat-states').then(function (r) { return r.ok ? r.json() : null; }).catch(function () { return null; });
       return fetch('/v1/sales/' + encodeURIComponent(saleId) + '/seat-map').then(function (r) { if (!r.ok) throw new Error('no seat map'); return r.json(); }).then(function (m) {
         map = m;
         if (!m.seatCount) return false;
+        var t1 = performance.now();
         seats = decode(m);
-        render(); legend(); summary();
-        return poll().then(function () {
+        var t2 = performance.now();
+        // the first states arrive with the map, so the seats are drawn in their colours at once
+        return firstStates.then(function (b) {
+          if (b) { state = decodeStates(b); version = b.version; svg.setAttribute('data-version', version); }
+          var t3 = performance.now();
+          render(); legend(); summary();
+          var t4 = performance.now();
           schedule();
-          svg.setAttribute('data-ready', '1');
-          window.usherSeatMapRenderMs = Math.round(performance.now() - t0);
-          return true;
+          // ready once the browser has laid out and painted the seats (two frames later)
+          return new Promise(function (done) {
+            requestAnimationFrame(function () { requestAnimationFrame(function () {
+              var t5 = performance.now();
+              window.usherSeatMapRenderMs = Math.round(t5 - t0);
+              window.usherSeatMapTimings = { fetchMs: Math.round(t1 - t0), decodeMs: Math.round(t2 - t1), statesWaitMs: Math.round(t3 - t2), domMs: Math.round(t4 - t3), layoutPaintMs: Math.round(t5 - t4) };
+              svg.setAttribute('data-ready', '1');
+              done(true);
+            }); });
+          });
         });
       });
     }
