@@ -68,7 +68,7 @@
           parts.push('<g role="group" aria-label="' + esc(sec.name + ', row ' + r.label) + '">');
           for (var k = 0; k < r.count; k++) {
             var j = r.start + k;
-            parts.push('<circle cx="' + seats.x[j] + '" cy="' + seats.y[j] + '" r="0.42" class="' + CLS[stateOf(j)] + '" data-i="' + j + '" role="checkbox"/>');
+            parts.push('<circle cx="' + seats.x[j] + '" cy="' + seats.y[j] + '" r="0.42" class="' + CLS[stateOf(j)] + '" data-i="' + j + '" role="checkbox" aria-checked="false"/>');
           }
           parts.push('</g>');
         });
