@@ -8,6 +8,11 @@ import { checkoutWorld, type CheckoutWorld } from '../../test/support/checkout-h
 import { stateAt } from './seat-states.js';
 import { SEAT_STATES_CACHE_MS } from './seat-map-routes.js';
 import type { SeatMap } from './seat-map-build.js';
+import { seedSale } from '../../scripts/seed-sale.js';
+import { uniqueId } from '../../test/support/databases.js';
+import { parseSeatCsv } from '../admin/seat-csv.js';
+import { importSeats } from '../admin/seat-map.js';
+import { inTransaction } from '../../common/postgres-pool.js';
 
 let w: CheckoutWorld;
 beforeAll(async () => {
@@ -54,6 +59,20 @@ describe('GET /v1/sales/{sale}/seat-map', () => {
     const again = await get(`/v1/sales/${w.sale.saleId}/seat-map`, { 'if-none-match': etag });
     expect(again.status).toBe(304);
     expect(await again.text()).toBe('');
+  });
+
+  it('draws seats where the venue CSV put them (x,y columns), through the admin import', async () => {
+    const sale = await seedSale(w.db.pool, { key: uniqueId('xy'), currency: 'EUR', sections: [{ name: 'Floor', kind: 'ga', capacity: 5, tierCode: 'GA' }],
+      tiers: [{ code: 'P1', name: 'Premium', priceMinor: 9000 }, { code: 'GA', name: 'Standing', priceMinor: 4000 }], sale: { shardCount: 1 } });
+    const csv = 'section,row,seat,tier,x,y\nCircle,A,1,P1,10,20\nCircle,A,2,P1,11.5,20\nCircle,A,3,P1,13,20\nCircle,B,1,P1,10,22\nCircle,B,2,P1,12,23\nCircle,B,3,P1,13,23\n';
+    const parsed = parseSeatCsv(csv, new Set(['P1']));
+    expect(parsed.problems).toEqual([]);
+    await inTransaction(w.db.pool, (client) => importSeats(client, sale.venueId, parsed.seats));
+    await w.deps.inventory.publish(sale.saleId);
+    const map: SeatMap = JSON.parse(await (await get(`/v1/sales/${sale.saleId}/seat-map`)).text());
+    const circle = map.sections.find((s) => s.name === 'Circle')!;
+    expect(circle.rows.map((r) => [r[0], r[1], r[4], r[5], r[6], r[7]])).toEqual([['A', 3, 10, 20, 1.5, 0], ['B', 3, [10, 12, 13], [22, 23, 23], 0, 0]]);
+    expect(circle.priceMinor).toBe(9000);
   });
 
   it('answers an unknown sale 404 and a malformed id 400, as problems', async () => {
