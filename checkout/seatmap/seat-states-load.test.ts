@@ -20,7 +20,7 @@ let admin: Redis;
 
 beforeAll(async () => {
   priv = await startPrivateRedis('seat-states');
-  w = await checkoutWorld({ gateway: 'demo', env: { REDIS_URL: priv.url }, sale: { rows: 40, seatsPerRow: 25, shardCount: 8 } });
+  w = await checkoutWorld({ gateway: 'demo', env: { REDIS_URL: priv.url }, sale: { rows: 400, seatsPerRow: 25, shardCount: 8 } });
   admin = new IORedis(priv.url);
 }, 60_000);
 afterAll(async () => {
@@ -35,6 +35,11 @@ async function commandCalls(): Promise<Record<string, number>> {
   for (const m of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) out[m[1]!] = Number(m[2]);
   return out;
 }
+async function redisCpuMs(): Promise<number> {
+  const info = await admin.info('cpu');
+  const v = (k: string): number => Number(new RegExp(`^${k}:([0-9.]+)`, 'm').exec(info)?.[1] ?? 0);
+  return (v('used_cpu_user') + v('used_cpu_sys')) * 1000;
+}
 const total = (c: Record<string, number>): number => Object.entries(c).filter(([k]) => k !== 'info' && k !== 'config|resetstat' && k !== 'config').reduce((a, [, v]) => a + v, 0);
 
 /**
@@ -43,13 +48,14 @@ const total = (c: Record<string, number>): number => Object.entries(c).filter(([
  * per second of the run), and a shopper holding and releasing one seat every 250 ms (the same 16
  * pairs in both runs, so their own Redis calls cancel out).
  */
-async function run(viewers: number): Promise<{ calls: Record<string, number>; answers: Record<number, number>; seconds: number }> {
+async function run(viewers: number): Promise<{ calls: Record<string, number>; answers: Record<number, number>; seconds: number; cpuMs: number }> {
   const path = `/v1/sales/${w.sale.saleId}/seat-states`;
   const etags: (string | undefined)[] = Array.from({ length: viewers }, () => undefined);
   const answers: Record<number, number> = {};
   const fan = await w.admit();
   await new Promise((r) => setTimeout(r, SEAT_STATES_CACHE_MS + 50));
   await admin.config('RESETSTAT');
+  const cpu0 = await redisCpuMs();
   const start = Date.now();
   const shopper = (async () => {
     for (let k = 0; k < SECONDS * 4; k++) {
@@ -73,7 +79,7 @@ async function run(viewers: number): Promise<{ calls: Record<string, number>; an
   }
   await shopper;
   const seconds = Math.max(SECONDS, (Date.now() - start) / 1000);
-  return { calls: await commandCalls(), answers, seconds };
+  return { calls: await commandCalls(), answers, seconds, cpuMs: (await redisCpuMs()) - cpu0 };
 }
 
 describe('seat states at the peak', () => {
@@ -84,7 +90,7 @@ describe('seat states at the peak', () => {
     const viewerCalls = total(busy.calls) - total(alone.calls);
     const perSecond = viewerCalls / busy.seconds;
     const byCommand = Object.fromEntries(Object.keys(busy.calls).map((k) => [k, Number(((busy.calls[k]! - (alone.calls[k] ?? 0)) / busy.seconds).toFixed(1))]).filter(([, v]) => (v as number) > 0));
-    console.log(`seat states: ${VIEWERS} viewers polling every second: ${requests} requests in ${busy.seconds.toFixed(1)} s (${Math.round(requests / busy.seconds)}/s; ${busy.answers[200] ?? 0} × 200, ${busy.answers[304] ?? 0} × 304; 8 shards, seats changing every 250 ms) cost Redis ${perSecond.toFixed(1)} calls/s beyond the holds themselves (${(viewerCalls / requests * 1000).toFixed(1)} per 1,000 requests), by command: ${JSON.stringify(byCommand)}`);
+    console.log(`seat states: ${VIEWERS} viewers polling every second: ${requests} requests in ${busy.seconds.toFixed(1)} s (${Math.round(requests / busy.seconds)}/s; ${busy.answers[200] ?? 0} × 200, ${busy.answers[304] ?? 0} × 304; 10,000 seats on 8 shards, seats changing every 250 ms) cost Redis ${perSecond.toFixed(1)} calls/s and ${((busy.cpuMs - alone.cpuMs) / busy.seconds).toFixed(1)} ms of CPU per second beyond the holds themselves (${(viewerCalls / requests * 1000).toFixed(1)} per 1,000 requests), by command: ${JSON.stringify(byCommand)}`);
     expect(requests).toBe(VIEWERS * SECONDS);
     // one read per SEAT_STATES_CACHE_MS: 8 version HGETs + the changed shards' HGETALLs + the layout GET now and then
     const bound = (1000 / SEAT_STATES_CACHE_MS + 1) * (8 + 8 + 1);
