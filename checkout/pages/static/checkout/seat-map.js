@@ -142,16 +142,30 @@
       return { x: view.x - ox + (ev.clientX - r.left) * s, y: view.y - oy + (ev.clientY - r.top) * s, s: s };
     }
     svg.addEventListener('wheel', function (ev) { ev.preventDefault(); var p = toMap(ev); zoom(ev.deltaY < 0 ? 1.25 : 0.8, p.x, p.y); }, { passive: false });
-    var drag = null, moved = false;
-    svg.addEventListener('pointerdown', function (ev) { drag = { x: ev.clientX, y: ev.clientY, vx: view.x, vy: view.y, s: toMap(ev).s }; moved = false; });
+    // one finger or the mouse pans; two fingers pinch to zoom
+    var drag = null, moved = false, pointers = {}, pinch = null;
+    function spread() { var p = Object.keys(pointers).map(function (k) { return pointers[k]; }); return Math.hypot(p[0].x - p[1].x, p[0].y - p[1].y) || 1; }
+    svg.addEventListener('pointerdown', function (ev) {
+      pointers[ev.pointerId] = { x: ev.clientX, y: ev.clientY };
+      if (Object.keys(pointers).length === 2) { pinch = { d: spread(), view: view, at: toMap(ev) }; drag = null; moved = true; return; }
+      drag = { x: ev.clientX, y: ev.clientY, vx: view.x, vy: view.y, s: toMap(ev).s }; moved = false;
+    });
     svg.addEventListener('pointermove', function (ev) {
+      if (pointers[ev.pointerId]) pointers[ev.pointerId] = { x: ev.clientX, y: ev.clientY };
+      if (pinch && Object.keys(pointers).length === 2) {
+        var f = spread() / pinch.d, v = pinch.view, c = pinch.at;
+        setView({ x: c.x - (c.x - v.x) / f, y: c.y - (c.y - v.y) / f, w: v.w / f, h: v.h / f });
+        return;
+      }
       if (!drag) return;
       var dx = ev.clientX - drag.x, dy = ev.clientY - drag.y;
       if (!moved && Math.abs(dx) + Math.abs(dy) < 6) return;
       moved = true;
       setView({ x: drag.vx - dx * drag.s, y: drag.vy - dy * drag.s, w: view.w, h: view.h });
     });
-    window.addEventListener('pointerup', function () { drag = null; });
+    function lift(ev) { delete pointers[ev.pointerId]; if (Object.keys(pointers).length < 2) pinch = null; drag = null; }
+    window.addEventListener('pointerup', lift);
+    window.addEventListener('pointercancel', lift);
     $('zoom-in').addEventListener('click', function () { zoom(1.5); });
     $('zoom-out').addEventListener('click', function () { zoom(1 / 1.5); });
     $('zoom-fit').addEventListener('click', function () { setView(full); });
