@@ -95,7 +95,7 @@ describe.skipIf(!hasChromium)('seat picker (headless Chromium)', () => {
     const taken = await w.json('POST', `/v1/sales/${w.sale.saleId}/holds`, { token: other.token, body: { kind: 'seats', seatIds: [rowA[2] + 2] } });
     expect(taken.status).toBe(201);
     await page.click('#hold-seats-btn');
-    await expect.poll(() => page.locator('#map-msg').textContent()).toMatch(/^Sorry, one of those seats was taken by another fan a moment ago\. .*Best seats together/);
+    await expect.poll(() => page.locator('#map-msg').textContent()).toMatch(/^Sorry, one of those seats was taken by another fan a moment ago\. .*"Best 1 together"/);
     expect(await page.locator('#held').isHidden()).toBe(true);
     await page.screenshot({ path: `${shots}/seat-picker-taken.png` });
     await page.unroute('**/seat-states');

@@ -254,7 +254,7 @@
       for (var j = 0; j < n; j++) if (!prev || prev[j] !== next[j]) paint(j);
       selected = selected.filter(function (s) { if (next[s] !== 0) { lost.push(s); return false; } return true; });
       lost.forEach(paint);
-      if (lost.length) { summary(); say(lost.map(seatLabel).join('; ') + (lost.length === 1 ? ' was' : ' were') + ' just taken by another fan, so we took ' + (lost.length === 1 ? 'it' : 'them') + ' out of your selection. Pick another seat, or try "Best seats together".', true); }
+      if (lost.length) { summary(); say(lost.map(seatLabel).join('; ') + (lost.length === 1 ? ' was' : ' were') + ' just taken by another fan, so we took ' + (lost.length === 1 ? 'it' : 'them') + ' out of your selection. Pick another seat, or try "Best ' + Math.max(1, selected.length + lost.length) + ' together".', true); }
       svg.setAttribute('data-version', version);
     }
     var inFlight = null;
@@ -295,7 +295,7 @@
       if (code === 'seat_taken') {
         version = null; // repaint from the next answer even if this process saw it already
         poll();
-        return 'Sorry, one of those seats was taken by another fan a moment ago. The map is up to date now: pick another seat, or try "Best seats together".';
+        return 'Sorry, one of those seats was taken by another fan a moment ago. The map is up to date now: pick another seat, or try "Best ' + n + ' together".';
       }
       if (code === 'not_together') {
         var other = findTogether(n, null);
