@@ -68,6 +68,19 @@ describe('seat states', () => {
     expect((await inv.audit(saleId)).ok).toBe(true);
   });
 
+  it('a sale published before versions existed needs no rebuild: its first seat move creates the version', async () => {
+    const s = await publishedSale(redis, db.pool, { rows: 2, seatsPerRow: 5, shardCount: 2 });
+    const saleId = s.sale.saleId;
+    for (let k = 0; k < 2; k++) await redis.hdel(shardKeys(saleId, k).counts, 'ver');
+    expect((await s.inventory.seatStates(saleId)).reads).toEqual({ versions: 2, shards: 2 });
+    expect((await s.inventory.seatStates(saleId)).reads).toEqual({ versions: 2, shards: 0 });
+    const seat = s.seatIds[0]!;
+    await s.inventory.hold(saleId, randomUUID(), { kind: 'seats', seatIds: [seat] });
+    const after = await s.inventory.seatStates(saleId);
+    expect(after.reads).toEqual({ versions: 2, shards: 1 });
+    expect(stateOf(after, seat)).toBe('H');
+  });
+
   it('never misses a change that finished before the read began, under 300 concurrent holds, releases and reads', async () => {
     const s = await publishedSale(redis, db.pool, { rows: 10, seatsPerRow: 10, shardCount: 4 });
     const inv = s.inventory;

@@ -64,12 +64,14 @@ export class SeatStateReader {
       if (this.shards.size > 200) this.shards.delete(this.shards.keys().next().value!);
     }
     const vers = await Promise.all(Array.from({ length: S }, (_, k) => this.redis.hget(shardKeys(saleId, k).counts, 'ver')));
-    const stale = vers.flatMap((v, k) => (v !== copies[k]!.ver || v === null ? [k] : []));
+    // A shard published before versions existed has none until its first seat moves (HINCRBY then
+    // creates it): unchanged since publish, so its copy stays good meanwhile.
+    const stale = vers.flatMap((v, k) => ((v ?? '-') !== copies[k]!.ver ? [k] : []));
     const fresh = await Promise.all(stale.map((k) => this.redis.hgetall(shardKeys(saleId, k).state)));
     stale.forEach((k, j) => {
       const states = new Map<number, 'F' | 'H' | 'S'>();
       for (const [id, value] of Object.entries(fresh[j]!)) states.set(Number(id), code(value));
-      copies[k] = { ver: vers[k] ?? '', states };
+      copies[k] = { ver: vers[k] ?? '-', states };
     });
     return { saleId, version: vers.map((v) => v ?? '-').join('.'), shards: copies.map((c) => c.states), reads: { versions: S, shards: stale.length } };
   }
