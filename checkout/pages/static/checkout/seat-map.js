@@ -68,7 +68,7 @@
           parts.push('<g role="group" aria-label="' + esc(sec.name + ', row ' + r.label) + '">');
           for (var k = 0; k < r.count; k++) {
             var j = r.start + k;
-            parts.push('<circle cx="' + seats.x[j] + '" cy="' + seats.y[j] + '" r="0.42" class="' + CLS[stateOf(j)] + '" data-i="' + j + '" role="checkbox" aria-checked="false"/>');
+            parts.push('<circle cx="' + seats.x[j] + '" cy="' + seats.y[j] + '" r="0.42" class="' + CLS[stateOf(j)] + '" data-i="' + j + '"/>');
           }
           parts.push('</g>');
         });
@@ -119,8 +119,7 @@
       if (mine[i]) cls = 'mine';
       else if (selected.indexOf(i) >= 0) cls = 'sel';
       if (el.getAttribute('class') !== cls) el.setAttribute('class', cls);
-      var on = cls === 'sel' || cls === 'mine';
-      if ((el.getAttribute('aria-checked') === 'true') !== on) el.setAttribute('aria-checked', on ? 'true' : 'false');
+      if (i === focusIndex) describe(i);
     }
 
     // ---- zoom and pan -----------------------------------------------------------------------
@@ -207,12 +206,20 @@
     }
 
     // ---- keyboard ---------------------------------------------------------------------------
-    function setFocusable(i) {
-      if (i !== focusIndex && elements[focusIndex]) elements[focusIndex].removeAttribute('tabindex');
-      focusIndex = i;
+    // Roving focus: only the seat in focus is in the tab order and is a named checkbox for assistive
+    // technology (50,000 labelled elements would cost the page seconds); the arrow keys move it.
+    function describe(i) {
       var el = elements[i];
-      el.setAttribute('tabindex', '0');
+      el.setAttribute('role', 'checkbox');
+      el.setAttribute('aria-checked', mine[i] || selected.indexOf(i) >= 0 ? 'true' : 'false');
       el.setAttribute('aria-label', seatLabel(i) + ', ' + seatPrice(i) + ', ' + (mine[i] ? 'held for you' : selected.indexOf(i) >= 0 ? 'selected' : STATE[stateOf(i)]));
+    }
+    function setFocusable(i) {
+      var old = elements[focusIndex];
+      if (i !== focusIndex && old) ['tabindex', 'role', 'aria-checked', 'aria-label'].forEach(function (a) { old.removeAttribute(a); });
+      focusIndex = i;
+      elements[i].setAttribute('tabindex', '0');
+      describe(i);
     }
     function moveTo(i) {
       setFocusable(i);
