@@ -73,6 +73,16 @@ export interface Availability {
   status: 'on_sale' | 'all_held' | 'sold_out';
 }
 
+/** Every reserved seat's state, per shard (seat id → F free, H held or claimed, S sold). */
+export interface SeatStates {
+  saleId: string;
+  /** Changes whenever any seat of the sale changes state (the shards' versions joined). */
+  version: string;
+  shards: ReadonlyMap<number, 'F' | 'H' | 'S'>[];
+  /** What this read cost Redis: one HGET per shard, one HGETALL per changed shard. */
+  reads: { versions: number; shards: number };
+}
+
 /** Result of `claim`: the single linearization point between a payment and expiry. */
 export type ClaimResult =
   /** Hold was HELD (or already CLAIMED by an earlier attempt of the same commit): commit it. */
@@ -118,6 +128,8 @@ export interface SeatInventory {
   /** SOLD seats of a cancelled order go back on sale. Idempotent per order (holdId). */
   restock(holdId: string, items: Pick<HeldItem, 'sectionId' | 'seatId'>[]): Promise<void>;
   availability(saleId: string): Promise<Availability>;
+  /** Every reserved seat's state, from Redis only; concurrent callers share one read. */
+  seatStates(saleId: string): Promise<SeatStates>;
   /** Opens or closes holding on every shard of the sale (admin close / reopen). */
   setOnSale(saleId: string, onSale: boolean): Promise<void>;
   /** Every published sale, or only `saleIds` (tests: a sweep with a future clock must not touch other sales). */

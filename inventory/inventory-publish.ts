@@ -21,9 +21,12 @@ export interface PublishResult {
 async function writePlan(redis: RedisClient, plan: SalePlan): Promise<PublishResult> {
   const { layout } = plan;
   let written = 0;
+  // the seat-state version starts at the publish time: a rebuilt shard never repeats a version a
+  // browser or an API process still has (inventory-seat-states.ts)
+  const ver = String(Date.now());
   for (const [shard, spec] of plan.shards.entries()) {
     const k = shardKeys(layout.saleId, shard);
-    written += await redis.usherInvPublishShard(k.meta, k.seats, k.state, k.free, k.counts, k.runs, JSON.stringify(spec));
+    written += await redis.usherInvPublishShard(k.meta, k.seats, k.state, k.free, k.counts, k.runs, JSON.stringify({ ...spec, counts: [...spec.counts, 'ver', ver] }));
   }
   const sk = saleKeys(layout.saleId);
   const pairs = [...plan.seatShard].flatMap(([seat, shard]) => [String(seat), String(shard)]);

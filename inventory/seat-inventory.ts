@@ -9,6 +9,7 @@ import { LayoutCache } from './sale-layout.js';
 import { HoldPlacement } from './hold-placement.js';
 import { HoldLifecycle } from './hold-lifecycle.js';
 import { AvailabilityReader } from './inventory-availability.js';
+import { SeatStateReader } from './inventory-seat-states.js';
 import { sweepAll } from './inventory-sweeper.js';
 import { auditSale } from './inventory-audit.js';
 import { publishSale, rebuildSale, type RebuildResult } from './inventory-publish.js';
@@ -38,6 +39,7 @@ export function createSeatInventory(deps: SeatInventoryDeps & InventoryTuning): 
   const placement = new HoldPlacement(redis, layouts, deps.passMemoryS ?? 7_200);
   const lifecycle = new HoldLifecycle(redis, endedTtlS);
   const reader = new AvailabilityReader(redis, layouts, deps.availabilityCacheMs ?? 250);
+  const seatStates = new SeatStateReader(redis, layouts);
   const sweepOptions = { batch: deps.sweepBatch ?? 200, claimTimeoutS: deps.claimTimeoutS ?? 120, endedTtlS };
 
   return {
@@ -62,6 +64,7 @@ export function createSeatInventory(deps: SeatInventoryDeps & InventoryTuning): 
     unclaim: (holdId) => lifecycle.unclaim(holdId),
     restock: (holdId, items) => lifecycle.restock(holdId, items),
     availability: (saleId) => reader.availability(parseSaleId(saleId)),
+    seatStates: (saleId) => seatStates.read(parseSaleId(saleId)),
     async setOnSale(saleId, onSale) {
       const layout = await layouts.get(parseSaleId(saleId));
       await Promise.all(Array.from({ length: layout.shards }, (_, k) => redis.hset(shardKeys(saleId, k).meta, 'on_sale', onSale ? '1' : '0')));

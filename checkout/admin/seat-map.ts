@@ -57,14 +57,15 @@ export function checkVenue(v: VenueInput): void {
   if (errors.length) throw new Problem(422, 'invalid_seat_map', errors.map((e) => `${e.path}: ${e.message}`).join('; '), { errors });
 }
 
-interface SeatRow { sectionId: string; row: string; number: number; tier: string }
+interface SeatRow { sectionId: string; row: string; number: number; tier: string; x?: number | undefined; y?: number | undefined }
 
 async function insertSeats(client: PgClient, seats: SeatRow[]): Promise<void> {
   if (seats.length === 0) return;
   await client.query(
-    `INSERT INTO seats (section_id, row_label, number, position, tier_code)
-     SELECT s, r, n, n, t FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[]) AS x(s, r, n, t)`,
-    [seats.map((s) => s.sectionId), seats.map((s) => s.row), seats.map((s) => s.number), seats.map((s) => s.tier)],
+    `INSERT INTO seats (section_id, row_label, number, position, tier_code, x, y)
+     SELECT s, r, n, n, t, px, py FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::real[], $6::real[]) AS u(s, r, n, t, px, py)`,
+    [seats.map((s) => s.sectionId), seats.map((s) => s.row), seats.map((s) => s.number), seats.map((s) => s.tier),
+      seats.map((s) => s.x ?? null), seats.map((s) => s.y ?? null)],
   );
 }
 
@@ -135,7 +136,7 @@ export async function importSeats(client: PgClient, venueId: string, seats: CsvS
     sections.set(name, { id: rows[0]!.id, name, kind: 'reserved' });
     created++;
   }
-  await insertSeats(client, seats.map((s) => ({ sectionId: sections.get(s.section)!.id, row: s.row, number: s.seat, tier: s.tier })));
+  await insertSeats(client, seats.map((s) => ({ sectionId: sections.get(s.section)!.id, row: s.row, number: s.seat, tier: s.tier, x: s.x, y: s.y })));
   // a reserved section's capacity is its seat count
   await client.query(`UPDATE sections sec SET capacity = (SELECT count(*) FROM seats st WHERE st.section_id = sec.id) WHERE sec.venue_id = $1 AND sec.kind = 'reserved'`, [venueId]);
   return { seats: seats.length, sectionsCreated: created };

@@ -75,7 +75,7 @@ export function createVenueRouter(deps: { pg: PgPool }): OpenAPIHono {
   });
 
   router.openapi(apiRoute({
-    method: 'post', path: '/v1/admin/venues/{id}/seats', summary: 'Import seats from CSV (section,row,number,tier); all or nothing', tags, security,
+    method: 'post', path: '/v1/admin/venues/{id}/seats', summary: 'Import seats from CSV (section,row,seat,tier, optionally x,y: the seat map position); all or nothing', tags, security,
     bodyLimitBytes: SEAT_MAP_LIMIT_BYTES,
     request: {
       params: idParams,

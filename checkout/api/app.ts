@@ -24,6 +24,8 @@ import { featureRoutes, type FeatureRoutes } from './routes.js';
  * default body limit (each route applies it, or its own), the per-address rate limit, probes, HTTP metrics, the
  * OpenAPI document and its docs page, and the one error boundary (domain errors → problems via domain-problems.ts).
  */
+const SEAT_MAP_PATH = /^\/v1\/sales\/[^/]+\/seat-(map|states)$/;
+
 export async function createApiApp(services: CheckoutServices, features: FeatureRoutes[] = featureRoutes): Promise<OpenAPIHono<BlankEnv>> {
   const { ctx } = services;
   const app = new OpenAPIHono<BlankEnv>({ defaultHook: validationHook });
@@ -49,7 +51,10 @@ export async function createApiApp(services: CheckoutServices, features: Feature
       windowS: 60,
       log: ctx.log,
       // Stripe's webhook deliveries are signed and deduplicated; limiting them only delays orders.
-      key: (c) => (c.req.path.startsWith('/v1/webhooks/') ? undefined : clientIp(c, http.trustProxy)),
+      // The seat map and seat states are answered from process memory (a bounded number of Redis
+      // reads per interval, whatever the number of fans): a counter per request would be the one
+      // Redis call per viewer that they exist to avoid.
+      key: (c) => (c.req.path.startsWith('/v1/webhooks/') || (c.req.method === 'GET' && SEAT_MAP_PATH.test(c.req.path)) ? undefined : clientIp(c, http.trustProxy)),
     }),
   );
   // Probes here, on the port the traffic takes; /metrics only on API_METRICS_PORT (api-role.ts).

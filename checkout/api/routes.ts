@@ -9,6 +9,7 @@ import { adminRoutes } from '../admin/admin-module.js';
 import { catalogRoutes } from '../catalog/catalog-module.js';
 import { reviewRoutes } from '../catalog/review-module.js';
 import { holdRoutes } from '../holds/hold-routes.js';
+import { seatMapRoutes } from '../seatmap/seat-map-routes.js';
 import { orderRoutes } from '../orders/order-routes.js';
 import { adminPageRoutes } from '../pages/admin-pages.js';
 import { checkoutPageRoutes } from '../pages/checkout-pages.js';
@@ -21,8 +22,8 @@ import { smsRoutes } from '../accounts/sms-routes.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- routers carry their own Env types
 export type FeatureRoutes = (services: CheckoutServices) => Hono<any> | Promise<Hono<any>>;
 
-/** Buying: holds, payments, the Stripe and PayPal webhooks, orders, and the checkout and order pages. */
-export const checkoutFeatures: FeatureRoutes[] = [holdRoutes, paymentRoutes, stripeWebhookRoutes, paypalWebhookRoutes, orderRoutes, checkoutPageRoutes];
+/** Buying: holds, the seat map and its live states, payments, the Stripe and PayPal webhooks, orders, and the checkout and order pages. */
+export const checkoutFeatures: FeatureRoutes[] = [holdRoutes, seatMapRoutes, paymentRoutes, stripeWebhookRoutes, paypalWebhookRoutes, orderRoutes, checkoutPageRoutes];
 
 export const featureRoutes: FeatureRoutes[] = [
   ...checkoutFeatures, catalogRoutes, (s) => reviewRoutes(s), (s) => accountsRoutes(s), smsRoutes, adminRoutes, adminPageRoutes, fanPageRoutes,

@@ -90,7 +90,7 @@ describe.skipIf(!hasChromium)('accessibility of every page (axe-core in headless
       };
       await check('events', `${base}/`, () => page.locator('#status', { hasText: /shown/ }).waitFor());
       await check('event', `${base}/events/${w.sale.eventId}`, () => page.locator('#sales .sale-state').waitFor());
-      await check('checkout', `${base}/checkout/${w.sale.saleId}#pass=${(await w.admit()).token}`, () => page.locator('#section option').first().waitFor({ state: 'attached' }));
+      await check('checkout', `${base}/checkout/${w.sale.saleId}#pass=${(await w.admit()).token}`, async () => { await page.locator('#section option').first().waitFor({ state: 'attached' }); await page.locator('#seatmap-svg[data-ready="1"]').waitFor(); });
       await check('order', orderUrl, () => page.locator('#status[data-status="confirmed"]').waitFor({ timeout: 20_000 }));
       await check('register', `${base}/register`, () => page.locator('#account-form').waitFor());
       await check('verify-email', `${base}/verify-email#token=not-a-real-token`, () => page.locator('#result:not([data-outcome="pending"])').waitFor());

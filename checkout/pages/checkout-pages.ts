@@ -12,14 +12,14 @@ import { brandAssets, withSiteHeader } from './static-pages.js';
 const dir = new URL('./static/checkout/', import.meta.url);
 const load = (name: string) => readFileSync(new URL(name, dir), 'utf8');
 
-const types: Record<string, string> = { js: 'text/javascript; charset=utf-8' };
+const types: Record<string, string> = { js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8' };
 
 export function checkoutPageRoutes(deps: CheckoutServices): Hono<ApiEnv> {
   const { payments } = deps.ctx.config;
   const settings = JSON.stringify({ gateway: deps.gateways.default.name, gateways: deps.gateways.names, publishableKey: payments.stripePublishableKey ?? null });
   const checkoutHtml = withSiteHeader(load('checkout.html')).replace('"__USHER_SETTINGS__"', settings);
   const orderHtml = withSiteHeader(load('order.html'));
-  const assets = new Map(['checkout.js', 'order.js'].map((f) => [f, load(f)]));
+  const assets = new Map(['checkout.js', 'order.js', 'seat-map.js', 'seat-map.css'].map((f) => [f, load(f)]));
   const router = new Hono<ApiEnv>();
   // the stylesheet, header script and helpers every page shares (these pages may be served alone)
   router.route('/', brandAssets());

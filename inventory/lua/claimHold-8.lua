@@ -5,6 +5,7 @@
   are still free; otherwise the payment must be voided.
 
   KEYS[1] seats  KEYS[2] state  KEYS[3] free  KEYS[4] counts  KEYS[5] deadlines  KEYS[6] claims
+  (KEYS[4] counts also holds `ver`, the shard's seat-state version, bumped when reserved seats move)
   KEYS[7] holds  KEYS[8] hold
   ARGV[1] jti
   ARGV[2] expected items, JSON [{s, t, i ('' for GA), n, p, l}] (what the payment was for)

@@ -4,6 +4,7 @@
   claim that ran first (state CLAIMED) wins.
 
   KEYS[1] seats  KEYS[2] state  KEYS[3] free  KEYS[4] counts  KEYS[5] deadlines  KEYS[6] hold  KEYS[7] runs
+  (KEYS[4] counts also holds `ver`, the shard's seat-state version, bumped when reserved seats move)
   ARGV[1] jti
   ARGV[2] TTL seconds of the expired hold record
   ARGV[3] now in ms, or '' for Redis TIME

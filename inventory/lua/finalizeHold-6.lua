@@ -2,6 +2,7 @@
   CLAIMED → SOLD once the order is committed in Postgres. Idempotent: SOLD answers 0.
 
   KEYS[1] seats  KEYS[2] state  KEYS[3] free  KEYS[4] counts  KEYS[5] claims  KEYS[6] hold
+  (KEYS[4] counts also holds `ver`, the shard's seat-state version, bumped when reserved seats move)
   ARGV[1] jti
 
   Returns 1 finalized | 0 already SOLD

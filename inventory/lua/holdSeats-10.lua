@@ -9,7 +9,8 @@
   KEYS[2] seats      HASH  seat id → "section|tier|score|row|position|label"
   KEYS[3] state      HASH  seat id → F | H:<jti> | C:<jti> | S:<jti>
   KEYS[4] free       ZSET  free reserved seats by score
-  KEYS[5] counts     HASH  f:/h:/c:/s:<section> counters
+  KEYS[5] counts     HASH  f:/h:/c:/s:<section> counters; `ver` the shard's seat-state version (bumped
+                           when reserved seats are taken)
   KEYS[6] deadlines  ZSET  jti → deadline ms
   KEYS[7] hold       HASH  this pass's hold on this shard
   KEYS[8] marker     STRING "<round>|<reason>": this shard's miss decision for the pass
@@ -167,6 +168,7 @@ end
 if #seatIds > 0 then
   redis.call('HSET', KEYS[3], unpack(seatState))
   redis.call('ZREM', KEYS[4], unpack(seatIds))
+  redis.call('HINCRBY', KEYS[5], 'ver', 1)
 end
 for sec, n in pairs(perSection) do
   -- the usual single-section hold of q places reuses the quantity string (no number formatting)

@@ -5,7 +5,8 @@
 
   KEYS[1] meta  KEYS[2] seats  KEYS[3] state  KEYS[4] free  KEYS[5] counts  KEYS[6] runs (includes/runIndex.lua)
   ARGV[1] JSON {meta = [field, value, …], seats = [[id, info, state, score], …], counts = [field, value, …]}
-    score is only used for free seats (state 'F').
+    score is only used for free seats (state 'F'). counts includes `ver`, the shard's seat-state
+    version's starting value (publish time in ms, so a rebuilt shard never repeats an old version).
 
   Returns 1 published | 0 already published
 ]]

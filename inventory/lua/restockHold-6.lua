@@ -4,6 +4,7 @@
   restocked the hold ends RELEASED; otherwise it stays SOLD with the remaining items.
 
   KEYS[1] seats  KEYS[2] state  KEYS[3] free  KEYS[4] counts  KEYS[5] hold  KEYS[6] runs
+  (KEYS[4] counts also holds `ver`, the shard's seat-state version, bumped when reserved seats move)
   ARGV[1] jti
   ARGV[2] items, JSON [{s = section, i = seat id or '' (one GA place)}]
   ARGV[3] TTL seconds of the record once fully restocked

@@ -3,6 +3,7 @@
   RELEASED or EXPIRED answers 0.
 
   KEYS[1] seats  KEYS[2] state  KEYS[3] free  KEYS[4] counts  KEYS[5] claims  KEYS[6] hold  KEYS[7] runs
+  (KEYS[4] counts also holds `ver`, the shard's seat-state version, bumped when reserved seats move)
   ARGV[1] jti
   ARGV[2] TTL seconds of the released hold record
 

@@ -4,6 +4,9 @@
   Items of a hold are {s = section, t = tier, i = seat id ('' for general admission), n = count,
   p = unit price, l = label}. States are F (free), H (held), C (claimed), S (sold); a seat's state
   value is 'F' or '<letter>:<jti>', and the counters are '<letter lower>:<section>' in the counts hash.
+  The counts hash's `ver` field is the shard's seat-state version: bumped by every script that
+  changes a reserved seat's state, so readers of the seat states (inventory-seat-states.ts) re-read a
+  shard's states only when it changed.
 ]]
 
 -- True when every item is in state `from` for this jti (reserved seats by their state, GA by the counter).
@@ -27,9 +30,10 @@ end
 -- Moves every item from state `from` to `to`; call only after itemsAre() said yes. Seats made free
 -- are indexed in `runsKey` (runIndex.lua), which every caller freeing seats passes.
 local function moveItems(seatsKey, stateKey, freeKey, countsKey, items, jti, from, to, runsKey)
-  local rows = {}
+  local rows, seatMoved = {}, false
   for _, it in ipairs(items) do
     if it.i ~= '' then
+      seatMoved = true
       redis.call('HSET', stateKey, it.i, to == 'F' and 'F' or (to .. ':' .. jti))
       if to == 'F' then
         local score = seatInfo(seatsKey, it.i).score
@@ -43,4 +47,5 @@ local function moveItems(seatsKey, stateKey, freeKey, countsKey, items, jti, fro
     redis.call('HINCRBY', countsKey, string.lower(to) .. ':' .. it.s, it.n)
   end
   if to == 'F' then indexRows(freeKey, runsKey, rows) end
+  if seatMoved then redis.call('HINCRBY', countsKey, 'ver', 1) end
 end

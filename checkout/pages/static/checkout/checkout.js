@@ -16,7 +16,12 @@
 
   function say(text, isError) { var m = $('message'); m.textContent = text; m.className = isError ? 'error' : 'notice'; }
   var money = Usher.price; // common.js (the fan pages' helpers): amounts by the currency's minor unit
-  function show(id) { ['pick', 'held', 'pay'].forEach(function (s) { $(s).hidden = s !== id; }); }
+  // the seat map stays in view while seats are held (they are highlighted on it)
+  var seatMap = null;
+  function show(id) {
+    ['pick', 'held', 'pay'].forEach(function (s) { $(s).hidden = s !== id; });
+    $('seatmap').hidden = !(seatMap && seatMap.hasSeats()) || id === 'pay';
+  }
 
   function api(method, path, body, extraHeaders) {
     var headers = Object.assign({ authorization: 'Bearer ' + pass }, extraHeaders || {});
@@ -63,7 +68,7 @@
     function tick() {
       var left = Math.max(0, Math.round((deadline - Date.now()) / 1000));
       $('countdown').textContent = Math.floor(left / 60) + ':' + String(left % 60).padStart(2, '0');
-      if (left === 0) { clearInterval(timer); say('Your hold has expired. Hold again to continue.', true); show('pick'); }
+      if (left === 0) { clearInterval(timer); say('Your hold has expired. Hold again to continue.', true); show('pick'); if (seatMap) seatMap.clearHeld(); }
     }
     tick();
     timer = setInterval(tick, 1000);
@@ -78,13 +83,13 @@
     Usher.clearErrors($('pick'));
     var body = { kind: 'best', sectionId: $('section').value, quantity: Number($('quantity').value) };
     api('POST', '/v1/sales/' + encodeURIComponent(saleId) + '/holds', body, { 'idempotency-key': crypto.randomUUID() })
-      .then(function (h) { renderHold(h); say(''); show('held'); })
+      .then(function (h) { renderHold(h); say(''); show('held'); if (seatMap && seatMap.hasSeats()) seatMap.markHeld(h); })
       .catch(function (e) { refused($('pick'), e); loadAvailability(); })
       .finally(function () { busy(btn, false); });
   });
 
   $('release-btn').addEventListener('click', function () {
-    api('DELETE', '/v1/holds/' + encodeURIComponent(hold.holdId)).then(function () { clearInterval(timer); say('Seats released. You keep your turn: choose again.'); show('pick'); loadAvailability(); })
+    api('DELETE', '/v1/holds/' + encodeURIComponent(hold.holdId)).then(function () { clearInterval(timer); say('Seats released. You keep your turn: choose again.'); show('pick'); loadAvailability(); if (seatMap) seatMap.clearHeld(); })
       .catch(function (e) { say(e.message, true); });
   });
 
@@ -193,4 +198,20 @@
   loadAvailability().catch(function () { say('Could not load the sale.', true); });
   loadGateways().catch(function () { /* the sale's default gateway is used */ });
   if (back.get('paypal') && back.get('hold')) returnedFromPaypal();
+  // Reserved seating: the seat map (seat-map.js) picks seats; the quantity form stays for general
+  // admission and for "any good seats in this section".
+  seatMap = window.UsherSeatMap.create({
+    saleId: saleId,
+    money: money,
+    hold: function (body) {
+      return api('POST', '/v1/sales/' + encodeURIComponent(saleId) + '/holds', body, { 'idempotency-key': crypto.randomUUID() })
+        .then(function (h) { renderHold(h); say(''); show('held'); $('held').scrollIntoView({ block: 'nearest' }); return h; });
+    },
+    chooseGa: function (sectionId) { $('section').value = sectionId; $('quantity').focus(); },
+  });
+  seatMap.load().then(function (has) {
+    if (!has) return;
+    $('pick-h').textContent = 'Or choose a quantity';
+    show(hold && !$('held').hidden ? 'held' : 'pick');
+  }).catch(function () { /* no map: the quantity form alone */ });
 })();
