@@ -3,6 +3,7 @@
  * (snake_case), so the schemas name the fields an organiser needs and let the rest through.
  */
 import { z } from 'zod';
+import { brandingSchema } from '../../admission/sale-page.js';
 
 export const idParams = z.object({ id: z.uuid() });
 const when = z.union([z.string(), z.date()]);
@@ -38,6 +39,7 @@ export const saleRow = z.object({
   id: z.string(), event_id: z.string(), status: z.enum(['draft', 'published', 'open', 'paused', 'closed']), event_status: z.string(),
   opens_at: when, closes_at: when, prequeue_opens_at: when, admission_rate_per_min: z.number().int(), max_active_shoppers: z.number().int(),
   pow_difficulty: z.number().int(),
+  branding: brandingSchema.optional().describe("the fan pages' branding ({} for none)"),
 }).loose();
 export const saleList = z.object({ sales: z.array(z.object({ id: z.string(), event_id: z.string(), title: z.string(), status: z.string(), opens_at: when, closes_at: when }).loose()) });
 export const salePublished = z.object({ shards: z.number().int(), capacity: z.number().int(), alreadyPublished: z.boolean(), sale: saleRow });

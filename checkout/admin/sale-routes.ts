@@ -12,6 +12,7 @@ import { apiRoute, apiRouter, jsonAnswer, jsonBody } from '../api/api-route.js';
 import { needs } from '../api/openapi-document.js';
 import { dashboardData, idParams, saleList, salePublished, saleRow, saleSettings, saleStats } from './admin-schemas.js';
 import { readSaleStats } from './sale-stats.js';
+import { brandingSchema } from '../../admission/sale-page.js';
 import type { DashboardReader } from './dashboard-data.js';
 
 const at = z.iso.datetime({ offset: true });
@@ -32,7 +33,10 @@ const createSchema = z.object({
 }).strict()
   .refine((s) => Date.parse(s.prequeueOpensAt) <= Date.parse(s.opensAt), { message: 'the pre-queue must open no later than the sale', path: ['prequeueOpensAt'] })
   .refine((s) => Date.parse(s.opensAt) < Date.parse(s.closesAt), { message: 'the sale must open before it closes', path: ['closesAt'] });
-const updateSchema = z.object({ powDifficulty }).partial().strict().refine((v) => Object.keys(v).length > 0, 'nothing to update');
+const updateSchema = z.object({
+  powDifficulty,
+  branding: brandingSchema.nullable().describe("the fan pages' branding (logo, colours, headline, the organiser's Markdown message); null clears it; pages show a change within 30 s"),
+}).partial().strict().refine((v) => Object.keys(v).length > 0, 'nothing to update');
 
 /** The inventory prices a section at one tier (a venue made by JSON rows may mix them): refused in words, not a 500. */
 async function checkOneTierPerSection(pg: PgPool, eventId: string): Promise<void> {
@@ -99,13 +103,15 @@ export function createSaleRouter(deps: SaleRouterDeps): OpenAPIHono {
   }), async (c) => c.json(await sale(c.req.valid('param').id), 200));
 
   router.openapi(apiRoute({
-    method: 'patch', path: '/v1/admin/sales/{id}', summary: 'Change a sale: the proof-of-work difficulty (live: edges ask it of the next joining fans)', tags, security,
+    method: 'patch', path: '/v1/admin/sales/{id}', summary: "Change a sale: the proof-of-work difficulty (live: edges ask it of the next joining fans), the fan pages' branding", tags, security,
     request: { params: idParams, body: jsonBody(updateSchema) },
     responses: { 200: jsonAnswer(saleRow, 'the sale'), 409: { description: 'the sale is closed' } },
   }), async (c) => {
     const s = await sale(c.req.valid('param').id);
-    const { powDifficulty: pow } = c.req.valid('json');
-    if (s.status === 'closed') throw new Problem(409, 'sale_closed', 'the sale is closed');
+    const { powDifficulty: pow, branding } = c.req.valid('json');
+    // the look of the pages may change at any time; the queue's settings not once the sale is closed
+    if (pow !== undefined && s.status === 'closed') throw new Problem(409, 'sale_closed', 'the sale is closed');
+    if (branding !== undefined) await deps.pg.query('UPDATE sales SET branding = $2::jsonb WHERE id = $1', [s.id, JSON.stringify(branding ?? {})]);
     if (pow !== undefined) {
       await deps.pg.query('UPDATE sales SET pow_difficulty = $2 WHERE id = $1', [s.id, pow]);
       // a draft has no live settings yet: publishing seeds them from the row just written

@@ -73,6 +73,8 @@ export function createCatalogRouter(deps: CatalogDeps): OpenAPIHono {
       if (salePages.size > 1000) salePages.delete(salePages.keys().next().value!);
     }
     const page = await hit.value;
+    // a draft published a moment later must not stay a 404 for the cache's life
+    if (!page) salePages.delete(sale);
     if (!page) throw new Problem(404, 'sale_not_found', `no published sale ${sale}`);
     return c.json(page, 200, { 'cache-control': 'public, max-age=5' });
   });
