@@ -9,7 +9,7 @@ import type { PgPool } from '../common/postgres-pool.js';
 
 const HEX = /^#[0-9a-fA-F]{6}$/;
 /** A logo is an https address or a path on the site; never javascript:, data: or http. */
-const logoUrl = z.string().max(500).refine((u) => /^https:\/\/[^\s"'<>]+$/.test(u) || /^\/[^\s"'<>/][^\s"'<>]*$/.test(u), 'use an https:// address or a path starting with /');
+const logoUrl = z.string().max(500).refine((u) => /^https:\/\/[^\s"'<>]+$/.test(u) || /^\/[^\s"'<>/\\][^\s"'<>]*$/.test(u), 'use an https:// address or a path starting with /');
 
 export const brandingSchema = z.object({
   logoUrl: logoUrl.optional(),

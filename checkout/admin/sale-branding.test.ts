@@ -45,7 +45,7 @@ describe('sale branding', () => {
     const { saleId } = await venueEventSale(h.app, admin);
     expect((await call(h.app, admin, 'PATCH', `/v1/admin/sales/${saleId}`, { branding: { headline: 'Kept' } })).status).toBe(200);
     const bad: unknown[] = [
-      { logoUrl: 'javascript:alert(1)' }, { logoUrl: 'http://plain.example.com/x.png' }, { logoUrl: 'data:image/png;base64,AAAA' }, { logoUrl: '//evil.example.com/x.png' },
+      { logoUrl: 'javascript:alert(1)' }, { logoUrl: 'http://plain.example.com/x.png' }, { logoUrl: 'data:image/png;base64,AAAA' }, { logoUrl: '//evil.example.com/x.png' }, { logoUrl: '/\\evil.example.com/x.png' },
       { accentColor: 'red' }, { bannerColor: '#12345' }, { accentColor: '#123456; background:url(x)' },
       { headline: 'x'.repeat(121) }, { messageMarkdown: 'x'.repeat(4001) }, { css: 'body{}' },
     ];

@@ -5,7 +5,7 @@
 (function () {
   'use strict';
   var HEX = /^#[0-9a-fA-F]{6}$/;
-  var LOGO = /^(https:\/\/[^\s"'<>]+|\/[^\s"'<>/][^\s"'<>]*)$/;
+  var LOGO = /^(https:\/\/[^\s"'<>]+|\/[^\s"'<>/\\][^\s"'<>]*)$/;
   function apply(b) {
     b = b || {};
     var root = document.documentElement.style;

@@ -5,7 +5,7 @@
 // shown as the characters it is. Links go to http(s), mailto or a path on the site, nothing else.
 (function (root) {
   'use strict';
-  var SAFE_HREF = /^(https?:\/\/[^\s<>"']+|mailto:[^\s<>"']+|\/[^\s<>"']*)$/i;
+  var SAFE_HREF = /^(https?:\/\/[^\s<>"']+|mailto:[^\s<>"']+|\/(?![\/\\])[^\s<>"']*)$/i;
 
   /** Inline text → [string | { tag, href?, children }] */
   function inline(text) {
