@@ -49,6 +49,11 @@ describe('the safe Markdown subset', () => {
     expect(tags(parse('[mail](mailto:box@example.com)'))).toEqual(['p', 'a']);
   });
 
+  it('leaves underscores inside words alone (snake_case, window.__ran)', () => {
+    expect(tags(parse('use snake_case_names and window.__ran=1 here'))).toEqual(['p']);
+    expect(tags(parse('an _italic_ word'))).toEqual(['p', 'em']);
+  });
+
   it('never nests markup it did not parse: emphasis inside a link, text inside code', () => {
     const tree = parse('[**bold** link](https://example.com) and `**not bold**`');
     expect(tags(tree)).toEqual(['p', 'a', 'strong', 'code']);

@@ -10,7 +10,7 @@
   /** Inline text → [string | { tag, href?, children }] */
   function inline(text) {
     var out = [];
-    var re = /(\*\*([^*]+)\*\*)|(\[([^\]]+)\]\(([^)\s]+)\))|(`([^`]+)`)|(\*([^*\s][^*]*)\*)|(_([^_\s][^_]*)_)/;
+    var re = /(\*\*([^*]+)\*\*)|(\[([^\]]+)\]\(([^)\s]+)\))|(`([^`]+)`)|(\*([^*\s][^*]*)\*)|((?<![\w])_([^_\s][^_]*)_(?![\w]))/;
     var m;
     while (text && (m = re.exec(text))) {
       if (m.index > 0) out.push(text.slice(0, m.index));
