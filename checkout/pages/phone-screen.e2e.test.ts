@@ -301,12 +301,12 @@ describe.skipIf(!hasChromium)('pages on a 390×844 phone screen (headless Chromi
 
   it('shows the draw only where there was a pre-queue, its seed wrapped within 390 px', async () => {
     const redis = w.ctx.redis;
-    const saleId = await createSale(redis, { prequeueOpensAtMs: Date.now() - 1000, opensAtMs: Date.now() + 2500, ratePerMin: 1, maxActive: 1 });
+    const saleId = await createSale(redis, { prequeueOpensAtMs: Date.now() - 1000, opensAtMs: Date.now() + 6000, ratePerMin: 1, maxActive: 1 });
     const page = await browser.newPage({ viewport: PHONE });
     await page.goto(`${edge.url}/sales/${saleId}`);
     await page.locator('#state[data-state="prequeue"]').waitFor({ timeout: 10_000 });
     expect(await page.locator('#draw').isVisible()).toBe(true);
-    await page.locator('#draw-status', { hasText: /seed [0-9a-f]{64}/ }).waitFor({ timeout: 20_000 });
+    await page.locator('#draw-status', { hasText: /seed [0-9a-f]{64}/ }).waitFor({ timeout: 30_000 });
     expect(await page.locator('#draw-verify').isVisible()).toBe(true);
     expect(await overflow(page)).toBeLessThanOrEqual(0);
     await shot(page, 'room-drawn');
