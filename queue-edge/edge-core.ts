@@ -13,6 +13,7 @@ import { Problem } from '../common/problem.js';
 import type { QueueStore } from './queue-store.js';
 import type { Place } from './visitor-place.js';
 import type { VisitorTokens } from './visitor-token.js';
+import type { SalePages } from './sale-pages.js';
 import type { SaleRegistry } from './sale-registry.js';
 import type { FanRegistry } from './fan-registry.js';
 import type { AbuseLimits } from './abuse-limits.js';
@@ -36,6 +37,8 @@ export interface EdgeCore {
   /** accounts' current roles (PostgreSQL); without PostgreSQL only the static operator token controls sales */
   roles: AccountRoles | undefined;
   sales: SaleRegistry;
+  /** what the waiting-room page shows about a sale (event, pre-queue, branding), cached */
+  pages: SalePages;
   fans: FanRegistry;
   limits: AbuseLimits;
   presale: PresaleCredentials;

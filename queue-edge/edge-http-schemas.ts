@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { saleControlSchema } from '../admission/sale-controls.js';
+import { brandingSchema } from '../admission/sale-page.js';
 import { saleIdSchema, presaleFields } from './edge-protocol.js';
 
 export { saleControlSchema, saleIdSchema };
@@ -92,3 +93,16 @@ export const problemBodySchema = z.looseObject({
   detail: z.string().optional(),
   errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
 });
+
+/** What the waiting-room page shows about its sale (admission/sale-page.ts), and where a fan goes on from it. */
+export const salePageResponseSchema = z.object({
+  saleId: z.string(),
+  event: z.object({
+    id: z.string(), title: z.string(), startsAt: z.string().describe('ISO 8601'),
+    venue: z.object({ name: z.string(), city: z.string(), timezone: z.string() }),
+  }).nullable().describe('null on an edge without PostgreSQL'),
+  hadPrequeue: z.boolean().describe('the sale had a pre-queue: the page shows the opening draw only then'),
+  branding: brandingSchema,
+  links: z.object({ events: z.string(), orders: z.string(), event: z.string().nullable() }).describe("the fan pages on the API's origin"),
+});
+export type SalePageResponse = z.infer<typeof salePageResponseSchema>;

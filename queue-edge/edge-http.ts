@@ -20,7 +20,7 @@ import { readDrawRecord } from './draw-record.js';
 import { problems, type EdgeRouteDoc } from './edge-openapi.js';
 import {
   controlsResponseSchema, drawRecordSchema, jwksResponseSchema, joinBodySchema, noBodySchema, placeResponseSchema, saleControlSchema, saleIdSchema,
-  statusResponseSchema, visitorTokenResponseSchema, type ControlsResponse, type PlaceResponse, type StatusResponse,
+  salePageResponseSchema, statusResponseSchema, visitorTokenResponseSchema, type ControlsResponse, type PlaceResponse, type SalePageResponse, type StatusResponse,
 } from './edge-http-schemas.js';
 
 interface Request {
@@ -213,7 +213,28 @@ const draw = defineRoute({
   },
 });
 
-const routes = [jwks, visitors, status, join, take, controls, draw];
+/** The event, pre-queue and branding the waiting-room page shows: public, cached 30 s (sale-pages.ts). */
+const salePage = defineRoute({
+  doc: {
+    method: 'get', path: '/v1/sales/:sale/page', tag: 'pages', params: saleParam,
+    summary: "what the waiting-room page shows about its sale: the event's name, date and venue, whether there was a pre-queue, the branding",
+    description: '`Cache-Control: public, max-age=30`; read from PostgreSQL at most once per sale every 30 s per edge process.',
+    responses: { 200: { description: 'the sale as its pages show it', schema: salePageResponseSchema }, ...problems(400, 404, 503) },
+  },
+  async handler(core, reply, req) {
+    const { saleId } = await knownSale(core, req.sale);
+    const { page, hadPrequeue, branding } = await core.pages.about(saleId);
+    const site = core.config.http.publicApiUrl;
+    const body: SalePageResponse = {
+      saleId, hadPrequeue, branding,
+      event: page ? { id: page.eventId, title: page.title, startsAt: page.startsAt, venue: page.venue } : null,
+      links: { events: `${site}/`, orders: `${site}/orders`, event: page ? `${site}/events/${encodeURIComponent(page.eventId)}` : null },
+    };
+    reply.json(200, body, { 'cache-control': 'public, max-age=30' });
+  },
+});
+
+const routes = [jwks, visitors, status, join, take, controls, draw, salePage];
 
 /** What mountEdgeHttp serves, for the edge's OpenAPI document. */
 export const edgeHttpDocs: readonly EdgeRouteDoc[] = routes.map((r) => r.doc);

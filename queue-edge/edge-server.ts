@@ -19,6 +19,7 @@ import { Problem } from '../common/problem.js';
 import { queueStore, bucketCapacityS } from './queue-store.js';
 import { loadVisitorTokens } from './visitor-token.js';
 import { saleRegistry } from './sale-registry.js';
+import { salePages } from './sale-pages.js';
 import { FanRegistry } from './fan-registry.js';
 import { abuseLimits } from './abuse-limits.js';
 import { presaleCredentials } from './presale-credential.js';
@@ -81,6 +82,7 @@ export async function startEdgeServer(o: EdgeServerOptions): Promise<EdgeServer>
     denylist: createAccessDenylist(redis),
     roles: o.pg ? accountRoles(o.pg, { ttlMs: o.accountRoleTtlMs }) : undefined,
     sales: saleRegistry(redis, o.pg),
+    pages: salePages(redis, o.pg),
     fans: new FanRegistry((room) => events.watch(room)),
     limits: abuseLimits(store, { connect: config.edge.connectsPerIpPerMin, join: config.edge.joinsPerIpPerMin, visitor: config.edge.joinsPerIpPerMin }),
     presale: presaleCredentials(redis),

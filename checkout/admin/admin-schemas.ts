@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { gatewayNames } from '../payments/payment-gateway.js';
+import { brandingSchema } from '../../admission/sale-page.js';
 
 export const idParams = z.object({ id: z.uuid() });
 const when = z.union([z.string(), z.date()]);
@@ -40,6 +41,7 @@ export const saleRow = z.object({
   opens_at: when, closes_at: when, prequeue_opens_at: when, admission_rate_per_min: z.number().int(), max_active_shoppers: z.number().int(),
   pow_difficulty: z.number().int(),
   payment_gateways: z.array(z.enum(gatewayNames)).nullable().describe('the gateways fans may pay with, the first the default; null: every gateway the deployment has'),
+  branding: brandingSchema.optional().describe("the fan pages' branding ({} for none)"),
 }).loose();
 export const saleList = z.object({ sales: z.array(z.object({ id: z.string(), event_id: z.string(), title: z.string(), status: z.string(), opens_at: when, closes_at: when }).loose()) });
 export const salePublished = z.object({ shards: z.number().int(), capacity: z.number().int(), alreadyPublished: z.boolean(), sale: saleRow });

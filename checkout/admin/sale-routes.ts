@@ -13,6 +13,7 @@ import { needs } from '../api/openapi-document.js';
 import { gatewayNames, type GatewayName } from '../payments/payment-gateway.js';
 import { dashboardData, idParams, saleList, salePublished, saleRow, saleSettings, saleStats } from './admin-schemas.js';
 import { readSaleStats } from './sale-stats.js';
+import { brandingSchema } from '../../admission/sale-page.js';
 import type { DashboardReader } from './dashboard-data.js';
 
 const at = z.iso.datetime({ offset: true });
@@ -37,7 +38,11 @@ const createSchema = z.object({
 }).strict()
   .refine((s) => Date.parse(s.prequeueOpensAt) <= Date.parse(s.opensAt), { message: 'the pre-queue must open no later than the sale', path: ['prequeueOpensAt'] })
   .refine((s) => Date.parse(s.opensAt) < Date.parse(s.closesAt), { message: 'the sale must open before it closes', path: ['closesAt'] });
-const updateSchema = z.object({ powDifficulty, paymentGateways }).partial().strict().refine((v) => Object.keys(v).length > 0, 'nothing to update');
+const updateSchema = z.object({
+  powDifficulty,
+  paymentGateways,
+  branding: brandingSchema.nullable().describe("the fan pages' branding (logo, colours, headline, the organiser's Markdown message); null clears it; pages show a change within 30 s"),
+}).partial().strict().refine((v) => Object.keys(v).length > 0, 'nothing to update');
 
 /** The inventory prices a section at one tier (a venue made by JSON rows may mix them): refused in words, not a 500. */
 async function checkOneTierPerSection(pg: PgPool, eventId: string): Promise<void> {
@@ -113,19 +118,21 @@ export function createSaleRouter(deps: SaleRouterDeps): OpenAPIHono {
   }), async (c) => c.json(await sale(c.req.valid('param').id), 200));
 
   router.openapi(apiRoute({
-    method: 'patch', path: '/v1/admin/sales/{id}', summary: 'Change a sale: the proof-of-work difficulty (live: edges ask it of the next joining fans), the payment gateways it offers', tags, security,
+    method: 'patch', path: '/v1/admin/sales/{id}', summary: "Change a sale: the proof-of-work difficulty (live: edges ask it of the next joining fans), the payment gateways it offers, the fan pages' branding", tags, security,
     request: { params: idParams, body: jsonBody(updateSchema) },
     responses: { 200: jsonAnswer(saleRow, 'the sale'), 409: { description: 'the sale is closed' } },
   }), async (c) => {
     const s = await sale(c.req.valid('param').id);
-    const { powDifficulty: pow, paymentGateways: gateways } = c.req.valid('json');
-    if (s.status === 'closed') throw new Problem(409, 'sale_closed', 'the sale is closed');
+    const { powDifficulty: pow, paymentGateways: gateways, branding } = c.req.valid('json');
+    // the look of the pages may change at any time; the queue's and the payments' settings not once the sale is closed
+    if ((pow !== undefined || gateways !== undefined) && s.status === 'closed') throw new Problem(409, 'sale_closed', 'the sale is closed');
     if (gateways !== undefined) {
       checkGateways(gateways);
       // payments already started keep their gateway (payments.gateway); new checkouts see this within seconds
       await deps.pg.query('UPDATE sales SET payment_gateways = $2 WHERE id = $1', [s.id, gateways]);
       deps.onGatewaysChanged?.(s.id);
     }
+    if (branding !== undefined) await deps.pg.query('UPDATE sales SET branding = $2::jsonb WHERE id = $1', [s.id, JSON.stringify(branding ?? {})]);
     if (pow !== undefined) {
       await deps.pg.query('UPDATE sales SET pow_difficulty = $2 WHERE id = $1', [s.id, pow]);
       // a draft has no live settings yet: publishing seeds them from the row just written

@@ -13,7 +13,7 @@ export const orderViewSchema = z.object({
   amountMinor: z.number().int(),
   currency: z.string(),
   failureReason: z.string().nullable(),
-  event: z.object({ id: z.string(), title: z.string(), venue: z.string(), startsAt: z.string() }).nullable(),
+  event: z.object({ id: z.string(), title: z.string(), venue: z.string(), startsAt: z.string(), saleId: z.string().describe('the sale it was bought in (its page: GET /v1/sales/{sale}/page)') }).nullable(),
   tickets: z.array(z.object({ id: z.string(), label: z.string(), tierCode: z.string(), priceMinor: z.number().int(), status: z.enum(['live', 'void']) })),
   refund: z.object({ amountMinor: z.number().int(), status: z.string() }).nullable(),
   /** What a fan cancellation would refund right now (null when not cancellable). */
@@ -23,7 +23,7 @@ export type OrderView = z.infer<typeof orderViewSchema>;
 
 interface OrderRow {
   id: string; number: string; status: 'committed' | 'confirmed' | 'cancelled'; email: string; amount_minor: number; currency: string;
-  event_id: string; title: string; venue_name: string; starts_at: Date; refund_cutoff_s: number;
+  event_id: string; sale_id: string; title: string; venue_name: string; starts_at: Date; refund_cutoff_s: number;
   tickets: { id: string; label: string; tier_code: string; price_minor: number; status: 'live' | 'void' }[];
   refund: { amount_minor: number; status: string } | null;
 }
@@ -35,7 +35,7 @@ interface OrderRow {
 export async function readOrder(pg: PgPool, orderId: string): Promise<OrderView | null> {
   const { rows } = await pg.query<OrderRow>({
     name: 'usher-read-order',
-    text: `SELECT o.id, o.number, o.status, o.email, o.amount_minor, o.currency, e.id AS event_id, e.title, e.venue_name, e.starts_at, e.refund_cutoff_s,
+    text: `SELECT o.id, o.number, o.status, o.email, o.amount_minor, o.currency, e.id AS event_id, o.sale_id, e.title, e.venue_name, e.starts_at, e.refund_cutoff_s,
              COALESCE((SELECT json_agg(json_build_object('id', t.id, 'label', sec.name || COALESCE(', row ' || st.row_label || ', seat ' || st.number, ' (standing)'),
                                                          'tier_code', t.tier_code, 'price_minor', t.price_minor, 'status', t.status)
                                        ORDER BY sec.position, st.row_label, st.number, t.id)
@@ -55,7 +55,7 @@ export async function readOrder(pg: PgPool, orderId: string): Promise<OrderView 
   const r = o.refund;
   return {
     orderId: o.id, number: o.number, status: o.status, email: o.email, amountMinor: o.amount_minor, currency: o.currency, failureReason: null,
-    event: { id: o.event_id, title: o.title, venue: o.venue_name, startsAt: o.starts_at.toISOString() },
+    event: { id: o.event_id, title: o.title, venue: o.venue_name, startsAt: o.starts_at.toISOString(), saleId: o.sale_id },
     tickets: o.tickets.map((t) => ({ id: t.id, label: t.label, tierCode: t.tier_code, priceMinor: t.price_minor, status: t.status })),
     refund: r ? { amountMinor: r.amount_minor, status: r.status } : null,
     refundIfCancelledMinor: o.status === 'confirmed' ? refundFor('fan_request', o.amount_minor, o.starts_at, o.refund_cutoff_s) : null,

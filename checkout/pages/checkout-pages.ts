@@ -19,7 +19,7 @@ export function checkoutPageRoutes(deps: CheckoutServices): Hono<ApiEnv> {
   const settings = JSON.stringify({ gateway: deps.gateways.default.name, gateways: deps.gateways.names, publishableKey: payments.stripePublishableKey ?? null });
   const checkoutHtml = withSiteHeader(load('checkout.html')).replace('"__USHER_SETTINGS__"', settings);
   const orderHtml = withSiteHeader(load('order.html'));
-  const assets = new Map(['checkout.js', 'order.js', 'seat-map.js', 'seat-map.css'].map((f) => [f, load(f)]));
+  const assets = new Map(['checkout.js', 'order.js', 'sale-head.js', 'seat-map.js', 'seat-map.css'].map((f) => [f, load(f)]));
   const router = new Hono<ApiEnv>();
   // the stylesheet, header script and helpers every page shares (these pages may be served alone)
   router.route('/', brandAssets());
@@ -27,7 +27,7 @@ export function checkoutPageRoutes(deps: CheckoutServices): Hono<ApiEnv> {
     'content-type': 'text/html; charset=utf-8',
     'cache-control': 'no-store',
     // Stripe.js only when a publishable key is set; nothing else from outside
-    'content-security-policy': "default-src 'self'; script-src 'self' https://js.stripe.com; frame-src https://js.stripe.com; connect-src 'self' https://api.stripe.com; style-src 'self' 'unsafe-inline'",
+    'content-security-policy': "default-src 'self'; script-src 'self' https://js.stripe.com; frame-src https://js.stripe.com; connect-src 'self' https://api.stripe.com; style-src 'self' 'unsafe-inline'; img-src 'self' data: https:",
     'referrer-policy': 'no-referrer',
     'content-length': String(Buffer.byteLength(html)),
   });

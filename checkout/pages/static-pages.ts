@@ -67,12 +67,16 @@ export function staticPages(spec: StaticPagesSpec): Hono {
   return router;
 }
 
+/** The fan pages' languages (i18n.js and a catalog per language), the Markdown renderer and the branding script are shared with the edge's page. */
+export const LANGUAGES = ['en', 'es', 'fr', 'de', 'ja'] as const;
+const BRAND_FILES = ['usher.css', 'common.js', 'site.js', 'favicon.svg', 'i18n.js', 'markdown.js', 'branding.js', ...LANGUAGES.map((l) => `i18n-${l}.js`)];
+
 /**
  * The shared files, under /assets/brand/, and the favicon at the root. Each page router mounts it,
  * because the checkout and organiser pages are also served alone (tests, a checkout-only API).
  */
 export function brandAssets(): Hono {
-  const router = staticPages({ folder: 'brand', pages: {}, assetPrefix: '/assets/brand', assets: ['usher.css', 'common.js', 'site.js', 'favicon.svg'] });
+  const router = staticPages({ folder: 'brand', pages: {}, assetPrefix: '/assets/brand', assets: [...BRAND_FILES] });
   const icon = asset(new URL('favicon.svg', brandDir));
   const favicon = (): Response => new Response(icon.body, { headers: { 'content-type': icon.type, etag: icon.etag, 'cache-control': 'public, max-age=86400' } });
   router.get('/favicon.svg', favicon);

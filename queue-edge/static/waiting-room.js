@@ -1,17 +1,13 @@
 // The waiting-room page: one socket to the edge, protocol v1 (queue-edge/README.md). No framework.
+// Words come from the site's catalogs (/assets/brand/i18n-*.js through UsherI18n); the event's
+// name, date and venue and the sale's branding from GET /v1/sales/:sale/page.
 'use strict';
 (() => {
   const saleId = decodeURIComponent(location.pathname.split('/').filter(Boolean)[1] || '');
   const $ = (id) => document.getElementById(id);
+  const I = window.UsherI18n;
+  const t = (key, vars) => I.t(key, vars);
   const TOKEN_KEY = 'usher.visitorToken';
-  const labels = {
-    connecting: 'Connecting…', prequeue: "You're in the pre-queue. When the sale opens, everyone here gets a random place in line.",
-    open: "You're in line.", paused: 'The sale is paused. You keep your place.', all_held: 'All seats are held right now; some may come back. You keep your place.',
-    sold_out: 'Sold out. Sorry — every seat has been sold.', closed: 'This sale is closed.', offer: "It's your turn! Taking you to checkout…",
-    admitted: "It's your turn! Taking you to checkout…", done: 'You have had your turn in this sale.', reconnecting: 'Reconnecting — you keep your place…',
-    rejecting: "The waiting room isn't letting anyone new in right now. Keep this page open: it will try again.",
-    draw: "You're in the next draw: everyone who arrives before it gets a random place in line.",
-  };
   // Presale: a code from the link (?code=) or typed in; an organiser's invitation (#enqueue_token=) stays out of server logs.
   const params = new URLSearchParams(location.search);
   const hash = new URLSearchParams(location.hash.slice(1));
@@ -19,17 +15,23 @@
   const enqueueToken = hash.get('enqueue_token') || undefined;
   let lastToken = null, lastNonce;
   const PRESALE_CODES = ['presale_access_required', 'access_code_unknown', 'access_code_used', 'enqueue_token_invalid', 'enqueue_token_expired', 'enqueue_token_used'];
-  let ticket = null, serving = 0, firstAhead = null, attempt = 0, ws = null, leaving = false, lastPosition = null;
+  let ticket = null, firstAhead = null, attempt = 0, ws = null, leaving = false, lastPosition = null;
+  /** this page's own state: connecting, prequeue, open, draw, offer, admitted, done, rejecting */
+  let mine = 'connecting';
+  let about = null, wasInPrequeue = false, draw = null;
+  // the end states that replace the waiting frame (place, people ahead, wait) with a message and a way on
+  const ENDS = ['done', 'closed', 'sold_out', 'paused'];
 
   // The hashed id this fan is published under in the draw (queue-edge/README.md, "A draw anyone can verify"), computed here from the visitor token.
+  let drawId = null;
   async function showDrawId(token) {
     try {
       const sub = JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))).sub;
       const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`usher-draw-v1:visitor:${saleId}:${sub}`));
-      const id = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
-      $('draw-id').textContent = id;
-      $('draw-command').textContent = `npm run verify:draw -- ${saleId} --edge ${location.origin} --me ${id}`;
-    } catch { $('draw-id').textContent = 'unavailable'; }
+      drawId = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+      $('draw-id').textContent = drawId;
+      $('draw-command').textContent = `npm run verify:draw -- ${saleId} --edge ${location.origin} --me ${drawId}`;
+    } catch { $('draw-id').textContent = t('room.draw.unavailable'); }
   }
   let drawAskedAt = 0, drawRevealed = false;
   async function refreshDraw(p) {
@@ -38,40 +40,94 @@
     const url = `/v1/sales/${encodeURIComponent(saleId)}/draw`;
     const d = await (await fetch(url)).json();
     if (d.state === 'prequeue') return;
+    draw = d;
+    if (d.state === 'revealed') { drawRevealed = true; $('draw-link').href = url; }
+    renderDraw();
+  }
+  /** The draw only where there was one: the sale had a pre-queue, and it had fans in it (or this fan was). */
+  function renderDraw() {
+    $('draw').hidden = !(wasInPrequeue || (about && about.hadPrequeue && draw && draw.count > 0));
+    if (!draw) return;
     $('draw-status').hidden = false;
-    $('draw-status').textContent = d.state === 'committed'
-      ? `The pre-queue closed with ${d.count} fans. Commitment: ${d.commitment}. Waiting for the public beacon…`
-      : `Drawn: ${d.count} fans, commitment ${d.commitment}, seed ${d.seed}.`;
-    if (d.state === 'revealed') { drawRevealed = true; $('draw-verify').hidden = false; $('draw-link').href = url; }
+    $('draw-status').textContent = draw.state === 'committed' ? t('room.draw.committed', { fans: I.plural(draw.count, 'room.fans'), commitment: draw.commitment })
+      : t('room.draw.revealed', { fans: I.plural(draw.count, 'room.fans'), commitment: draw.commitment, seed: draw.seed });
+    $('draw-verify').hidden = draw.state !== 'revealed';
   }
 
-  function setState(state, text) { const el = $('state'); el.dataset.state = state; el.textContent = text || labels[state] || state; }
-  function fmt(s) { if (s < 60) return 'under a minute'; const m = Math.round(s / 60); return m < 60 ? `${m} min` : `${Math.floor(m / 60)} h ${m % 60} min`; }
+  function setState(state, text) { mine = state; const el = $('state'); el.dataset.state = state; el.textContent = text || t(`room.state.${state}`); }
+  function fmt(s) {
+    if (s < 60) return t('dur.underMinute');
+    const m = Math.round(s / 60);
+    return m < 60 ? t('dur.min', { m: I.number(m) }) : t('dur.hm', { h: I.number(Math.floor(m / 60)), m: I.number(m % 60) });
+  }
+
+  /** Which end state the page is in, or null while the fan waits. */
+  function endState() {
+    if (mine === 'done') return 'done';
+    if (mine === 'offer' || mine === 'admitted') return null;
+    const p = lastPosition;
+    return p && ENDS.includes(p.state) ? p.state : null;
+  }
+
+  function renderFrame() {
+    const end = endState();
+    const title = end ? `room.end.${end}.title` : 'room.title';
+    $('title').setAttribute('data-i18n', title);
+    $('title').textContent = t(title);
+    $('waiting').hidden = !!end;
+    $('end').hidden = !end;
+    document.body.dataset.frame = end || 'waiting';
+    if (end) {
+      $('end-text').textContent = end === 'paused' && ticket !== null ? t('room.end.paused.textNumber', { n: I.number(ticket) }) : t(`room.end.${end}.text`);
+    }
+  }
 
   function render() {
     const p = lastPosition;
-    if (!p) return;
-    const mine = $('state').dataset.state;
+    if (!p) { renderFrame(); return; }
     if (mine === 'draw' || (mine === 'prequeue' && p.state === 'open' && p.mode === 'random')) {
-      setState('draw', p.nextDrawAt ? `${labels.draw} Next draw at ${new Date(p.nextDrawAt).toLocaleTimeString()}.` : labels.draw);
+      setState('draw', p.nextDrawAt ? t('room.state.drawAt', { time: I.time(p.nextDrawAt) }) : t('room.state.draw'));
     } else if (!['offer', 'admitted', 'done'].includes(mine)) setState(p.state);
+    renderFrame();
     if (p.message) { $('message').hidden = false; $('message').textContent = p.message; }
     refreshDraw(p).catch(() => undefined);
-    if (ticket === null) { $('ahead').textContent = '–'; return; }
+    if (ticket === null) { $('ahead').textContent = '–'; $('place').textContent = '–'; $('eta').textContent = t('room.eta.working'); return; }
     const ahead = Math.max(0, ticket - p.serving - 1);
     if (firstAhead === null || ahead > firstAhead) firstAhead = ahead;
-    $('ahead').textContent = ahead.toLocaleString();
-    $('ahead-label').textContent = ahead === 1 ? 'person ahead of you' : 'people ahead of you';
+    $('ahead').textContent = I.number(ahead);
+    $('place').textContent = I.number(ahead + 1);
     const [lo, hi] = p.measuredPerMin && p.measuredPerMin[1] > 0 ? p.measuredPerMin : [p.ratePerMin * 0.75, p.ratePerMin * 1.25];
-    $('eta').textContent = p.state !== 'open' ? 'Estimated wait: on hold' : ahead === 0 ? 'Estimated wait: any moment now'
-      : lo > 0 ? `Estimated wait: ${fmt((ahead * 60) / hi)} – ${fmt((ahead * 60) / lo)}` : 'Estimated wait: unknown';
+    $('eta').textContent = p.state !== 'open' ? t('room.eta.onHold') : ahead === 0 ? t('room.eta.now')
+      : lo > 0 ? t('room.eta.range', { lo: fmt((ahead * 60) / hi), hi: fmt((ahead * 60) / lo) }) : t('room.eta.unknown');
     const pct = firstAhead ? Math.round(100 * (1 - ahead / firstAhead)) : 0;
     $('bar').style.width = `${pct}%`;
     $('progress').setAttribute('aria-valuenow', String(pct));
   }
 
+  /** The event's name, date and venue, the way on (links to the site), the branding. */
+  async function loadAbout() {
+    const res = await fetch(`/v1/sales/${encodeURIComponent(saleId)}/page`);
+    if (!res.ok) return;
+    about = await res.json();
+    $('link-events').href = about.links.events;
+    $('home').href = about.links.events;
+    $('link-orders').href = about.links.orders;
+    if (about.links.event) { $('link-event').href = about.links.event; $('link-event').hidden = false; }
+    renderAbout();
+    if (window.UsherBranding) window.UsherBranding.apply(about.branding);
+    renderDraw();
+  }
+  function renderAbout() {
+    const e = about && about.event;
+    if (!e) return;
+    $('event-head').hidden = false;
+    $('event-title').textContent = e.title;
+    $('event-when').textContent = `${I.when(e.startsAt, e.venue.timezone)} · ${e.venue.name}, ${e.venue.city}`;
+    document.title = `${e.title} · ${t('room.pageTitle')}`;
+  }
+
   async function visitorToken(fresh) {
-    if (!fresh) { const t = localStorage.getItem(TOKEN_KEY); if (t) return t; }
+    if (!fresh) { const tok = localStorage.getItem(TOKEN_KEY); if (tok) return tok; }
     const res = await fetch('/v1/visitors', { method: 'POST' });
     if (!res.ok) throw new Error(`visitor ${res.status}`);
     const { token } = await res.json();
@@ -100,14 +156,20 @@
   async function onMessage(m) {
     switch (m.type) {
       case 'hello': { lastToken = await visitorToken(false); showDrawId(lastToken); lastNonce = await work(m.challenge, m.powDifficulty); sendJoin(); break; }
-      case 'queued': attempt = 0; $('connection').textContent = ''; $('access').hidden = true; if (m.state === 'waiting') { ticket = m.ticket; $('ticket').textContent = `Your number: ${m.ticket}`; if ($('state').dataset.state === 'draw') setState('open'); } else setState('prequeue'); render(); break;
-      case 'position': lastPosition = m; serving = m.serving; render(); break;
-      case 'offer': setState('offer'); send({ type: 'take' }); break;
+      case 'queued':
+        attempt = 0; $('connection').textContent = ''; $('access').hidden = true;
+        if (m.state === 'waiting') {
+          ticket = m.ticket; $('ticket').textContent = t('room.ticket', { n: I.number(m.ticket) });
+          if (mine === 'draw' || mine === 'connecting' || mine === 'prequeue') setState('open');
+        } else { wasInPrequeue = true; setState('prequeue'); renderDraw(); }
+        render(); break;
+      case 'position': lastPosition = m; render(); break;
+      case 'offer': setState('offer'); render(); send({ type: 'take' }); break;
       case 'admitted': setState('admitted'); leaving = true; location.assign(m.checkoutUrl); break;
-      case 'done': setState('done'); leaving = true; break;
+      case 'done': setState('done'); leaving = true; render(); break;
       case 'message': $('message').hidden = false; $('message').textContent = m.text; break;
       case 'paused': case 'resumed': case 'sold_out': case 'all_held': case 'closed': case 'opened': case 'rejecting': break; // the next position carries the state
-      case 'reconnect': $('connection').textContent = labels.reconnecting; setTimeout(() => ws && ws.close(), Math.random() * 300); break;
+      case 'reconnect': $('connection').textContent = t('room.state.reconnecting'); setTimeout(() => ws && ws.close(), Math.random() * 300); break;
       case 'error':
         if (String(m.code).startsWith('visitor_token_')) { localStorage.removeItem(TOKEN_KEY); await visitorToken(true); }
         else if (m.code === 'room_closed') setState('rejecting');
@@ -125,11 +187,22 @@
       if (leaving) return;
       // Exponential backoff with full jitter: a restarted edge is not hit by every fan at once.
       const delay = Math.random() * Math.min(30_000, 500 * 2 ** attempt++);
-      $('connection').textContent = labels.reconnecting;
+      $('connection').textContent = t('room.state.reconnecting');
       setTimeout(connect, delay);
     };
   }
 
-  if (!saleId) { setState('closed', 'No sale in this address.'); return; }
+  // a new language: every word this script wrote is written again
+  I.onChange(() => {
+    const el = $('state');
+    el.textContent = t(`room.state.${el.dataset.state}`);
+    if (ticket !== null) $('ticket').textContent = t('room.ticket', { n: I.number(ticket) });
+    renderAbout(); renderDraw(); render();
+  });
+
+  if (!saleId) { setState('closed', t('room.noSale')); return; }
+  setState('connecting');
+  render();
+  loadAbout().catch(() => undefined);
   connect();
 })();

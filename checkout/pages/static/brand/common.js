@@ -8,10 +8,12 @@
     (children || []).forEach(function (c) { if (c) e.appendChild(typeof c === 'string' ? document.createTextNode(c) : c); });
     return e;
   }
-  function when(iso) { return new Date(iso).toLocaleString(undefined, { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' }); }
+  // the language the fan chose (i18n.js), where the page has one; else the browser's
+  function loc() { return window.UsherI18n ? window.UsherI18n.lang : undefined; }
+  function when(iso) { return new Date(iso).toLocaleString(loc(), { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' }); }
   // amounts are in the currency's minor unit: cents, but none for yen and three decimals for dinars
   function price(minor, currency) {
-    var f = new Intl.NumberFormat(undefined, { style: 'currency', currency: currency });
+    var f = new Intl.NumberFormat(loc(), { style: 'currency', currency: currency });
     return f.format(minor / Math.pow(10, f.resolvedOptions().maximumFractionDigits));
   }
   var rules = new Intl.PluralRules('en');

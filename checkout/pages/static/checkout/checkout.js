@@ -14,6 +14,8 @@
   var hold = null;
   var timer = null;
 
+  // words in the fan's language (i18n.js); the key itself where a page runs without it
+  var T = function (key, vars) { return window.UsherI18n ? window.UsherI18n.t(key, vars) : key; };
   function say(text, isError) { var m = $('message'); m.textContent = text; m.className = isError ? 'error' : 'notice'; }
   var money = Usher.price; // common.js (the fan pages' helpers): amounts by the currency's minor unit
   // the seat map stays in view while seats are held (they are highlighted on it)
@@ -52,14 +54,14 @@
         o.disabled = s.free === 0;
         select.appendChild(o);
       });
-      if (a.status === 'sold_out') say('Sold out.', true);
-      else if (a.status === 'all_held') say('Every seat is held right now; some may come back in a few minutes.');
+      if (a.status === 'sold_out') say(T('co.soldOut'), true);
+      else if (a.status === 'all_held') say(T('co.allHeld'));
     });
   }
 
   function renderHold(h) {
     hold = h;
-    $('held-h').textContent = 'Your ' + Usher.plural(h.items.length, 'ticket') + (h.items.length === 1 ? ' is' : ' are') + ' held';
+    $('held-h').textContent = window.UsherI18n ? window.UsherI18n.plural(h.items.length, 'co.held') : 'Your ' + Usher.plural(h.items.length, 'ticket') + (h.items.length === 1 ? ' is' : ' are') + ' held';
     $('items').innerHTML = '';
     h.items.forEach(function (i) { var li = document.createElement('li'); li.textContent = i.label + ' — ' + money(i.priceMinor, h.currency); $('items').appendChild(li); });
     $('total').textContent = money(h.amountMinor, h.currency);
@@ -68,7 +70,7 @@
     function tick() {
       var left = Math.max(0, Math.round((deadline - Date.now()) / 1000));
       $('countdown').textContent = Math.floor(left / 60) + ':' + String(left % 60).padStart(2, '0');
-      if (left === 0) { clearInterval(timer); say('Your hold has expired. Hold again to continue.', true); show('pick'); if (seatMap) seatMap.clearHeld(); }
+      if (left === 0) { clearInterval(timer); say(T('co.expired'), true); show('pick'); if (seatMap) seatMap.clearHeld(); }
     }
     tick();
     timer = setInterval(tick, 1000);
@@ -89,7 +91,7 @@
   });
 
   $('release-btn').addEventListener('click', function () {
-    api('DELETE', '/v1/holds/' + encodeURIComponent(hold.holdId)).then(function () { clearInterval(timer); say('Seats released. You keep your turn: choose again.'); show('pick'); loadAvailability(); if (seatMap) seatMap.clearHeld(); })
+    api('DELETE', '/v1/holds/' + encodeURIComponent(hold.holdId)).then(function () { clearInterval(timer); say(T('co.released')); show('pick'); loadAvailability(); if (seatMap) seatMap.clearHeld(); })
       .catch(function (e) { say(e.message, true); });
   });
 
@@ -134,7 +136,7 @@
   var known = account();
   if (known && known.user && known.user.email && !$('email').value) $('email').value = known.user.email;
 
-  function done(res) { clearInterval(timer); say('Payment received — confirming your order…'); location.assign(res.orderUrl); }
+  function done(res) { clearInterval(timer); say(T('co.paid')); location.assign(res.orderUrl); }
 
   function payDemo() {
     var btn = $('demo-pay-btn'); busy(btn, true);
@@ -142,7 +144,7 @@
   }
 
   function startStripe(co) {
-    if (!co.publishableKey) { say('Card payments are not configured on this site.', true); return; }
+    if (!co.publishableKey) { say(T('co.noCard'), true); return; }
     var s = document.createElement('script');
     s.src = 'https://js.stripe.com/v3/';
     s.onload = function () {
@@ -158,7 +160,7 @@
         }).catch(function (e) { say(e.message, true); busy(btn, false); });
       };
     };
-    s.onerror = function () { say('Could not load the payment form; please retry.', true); };
+    s.onerror = function () { say(T('co.noForm'), true); };
     document.head.appendChild(s);
   }
 
@@ -193,9 +195,9 @@
   }
 
   if (settings.gateway === 'demo') $('demo-banner').hidden = false;
-  if (!pass) { say('You need an admission pass from the waiting room to shop.', true); return; }
+  if (!pass) { say(T('co.noPass'), true); return; }
   show('pick');
-  loadAvailability().catch(function () { say('Could not load the sale.', true); });
+  loadAvailability().catch(function () { say(T('co.noSale'), true); });
   loadGateways().catch(function () { /* the sale's default gateway is used */ });
   if (back.get('paypal') && back.get('hold')) returnedFromPaypal();
   // Reserved seating: the seat map (seat-map.js) picks seats; the quantity form stays for general
@@ -211,7 +213,7 @@
   });
   seatMap.load().then(function (has) {
     if (!has) return;
-    $('pick-h').textContent = 'Or choose a quantity';
+    $('pick-h').removeAttribute('data-i18n'); $('pick-h').textContent = 'Or choose a quantity';
     show(hold && !$('held').hidden ? 'held' : 'pick');
   }).catch(function () { /* no map: the quantity form alone */ });
 })();

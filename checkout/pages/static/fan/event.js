@@ -2,14 +2,20 @@
   'use strict';
   var id = location.pathname.split('/').pop();
   var $ = function (x) { return document.getElementById(x); };
-  // One sentence per sale saying where it stands; never "on sale" twice, never "opens" once closed.
+  // One sentence per sale saying where it stands: never "on sale" twice, never "opens" once closed
+  // or once it has opened, and a paused sale is said to be paused.
   function saleState(s) {
     var now = new Date();
     if (s.status === 'closed' || new Date(s.closesAt) <= now) return 'This sale has closed.';
-    if (new Date(s.opensAt) > now) return 'Sale opens ' + Usher.when(s.opensAt) + '. The waiting room opens ' + Usher.when(s.prequeueOpensAt) + '.';
+    if (new Date(s.opensAt) > now) {
+      return new Date(s.prequeueOpensAt) <= now
+        ? 'The waiting room is open. The sale opens ' + Usher.when(s.opensAt) + ': everyone in the waiting room by then gets a random place in line.'
+        : 'Sale opens ' + Usher.when(s.opensAt) + '. The waiting room opens ' + Usher.when(s.prequeueOpensAt) + '.';
+    }
+    if (s.status === 'paused') return 'Paused for now: join the queue and keep your place until it resumes.';
     var a = s.availability && s.availability.status;
     if (a === 'sold_out') return 'Sold out.';
-    if (a === 'all_held') return 'On sale: every seat is held right now, some may come back.';
+    if (a === 'all_held') return 'Every seat is held right now; some may come back.';
     return 'On sale now.';
   }
 

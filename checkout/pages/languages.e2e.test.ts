@@ -1,0 +1,182 @@
+/**
+ * The waiting room (edge), checkout and order pages (API) in each of the five languages, in
+ * headless Chromium under the pages' real CSP: the language comes from the browser's
+ * Accept-Language (Playwright's `locale` sets it and navigator.languages), `<html lang dir>`
+ * follow it, and the sale's branding (set through the admin API) shows on every page with the
+ * organiser's Markdown rendered as a few safe elements, its HTML as text. The switcher changes the
+ * language at once and the choice (a cookie) follows the fan from the edge's port to the API's.
+ * Screenshots: test-artifacts/lang-<lang>-<page>.png.
+ */
+import { readFileSync, mkdirSync } from 'node:fs';
+import { runInNewContext } from 'node:vm';
+import { serve, type ServerType } from '@hono/node-server';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkoutWorld, type CheckoutWorld } from '../../test/support/checkout-harness.js';
+import { uniqueId } from '../../test/support/databases.js';
+import { featureRoutes } from '../api/routes.js';
+import { startCommitWorker, type RunningWorker } from '../worker/commit/commit-worker.js';
+import { launchChromium, hasChromium } from '../../test/support/chromium.js';
+import { freePort } from '../../scripts/services.js';
+import { startTestEdge, type TestEdge } from '../../test/support/edge-test-harness.js';
+import { adminToken } from '../../test/support/admin-test-kit.js';
+import { openEmptyQueue } from '../../queue-edge/opening-draw.js';
+import { queueKeys } from '../../admission/queue-keys.js';
+import { LANGUAGES } from './static-pages.js';
+
+const PHONE = { width: 390, height: 844 };
+type Catalog = Record<string, string>;
+const catalogs: Record<string, Catalog> = (() => {
+  const window: { UsherCatalogs?: Record<string, Catalog> } = {};
+  for (const l of LANGUAGES) runInNewContext(readFileSync(new URL(`./static/brand/i18n-${l}.js`, import.meta.url), 'utf8'), { window });
+  return window.UsherCatalogs!;
+})();
+const LOCALES: Record<string, string> = { en: 'en-GB', es: 'es-ES', fr: 'fr-FR', de: 'de-DE', ja: 'ja-JP' };
+const MESSAGE = 'Doors at **7pm**. Bring *photo ID*.\n\n- No bags over A4\n- [FAQ](https://example.com/faq)\n\n<img src=x onerror="window.__ran=1"><script>window.__ran=1</script>';
+
+let w: CheckoutWorld;
+let server: ServerType;
+let browser: Browser;
+let worker: RunningWorker;
+let edge: TestEdge;
+let base: string;
+let orderUrl: string;
+
+async function buyOneTicket(): Promise<string> {
+  const fan = await w.admit();
+  const hold = await w.json('POST', `/v1/sales/${w.sale.saleId}/holds`, { token: fan.token, body: { kind: 'best', sectionId: w.sale.sectionIds.Floor, quantity: 1 }, headers: { 'idempotency-key': uniqueId('k') } });
+  expect(hold.status, JSON.stringify(hold.body)).toBe(201);
+  const co = await w.json('POST', `/v1/holds/${hold.body.holdId}/checkout`, { token: fan.token, body: { email: `${uniqueId('lang')}@example.com` }, headers: { 'idempotency-key': uniqueId('k') } });
+  expect(co.status, JSON.stringify(co.body)).toBeLessThan(300);
+  const paid = await w.json('POST', `/v1/holds/${hold.body.holdId}/demo-pay`, { token: fan.token });
+  expect(paid.status, JSON.stringify(paid.body)).toBeLessThan(300);
+  return String(paid.body.orderUrl).replace(/^https?:\/\/[^/]+/, base);
+}
+
+const overflow = (page: Page): Promise<number> => page.evaluate(`document.documentElement.scrollWidth - ${PHONE.width}`);
+const shot = async (page: Page, name: string): Promise<void> => {
+  mkdirSync('test-artifacts', { recursive: true });
+  await page.screenshot({ path: `test-artifacts/${name}.png`, fullPage: true });
+};
+
+describe.skipIf(!hasChromium)('the fan pages in five languages, branded (headless Chromium)', () => {
+  beforeAll(async () => {
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    w = await checkoutWorld({ gateway: 'demo', env: { PUBLIC_API_URL: base }, features: featureRoutes, sale: { rows: 4, seatsPerRow: 5, gaCapacity: 10, shardCount: 2, perFanLimit: 2 } });
+    server = await new Promise<ServerType>((resolve) => {
+      const s = serve({ fetch: w.app.fetch, hostname: '127.0.0.1', port }, () => resolve(s));
+    });
+    worker = startCommitWorker(w.deps, { concurrency: 2 });
+    browser = await launchChromium();
+    edge = await startTestEdge({ PUBLIC_API_URL: base, EDGE_TICK_MS: '100' }, { pg: w.db.pool });
+    const branded = await w.json('PATCH', `/v1/admin/sales/${w.sale.saleId}`, {
+      token: await adminToken(w.deps),
+      body: { branding: { logoUrl: '/favicon.svg', accentColor: '#c2185b', bannerColor: '#3b0a45', headline: 'World tour 2027', messageMarkdown: MESSAGE } },
+    });
+    expect(branded.status, JSON.stringify(branded.body)).toBe(200);
+    orderUrl = await buyOneTicket();
+    // fans ahead, so every language's waiting room shows a line
+    const saleId = w.sale.saleId;
+    await openEmptyQueue(edge.core.store, saleId);
+    await edge.core.redis.hset(queueKeys(saleId).settings, 'rate_per_min', '1', 'max_active', '1');
+    for (let i = 0; i < 12; i++) await edge.core.store.join(saleId, uniqueId('ahead'), false);
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await edge?.close();
+    await worker?.close();
+    await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+    await w?.close();
+  });
+
+  it.each(LANGUAGES)('shows the waiting room, checkout and order pages in %s, from Accept-Language, branded', async (lang) => {
+    const c = catalogs[lang]!;
+    const context = await browser.newContext({ viewport: PHONE, locale: LOCALES[lang] });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+
+    await page.goto(`${edge.url}/sales/${w.sale.saleId}`);
+    await page.locator('#ticket', { hasText: /\d/ }).waitFor({ timeout: 15_000 });
+    await page.locator('#event-head:not([hidden])').waitFor();
+    expect(await page.locator('html').getAttribute('lang')).toBe(lang);
+    expect(await page.locator('html').getAttribute('dir')).toBe('ltr');
+    expect(await page.locator('#title').innerText()).toBe(c['room.title']);
+    expect(await page.locator('.lede').innerText()).toBe(c['room.lede']);
+    expect(await page.locator('#state').innerText()).toBe(c['room.state.open']);
+    expect(await page.locator('#event-title').innerText()).toBe('The Flash Sale Tour');
+    // the branding: headline as text, logo from the site, message as a few safe elements, its HTML as text
+    expect(await page.locator('[data-brand-headline]').textContent()).toBe('World tour 2027');
+    expect(await page.locator('[data-brand-logo]').getAttribute('src')).toBe('/favicon.svg');
+    const message = page.locator('[data-brand-message]');
+    expect(await message.locator('strong').innerText()).toBe('7pm');
+    expect(await message.locator('li').count()).toBe(2);
+    expect(await message.locator('a').getAttribute('href')).toBe('https://example.com/faq');
+    expect(await message.locator('img, script').count()).toBe(0);
+    expect(await message.innerText()).toContain('<script>');
+    expect(await page.evaluate('window.__ran')).toBeUndefined();
+    expect(await page.evaluate("getComputedStyle(document.getElementById('bar')).backgroundColor")).toBe('rgb(194, 24, 91)');
+    expect(await overflow(page)).toBeLessThanOrEqual(0);
+    await shot(page, `lang-${lang}-room`);
+
+    await page.goto(`${base}/checkout/${w.sale.saleId}#pass=${(await w.admit()).token}`);
+    await page.locator('#event-head:not([hidden])').waitFor();
+    expect(await page.locator('html').getAttribute('lang')).toBe(lang);
+    expect(await page.locator('h1').innerText()).toBe(c['co.title']);
+    expect(await page.locator('label[for="email"]').innerText()).toBe(c['co.email']);
+    expect(await page.locator('header.site nav a[data-nav="orders"]').innerText()).toBe(c['nav.orders']);
+    expect(await page.locator('#event-head .headline').textContent()).toBe('World tour 2027');
+    expect(await page.locator('[data-brand-message] strong').innerText()).toBe('7pm');
+    expect(await overflow(page)).toBeLessThanOrEqual(0);
+    await shot(page, `lang-${lang}-checkout`);
+
+    await page.goto(orderUrl);
+    await page.locator('#status[data-status="confirmed"]').waitFor({ timeout: 20_000 });
+    expect(await page.locator('html').getAttribute('lang')).toBe(lang);
+    expect(await page.locator('h1').innerText()).toBe(c['ord.title']);
+    expect(await page.locator('#status').innerText()).toBe(c['ord.state.confirmed']);
+    expect(await page.locator('#message').innerText()).toBe(c['ord.label.confirmed']);
+    expect(await page.locator('#count').innerText()).toBe(c['ord.count.one']!.replace('{n}', '1'));
+    await page.locator('#event-head:not([hidden])').waitFor();
+    expect(await overflow(page)).toBeLessThanOrEqual(0);
+    await shot(page, `lang-${lang}-order`);
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 60_000);
+
+  it('switches language at once with the switcher, and the choice follows the fan to the other port', async () => {
+    const context = await browser.newContext({ viewport: PHONE, locale: 'en-US' });
+    const page = await context.newPage();
+    await page.goto(`${edge.url}/sales/${w.sale.saleId}`);
+    await page.locator('#ticket', { hasText: /\d/ }).waitFor({ timeout: 15_000 });
+    expect(await page.locator('#title').innerText()).toBe(catalogs.en!['room.title']);
+    await page.getByLabel('Language').selectOption('de');
+    expect(await page.locator('#title').innerText()).toBe(catalogs.de!['room.title']);
+    expect(await page.locator('#state').innerText()).toBe(catalogs.de!['room.state.open']);
+    expect(await page.locator('html').getAttribute('lang')).toBe('de');
+    // the API's pages read the same cookie (cookies are per host, not per port)
+    await page.goto(orderUrl);
+    await page.locator('#status[data-status="confirmed"]').waitFor({ timeout: 20_000 });
+    expect(await page.locator('h1').innerText()).toBe(catalogs.de!['ord.title']);
+    expect(await page.locator('header.site select').inputValue()).toBe('de');
+    await page.locator('header.site select').selectOption('ja');
+    expect(await page.locator('h1').innerText()).toBe(catalogs.ja!['ord.title']);
+    expect(await page.locator('#status').innerText()).toBe(catalogs.ja!['ord.state.confirmed']);
+    await context.close();
+  }, 60_000);
+
+  it('lays the waiting room out right to left within the screen when the page is rtl', async () => {
+    const page = await browser.newPage({ viewport: PHONE });
+    await page.goto(`${edge.url}/sales/${w.sale.saleId}`);
+    await page.locator('#ticket', { hasText: /\d/ }).waitFor({ timeout: 15_000 });
+    await page.evaluate("document.documentElement.dir = 'rtl'");
+    const message = await page.locator('[data-brand-message]').boundingBox();
+    const border = await page.evaluate("getComputedStyle(document.querySelector('[data-brand-message]')).borderRightWidth");
+    expect(border).toBe('4px'); // the message's accent line is on its start side, the right in rtl
+    expect(message!.x + message!.width).toBeLessThanOrEqual(PHONE.width);
+    expect(await overflow(page)).toBeLessThanOrEqual(0);
+    await shot(page, 'lang-rtl-room');
+  });
+});
