@@ -80,6 +80,7 @@ export async function startEdgeServer(o: EdgeServerOptions): Promise<EdgeServer>
     accessTokens: await loadAccessTokens(config, redis, log),
     denylist: createAccessDenylist(redis),
     roles: o.pg ? accountRoles(o.pg, { ttlMs: o.accountRoleTtlMs }) : undefined,
+    pg: o.pg,
     sales: saleRegistry(redis, o.pg),
     fans: new FanRegistry((room) => events.watch(room)),
     limits: abuseLimits(store, { connect: config.edge.connectsPerIpPerMin, join: config.edge.joinsPerIpPerMin, visitor: config.edge.joinsPerIpPerMin }),

@@ -10,6 +10,7 @@
     sold_out: 'Sold out. Sorry — every seat has been sold.', closed: 'This sale is closed.', offer: "It's your turn! Taking you to checkout…",
     admitted: "It's your turn! Taking you to checkout…", done: 'You have had your turn in this sale.', reconnecting: 'Reconnecting — you keep your place…',
     rejecting: "The waiting room isn't letting anyone new in right now. Keep this page open: it will try again.",
+    removed: 'You have been removed from this queue.',
     draw: "You're in the next draw: everyone who arrives before it gets a random place in line.",
   };
   // Presale: a code from the link (?code=) or typed in; an organiser's invitation (#enqueue_token=) stays out of server logs.
@@ -54,7 +55,7 @@
     const mine = $('state').dataset.state;
     if (mine === 'draw' || (mine === 'prequeue' && p.state === 'open' && p.mode === 'random')) {
       setState('draw', p.nextDrawAt ? `${labels.draw} Next draw at ${new Date(p.nextDrawAt).toLocaleTimeString()}.` : labels.draw);
-    } else if (!['offer', 'admitted', 'done'].includes(mine)) setState(p.state);
+    } else if (!['offer', 'admitted', 'done', 'removed'].includes(mine)) setState(p.state);
     if (p.message) { $('message').hidden = false; $('message').textContent = p.message; }
     refreshDraw(p).catch(() => undefined);
     if (ticket === null) { $('ahead').textContent = '–'; return; }
@@ -107,6 +108,7 @@
       case 'done': setState('done'); leaving = true; break;
       case 'message': $('message').hidden = false; $('message').textContent = m.text; break;
       case 'paused': case 'resumed': case 'sold_out': case 'all_held': case 'closed': case 'opened': case 'rejecting': break; // the next position carries the state
+      case 'removed': leaving = true; setState('removed', m.detail); break; // an operator ended this fan's place: no reconnect
       case 'reconnect': $('connection').textContent = labels.reconnecting; setTimeout(() => ws && ws.close(), Math.random() * 300); break;
       case 'error':
         if (String(m.code).startsWith('visitor_token_')) { localStorage.removeItem(TOKEN_KEY); await visitorToken(true); }
