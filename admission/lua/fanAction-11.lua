@@ -3,7 +3,7 @@
   remove them from the queue, ban them, or lift a ban. Atomic with every queue script (one slot), so
   a join, an admission tick or a take runs either wholly before the action or wholly after it.
 
-  KEYS[1]  banned        HASH   visitor -> ban record JSON (join-15.lua refuses these visitors)
+  KEYS[1]  banned        HASH   visitor -> ban record JSON (queue-edge/lua/join-15.lua refuses these visitors)
   KEYS[2]  waiting       ZSET   visitor -> ticket
   KEYS[3]  prequeue      ZSET   visitor -> arrival ms (the pre-queue and `random` draw pool)
   KEYS[4]  offers        ZSET   visitor -> offer deadline ms

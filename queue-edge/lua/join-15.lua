@@ -48,7 +48,7 @@
     {state='admitted', pass=jwt, exp=ms, jti=id} admitted, lease still active
     {state='done'}                               had a turn already (lease over): one place per visitor
   A banned visitor is refused before anything else is read or written, known or not: the ban and
-  the removal of their place are one script (fanAction-11.lua), so no join gives them a place after it.
+  the removal of their place are one script (admission/lua/fanAction-11.lua), so no join gives them a place after it.
   Errors (nothing written): USHER:unknown_sale, USHER:visitor_banned, USHER:sale_closed (a newcomer to a closed sale),
     USHER:room_closed (a newcomer while the mode is reject), USHER:queue_not_open (a newcomer before
     the pre-queue opens); during a presale: USHER:presale_access_required (no credential),

@@ -5,7 +5,8 @@
 -- (a REVOKE would not bind the owner the API connects as). A correction is a new row.
 CREATE TABLE operator_audit (
   id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-  sale_id       uuid NOT NULL REFERENCES sales (id),
+  -- text, no foreign key: the log outlives any row, and an edge may control a sale PostgreSQL has not (a Redis-only demo sale)
+  sale_id       text NOT NULL CHECK (length(sale_id) BETWEEN 1 AND 64),
   actor_id      text NOT NULL CHECK (length(actor_id) BETWEEN 1 AND 64),
   actor_email   text NOT NULL CHECK (length(actor_email) BETWEEN 1 AND 320),
   -- where the action came in: the API's admin routes or an edge's control endpoint
