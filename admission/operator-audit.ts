@@ -50,21 +50,15 @@ export async function recordOperatorAction(db: PgPool | PgClient, e: AuditEntry)
 }
 
 /**
- * Runs `act` inside a transaction that records it: BEGIN first (PostgreSQL unreachable: the action
- * does not run), then with an entry the row before the action, or with a function of the result
- * the row after it (its detail is what the action found). The row commits only if the action
- * succeeded. A failure between the action and COMMIT leaves the action unrecorded; it is rethrown
- * (a 5xx the operator sees, and the log).
+ * Runs `act` inside the transaction that records it: BEGIN, the audit row, then the action, then
+ * COMMIT. PostgreSQL unreachable or the row refused: the action does not run. The action fails:
+ * the row is rolled back. Only a failure of COMMIT itself, after the action, leaves it unrecorded
+ * (rethrown: a 5xx the operator sees, and the log).
  */
-export async function audited<T>(pg: PgPool, entry: AuditEntry | ((result: T) => AuditEntry), act: () => Promise<T>): Promise<T> {
+export async function audited<T>(pg: PgPool, entry: AuditEntry, act: () => Promise<T>): Promise<T> {
   return inTransaction(pg, async (client) => {
-    if (typeof entry !== 'function') {
-      await recordOperatorAction(client, entry);
-      return act();
-    }
-    const result = await act();
-    await recordOperatorAction(client, entry(result));
-    return result;
+    await recordOperatorAction(client, entry);
+    return act();
   });
 }
 
@@ -79,7 +73,7 @@ export async function readOperatorAudit(pg: PgPool, saleId: string, o: { limit: 
     `SELECT id::text AS id, at, actor_id, actor_email, via, action, visitor_id, account_id::text AS account_id, reason, detail
        FROM operator_audit
       WHERE sale_id = $1 AND ($2::bigint IS NULL OR id < $2::bigint) AND ($3::text IS NULL OR visitor_id = $3)
-      ORDER BY id DESC LIMIT $4`,
+      ORDER BY operator_audit.id DESC LIMIT $4`, // the table's bigint: the text alias would sort '9' after '10'
     [saleId, o.before ?? null, o.visitorId ?? null, o.limit + 1],
   );
   const page = rows.slice(0, o.limit);

@@ -4,7 +4,8 @@
  *   POST /v1/admin/sales/{id}/fans/{visitor}/actions          revoke_pass, remove, ban, unban, with a reason
  *   GET  /v1/admin/sales/{id}/audit                           who did what, newest first, paged
  * The queue side is admission/fan-actions.ts (one script, atomic with joins, heard by every edge);
- * each action's audit row is written in the transaction that waits for it (admission/operator-audit.ts).
+ * each action's audit row is written first, in the transaction that runs it (admission/operator-audit.ts):
+ * an action that cannot be recorded does not happen.
  */
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
@@ -193,10 +194,13 @@ export function createFanRouter(deps: FanRouterDeps): OpenAPIHono<AuthEnv> {
       }
     }
     const record: FanActionRecord = { by: actor.id, byEmail: actor.email, reason: body.reason, at: Date.now() };
-    const done = await audited(pg, (r: Awaited<ReturnType<typeof applyFanAction>>) => ({
-      saleId: id, actor, via: 'api', action: `fan.${body.action}`, visitorId: visitor, accountId: account?.id ?? null, reason: body.reason,
-      detail: { before: r.before, revokedJti: r.revokedJti, changed: r.changed, ...(others.length ? { alsoBanned: others } : {}) },
-    }), async () => {
+    // what the fan was just before, for the record (the script's own answer may differ if they moved on meanwhile)
+    const seen = await viewOf(id, visitor, []);
+    const entry = {
+      saleId: id, actor, via: 'api' as const, action: `fan.${body.action}`, visitorId: visitor, accountId: account?.id ?? null, reason: body.reason,
+      detail: { state: seen.state, passJti: seen.passJti, ...(others.length ? { alsoBanned: others } : {}) },
+    };
+    const done = await audited(pg, entry, async () => {
       const r = await applyFanAction(redis, id, visitor, body.action, record);
       if (account) await setAccountBan(redis, id, account.id, body.action === 'ban' ? record : null);
       for (const other of others) await applyFanAction(redis, id, other, 'ban', record);
