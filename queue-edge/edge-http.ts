@@ -7,7 +7,8 @@ import type { TemplatedApp, HttpResponse, HttpRequest } from 'uWebSockets.js';
 import type { z } from 'zod';
 import { Problem } from '../common/problem.js';
 import { operatorOf } from '../access/account-roles.js';
-import { audited } from '../admission/operator-audit.js';
+import { audited, type AuditEntry } from '../admission/operator-audit.js';
+import { isDependencyDown } from '../common/dependency-down.js';
 import { applySaleControl } from '../admission/sale-controls.js';
 import { queueKeys } from '../admission/queue-keys.js';
 import { type EdgeCore, admitJoin, takeOffer } from './edge-core.js';
@@ -170,15 +171,43 @@ const controls = defineRoute({
     }
     const control = body();
     const { saleId } = await knownSale(core, req.sale);
-    const apply = () => applySaleControl(core.redis, saleId, control);
-    // with PostgreSQL the change is recorded like the API's (admission/operator-audit.ts); without it (a Redis-only demo edge) it is logged
     const entry = { saleId, actor: { id: operator.userId, email: operator.email }, via: 'edge' as const, action: `control.${control.action}`, reason: req.reason || null, detail: { control } };
-    if (!core.pg) core.log.warn({ ...entry }, 'sale control not audited: this edge has no PostgreSQL');
-    const settings = core.pg ? await audited(core.pg, entry, apply) : await apply();
+    const settings = await auditedAtEdge(core, entry, () => applySaleControl(core.redis, saleId, control));
     const answer: ControlsResponse = { saleId, settings };
     reply.json(200, answer);
   },
 });
+
+/**
+ * The edge's controls are the operator's path that needs Redis only (pause during an incident), so
+ * their audit row is written like the API's (row first, one transaction: admission/operator-audit.ts)
+ * when PostgreSQL takes it, and when it cannot (no PostgreSQL here, unreachable, not migrated) the
+ * control still applies and the whole entry goes to the error log, to be recovered from there.
+ */
+async function auditedAtEdge<T>(core: EdgeCore, entry: AuditEntry, apply: () => Promise<T>): Promise<T> {
+  if (!core.pg) {
+    core.log.warn({ audit: entry }, 'sale control not audited: this edge has no PostgreSQL');
+    return apply();
+  }
+  let applied: { result: T } | null = null;
+  try {
+    return await audited(core.pg, entry, async () => (applied = { result: await apply() }).result);
+  } catch (err) {
+    if (applied) { // only the COMMIT failed: the control is in force
+      core.log.error({ err, audit: entry }, 'sale control applied, its audit row lost (COMMIT failed)');
+      return (applied as { result: T }).result;
+    }
+    if (!isAuditFailure(err)) throw err; // the control itself failed (Redis): nothing was applied
+    core.log.error({ err, audit: entry }, 'sale control applied without its audit row: PostgreSQL refused it');
+    return apply();
+  }
+}
+
+/** The audit write failed (PostgreSQL down, or an error of PostgreSQL's own), not the Redis control. */
+function isAuditFailure(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return isDependencyDown(err) || (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)); // a SQLSTATE
+}
 
 /** Visitor tokens for new visitors, at most EDGE_JOINS_PER_IP_PER_MIN per address. */
 const visitors = defineRoute({

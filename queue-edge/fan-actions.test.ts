@@ -71,24 +71,26 @@ describe('operator actions on one fan, across edge processes', () => {
     let bannedAt = 0;
     const afterBan: { status: number; code: unknown; place: unknown }[] = [];
     const beforeBan: unknown[] = [];
+    // the storm runs by counts, not by time (a loaded machine is slow): the ban lands once 24 joins
+    // have been answered, and the lanes go on until 60 joins sent after it have been answered
     const storm = async (lane: number): Promise<void> => {
-      for (let i = 0; Date.now() < stopAt; i++) {
+      for (let i = 0; afterBan.length < 60 && Date.now() < giveUpAt; i++) {
         const sentAfterBan = banned;
         const r = await httpJoin(lane + i, saleId, target.token);
         (sentAfterBan ? afterBan : beforeBan).push({ status: r.status, code: r.body.code, place: r.body.place });
       }
     };
-    const stopAt = Date.now() + 1500;
+    const giveUpAt = Date.now() + 30_000;
     const lanes = [...Array.from({ length: 12 }, (_, l) => storm(l)), ...crowd.map((v, i) => httpJoin(i, saleId, v.token))];
-    await sleep(400);
+    await eventually(() => beforeBan.length >= 24, 15_000);
     const answer = await applyFanAction(redis, saleId, target.visitorId, 'ban', record);
     banned = true;
     bannedAt = Date.now();
     await Promise.all(lanes);
     await sleep(300); // a few more ticks of admission
 
-    expect(beforeBan.length).toBeGreaterThan(5);
-    expect(afterBan.length).toBeGreaterThan(5);
+    expect(beforeBan.length).toBeGreaterThanOrEqual(24);
+    expect(afterBan.length).toBeGreaterThanOrEqual(60);
     expect(['waiting', 'offer', 'admitted', 'none']).toContain(answer.before);
     // every join sent after the ban returned is refused, whichever process it reached
     expect(afterBan.every((r) => r.status === 403 && r.code === 'visitor_banned'), JSON.stringify(afterBan.slice(0, 5))).toBe(true);
@@ -104,7 +106,7 @@ describe('operator actions on one fan, across edge processes', () => {
     expect(Number(await redis.hget(k.stats, 'admitted'))).toBeGreaterThan(0);
     expect(bannedAt).toBeGreaterThan(0);
     sub.disconnect();
-  }, 20_000);
+  }, 60_000);
 
   it('remove: every socket of the fan on every process hears the end state and closes; others stay; the fan may come back at the end', async () => {
     const saleId = await createSale(redis, { ratePerMin: 60, maxActive: 1 });
