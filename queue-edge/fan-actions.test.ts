@@ -68,7 +68,6 @@ describe('operator actions on one fan, across edge processes', () => {
     await sub.subscribe(k.channel);
 
     let banned = false;
-    let bannedAt = 0;
     const afterBan: { status: number; code: unknown; place: unknown }[] = [];
     const beforeBan: unknown[] = [];
     // the storm runs by counts, not by time (a loaded machine is slow): the ban lands once 24 joins
@@ -85,7 +84,6 @@ describe('operator actions on one fan, across edge processes', () => {
     await eventually(() => beforeBan.length >= 24, 15_000);
     const answer = await applyFanAction(redis, saleId, target.visitorId, 'ban', record);
     banned = true;
-    bannedAt = Date.now();
     await Promise.all(lanes);
     await sleep(300); // a few more ticks of admission
 
@@ -104,7 +102,6 @@ describe('operator actions on one fan, across edge processes', () => {
     expect(offeredAfter).toEqual([]);
     // the crowd was served meanwhile
     expect(Number(await redis.hget(k.stats, 'admitted'))).toBeGreaterThan(0);
-    expect(bannedAt).toBeGreaterThan(0);
     sub.disconnect();
   }, 60_000);
 

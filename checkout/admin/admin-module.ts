@@ -29,7 +29,7 @@ export function adminRoutes(s: CheckoutServices): OpenAPIHono {
   router.route('/', createVenueRouter({ pg: ctx.pg }));
   router.route('/', createEventRouter({ pg: ctx.pg, canceller, reminders: s.notifications }));
   router.route('/', createOrderAdminRouter({ pg: ctx.pg, cancellation }));
-  router.route('/', createFanRouter({ pg: ctx.pg, redis: ctx.redis }));
+  router.route('/', createFanRouter({ pg: ctx.pg, redis: ctx.redis, inventory }));
   router.route('/', createSaleRouter({
     pg: ctx.pg, redis: ctx.redis, inventory, gateways: s.gateways.names, onGatewaysChanged: (id) => s.saleGateways.forget(id),
     dashboard: createDashboardReader({ pg: ctx.pg, redis: ctx.redis, availability: (id) => inventory.availability(id), registry: groupMetrics, healthKey: healthKeyOf(ctx.config) }),

@@ -68,7 +68,9 @@ describe('revoke a pass mid-shopping', () => {
 
     const r = await act(fan.visitorId, { action: 'revoke_pass', reason: 'ticket tout: 40 tabs from one address' });
     expect(r.status).toBe(200);
-    expect(r.body).toMatchObject({ action: 'revoke_pass', before: 'admitted', revokedJti: fan.jti, changed: true });
+    expect(r.body).toMatchObject({ action: 'revoke_pass', before: 'admitted', revokedJti: fan.jti, releasedHold: first.body.holdId, changed: true });
+    // its seat is back on sale at once, not at the hold's deadline
+    expect((await w.deps.inventory.getHold(first.body.holdId as string))?.state).toBe('RELEASED');
     expect(await w.ctx.redis.zscore(queueKeys(sale()).active, fan.jti)).toBeNull();
 
     const again = await w.json('POST', `/v1/sales/${sale()}/holds`, { token: fan.token, body: { kind: 'best', sectionId: blockA(), quantity: 1 } });

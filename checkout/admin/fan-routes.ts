@@ -13,11 +13,13 @@ import {
   accountBan, applyFanAction, fanActionRecordSchema, fanActionSchema, readFan, setAccountBan, visitorsOfPasses, type FanActionRecord,
 } from '../../admission/fan-actions.js';
 import { audited, auditRowSchema, readOperatorAudit, reasonSchema, type OperatorActor } from '../../admission/operator-audit.js';
-import { passOf } from '../../admission/pass-holder.js';
+import { holderOf, passOf } from '../../admission/pass-holder.js';
 import type { PgPool } from '../../common/postgres-pool.js';
 import { Problem } from '../../common/problem.js';
 import type { RedisClient } from '../../common/redis-connection.js';
-import { parseHoldId } from '../../inventory/hold-id.js';
+import { makeHoldId, parseHoldId } from '../../inventory/hold-id.js';
+import type { SeatInventory } from '../../inventory/inventory-api.js';
+import { redisKeys } from '../../common/redis-keys.js';
 import type { AuthEnv } from '../accounts/auth-middleware.js';
 import { apiRoute, apiRouter, jsonAnswer, jsonBody } from '../api/api-route.js';
 import { needs } from '../api/openapi-document.js';
@@ -25,6 +27,7 @@ import { needs } from '../api/openapi-document.js';
 export interface FanRouterDeps {
   pg: PgPool;
   redis: RedisClient;
+  inventory: Pick<SeatInventory, 'getHold' | 'release'>;
 }
 
 const tags = ['admin: fans'];
@@ -68,6 +71,7 @@ const actionAnswer = z.object({
   action: fanActionSchema,
   before: z.string().describe('the place\'s state before the action'),
   revokedJti: z.string().nullable(),
+  releasedHold: z.string().nullable().describe('the revoked pass\'s live hold, released: its seats are back on sale (a payment in flight for it is cancelled at commit)'),
   changed: z.boolean(),
   account: z.object({ id: z.string(), email: z.string() }).nullable(),
   alsoBanned: z.array(z.string()).describe('other visitors of the account, banned with it'),
@@ -89,13 +93,31 @@ export function actorOf(user: { userId: string; email: string }): OperatorActor 
 }
 
 export function createFanRouter(deps: FanRouterDeps): OpenAPIHono<AuthEnv> {
-  const { pg, redis } = deps;
+  const { pg, redis, inventory } = deps;
   const router = apiRouter<AuthEnv>();
 
-  async function liveSale(id: string): Promise<void> {
-    const { rows } = await pg.query<{ status: string }>('SELECT status FROM sales WHERE id = $1', [id]);
+  async function liveSale(id: string): Promise<{ shardCount: number }> {
+    const { rows } = await pg.query<{ status: string; shard_count: number }>('SELECT status, shard_count FROM sales WHERE id = $1', [id]);
     if (!rows[0]) throw new Problem(404, 'sale_not_found', `no sale ${id}`);
     if (rows[0].status === 'draft') throw new Problem(409, 'sale_not_published', 'the sale has no queue until it is published');
+    return { shardCount: rows[0].shard_count };
+  }
+
+  /**
+   * The revoked pass's live hold goes back on sale: its holder is the pass's after its releases
+   * (pass-holder.ts), on whichever shard placement found seats. Only a HELD hold is released: one
+   * already claimed by its commit is left to finish. A payment started for a released hold is
+   * cancelled when it arrives (the commit finds the hold lost), so no fan pays without a ticket.
+   */
+  async function releaseHoldOf(saleId: string, shardCount: number, jti: string): Promise<string | null> {
+    const releases = Number((await redis.get(redisKeys.passReleases(saleId, jti))) ?? 0);
+    const holder = holderOf(jti, releases);
+    for (let shard = 0; shard < shardCount; shard++) {
+      const holdId = makeHoldId(saleId, shard, holder);
+      const hold = await inventory.getHold(holdId);
+      if (hold?.state === 'HELD') return (await inventory.release(holdId)) === 'released' ? holdId : null;
+    }
+    return null;
   }
 
   async function ordersOfPasses(saleId: string, jtis: string[]): Promise<OrderRow[]> {
@@ -178,7 +200,7 @@ export function createFanRouter(deps: FanRouterDeps): OpenAPIHono<AuthEnv> {
     const { id, visitor } = c.req.valid('param');
     const body = c.req.valid('json');
     const actor = actorOf(c.get('user'));
-    await liveSale(id);
+    const { shardCount } = await liveSale(id);
     if (body.accountEmail && body.action !== 'ban' && body.action !== 'unban') {
       throw new Problem(422, 'validation_failed', 'invalid body: accountEmail: only with ban or unban', { errors: [{ path: 'accountEmail', message: 'only with ban or unban' }] });
     }
@@ -206,7 +228,9 @@ export function createFanRouter(deps: FanRouterDeps): OpenAPIHono<AuthEnv> {
       for (const other of others) await applyFanAction(redis, id, other, 'ban', record);
       return r;
     });
-    return c.json({ visitorId: visitor, action: body.action, before: done.before, revokedJti: done.revokedJti, changed: done.changed, account, alsoBanned: others }, 200);
+    // after the commit: the pass is dead either way, its seats should not wait for the hold's deadline
+    const releasedHold = done.revokedJti ? await releaseHoldOf(id, shardCount, done.revokedJti) : null;
+    return c.json({ visitorId: visitor, action: body.action, before: done.before, revokedJti: done.revokedJti, releasedHold, changed: done.changed, account, alsoBanned: others }, 200);
   });
 
   router.openapi(apiRoute({
