@@ -3,8 +3,7 @@
  * them from the queue, ban them (their visitor id, and optionally their account), lift a ban.
  * Each queue change is one script on the sale's slot (lua/fanAction-11.lua), atomic with joins and
  * admission ticks, which also publishes on the sale channel so every edge closes the fan's sockets.
- * Who did it and why is the caller's to record (operator-audit.ts), in the same PostgreSQL
- * transaction that waits for the script.
+ * Who did it and why is the caller's to record (operator-audit.ts), before the script runs.
  */
 import { z } from 'zod';
 import type { RedisClient } from '../common/redis-connection.js';

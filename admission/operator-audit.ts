@@ -1,11 +1,11 @@
 /**
  * The operator audit log (common/db/migrations/0090_operator_audit.sql): one append-only row per
  * operator action on a sale or on one of its fans: who (the admin account; the static operator
- * token is `operator`), where from (API or edge), what, to whom, why, when. Written in a
- * transaction around the action (`audited`), so an action without PostgreSQL does not run.
+ * token is `operator`), where from (API or edge), what, to whom, why, when. Written before the
+ * action (`audited`), so an action without PostgreSQL does not run.
  */
 import { z } from 'zod';
-import { inTransaction, type PgClient, type PgPool } from '../common/postgres-pool.js';
+import type { PgClient, PgPool } from '../common/postgres-pool.js';
 
 export interface OperatorActor {
   id: string;
@@ -14,6 +14,9 @@ export interface OperatorActor {
 
 /** Why an operator acted: free text, kept with the action (required for actions on a fan). */
 export const reasonSchema = z.string().trim().min(3).max(500).describe('why the operator acts (kept in the audit log)');
+
+/** Optional on every other change an operator makes (controls, schedule, refunds…): `X-Usher-Reason`, kept with it. */
+export const reasonHeaders = z.object({ 'x-usher-reason': reasonSchema.optional() });
 
 export interface AuditEntry {
   saleId: string;
@@ -50,16 +53,22 @@ export async function recordOperatorAction(db: PgPool | PgClient, e: AuditEntry)
 }
 
 /**
- * Runs `act` inside the transaction that records it: BEGIN, the audit row, then the action, then
- * COMMIT. PostgreSQL unreachable or the row refused: the action does not run. The action fails:
- * the row is rolled back. Only a failure of COMMIT itself, after the action, leaves it unrecorded
- * (rethrown: a 5xx the operator sees, and the log).
+ * Runs `act` once its audit row is written: the row first (PostgreSQL unreachable or the row
+ * refused: the action does not run), then the action. Should the action fail, a second row
+ * `<action>.failed` with its error code follows (append-only: nothing is ever rewritten), so a
+ * row is an accepted request and a `.failed` row after it says it did not take effect. No
+ * connection is held while the action runs (a refund uses PostgreSQL itself).
  */
 export async function audited<T>(pg: PgPool, entry: AuditEntry, act: () => Promise<T>): Promise<T> {
-  return inTransaction(pg, async (client) => {
-    await recordOperatorAction(client, entry);
-    return act();
-  });
+  await recordOperatorAction(pg, entry);
+  try {
+    return await act();
+  } catch (err) {
+    const code = (err as { code?: unknown } | null)?.code;
+    await recordOperatorAction(pg, { ...entry, action: `${entry.action}.failed`, detail: { ...entry.detail, error: typeof code === 'string' ? code : 'internal' } })
+      .catch(() => undefined); // the error that matters is the action's
+    throw err;
+  }
 }
 
 interface AuditDbRow {

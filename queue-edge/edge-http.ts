@@ -8,7 +8,6 @@ import type { z } from 'zod';
 import { Problem } from '../common/problem.js';
 import { operatorOf } from '../access/account-roles.js';
 import { audited, type AuditEntry } from '../admission/operator-audit.js';
-import { isDependencyDown } from '../common/dependency-down.js';
 import { applySaleControl } from '../admission/sale-controls.js';
 import { queueKeys } from '../admission/queue-keys.js';
 import { type EdgeCore, admitJoin, takeOffer } from './edge-core.js';
@@ -180,7 +179,7 @@ const controls = defineRoute({
 
 /**
  * The edge's controls are the operator's path that needs Redis only (pause during an incident), so
- * their audit row is written like the API's (row first, one transaction: admission/operator-audit.ts)
+ * their audit row is written like the API's (row first: admission/operator-audit.ts)
  * when PostgreSQL takes it, and when it cannot (no PostgreSQL here, unreachable, not migrated) the
  * control still applies and the whole entry goes to the error log, to be recovered from there.
  */
@@ -189,24 +188,17 @@ async function auditedAtEdge<T>(core: EdgeCore, entry: AuditEntry, apply: () => 
     core.log.warn({ audit: entry }, 'sale control not audited: this edge has no PostgreSQL');
     return apply();
   }
-  let applied: { result: T } | null = null;
+  let started = false;
   try {
-    return await audited(core.pg, entry, async () => (applied = { result: await apply() }).result);
+    return await audited(core.pg, entry, () => {
+      started = true;
+      return apply();
+    });
   } catch (err) {
-    if (applied) { // only the COMMIT failed: the control is in force
-      core.log.error({ err, audit: entry }, 'sale control applied, its audit row lost (COMMIT failed)');
-      return (applied as { result: T }).result;
-    }
-    if (!isAuditFailure(err)) throw err; // the control itself failed (Redis): nothing was applied
+    if (started) throw err; // the control itself failed (Redis), and that is recorded
     core.log.error({ err, audit: entry }, 'sale control applied without its audit row: PostgreSQL refused it');
     return apply();
   }
-}
-
-/** The audit write failed (PostgreSQL down, or an error of PostgreSQL's own), not the Redis control. */
-function isAuditFailure(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return isDependencyDown(err) || (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)); // a SQLSTATE
 }
 
 /** Visitor tokens for new visitors, at most EDGE_JOINS_PER_IP_PER_MIN per address. */

@@ -86,10 +86,10 @@ describe('revoke a pass mid-shopping', () => {
 
     const rows = (await auditRows()).filter((x) => x.visitor_id === fan.visitorId);
     expect(rows).toEqual([{ action: 'fan.revoke_pass', visitor_id: fan.visitorId, reason: 'ticket tout: 40 tabs from one address', actor_email: adminEmail }]);
-    // a second revocation is refused precisely, and records nothing
+    // a second revocation is refused precisely; the log keeps the attempt and its failure
     const twice = await act(fan.visitorId, { action: 'revoke_pass', reason: 'again' });
     expect([twice.status, twice.body.code]).toEqual([409, 'pass_not_active']);
-    expect((await auditRows()).filter((x) => x.visitor_id === fan.visitorId)).toHaveLength(1);
+    expect((await auditRows()).filter((x) => x.visitor_id === fan.visitorId).map((x) => x.action)).toEqual(['fan.revoke_pass', 'fan.revoke_pass', 'fan.revoke_pass.failed']);
   });
 });
 
@@ -217,9 +217,11 @@ describe('the audit log', () => {
       await w.db.pool.query(`ALTER TABLE operator_audit DROP CONSTRAINT test_refuse`);
     }
     expect(await w.ctx.redis.zscore(queueKeys(sale()).waiting, visitor)).toBe('21');
-    // a refused action (nothing to remove) leaves no row either
+    // a refused action (nothing to remove) is an attempt followed by its failure, with the code
     const before = (await auditRows()).length;
     expect((await act('nobody-at-all', { action: 'remove', reason: 'not there' })).status).toBe(404);
-    expect(await auditRows()).toHaveLength(before);
+    expect((await auditRows()).slice(before).map((r) => r.action)).toEqual(['fan.remove', 'fan.remove.failed']);
+    const failed = await w.db.pool.query(`SELECT detail FROM operator_audit WHERE sale_id = $1 AND action = 'fan.remove.failed' AND visitor_id = 'nobody-at-all'`, [sale()]);
+    expect(failed.rows[0].detail).toMatchObject({ error: 'not_in_queue' });
   });
 });

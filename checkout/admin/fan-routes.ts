@@ -4,8 +4,8 @@
  *   POST /v1/admin/sales/{id}/fans/{visitor}/actions          revoke_pass, remove, ban, unban, with a reason
  *   GET  /v1/admin/sales/{id}/audit                           who did what, newest first, paged
  * The queue side is admission/fan-actions.ts (one script, atomic with joins, heard by every edge);
- * each action's audit row is written first, in the transaction that runs it (admission/operator-audit.ts):
- * an action that cannot be recorded does not happen.
+ * each action's audit row is written before it runs (admission/operator-audit.ts): an action that
+ * cannot be recorded does not happen, and one that fails adds a `.failed` row.
  */
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
@@ -187,7 +187,7 @@ export function createFanRouter(deps: FanRouterDeps): OpenAPIHono<AuthEnv> {
   router.openapi(apiRoute({
     method: 'post', path: '/v1/admin/sales/{id}/fans/{visitor}/actions',
     summary: 'Act on one fan, with a reason (audited): revoke_pass (holds and checkout refused at once), remove from the queue, ban (visitor, optionally account; future joins refused on every edge), unban',
-    description: 'The fan\'s sockets on every edge are told `removed` and closed. The audit row is written in the same transaction; nothing changes if it cannot be.',
+    description: 'The fan\'s sockets on every edge are told `removed` and closed. The audit row is written first: nothing changes if it cannot be; a refused action adds a `fan.<action>.failed` row.',
     tags, security,
     request: { params: fanParams, body: jsonBody(actionBody) },
     responses: {

@@ -15,12 +15,10 @@ import { dashboardData, idParams, saleList, salePublished, saleRow, saleSettings
 import { readSaleStats } from './sale-stats.js';
 import type { DashboardReader } from './dashboard-data.js';
 import type { Context } from 'hono';
-import { audited, reasonSchema, type AuditEntry } from '../../admission/operator-audit.js';
+import { audited, reasonHeaders, type AuditEntry } from '../../admission/operator-audit.js';
 import type { AuthEnv } from '../accounts/auth-middleware.js';
 import { actorOf } from './fan-routes.js';
 
-/** Optional on every change of a sale: kept with it in the operator audit log. */
-const reasonHeaders = z.object({ 'x-usher-reason': reasonSchema.optional() });
 
 const at = z.iso.datetime({ offset: true });
 /** Leading zero bits of the proof of work a joining fan must find (0 = none); each bit doubles the work. */
