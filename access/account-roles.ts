@@ -41,22 +41,35 @@ export interface OperatorAuth {
   roles: AccountRoles | undefined;
 }
 
+/** Who an operator is: the static token's fixed identity, or the admin account. */
+export interface Operator {
+  userId: string;
+  email: string;
+}
+
+/** The identity the static ADMIN_API_TOKEN acts under (the API's requireAdmin uses the same). */
+export const STATIC_OPERATOR: Operator = { userId: 'operator', email: 'operator@usher.local' };
+
 /**
  * Operator authorisation of the edge's controls (the API's requireAdmin applies the same rules
  * with its own 401/403 answers): the static ADMIN_API_TOKEN, or an access token that was not
- * logged out whose account is an admin now.
+ * logged out whose account is an admin now. Answers who it is (for the audit log), or null.
  */
-export async function isAdmin(bearer: string | undefined, auth: OperatorAuth): Promise<boolean> {
-  if (!bearer) return false;
-  if (isOperatorToken(bearer, auth.adminApiToken)) return true;
-  if (!auth.roles) return false;
+export async function operatorOf(bearer: string | undefined, auth: OperatorAuth): Promise<Operator | null> {
+  if (!bearer) return null;
+  if (isOperatorToken(bearer, auth.adminApiToken)) return STATIC_OPERATOR;
+  if (!auth.roles) return null;
   let claims;
   try {
     claims = await auth.tokens.verify(bearer);
   } catch (err) {
-    if (err instanceof AccessTokenError) return false;
+    if (err instanceof AccessTokenError) return null;
     throw err;
   }
-  if (claims.role !== 'admin' || (await auth.denylist.isDenied(bearer))) return false;
-  return (await auth.roles.current(claims.userId)) === 'admin';
+  if (claims.role !== 'admin' || (await auth.denylist.isDenied(bearer))) return null;
+  return (await auth.roles.current(claims.userId)) === 'admin' ? { userId: claims.userId, email: claims.email } : null;
+}
+
+export async function isAdmin(bearer: string | undefined, auth: OperatorAuth): Promise<boolean> {
+  return (await operatorOf(bearer, auth)) !== null;
 }

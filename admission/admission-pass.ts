@@ -83,7 +83,7 @@ export async function passSigningKeys(privateJwksJson: string): Promise<PassSign
   };
 }
 
-export type PassFailure = 'missing' | 'malformed' | 'expired' | 'bad_signature' | 'wrong_sale' | 'revoked' | 'keys_unavailable';
+export type PassFailure = 'missing' | 'malformed' | 'expired' | 'bad_signature' | 'wrong_sale' | 'revoked' | 'revoked_by_operator' | 'keys_unavailable';
 
 export class PassError extends Error {
   constructor(readonly reason: PassFailure, message: string) {

@@ -46,6 +46,12 @@ export interface QueueKeys {
   accessCodes: string;
   /** ZSET jti → exp ms of every enqueue token used: one visitor per token. */
   usedTokens: string;
+  /** HASH visitor → JSON ban record: refused at join (join-15.lua), removed from the queue (fanAction-11.lua). */
+  banned: string;
+  /** HASH account user id → JSON ban record: refused at checkout when the fan names that account. */
+  bannedAccounts: string;
+  /** HASH pass jti → JSON revocation record: an operator ended this pass (the API answers 403 pass_revoked_by_operator). */
+  revokedPasses: string;
 }
 
 export function queueKeys(saleId: string): QueueKeys {
@@ -71,6 +77,9 @@ export function queueKeys(saleId: string): QueueKeys {
     scheduleLog: `${base}:schedule-log`,
     accessCodes: `${base}:access-codes`,
     usedTokens: `${base}:used-tokens`,
+    banned: `${base}:banned`,
+    bannedAccounts: `${base}:banned-accounts`,
+    revokedPasses: `${base}:revoked-passes`,
   };
 }
 

@@ -1,6 +1,6 @@
 /**
  * Presale access of a sale's queue, shared by the API's admin route (organisers set it) and the edge
- * (join-14.lua checks it): until `presaleUntil` every newcomer needs an access code from the
+ * (join-15.lua checks it): until `presaleUntil` every newcomer needs an access code from the
  * organiser's uploaded list or an enqueue token (a JWT the organiser's own system signs with a key
  * of the JWKS it registered). Each code and each token admits one visitor, decided atomically by the
  * join script. Codes are stored only as salted SHA-256 digests (`accessCodeDigest`), so a Redis dump

@@ -2,13 +2,15 @@
  * Two edge processes on a real Redis Cluster (3 masters, 1 replica each): the sale channel is
  * sharded pub/sub (SSUBSCRIBE on the node owning the sale's slot, nothing on the cluster-wide bus),
  * an offer and a pass published by the queue scripts reach a fan's socket on the other edge, and
- * the subscription survives its connection being killed and the slot's master failing over.
+ * an operator's ban closes the fan's sockets on both edges, and the subscription survives its
+ * connection being killed and the slot's master failing over.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis, type Cluster } from 'ioredis';
 import { freePort } from '../scripts/services.js';
 import { startRedisCluster, type LocalCluster } from '../test/support/redis-cluster.js';
 import { queueKeys } from '../admission/queue-keys.js';
+import { applyFanAction } from '../admission/fan-actions.js';
 import { createSale, eventually, Fan, newVisitor, spawnEdge } from '../test/support/edge-test-harness.js';
 
 let cluster: LocalCluster;
@@ -97,6 +99,24 @@ describe('the sale channel on a Redis Cluster', () => {
       expect(Number(plain[1]), `plain subscribers on ${port}`).toBe(0);
     }
     await passReachesOtherEdge(saleId);
+    await Promise.all(watchers.map((w) => w.close()));
+  });
+
+  it('carries an operator\'s ban (SPUBLISH from the fan-action script on the sale\'s shard) to the fan\'s sockets on both edges', async () => {
+    const { saleId, watchers } = await saleWatchedByBothEdges();
+    const v = await newVisitor(edges[0]!.url);
+    const tabs = await Promise.all(edges.map(async (e) => {
+      const tab = await Fan.open(`${e.url.replace('http', 'ws')}/v1/sales/${saleId}/ws`);
+      await tab.join(v.token);
+      return tab;
+    }));
+    await applyFanAction(redis, saleId, v.visitorId, 'ban', { by: 'operator', byEmail: 'operator@usher.local', reason: 'cluster test', at: Date.now() });
+    for (const tab of tabs) {
+      expect(await tab.next('removed', 10_000)).toMatchObject({ reason: 'banned' });
+      await eventually(() => tab.closed, 5000);
+    }
+    const again = await fetch(`${edges[1]!.url}/v1/sales/${saleId}/join`, { method: 'POST', headers: { authorization: `Bearer ${v.token}`, 'content-type': 'application/json' }, body: '{}' });
+    expect(again.status).toBe(403);
     await Promise.all(watchers.map((w) => w.close()));
   });
 

@@ -6,12 +6,13 @@ import type { AccessDenylist } from '../access/access-denylist.js';
 import type { Config } from '../common/config.js';
 import type { Logger } from '../common/logger.js';
 import type { RedisClient } from '../common/redis-connection.js';
+import type { PgPool } from '../common/postgres-pool.js';
 import type { PassSigningKeys } from '../admission/admission-pass.js';
 import type { AccessTokens } from '../access/access-token.js';
 import type { AccountRoles } from '../access/account-roles.js';
 import { Problem } from '../common/problem.js';
 import type { QueueStore } from './queue-store.js';
-import type { Place } from './visitor-place.js';
+import type { Place } from '../admission/visitor-place.js';
 import type { VisitorTokens } from './visitor-token.js';
 import type { SalePages } from './sale-pages.js';
 import type { SaleRegistry } from './sale-registry.js';
@@ -36,6 +37,8 @@ export interface EdgeCore {
   denylist: AccessDenylist;
   /** accounts' current roles (PostgreSQL); without PostgreSQL only the static operator token controls sales */
   roles: AccountRoles | undefined;
+  /** PostgreSQL, when the edge has it: the controls are then recorded in the operator audit log */
+  pg: PgPool | undefined;
   sales: SaleRegistry;
   /** what the waiting-room page shows about a sale (event, pre-queue, branding), cached */
   pages: SalePages;

@@ -1,7 +1,8 @@
 /**
  * The sale channel (Redis pub/sub; sharded on a cluster, see admission/sale-channel.ts) as this edge
  * hears it: offers and passes go to the fan's sockets wherever the fan is connected; the opening
- * shuffle tells pre-queue fans their ticket; a control change triggers an immediate tick so it
+ * shuffle tells pre-queue fans their ticket; an operator's action on a fan (revoke, remove, ban)
+ * closes that fan's sockets here with an end-state message; a control change triggers an immediate tick so it
  * reaches fans at once (the settings are re-read each tick anyway, so a lost message delays a
  * change by at most one tick).
  *
@@ -23,8 +24,8 @@ import { openSaleChannelSubscriber } from '../admission/sale-channel.js';
 import type { EdgeCore } from './edge-core.js';
 import type { SaleRoom } from './fan-registry.js';
 import { sendTo } from './fan-registry.js';
-import { checkoutUrl } from './edge-protocol.js';
-import { storedPlace, type Place } from './visitor-place.js';
+import { checkoutUrl, removalDetail, REMOVED_CLOSE_CODE } from './edge-protocol.js';
+import { storedPlace, type Place } from '../admission/visitor-place.js';
 
 const eventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('offers'), offers: z.array(z.object({ visitor: z.string(), ticket: z.number(), deadline: z.number() })) }),
@@ -32,7 +33,9 @@ const eventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('shuffled'), seed: z.string(), count: z.number() }),
   z.object({ type: z.literal('control') }).passthrough(),
   z.object({ type: z.literal('committed'), count: z.number(), commitment: z.string() }),
+  z.object({ type: z.literal('fan'), action: z.enum(['revoke', 'remove', 'ban']), visitor: z.string() }),
 ]);
+const removalOf = { revoke: 'pass_revoked', remove: 'removed', ban: 'banned' } as const;
 
 const HMGET_CHUNK = 1000;
 export const OFFER_CATCH_UP_MS = 2000;
@@ -130,6 +133,16 @@ export function saleEvents(core: EdgeCore, tickNow: (saleId: string) => Promise<
       case 'shuffled':
         void tellTickets(room).catch((err: unknown) => core.log.warn({ err }, 'could not tell pre-queue fans their tickets'));
         return;
+      case 'fan': { // an operator acted on this fan: every socket of theirs here hears the end state and closes
+        const reason = removalOf[event.action];
+        for (const ws of [...room.socketsOf(event.visitor)]) {
+          sendTo(ws, { v: 1, type: 'removed', reason, detail: removalDetail[reason] });
+          if (!ws.getUserData().closed) ws.cork(() => ws.end(REMOVED_CLOSE_CODE, 'removed by the organiser'));
+        }
+        room.prequeued.delete(event.visitor);
+        offersTold.get(room.saleId)?.delete(event.visitor);
+        return;
+      }
       case 'control':
       case 'committed': // the pre-queue closed: every edge ticks, so its fans see the draw's progress at once
         void tickNow(room.saleId);

@@ -6,14 +6,15 @@
 import type { TemplatedApp, HttpResponse, HttpRequest } from 'uWebSockets.js';
 import type { z } from 'zod';
 import { Problem } from '../common/problem.js';
-import { isAdmin } from '../access/account-roles.js';
+import { operatorOf } from '../access/account-roles.js';
+import { audited, type AuditEntry } from '../admission/operator-audit.js';
 import { applySaleControl } from '../admission/sale-controls.js';
 import { queueKeys } from '../admission/queue-keys.js';
 import { type EdgeCore, admitJoin, takeOffer } from './edge-core.js';
 import { replyTo, readBody, runRoute, clientIp, type Reply } from './http-reply.js';
 import { bearerToken } from '../common/bearer-token.js';
 import { checkoutUrl } from './edge-protocol.js';
-import { storedPlace, type Place } from './visitor-place.js';
+import { storedPlace, type Place } from '../admission/visitor-place.js';
 import { VisitorTokenError } from './visitor-token.js';
 import { etaRangeS } from './eta-estimator.js';
 import { readDrawRecord } from './draw-record.js';
@@ -26,6 +27,8 @@ import {
 interface Request {
   sale: string;
   authorization: string;
+  /** `X-Usher-Reason` (controls: kept in the audit log) */
+  reason: string;
   ip: string;
 }
 
@@ -156,20 +159,47 @@ const controls = defineRoute({
   doc: {
     method: 'post', path: '/v1/sales/:sale/controls', tag: 'controls', security: 'admin', params: saleParam, body: saleControlSchema,
     summary: "change a sale's queue live (rate, maximum shoppers, pause, resume, close, message)",
-    description: 'Effective at the next tick on every edge (the publish makes each edge tick at once).',
+    description: 'Effective at the next tick on every edge (the publish makes each edge tick at once). An optional `X-Usher-Reason` header is kept with the change in the operator audit log (when the edge has PostgreSQL).',
     responses: { 200: { description: 'the settings now in force', schema: controlsResponseSchema }, ...problems(400, 401, 403, 404, 413, 422, 503) },
   },
   async handler(core, reply, req, body) {
-    const operator = { tokens: core.accessTokens, adminApiToken: core.config.secrets.adminApiToken, denylist: core.denylist, roles: core.roles };
-    if (!(await isAdmin(bearerToken(req.authorization), operator))) {
+    const auth = { tokens: core.accessTokens, adminApiToken: core.config.secrets.adminApiToken, denylist: core.denylist, roles: core.roles };
+    const operator = await operatorOf(bearerToken(req.authorization), auth);
+    if (!operator) {
       throw new Problem(req.authorization ? 403 : 401, 'admin_required', 'an admin access token or the admin API token is required');
     }
     const control = body();
     const { saleId } = await knownSale(core, req.sale);
-    const answer: ControlsResponse = { saleId, settings: await applySaleControl(core.redis, saleId, control) };
+    const entry = { saleId, actor: { id: operator.userId, email: operator.email }, via: 'edge' as const, action: `control.${control.action}`, reason: req.reason || null, detail: { control } };
+    const settings = await auditedAtEdge(core, entry, () => applySaleControl(core.redis, saleId, control));
+    const answer: ControlsResponse = { saleId, settings };
     reply.json(200, answer);
   },
 });
+
+/**
+ * The edge's controls are the operator's path that needs Redis only (pause during an incident), so
+ * their audit row is written like the API's (row first: admission/operator-audit.ts)
+ * when PostgreSQL takes it, and when it cannot (no PostgreSQL here, unreachable, not migrated) the
+ * control still applies and the whole entry goes to the error log, to be recovered from there.
+ */
+async function auditedAtEdge<T>(core: EdgeCore, entry: AuditEntry, apply: () => Promise<T>): Promise<T> {
+  if (!core.pg) {
+    core.log.warn({ audit: entry }, 'sale control not audited: this edge has no PostgreSQL');
+    return apply();
+  }
+  let started = false;
+  try {
+    return await audited(core.pg, entry, () => {
+      started = true;
+      return apply();
+    });
+  } catch (err) {
+    if (started) throw err; // the control itself failed (Redis), and that is recorded
+    core.log.error({ err, audit: entry }, 'sale control applied without its audit row: PostgreSQL refused it');
+    return apply();
+  }
+}
 
 /** Visitor tokens for new visitors, at most EDGE_JOINS_PER_IP_PER_MIN per address. */
 const visitors = defineRoute({
@@ -252,6 +282,7 @@ function uwsHandler(core: EdgeCore, r: EdgeHttpRoute<unknown>) {
     const request: Request = {
       sale: req.getParameter(0) ?? '',
       authorization: req.getHeader('authorization'),
+      reason: req.getHeader('x-usher-reason').slice(0, 500),
       ip: clientIp(res, req.getHeader('x-forwarded-for'), core.config.http.trustProxy),
     };
     const body = schema ? readBody(res, req.getHeader('content-length'), core.config.edge.bodyLimitBytes) : null;

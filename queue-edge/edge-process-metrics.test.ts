@@ -9,7 +9,7 @@ import { newRedis, freshDatabase } from '../test/support/databases.js';
 import { freePort } from '../scripts/services.js';
 import { queueKeys } from '../admission/queue-keys.js';
 import { testEnv, createSale, Fan, eventually } from '../test/support/edge-test-harness.js';
-import { storedPlaceJson } from './visitor-place.js';
+import { storedPlaceJson } from '../admission/visitor-place.js';
 
 const saleFigures = ['usher_queue_length', 'usher_prequeue_length', 'usher_queue_admitted_total', 'usher_queue_offers_expired_total', 'usher_queue_active_shoppers'] as const;
 type Figures = Record<(typeof saleFigures)[number] | 'usher_edge_connected_fans', number | undefined>;

@@ -7,7 +7,7 @@ import type { Redis } from 'ioredis';
 import { newRedis } from '../test/support/databases.js';
 import { freePort } from '../scripts/services.js';
 import { queueKeys } from '../admission/queue-keys.js';
-import { storedPlaceJson } from './visitor-place.js';
+import { storedPlaceJson } from '../admission/visitor-place.js';
 import { createSale, newVisitor, Fan, spawnEdge, sleep, eventually } from '../test/support/edge-test-harness.js';
 
 let redis: Redis;

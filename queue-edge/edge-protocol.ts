@@ -64,7 +64,20 @@ export type ServerMessage =
   | { v: 1; type: 'paused' | 'resumed' | 'sold_out' | 'all_held' | 'closed' | 'opened' | 'rejecting' }
   | { v: 1; type: 'message'; text: string; at: number }
   | { v: 1; type: 'reconnect'; retryAfterMs: number }
+  /** The end state of a fan an operator acted on (admission/fan-actions.ts); the socket closes with REMOVED_CLOSE_CODE after it. */
+  | { v: 1; type: 'removed'; reason: RemovalReason; detail: string }
   | { v: 1; type: 'error'; code: string; detail: string };
+
+export type RemovalReason = 'removed' | 'banned' | 'pass_revoked';
+
+/** What a fan is told when an operator removes or bans them, or revokes their pass. */
+export const removalDetail: Record<RemovalReason, string> = {
+  removed: 'You have been removed from this queue.',
+  banned: 'You have been removed from this queue. The organiser has barred you from this sale.',
+  pass_revoked: 'You have been removed from this queue. The organiser revoked your admission pass.',
+};
+/** The close code after `removed`: the page does not reconnect. */
+export const REMOVED_CLOSE_CODE = 4403;
 
 export function encode(message: ServerMessage): string {
   return JSON.stringify(message);

@@ -9,7 +9,7 @@ import { newRedis } from '../test/support/databases.js';
 import { queueKeys } from '../admission/queue-keys.js';
 import { startTestEdge, createSale, newVisitor, Fan, type Msg, type TestEdge } from '../test/support/edge-test-harness.js';
 import { OFFER_CATCH_UP_MS } from './edge-events.js';
-import { storedPlaceJson } from './visitor-place.js';
+import { storedPlaceJson } from '../admission/visitor-place.js';
 
 let redis: Redis;
 let edge: TestEdge;

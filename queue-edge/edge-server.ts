@@ -81,6 +81,7 @@ export async function startEdgeServer(o: EdgeServerOptions): Promise<EdgeServer>
     accessTokens: await loadAccessTokens(config, redis, log),
     denylist: createAccessDenylist(redis),
     roles: o.pg ? accountRoles(o.pg, { ttlMs: o.accountRoleTtlMs }) : undefined,
+    pg: o.pg,
     sales: saleRegistry(redis, o.pg),
     pages: salePages(redis, o.pg),
     fans: new FanRegistry((room) => events.watch(room)),

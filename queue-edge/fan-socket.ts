@@ -9,7 +9,7 @@ import { Problem } from '../common/problem.js';
 import { type EdgeCore, admitJoin, takeOffer, joinMessages, placeMessage, track } from './edge-core.js';
 import { SpanKind, contextFrom, traceparentOf, withSpan } from '../common/tracing.js';
 import { type FanData, type FanSocket, sendTo } from './fan-registry.js';
-import { decodeClientMessage, saleIdSchema, type ClientMessage } from './edge-protocol.js';
+import { decodeClientMessage, removalDetail, REMOVED_CLOSE_CODE, saleIdSchema, type ClientMessage } from './edge-protocol.js';
 import { replyTo, runRoute, clientIp } from './http-reply.js';
 import { newChallenge } from './proof-of-work.js';
 import { edgeProblemOf, internalProblem } from './edge-problems.js';
@@ -33,6 +33,10 @@ function fail(ws: FanSocket, core: EdgeCore, err: unknown): void {
   if (!problem) core.log.error({ err }, 'fan message failed');
   const { code, message } = problem ?? internalProblem();
   sendTo(ws, { v: 1, type: 'error', code, detail: message });
+  if (code === 'visitor_banned') { // an end state, as for a fan banned while connected (edge-events.ts)
+    sendTo(ws, { v: 1, type: 'removed', reason: 'banned', detail: removalDetail.banned });
+    if (!ws.getUserData().closed) ws.cork(() => ws.end(REMOVED_CLOSE_CODE, 'removed by the organiser'));
+  }
 }
 
 async function join(core: EdgeCore, ws: FanSocket, { token, nonce, accessCode, enqueueToken }: Extract<ClientMessage, { type: 'join' }>): Promise<void> {

@@ -1,5 +1,5 @@
 /**
- * What a joining fan brings for a presale (admission/sale-access.ts), made ready for join-14.lua,
+ * What a joining fan brings for a presale (admission/sale-access.ts), made ready for join-15.lua,
  * which decides atomically whether it admits them and spends it. An access code becomes its salted
  * digest. An enqueue token is verified here (jose): signed by a key of the JWKS the organiser
  * registered for the sale (asymmetric algorithms only, so an unsigned or HMAC token is refused),
@@ -61,7 +61,7 @@ export function presaleCredentials(redis: RedisClient): PresaleCredentials {
   };
 }
 
-/** join-14.lua's ARGV[5..7]. */
+/** join-15.lua's ARGV[5..7]. */
 export function credentialArgs(c: PresaleCredential): [string, string, string] {
   switch (c.kind) {
     case 'none': return ['', '', '0'];

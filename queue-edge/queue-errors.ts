@@ -26,6 +26,7 @@ const meaning = {
   enqueue_token_invalid: { status: 403, detail: 'the enqueue token is not valid for this sale (signature, audience or claims)' },
   enqueue_token_expired: { status: 403, detail: 'the enqueue token has expired' },
   enqueue_token_used: { status: 409, detail: 'this enqueue token has already been used' },
+  visitor_banned: { status: 403, detail: 'You have been removed from this queue: the organiser has barred this visitor from the sale' },
 } as const satisfies Record<string, { status: number; detail: string }>;
 
 export type QueueErrorCode = keyof typeof meaning;

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { defineScripts } from '../common/lua-script-loader.js';
 import type { Result } from 'ioredis';
 import type { RedisClient } from '../common/redis-connection.js';
+import { sharedQueueLuaIncludes } from '../admission/fan-scripts.js';
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
@@ -35,6 +36,6 @@ export const queueLuaDir = fileURLToPath(new URL('./lua/', import.meta.url));
 
 /** Defines every queue script on `redis` (once per client). Throws at boot if a file is missing. */
 export function defineQueueScripts(redis: RedisClient): RedisClient {
-  defineScripts(redis, queueLuaDir, queueCommands);
+  defineScripts(redis, queueLuaDir, queueCommands, [sharedQueueLuaIncludes]);
   return redis;
 }

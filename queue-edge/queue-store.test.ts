@@ -8,7 +8,7 @@ import { queueKeys } from '../admission/queue-keys.js';
 import { createSale } from '../test/support/edge-test-harness.js';
 import { queueStore } from './queue-store.js';
 import { QueueError } from './queue-errors.js';
-import { storedPlaceJson } from './visitor-place.js';
+import { storedPlaceJson } from '../admission/visitor-place.js';
 
 const redis = newRedis();
 const store = queueStore(redis);

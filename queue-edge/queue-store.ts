@@ -9,7 +9,7 @@ import { pubSubModeOf } from '../admission/sale-channel.js';
 import { fixedWindowCounter } from '../common/fixed-window-counter.js';
 import { defineQueueScripts } from './queue-scripts.js';
 import { fromQueueScriptError } from './queue-errors.js';
-import { placeSchema, type Place } from './visitor-place.js';
+import { placeSchema, type Place } from '../admission/visitor-place.js';
 import { queueModeSchema } from '../admission/sale-controls.js';
 import { NO_CREDENTIAL, credentialArgs, type PresaleCredential } from './presale-credential.js';
 
@@ -100,7 +100,7 @@ export function queueStore(redis: RedisClient, joinOptions: JoinOptions = { offe
   return {
     async join(saleId, visitorId, socket, credential = NO_CREDENTIAL) {
       const k = queueKeys(saleId);
-      const keys = [k.settings, k.seq, k.waiting, k.prequeue, k.visitors, k.presence, k.disconnected, k.active, k.bucket, k.offers, k.serving, k.stats, k.accessCodes, k.usedTokens];
+      const keys = [k.settings, k.seq, k.waiting, k.prequeue, k.visitors, k.presence, k.disconnected, k.active, k.bucket, k.offers, k.serving, k.stats, k.accessCodes, k.usedTokens, k.banned];
       const args = [visitorId, socket ? '1' : '0', String(joinOptions.offerTtlMs), String(joinOptions.burstS), ...credentialArgs(credential)];
       return answer(r.usherQueueJoin(...keys, ...args), placeSchema);
     },

@@ -10,7 +10,7 @@ import { newRedis } from '../test/support/databases.js';
 import { queueKeys } from '../admission/queue-keys.js';
 import { createSale, startTestEdge, newVisitor, eventually } from '../test/support/edge-test-harness.js';
 import { startDrandStandIn } from '../test/support/drand-stand-in.js';
-import { storedPlace } from './visitor-place.js';
+import { storedPlace } from '../admission/visitor-place.js';
 import { hashedVisitorId } from './fair-draw.js';
 import type { DrawRecord } from './draw-record.js';
 

@@ -13,6 +13,7 @@ import { createEventCanceller } from './event-cancellation.js';
 import { createEventRouter } from './event-routes.js';
 import { createOrderAdminRouter } from './order-admin-routes.js';
 import { createSaleRouter } from './sale-routes.js';
+import { createFanRouter } from './fan-routes.js';
 import { createVenueRouter } from './venue-routes.js';
 import { apiRouter } from '../api/api-route.js';
 
@@ -28,6 +29,7 @@ export function adminRoutes(s: CheckoutServices): OpenAPIHono {
   router.route('/', createVenueRouter({ pg: ctx.pg }));
   router.route('/', createEventRouter({ pg: ctx.pg, canceller, reminders: s.notifications }));
   router.route('/', createOrderAdminRouter({ pg: ctx.pg, cancellation }));
+  router.route('/', createFanRouter({ pg: ctx.pg, redis: ctx.redis, inventory }));
   router.route('/', createSaleRouter({
     pg: ctx.pg, redis: ctx.redis, inventory, gateways: s.gateways.names, onGatewaysChanged: (id) => s.saleGateways.forget(id),
     dashboard: createDashboardReader({ pg: ctx.pg, redis: ctx.redis, availability: (id) => inventory.availability(id), registry: groupMetrics, healthKey: healthKeyOf(ctx.config) }),

@@ -90,6 +90,9 @@ describe('refunding an order as the organiser', () => {
     expect(answers[0]!.body.order).toMatchObject({ id, status: 'cancelled', tickets: 0, refund: { amountMinor: 8000, status: 'succeeded', reason: 'organiser' } });
     const refunds = await h.db.pool.query('SELECT amount_minor, status, reason FROM refunds WHERE order_id = $1', [id]);
     expect(refunds.rows).toEqual([{ amount_minor: 8000, status: 'succeeded', reason: 'organiser' }]);
+    // each click is in the sale's operator audit log (admission/operator-audit.ts)
+    const audit = await h.db.pool.query(`SELECT count(*)::int AS n FROM operator_audit WHERE action = 'order.refund' AND detail->>'orderId' = $1`, [id]);
+    expect(audit.rows[0].n).toBe(6);
     const tickets = await h.db.pool.query(`SELECT count(*)::int AS n FROM tickets WHERE order_id = $1 AND status = 'live'`, [id]);
     expect(tickets.rows[0].n).toBe(0);
     await expect.poll(floorSold).toBe(sold - 2); // the sale is on: the seats are back on sale, once

@@ -7,6 +7,10 @@ import { apiRoute, apiRouter, jsonAnswer } from '../api/api-route.js';
 import { needs } from '../api/openapi-document.js';
 import { cancelOrder, type OrderCancellationDeps } from '../orders/order-cancellation.js';
 import { idParams } from './admin-schemas.js';
+import { audited, reasonHeaders } from '../../admission/operator-audit.js';
+import type { AuthEnv } from '../accounts/auth-middleware.js';
+import { actorOf } from './fan-routes.js';
+
 
 const when = z.union([z.string(), z.date()]);
 const adminOrder = z.object({
@@ -27,8 +31,8 @@ const SELECT = `SELECT o.id, o.number, o.sale_id AS "saleId", o.email, o.status,
          (SELECT json_build_object('amountMinor', r.amount_minor, 'status', r.status, 'reason', r.reason) FROM refunds r WHERE r.order_id = o.id) AS refund
   FROM orders o`;
 
-export function createOrderAdminRouter(deps: { pg: PgPool; cancellation: OrderCancellationDeps }): OpenAPIHono {
-  const router = apiRouter();
+export function createOrderAdminRouter(deps: { pg: PgPool; cancellation: OrderCancellationDeps }): OpenAPIHono<AuthEnv> {
+  const router = apiRouter<AuthEnv>();
   const order = async (id: string): Promise<z.output<typeof adminOrder> | undefined> => (await deps.pg.query(`${SELECT} WHERE o.id = $1`, [id])).rows[0];
 
   router.openapi(apiRoute({
@@ -49,14 +53,21 @@ export function createOrderAdminRouter(deps: { pg: PgPool; cancellation: OrderCa
 
   router.openapi(apiRoute({
     method: 'post', path: '/v1/admin/orders/{id}/refund', summary: 'Cancel the order and refund it in full, whatever the refund cutoff (exactly once)', tags, security,
-    request: { params: orderParams },
+    request: { params: orderParams, headers: reasonHeaders },
     responses: {
       200: jsonAnswer(z.object({ status: z.enum(['cancelled', 'already_cancelled']), refundMinor: z.number().int(), order: adminOrder }), 'refunded now, or earlier'),
       404: { description: 'order_not_found' }, 409: { description: 'order_not_cancellable: still being confirmed, try again in a moment' },
     },
   }), async (c) => {
     const { id } = c.req.valid('param');
-    const result = await cancelOrder(deps.cancellation, id, 'organiser');
+    const before = await order(id);
+    if (!before) throw new Problem(404, 'order_not_found', `no order ${id}`);
+    // an operator action on a fan's order: in the sale's audit log, recorded first (admission/operator-audit.ts)
+    const entry = {
+      saleId: before.saleId, actor: actorOf(c.get('user')), via: 'api' as const, action: 'order.refund', accountId: null,
+      reason: c.req.valid('header')['x-usher-reason'] ?? null, detail: { orderId: id, number: before.number, status: before.status, amountMinor: before.amountMinor },
+    };
+    const result = await audited(deps.pg, entry, () => cancelOrder(deps.cancellation, id, 'organiser'));
     return c.json({ ...result, order: (await order(id))! }, 200);
   });
   return router;

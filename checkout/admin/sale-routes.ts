@@ -15,6 +15,11 @@ import { dashboardData, idParams, saleList, salePublished, saleRow, saleSettings
 import { readSaleStats } from './sale-stats.js';
 import { brandingSchema } from '../../admission/sale-page.js';
 import type { DashboardReader } from './dashboard-data.js';
+import type { Context } from 'hono';
+import { audited, reasonHeaders, type AuditEntry } from '../../admission/operator-audit.js';
+import type { AuthEnv } from '../accounts/auth-middleware.js';
+import { actorOf } from './fan-routes.js';
+
 
 const at = z.iso.datetime({ offset: true });
 /** Leading zero bits of the proof of work a joining fan must find (0 = none); each bit doubles the work. */
@@ -71,12 +76,15 @@ type SaleRow = z.output<typeof saleRow> & { opens_at: Date; closes_at: Date; pre
 const tags = ['admin: sales'];
 const security = needs('admin');
 
-export function createSaleRouter(deps: SaleRouterDeps): OpenAPIHono {
-  const router = apiRouter();
+export function createSaleRouter(deps: SaleRouterDeps): OpenAPIHono<AuthEnv> {
+  const router = apiRouter<AuthEnv>();
   const checkGateways = (list: GatewayName[] | null | undefined) => {
     const missing = (list ?? []).filter((g) => !deps.gateways.includes(g));
     if (missing.length > 0) throw new Problem(422, 'gateway_not_configured', `this deployment has no ${missing.join(', ')} gateway (PAYMENT_GATEWAYS: ${deps.gateways.join(', ')})`);
   };
+  /** Each change of a live sale is recorded in the operator audit log with who, why and what (admission/operator-audit.ts). */
+  const audit = (c: Context<AuthEnv>, saleId: string, action: string, detail: Record<string, unknown>, reason: string | undefined): AuditEntry =>
+    ({ saleId, actor: actorOf(c.get('user')), via: 'api', action, reason: reason ?? null, detail });
   const sale = async (id: string): Promise<SaleRow> => {
     const { rows } = await deps.pg.query<SaleRow>('SELECT s.*, e.status AS event_status, e.title AS event_title FROM sales s JOIN events e ON e.id = s.event_id WHERE s.id = $1', [id]);
     if (!rows[0]) throw new Problem(404, 'sale_not_found', `no sale ${id}`);
@@ -119,7 +127,7 @@ export function createSaleRouter(deps: SaleRouterDeps): OpenAPIHono {
 
   router.openapi(apiRoute({
     method: 'patch', path: '/v1/admin/sales/{id}', summary: "Change a sale: the proof-of-work difficulty (live: edges ask it of the next joining fans), the payment gateways it offers, the fan pages' branding", tags, security,
-    request: { params: idParams, body: jsonBody(updateSchema) },
+    request: { params: idParams, headers: reasonHeaders, body: jsonBody(updateSchema) },
     responses: { 200: jsonAnswer(saleRow, 'the sale'), 409: { description: 'the sale is closed' } },
   }), async (c) => {
     const s = await sale(c.req.valid('param').id);
@@ -129,14 +137,17 @@ export function createSaleRouter(deps: SaleRouterDeps): OpenAPIHono {
     if (gateways !== undefined) {
       checkGateways(gateways);
       // payments already started keep their gateway (payments.gateway); new checkouts see this within seconds
-      await deps.pg.query('UPDATE sales SET payment_gateways = $2 WHERE id = $1', [s.id, gateways]);
+      await audited(deps.pg, audit(c, s.id, 'sale.update', { paymentGateways: gateways }, c.req.valid('header')['x-usher-reason']),
+        () => deps.pg.query('UPDATE sales SET payment_gateways = $2 WHERE id = $1', [s.id, gateways]));
       deps.onGatewaysChanged?.(s.id);
     }
     if (branding !== undefined) await deps.pg.query('UPDATE sales SET branding = $2::jsonb WHERE id = $1', [s.id, JSON.stringify(branding ?? {})]);
     if (pow !== undefined) {
-      await deps.pg.query('UPDATE sales SET pow_difficulty = $2 WHERE id = $1', [s.id, pow]);
-      // a draft has no live settings yet: publishing seeds them from the row just written
-      if (s.status !== 'draft') await setPowDifficulty(deps.redis, s.id, pow);
+      await audited(deps.pg, audit(c, s.id, 'sale.update', { powDifficulty: pow }, c.req.valid('header')['x-usher-reason']), async () => {
+        await deps.pg.query('UPDATE sales SET pow_difficulty = $2 WHERE id = $1', [s.id, pow]);
+        // a draft has no live settings yet: publishing seeds them from the row just written
+        if (s.status !== 'draft') await setPowDifficulty(deps.redis, s.id, pow);
+      });
     }
     return c.json(await sale(s.id), 200);
   });
@@ -144,14 +155,14 @@ export function createSaleRouter(deps: SaleRouterDeps): OpenAPIHono {
   // Idempotent: the inventory's publish adds nothing the second time and HSETNX keeps live settings.
   router.openapi(apiRoute({
     method: 'post', path: '/v1/admin/sales/{id}/publish', summary: 'Publish the sale: build its seat pools in Redis and seed its queue settings; idempotent', tags, security,
-    request: { params: idParams },
+    request: { params: idParams, headers: reasonHeaders },
     responses: { 200: jsonAnswer(salePublished, 'the pools and the sale'), 409: { description: 'event_not_published, sale_closed' }, 422: { description: 'unsupported_seat_map: a section mixes price tiers' } },
   }), async (c) => {
     const s = await sale(c.req.valid('param').id);
     if (s.event_status !== 'published') throw new Problem(409, 'event_not_published', `publish the event first (it is ${s.event_status})`);
     if (s.status === 'closed') throw new Problem(409, 'sale_closed', 'the sale is closed');
     await checkOneTierPerSection(deps.pg, s.event_id);
-    const pools = await deps.inventory.publish(s.id);
+    const pools = await audited(deps.pg, audit(c, s.id, 'sale.publish', { status: s.status }, c.req.valid('header')['x-usher-reason']), () => deps.inventory.publish(s.id));
     await initSaleSettingsFromPostgres(deps.redis, deps.pg, s.id);
     await deps.pg.query(
       `UPDATE sales SET status = CASE WHEN opens_at <= now() THEN 'open' ELSE 'published' END, published_at = coalesce(published_at, now())
@@ -165,14 +176,15 @@ export function createSaleRouter(deps: SaleRouterDeps): OpenAPIHono {
 
   router.openapi(apiRoute({
     method: 'post', path: '/v1/admin/sales/{id}/controls', summary: 'Live control of the queue: rate, max shoppers, pause, resume, close, message', tags, security,
-    request: { params: idParams, body: jsonBody(saleControlSchema) },
+    request: { params: idParams, headers: reasonHeaders, body: jsonBody(saleControlSchema) },
     responses: { 200: jsonAnswer(saleSettings, 'the settings now'), 409: { description: 'sale_not_published, sale_closed' } },
   }), async (c) => {
     const s = await sale(c.req.valid('param').id);
     const control = c.req.valid('json');
     if (s.status === 'draft') throw new Problem(409, 'sale_not_published', 'publish the sale first');
     if (s.status === 'closed' && control.action !== 'message') throw new Problem(409, 'sale_closed', 'the sale is closed');
-    const settings = await applySaleControl(deps.redis, s.id, control);
+    const settings = await audited(deps.pg, audit(c, s.id, `control.${control.action}`, { control }, c.req.valid('header')['x-usher-reason']),
+      () => applySaleControl(deps.redis, s.id, control));
     if (control.action === 'close') {
       await deps.inventory.setOnSale(s.id, false);
       await deps.pg.query(`UPDATE sales SET status = 'closed' WHERE id = $1`, [s.id]);
@@ -186,25 +198,31 @@ export function createSaleRouter(deps: SaleRouterDeps): OpenAPIHono {
 
   router.openapi(apiRoute({
     method: 'post', path: '/v1/admin/sales/{id}/access', summary: 'Presale: until when newcomers need an access code or an enqueue token, codes to add, the organiser\'s JWKS', tags, security,
-    request: { params: idParams, body: jsonBody(saleAccessSchema) },
+    request: { params: idParams, headers: reasonHeaders, body: jsonBody(saleAccessSchema) },
     responses: { 200: jsonAnswer(saleAccessAnswerSchema, 'the presale now (codes counted, never shown)'), 409: { description: 'sale_not_published' } },
   }), async (c) => {
     const s = await sale(c.req.valid('param').id);
     const change = c.req.valid('json');
     if (s.status === 'draft') throw new Problem(409, 'sale_not_published', 'publish the sale first');
-    return c.json(await applySaleAccess(deps.redis, s.id, change), 200);
+    // codes are never logged: the row keeps how many were added
+    const { codes, ...rest } = change;
+    const detail = { ...rest, ...(codes ? { codesAdded: codes.length } : {}) };
+    return c.json(await audited(deps.pg, audit(c, s.id, 'access.change', detail, c.req.valid('header')['x-usher-reason']), () => applySaleAccess(deps.redis, s.id, change)), 200);
   });
 
   router.openapi(apiRoute({
     method: 'post', path: '/v1/admin/sales/{id}/schedule', summary: 'The timetable of live changes (add, remove; {} reads it), applied by the admission tick at their times', tags, security,
-    request: { params: idParams, body: jsonBody(scheduleChangeSchema) },
+    request: { params: idParams, headers: reasonHeaders, body: jsonBody(scheduleChangeSchema) },
     responses: { 200: jsonAnswer(saleScheduleSchema, 'pending and recently applied changes'), 409: { description: 'sale_not_published, sale_closed, schedule_full' } },
   }), async (c) => {
     const s = await sale(c.req.valid('param').id);
     const change = c.req.valid('json');
     if (s.status === 'draft') throw new Problem(409, 'sale_not_published', 'publish the sale first');
     if (s.status === 'closed' && change.add?.length) throw new Problem(409, 'sale_closed', 'the sale is closed');
-    return c.json(await changeSaleSchedule(deps.redis, s.id, change), 200);
+    const schedule = () => changeSaleSchedule(deps.redis, s.id, change);
+    const changes = Object.values(change).some((v) => Array.isArray(v) ? v.length > 0 : v !== undefined);
+    // `{}` only reads the timetable: nothing to record
+    return c.json(changes ? await audited(deps.pg, audit(c, s.id, 'schedule.change', { change }, c.req.valid('header')['x-usher-reason']), schedule) : await schedule(), 200);
   });
 
   router.openapi(apiRoute({

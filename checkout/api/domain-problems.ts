@@ -18,7 +18,7 @@ const inventoryStatus: Record<InventoryErrorCode, number> = {
 };
 
 const passStatus: Record<PassFailure, number> = {
-  missing: 401, malformed: 401, expired: 401, bad_signature: 401, revoked: 401, wrong_sale: 403, keys_unavailable: 503,
+  missing: 401, malformed: 401, expired: 401, bad_signature: 401, revoked: 401, revoked_by_operator: 403, wrong_sale: 403, keys_unavailable: 503,
 };
 
 const checkoutStatus: Record<CheckoutErrorCode, number> = {

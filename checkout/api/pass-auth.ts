@@ -10,6 +10,7 @@ import { PassError, type PassVerifier } from '../../admission/admission-pass.js'
 import { bearerToken } from '../../common/bearer-token.js';
 import { defineScripts } from '../../common/lua-script-loader.js';
 import { leaseIsActive } from '../../admission/pass-lease.js';
+import { passRevocation } from '../../admission/fan-actions.js';
 import { queueKeys } from '../../admission/queue-keys.js';
 import type { RedisClient } from '../../common/redis-connection.js';
 import type { ApiEnv } from './api-env.js';
@@ -34,7 +35,14 @@ export function passCounterKey(saleId: string, jti: string, window: number): str
   return redisKeys.passRateWindow(saleId, jti, window);
 }
 
-function revoked(): PassError {
+/**
+ * The lease is gone: an operator's revocation (admission/fan-actions.ts) is a 403 that says so;
+ * any other end (window over, used) stays the 401 it was. Read only on this failure path.
+ */
+async function revoked(redis: RedisClient, saleId: string, jti: string): Promise<PassError> {
+  if (await passRevocation(redis, saleId, jti)) {
+    return new PassError('revoked_by_operator', 'the organiser revoked this admission pass: it can no longer hold seats or check out');
+  }
   return new PassError('revoked', 'the admission pass is no longer active (its shopping window ended or it was used)');
 }
 
@@ -52,11 +60,11 @@ export function passAuth(options: PassAuthOptions): MiddlewareHandler<ApiEnv> {
       const [active, count, releases] = await redis.usherPassGate(
         queueKeys(claims.saleId).active, passCounterKey(claims.saleId, claims.jti, window), redisKeys.passReleases(claims.saleId, claims.jti), claims.jti, now, WINDOW_S,
       );
-      if (requireLease && active !== 1) throw revoked();
+      if (requireLease && active !== 1) throw await revoked(redis, claims.saleId, claims.jti);
       enforceLimit(c, 'pass', perMinute, WINDOW_S, count);
       c.set('passReleases', releases);
     } else if (requireLease && !(await leaseIsActive(redis, claims.saleId, claims.jti))) {
-      throw revoked();
+      throw await revoked(redis, claims.saleId, claims.jti);
     }
     c.set('pass', claims);
     await next();

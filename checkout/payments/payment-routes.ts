@@ -13,6 +13,7 @@ import { CheckoutError } from '../checkout-errors.js';
 import { apiRoute, apiRouter, jsonAnswer, jsonBody } from '../api/api-route.js';
 import { needs } from '../api/openapi-document.js';
 import { idempotencyKey } from '../api/idempotency-key.js';
+import { accountBan } from '../../admission/fan-actions.js';
 import { passAuth } from '../api/pass-auth.js';
 import type { CheckoutServices } from '../checkout-services.js';
 import { commitIfAuthorized } from '../worker/commit/commit-trigger.js';
@@ -39,6 +40,8 @@ export function paymentRoutes(deps: CheckoutServices): OpenAPIHono<ApiEnv> {
     if (token !== undefined) {
       const { userId } = await verifiedAccount(deps, token);
       if (!z.uuid().safeParse(userId).success) throw new Problem(401, 'token_invalid', 'this access token names no account');
+      // an operator's ban of the account in this sale (admission/fan-actions.ts)
+      if (await accountBan(ctx.redis, c.get('pass').saleId, userId)) throw new Problem(403, 'account_banned', 'the organiser has barred this account from this sale');
       c.set('accountUserId', userId);
     }
     await next();

@@ -8,7 +8,7 @@
   KEYS[4]  serving       STRING highest ticket admitted so far
   KEYS[5]  active        ZSET pass jti -> lease deadline ms
   KEYS[6]  offers        ZSET visitor -> offer deadline ms
-  KEYS[7]  visitors      HASH visitor -> stored place (includes/visitorPlace.lua)
+  KEYS[7]  visitors      HASH visitor -> stored place (admission/lua/includes/visitorPlace.lua)
   KEYS[8]  stats         HASH admitted, offers_expired, lapsed, connected:<edge>, seen:<edge>
   KEYS[9]  channel       pub/sub channel of the sale
   KEYS[10] disconnected  ZSET visitor -> disconnect ms

@@ -8,7 +8,7 @@
   KEYS[2] prequeue  ZSET visitor -> arrival ms (the pool)
   KEYS[3] seq       STRING ticket counter
   KEYS[4] waiting   ZSET visitor -> ticket
-  KEYS[5] visitors  HASH visitor -> stored place (includes/visitorPlace.lua)
+  KEYS[5] visitors  HASH visitor -> stored place (admission/lua/includes/visitorPlace.lua)
   KEYS[6] channel   pub/sub channel of the sale
   KEYS[7] draws     HASH draw number -> JSON {seed, count, windowEnd, firstTicket, at}
 

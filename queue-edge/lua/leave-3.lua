@@ -4,7 +4,7 @@
 
   KEYS[1] presence      HASH visitor -> open sockets across edges
   KEYS[2] disconnected  ZSET visitor -> disconnect ms
-  KEYS[3] visitors      HASH visitor -> stored place (includes/visitorPlace.lua)
+  KEYS[3] visitors      HASH visitor -> stored place (admission/lua/includes/visitorPlace.lua)
 
   ARGV[1] visitor id
 

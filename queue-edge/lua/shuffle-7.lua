@@ -10,7 +10,7 @@
   KEYS[2] prequeue      ZSET visitor -> arrival ms
   KEYS[3] seq           STRING ticket counter
   KEYS[4] waiting       ZSET visitor -> ticket
-  KEYS[5] visitors      HASH visitor -> stored place (includes/visitorPlace.lua)
+  KEYS[5] visitors      HASH visitor -> stored place (admission/lua/includes/visitorPlace.lua)
   KEYS[6] channel       pub/sub channel of the sale
   KEYS[7] draw members  LIST the committed members
 

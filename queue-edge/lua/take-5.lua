@@ -2,7 +2,7 @@
   take-5: the fan takes an admission offer; the offer becomes a lease (the pass's jti in `active`).
   The pass is signed before the call; if this script refuses, the pass is thrown away unseen.
 
-  KEYS[1] visitors  HASH visitor -> stored place (includes/visitorPlace.lua)
+  KEYS[1] visitors  HASH visitor -> stored place (admission/lua/includes/visitorPlace.lua)
   KEYS[2] offers    ZSET visitor -> offer deadline ms
   KEYS[3] active    ZSET pass jti -> lease deadline ms
   KEYS[4] stats     HASH running totals (passes)

@@ -63,7 +63,7 @@
 
   /** Which end state the page is in, or null while the fan waits. */
   function endState() {
-    if (mine === 'done') return 'done';
+    if (mine === 'done' || mine === 'removed') return mine;
     if (mine === 'offer' || mine === 'admitted') return null;
     const p = lastPosition;
     return p && ENDS.includes(p.state) ? p.state : null;
@@ -87,7 +87,7 @@
     if (!p) { renderFrame(); return; }
     if (mine === 'draw' || (mine === 'prequeue' && p.state === 'open' && p.mode === 'random')) {
       setState('draw', p.nextDrawAt ? t('room.state.drawAt', { time: I.time(p.nextDrawAt) }) : t('room.state.draw'));
-    } else if (!['offer', 'admitted', 'done'].includes(mine)) setState(p.state);
+    } else if (!['offer', 'admitted', 'done', 'removed'].includes(mine)) setState(p.state);
     renderFrame();
     if (p.message) { $('message').hidden = false; $('message').textContent = p.message; }
     refreshDraw(p).catch(() => undefined);
@@ -169,6 +169,7 @@
       case 'done': setState('done'); leaving = true; render(); break;
       case 'message': $('message').hidden = false; $('message').textContent = m.text; break;
       case 'paused': case 'resumed': case 'sold_out': case 'all_held': case 'closed': case 'opened': case 'rejecting': break; // the next position carries the state
+      case 'removed': leaving = true; setState('removed'); render(); break; // an operator ended this fan's place: no reconnect
       case 'reconnect': $('connection').textContent = t('room.state.reconnecting'); setTimeout(() => ws && ws.close(), Math.random() * 300); break;
       case 'error':
         if (String(m.code).startsWith('visitor_token_')) { localStorage.removeItem(TOKEN_KEY); await visitorToken(true); }

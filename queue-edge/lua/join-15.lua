@@ -1,11 +1,11 @@
 --[[
-  join-14: a fan joins a sale's queue, or comes back to the place they already have.
+  join-15: a fan joins a sale's queue, or comes back to the place they already have.
 
   KEYS[1]  settings      HASH   the sale's live settings (rate_per_min present = the sale is known; mode)
   KEYS[2]  seq           STRING ticket counter
   KEYS[3]  waiting       ZSET   visitor -> ticket
   KEYS[4]  prequeue      ZSET   visitor -> arrival ms (the pre-queue; in `random` mode the window's draw pool)
-  KEYS[5]  visitors      HASH   visitor -> stored place (includes/visitorPlace.lua)
+  KEYS[5]  visitors      HASH   visitor -> stored place (admission/lua/includes/visitorPlace.lua)
   KEYS[6]  presence      HASH   visitor -> open sockets across edges
   KEYS[7]  disconnected  ZSET   visitor -> disconnect ms
   KEYS[8]  active        ZSET   pass jti -> lease deadline ms
@@ -15,6 +15,7 @@
   KEYS[12] stats         HASH   running totals (admitted)
   KEYS[13] access codes  HASH   salted code digest -> '' (unused) or the visitor who used it
   KEYS[14] used tokens   ZSET   enqueue token jti -> exp ms
+  KEYS[15] banned        HASH   visitor -> ban record (admission/lua/fanAction-11.lua writes it)
 
   ARGV[1] visitor id
   ARGV[2] '1' when a socket opened (counted in presence), '0' for an HTTP join (marked disconnected
@@ -46,7 +47,9 @@
     {state='offer', ticket=n, deadline=ms}       holds an offer not yet taken
     {state='admitted', pass=jwt, exp=ms, jti=id} admitted, lease still active
     {state='done'}                               had a turn already (lease over): one place per visitor
-  Errors (nothing written): USHER:unknown_sale, USHER:sale_closed (a newcomer to a closed sale),
+  A banned visitor is refused before anything else is read or written, known or not: the ban and
+  the removal of their place are one script (admission/lua/fanAction-11.lua), so no join gives them a place after it.
+  Errors (nothing written): USHER:unknown_sale, USHER:visitor_banned, USHER:sale_closed (a newcomer to a closed sale),
     USHER:room_closed (a newcomer while the mode is reject), USHER:queue_not_open (a newcomer before
     the pre-queue opens); during a presale: USHER:presale_access_required (no credential),
     USHER:access_code_unknown, USHER:access_code_used, USHER:enqueue_token_used,
@@ -64,6 +67,7 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local s = redis.call('HMGET', KEYS[1], 'rate_per_min', 'closed', 'opens_at_ms', 'prequeue_opens_at_ms', 'shuffled', 'mode',
   'max_active', 'paused', 'closes_at_ms', 'presale_until_ms')
 if s[1] == false then return redis.error_reply('USHER:unknown_sale') end
+if redis.call('HEXISTS', KEYS[15], visitor) == 1 then return redis.error_reply('USHER:visitor_banned') end
 local mode = s[6] or 'fifo'
 
 -- A socket keeps the place while it is open; an HTTP client keeps it by polling (each poll

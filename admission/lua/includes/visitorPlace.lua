@@ -1,7 +1,7 @@
 --[[
   A visitor's place as the sale's `visitors` hash stores it: one JSON value per visitor, with
   one-letter keys and states because a sale holds hundreds of thousands of them. The legend is
-  queue-edge/visitor-place.ts (a test keeps these tables equal to it); scripts use the long names
+  admission/visitor-place.ts (a test keeps these tables equal to it); scripts use the long names
   only, through decodePlace / encodePlace:
     state     'prequeue' | 'waiting' | 'offer' | 'admitted'
     ticket    queue ticket (waiting, offer)
