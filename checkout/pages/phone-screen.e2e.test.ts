@@ -23,7 +23,7 @@ import { startTestEdge, createSale, newVisitor, type TestEdge } from '../../test
 import { queueKeys } from '../../admission/queue-keys.js';
 import { adminToken } from '../../test/support/admin-test-kit.js';
 import { openEmptyQueue } from '../../queue-edge/opening-draw.js';
-import { storedPlaceJson } from '../../queue-edge/visitor-place.js';
+import { storedPlaceJson } from '../../admission/visitor-place.js';
 import type { SeatStatus } from '../../queue-edge/queue-store.js';
 
 const PHONE = { width: 390, height: 844 };
