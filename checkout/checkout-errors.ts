@@ -22,7 +22,12 @@ export type CheckoutErrorCode =
   | 'idempotency_key_reused'
   | 'idempotency_in_progress'
   | 'webhook_signature'
-  | 'dependency_down';
+  | 'dependency_down'
+  | 'promo_code_invalid' // one answer for unknown, expired, used up, not for this event or buyer: no enumeration
+  | 'points_need_account' // points are spent from an account: check out logged in
+  | 'points_insufficient'
+  | 'checkout_priced' // the hold was priced (code, points) by an earlier checkout; it cannot change
+  | 'promo_code_taken';
 
 export class CheckoutError extends Error {
   constructor(

@@ -19,6 +19,7 @@ import { emailVerificationTokens, type EmailVerificationTokens } from './account
 import { orderTokens, type OrderTokens } from './orders/order-token.js';
 import { createPaymentGateways, type PaymentGateways } from './payments/gateway-factory.js';
 import { saleGateways, type SaleGateways } from './payments/sale-gateways.js';
+import { createCheckoutPricing, type CheckoutPricing } from './pricing/checkout-pricing.js';
 import { createCommitQueue, type CommitQueue } from './worker/commit/commit-queue.js';
 import { createNotificationQueue, type NotificationQueue } from './worker/notifications/notification-queue.js';
 import { createVerificationMailQueue, type VerificationMailQueue } from './worker/notifications/verification-mail.js';
@@ -49,6 +50,8 @@ export interface CheckoutServices {
   emailChangeTokens: EmailVerificationTokens;
   /** This process's health figures for admission, written to Redis once a second (API and worker add theirs). */
   health: HealthPublisher;
+  /** Fees, taxes, promo codes and points: the price a hold is sold at (checkout/pricing/). */
+  pricing: CheckoutPricing;
   close(): Promise<void>;
 }
 
@@ -85,6 +88,7 @@ export async function createCheckoutServices(ctx: AppContext, overrides: Partial
     emailVerificationTokens: overrides.emailVerificationTokens ?? emailVerificationTokens(authSecret),
     emailChangeTokens: overrides.emailChangeTokens ?? emailVerificationTokens(authSecret, 'change'),
     health,
+    pricing: overrides.pricing ?? createCheckoutPricing(ctx.pg, { loyaltyEarnBps: config.commerce.loyaltyEarnBps }),
     async close() {
       health.close();
       if (!overrides.commits) await commits.close();

@@ -85,6 +85,8 @@ export const variables = {
   TWILIO_AUTH_TOKEN: { schema: optionalString, secret: true, doc: 'Twilio auth token (also validates the STOP webhook\'s X-Twilio-Signature)' },
   TWILIO_FROM_NUMBER: { schema: z.string().regex(/^\+[1-9]\d{6,14}$/, 'an E.164 number').optional(), doc: 'the number SMS are sent from (E.164)' },
   TWILIO_API_BASE_URL: { schema: url.optional(), doc: 'tests only: send the Twilio SDK\'s requests to this local stand-in instead of api.twilio.com' },
+  LOYALTY_EARN_BPS: { schema: nonNegativeInt.max(10000), default: '100', doc: 'loyalty points earned per confirmed order, in basis points of the total paid (1 point = 1 minor unit), for organisers without their own rate' },
+  PROMO_ATTEMPTS_PER_MIN: { schema: positiveInt, default: '10', doc: 'promo codes a client address (and an admission pass) may try per minute; more get 429' },
   SMTP_URL: { schema: url.optional(), secret: true, doc: 'send mail through this SMTP server; unset: mail is recorded in Postgres and logged' },
   MAIL_FROM: { schema: z.string().min(3), default: 'Usher <tickets@usher.local>', doc: 'sender of confirmations and reminders' },
   BULLMQ_PREFIX: { schema: z.string().min(1), default: '{usher:jobs}', doc: 'BullMQ key prefix; keep the hash tag for Redis Cluster' },
@@ -177,6 +179,11 @@ export interface Config {
   };
   /** Twilio SMS: on when the SID, token and sender are all set. */
   sms: { accountSid: string | undefined; authToken: string | undefined; from: string | undefined; apiBaseUrl: string | undefined; enabled: boolean };
+  commerce: {
+    /** points per order, basis points of the total paid, where the organiser set no rate */
+    loyaltyEarnBps: number;
+    promoAttemptsPerMin: number;
+  };
   mail: { smtpUrl: string | undefined; from: string };
   /** sign-in with an OpenID Connect provider; null when OIDC_ISSUER is unset */
   oidc: { issuer: string; clientId: string; clientSecret: string; name: string } | null;
@@ -317,6 +324,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       accountSid: p.TWILIO_ACCOUNT_SID, authToken: p.TWILIO_AUTH_TOKEN, from: p.TWILIO_FROM_NUMBER, apiBaseUrl: p.TWILIO_API_BASE_URL,
       enabled: smsVars.every((v) => v !== undefined),
     },
+    commerce: { loyaltyEarnBps: p.LOYALTY_EARN_BPS, promoAttemptsPerMin: p.PROMO_ATTEMPTS_PER_MIN },
     mail: { smtpUrl: p.SMTP_URL, from: p.MAIL_FROM },
     oidc: p.OIDC_ISSUER && p.OIDC_CLIENT_ID && p.OIDC_CLIENT_SECRET
       ? { issuer: p.OIDC_ISSUER, clientId: p.OIDC_CLIENT_ID, clientSecret: p.OIDC_CLIENT_SECRET, name: p.OIDC_PROVIDER_NAME }

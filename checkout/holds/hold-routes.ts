@@ -14,8 +14,9 @@ import { idempotencyKey } from '../api/idempotency-key.js';
 import { passAuth } from '../api/pass-auth.js';
 import type { CheckoutServices } from '../checkout-services.js';
 import { paymentKeys } from '../payments/payment-gateway.js';
+import { advancePayment } from '../payments/payment-records.js';
 import { availabilitySchema, holdParams, holdRequestBody, holdView as holdViewSchema, idempotencyHeaders, saleParams } from './hold-schemas.js';
-import { holdView, ownedHold } from './hold-view.js';
+import { ownedHold, pricedHoldView } from './hold-view.js';
 
 /** Requests per pass per minute on the hold routes: a fan clicking, not a script. */
 export const PASS_REQUESTS_PER_MIN = 120;
@@ -39,7 +40,7 @@ export function holdRoutes(deps: CheckoutServices): OpenAPIHono<ApiEnv> {
     // a new holder after each release: the pass may hold again within its window (pass-holder.ts)
     const holder = holderOf(c.get('pass').jti, c.get('passReleases') ?? 0);
     const hold = await inventory.hold(c.req.valid('param').sale, holder, c.req.valid('json'));
-    return c.json(holdView(hold, null, null), 201);
+    return c.json(await pricedHoldView(deps, hold, null, null), 201);
   });
 
   router.openapi(apiRoute({
@@ -48,7 +49,7 @@ export function holdRoutes(deps: CheckoutServices): OpenAPIHono<ApiEnv> {
     responses: { 200: json(holdViewSchema, 'the hold') },
   }), async (c) => {
     const { hold, payment, orderId } = await ownedHold(deps, c.req.valid('param').id, c.get('pass').jti);
-    return c.json(holdView(hold, payment, orderId), 200);
+    return c.json(await pricedHoldView(deps, hold, payment, orderId), 200);
   });
 
   router.openapi(apiRoute({
@@ -62,7 +63,11 @@ export function holdRoutes(deps: CheckoutServices): OpenAPIHono<ApiEnv> {
       throw new CheckoutError('hold_not_payable', 'this hold is paid; cancel the order instead');
     }
     const released = await inventory.release(params.id);
-    if (payment?.status === 'requires_payment') await deps.gateways.of(payment.gateway).cancel(payment.paymentIntentId, paymentKeys.cancel(params.id)).catch(() => undefined);
+    if (payment?.status === 'requires_payment') {
+      // recorded at once (not only by the reconciler later), so the promo use and the points come back now
+      const cancelled = await deps.gateways.of(payment.gateway).cancel(payment.paymentIntentId, paymentKeys.cancel(params.id)).catch(() => null);
+      if (cancelled?.status === 'cancelled') await advancePayment(ctx.pg, payment.paymentIntentId, 'cancelled', 'released');
+    }
     // The turn goes on: the lease stays (it ends at the order or the window's end), and the next
     // hold of this pass is placed under a new holder. Counted only when this call released it.
     if (hold && released === 'released') {
@@ -71,7 +76,7 @@ export function holdRoutes(deps: CheckoutServices): OpenAPIHono<ApiEnv> {
     }
     // releasing changes only the state (releaseHold-7.lua); anything else is re-read
     const after = released === 'released' && hold ? { ...hold, state: 'RELEASED' as const } : await inventory.getHold(params.id);
-    return c.json(holdView(after, payment, null), 200);
+    return c.json(await pricedHoldView(deps, after, payment, null), 200);
   });
 
   const cached = new Map<string, { at: number; value: Promise<Availability> }>();

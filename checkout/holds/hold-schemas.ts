@@ -1,6 +1,7 @@
 /** The request and response shapes of the hold and payment routes (validation + OpenAPI). */
 import { z } from 'zod';
 import { gatewayNames } from '../payments/payment-gateway.js';
+import { priceBreakdownSchema, pricingInputs } from '../pricing/pricing-schemas.js';
 
 export const saleParams = z.object({ sale: z.uuid() });
 export const holdParams = z.object({ id: z.string().regex(/^[A-Za-z0-9:_.{}-]{8,128}$/, 'not a hold id') });
@@ -40,8 +41,9 @@ export const holdView = z.object({
   saleId: z.string(),
   state: z.enum(['HELD', 'CLAIMED', 'SOLD', 'RELEASED', 'EXPIRED', 'LOST']),
   items: z.array(heldItem),
-  amountMinor: z.number().int(),
+  amountMinor: z.number().int().describe('the tickets\' prices; what is paid is breakdown.totalMinor'),
   currency: z.string(),
+  breakdown: priceBreakdownSchema.describe('fee and tax of the event; discounts once checkout priced the hold'),
   deadline: z.string().nullable(),
   secondsLeft: z.number().int(),
   extended: z.boolean(),
@@ -54,6 +56,7 @@ export type HoldView = z.infer<typeof holdView>;
 
 export const checkoutBody = z.strictObject({
   email: z.email().max(254),
+  ...pricingInputs,
   gateway: z.enum(gatewayNames).optional().describe('how the fan pays, one the sale offers (GET /v1/sales/{sale}/payment-gateways); default: the sale\'s first'),
 });
 
@@ -67,8 +70,9 @@ export const checkoutView = z.object({
   clientSecret: z.string().nullable(),
   approveUrl: z.string().nullable().describe('PayPal: where the fan approves the payment; back on the checkout page, POST …/confirm'),
   publishableKey: z.string().nullable(),
-  amountMinor: z.number().int(),
+  amountMinor: z.number().int().describe('the amount authorized: breakdown.totalMinor'),
   currency: z.string(),
+  breakdown: priceBreakdownSchema,
   deadline: z.string(),
   orderToken: z.string(),
   orderUrl: z.string(),

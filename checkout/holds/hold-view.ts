@@ -7,18 +7,22 @@ import type { CheckoutServices } from '../checkout-services.js';
 import { CheckoutError } from '../checkout-errors.js';
 import { paymentForHold, type PaymentRow } from '../payments/payment-records.js';
 import type { HoldView } from './hold-schemas.js';
+import { plainBreakdown, type PriceBreakdown } from '../pricing/price-breakdown.js';
 import { passOf } from '../../admission/pass-holder.js';
 
-export function holdView(hold: Hold | null, payment: PaymentRow | null, orderId: string | null, nowMs = Date.now()): HoldView {
+export function holdView(hold: Hold | null, payment: PaymentRow | null, orderId: string | null, breakdown?: PriceBreakdown, nowMs = Date.now()): HoldView {
   const snap = payment?.snapshot;
+  const items = hold?.items ?? snap?.items ?? [];
+  const currency = hold?.currency ?? snap?.currency ?? '';
   const lost = !orderId && payment?.status === 'cancelled' && (payment.failureReason === 'hold_lost' || payment.failureReason === 'seat_conflict');
   return {
     holdId: hold?.holdId ?? payment?.holdId ?? '',
     saleId: hold?.saleId ?? snap?.saleId ?? '',
     state: orderId ? (hold?.state === 'CLAIMED' ? 'CLAIMED' : 'SOLD') : lost ? 'LOST' : (hold?.state ?? 'EXPIRED'),
-    items: hold?.items ?? snap?.items ?? [],
+    items,
     amountMinor: hold?.amountMinor ?? snap?.amountMinor ?? 0,
-    currency: hold?.currency ?? snap?.currency ?? '',
+    currency,
+    breakdown: breakdown ?? plainBreakdown(items, currency || 'EUR'),
     deadline: hold ? new Date(hold.deadlineMs).toISOString() : null,
     secondsLeft: hold && hold.state === 'HELD' ? Math.max(0, Math.floor((hold.deadlineMs - nowMs) / 1000)) : 0,
     extended: hold?.extended ?? false,
@@ -49,4 +53,18 @@ export async function ownedHold(deps: CheckoutServices, holdId: string, jti: str
   if (!owner) throw new CheckoutError('hold_not_found', `no hold ${holdId}`);
   if (passOf(owner) !== jti) throw new CheckoutError('hold_not_yours', 'this hold belongs to another admission pass');
   return { hold, payment, orderId: order.rows[0]?.id ?? null };
+}
+
+/** The hold's view with its price: fixed at checkout, else the event's fee and tax (cached). */
+export async function pricedHoldView(deps: CheckoutServices, hold: Hold | null, payment: PaymentRow | null, orderId: string | null): Promise<HoldView> {
+  const holdId = hold?.holdId ?? payment?.holdId;
+  const saleId = hold?.saleId ?? payment?.snapshot.saleId;
+  const items = hold?.items ?? payment?.snapshot.items ?? [];
+  const currency = hold?.currency ?? payment?.snapshot.currency;
+  if (!holdId || !saleId || !currency) return holdView(hold, payment, orderId);
+  // a HELD hold without the payment grace was never checked out: no price was fixed for it yet
+  const breakdown = hold?.state === 'HELD' && !hold.extended && !payment
+    ? await deps.pricing.forUnpricedHold(saleId, items, currency)
+    : await deps.pricing.forHold(holdId, saleId, items, currency);
+  return holdView(hold, payment, orderId, breakdown);
 }

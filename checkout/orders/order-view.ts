@@ -3,6 +3,8 @@ import { z } from 'zod';
 import type { PgPool } from '../../common/postgres-pool.js';
 import { paymentForHold } from '../payments/payment-records.js';
 import { refundFor } from './order-cancellation.js';
+import { plainBreakdown, type PriceBreakdown } from '../pricing/price-breakdown.js';
+import { priceBreakdownSchema } from '../pricing/pricing-schemas.js';
 
 export const orderViewSchema = z.object({
   orderId: z.string(),
@@ -10,8 +12,9 @@ export const orderViewSchema = z.object({
   number: z.string().nullable(),
   status: z.enum(['processing', 'committed', 'confirmed', 'cancelled', 'payment_cancelled', 'payment_failed']),
   email: z.string(),
-  amountMinor: z.number().int(),
+  amountMinor: z.number().int().describe('the total paid: breakdown.totalMinor'),
   currency: z.string(),
+  breakdown: priceBreakdownSchema.nullable().describe('the price fixed at checkout: tickets, discounts, fee, tax, total'),
   failureReason: z.string().nullable(),
   event: z.object({ id: z.string(), title: z.string(), venue: z.string(), startsAt: z.string(), saleId: z.string().describe('the sale it was bought in (its page: GET /v1/sales/{sale}/page)') }).nullable(),
   tickets: z.array(z.object({ id: z.string(), label: z.string(), tierCode: z.string(), priceMinor: z.number().int(), status: z.enum(['live', 'void']) })),
@@ -26,6 +29,7 @@ interface OrderRow {
   event_id: string; sale_id: string; title: string; venue_name: string; starts_at: Date; refund_cutoff_s: number;
   tickets: { id: string; label: string; tier_code: string; price_minor: number; status: 'live' | 'void' }[];
   refund: { amount_minor: number; status: string } | null;
+  breakdown: PriceBreakdown | null;
 }
 
 /**
@@ -41,7 +45,8 @@ export async function readOrder(pg: PgPool, orderId: string): Promise<OrderView 
                                        ORDER BY sec.position, st.row_label, st.number, t.id)
                        FROM tickets t JOIN sections sec ON sec.id = t.section_id LEFT JOIN seats st ON st.id = t.seat_id
                        WHERE t.order_id = o.id), '[]') AS tickets,
-             (SELECT json_build_object('amount_minor', r.amount_minor, 'status', r.status) FROM refunds r WHERE r.order_id = o.id) AS refund
+             (SELECT json_build_object('amount_minor', r.amount_minor, 'status', r.status) FROM refunds r WHERE r.order_id = o.id) AS refund,
+             (SELECT hp.breakdown FROM hold_prices hp WHERE hp.hold_id = o.id) AS breakdown
            FROM orders o JOIN events e ON e.id = o.event_id WHERE o.id = $1`,
     values: [orderId],
   });
@@ -50,11 +55,17 @@ export async function readOrder(pg: PgPool, orderId: string): Promise<OrderView 
     const p = await paymentForHold(pg, orderId);
     if (!p) return null;
     const status = p.status === 'cancelled' ? 'payment_cancelled' : p.status === 'failed' ? 'payment_failed' : 'processing';
-    return { orderId, number: null, status, email: p.email, amountMinor: p.amountMinor, currency: p.currency, failureReason: p.failureReason, event: null, tickets: [], refund: null, refundIfCancelledMinor: null };
+    const fixed = await pg.query<{ breakdown: PriceBreakdown }>('SELECT breakdown FROM hold_prices WHERE hold_id = $1', [orderId]);
+    return {
+      orderId, number: null, status, email: p.email, amountMinor: p.amountMinor, currency: p.currency, breakdown: fixed.rows[0]?.breakdown ?? null,
+      failureReason: p.failureReason, event: null, tickets: [], refund: null, refundIfCancelledMinor: null,
+    };
   }
   const r = o.refund;
   return {
     orderId: o.id, number: o.number, status: o.status, email: o.email, amountMinor: o.amount_minor, currency: o.currency, failureReason: null,
+    // orders from before price breakdowns: the tickets were the whole price
+    breakdown: o.breakdown ?? plainBreakdown(o.tickets.map((t) => ({ tierCode: t.tier_code, priceMinor: t.price_minor })), o.currency),
     event: { id: o.event_id, title: o.title, venue: o.venue_name, startsAt: o.starts_at.toISOString(), saleId: o.sale_id },
     tickets: o.tickets.map((t) => ({ id: t.id, label: t.label, tierCode: t.tier_code, priceMinor: t.price_minor, status: t.status })),
     refund: r ? { amountMinor: r.amount_minor, status: r.status } : null,

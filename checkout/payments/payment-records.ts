@@ -14,6 +14,7 @@ export interface HoldSnapshot {
   saleId: string;
   passJti: string;
   items: HeldItem[];
+  /** the hold's ticket prices (what Redis holds); the payment's own amount_minor is the total paid */
   amountMinor: number;
   currency: string;
 }
@@ -48,13 +49,13 @@ const columns = columnsOf('');
 
 export async function recordPaymentIntent(
   pg: PgPool,
-  row: { paymentIntentId: string; holdId: string; gateway: GatewayName; email: string; snapshot: HoldSnapshot; userId?: string | undefined },
+  row: { paymentIntentId: string; holdId: string; gateway: GatewayName; email: string; snapshot: HoldSnapshot; userId?: string | undefined; amountMinor?: number },
 ): Promise<PaymentRow> {
   // DO NOTHING on either unique key: a retried checkout keeps the first row (same intent by idempotency)
   await pg.query(
     `INSERT INTO payments (payment_intent_id, hold_id, gateway, amount_minor, currency, status, sale_id, email, hold_snapshot, user_id)
      VALUES ($1, $2, $3, $4, $5, 'requires_payment', $6, $7, $8, (SELECT id FROM users WHERE id = $9)) ON CONFLICT DO NOTHING`,
-    [row.paymentIntentId, row.holdId, row.gateway, row.snapshot.amountMinor, row.snapshot.currency, row.snapshot.saleId, row.email, JSON.stringify(row.snapshot), row.userId ?? null],
+    [row.paymentIntentId, row.holdId, row.gateway, row.amountMinor ?? row.snapshot.amountMinor, row.snapshot.currency, row.snapshot.saleId, row.email, JSON.stringify(row.snapshot), row.userId ?? null],
   );
   const found = await paymentForHold(pg, row.holdId);
   if (!found) throw new Error(`payment row for hold ${row.holdId} vanished`);

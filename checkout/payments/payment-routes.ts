@@ -23,19 +23,19 @@ import { recordPaymentIntent, type PaymentRow } from './payment-records.js';
 import { verifiedAccount } from '../accounts/auth-middleware.js';
 import { checkoutBody, checkoutHeaders, checkoutView, holdParams, paymentAccepted, saleGatewaysView, saleParams } from '../holds/hold-schemas.js';
 import { ownedHold } from '../holds/hold-view.js';
+import { promoAttempts } from '../pricing/promo-attempts.js';
+import { clientIp } from '../api/client-ip.js';
 
 /** The lease outlives the hold by this much, so a paying fan's pass is not revoked mid-payment. */
 const LEASE_SLACK_MS = 60_000;
 
-export function paymentRoutes(deps: CheckoutServices): OpenAPIHono<ApiEnv> {
-  const { ctx, inventory, verifier, orderTokens } = deps;
-  const router = apiRouter<ApiEnv>();
-  const shopping = passAuth({ verifier, redis: ctx.redis, requireLease: true });
-  const owner = passAuth({ verifier, redis: ctx.redis, requireLease: false });
-  const idempotent = idempotencyKey({ redis: ctx.redis, scope: (c) => c.get('pass').jti });
-  // Before the idempotency step, so a refused account token is not remembered as the key's answer.
-  // A bad token is refused (401), not ignored: the fan expects the order in their account.
-  const ofAccount: MiddlewareHandler<ApiEnv> = async function checkoutAccount(c, next) {
+/**
+ * Checkout may name the fan's account (x-usher-account). Before the idempotency step, so a refused
+ * account token is not remembered as the key's answer. A bad token is refused (401), not ignored:
+ * the fan expects the order in their account.
+ */
+export function checkoutAccount(deps: CheckoutServices): MiddlewareHandler<ApiEnv> {
+  return async function checkoutAccount(c, next) {
     const token = c.req.header('x-usher-account');
     if (token !== undefined) {
       const { userId } = await verifiedAccount(deps, token);
@@ -46,6 +46,16 @@ export function paymentRoutes(deps: CheckoutServices): OpenAPIHono<ApiEnv> {
     }
     await next();
   };
+}
+
+export function paymentRoutes(deps: CheckoutServices): OpenAPIHono<ApiEnv> {
+  const { ctx, inventory, verifier, orderTokens } = deps;
+  const router = apiRouter<ApiEnv>();
+  const shopping = passAuth({ verifier, redis: ctx.redis, requireLease: true });
+  const owner = passAuth({ verifier, redis: ctx.redis, requireLease: false });
+  const idempotent = idempotencyKey({ redis: ctx.redis, scope: (c) => c.get('pass').jti });
+  const ofAccount = checkoutAccount(deps);
+  const countPromoAttempt = promoAttempts(ctx.redis, ctx.config.commerce.promoAttemptsPerMin);
   const orderUrl = async (holdId: string) => `${ctx.config.http.publicApiUrl}/orders/${encodeURIComponent(holdId)}#token=${await orderTokens.sign(holdId)}`;
 
   router.openapi(apiRoute({
@@ -64,8 +74,14 @@ export function paymentRoutes(deps: CheckoutServices): OpenAPIHono<ApiEnv> {
     }
     const gateway = payment ? deps.gateways.of(payment.gateway) : await deps.saleGateways.choose(hold.saleId, body.gateway);
     const back = `${ctx.config.http.publicApiUrl}/checkout/${encodeURIComponent(hold.saleId)}?hold=${encodeURIComponent(hold.holdId)}`;
+    if (body.promoCode) await countPromoAttempt(c, { ip: clientIp(c, ctx.config.http.trustProxy), pass: c.get('pass').jti });
+    // The price is fixed once (the code's use taken, the points spent) before any money is asked
+    // for; the gateway authorizes exactly its total, whichever gateway it is.
+    const breakdown = await deps.pricing.fix({
+      holdId: hold.holdId, saleId: hold.saleId, items: hold.items, email: body.email, userId: c.get('accountUserId'), promoCode: body.promoCode, points: body.points,
+    });
     const pi = await gateway.authorize({
-      holdId: hold.holdId, saleId: hold.saleId, amountMinor: hold.amountMinor, currency: hold.currency, email: body.email,
+      holdId: hold.holdId, saleId: hold.saleId, amountMinor: breakdown.totalMinor, currency: breakdown.currency, email: body.email,
       description: `Usher tickets (${hold.items.length})`, idempotencyKey: paymentKeys.authorize(hold.holdId),
       // from the pass alone (not whether this process traces): every checkout of the hold sends the same
       // parameters under its idempotency key, even mid-way through turning tracing on or off
@@ -73,7 +89,7 @@ export function paymentRoutes(deps: CheckoutServices): OpenAPIHono<ApiEnv> {
       returnUrl: `${back}&paypal=approved`, cancelUrl: `${back}&paypal=cancelled`,
     });
     await recordPaymentIntent(ctx.pg, {
-      paymentIntentId: pi.id, holdId: hold.holdId, gateway: gateway.name, email: body.email, userId: c.get('accountUserId'),
+      paymentIntentId: pi.id, holdId: hold.holdId, gateway: gateway.name, email: body.email, userId: c.get('accountUserId'), amountMinor: breakdown.totalMinor,
       snapshot: { saleId: hold.saleId, passJti: hold.passJti, items: hold.items, amountMinor: hold.amountMinor, currency: hold.currency },
     });
     // the payment grace, once; a repeated checkout gets the same deadline back
@@ -81,7 +97,7 @@ export function paymentRoutes(deps: CheckoutServices): OpenAPIHono<ApiEnv> {
     await extendLease(ctx.redis, hold.saleId, hold.passJti, extended.deadlineMs + LEASE_SLACK_MS);
     return c.json({
       holdId: hold.holdId, gateway: gateway.name, demo: gateway.name === 'demo', paymentIntentId: pi.id, clientSecret: pi.clientSecret,
-      approveUrl: pi.approveUrl ?? null, publishableKey: ctx.config.payments.stripePublishableKey ?? null, amountMinor: pi.amountMinor, currency: pi.currency,
+      approveUrl: pi.approveUrl ?? null, publishableKey: ctx.config.payments.stripePublishableKey ?? null, amountMinor: pi.amountMinor, currency: pi.currency, breakdown,
       deadline: new Date(extended.deadlineMs).toISOString(), orderToken: await orderTokens.sign(hold.holdId), orderUrl: await orderUrl(hold.holdId),
     }, 200);
   });

@@ -4,7 +4,7 @@
  *   Postgres transaction → capture → finalize (Redis: seats SOLD) → order confirmed → lease ended
  *   and confirmation + reminder queued (both idempotent, so a re-run after the order is confirmed
  *   repeats them: a crash right after the confirm loses neither).
- * Round trips per order: Postgres 3 (state, order, confirm); Redis claim, finalize, then the lease
+ * Round trips per order: Postgres 3 (state, order, confirm) plus the loyalty step (redeem, earn); Redis claim, finalize, then the lease
  * and both e-mail jobs in flight together, plus the gateway's and BullMQ's own.
  * A hold whose seats are gone gets its PaymentIntent cancelled: never charged without a ticket.
  * Capture comes only after Postgres holds the order: never a charge without a recorded ticket.
@@ -86,6 +86,8 @@ async function afterConfirmed(deps: CheckoutServices, holdId: string, payment: P
   await Promise.all([
     endLease(deps.ctx.redis, payment.snapshot.saleId, payment.snapshot.passJti),
     eventStartsAt ? deps.notifications.afterCommit(holdId, eventStartsAt) : undefined,
+    // the promo use becomes redeemed and the account earns its points: once per order (ledger key)
+    deps.pricing.afterConfirmed(holdId),
   ]);
 }
 
@@ -111,7 +113,8 @@ async function beforeOrder(deps: CheckoutServices, holdId: string, payment: Paym
   try {
     const written = await writeOrder(ctx.pg, {
       orderId: holdId, saleId: snap.saleId, email: payment.email, paymentIntentId: pi.id,
-      amountMinor: hold.amountMinor, currency: hold.currency, items: hold.items,
+      // the total of the price fixed at checkout (what was authorized), not the seats' sum
+      amountMinor: payment.amountMinor, currency: hold.currency, items: hold.items,
     });
     return { eventStartsAt: written.eventStartsAt };
   } catch (err) {

@@ -70,6 +70,19 @@ export async function reconcile(deps: CheckoutServices, log: Logger, opts: Recon
     report.abandoned.push(row.hold_id);
   }
 
+  // Checkouts that priced a hold (took a promo use, spent points) and never recorded a payment
+  // (the gateway failed, the fan left): give back what they took. The hold is long gone by now.
+  const unpaid = await pg.query<{ hold_id: string }>(
+    `SELECT hp.hold_id, commerce_give_back(hp.hold_id) FROM hold_prices hp
+     WHERE hp.created_at < $1 AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.hold_id = hp.hold_id)
+       AND (EXISTS (SELECT 1 FROM promo_redemptions r WHERE r.hold_id = hp.hold_id AND r.status <> 'released')
+            OR EXISTS (SELECT 1 FROM loyalty_ledger l WHERE l.hold_id = hp.hold_id AND l.kind = 'spend'
+                       AND NOT EXISTS (SELECT 1 FROM loyalty_ledger x WHERE x.hold_id = hp.hold_id AND x.kind = 'spend_returned')))
+     LIMIT 200`,
+    [new Date(now - opts.abandonAfterMs)],
+  );
+  report.abandoned.push(...unpaid.rows.map((r) => r.hold_id));
+
   const refunds = await pg.query<{ order_id: string }>(`SELECT order_id FROM refunds WHERE status = 'pending' AND updated_at < $1 LIMIT 200`, [staleBefore]);
   for (const r of refunds.rows) {
     await completeRefund({ pg, gateways: deps.gateways, log }, r.order_id);
