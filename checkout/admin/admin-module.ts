@@ -7,6 +7,7 @@ import { groupMetrics } from '../../common/process-group-metrics.js';
 import type { CheckoutServices } from '../checkout-services.js';
 import { requireAdmin } from '../accounts/auth-middleware.js';
 import { cancelOrder, orderCancellation } from '../orders/order-cancellation.js';
+import { createCommerceRouter } from './commerce-routes.js';
 import { createDashboardReader } from './dashboard-data.js';
 import { healthKeyOf } from '../../admission/backend-health.js';
 import { createEventCanceller } from './event-cancellation.js';
@@ -27,6 +28,7 @@ export function adminRoutes(s: CheckoutServices): OpenAPIHono {
     cancelOrder: (orderId) => cancelOrder(cancellation, orderId, 'event_cancelled'),
   });
   router.route('/', createVenueRouter({ pg: ctx.pg }));
+  router.route('/', createCommerceRouter({ pg: ctx.pg }));
   router.route('/', createEventRouter({ pg: ctx.pg, canceller, reminders: s.notifications }));
   router.route('/', createOrderAdminRouter({ pg: ctx.pg, cancellation }));
   router.route('/', createFanRouter({ pg: ctx.pg, redis: ctx.redis, inventory }));

@@ -94,10 +94,10 @@ export function createEventRouter(deps: EventRouterDeps): OpenAPIHono {
       if (!venue.rows[0]) throw new Problem(422, 'unknown_venue', `no venue ${body.venueId}`);
       await checkTiers(client, body.venueId, body.tiers);
       const { rows } = await client.query<{ id: string }>(
-        `INSERT INTO events (venue_id, venue_name, city, title, description, performer, category, starts_at, currency, refund_cutoff_s)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, coalesce($10, 172800)) RETURNING id`,
+        `INSERT INTO events (venue_id, venue_name, city, title, description, performer, category, starts_at, currency, refund_cutoff_s, organiser_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, coalesce($10, 172800), (SELECT id FROM users WHERE id::text = $11)) RETURNING id`,
         [body.venueId, venue.rows[0].name, venue.rows[0].city, body.title, body.description ?? '', body.performer ?? '', body.category ?? 'other',
-          body.startsAt, body.currency, body.refundCutoffS ?? null]);
+          body.startsAt, body.currency, body.refundCutoffS ?? null, (c as unknown as { get(k: 'user'): { userId: string } | undefined }).get('user')?.userId ?? null]);
       await writeTiers(client, rows[0]!.id, body.tiers);
       return rows[0]!.id;
     });

@@ -15,6 +15,7 @@ import { adminPageRoutes } from '../pages/admin-pages.js';
 import { checkoutPageRoutes } from '../pages/checkout-pages.js';
 import { fanPageRoutes } from '../pages/fan-pages.js';
 import { paymentRoutes } from '../payments/payment-routes.js';
+import { pricingRoutes } from '../pricing/pricing-routes.js';
 import { stripeWebhookRoutes } from '../payments/stripe-webhook-routes.js';
 import { paypalWebhookRoutes } from '../payments/paypal-webhook-routes.js';
 import { smsRoutes } from '../accounts/sms-routes.js';
@@ -22,8 +23,8 @@ import { smsRoutes } from '../accounts/sms-routes.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- routers carry their own Env types
 export type FeatureRoutes = (services: CheckoutServices) => Hono<any> | Promise<Hono<any>>;
 
-/** Buying: holds, the seat map and its live states, payments, the Stripe and PayPal webhooks, orders, and the checkout and order pages. */
-export const checkoutFeatures: FeatureRoutes[] = [holdRoutes, seatMapRoutes, paymentRoutes, stripeWebhookRoutes, paypalWebhookRoutes, orderRoutes, checkoutPageRoutes];
+/** Buying: holds, the seat map and its live states, payments, prices (quote, points), the Stripe and PayPal webhooks, orders, and the checkout and order pages. */
+export const checkoutFeatures: FeatureRoutes[] = [holdRoutes, seatMapRoutes, paymentRoutes, pricingRoutes, stripeWebhookRoutes, paypalWebhookRoutes, orderRoutes, checkoutPageRoutes];
 
 export const featureRoutes: FeatureRoutes[] = [
   ...checkoutFeatures, catalogRoutes, (s) => reviewRoutes(s), (s) => accountsRoutes(s), smsRoutes, adminRoutes, adminPageRoutes, fanPageRoutes,
