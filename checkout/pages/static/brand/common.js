@@ -16,6 +16,25 @@
     var f = new Intl.NumberFormat(loc(), { style: 'currency', currency: currency });
     return f.format(minor / Math.pow(10, f.resolvedOptions().maximumFractionDigits));
   }
+  // The price breakdown fixed at checkout, line by line: the same keys, labels and order as the
+  // e-mail (checkout/pricing/price-breakdown.ts breakdownLines); discounts negative.
+  function breakdown(b) {
+    var rows = [{ key: 'tickets', label: 'Tickets (' + b.ticketCount + ')', minor: b.ticketsMinor }];
+    if (b.promoDiscountMinor > 0) rows.push({ key: 'promo', label: ('Promo code ' + (b.promoCode || '')).trim(), minor: -b.promoDiscountMinor });
+    if (b.pointsDiscountMinor > 0) rows.push({ key: 'points', label: 'Points (' + b.pointsSpent + ')', minor: -b.pointsDiscountMinor });
+    if (b.serviceFeeMinor > 0) rows.push({ key: 'fee', label: 'Service fee', minor: b.serviceFeeMinor });
+    if (b.taxRateBps > 0) rows.push({ key: 'tax', label: 'Tax ' + (b.taxRateBps / 100) + '%' + (b.taxInclusive ? ' (included)' : ''), minor: b.taxMinor });
+    rows.push({ key: 'total', label: 'Total', minor: b.totalMinor });
+    rows.forEach(function (r) { r.text = r.minor < 0 ? '\u2212' + price(-r.minor, b.currency) : price(r.minor, b.currency); });
+    return rows;
+  }
+  /** Fills a <tbody> with the breakdown's rows (data-key on each: promo, points, fee, tax, total…). */
+  function renderBreakdown(tbody, b) {
+    tbody.innerHTML = '';
+    breakdown(b).forEach(function (r) {
+      tbody.appendChild(el('tr', { 'data-key': r.key, class: r.key === 'total' ? 'total' : '' }, [el('th', { scope: 'row', text: r.label }), el('td', { class: 'num', text: r.text })]));
+    });
+  }
   var rules = new Intl.PluralRules('en');
   var nf = new Intl.NumberFormat();
   /** "1 ticket", "2 tickets", "1,200 seats"; `many` only where the plural is not singular + s. */
@@ -80,5 +99,5 @@
     Array.prototype.forEach.call(form.querySelectorAll('.field-error'), function (s) { s.textContent = ''; });
   }
 
-  window.Usher = { el: el, when: when, price: price, plural: plural, friendly: friendly, fieldErrors: fieldErrors, problemText: problemText, readProblem: readProblem, problem: problem, showErrors: showErrors, clearErrors: clearErrors };
+  window.Usher = { el: el, when: when, price: price, breakdown: breakdown, renderBreakdown: renderBreakdown, plural: plural, friendly: friendly, fieldErrors: fieldErrors, problemText: problemText, readProblem: readProblem, problem: problem, showErrors: showErrors, clearErrors: clearErrors };
 })();

@@ -64,7 +64,7 @@
     $('held-h').textContent = window.UsherI18n ? window.UsherI18n.plural(h.items.length, 'co.held') : 'Your ' + Usher.plural(h.items.length, 'ticket') + (h.items.length === 1 ? ' is' : ' are') + ' held';
     $('items').innerHTML = '';
     h.items.forEach(function (i) { var li = document.createElement('li'); li.textContent = i.label + ' — ' + money(i.priceMinor, h.currency); $('items').appendChild(li); });
-    $('total').textContent = money(h.amountMinor, h.currency);
+    showPrice(h.breakdown || { currency: h.currency, ticketCount: h.items.length, ticketsMinor: h.amountMinor, totalMinor: h.amountMinor });
     clearInterval(timer);
     var deadline = Date.parse(h.deadline);
     function tick() {
@@ -74,6 +74,36 @@
     }
     tick();
     timer = setInterval(tick, 1000);
+  }
+
+  // The price as the API computed it (fee, tax, the code and points once applied): never computed here.
+  function showPrice(b) { $('total').textContent = money(b.totalMinor, b.currency); Usher.renderBreakdown($('breakdown'), b); }
+  function pricing() {
+    var body = {};
+    var code = $('promo-code').value.trim();
+    if (code) body.promoCode = code;
+    var points = Number($('points').value || 0);
+    if (!$('points-field').hidden && points > 0) body.points = points;
+    return body;
+  }
+  function accountHeaders() { var s = account(); return s && s.accessToken ? { 'x-usher-account': s.accessToken } : {}; }
+  $('apply-btn').addEventListener('click', function () {
+    Usher.clearErrors($('held'));
+    var btn = $('apply-btn'); busy(btn, true);
+    api('POST', '/v1/holds/' + encodeURIComponent(hold.holdId) + '/quote', pricing(), accountHeaders())
+      .then(function (b) { showPrice(b); say(b.promoCode ? 'Code applied.' : ''); })
+      .catch(function (e) { refused($('held'), e.code === 'promo_code_invalid' ? { problem: { errors: [{ path: 'promoCode', message: e.message }] } } : e); })
+      .finally(function () { busy(btn, false); });
+  });
+  function showPoints() {
+    var s = account();
+    if (!s || !s.accessToken) return;
+    fetch('/v1/me/loyalty', { headers: { authorization: 'Bearer ' + s.accessToken } }).then(function (r) { return r.ok ? r.json() : null; }).then(function (l) {
+      if (!l || l.balance <= 0) return;
+      $('points-field').hidden = false;
+      $('points').max = String(l.balance);
+      $('points-balance').textContent = 'you have ' + l.balance + ' (1 point = the smallest coin of the currency)';
+    }).catch(function () { /* points are optional */ });
   }
 
   // a refused field's message goes beside it; the rest in the page's message line
@@ -103,7 +133,8 @@
     var btn = $('checkout-btn'); busy(btn, true);
     checkoutAs(email, account(), false)
       .then(function (co) {
-        hold.deadline = co.deadline; renderHold(hold);
+        hold.deadline = co.deadline; hold.breakdown = co.breakdown; renderHold(hold);
+        $('promo-code').disabled = $('points').disabled = $('apply-btn').disabled = true;
         show('pay'); say('');
         if (co.demo) { $('demo-pay-btn').hidden = false; $('demo-pay-btn').onclick = function () { payDemo(co); }; }
         else if (co.gateway === 'paypal') startPaypal(co);
@@ -124,7 +155,7 @@
   function checkoutAs(email, s, retried) {
     var headers = { 'idempotency-key': 'checkout-' + hold.holdId };
     if (s && s.accessToken) headers['x-usher-account'] = s.accessToken;
-    var body = { email: email };
+    var body = Object.assign({ email: email }, pricing());
     var picked = document.querySelector('input[name="gateway"]:checked');
     if (picked) body.gateway = picked.value;
     return api('POST', '/v1/holds/' + encodeURIComponent(hold.holdId) + '/checkout', body, headers).catch(function (e) {
@@ -133,6 +164,7 @@
       throw e;
     });
   }
+  showPoints();
   var known = account();
   if (known && known.user && known.user.email && !$('email').value) $('email').value = known.user.email;
 

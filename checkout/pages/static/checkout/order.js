@@ -27,6 +27,7 @@
     $('count').textContent = I.plural(o.tickets.length, 'ord.count');
     $('status').setAttribute('data-status', o.status);
     $('total').textContent = money(o.amountMinor, o.currency);
+    if (o.breakdown) Usher.renderBreakdown($('breakdown'), o.breakdown);
     if (o.event) { $('event').textContent = ''; $('event').appendChild(Usher.el('a', { href: '/events/' + encodeURIComponent(o.event.id), text: o.event.title })); $('when').textContent = Usher.when(o.event.startsAt) + ' · ' + o.event.venue; showHead(o.event.saleId); }
     $('tickets').innerHTML = '';
     o.tickets.forEach(function (t) {

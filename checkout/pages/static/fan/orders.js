@@ -44,6 +44,8 @@
     data.orders.forEach(function (o) { list.appendChild(order(o)); });
     $('status').textContent = data.orders.length ? Usher.plural(data.orders.length, 'order') : 'No orders yet.';
     $('empty').hidden = data.orders.length > 0;
+    var points = await authed('/v1/me/loyalty');
+    if (points && points.ok) { $('points-balance').textContent = String((await points.json()).balance); $('points').hidden = false; }
     // guest orders appear only once the address is verified: say so, and offer a new link
     var me = await authed('/v1/me');
     if (me && me.ok) {

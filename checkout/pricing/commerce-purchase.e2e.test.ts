@@ -1,0 +1,148 @@
+/**
+ * A purchase with a promo code, loyalty points, a service fee and tax, in headless Chromium through
+ * the demo gateway: the organiser sets the fee, the venue's tax and the code through the admin API;
+ * the fan applies the code and points on the checkout page, pays, and reads the same breakdown on
+ * the checkout page, the order page and the confirmation e-mail; the gateway authorized exactly
+ * its total; cancelling refunds exactly that, and the account's points come back.
+ */
+import { serve, type ServerType } from '@hono/node-server';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkoutWorld, type CheckoutWorld } from '../../test/support/checkout-harness.js';
+import { orderStatusOf, until } from '../../test/support/checkout-flow.js';
+import { adminToken, call } from '../../test/support/admin-test-kit.js';
+import { launchChromium, hasChromium } from '../../test/support/chromium.js';
+import { freePort } from '../../scripts/services.js';
+import { featureRoutes } from '../api/routes.js';
+import { startCommitWorker, type RunningWorker } from '../worker/commit/commit-worker.js';
+import { startNotificationWorker } from '../worker/notifications/notification-worker.js';
+import { breakdownLines, priceBreakdown } from './price-breakdown.js';
+
+let w: CheckoutWorld;
+let server: ServerType;
+let browser: Browser;
+let commits: RunningWorker;
+let mails: { close(): Promise<void> };
+let base: string;
+
+const rowsOf = (page: Page) => page.locator('#breakdown tr').evaluateAll((trs) => trs.map((tr) => ({
+  key: tr.getAttribute('data-key'), label: tr.querySelector('th')!.textContent, text: tr.querySelector('td')!.textContent!.replace(/\s/g, ' '),
+})));
+
+describe.skipIf(!hasChromium)('a purchase with a promo code, points, a fee and tax (headless Chromium, demo gateway)', () => {
+  beforeAll(async () => {
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    w = await checkoutWorld({ gateway: 'demo', env: { PUBLIC_API_URL: base, LOYALTY_EARN_BPS: '1000' }, features: featureRoutes });
+    server = await new Promise<ServerType>((resolve) => {
+      const s = serve({ fetch: w.app.fetch, hostname: '127.0.0.1', port }, () => resolve(s));
+    });
+    commits = startCommitWorker(w.deps, { concurrency: 2 });
+    mails = startNotificationWorker(w.deps);
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await mails?.close();
+    await commits?.close();
+    await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+    await w?.close();
+  });
+
+  it('shows one breakdown on the page, the order, the e-mail; authorizes and refunds its total', async () => {
+    const admin = await adminToken(w.deps);
+    const setup = [
+      await call(w.app, admin, 'PUT', `/v1/admin/events/${w.sale.eventId}/fees`, { feeFixedMinor: 150, feePercentBps: 250 }),
+      await call(w.app, admin, 'PUT', `/v1/admin/venues/${w.sale.venueId}/tax-location`, { country: 'NL' }),
+      await call(w.app, admin, 'PUT', '/v1/admin/tax-rates', { country: 'NL', rateBps: 2100, inclusive: false }),
+      await call(w.app, admin, 'POST', '/v1/admin/promo-codes', { code: 'Spring-10', eventId: w.sale.eventId, kind: 'percent', value: 1000, maxUses: 10 }),
+    ];
+    expect(setup.map((s) => s.status), JSON.stringify(setup.map((s) => s.body))).toEqual([200, 200, 200, 201]);
+
+    // a fan account with 700 points, logged in on the fan pages
+    const email = 'points-fan@example.com';
+    const { rows: [user] } = await w.ctx.pg.query<{ id: string }>(`INSERT INTO users (email, password_hash) VALUES ($1, 'x') RETURNING id`, [email]);
+    await w.ctx.pg.query(`SELECT loyalty_post($1, 'seed-points', 'earn', 700)`, [user!.id]);
+    const accessToken = await w.deps.accessTokens.sign({ userId: user!.id, email, role: 'fan' });
+    const context = await browser.newContext();
+    await context.addInitScript((s) => localStorage.setItem('usher.fan.session', s), JSON.stringify({ accessToken, refreshToken: 'unused', user: { id: user!.id, email, role: 'fan' } }));
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+
+    const fan = await w.admit();
+    await page.goto(`${base}/checkout/${w.sale.saleId}#pass=${fan.token}`);
+    await page.locator('#section option').first().waitFor({ state: 'attached' });
+    await page.selectOption('#section', w.sale.sectionIds['Block A']!);
+    await page.fill('#quantity', '2');
+    await page.click('#hold-btn');
+    await page.locator('#held').waitFor({ state: 'visible' });
+    // the hold already shows the fee and the tax
+    expect((await rowsOf(page)).map((r) => r.key)).toEqual(['tickets', 'fee', 'tax', 'total']);
+
+    await page.fill('#promo-code', 'spring-10');
+    await page.click('#apply-btn');
+    await page.locator('#breakdown tr[data-key="promo"]').waitFor();
+    await page.locator('#points-field').waitFor({ state: 'visible' });
+    await page.fill('#points', '700');
+    await page.fill('#email', email);
+    await page.click('#checkout-btn');
+    await page.locator('#demo-pay-btn').waitFor({ state: 'visible' });
+    const onCheckout = await rowsOf(page);
+
+    // what it must be: the pure module over the held seats and the organiser's settings
+    const holdId = (await w.ctx.pg.query<{ hold_id: string }>('SELECT hold_id FROM hold_prices WHERE email = $1', [email])).rows[0]!.hold_id;
+    const items = (await w.ctx.pg.query<{ hold_snapshot: { items: { tierCode: string; priceMinor: number }[] } }>('SELECT hold_snapshot FROM payments WHERE hold_id = $1', [holdId])).rows[0]!.hold_snapshot.items;
+    const expected = priceBreakdown(items, { currency: 'EUR', feeFixedMinor: 150, feePercentBps: 250, taxRateBps: 2100, taxInclusive: false },
+      { code: 'SPRING-10', kind: 'percent', value: 1000, tierCodes: [] }, 700);
+    expect(expected.totalMinor).toBe(24_000 - 2400 - 700 + (2 * 150 + 2 * 300) + Math.round((24_000 - 2400 - 700 + 900) * 0.21));
+    const lines = (locale: string) => breakdownLines(expected, locale).map((l) => ({ key: l.key, label: l.label, text: l.text.replace(/\s/g, ' ') }));
+    const pageLocale = await page.evaluate(() => Intl.NumberFormat().resolvedOptions().locale);
+    expect(onCheckout).toEqual(lines(pageLocale));
+    expect(onCheckout.map((r) => r.key)).toEqual(['tickets', 'promo', 'points', 'fee', 'tax', 'total']);
+
+    await page.click('#demo-pay-btn');
+    await page.waitForURL(/\/orders\//);
+    await page.locator('#status[data-status="confirmed"]').waitFor({ timeout: 20_000 });
+    await page.locator('#breakdown tr[data-key="total"]').waitFor();
+    expect(await rowsOf(page)).toEqual(lines(pageLocale));
+
+    // the payment, the order and the record all hold the one total
+    const money = await w.ctx.pg.query<{ paid: number; ordered: number; fixed: number }>(
+      `SELECT p.amount_minor AS paid, o.amount_minor AS ordered, hp.total_minor AS fixed
+       FROM payments p JOIN orders o ON o.id = p.hold_id JOIN hold_prices hp ON hp.hold_id = p.hold_id WHERE p.hold_id = $1`, [holdId]);
+    expect(money.rows).toEqual([{ paid: expected.totalMinor, ordered: expected.totalMinor, fixed: expected.totalMinor }]);
+    const paymentId = (await w.ctx.pg.query<{ payment_intent_id: string }>('SELECT payment_intent_id FROM payments WHERE hold_id = $1', [holdId])).rows[0]!.payment_intent_id;
+    expect(await w.deps.gateway.retrieve(paymentId)).toMatchObject({ status: 'captured', amountMinor: expected.totalMinor });
+
+    // the confirmation e-mail prints the same lines
+    const mail = await until('confirmation recorded', async () =>
+      (await w.ctx.pg.query<{ body: string }>(`SELECT body FROM notifications WHERE order_id = $1 AND kind = 'confirmation'`, [holdId])).rows[0]);
+    for (const l of lines('en-GB')) expect(mail.body.replace(/\s/g, ' ')).toContain(`${l.label}: ${l.text}`);
+
+    // points: 700 spent, 10% of the total earned, shown in the account
+    const earned = Math.floor(expected.totalMinor / 10);
+    await until('points earned', async () => (await w.ctx.pg.query(`SELECT 1 FROM loyalty_ledger WHERE hold_id = $1 AND kind = 'earn'`, [holdId])).rowCount === 1);
+    const account = await context.newPage();
+    await account.goto(`${base}/orders`);
+    await account.locator('#points').waitFor({ state: 'visible' });
+    expect(await account.locator('#points-balance').textContent()).toBe(String(earned));
+
+    // cancel on the order page: the refund is exactly what was paid; points and the code's use come back
+    page.on('dialog', (d) => void d.accept());
+    await page.click('#cancel-btn');
+    await page.locator('#status[data-status="cancelled"]').waitFor();
+    const refund = await w.ctx.pg.query<{ amount_minor: number; status: string }>('SELECT amount_minor, status FROM refunds WHERE order_id = $1', [holdId]);
+    expect(refund.rows).toEqual([{ amount_minor: expected.totalMinor, status: 'succeeded' }]);
+    expect(await page.locator('#refund').textContent()).toContain(lines(pageLocale).at(-1)!.text);
+    const cancelMail = await until('cancellation recorded', async () =>
+      (await w.ctx.pg.query<{ body: string }>(`SELECT body FROM notifications WHERE order_id = $1 AND kind = 'cancellation'`, [holdId])).rows[0]);
+    expect(cancelMail.body.replace(/\s/g, ' ')).toContain(`Refund: ${lines('en-GB').at(-1)!.text}`);
+    const after = await w.ctx.pg.query<{ balance: number; uses: number }>(
+      `SELECT (SELECT balance FROM loyalty_accounts WHERE user_id = $1) AS balance, (SELECT uses FROM promo_codes WHERE code = 'SPRING-10') AS uses`, [user!.id]);
+    expect(after.rows[0]).toEqual({ balance: 700, uses: 0 });
+    expect(await orderStatusOf(w, holdId)).toBe('cancelled');
+    await page.screenshot({ path: 'test-artifacts/commerce-order-cancelled.png', fullPage: true }).catch(() => undefined);
+    expect(errors).toEqual([]);
+  });
+});
