@@ -65,7 +65,7 @@ describe.skipIf(!hasChromium)('a purchase with a promo code, points, a fee and t
     await w.ctx.pg.query(`SELECT loyalty_post($1, 'seed-points', 'earn', 700)`, [user!.id]);
     const accessToken = await w.deps.accessTokens.sign({ userId: user!.id, email, role: 'fan' });
     const context = await browser.newContext();
-    await context.addInitScript((s) => localStorage.setItem('usher.fan.session', s), JSON.stringify({ accessToken, refreshToken: 'unused', user: { id: user!.id, email, role: 'fan' } }));
+    await context.addInitScript((s) => (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage.setItem('usher.fan.session', s), JSON.stringify({ accessToken, refreshToken: 'unused', user: { id: user!.id, email, role: 'fan' } }));
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));

@@ -23,7 +23,7 @@ async function eventId(): Promise<string> {
 }
 
 async function createCode(values: Record<string, unknown>): Promise<string> {
-  const b = { kind: 'percent', value: 1000, maxUses: 50, ...values };
+  const b: Record<string, unknown> = { kind: 'percent', value: 1000, maxUses: 50, ...values };
   const { rows } = await w.ctx.pg.query<{ id: string }>(
     `INSERT INTO promo_codes (code, event_id, kind, value, currency, tier_codes, min_quantity, valid_from, valid_until, max_uses, max_uses_per_buyer, disabled)
      VALUES (upper($1), $2, $3, $4, $5, coalesce($6::text[], '{}'), coalesce($7::int, 1), coalesce($8::timestamptz, now() - interval '1 hour'), $9, $10, $11, coalesce($12::boolean, false)) RETURNING id`,
