@@ -145,4 +145,48 @@ describe.skipIf(!hasChromium)('a purchase with a promo code, points, a fee and t
     await page.screenshot({ path: 'test-artifacts/commerce-order-cancelled.png', fullPage: true }).catch(() => undefined);
     expect(errors).toEqual([]);
   });
+
+  it('the organiser creates, lists and stops a promo code and sets a fee and a tax rate on the pricing page', async () => {
+    const admin = await adminToken(w.deps);
+    const context = await browser.newContext();
+    await context.addInitScript((t) => (globalThis as unknown as { sessionStorage: { setItem(k: string, v: string): void } }).sessionStorage.setItem('usher.admin.session', t),
+      JSON.stringify({ accessToken: admin, refreshToken: 'unused' }));
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${base}/admin/pricing`);
+    await page.locator(`#code-event option[value="${w.sale.eventId}"]`).waitFor({ state: 'attached' });
+    await page.fill('#code', 'summer-25');
+    await page.selectOption('#code-event', w.sale.eventId);
+    await page.fill('#value', '25');
+    await page.fill('#maxUses', '40');
+    await page.fill('#maxUsesPerBuyer', '2');
+    await page.click('#code-btn');
+    await page.locator('#codes tr[data-code="SUMMER-25"]').waitFor();
+    expect(await page.locator('#codes tr[data-code="SUMMER-25"] td').allTextContents()).toEqual(expect.arrayContaining(['SUMMER-25', '25%', '0 of 40 (2 each)']));
+    // a taken code is refused beside the field
+    await page.fill('#code', 'Summer-25');
+    await page.fill('#value', '10');
+    await page.click('#code-btn');
+    await expect.poll(() => page.locator('#message').textContent()).toMatch(/exists/);
+    await page.locator('#codes tr[data-code="SUMMER-25"] button').click();
+    await page.locator('#codes tr[data-code="SUMMER-25"] td', { hasText: 'SUMMER-25 (stopped)' }).waitFor();
+    expect((await w.ctx.pg.query(`SELECT disabled FROM promo_codes WHERE code = 'SUMMER-25'`)).rows).toEqual([{ disabled: true }]);
+
+    await page.selectOption('#fee-event', w.sale.eventId);
+    await page.fill('#feeFixedMinor', '120');
+    await page.fill('#feePercent', '1.5');
+    await page.click('#fee-btn');
+    await expect.poll(() => page.locator('#message').textContent()).toMatch(/Fee saved/);
+    await page.fill('#country', 'de');
+    await page.fill('#rate', '19');
+    await page.check('#inclusive');
+    await page.click('#tax-btn');
+    await page.locator('#rates tr', { hasText: 'DE' }).waitFor();
+    const saved = await w.ctx.pg.query(`SELECT e.fee_fixed_minor, e.fee_percent_bps, (SELECT rate_bps FROM tax_rates WHERE country = 'DE' AND region = '') AS rate,
+      (SELECT inclusive FROM tax_rates WHERE country = 'DE' AND region = '') AS inclusive FROM events e WHERE e.id = $1`, [w.sale.eventId]);
+    expect(saved.rows).toEqual([{ fee_fixed_minor: 120, fee_percent_bps: 150, rate: 1900, inclusive: true }]);
+    await page.screenshot({ path: 'test-artifacts/admin-pricing.png', fullPage: true }).catch(() => undefined);
+    expect(errors).toEqual([]);
+  });
 });
