@@ -101,6 +101,15 @@ export function createCheckoutPricing(pg: PgPool, options: { loyaltyEarnBps: num
   }
   const salePricing = (saleId: string) => cache.get(saleId, () => loadSalePricing(saleId));
 
+  async function forUnpricedHold(saleId: string, items: HeldItem[], currency: string): Promise<PriceBreakdown> {
+    try {
+      return priceBreakdown(items, await salePricing(saleId));
+    } catch (err) {
+      if (err instanceof CheckoutError) return plainBreakdown(items, currency);
+      throw err;
+    }
+  }
+
   function checkPoints(req: PricingRequest): number {
     const points = req.points ?? 0;
     if (points > 0 && !req.userId) throw new CheckoutError('points_need_account', 'log in to spend points');
@@ -199,17 +208,10 @@ export function createCheckoutPricing(pg: PgPool, options: { loyaltyEarnBps: num
     },
 
     async forHold(holdId, saleId, items, currency) {
-      return (await fixed(holdId)) ?? this.forUnpricedHold(saleId, items, currency);
+      return (await fixed(holdId)) ?? forUnpricedHold(saleId, items, currency);
     },
 
-    async forUnpricedHold(saleId, items, currency) {
-      try {
-        return priceBreakdown(items, await salePricing(saleId));
-      } catch (err) {
-        if (err instanceof CheckoutError) return plainBreakdown(items, currency);
-        throw err;
-      }
-    },
+    forUnpricedHold,
 
     async afterConfirmed(holdId) {
       await pg.query(`UPDATE promo_redemptions SET status = 'redeemed' WHERE hold_id = $1 AND status = 'reserved'`, [holdId]);

@@ -4,7 +4,9 @@
 CREATE TABLE promo_codes (
   id                 uuid PRIMARY KEY DEFAULT gen_random_uuid(),
   code               text NOT NULL CHECK (code ~ '^[A-Z0-9_-]{4,32}$'),
-  organiser_id       uuid REFERENCES users (id) ON DELETE CASCADE,
+  -- NULL: the operator's (house) codes. No cascade: an organiser's codes and their redemptions are
+  -- records; the account is anonymised, not deleted, while they exist.
+  organiser_id       uuid REFERENCES users (id),
   -- NULL: every event of the organiser
   event_id           uuid REFERENCES events (id) ON DELETE CASCADE,
   kind               text NOT NULL CHECK (kind IN ('percent', 'fixed')),
