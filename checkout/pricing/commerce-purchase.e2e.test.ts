@@ -183,6 +183,12 @@ describe.skipIf(!hasChromium)('a purchase with a promo code, points, a fee and t
     await page.check('#inclusive');
     await page.click('#tax-btn');
     await page.locator('#rates tr', { hasText: 'DE' }).waitFor();
+    await page.selectOption('#venue', w.sale.venueId);
+    await page.fill('#venue-country', 'de');
+    await page.fill('#venue-region', 'by');
+    await page.click('#venue-btn');
+    await expect.poll(() => page.locator('#message').textContent()).toMatch(/Venue location saved/);
+    expect((await w.ctx.pg.query('SELECT country, region FROM venues WHERE id = $1', [w.sale.venueId])).rows).toEqual([{ country: 'DE', region: 'BY' }]);
     const saved = await w.ctx.pg.query(`SELECT e.fee_fixed_minor, e.fee_percent_bps, (SELECT rate_bps FROM tax_rates WHERE country = 'DE' AND region = '') AS rate,
       (SELECT inclusive FROM tax_rates WHERE country = 'DE' AND region = '') AS inclusive FROM events e WHERE e.id = $1`, [w.sale.eventId]);
     expect(saved.rows).toEqual([{ fee_fixed_minor: 120, fee_percent_bps: 150, rate: 1900, inclusive: true }]);

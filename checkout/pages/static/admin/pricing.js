@@ -91,6 +91,19 @@
     } catch (e) { /* shown beside the fields */ }
   });
 
+  $('venue-form').addEventListener('submit', async function (ev) {
+    ev.preventDefault();
+    Usher.clearErrors($('venue-form'));
+    try {
+      await answer(await api('/v1/admin/venues/' + encodeURIComponent($('venue').value) + '/tax-location', { method: 'PUT', body: JSON.stringify({ country: $('venue-country').value.trim().toUpperCase(), region: $('venue-region').value.trim().toUpperCase() }) }), $('venue-form'));
+      say('Venue location saved: its events are taxed at that rate from now on.');
+    } catch (e) { /* shown beside the fields */ }
+  });
+  async function loadVenues() {
+    var data = await (await api('/v1/admin/venues')).json();
+    data.venues.forEach(function (v) { $('venue').appendChild(Usher.el('option', { value: v.id, text: v.name + ', ' + v.city })); });
+  }
+
   if (!UsherSession.read()) { UsherSession.toLogin(); return; }
-  loadEvents().then(loadCodes).then(loadRates).catch(function (e) { say(e.message, true); });
+  loadEvents().then(loadVenues).then(loadCodes).then(loadRates).catch(function (e) { say(e.message, true); });
 })();
