@@ -65,7 +65,7 @@ export function createCommerceRouter(deps: { pg: PgPool }): OpenAPIHono<AuthEnv>
   router.openapi(apiRoute({
     method: 'put', path: '/v1/admin/events/{id}/fees', summary: 'Set the event\'s service fee per ticket (fixed and/or percent)', tags: ['admin: pricing'], security,
     request: { params: idParams, body: jsonBody(feeBody) },
-    responses: { 200: jsonAnswer(feeAnswer, 'the fee; it applies to checkouts from now on (a priced hold keeps its price)') },
+    responses: { 200: jsonAnswer(feeAnswer, 'the fee; it applies to checkouts from now on (a priced hold keeps its price; holds not yet checked out show it within 5 s)') },
   }), async (c) => {
     const { id } = c.req.valid('param');
     const b = c.req.valid('json');

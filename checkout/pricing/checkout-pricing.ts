@@ -68,7 +68,7 @@ class RacedError extends Error {}
 const constraintOf = (err: unknown) => (err as { constraint?: string }).constraint;
 
 export interface CheckoutPricing {
-  /** The event's fee and tax for a sale (cached a few seconds: holds read it on the hot path). */
+  /** The event's fee and tax for a sale, cached a few seconds: what a hold shows before checkout (the hot path). Checkout reads them fresh. */
   salePricing(saleId: string): Promise<SalePricing>;
   /** What the hold would cost with this code and these points; takes nothing. */
   quote(req: PricingRequest): Promise<PriceBreakdown>;
@@ -138,7 +138,7 @@ export function createCheckoutPricing(pg: PgPool, options: { loyaltyEarnBps: num
     fixed,
 
     async quote(req) {
-      const pricing = await salePricing(req.saleId);
+      const pricing = await loadSalePricing(req.saleId); // fresh: this is money, not the hot hold path
       const points = checkPoints(req);
       let promo: PromoTerms | null = null;
       if (req.promoCode) {
@@ -159,7 +159,7 @@ export function createCheckoutPricing(pg: PgPool, options: { loyaltyEarnBps: num
     async fix(req) {
       const before = await fixed(req.holdId);
       if (before) return sameAsBefore(before, req);
-      const pricing = await salePricing(req.saleId);
+      const pricing = await loadSalePricing(req.saleId); // fresh: this is money, not the hot hold path
       const points = checkPoints(req);
       const code = req.promoCode ? normalizePromoCode(req.promoCode) : null;
       if (code !== null && !CODE_SHAPE.test(code)) throw invalidCode();

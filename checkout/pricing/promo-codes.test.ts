@@ -6,6 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkoutWorld, type CheckoutWorld } from '../../test/support/checkout-harness.js';
 import { advancePayment } from '../payments/payment-records.js';
+import { adminToken, call } from '../../test/support/admin-test-kit.js';
+import { adminRoutes } from '../admin/admin-module.js';
+import { checkoutFeatures } from '../api/routes.js';
 
 let w: CheckoutWorld;
 let ipSeq = 0;
@@ -13,7 +16,7 @@ const ip = () => `10.9.${Math.floor(++ipSeq / 250)}.${ipSeq % 250}`;
 beforeAll(async () => {
   w = await checkoutWorld({
     gateway: 'demo', sale: { rows: 0, gaCapacity: 1000, shardCount: 4, perFanLimit: 6 },
-    env: { PG_POOL_MAX: '20', TRUST_PROXY: 'true', PROMO_ATTEMPTS_PER_MIN: '5' },
+    env: { PG_POOL_MAX: '20', TRUST_PROXY: 'true', PROMO_ATTEMPTS_PER_MIN: '5' }, features: [...checkoutFeatures, adminRoutes],
   });
 });
 afterAll(async () => { await w?.close(); });
@@ -102,6 +105,33 @@ describe('promo codes under concurrency', () => {
     // and someone else may now use it
     expect((await checkout(await held(), { promoCode: 'GIVEBACK' })).status).toBe(200);
     expect(await usage(codeId)).toEqual({ uses: 1, live: 1, released: 1 });
+  });
+});
+
+describe('organisers', () => {
+  it('create codes through the admin API: validated, unique whatever the case, listed with their uses', async () => {
+    const admin = await adminToken(w.deps);
+    const made = await call(w.app, admin, 'POST', '/v1/admin/promo-codes', { code: 'house-wide', kind: 'fixed', value: 700, currency: 'EUR', maxUses: 3, minQuantity: 2 });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    expect(made.body).toMatchObject({ code: 'HOUSE-WIDE', eventId: null, kind: 'fixed', value: 700, uses: 0, minQuantity: 2 });
+    expect((await call(w.app, admin, 'POST', '/v1/admin/promo-codes', { code: 'HOUSE-wide', kind: 'percent', value: 10, maxUses: 1 })).body.code).toBe('promo_code_taken');
+    const bad = await call(w.app, admin, 'POST', '/v1/admin/promo-codes', { code: 'NOCUR', kind: 'fixed', value: 700, maxUses: 1 });
+    expect([bad.status, bad.body.code]).toEqual([422, 'validation_failed']);
+    expect((await call(w.app, admin, 'POST', '/v1/admin/promo-codes', { code: 'x', kind: 'percent', value: 10, maxUses: 1 })).status).toBe(422);
+    // event_id NULL: every event of the organiser; this event is the operator's (house) event, the
+    // code was made by an admin account, so it does not apply here
+    expect((await checkout(await held(2), { promoCode: 'house-wide' })).body.code).toBe('promo_code_invalid');
+    await w.ctx.pg.query(`UPDATE events SET organiser_id = $1 WHERE id = $2`, [made.body.organiserId, await eventId()]);
+    try {
+      expect((await checkout(await held(1), { promoCode: 'house-wide' })).body.code).toBe('promo_code_invalid'); // below the minimum quantity
+      const ok = await checkout(await held(2), { promoCode: 'house-wide' });
+      expect(ok.status, JSON.stringify(ok.body)).toBe(200);
+      expect(ok.body.breakdown).toMatchObject({ ticketsMinor: 9000, promoDiscountMinor: 700, totalMinor: 8300 });
+      const list = await call(w.app, admin, 'GET', '/v1/admin/promo-codes');
+      expect((list.body.codes as { code: string; uses: number }[]).find((c) => c.code === 'HOUSE-WIDE')).toMatchObject({ uses: 1 });
+    } finally {
+      await w.ctx.pg.query(`UPDATE events SET organiser_id = NULL WHERE id = $1`, [await eventId()]);
+    }
   });
 });
 
