@@ -9,6 +9,7 @@ import { advancePayment } from '../payments/payment-records.js';
 import { adminToken, call } from '../../test/support/admin-test-kit.js';
 import { adminRoutes } from '../admin/admin-module.js';
 import { checkoutFeatures } from '../api/routes.js';
+import { reconcile } from '../worker/commit/reconciler.js';
 
 let w: CheckoutWorld;
 let ipSeq = 0;
@@ -105,6 +106,23 @@ describe('promo codes under concurrency', () => {
     // and someone else may now use it
     expect((await checkout(await held(), { promoCode: 'GIVEBACK' })).status).toBe(200);
     expect(await usage(codeId)).toEqual({ uses: 1, live: 1, released: 1 });
+  });
+});
+
+describe('abandoned before any payment', () => {
+  it('a priced hold whose payment was never recorded (the gateway failed, the fan left): the reconciler gives the use back once', async () => {
+    const codeId = await createCode({ code: 'NOPAYMENT', maxUses: 1 });
+    const h = await held();
+    const hold = (await w.deps.inventory.getHold(h.holdId))!;
+    await w.deps.pricing.fix({ holdId: h.holdId, saleId: hold.saleId, items: hold.items, email: 'left@example.com', promoCode: 'nopayment' });
+    expect(await usage(codeId)).toEqual({ uses: 1, live: 1, released: 0 });
+    // not yet abandoned: left alone
+    await reconcile(w.deps, w.ctx.log, { staleAfterMs: 60_000, abandonAfterMs: 3600_000 });
+    expect((await usage(codeId)).uses).toBe(1);
+    const later = { staleAfterMs: 60_000, abandonAfterMs: 3600_000, nowMs: Date.now() + 3 * 3600_000 };
+    const [a, b] = await Promise.all([reconcile(w.deps, w.ctx.log, later), reconcile(w.deps, w.ctx.log, later)]);
+    expect([...a.abandoned, ...b.abandoned]).toContain(h.holdId);
+    expect(await usage(codeId)).toEqual({ uses: 0, live: 0, released: 1 });
   });
 });
 
