@@ -7,6 +7,7 @@ import type { Config } from '../common/config.js';
 import type { SeededSale } from './seed-sale.js';
 import { publishDemoInventory } from './inventory-demo-hook.js';
 import { createDemoAdmin } from './accounts-demo-hook.js';
+import { priceDemoEvent } from './commerce-demo-hook.js';
 
 export interface DemoHookContext {
   config: Config;
@@ -15,4 +16,4 @@ export interface DemoHookContext {
   say: (line: string) => void;
 }
 
-export const demoHooks: ((ctx: DemoHookContext) => Promise<void>)[] = [publishDemoInventory, createDemoAdmin];
+export const demoHooks: ((ctx: DemoHookContext) => Promise<void>)[] = [publishDemoInventory, createDemoAdmin, priceDemoEvent];
