@@ -214,18 +214,20 @@ export function createCheckoutPricing(pg: PgPool, options: { loyaltyEarnBps: num
     forUnpricedHold,
 
     async afterConfirmed(holdId) {
-      await pg.query(`UPDATE promo_redemptions SET status = 'redeemed' WHERE hold_id = $1 AND status = 'reserved'`, [holdId]);
-      // Earned under a share lock on the confirmed order: a cancellation (FOR UPDATE) either came
-      // first (nothing is earned) or waits and then reverses what was earned (refunds trigger).
-      await inTransaction(pg, async (tx) => {
-        const { rows } = await tx.query<{ user_id: string | null; amount_minor: number; earn_bps: number | null }>(
-          `SELECT o.user_id, o.amount_minor, r.earn_bps FROM orders o JOIN events e ON e.id = o.event_id
-           LEFT JOIN loyalty_rates r ON r.organiser_id = e.organiser_id
-           WHERE o.id = $1 AND o.status = 'confirmed' FOR SHARE OF o`, [holdId]);
-        const o = rows[0];
-        if (!o?.user_id) return;
-        const earned = Math.floor((o.amount_minor * (o.earn_bps ?? options.loyaltyEarnBps)) / 10_000);
-        if (earned > 0) await tx.query(`SELECT loyalty_post($1, $2, 'earn', $3)`, [o.user_id, holdId, earned]);
+      // ONE statement (one round trip, one implicit transaction): the use becomes redeemed, and the
+      // account earns under a share lock on the confirmed order, so a cancellation (FOR UPDATE)
+      // either came first (nothing is earned) or waits and then reverses what was earned.
+      await pg.query({
+        name: 'usher-after-confirmed',
+        text: `WITH redeemed AS (
+                 UPDATE promo_redemptions SET status = 'redeemed' WHERE hold_id = $1 AND status = 'reserved' RETURNING 1
+               ), o AS (
+                 SELECT o.user_id, (o.amount_minor::bigint * coalesce(r.earn_bps, $2) / 10000)::int AS earned
+                 FROM orders o JOIN events e ON e.id = o.event_id LEFT JOIN loyalty_rates r ON r.organiser_id = e.organiser_id
+                 WHERE o.id = $1 AND o.status = 'confirmed' AND o.user_id IS NOT NULL FOR SHARE OF o
+               )
+               SELECT (SELECT count(*) FROM redeemed) AS redeemed, loyalty_post(o.user_id, $1, 'earn', o.earned) FROM o WHERE o.earned > 0`,
+        values: [holdId, options.loyaltyEarnBps],
       });
     },
   };

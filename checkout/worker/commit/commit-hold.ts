@@ -4,7 +4,7 @@
  *   Postgres transaction → capture → finalize (Redis: seats SOLD) → order confirmed → lease ended
  *   and confirmation + reminder queued (both idempotent, so a re-run after the order is confirmed
  *   repeats them: a crash right after the confirm loses neither).
- * Round trips per order: Postgres 3 (state, order, confirm) plus the loyalty step (redeem, earn); Redis claim, finalize, then the lease
+ * Round trips per order: Postgres 4 (state, order, confirm, then redeem + earn in one statement); Redis claim, finalize, then the lease
  * and both e-mail jobs in flight together, plus the gateway's and BullMQ's own.
  * A hold whose seats are gone gets its PaymentIntent cancelled: never charged without a ticket.
  * Capture comes only after Postgres holds the order: never a charge without a recorded ticket.
