@@ -113,7 +113,7 @@ describe.skipIf(!hasChromium)('a purchase with a promo code, points, a fee and t
        FROM payments p JOIN orders o ON o.id = p.hold_id JOIN hold_prices hp ON hp.hold_id = p.hold_id WHERE p.hold_id = $1`, [holdId]);
     expect(money.rows).toEqual([{ paid: expected.totalMinor, ordered: expected.totalMinor, fixed: expected.totalMinor }]);
     const paymentId = (await w.ctx.pg.query<{ payment_intent_id: string }>('SELECT payment_intent_id FROM payments WHERE hold_id = $1', [holdId])).rows[0]!.payment_intent_id;
-    expect(await w.deps.gateway.retrieve(paymentId)).toMatchObject({ status: 'captured', amountMinor: expected.totalMinor });
+    expect(await w.deps.gateways.of('demo').retrieve(paymentId)).toMatchObject({ status: 'captured', amountMinor: expected.totalMinor });
 
     // the confirmation e-mail prints the same lines
     const mail = await until('confirmation recorded', async () =>

@@ -79,15 +79,16 @@ describe('promo use and points with Stripe webhooks', () => {
     w.stripe!.authorize(b.pi);
     await deliver(w, 'payment_intent.amount_capturable_updated', b.pi);
     // the provider lets the authorization lapse between the order write and the capture
-    const realCapture = w.deps.gateway.capture.bind(w.deps.gateway);
-    w.deps.gateway.capture = async (id, key) => {
+    const stripe = w.deps.gateways.of('stripe');
+    const realCapture = stripe.capture.bind(stripe);
+    stripe.capture = async (id: string, key: string) => {
       w.stripe!.intents.get(id)!.status = 'canceled';
       return realCapture(id, key);
     };
     try {
       expect(await commitHold(w.deps, b.holdId, w.ctx.log)).toBe('capture_failed_order_voided');
     } finally {
-      w.deps.gateway.capture = realCapture;
+      stripe.capture = realCapture;
     }
     expect(await orderStatusOf(w, b.holdId)).toBe('cancelled');
     expect(await state(b.holdId, b.acct.userId)).toEqual({ uses: 0, redemption: 'released', balance: 300 });
