@@ -41,7 +41,7 @@ export function checkoutAccount(deps: CheckoutServices): MiddlewareHandler<ApiEn
       const { userId } = await verifiedAccount(deps, token);
       if (!z.uuid().safeParse(userId).success) throw new Problem(401, 'token_invalid', 'this access token names no account');
       // an operator's ban of the account in this sale (admission/fan-actions.ts)
-      if (await accountBan(ctx.redis, c.get('pass').saleId, userId)) throw new Problem(403, 'account_banned', 'the organiser has barred this account from this sale');
+      if (await accountBan(deps.ctx.redis, c.get('pass').saleId, userId)) throw new Problem(403, 'account_banned', 'the organiser has barred this account from this sale');
       c.set('accountUserId', userId);
     }
     await next();
