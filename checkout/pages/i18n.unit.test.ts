@@ -53,7 +53,7 @@ describe('language catalogs', () => {
 
   it('knows every key the pages and their scripts ask for', () => {
     const pages = ['../../../queue-edge/static/waiting-room.html', 'checkout/checkout.html', 'checkout/order.html', 'brand/header-fan.html'];
-    const scripts = ['../../../queue-edge/static/waiting-room.js', 'checkout/checkout.js', 'checkout/order.js'];
+    const scripts = ['../../../queue-edge/static/waiting-room.js', 'checkout/checkout.js', 'checkout/order.js', 'checkout/seat-map.js', 'checkout/sale-head.js', 'brand/common.js'];
     const read = (f: string) => readFileSync(new URL(`./static/${f}`, import.meta.url), 'utf8');
     const asked = new Set<string>();
     for (const f of pages) {
@@ -67,6 +67,20 @@ describe('language catalogs', () => {
     for (const s of ['connecting', 'prequeue', 'open', 'paused', 'all_held', 'sold_out', 'closed', 'offer', 'admitted', 'done', 'reconnecting', 'rejecting', 'draw']) expect(en).toHaveProperty([`room.state.${s}`]);
     for (const s of ['done', 'closed', 'sold_out', 'paused']) for (const part of ['title', 'text']) expect(en).toHaveProperty([`room.end.${s}.${part}`]);
     for (const s of ['processing', 'committed', 'confirmed', 'cancelled', 'payment_cancelled', 'payment_failed']) for (const part of ['state', 'label']) expect(en).toHaveProperty([`ord.${part}.${s}`]);
+    expect(en).toHaveProperty(['room.state.removed']);
+    for (const part of ['title', 'text']) expect(en).toHaveProperty([`room.end.removed.${part}`]);
+    // the seat picker's plurals and seat states, the payment choices, the breakdown's rows (common.js label())
+    for (const k of ['seat.holdN', 'seat.lost', 'co.held', 'ord.count']) for (const form of ['one', 'other']) expect(en).toHaveProperty([`${k}.${form}`]);
+    for (const s of ['free', 'held', 'sold', 'unavailable', 'selected', 'mine']) expect(en).toHaveProperty([`seat.is.${s}`]);
+    for (const g of ['stripe', 'paypal', 'demo']) expect(en).toHaveProperty([`co.gateway.${g}`]);
+    for (const r of ['tickets', 'promo', 'points', 'fee', 'tax', 'taxIncluded', 'total']) expect(en).toHaveProperty([`bd.${r}`]);
+  });
+
+  // words spelt the same in some of the languages (Total, Zoom, PayPal, de optional/Tickets, fr Points)
+  const COGNATES = new Set(['Total', 'Total:', 'Zoom', 'PayPal', 'optional', 'Tickets ({n})', 'Points ({n})']);
+  it('translates every new checkout string: no catalog copies the English text, brand names aside', () => {
+    const same = (lang: string) => Object.keys(en).filter((k) => /^(bd|seat|co)\./.test(k) && all[lang]![k] === en[k] && !COGNATES.has(en[k]!));
+    for (const lang of LANGUAGES.filter((l) => l !== 'en')) expect(same(lang), lang).toEqual([]);
   });
 });
 

@@ -18,13 +18,20 @@
   }
   // The price breakdown fixed at checkout, line by line: the same keys, labels and order as the
   // e-mail (checkout/pricing/price-breakdown.ts breakdownLines); discounts negative.
+  // Labels in the fan's language where the page has one (i18n.js, bd.* keys), else in English.
+  var BD = { tickets: 'Tickets ({n})', promo: 'Promo code {code}', points: 'Points ({n})', fee: 'Service fee', tax: 'Tax {rate}%', taxIncluded: 'Tax {rate}% (included)', total: 'Total' };
+  function label(key, vars) {
+    var text = window.UsherI18n ? window.UsherI18n.t('bd.' + key, vars) : BD[key].replace(/\{(\w+)\}/g, function (all, k) { return vars && vars[k] !== undefined ? String(vars[k]) : all; });
+    return text.trim();
+  }
+  function count(n) { return window.UsherI18n ? window.UsherI18n.number(n) : String(n); }
   function breakdown(b) {
-    var rows = [{ key: 'tickets', label: 'Tickets (' + b.ticketCount + ')', minor: b.ticketsMinor }];
-    if (b.promoDiscountMinor > 0) rows.push({ key: 'promo', label: ('Promo code ' + (b.promoCode || '')).trim(), minor: -b.promoDiscountMinor });
-    if (b.pointsDiscountMinor > 0) rows.push({ key: 'points', label: 'Points (' + b.pointsSpent + ')', minor: -b.pointsDiscountMinor });
-    if (b.serviceFeeMinor > 0) rows.push({ key: 'fee', label: 'Service fee', minor: b.serviceFeeMinor });
-    if (b.taxRateBps > 0) rows.push({ key: 'tax', label: 'Tax ' + (b.taxRateBps / 100) + '%' + (b.taxInclusive ? ' (included)' : ''), minor: b.taxMinor });
-    rows.push({ key: 'total', label: 'Total', minor: b.totalMinor });
+    var rows = [{ key: 'tickets', label: label('tickets', { n: count(b.ticketCount) }), minor: b.ticketsMinor }];
+    if (b.promoDiscountMinor > 0) rows.push({ key: 'promo', label: label('promo', { code: b.promoCode || '' }), minor: -b.promoDiscountMinor });
+    if (b.pointsDiscountMinor > 0) rows.push({ key: 'points', label: label('points', { n: count(b.pointsSpent) }), minor: -b.pointsDiscountMinor });
+    if (b.serviceFeeMinor > 0) rows.push({ key: 'fee', label: label('fee'), minor: b.serviceFeeMinor });
+    if (b.taxRateBps > 0) rows.push({ key: 'tax', label: label(b.taxInclusive ? 'taxIncluded' : 'tax', { rate: count(b.taxRateBps / 100) }), minor: b.taxMinor });
+    rows.push({ key: 'total', label: label('total'), minor: b.totalMinor });
     rows.forEach(function (r) { r.text = r.minor < 0 ? '\u2212' + price(-r.minor, b.currency) : price(r.minor, b.currency); });
     return rows;
   }

@@ -49,7 +49,7 @@
         var parts = [s.name];
         if (s.tierName) parts.push(s.tierName);
         if (s.priceMinor !== null && s.priceMinor !== undefined) parts.push(money(s.priceMinor, a.currency));
-        parts.push(s.free === 0 ? 'none left' : s.free + ' left');
+        parts.push(s.free === 0 ? T('co.noneLeft') : T('co.left', { n: window.UsherI18n ? window.UsherI18n.number(s.free) : s.free }));
         o.textContent = parts.join(' · ');
         o.disabled = s.free === 0;
         select.appendChild(o);
@@ -77,7 +77,8 @@
   }
 
   // The price as the API computed it (fee, tax, the code and points once applied): never computed here.
-  function showPrice(b) { $('total').textContent = money(b.totalMinor, b.currency); Usher.renderBreakdown($('breakdown'), b); }
+  var lastPrice = null;
+  function showPrice(b) { lastPrice = b; $('total').textContent = money(b.totalMinor, b.currency); Usher.renderBreakdown($('breakdown'), b); }
   function pricing() {
     var body = {};
     var code = $('promo-code').value.trim();
@@ -91,7 +92,7 @@
     Usher.clearErrors($('held'));
     var btn = $('apply-btn'); busy(btn, true);
     api('POST', '/v1/holds/' + encodeURIComponent(hold.holdId) + '/quote', pricing(), accountHeaders())
-      .then(function (b) { showPrice(b); say(b.promoCode ? 'Code applied.' : ''); })
+      .then(function (b) { showPrice(b); say(b.promoCode ? T('co.codeApplied') : ''); })
       .catch(function (e) { refused($('held'), e.code === 'promo_code_invalid' ? { problem: { errors: [{ path: 'promoCode', message: e.message }] } } : e); })
       .finally(function () { busy(btn, false); });
   });
@@ -102,7 +103,7 @@
       if (!l || l.balance <= 0) return;
       $('points-field').hidden = false;
       $('points').max = String(l.balance);
-      $('points-balance').textContent = 'you have ' + l.balance + ' (1 point = the smallest coin of the currency)';
+      $('points-balance').textContent = T('co.pointsBalance', { n: window.UsherI18n ? window.UsherI18n.number(l.balance) : l.balance });
     }).catch(function () { /* points are optional */ });
   }
 
@@ -198,18 +199,18 @@
 
   // PayPal: the fan approves at PayPal, which sends them back here with ?hold=…&paypal=approved|cancelled
   function startPaypal(co) {
-    if (!co.approveUrl) { say('PayPal did not give an approval link; please retry.', true); return; }
+    if (!co.approveUrl) { say(T('co.paypalNoLink'), true); return; }
     var link = $('paypal-pay-btn'); link.href = co.approveUrl; link.hidden = false;
   }
-  var GATEWAY_NAMES = { stripe: 'Card', paypal: 'PayPal', demo: 'Demo (no money)' };
+  var GATEWAYS = ['stripe', 'paypal', 'demo']; // each has a co.gateway.<name> in the catalogs
   function loadGateways() {
     return fetch('/v1/sales/' + encodeURIComponent(saleId) + '/payment-gateways').then(function (r) { return r.json(); }).then(function (g) {
-      var box = $('gateway-options'); box.innerHTML = '';
+      var box = $('gateway-options'); var was = box.querySelector('input:checked'); box.innerHTML = '';
       (g.gateways || []).forEach(function (name) {
         var label = document.createElement('label');
         var input = document.createElement('input');
-        input.type = 'radio'; input.name = 'gateway'; input.value = name; input.checked = name === g.default;
-        label.appendChild(input); label.appendChild(document.createTextNode(' ' + (GATEWAY_NAMES[name] || name)));
+        input.type = 'radio'; input.name = 'gateway'; input.value = name; input.checked = was ? name === was.value : name === g.default;
+        label.appendChild(input); label.appendChild(document.createTextNode(' ' + (GATEWAYS.indexOf(name) >= 0 ? T('co.gateway.' + name) : name)));
         box.appendChild(label);
       });
       $('gateway-choice').hidden = (g.gateways || []).length < 2;
@@ -220,12 +221,19 @@
     var holdId = back.get('hold');
     history.replaceState(null, '', location.pathname);
     return api('GET', '/v1/holds/' + encodeURIComponent(holdId)).then(function (h) {
-      if (back.get('paypal') !== 'approved') { renderHold(h); show('held'); say('PayPal payment cancelled: choose how to pay, or release the seats.'); return; }
-      say('Confirming your PayPal payment…');
+      if (back.get('paypal') !== 'approved') { renderHold(h); show('held'); say(T('co.paypalCancelled')); return; }
+      say(T('co.paypalConfirming'));
       return api('POST', '/v1/holds/' + encodeURIComponent(holdId) + '/confirm').then(done);
     }).catch(function (e) { say(e.message, true); show('pick'); });
   }
 
+  // a new language: what this script wrote is written again (the seat map does its own)
+  if (window.UsherI18n) window.UsherI18n.onChange(function () {
+    loadAvailability().catch(function () { /* kept as it was */ });
+    loadGateways().catch(function () { /* kept as it was */ });
+    if (hold) $('held-h').textContent = window.UsherI18n.plural(hold.items.length, 'co.held');
+    if (lastPrice) showPrice(lastPrice);
+  });
   if (settings.gateway === 'demo') $('demo-banner').hidden = false;
   if (!pass) { say(T('co.noPass'), true); return; }
   show('pick');
@@ -245,7 +253,7 @@
   });
   seatMap.load().then(function (has) {
     if (!has) return;
-    $('pick-h').removeAttribute('data-i18n'); $('pick-h').textContent = 'Or choose a quantity';
+    $('pick-h').setAttribute('data-i18n', 'co.orQuantity'); $('pick-h').textContent = T('co.orQuantity');
     show(hold && !$('held').hidden ? 'held' : 'pick');
   }).catch(function () { /* no map: the quantity form alone */ });
 })();

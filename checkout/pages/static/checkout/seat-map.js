@@ -16,6 +16,11 @@
     var map = null, seats = null, rows = [], elements = [], state = null, version = null;
     var selected = [], mine = {}, heldMode = false, focusIndex = 0, view = null, full = null, pollTimer = null;
     var svg = $('seatmap-svg');
+    // words in the fan's language (i18n.js); English where a page runs without it
+    var I = window.UsherI18n;
+    var T = function (key, vars) { return I ? I.t(key, vars) : key; };
+    var P = function (n, key, vars) { return I ? I.plural(n, key, vars) : key; };
+    var N = function (n) { return I ? I.number(n) : String(n); };
 
     function say(text, isError) { var m = $('map-msg'); m.textContent = text || ''; m.className = isError ? 'error' : 'notice'; }
 
@@ -45,7 +50,7 @@
     }
 
     function tierIndex(code) { for (var t = 0; t < map.tiers.length; t++) if (map.tiers[t].code === code) return t; return 0; }
-    function seatLabel(i) { var r = rows[seats.row[i]]; return map.sections[r.sec].name + ', row ' + r.label + ', seat ' + seats.num[i]; }
+    function seatLabel(i) { var r = rows[seats.row[i]]; return T('seat.label', { section: map.sections[r.sec].name, row: r.label, seat: seats.num[i] }); }
     function seatPrice(i) { var p = map.sections[seats.sec[i]].priceMinor; return p === null ? '' : money(p, map.currency); }
     function stateOf(i) { return state ? state[i] : 3; }
 
@@ -65,7 +70,7 @@
         parts.push('<g class="sec t' + tierIndex(sec.tierCode) + '"><text class="sec-label" x="' + minX + '" y="' + (minY - 0.9) + '">' + esc(sec.name) + (sec.priceMinor !== null ? ' · ' + esc(money(sec.priceMinor, map.currency)) : '') + '</text>');
         rows.forEach(function (r) {
           if (r.sec !== si) return;
-          parts.push('<g role="group" aria-label="' + esc(sec.name + ', row ' + r.label) + '">');
+          parts.push('<g role="group" aria-label="' + esc(T('seat.row', { section: sec.name, row: r.label })) + '">');
           for (var k = 0; k < r.count; k++) {
             var j = r.start + k;
             parts.push('<circle cx="' + seats.x[j] + '" cy="' + seats.y[j] + '" r="0.42" class="' + CLS[stateOf(j)] + '" data-i="' + j + '"/>');
@@ -98,9 +103,9 @@
         if (!used[t.code]) return;
         ul.appendChild(item('sw t' + ti, t.name + ' · ' + money(t.priceMinor, map.currency)));
       });
-      ul.appendChild(item('sw sel', 'Your selection'));
-      ul.appendChild(item('sw h', 'Held by another fan'));
-      ul.appendChild(item('sw s', 'Sold'));
+      ul.appendChild(item('sw sel', T('seat.legend.selection')));
+      ul.appendChild(item('sw h', T('seat.legend.held')));
+      ul.appendChild(item('sw s', T('seat.legend.sold')));
       function item(cls, text) { var li = document.createElement('li'); var i = document.createElement('span'); i.className = cls; i.setAttribute('aria-hidden', 'true'); li.appendChild(i); li.appendChild(document.createTextNode(text)); return li; }
       var sel = $('best-section'); sel.innerHTML = '';
       map.sections.forEach(function (s) {
@@ -110,7 +115,8 @@
         sel.appendChild(o);
       });
       $('best-n').max = String(map.perFanLimit);
-      $('limit-note').textContent = 'Pick up to ' + map.perFanLimit + ' seats: click them on the map, or let us find the best ones.';
+      $('limit-note').textContent = T('seat.limitNote', { n: N(map.perFanLimit) });
+      bestLabels();
     }
 
     function paint(i) {
@@ -171,13 +177,13 @@
 
     // ---- selection --------------------------------------------------------------------------
     function toggle(i) {
-      if (heldMode) { say('These seats are held for you. Release them to choose again.'); return; }
+      if (heldMode) { say(T('seat.heldMode')); return; }
       var at = selected.indexOf(i);
       say('');
       if (at >= 0) { selected.splice(at, 1); paint(i); summary(); return; }
       var st = stateOf(i);
-      if (st !== 0) { say(seatLabel(i) + ' is ' + (st === 1 ? 'held by another fan right now' : 'sold') + '. Choose a seat shown in colour.', true); return; }
-      if (selected.length >= map.perFanLimit) { say('You can pick up to ' + map.perFanLimit + ' seats. Unselect one first.', true); return; }
+      if (st !== 0) { say(T(st === 1 ? 'seat.notFree.held' : 'seat.notFree.sold', { seat: seatLabel(i) }), true); return; }
+      if (selected.length >= map.perFanLimit) { say(T('seat.pickLimit', { n: N(map.perFanLimit) }), true); return; }
       selected.push(i); paint(i); summary();
     }
     svg.addEventListener('click', function (ev) {
@@ -197,12 +203,12 @@
     function summary() {
       var btn = $('hold-seats-btn');
       btn.disabled = selected.length === 0 || heldMode;
-      btn.textContent = selected.length ? 'Hold ' + selected.length + (selected.length === 1 ? ' seat' : ' seats') : 'Hold seats';
+      btn.textContent = selected.length ? P(selected.length, 'seat.holdN') : T('co.hold');
       var total = 0;
       selected.forEach(function (i) { total += map.sections[seats.sec[i]].priceMinor || 0; });
       $('selection').textContent = selected.length
-        ? 'Selected: ' + selected.map(seatLabel).join('; ') + ' — ' + money(total, map.currency) + (adjacent(selected) ? '' : ' (not side by side)')
-        : 'No seats selected.';
+        ? T(adjacent(selected) ? 'seat.selected' : 'seat.selectedApart', { seats: selected.map(seatLabel).join('; '), total: money(total, map.currency) })
+        : T('seat.none');
     }
 
     // ---- keyboard ---------------------------------------------------------------------------
@@ -212,7 +218,7 @@
       var el = elements[i];
       el.setAttribute('role', 'checkbox');
       el.setAttribute('aria-checked', mine[i] || selected.indexOf(i) >= 0 ? 'true' : 'false');
-      el.setAttribute('aria-label', seatLabel(i) + ', ' + seatPrice(i) + ', ' + (mine[i] ? 'held for you' : selected.indexOf(i) >= 0 ? 'selected' : STATE[stateOf(i)]));
+      el.setAttribute('aria-label', seatLabel(i) + ', ' + seatPrice(i) + ', ' + T(mine[i] ? 'seat.is.mine' : selected.indexOf(i) >= 0 ? 'seat.is.selected' : 'seat.is.' + STATE[stateOf(i)]));
     }
     function setFocusable(i) {
       var old = elements[focusIndex];
@@ -261,7 +267,7 @@
       for (var j = 0; j < n; j++) if (!prev || prev[j] !== next[j]) paint(j);
       selected = selected.filter(function (s) { if (next[s] !== 0) { lost.push(s); return false; } return true; });
       lost.forEach(paint);
-      if (lost.length) { summary(); say(lost.map(seatLabel).join('; ') + (lost.length === 1 ? ' was' : ' were') + ' just taken by another fan, so we took ' + (lost.length === 1 ? 'it' : 'them') + ' out of your selection. Pick another seat, or try "Best ' + Math.max(1, selected.length + lost.length) + ' together".', true); }
+      if (lost.length) { summary(); say(P(lost.length, 'seat.lost', { seats: lost.map(seatLabel).join('; '), best: N(Math.max(1, selected.length + lost.length)) }), true); }
       svg.setAttribute('data-version', version);
     }
     var inFlight = null;
@@ -280,7 +286,7 @@
     function schedule() { clearInterval(pollTimer); pollTimer = setInterval(function () { if (!document.hidden) poll(); }, POLL_MS); }
 
     // ---- holding ----------------------------------------------------------------------------
-    function sectionName(id) { for (var s = 0; s < map.sections.length; s++) if (map.sections[s].id === id) return map.sections[s].name; return 'this section'; }
+    function sectionName(id) { for (var s = 0; s < map.sections.length; s++) if (map.sections[s].id === id) return map.sections[s].name; return T('seat.thisSection'); }
     /** first run of n free seats side by side, in `sectionId` or anywhere */
     function findTogether(n, sectionId) {
       for (var r = 0; r < rows.length; r++) {
@@ -302,16 +308,16 @@
       if (code === 'seat_taken') {
         version = null; // repaint from the next answer even if this process saw it already
         poll();
-        return 'Sorry, one of those seats was taken by another fan a moment ago. The map is up to date now: pick another seat, or try "Best ' + n + ' together".';
+        return T('seat.taken', { n: N(n) });
       }
       if (code === 'not_together') {
         var other = findTogether(n, null);
-        return 'There are no ' + n + ' seats side by side in ' + sectionName(sectionId) + ' right now. ' +
-          (other && other !== sectionName(sectionId) ? other + ' still has ' + n + ' together; choose it above, ' : 'Try fewer seats, ') + 'or use "Best ' + n + ' in this section" for seats close to each other.';
+        return T('seat.together.none', { n: N(n), section: sectionName(sectionId) }) + ' ' +
+          (other && other !== sectionName(sectionId) ? T('seat.together.elsewhere', { other: other, n: N(n) }) : T('seat.together.fewer', { n: N(n) }));
       }
-      if (code === 'over_limit') return 'You can hold at most ' + map.perFanLimit + ' seats in this sale.';
-      if (code === 'sold_out') return sectionName(sectionId) + ' is sold out. Choose another section.';
-      if (code === 'all_held') return 'Every seat in ' + sectionName(sectionId) + ' is held right now; some may come back in a few minutes. Try another section.';
+      if (code === 'over_limit') return T('seat.overLimit', { n: N(map.perFanLimit) });
+      if (code === 'sold_out') return T('seat.soldOut', { section: sectionName(sectionId) });
+      if (code === 'all_held') return T('seat.allHeld', { section: sectionName(sectionId) });
       return e.message;
     }
     function hold(body, n, sectionId) {
@@ -333,14 +339,17 @@
     });
     function best(together) {
       var n = Number($('best-n').value), sectionId = $('best-section').value;
-      if (!(n >= 1 && n <= map.perFanLimit)) { say('Choose between 1 and ' + map.perFanLimit + ' seats.', true); $('best-n').focus(); return; }
+      if (!(n >= 1 && n <= map.perFanLimit)) { say(T('seat.between', { n: N(map.perFanLimit) }), true); $('best-n').focus(); return; }
       var body = { kind: 'best', sectionId: sectionId, quantity: n };
       if (together) body.together = true;
       hold(body, n, sectionId);
     }
     $('best-together').addEventListener('click', function () { best(true); });
     $('best-any').addEventListener('click', function () { best(false); });
-    $('best-n').addEventListener('input', function () { var n = Number($('best-n').value) || 0; $('best-together').textContent = 'Best ' + n + ' together'; $('best-any').textContent = 'Best ' + n + ' in this section'; });
+    function bestLabels() { var n = N(Number($('best-n').value) || 0); $('best-together').textContent = T('seat.best.together', { n: n }); $('best-any').textContent = T('seat.best.any', { n: n }); }
+    $('best-n').addEventListener('input', bestLabels);
+    // a new language: every word this script wrote is written again
+    if (I) I.onChange(function () { if (!map || !map.seatCount) return; var v = $('best-section').value; legend(); $('best-section').value = v; summary(); if (elements[focusIndex]) describe(focusIndex); say(''); });
 
     function markHeld(h) {
       heldMode = true;
