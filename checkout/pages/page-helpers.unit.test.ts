@@ -6,11 +6,15 @@
 import { readFileSync } from 'node:fs';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
+import { minorUnitDigits } from '../../common/money.js';
 
 interface UsherHelpers {
   plural(n: number, one: string, many?: string): string;
   fieldErrors(p: unknown): { field: string; message: string }[];
   problemText(p: unknown, status?: number): string;
+  minorDigits(currency: string): number;
+  toMinor(amount: number | string, currency: string): number;
+  breakdown(b: Record<string, unknown>): { key: string; label: string; text: string }[];
 }
 
 function helpers(): UsherHelpers {
@@ -61,5 +65,18 @@ describe('page helpers', () => {
   it('keeps a problem without field errors to its detail, as a sentence', () => {
     expect(usher.problemText({ code: 'too_many_login_attempts', detail: 'too many failed attempts; try again in 30 s' })).toBe('Too many failed attempts; try again in 30 s.');
     expect(usher.problemText({}, 502)).toBe('Something went wrong (error 502). Try again.');
+  });
+
+  it("turns a typed price into the currency's minor unit by money.ts's rule, not by 100", () => {
+    for (const c of ['EUR', 'GBP', 'USD', 'JPY', 'KRW', 'KWD', 'BHD']) expect(usher.minorDigits(c), c).toBe(minorUnitDigits(c));
+    expect(usher.toMinor('80', 'EUR')).toBe(8000);
+    expect(usher.toMinor(8000, 'JPY')).toBe(8000);
+    expect(usher.toMinor(1.5, 'KWD')).toBe(1500);
+    expect(usher.toMinor('12.345', 'EUR')).toBe(1235);
+  });
+
+  it('labels the breakdown in English where the page has no languages', () => {
+    const rows = usher.breakdown({ currency: 'EUR', ticketCount: 2, ticketsMinor: 16_000, promoDiscountMinor: 1600, promoCode: 'DEMO10', serviceFeeMinor: 700, taxRateBps: 2100, taxInclusive: false, taxMinor: 3171, totalMinor: 18_271 });
+    expect(rows.map((r) => r.label)).toEqual(['Tickets (2)', 'Promo code DEMO10', 'Service fee', 'Tax 21%', 'Total']);
   });
 });

@@ -16,6 +16,10 @@
     var f = new Intl.NumberFormat(loc(), { style: 'currency', currency: currency });
     return f.format(minor / Math.pow(10, f.resolvedOptions().maximumFractionDigits));
   }
+  /** Digits of the currency's minor unit (2 for EUR, 0 for JPY, 3 for KWD): common/money.ts's rule. */
+  function minorDigits(currency) { return new Intl.NumberFormat('en', { style: 'currency', currency: currency }).resolvedOptions().maximumFractionDigits; }
+  /** An amount a person typed (80, or 8000 yen) in the currency's minor unit, as the API takes it. */
+  function toMinor(amount, currency) { return Math.round(Number(amount) * Math.pow(10, minorDigits(currency))); }
   // The price breakdown fixed at checkout, line by line: the same keys, labels and order as the
   // e-mail (checkout/pricing/price-breakdown.ts breakdownLines); discounts negative.
   // Labels in the fan's language where the page has one (i18n.js, bd.* keys), else in English.
@@ -106,5 +110,5 @@
     Array.prototype.forEach.call(form.querySelectorAll('.field-error'), function (s) { s.textContent = ''; });
   }
 
-  window.Usher = { el: el, when: when, price: price, breakdown: breakdown, renderBreakdown: renderBreakdown, plural: plural, friendly: friendly, fieldErrors: fieldErrors, problemText: problemText, readProblem: readProblem, problem: problem, showErrors: showErrors, clearErrors: clearErrors };
+  window.Usher = { el: el, when: when, price: price, minorDigits: minorDigits, toMinor: toMinor, breakdown: breakdown, renderBreakdown: renderBreakdown, plural: plural, friendly: friendly, fieldErrors: fieldErrors, problemText: problemText, readProblem: readProblem, problem: problem, showErrors: showErrors, clearErrors: clearErrors };
 })();

@@ -6,6 +6,18 @@
   var status = document.getElementById('status');
   var query = null;
   var cursor = null;
+  // the catalog's currency, learnt from the events it lists (the most common one): the max price a
+  // fan types is in its major unit, the API's in its minor unit (cents, but yen have none)
+  var currency = null;
+  function learnCurrency(items) {
+    var n = {};
+    items.forEach(function (e) { if (e.currency) n[e.currency] = (n[e.currency] || 0) + 1; });
+    var best = Object.keys(n).sort(function (a, b) { return n[b] - n[a]; })[0];
+    if (!best || currency) return;
+    currency = best;
+    var label = document.querySelector('label[for="maxPrice"]');
+    if (label) label.textContent = 'Max price (' + currency + ')';
+  }
 
   function params() {
     var p = new URLSearchParams();
@@ -13,7 +25,7 @@
     ['q', 'city', 'category', 'sort'].forEach(function (k) { var v = String(f.get(k) || '').trim(); if (v) p.set(k, v); });
     if (f.get('from')) p.set('from', new Date(f.get('from') + 'T00:00:00').toISOString());
     if (f.get('to')) p.set('to', new Date(f.get('to') + 'T23:59:59').toISOString());
-    if (f.get('maxPrice')) p.set('maxPrice', String(Math.round(Number(f.get('maxPrice')) * 100)));
+    if (f.get('maxPrice')) p.set('maxPrice', String(Usher.toMinor(f.get('maxPrice'), currency || 'EUR')));
     if (f.get('hasSeats')) p.set('hasSeats', 'true');
     return p;
   }
@@ -38,6 +50,7 @@
       if (!res.ok) { status.textContent = await Usher.problem(res); return; }
       var page = await res.json();
       if (!append) results.textContent = '';
+      learnCurrency(page.items);
       page.items.forEach(function (e) { results.appendChild(item(e)); });
       cursor = page.nextCursor;
       more.hidden = !cursor;
