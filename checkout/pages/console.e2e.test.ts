@@ -4,7 +4,8 @@
  * with its number and what is wrong), creates an event with a price per tier and a sale with its
  * settings, publishes it, sees the seat map preview, steers it live; a fan then buys a ticket
  * (admitted, hold, checkout, demo payment: the API calls the pages make); the console's order
- * list shows the order and the organiser refunds it. The console fits a 390 px phone screen.
+ * list shows the order and the organiser refunds it. The organiser brands the sale (a refused colour
+ * beside its field, the Markdown message previewed live) and the checkout page shows it. The console fits a 390 px phone screen.
  * Screenshots go to test-artifacts/console-*.png.
  */
 import { mkdirSync } from 'node:fs';
@@ -178,6 +179,42 @@ describe.skipIf(!hasChromium)('organiser console (headless Chromium)', () => {
     await page.getByRole('button', { name: 'Resume' }).click();
     await expect.poll(() => page.locator('#sale-status').innerText()).toBe('On sale');
     expect(await readSaleSettings(w.ctx.redis, saleId)).toMatchObject({ ratePerMin: 321, maxActive: 77, message: 'Doors open at eight.', paused: false, mode: 'passthrough' });
+
+    // branding: a refused colour said beside its field, the Markdown previewed as it is typed, then saved and seen on the checkout page
+    await page.getByLabel(/^Headline/).fill('Console tour 2027');
+    await page.getByLabel(/^Accent colour/).fill('pink');
+    await page.getByLabel(/^Logo address/).fill('/favicon.svg');
+    await page.getByLabel(/^Message to fans/).fill('**Doors** at eight.\n\n- Bring photo ID\n- <b>no</b> bags');
+    expect(await page.locator('#brand-preview-message strong').innerText()).toBe('Doors');
+    expect(await page.locator('#brand-preview-message li').count()).toBe(2);
+    expect(await page.locator('#brand-preview-message b').count()).toBe(0);
+    expect(await page.locator('#brand-preview-headline').innerText()).toBe('CONSOLE TOUR 2027'); // shown in capitals by the stylesheet
+    await page.getByRole('button', { name: 'Save the branding' }).click();
+    await expect.poll(() => page.locator('#brand-accent-error').innerText()).toBe('Use a colour like #3a5bd9.');
+    expect(await page.locator('#brand-accent').getAttribute('aria-invalid')).toBe('true');
+    await page.getByLabel(/^Accent colour/).fill('#c2185b');
+    await page.getByLabel(/^Banner colour/).fill('#3b0a45');
+    expect(await page.evaluate("getComputedStyle(document.getElementById('brand-preview-head')).backgroundColor")).toBe('rgb(59, 10, 69)');
+    await page.getByRole('button', { name: 'Save the branding' }).click();
+    await expect.poll(() => page.locator('#branding-result').innerText()).toBe('Branding saved — fans see it within a minute.');
+    expect(await page.locator('#brand-accent-error').innerText()).toBe('');
+    const { rows: [branded] } = await w.ctx.pg.query('SELECT branding FROM sales WHERE id = $1', [saleId]);
+    expect(branded.branding).toEqual({ logoUrl: '/favicon.svg', headline: 'Console tour 2027', accentColor: '#c2185b', bannerColor: '#3b0a45', messageMarkdown: '**Doors** at eight.\n\n- Bring photo ID\n- <b>no</b> bags' });
+    await shot(page, 'branding');
+    const fanPage = await browser.newPage({ viewport: PHONE });
+    await fanPage.goto(`${base}/checkout/${saleId}#pass=${(await w.admit({ saleId })).token}`);
+    await fanPage.locator('#event-head:not([hidden])').waitFor();
+    expect(await fanPage.locator('#event-head .headline').textContent()).toBe('Console tour 2027');
+    expect(await fanPage.locator('#event-head .logo').getAttribute('src')).toBe('/favicon.svg');
+    expect(await fanPage.locator('[data-brand-message] strong').innerText()).toBe('Doors');
+    expect(await fanPage.locator('[data-brand-message] li').count()).toBe(2);
+    expect(await fanPage.evaluate("getComputedStyle(document.documentElement).getPropertyValue('--accent').trim()")).toBe('#c2185b');
+    await fanPage.screenshot({ path: 'test-artifacts/console-branding-checkout.png', fullPage: true });
+    await fanPage.close();
+    // after a reload the form shows what was saved
+    await page.reload();
+    await expect.poll(() => page.locator('#brand-headline').inputValue()).toBe('Console tour 2027');
+    expect(await page.locator('#brand-preview-message strong').innerText()).toBe('Doors');
 
     // a fan buys two premium seats, as the checkout page does it
     const pass = await w.admit({ saleId });

@@ -256,6 +256,52 @@
   }
   $('orders-refresh').addEventListener('click', function () { say('orders-result', ''); loadOrders(); });
 
+  // --- branding: the fan pages' look (PATCH /v1/admin/sales/{id} { branding }), previewed as the organiser types ---
+  var HEX = /^#[0-9a-fA-F]{6}$/;
+  var BRAND_FIELDS = { logoUrl: 'brand-logo', headline: 'brand-headline', accentColor: 'brand-accent', bannerColor: 'brand-banner', messageMarkdown: 'brand-message' };
+  function brandingInput() {
+    var b = {};
+    Object.keys(BRAND_FIELDS).forEach(function (k) { var v = $(BRAND_FIELDS[k]).value; if (k !== 'messageMarkdown') v = v.trim(); if (v.trim()) b[k] = v; });
+    return b;
+  }
+  function showBranding(b) {
+    b = b || {};
+    Object.keys(BRAND_FIELDS).forEach(function (k) { $(BRAND_FIELDS[k]).value = b[k] || ''; });
+    preview();
+  }
+  function preview() {
+    var b = brandingInput();
+    var box = $('brand-preview').style;
+    // the colours on the preview only (custom properties through the CSSOM, as branding.js does on the fan pages)
+    if (HEX.test(b.accentColor || '')) box.setProperty('--accent', b.accentColor); else box.removeProperty('--accent');
+    if (HEX.test(b.bannerColor || '')) box.setProperty('--banner', b.bannerColor); else box.removeProperty('--banner');
+    var logo = $('brand-preview-logo');
+    if (b.logoUrl && /^(https:\/\/|\/[^\/\\])/.test(b.logoUrl)) { logo.src = b.logoUrl; logo.hidden = false; } else { logo.removeAttribute('src'); logo.hidden = true; }
+    $('brand-preview-headline').textContent = b.headline || '';
+    $('brand-preview-headline').hidden = !b.headline;
+    $('brand-preview-title').textContent = (sale && sale.event_title) || 'Your event';
+    var msg = $('brand-preview-message');
+    if (b.messageMarkdown && window.UsherMarkdown) { window.UsherMarkdown.render(b.messageMarkdown, msg); msg.hidden = false; } else { msg.textContent = ''; msg.hidden = true; }
+  }
+  $('branding-form').addEventListener('input', preview);
+  async function saveBranding(branding, done) {
+    var form = $('branding-form');
+    Usher.clearErrors(form);
+    say('branding-result', 'Saving…');
+    Array.prototype.forEach.call(form.querySelectorAll('button[type]'), function (x) { x.disabled = true; });
+    try {
+      var r = await send('/v1/admin/sales/' + encodeURIComponent(saleId), 'PATCH', { branding: branding });
+      if (!r.res.ok) { say('branding-result', Usher.showErrors(form, r.data, r.res.status)); return; }
+      sale = Object.assign(sale, r.data);
+      showBranding(sale.branding);
+      say('branding-result', done);
+    } catch (e) { say('branding-result', 'Could not reach the server; try again.'); } finally {
+      Array.prototype.forEach.call(form.querySelectorAll('button[type]'), function (x) { x.disabled = false; });
+    }
+  }
+  onSubmit('branding-form', function () { saveBranding(brandingInput(), 'Branding saved — fans see it within a minute.'); });
+  $('branding-clear').addEventListener('click', function () { if (confirm('Remove the branding of this sale?')) saveBranding(null, 'Branding removed.'); });
+
   async function start() {
     if (!UsherSession.read()) { UsherSession.toLogin(); return; }
     if (!saleId) { location.replace('/admin/console'); return; }
@@ -263,6 +309,7 @@
     if (mode && $('publish-mode').querySelector('option[value="' + mode.replace(/[^a-z]/g, '') + '"]')) $('publish-mode').value = mode;
     try {
       if (!(await loadSale())) return;
+      showBranding(sale.branding);
       var e = await send('/v1/admin/events/' + encodeURIComponent(sale.event_id), 'GET');
       if (e.res.ok) { event = e.data; renderSale(); }
       if (sale.status !== 'draft') await readSettings();
