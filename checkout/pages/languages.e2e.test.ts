@@ -5,6 +5,8 @@
  * follow it, and the sale's branding (set through the admin API) shows on every page with the
  * organiser's Markdown rendered as a few safe elements, its HTML as text. The switcher changes the
  * language at once and the choice (a cookie) follows the fan from the edge's port to the API's.
+ * The checkout page is seen with its seat picker and, seats held, its price breakdown (fee, VAT, a
+ * promo code) in each language; the order page with its breakdown.
  * Screenshots: test-artifacts/lang-<lang>-<page>.png.
  */
 import { readFileSync, mkdirSync } from 'node:fs';
@@ -23,6 +25,8 @@ import { adminToken } from '../../test/support/admin-test-kit.js';
 import { openEmptyQueue } from '../../queue-edge/opening-draw.js';
 import { queueKeys } from '../../admission/queue-keys.js';
 import { LANGUAGES } from './static-pages.js';
+import { loadConfig } from '../../common/config.js';
+import { priceDemoEvent } from '../../scripts/commerce-demo-hook.js';
 
 const PHONE = { width: 390, height: 844 };
 type Catalog = Record<string, string>;
@@ -75,6 +79,8 @@ describe.skipIf(!hasChromium)('the fan pages in five languages, branded (headles
       body: { branding: { logoUrl: '/favicon.svg', accentColor: '#c2185b', bannerColor: '#3b0a45', headline: 'World tour 2027', messageMarkdown: MESSAGE } },
     });
     expect(branded.status, JSON.stringify(branded.body)).toBe(200);
+    // a fee, VAT and a promo code (the demo's pricing), so the breakdown has every row to translate
+    await priceDemoEvent({ config: loadConfig({ NODE_ENV: 'test' }), pool: w.db.pool, sale: w.sale, say: () => undefined });
     orderUrl = await buyOneTicket();
     // fans ahead, so every language's waiting room shows a line
     const saleId = w.sale.saleId;
@@ -129,6 +135,31 @@ describe.skipIf(!hasChromium)('the fan pages in five languages, branded (headles
     expect(await page.locator('header.site nav a[data-nav="orders"]').innerText()).toBe(c['nav.orders']);
     expect(await page.locator('#event-head .headline').textContent()).toBe('World tour 2027');
     expect(await page.locator('[data-brand-message] strong').innerText()).toBe('7pm');
+    // the seat picker: its heading, legend and buttons, the quantity form's heading under it
+    await page.locator('#seatmap-svg[data-ready="1"]').waitFor();
+    expect(await page.locator('#seatmap-h').innerText()).toBe(c['co.seats.title']);
+    const legend = await page.locator('#legend').innerText();
+    for (const k of ['seat.legend.selection', 'seat.legend.held', 'seat.legend.sold']) expect(legend).toContain(c[k]);
+    expect(await page.locator('#best-together').innerText()).toBe(c['seat.best.together']!.replace('{n}', '2'));
+    expect(await page.locator('#pick-h').innerText()).toBe(c['co.orQuantity']);
+    expect(await page.locator('#selection').innerText()).toBe(c['seat.none']);
+    // hold the best two: the price breakdown (fee, VAT), the promo code and its button
+    await page.locator('#best-together').click();
+    await page.locator('#held:not([hidden]) #breakdown tr[data-key="total"]').waitFor();
+    const row = (key: string) => page.locator(`#breakdown tr[data-key="${key}"] th`).innerText();
+    expect(await row('tickets')).toBe(c['bd.tickets']!.replace('{n}', '2'));
+    expect(await row('fee')).toBe(c['bd.fee']);
+    expect(await row('tax')).toBe(c['bd.tax']!.replace('{rate}', '21'));
+    expect(await row('total')).toBe(c['bd.total']);
+    expect(await page.locator('label[for="promo-code"] [data-i18n="co.promo"]').innerText()).toBe(c['co.promo']);
+    expect(await page.locator('#apply-btn').innerText()).toBe(c['co.apply']);
+    expect(await page.locator('#held-h').innerText()).toBe(c['co.held.other']!.replace('{n}', '2'));
+    // a promo code applied: its row, named in the language
+    await page.locator('#promo-code').fill('DEMO10');
+    await page.locator('#apply-btn').click();
+    await page.locator('#breakdown tr[data-key="promo"]').waitFor();
+    expect(await row('promo')).toBe(c['bd.promo']!.replace('{code}', 'DEMO10'));
+    expect(await page.locator('#message').innerText()).toBe(c['co.codeApplied']);
     expect(await overflow(page)).toBeLessThanOrEqual(0);
     await shot(page, `lang-${lang}-checkout`);
 
@@ -139,6 +170,8 @@ describe.skipIf(!hasChromium)('the fan pages in five languages, branded (headles
     expect(await page.locator('#status').innerText()).toBe(c['ord.state.confirmed']);
     expect(await page.locator('#message').innerText()).toBe(c['ord.label.confirmed']);
     expect(await page.locator('#count').innerText()).toBe(c['ord.count.one']!.replace('{n}', '1'));
+    expect(await page.locator('#breakdown tr[data-key="fee"] th').innerText()).toBe(c['bd.fee']);
+    expect(await page.locator('#breakdown tr[data-key="tickets"] th').innerText()).toBe(c['bd.tickets']!.replace('{n}', '1'));
     await page.locator('#event-head:not([hidden])').waitFor();
     expect(await overflow(page)).toBeLessThanOrEqual(0);
     await shot(page, `lang-${lang}-order`);
