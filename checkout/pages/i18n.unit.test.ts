@@ -79,7 +79,7 @@ describe('language catalogs', () => {
   // words spelt the same in some of the languages (fr Section, Total, Zoom, PayPal, de optional/Tickets, fr Points)
   const COGNATES = new Set(['Section', 'Total', 'Total:', 'Zoom', 'PayPal', 'optional', 'Tickets ({n})', 'Points ({n})']);
   it('translates every new checkout string: no catalog copies the English text, brand names aside', () => {
-    const same = (lang: string) => Object.keys(en).filter((k) => /^(bd|seat|co)\./.test(k) && all[lang]![k] === en[k] && !COGNATES.has(en[k]!));
+    const same = (lang: string) => Object.keys(en).filter((k) => /^(bd|seat|co|err)\./.test(k) && all[lang]![k] === en[k] && !COGNATES.has(en[k]!));
     for (const lang of LANGUAGES.filter((l) => l !== 'en')) expect(same(lang), lang).toEqual([]);
   });
 });
@@ -97,6 +97,21 @@ describe('the language a page shows', () => {
   it("keeps the fan's choice (cookie) over the browser's languages", () => {
     expect(i18n(['de-DE'], 'other=1; usher_lang=es').api.lang).toBe('es');
     expect(i18n(['de-DE'], 'usher_lang=xx').api.lang).toBe('de');
+  });
+
+  it("words the shared helpers' breakdown rows and field refusals in the chosen language (common.js)", () => {
+    const helpers = (lang: string) => {
+      const window: { UsherI18n?: I18n; Usher?: { friendly(f: string, m: string): string; problemText(p: unknown, s: number): string; breakdown(b: object): { label: string }[] } } = { UsherI18n: i18n([lang]).api };
+      runInNewContext(brand('common.js'), { window, Intl });
+      return window.Usher!;
+    };
+    const b = { currency: 'EUR', ticketCount: 2, ticketsMinor: 16_000, serviceFeeMinor: 700, taxRateBps: 2100, taxInclusive: true, taxMinor: 2900, totalMinor: 16_700 };
+    expect(helpers('de').breakdown(b).map((r) => r.label)).toEqual(['Tickets (2)', 'Servicegebühr', 'Steuer 21 % (enthalten)', 'Gesamt']);
+    expect(helpers('ja').breakdown(b).map((r) => r.label)).toEqual(['チケット（2）', 'サービス料', '税 21%（込み）', '合計']);
+    expect(helpers('fr').friendly('email', 'Invalid email address')).toBe('Saisissez une adresse e-mail comme nom@exemple.com.');
+    expect(helpers('es').friendly('quantity', 'Too small: expected number to be >=1')).toBe('Usa 1 o más.');
+    expect(helpers('de').problemText({}, 503)).toBe('Etwas ist schiefgegangen (Fehler 503). Bitte erneut versuchen.');
+    expect(helpers('en').friendly('email', 'received undefined')).toBe('Fill this in.');
   });
 
   it('counts, dates and fills placeholders in the chosen language', () => {

@@ -48,23 +48,29 @@
   }
   var rules = new Intl.PluralRules('en');
   var nf = new Intl.NumberFormat();
+  function num(n) { return window.UsherI18n ? window.UsherI18n.number(n) : nf.format(n); }
   /** "1 ticket", "2 tickets", "1,200 seats"; `many` only where the plural is not singular + s. */
   function plural(n, one, many) { return nf.format(n) + ' ' + (rules.select(n) === 'one' ? one : (many || one + 's')); }
 
   // Field names as the pages label them, for messages that are not shown beside their field.
   var LABELS = { email: 'E-mail', password: 'Password', quantity: 'Quantity', sectionId: 'Section', ratePerMin: 'Admission rate', maxActive: 'Maximum shoppers', text: 'Message', token: 'Link' };
+  /** A message in the page's language (i18n.js catalogs, err.* keys) where it has one, else the English given. */
+  function T(key, english, vars) {
+    var text = window.UsherI18n ? window.UsherI18n.t(key, vars) : english;
+    return String(text === key ? english : text).replace(/\{(\w+)\}/g, function (all, k) { return vars && vars[k] !== undefined ? String(vars[k]) : all; });
+  }
   /** One API validation message in words a person would use; `field` is the last part of its path. */
   function friendly(field, message) {
     var m = String(message || '');
     var n;
-    if (/received undefined/.test(m)) return 'Fill this in.';
-    if ((n = /(?:at least |>=)(\d+) character/i.exec(m))) return Number(n[1]) <= 1 ? 'Fill this in.' : 'Use at least ' + n[1] + ' characters.';
-    if ((n = /(?:at most |<=)(\d+) character/i.exec(m))) return 'Use at most ' + n[1] + ' characters.';
-    if (field === 'email' || /email/i.test(m)) return 'Enter an e-mail address like name@example.com.';
-    if ((n = /(?:at least |>=)(\d+)/.exec(m))) return 'Use ' + nf.format(Number(n[1])) + ' or more.';
-    if ((n = /(?:at most |<=)(\d+)/.exec(m))) return 'Use ' + nf.format(Number(n[1])) + ' or fewer.';
-    if (/expected (int|number), received/.test(m)) return 'Enter a whole number.';
-    if (/^Invalid option/.test(m)) return 'Choose one of the options.';
+    if (/received undefined/.test(m)) return T('err.fill', 'Fill this in.');
+    if ((n = /(?:at least |>=)(\d+) character/i.exec(m))) return Number(n[1]) <= 1 ? T('err.fill', 'Fill this in.') : T('err.minChars', 'Use at least {n} characters.', { n: n[1] });
+    if ((n = /(?:at most |<=)(\d+) character/i.exec(m))) return T('err.maxChars', 'Use at most {n} characters.', { n: n[1] });
+    if (field === 'email' || /email/i.test(m)) return T('err.email', 'Enter an e-mail address like name@example.com.');
+    if ((n = /(?:at least |>=)(\d+)/.exec(m))) return T('err.min', 'Use {n} or more.', { n: num(Number(n[1])) });
+    if ((n = /(?:at most |<=)(\d+)/.exec(m))) return T('err.max', 'Use {n} or fewer.', { n: num(Number(n[1])) });
+    if (/expected (int|number), received/.test(m)) return T('err.whole', 'Enter a whole number.');
+    if (/^Invalid option/.test(m)) return T('err.option', 'Choose one of the options.');
     m = m.replace(/^Invalid input: /, '');
     return m.charAt(0).toUpperCase() + m.slice(1) + (/[.!?]$/.test(m) ? '' : '.');
   }
@@ -80,7 +86,7 @@
   function problemText(p, status) {
     var fields = fieldErrors(p);
     if (fields.length) return fields.map(function (f) { return (LABELS[f.field] || f.field) + ': ' + f.message; }).join(' ');
-    var text = (p && (p.detail || p.title)) || ('Something went wrong (error ' + status + '). Try again.');
+    var text = (p && (p.detail || p.title)) || T('err.generic', 'Something went wrong (error {status}). Try again.', { status: status });
     return text.charAt(0).toUpperCase() + text.slice(1) + (/[.!?)]$/.test(text) ? '' : '.');
   }
   async function readProblem(res) { try { return await res.json(); } catch (e) { return {}; } }

@@ -198,4 +198,14 @@
   "seat.allHeld": "Alle Plätze in {section} sind gerade reserviert; einige werden in ein paar Minuten vielleicht wieder frei. Versuchen Sie einen anderen Bereich.",
   "seat.between": "Wählen Sie zwischen 1 und {n} Plätzen.",
   "seat.thisSection": "diesem Bereich",
+  // a refused field, in words (common.js friendly())
+  "err.fill": "Bitte ausfüllen.",
+  "err.minChars": "Verwenden Sie mindestens {n} Zeichen.",
+  "err.maxChars": "Verwenden Sie höchstens {n} Zeichen.",
+  "err.email": "Geben Sie eine E-Mail-Adresse wie name@beispiel.de ein.",
+  "err.min": "Mindestens {n}.",
+  "err.max": "Höchstens {n}.",
+  "err.whole": "Geben Sie eine ganze Zahl ein.",
+  "err.option": "Wählen Sie eine der Optionen.",
+  "err.generic": "Etwas ist schiefgegangen (Fehler {status}). Bitte erneut versuchen.",
 };

@@ -198,4 +198,14 @@
   "seat.allHeld": "Every seat in {section} is held right now; some may come back in a few minutes. Try another section.",
   "seat.between": "Choose between 1 and {n} seats.",
   "seat.thisSection": "this section",
+  // a refused field, in words (common.js friendly())
+  "err.fill": "Fill this in.",
+  "err.minChars": "Use at least {n} characters.",
+  "err.maxChars": "Use at most {n} characters.",
+  "err.email": "Enter an e-mail address like name@example.com.",
+  "err.min": "Use {n} or more.",
+  "err.max": "Use {n} or fewer.",
+  "err.whole": "Enter a whole number.",
+  "err.option": "Choose one of the options.",
+  "err.generic": "Something went wrong (error {status}). Try again.",
 };

@@ -198,4 +198,14 @@
   "seat.allHeld": "Todos los asientos de {section} están reservados ahora mismo; algunos pueden volver en unos minutos. Prueba otra sección.",
   "seat.between": "Elige entre 1 y {n} asientos.",
   "seat.thisSection": "esta sección",
+  // a refused field, in words (common.js friendly())
+  "err.fill": "Rellena este campo.",
+  "err.minChars": "Usa al menos {n} caracteres.",
+  "err.maxChars": "Usa como máximo {n} caracteres.",
+  "err.email": "Escribe una dirección de correo como nombre@ejemplo.com.",
+  "err.min": "Usa {n} o más.",
+  "err.max": "Usa {n} o menos.",
+  "err.whole": "Escribe un número entero.",
+  "err.option": "Elige una de las opciones.",
+  "err.generic": "Algo ha fallado (error {status}). Vuelve a intentarlo.",
 };

@@ -198,4 +198,14 @@
   "seat.allHeld": "Toutes les places de {section} sont réservées en ce moment ; certaines peuvent revenir dans quelques minutes. Essayez une autre section.",
   "seat.between": "Choisissez entre 1 et {n} places.",
   "seat.thisSection": "cette section",
+  // a refused field, in words (common.js friendly())
+  "err.fill": "Remplissez ce champ.",
+  "err.minChars": "Utilisez au moins {n} caractères.",
+  "err.maxChars": "Utilisez au plus {n} caractères.",
+  "err.email": "Saisissez une adresse e-mail comme nom@exemple.com.",
+  "err.min": "Indiquez {n} ou plus.",
+  "err.max": "Indiquez {n} ou moins.",
+  "err.whole": "Saisissez un nombre entier.",
+  "err.option": "Choisissez une des options.",
+  "err.generic": "Un problème est survenu (erreur {status}). Réessayez.",
 };

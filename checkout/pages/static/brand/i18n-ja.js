@@ -198,4 +198,14 @@
   "seat.allHeld": "現在{section}の座席はすべて確保されています。数分後に戻る席もあります。別のエリアをお試しください。",
   "seat.between": "1〜{n}席の間で選んでください。",
   "seat.thisSection": "このエリア",
+  // a refused field, in words (common.js friendly())
+  "err.fill": "入力してください。",
+  "err.minChars": "{n}文字以上で入力してください。",
+  "err.maxChars": "{n}文字以内で入力してください。",
+  "err.email": "name@example.com のようなメールアドレスを入力してください。",
+  "err.min": "{n}以上にしてください。",
+  "err.max": "{n}以下にしてください。",
+  "err.whole": "整数を入力してください。",
+  "err.option": "選択肢から選んでください。",
+  "err.generic": "問題が発生しました（エラー {status}）。もう一度お試しください。",
 };
