@@ -204,6 +204,7 @@ describe.skipIf(!hasChromium)('the fan pages in five languages, branded (headles
     const page = await browser.newPage({ viewport: PHONE });
     await page.goto(`${edge.url}/sales/${w.sale.saleId}`);
     await page.locator('#ticket', { hasText: /\d/ }).waitFor({ timeout: 15_000 });
+    await page.locator('[data-brand-message]:not([hidden])').waitFor(); // the branding arrives apart from the socket's first answer
     await page.evaluate("document.documentElement.dir = 'rtl'");
     const message = await page.locator('[data-brand-message]').boundingBox();
     const border = await page.evaluate("getComputedStyle(document.querySelector('[data-brand-message]')).borderRightWidth");
