@@ -27,7 +27,8 @@ export type CheckoutErrorCode =
   | 'points_need_account' // points are spent from an account: check out logged in
   | 'points_insufficient'
   | 'checkout_priced' // the hold was priced (code, points) by an earlier checkout; it cannot change
-  | 'promo_code_taken';
+  | 'promo_code_taken'
+  | 'zero_total'; // the code and points leave nothing to pay: no gateway takes a zero payment
 
 export class CheckoutError extends Error {
   constructor(

@@ -27,7 +27,7 @@ const checkoutStatus: Record<CheckoutErrorCode, number> = {
   wrong_gateway: 404, gateway_not_offered: 422, gateway_in_use: 409, order_not_found: 404, order_forbidden: 403, order_not_cancellable: 409,
   order_already_cancelled: 409, refund_cutoff_passed: 409, idempotency_key_reused: 422, idempotency_in_progress: 409,
   webhook_signature: 400, dependency_down: 503,
-  promo_code_invalid: 422, points_need_account: 422, points_insufficient: 409, checkout_priced: 409, promo_code_taken: 409,
+  promo_code_invalid: 422, points_need_account: 422, points_insufficient: 409, checkout_priced: 409, promo_code_taken: 409, zero_total: 422,
 };
 
 function isInventoryError(err: unknown): err is Error & { code: InventoryErrorCode } {

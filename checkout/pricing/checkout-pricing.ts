@@ -34,6 +34,9 @@ export function normalizePromoCode(code: string): string {
 }
 
 /** Every refusal of a code says the same thing, whatever the reason: no oracle for guessing. */
+export const zeroTotal = (pointsSpent: number) => new CheckoutError('zero_total', pointsSpent > 0
+  ? 'with this code and these points the order costs nothing, and a payment of 0 cannot be taken: spend fewer points'
+  : 'with this code the order costs nothing, and a payment of 0 cannot be taken: ask the organiser for a free-ticket option', { pointsSpent });
 export const invalidCode = () => new CheckoutError('promo_code_invalid', 'this promo code is not valid for this order');
 
 const buyerOf = (r: Pick<PricingRequest, 'userId' | 'email'>) => r.userId ?? `email:${r.email.toLowerCase()}`;
@@ -181,6 +184,9 @@ export function createCheckoutPricing(pg: PgPool, options: { loyaltyEarnBps: num
           if (row!.max_uses_per_buyer !== null && (await buyerUses(tx, row!.id, buyerOf(req), req.holdId)) >= row!.max_uses_per_buyer) throw invalidCode();
         }
         const b = priceBreakdown(req.items, pricing, promo, points);
+        // Nothing to pay: refused before anything is written (the use and the points roll back), so
+        // no gateway is ever asked to authorize 0 and no order exists that nobody paid for.
+        if (b.totalMinor <= 0) throw zeroTotal(b.pointsSpent);
         const ins = await tx.query(
           `INSERT INTO hold_prices (hold_id, sale_id, user_id, email, breakdown, total_minor, currency) VALUES ($1, $2, $3, $4, $5, $6, $7)
            ON CONFLICT (hold_id) DO NOTHING`,
