@@ -1,12 +1,15 @@
 /**
- * A purchase with a promo code, loyalty points, a service fee and tax, in headless Chromium through
- * the demo gateway: the organiser sets the fee, the venue's tax and the code through the admin API;
- * the fan applies the code and points on the checkout page, pays, and reads the same breakdown on
- * the checkout page, the order page and the confirmation e-mail; the gateway authorized exactly
- * its total; cancelling refunds exactly that, and the account's points come back.
+ * A purchase with a promo code, loyalty points, a service fee and tax, in headless Chromium, paid
+ * through each gateway: demo, Stripe (the stand-in; Stripe.js replaced by a small script that
+ * confirms the PaymentIntent at the stand-in with its client secret, as the Payment Element does)
+ * and PayPal (the stand-in's approve link). The organiser sets the fee, the venue's tax and the
+ * code through the admin API; the fan applies the code and points on the checkout page, picks the
+ * gateway, pays, and reads the same breakdown on the checkout page, the order page and the
+ * confirmation e-mail; the gateway was asked to authorize and captured exactly its total;
+ * cancelling refunds exactly that at the gateway, and the account's points come back.
  */
 import { serve, type ServerType } from '@hono/node-server';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkoutWorld, type CheckoutWorld } from '../../test/support/checkout-harness.js';
 import { orderStatusOf, until } from '../../test/support/checkout-flow.js';
@@ -17,6 +20,7 @@ import { featureRoutes } from '../api/routes.js';
 import { startCommitWorker, type RunningWorker } from '../worker/commit/commit-worker.js';
 import { startNotificationWorker } from '../worker/notifications/notification-worker.js';
 import { breakdownLines, priceBreakdown } from './price-breakdown.js';
+import type { GatewayName } from '../payments/payment-gateway.js';
 
 let w: CheckoutWorld;
 let server: ServerType;
@@ -25,15 +29,60 @@ let commits: RunningWorker;
 let mails: { close(): Promise<void> };
 let base: string;
 
+/**
+ * Stripe.js for the test: `elements().create('payment').mount()` draws nothing, and
+ * `confirmPayment` posts the intent's client secret to api.stripe.com's confirm endpoint (routed to
+ * the stand-in below), which is what the real Payment Element does with the fan's card.
+ */
+const FAKE_STRIPE_JS = `window.Stripe = function (key) {
+  var secret;
+  return {
+    elements: function (o) { secret = o.clientSecret; return { create: function () { return { mount: function () {} }; } }; },
+    confirmPayment: function () {
+      var id = secret.split('_secret_')[0];
+      return fetch('https://api.stripe.com/v1/payment_intents/' + id + '/confirm', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'client_secret=' + encodeURIComponent(secret) + '&key=' + key })
+        .then(function (r) { return r.json(); })
+        .then(function (pi) { return pi.error ? { error: pi.error } : { paymentIntent: pi }; });
+    },
+  };
+};`;
+
+async function withStripeJs(context: BrowserContext): Promise<void> {
+  await context.route('https://js.stripe.com/**', (route) => route.fulfill({ contentType: 'application/javascript', body: FAKE_STRIPE_JS }));
+  await context.route('https://api.stripe.com/**', async (route) => {
+    const m = /\/v1\/payment_intents\/([^/]+)\/confirm$/.exec(new URL(route.request().url()).pathname);
+    const secret = new URLSearchParams(route.request().postData() ?? '').get('client_secret');
+    const pi = m ? w.stripe!.intents.get(m[1]!) : undefined;
+    if (!pi || pi.client_secret !== secret) return route.fulfill({ status: 400, contentType: 'application/json', body: JSON.stringify({ error: { message: 'No such payment_intent' } }) });
+    return route.fulfill({ contentType: 'application/json', headers: { 'access-control-allow-origin': '*' }, body: JSON.stringify(w.stripe!.authorize(pi.id)) });
+  });
+}
+
+/** What the gateway itself holds for the payment: asked to authorize, captured, refunded (minor units). */
+async function atGateway(gateway: GatewayName, paymentId: string): Promise<{ authorize: number; captured: number; refunded: number }> {
+  if (gateway === 'stripe') {
+    const pi = w.stripe!.intents.get(paymentId)!;
+    const refunded = [...w.stripe!.refunds.values()].filter((r) => r.payment_intent === paymentId).reduce((sum, r) => sum + r.amount, 0);
+    return { authorize: pi.amount, captured: pi.amount_received, refunded };
+  }
+  if (gateway === 'paypal') {
+    const o = w.paypal!.orders.get(paymentId)!;
+    const minor = (v: string) => Math.round(Number(v) * 100);
+    return { authorize: minor(o.amount.value), captured: o.capture ? minor(o.amount.value) : 0, refunded: o.refunds.reduce((sum, r) => sum + minor(r.amount.value), 0) };
+  }
+  const pi = await w.deps.gateways.of('demo').retrieve(paymentId);
+  return { authorize: pi.amountMinor, captured: pi.status === 'captured' ? pi.amountMinor : 0, refunded: -1 };
+}
+
 const rowsOf = (page: Page) => page.locator('#breakdown tr').evaluateAll((trs) => trs.map((tr) => ({
   key: tr.getAttribute('data-key'), label: tr.querySelector('th')!.textContent, text: tr.querySelector('td')!.textContent!.replace(/\s/g, ' '),
 })));
 
-describe.skipIf(!hasChromium)('a purchase with a promo code, points, a fee and tax (headless Chromium, demo gateway)', () => {
+describe.skipIf(!hasChromium)('a purchase with a promo code, points, a fee and tax (headless Chromium, every gateway)', () => {
   beforeAll(async () => {
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    w = await checkoutWorld({ gateway: 'demo', env: { PUBLIC_API_URL: base, LOYALTY_EARN_BPS: '1000' }, features: featureRoutes });
+    w = await checkoutWorld({ gateways: ['demo', 'stripe', 'paypal'], env: { PUBLIC_API_URL: base, LOYALTY_EARN_BPS: '1000', STRIPE_PUBLISHABLE_KEY: 'pk_test_standin' }, features: featureRoutes });
     server = await new Promise<ServerType>((resolve) => {
       const s = serve({ fetch: w.app.fetch, hostname: '127.0.0.1', port }, () => resolve(s));
     });
@@ -49,7 +98,8 @@ describe.skipIf(!hasChromium)('a purchase with a promo code, points, a fee and t
     await w?.close();
   });
 
-  it('shows one breakdown on the page, the order, the e-mail; authorizes and refunds its total', async () => {
+  let setUp: Promise<void> | undefined;
+  const organiserSetsPrices = async () => {
     const admin = await adminToken(w.deps);
     const setup = [
       await call(w.app, admin, 'PUT', `/v1/admin/events/${w.sale.eventId}/fees`, { feeFixedMinor: 150, feePercentBps: 250 }),
@@ -58,13 +108,18 @@ describe.skipIf(!hasChromium)('a purchase with a promo code, points, a fee and t
       await call(w.app, admin, 'POST', '/v1/admin/promo-codes', { code: 'Spring-10', eventId: w.sale.eventId, kind: 'percent', value: 1000, maxUses: 10 }),
     ];
     expect(setup.map((s) => s.status), JSON.stringify(setup.map((s) => s.body))).toEqual([200, 200, 200, 201]);
+  };
+
+  it.each(['demo', 'stripe', 'paypal'] as const)('through %s: one breakdown on the page, the order, the e-mail; the gateway authorizes, captures and refunds its total', async (gateway) => {
+    await (setUp ??= organiserSetsPrices());
 
     // a fan account with 700 points, logged in on the fan pages
-    const email = 'points-fan@example.com';
+    const email = `points-fan-${gateway}@example.com`;
     const { rows: [user] } = await w.ctx.pg.query<{ id: string }>(`INSERT INTO users (email, password_hash) VALUES ($1, 'x') RETURNING id`, [email]);
-    await w.ctx.pg.query(`SELECT loyalty_post($1, 'seed-points', 'earn', 700)`, [user!.id]);
+    await w.ctx.pg.query(`SELECT loyalty_post($1, $2, 'earn', 700)`, [user!.id, `seed-points-${gateway}`]);
     const accessToken = await w.deps.accessTokens.sign({ userId: user!.id, email, role: 'fan' });
     const context = await browser.newContext();
+    if (gateway === 'stripe') await withStripeJs(context);
     await context.addInitScript((s) => (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage.setItem('usher.fan.session', s), JSON.stringify({ accessToken, refreshToken: 'unused', user: { id: user!.id, email, role: 'fan' } }));
     const page = await context.newPage();
     const errors: string[] = [];
@@ -86,8 +141,11 @@ describe.skipIf(!hasChromium)('a purchase with a promo code, points, a fee and t
     await page.locator('#points-field').waitFor({ state: 'visible' });
     await page.fill('#points', '700');
     await page.fill('#email', email);
+    await page.locator('#gateway-choice').waitFor({ state: 'visible' });
+    await page.check(`input[name="gateway"][value="${gateway}"]`);
     await page.click('#checkout-btn');
-    await page.locator('#demo-pay-btn').waitFor({ state: 'visible' });
+    const payButton = { demo: '#demo-pay-btn', stripe: '#stripe-pay-btn', paypal: '#paypal-pay-btn' }[gateway];
+    await page.locator(payButton).waitFor({ state: 'visible' });
     const onCheckout = await rowsOf(page);
 
     // what it must be: the pure module over the held seats and the organiser's settings
@@ -101,8 +159,9 @@ describe.skipIf(!hasChromium)('a purchase with a promo code, points, a fee and t
     expect(onCheckout).toEqual(lines(pageLocale));
     expect(onCheckout.map((r) => r.key)).toEqual(['tickets', 'promo', 'points', 'fee', 'tax', 'total']);
 
-    await page.click('#demo-pay-btn');
-    await page.waitForURL(/\/orders\//);
+    if (gateway === 'paypal') expect(await page.locator(payButton).getAttribute('href')).toMatch(new RegExp(`^${w.paypal!.url}/checkoutnow\\?token=`));
+    await page.click(payButton);
+    await page.waitForURL(/\/orders\//, { timeout: 20_000 });
     await page.locator('#status[data-status="confirmed"]').waitFor({ timeout: 20_000 });
     await page.locator('#breakdown tr[data-key="total"]').waitFor();
     expect(await rowsOf(page)).toEqual(lines(pageLocale));
@@ -112,8 +171,12 @@ describe.skipIf(!hasChromium)('a purchase with a promo code, points, a fee and t
       `SELECT p.amount_minor AS paid, o.amount_minor AS ordered, hp.total_minor AS fixed
        FROM payments p JOIN orders o ON o.id = p.hold_id JOIN hold_prices hp ON hp.hold_id = p.hold_id WHERE p.hold_id = $1`, [holdId]);
     expect(money.rows).toEqual([{ paid: expected.totalMinor, ordered: expected.totalMinor, fixed: expected.totalMinor }]);
-    const paymentId = (await w.ctx.pg.query<{ payment_intent_id: string }>('SELECT payment_intent_id FROM payments WHERE hold_id = $1', [holdId])).rows[0]!.payment_intent_id;
-    expect(await w.deps.gateways.of('demo').retrieve(paymentId)).toMatchObject({ status: 'captured', amountMinor: expected.totalMinor });
+    const { rows: [payment] } = await w.ctx.pg.query<{ payment_intent_id: string; gateway: string; status: string }>('SELECT payment_intent_id, gateway, status FROM payments WHERE hold_id = $1', [holdId]);
+    expect(payment).toMatchObject({ gateway, status: 'captured' });
+    const paymentId = payment!.payment_intent_id;
+    expect(await atGateway(gateway, paymentId)).toMatchObject({ authorize: expected.totalMinor, captured: expected.totalMinor });
+    if (gateway === 'stripe') expect(w.stripe!.count('capture', paymentId)).toBe(1);
+    if (gateway === 'paypal') expect(w.paypal!.count('capture', paymentId)).toBe(1);
 
     // the confirmation e-mail prints the same lines
     const mail = await until('confirmation recorded', async () =>
@@ -134,6 +197,7 @@ describe.skipIf(!hasChromium)('a purchase with a promo code, points, a fee and t
     await page.locator('#status[data-status="cancelled"]').waitFor();
     const refund = await w.ctx.pg.query<{ amount_minor: number; status: string }>('SELECT amount_minor, status FROM refunds WHERE order_id = $1', [holdId]);
     expect(refund.rows).toEqual([{ amount_minor: expected.totalMinor, status: 'succeeded' }]);
+    if (gateway !== 'demo') expect((await atGateway(gateway, paymentId)).refunded).toBe(expected.totalMinor);
     expect(await page.locator('#refund').textContent()).toContain(lines(pageLocale).at(-1)!.text);
     const cancelMail = await until('cancellation recorded', async () =>
       (await w.ctx.pg.query<{ body: string }>(`SELECT body FROM notifications WHERE order_id = $1 AND kind = 'cancellation'`, [holdId])).rows[0]);
@@ -142,7 +206,7 @@ describe.skipIf(!hasChromium)('a purchase with a promo code, points, a fee and t
       `SELECT (SELECT balance FROM loyalty_accounts WHERE user_id = $1) AS balance, (SELECT uses FROM promo_codes WHERE code = 'SPRING-10') AS uses`, [user!.id]);
     expect(after.rows[0]).toEqual({ balance: 700, uses: 0 });
     expect(await orderStatusOf(w, holdId)).toBe('cancelled');
-    await page.screenshot({ path: 'test-artifacts/commerce-order-cancelled.png', fullPage: true }).catch(() => undefined);
+    await page.screenshot({ path: `test-artifacts/commerce-order-cancelled-${gateway}.png`, fullPage: true }).catch(() => undefined);
     expect(errors).toEqual([]);
   });
 

@@ -31,6 +31,8 @@ export interface StripeStandIn {
   env: Record<string, string>;
   webhookSecret: string;
   intents: Map<string, StandInIntent>;
+  /** Refunds made, by refund id: what was given back of which intent. */
+  refunds: Map<string, { id: string; amount: number; payment_intent: string }>;
   /** Transitions actually made (not replays): `${id}:${action}`. */
   log: string[];
   count(action: 'create' | 'capture' | 'cancel' | 'refund', id?: string): number;
@@ -158,6 +160,7 @@ export async function startStripeStandIn(options: { webhookSecret?: string; secr
     port,
     webhookSecret,
     intents,
+    refunds,
     log,
     env: {
       PAYMENT_GATEWAY: 'stripe', STRIPE_SECRET_KEY: secretKey, STRIPE_WEBHOOK_SECRET: webhookSecret,
