@@ -1,7 +1,8 @@
 /**
  * The fan's account page in headless Chromium under the pages' strict CSP: log in, change the
  * name and the phone, change the password (the page keeps its session, the other device's is
- * revoked, the new password logs in); and on an event page a review written with HTML shows as
+ * revoked, the new password logs in); turn texts on (refused in words without a phone, then on
+ * with one, and off); and on an event page a review written with HTML shows as
  * text. Screenshots go to test-artifacts/account-*.png.
  */
 import { mkdirSync } from 'node:fs';
@@ -17,16 +18,20 @@ import { catalogRoutes } from '../catalog/catalog-module.js';
 import { reviewRoutes } from '../catalog/review-module.js';
 import { fanPageRoutes } from '../pages/fan-pages.js';
 import { accountsRoutes } from './accounts-module.js';
+import { smsRoutes } from './sms-routes.js';
+import { startTwilioStandIn, type TwilioStandIn } from '../../test/support/twilio-stand-in.js';
 
 let h: ApiHarness;
 let server: ServerType;
 let base: string;
 let browser: Browser | undefined;
+let twilio: TwilioStandIn | undefined;
 const PASSWORD = 'correct horse battery';
 
 describe.skipIf(!hasChromium)('account page in headless Chromium (needs Debian chromium at /usr/bin/chromium)', () => {
   beforeAll(async () => {
-    h = await apiHarness([(s) => accountsRoutes(s), (s) => reviewRoutes(s), catalogRoutes, fanPageRoutes]);
+    twilio = await startTwilioStandIn();
+    h = await apiHarness([(s) => accountsRoutes(s), smsRoutes, (s) => reviewRoutes(s), catalogRoutes, fanPageRoutes], twilio.env);
     server = await new Promise<ServerType>((resolve) => { const s = serve({ fetch: h.app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s)); });
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     browser = await launchChromium();
@@ -37,9 +42,10 @@ describe.skipIf(!hasChromium)('account page in headless Chromium (needs Debian c
     await browser?.close();
     await new Promise((r) => server?.close(r));
     await h?.close();
+    await twilio?.close();
   });
 
-  it('changes the name and the password', async () => {
+  it('changes the name and the password, and turns texts on and off', async () => {
     const email = `${uniqueId('page')}@example.com`;
     const reg = await h.app.request('/v1/auth/register', json({ email, password: PASSWORD }));
     const other = (await reg.json()) as { refreshToken: string; user: { id: string } };
@@ -57,6 +63,13 @@ describe.skipIf(!hasChromium)('account page in headless Chromium (needs Debian c
     expect(await page.locator('#current-email').innerText()).toBe(email);
     expect(await page.locator('header [data-who]').innerText()).toBe(email);
 
+    // texts: without a phone number the switch is refused in words and stays off
+    expect(await page.locator('#sms-result').innerText()).toBe('Texts need a phone number: add one under Profile first.');
+    await page.getByLabel('Send me texts about my orders').check();
+    await expect.poll(() => page.locator('#sms-result').innerText(), { timeout: 10_000 }).toBe('Texts need a phone number on your account: add one under Profile and save it, then turn texts on.');
+    expect(await page.getByLabel('Send me texts about my orders').isChecked()).toBe(false);
+    expect((await h.db.pool.query('SELECT sms_opt_in FROM users WHERE id = $1', [other.user.id])).rows).toEqual([{ sms_opt_in: false }]);
+
     await page.getByLabel(/^Name/).fill('Grace H.');
     await page.getByLabel(/^Phone/).fill('+44 7700 900123');
     await page.getByRole('button', { name: 'Save profile' }).click();
@@ -68,6 +81,16 @@ describe.skipIf(!hasChromium)('account page in headless Chromium (needs Debian c
     await page.getByRole('button', { name: 'Save profile' }).click();
     await expect.poll(() => page.locator('#phone-error').innerText(), { timeout: 10_000 }).toContain('E.164');
     await page.getByLabel(/^Phone/).fill('+447700900123');
+
+    // with the number saved, the switch turns texts on, and off again
+    await page.getByLabel('Send me texts about my orders').check();
+    await expect.poll(() => page.locator('#sms-result').innerText(), { timeout: 10_000 }).toBe('Texts are on: we send your confirmations and reminders to +447700900123.');
+    expect((await h.db.pool.query('SELECT sms_opt_in FROM users WHERE id = $1', [other.user.id])).rows).toEqual([{ sms_opt_in: true }]);
+    await page.reload();
+    await expect.poll(() => page.getByLabel('Send me texts about my orders').isChecked(), { timeout: 10_000 }).toBe(true);
+    await page.getByLabel('Send me texts about my orders').uncheck();
+    await expect.poll(() => page.locator('#sms-result').innerText(), { timeout: 10_000 }).toBe('Texts are off.');
+    expect((await h.db.pool.query('SELECT sms_opt_in FROM users WHERE id = $1', [other.user.id])).rows).toEqual([{ sms_opt_in: false }]);
 
     await page.getByLabel('Current password').fill('not my password');
     await page.getByLabel(/^New password/).fill('an even better password');

@@ -1,5 +1,6 @@
 // The fan's account (/account): name and phone, a new e-mail address (confirmed by the link sent
-// to it), a new password (logs out everywhere else), and deleting the account.
+// to it), texts about orders (SMS opt-in), a new password (logs out everywhere else), and deleting
+// the account.
 (function () {
   'use strict';
   var $ = function (id) { return document.getElementById(id); };
@@ -37,11 +38,25 @@
     Array.prototype.forEach.call(document.querySelectorAll('[data-needs-password]'), function (f) { f.hidden = !me.hasPassword; });
   }
 
+  function showSms(sms) {
+    $('sms-form').hidden = !sms.available && !sms.optIn;
+    $('sms-opt-in').checked = sms.optIn;
+    var note = '';
+    if (sms.stoppedByReply) note = 'Your number replied STOP, so nothing is sent to it until you text START to the same number.';
+    else if (!sms.phone) note = 'Texts need a phone number: add one under Profile first.';
+    $('sms-result').textContent = note; $('sms-result').className = '';
+  }
+  async function loadSms() {
+    var res = await authed('GET', '/v1/me/sms');
+    if (res.ok) showSms(await res.json()); else $('sms-form').hidden = true;
+  }
+
   async function load() {
     try {
       var res = await authed('GET', '/v1/me');
       if (!res.ok) { $('status').textContent = await Usher.problem(res); return; }
       show(await res.json());
+      await loadSms();
       $('status').textContent = '';
       $('account').hidden = false;
     } catch (e) { if (e.message !== 'logged out') $('status').textContent = 'Usher could not be reached. Reload the page to try again.'; }
@@ -83,6 +98,21 @@
     show(me);
     return 'Saved.';
   });
+
+  handle($('sms-form'), 'sms-result', async function () {
+    var optIn = $('sms-opt-in').checked;
+    var sms;
+    try {
+      sms = await ok(await authed('PUT', '/v1/me/sms', { optIn: optIn }),
+        { 409: 'Texts need a phone number on your account: add one under Profile and save it, then turn texts on.' });
+    } catch (e) { if (e.status === 409) $('sms-opt-in').checked = false; throw e; }
+    showSms(sms);
+    if (sms.stoppedByReply) return null;
+    return optIn ? 'Texts are on: we send your confirmations and reminders to ' + sms.phone + '.' : 'Texts are off.';
+  });
+
+  // the box is the switch: ticking or unticking it saves (the button does the same, for keyboards and old habits)
+  $('sms-opt-in').addEventListener('change', function () { $('sms-form').requestSubmit(); });
 
   handle($('email-form'), 'email-result', async function () {
     var body = { email: $('email').value.trim() };
