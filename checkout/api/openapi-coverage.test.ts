@@ -12,7 +12,7 @@ import { featureRoutes } from './routes.js';
 const NOT_IN_DOCUMENT = new Set([
   'GET /livez', 'GET /readyz', 'GET /openapi.json', 'GET /docs', 'GET /docs/assets/swagger-ui-dist/{file}',
   'GET /', 'GET /events/{id}', 'GET /orders', 'GET /verify-email', 'GET /assets/fan/{file}',
-  'GET /admin/login', 'GET /admin/dashboard', 'GET /admin/console', 'GET /admin/console/sale', 'GET /admin/pricing', 'GET /assets/admin/{file}', 'GET /assets/vendor/{file}',
+  'GET /admin/login', 'GET /admin/dashboard', 'GET /admin/console', 'GET /admin/console/sale', 'GET /admin/pricing', 'GET /admin/reviews', 'GET /assets/admin/{file}', 'GET /assets/vendor/{file}',
   'GET /checkout/{saleId}', 'GET /orders/{id}', 'GET /static/checkout/{file}',
   'GET /login', 'GET /register', 'GET /account', 'GET /reset-password', 'GET /assets/brand/{file}', 'GET /favicon.svg', 'GET /favicon.ico',
 ]);

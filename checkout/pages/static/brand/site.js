@@ -18,7 +18,7 @@
   }
 
   function current(path) {
-    if (admin) return path.indexOf('/admin/console') === 0 ? 'console' : path === '/admin/dashboard' ? 'sales' : path === '/admin/pricing' ? 'pricing' : '';
+    if (admin) return path.indexOf('/admin/console') === 0 ? 'console' : path === '/admin/dashboard' ? 'sales' : path === '/admin/pricing' ? 'pricing' : path === '/admin/reviews' ? 'reviews' : '';
     if (path === '/' || path.indexOf('/events/') === 0) return 'events';
     if (path === '/orders') return 'orders';
     if (path === '/login') return 'login';
