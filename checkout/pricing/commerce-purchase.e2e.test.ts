@@ -139,10 +139,15 @@ describe.skipIf(!hasChromium)('a purchase with a promo code, points, a fee and t
     await page.click('#apply-btn');
     await page.locator('#breakdown tr[data-key="promo"]').waitFor();
     await page.locator('#points-field').waitFor({ state: 'visible' });
-    await page.fill('#points', '700');
     await page.fill('#email', email);
     await page.locator('#gateway-choice').waitFor({ state: 'visible' });
     await page.check(`input[name="gateway"][value="${gateway}"]`);
+    // more points than the account has: refused, nothing priced; the corrected checkout then goes through (a new request, not a reused key)
+    await page.fill('#points', '701');
+    await page.click('#checkout-btn');
+    await expect.poll(() => page.locator('#message').textContent()).toMatch(/points/);
+    expect((await w.ctx.pg.query('SELECT 1 FROM hold_prices WHERE email = $1', [email])).rowCount).toBe(0);
+    await page.fill('#points', '700');
     await page.click('#checkout-btn');
     const payButton = { demo: '#demo-pay-btn', stripe: '#stripe-pay-btn', paypal: '#paypal-pay-btn' }[gateway];
     await page.locator(payButton).waitFor({ state: 'visible' });

@@ -68,9 +68,18 @@ describe('spending points', () => {
   it('points need an account, and are capped at the tickets (fees are not discounted)', async () => {
     expect((await checkout(await held(), null, { points: 10 })).body.code).toBe('points_need_account');
     const acct = await account(100_000);
-    const co = await checkout(await held(), acct, { points: 100_000 });
-    expect(co.body.breakdown).toMatchObject({ ticketsMinor: 4500, pointsSpent: 4500, totalMinor: 0 });
-    expect((await balance(acct.userId)).balance).toBe(95_500);
+    const h = await held();
+    const quote = await w.json('POST', `/v1/holds/${h.holdId}/quote`, { token: h.pass.token, body: { points: 100_000 }, headers: { 'x-usher-account': acct.token } });
+    expect(quote.status, JSON.stringify(quote.body)).toBe(200);
+    expect(quote.body).toMatchObject({ ticketsMinor: 4500, pointsSpent: 4500, totalMinor: 0 });
+    // nothing left to pay (this sale has no fee): refused before any gateway, the points stay
+    const co = await checkout(h, acct, { points: 100_000 });
+    expect(co.status).toBe(422);
+    expect(co.body).toMatchObject({ code: 'zero_total', pointsSpent: 4500 });
+    expect((await balance(acct.userId)).balance).toBe(100_000);
+    const some = await checkout(h, acct, { points: 4000 });
+    expect(some.body.breakdown).toMatchObject({ ticketsMinor: 4500, pointsSpent: 4000, totalMinor: 500 });
+    expect((await balance(acct.userId)).balance).toBe(96_000);
   });
 });
 

@@ -147,6 +147,7 @@
   "co.optional": "optional",
   "co.apply": "Einlösen",
   "co.codeApplied": "Code eingelöst.",
+  "co.zeroTotal": "Es bleibt nichts zu zahlen, und eine Zahlung von 0 ist nicht möglich: Setzen Sie weniger Punkte ein oder entfernen Sie den Code.",
   "co.points": "Einzulösende Punkte",
   "co.pointsBalance": "Sie haben {n} (1 Punkt = die kleinste Münze der Währung)",
   "co.payWith": "Bezahlen mit",

@@ -147,6 +147,7 @@
   "co.optional": "optional",
   "co.apply": "Apply",
   "co.codeApplied": "Code applied.",
+  "co.zeroTotal": "Nothing is left to pay, and a payment of 0 cannot be taken: spend fewer points or remove the code.",
   "co.points": "Points to spend",
   "co.pointsBalance": "you have {n} (1 point = the smallest coin of the currency)",
   "co.payWith": "Pay with",

@@ -147,6 +147,7 @@
   "co.optional": "opcional",
   "co.apply": "Aplicar",
   "co.codeApplied": "Código aplicado.",
+  "co.zeroTotal": "No queda nada por pagar y no se puede cobrar un pago de 0: usa menos puntos o quita el código.",
   "co.points": "Puntos a usar",
   "co.pointsBalance": "tienes {n} (1 punto = la moneda más pequeña de la divisa)",
   "co.payWith": "Pagar con",

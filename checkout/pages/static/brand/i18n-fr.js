@@ -147,6 +147,7 @@
   "co.optional": "facultatif",
   "co.apply": "Appliquer",
   "co.codeApplied": "Code appliqué.",
+  "co.zeroTotal": "Il ne reste rien à payer, et un paiement de 0 est impossible : utilisez moins de points ou retirez le code.",
   "co.points": "Points à utiliser",
   "co.pointsBalance": "vous en avez {n} (1 point = la plus petite pièce de la devise)",
   "co.payWith": "Payer avec",

@@ -147,6 +147,7 @@
   "co.optional": "任意",
   "co.apply": "適用",
   "co.codeApplied": "コードを適用しました。",
+  "co.zeroTotal": "お支払い額が0になります。0円の支払いはできません。使用するポイントを減らすか、コードを外してください。",
   "co.points": "使うポイント",
   "co.pointsBalance": "保有 {n}（1ポイント＝通貨の最小単位）",
   "co.payWith": "支払い方法",

@@ -92,7 +92,12 @@
     Usher.clearErrors($('held'));
     var btn = $('apply-btn'); busy(btn, true);
     api('POST', '/v1/holds/' + encodeURIComponent(hold.holdId) + '/quote', pricing(), accountHeaders())
-      .then(function (b) { showPrice(b); say(b.promoCode ? T('co.codeApplied') : ''); })
+      .then(function (b) {
+        showPrice(b);
+        // a payment of 0 cannot be taken: checkout would refuse it (zero_total), so say it now
+        if (b.totalMinor <= 0) say(T('co.zeroTotal'), true);
+        else say(b.promoCode ? T('co.codeApplied') : '');
+      })
       .catch(function (e) { refused($('held'), e.code === 'promo_code_invalid' ? { problem: { errors: [{ path: 'promoCode', message: e.message }] } } : e); })
       .finally(function () { busy(btn, false); });
   });
@@ -153,12 +158,20 @@
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (next) { if (next) localStorage.setItem(ACCOUNT_KEY, JSON.stringify(next)); else localStorage.removeItem(ACCOUNT_KEY); return next; });
   }
+  // One key per hold and request: a repeat of the same checkout replays its answer; a checkout the
+  // fan changed after a refusal (fewer points, another code or address) is a new request, not a
+  // reused key. The server still prices a hold once (checkout_priced).
+  function keyOf(text) {
+    var h = 5381;
+    for (var i = 0; i < text.length; i++) h = ((h * 33) ^ text.charCodeAt(i)) >>> 0;
+    return h.toString(36);
+  }
   function checkoutAs(email, s, retried) {
-    var headers = { 'idempotency-key': 'checkout-' + hold.holdId };
-    if (s && s.accessToken) headers['x-usher-account'] = s.accessToken;
     var body = Object.assign({ email: email }, pricing());
     var picked = document.querySelector('input[name="gateway"]:checked');
     if (picked) body.gateway = picked.value;
+    var headers = { 'idempotency-key': 'checkout-' + hold.holdId + '-' + keyOf(JSON.stringify(body)) };
+    if (s && s.accessToken) headers['x-usher-account'] = s.accessToken;
     return api('POST', '/v1/holds/' + encodeURIComponent(hold.holdId) + '/checkout', body, headers).catch(function (e) {
       // the access token lives 15 minutes: refresh once; logged out for good, buy as a guest
       if (s && !retried && e.status === 401 && /^token_/.test(e.code || '')) return refreshAccount(s).then(function (next) { return checkoutAs(email, next, true); });
