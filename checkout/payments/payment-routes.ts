@@ -24,6 +24,7 @@ import { verifiedAccount } from '../accounts/auth-middleware.js';
 import { checkoutBody, checkoutHeaders, checkoutView, holdParams, paymentAccepted, saleGatewaysView, saleParams } from '../holds/hold-schemas.js';
 import { ownedHold } from '../holds/hold-view.js';
 import { promoAttempts } from '../pricing/promo-attempts.js';
+import { zeroTotal } from '../pricing/checkout-pricing.js';
 import { clientIp } from '../api/client-ip.js';
 
 /** The lease outlives the hold by this much, so a paying fan's pass is not revoked mid-payment. */
@@ -80,6 +81,8 @@ export function paymentRoutes(deps: CheckoutServices): OpenAPIHono<ApiEnv> {
     const breakdown = await deps.pricing.fix({
       holdId: hold.holdId, saleId: hold.saleId, items: hold.items, email: body.email, userId: c.get('accountUserId'), promoCode: body.promoCode, points: body.points,
     });
+    // fix() refuses a zero total; a hold priced at 0 before that rule must not reach a gateway either
+    if (breakdown.totalMinor <= 0) throw zeroTotal(breakdown.pointsSpent);
     const pi = await gateway.authorize({
       holdId: hold.holdId, saleId: hold.saleId, amountMinor: breakdown.totalMinor, currency: breakdown.currency, email: body.email,
       description: `Usher tickets (${hold.items.length})`, idempotencyKey: paymentKeys.authorize(hold.holdId),
