@@ -2,9 +2,10 @@
  * The moderators' review list (/admin/reviews) in headless Chromium against the whole API: an
  * admin picks the event, sees its reviews (text shown as text), cannot hide one without a reason,
  * hides it with one (gone from the public list, the author still sees it with the reason), and
- * shows it again. Screenshot: test-artifacts/admin-reviews.png.
+ * shows it again; axe finds no serious or critical WCAG 2.1 AA violation on it. Screenshot: test-artifacts/admin-reviews.png.
  */
 import { serve, type ServerType } from '@hono/node-server';
+import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkoutWorld, type CheckoutWorld } from '../../test/support/checkout-harness.js';
@@ -67,6 +68,8 @@ describe.skipIf(!hasChromium)('review moderation page (headless Chromium)', () =
     // no reason: refused beside the field, nothing sent
     await row.getByRole('button', { name: 'Hide' }).click();
     expect(await row.locator('.field-error').innerText()).toBe('Give a reason: the author is told why.');
+    const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+    expect(axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
     expect((await w.ctx.pg.query('SELECT hidden_at FROM reviews WHERE id = $1', [bad])).rows).toEqual([{ hidden_at: null }]);
 
     await row.getByLabel('Reason for hiding the review by Rude Fan').fill('advertising');
