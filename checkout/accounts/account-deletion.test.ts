@@ -56,6 +56,12 @@ describe('deleting an account', () => {
     const own = await order('checkout-typo@example.com', s.user.id);
     const guest = await order(email.toUpperCase(), null);
     const stranger = await order('someone-else@example.com', null);
+    await h.db.pool.query(
+      `INSERT INTO hold_prices (hold_id, sale_id, user_id, email, breakdown, total_minor, currency)
+       VALUES ($1, $2, $3, $4, '{"totalMinor": 4500}', 4500, 'EUR')`, [own, sale.saleId, s.user.id, email]);
+    const code = await h.db.pool.query<{ id: string }>(
+      `INSERT INTO promo_codes (code, organiser_id, kind, value, max_uses) VALUES ($1, $2, 'percent', 1000, 5) RETURNING id`,
+      [uniqueId('GONE').toUpperCase().replace(/[^A-Z0-9_-]/g, '').slice(0, 32), s.user.id]);
 
     expect((await h.app.request('/v1/me', { ...json({ password: 'not the password' }, bearer(s.accessToken)), method: 'DELETE' })).status).toBe(403);
     const res = await h.app.request('/v1/me', { ...json({ password: PASSWORD }, bearer(s.accessToken)), method: 'DELETE' });
@@ -74,8 +80,11 @@ describe('deleting an account', () => {
             + (SELECT count(*) FROM payments WHERE lower(email) = lower($1) OR user_id = $2)
             + (SELECT count(*) FROM notifications WHERE body ILIKE '%' || $1 || '%' OR lower(recipient) = lower($1))
             + (SELECT count(*) FROM refresh_tokens WHERE user_id = $2)
-            + (SELECT count(*) FROM account_mails WHERE user_id = $2) AS n`, [email, s.user.id]);
+            + (SELECT count(*) FROM account_mails WHERE user_id = $2)
+            + (SELECT count(*) FROM hold_prices WHERE lower(email) = lower($1) OR user_id = $2) AS n`, [email, s.user.id]);
     expect(Number(traces.rows[0].n)).toBe(0);
+    // the organiser's code is kept on record, switched off
+    expect((await h.db.pool.query('SELECT organiser_id, disabled FROM promo_codes WHERE id = $1', [code.rows[0]!.id])).rows[0]).toEqual({ organiser_id: null, disabled: true });
     // someone else's order is untouched
     expect((await h.db.pool.query('SELECT email FROM orders WHERE id = $1', [stranger])).rows[0].email).toBe('someone-else@example.com');
 
@@ -96,7 +105,10 @@ describe('deleting an account', () => {
 
   it('knows every foreign key to users(id): each cascades or is anonymised by the deletion', async () => {
     // (table, column) pairs the deletion sets to NULL itself; everything else must cascade
-    const anonymised = new Set(['orders.user_id', 'payments.user_id']);
+    // SET NULL alone is not enough where the row names the person otherwise (hold_prices.email):
+    // each entry here is a column deleteAccount clears or re-homes itself, or (events.organiser_id)
+    // one whose SET NULL is all it takes
+    const anonymised = new Set(['orders.user_id', 'payments.user_id', 'hold_prices.user_id', 'promo_codes.organiser_id', 'events.organiser_id']);
     const { rows } = await h.db.pool.query<{ tbl: string; col: string; on_delete: string }>(
       `SELECT c.conrelid::regclass::text AS tbl, a.attname AS col, c.confdeltype AS on_delete
        FROM pg_constraint c JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY(c.conkey)

@@ -39,6 +39,16 @@ export async function deleteAccount(pool: PgPool, userId: string): Promise<Delet
        WHERE user_id = $1 OR order_id = ANY($3::text[]) OR ($2::text IS NOT NULL AND order_id IS NULL AND lower(email) = lower($2))`,
       [userId, address, ids, ERASED_EMAIL]);
     await client.query(`UPDATE notifications SET recipient = $2, body = $3 WHERE order_id = ANY($1::text[])`, [ids, ERASED_EMAIL, ERASED_TEXT]);
+    // the price fixed at checkout names the buyer; promo uses count a guest by address
+    await client.query(
+      `UPDATE hold_prices SET user_id = NULL, email = $4
+       WHERE user_id = $1 OR hold_id = ANY($3::text[]) OR ($2::text IS NOT NULL AND lower(email) = lower($2))`,
+      [userId, address, ids, ERASED_EMAIL]);
+    await client.query(`UPDATE promo_redemptions SET buyer = $3 WHERE buyer = $1::text OR ($2::text IS NOT NULL AND buyer = lower($2))`,
+      [userId, address, ERASED_EMAIL]);
+    // an organiser's codes stay on record with their redemptions, switched off: with no organiser a
+    // live code would read as one of the operator's
+    await client.query('UPDATE promo_codes SET organiser_id = NULL, disabled = true WHERE organiser_id = $1', [userId]);
     await client.query('DELETE FROM users WHERE id = $1', [userId]);
     return { orders: ids.length };
   });
