@@ -12,6 +12,7 @@ import { uniqueId } from '../../test/support/databases.js';
 import { apiHarness, json, type ApiHarness } from '../../test/support/api-test-context.js';
 import { fanPageRoutes } from '../pages/fan-pages.js';
 import { accountsRoutes } from './accounts-module.js';
+import { pricingRoutes } from '../pricing/pricing-routes.js';
 import { emailVerificationTokens } from './email-verification-token.js';
 import { launchChromium, hasChromium } from '../../test/support/chromium.js';
 
@@ -24,7 +25,8 @@ let browser: Browser | undefined;
 
 describe.skipIf(!hasChromium)('verify-email page in headless Chromium (needs Debian chromium at /usr/bin/chromium)', () => {
   beforeAll(async () => {
-    h = await apiHarness([(s) => accountsRoutes(s), fanPageRoutes]);
+    // My orders also shows the loyalty balance (pricing routes)
+    h = await apiHarness([(s) => accountsRoutes(s), fanPageRoutes, pricingRoutes]);
     server = await new Promise<ServerType>((resolve) => { const s = serve({ fetch: h.app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s)); });
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     browser = await launchChromium();
