@@ -5,25 +5,22 @@
  * violation is printed with its rule, the elements and axe's help text, so a failure says what to fix.
  * It found the dashboard's tiles putting a <small> straight into a <dl> (fixed: a second <dd>).
  */
-import { serve, type ServerType } from '@hono/node-server';
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queueKeys } from '../../admission/queue-keys.js';
 import { initSaleSettings } from '../../admission/sale-controls.js';
-import { checkoutWorld, type CheckoutWorld } from '../../test/support/checkout-harness.js';
+import type { CheckoutWorld } from '../../test/support/checkout-harness.js';
+import { servedWorld, type ServedWorld } from '../../test/support/served-world.js';
 import { uniqueId } from '../../test/support/databases.js';
 import { startTestEdge, type TestEdge } from '../../test/support/edge-test-harness.js';
 import { createAdmin } from '../accounts/admin-bootstrap.js';
 import { featureRoutes } from '../api/routes.js';
-import { startCommitWorker, type RunningWorker } from '../worker/commit/commit-worker.js';
-import { launchChromium, hasChromium } from '../../test/support/chromium.js';
-import { freePort } from '../../scripts/services.js';
+import { hasChromium } from '../../test/support/chromium.js';
 
 let w: CheckoutWorld;
-let server: ServerType;
+let served: ServedWorld;
 let browser: Browser;
-let worker: RunningWorker;
 let edge: TestEdge;
 let base: string;
 let orderUrl: string;
@@ -57,13 +54,9 @@ async function buyOneTicket(): Promise<string> {
 
 describe.skipIf(!hasChromium)('accessibility of every page (axe-core in headless Chromium)', () => {
   beforeAll(async () => {
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    w = await checkoutWorld({ gateway: 'demo', env: { PUBLIC_API_URL: base }, features: featureRoutes });
-    server = await new Promise<ServerType>((resolve) => { const s = serve({ fetch: w.app.fetch, hostname: '127.0.0.1', port }, () => resolve(s)); });
-    worker = startCommitWorker(w.deps, { concurrency: 2 });
+    served = await servedWorld({ gateway: 'demo', features: featureRoutes });
+    ({ w, base, browser } = served);
     edge = await startTestEdge({ PUBLIC_API_URL: base, EDGE_TICK_MS: '100' });
-    browser = await launchChromium();
     orderUrl = await buyOneTicket();
     expect((await w.json('POST', '/v1/auth/register', { body: { email: fanEmail, password: fanPassword } })).status).toBe(201);
     await w.db.pool.query('UPDATE users SET email_verified_at = now() WHERE lower(email) = lower($1)', [fanEmail]);
@@ -71,11 +64,8 @@ describe.skipIf(!hasChromium)('accessibility of every page (axe-core in headless
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await worker?.close();
     await edge?.close();
-    await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
-    await w?.close();
+    await served?.close();
   });
 
   for (const scheme of ['light', 'dark'] as const) {

@@ -3,38 +3,26 @@
  * fan arrives with the pass in the URL fragment, picks a section and quantity, holds, sees the
  * countdown, pays with the demo gateway and lands on the confirmed order page.
  */
-import { serve, type ServerType } from '@hono/node-server';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkoutWorld, type CheckoutWorld } from '../../test/support/checkout-harness.js';
+import type { CheckoutWorld } from '../../test/support/checkout-harness.js';
+import { servedWorld, type ServedWorld } from '../../test/support/served-world.js';
 import { orderStatusOf, startPurchase, until } from '../../test/support/checkout-flow.js';
-import { startCommitWorker, type RunningWorker } from '../worker/commit/commit-worker.js';
-import { launchChromium, hasChromium } from '../../test/support/chromium.js';
-import { freePort } from '../../scripts/services.js';
+import { hasChromium } from '../../test/support/chromium.js';
 
 
 let w: CheckoutWorld;
-let server: ServerType;
+let served: ServedWorld;
 let browser: Browser;
-let worker: RunningWorker;
 let base: string;
 
 describe.skipIf(!hasChromium)('checkout page (headless Chromium)', () => {
   beforeAll(async () => {
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    w = await checkoutWorld({ gateway: 'demo', env: { PUBLIC_API_URL: base } });
-    server = await new Promise<ServerType>((resolve) => {
-      const s = serve({ fetch: w.app.fetch, hostname: '127.0.0.1', port }, () => resolve(s));
-    });
-    worker = startCommitWorker(w.deps, { concurrency: 2 });
-    browser = await launchChromium();
+    served = await servedWorld({ gateway: 'demo' });
+    ({ w, base, browser } = served);
   });
   afterAll(async () => {
-    await browser?.close();
-    await worker?.close();
-    await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
-    await w?.close();
+    await served?.close();
   });
 
   it('holds, counts down, pays with the demo gateway and shows the confirmed order', async () => {

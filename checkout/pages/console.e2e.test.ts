@@ -9,24 +9,21 @@
  * Screenshots go to test-artifacts/console-*.png.
  */
 import { mkdirSync } from 'node:fs';
-import { serve, type ServerType } from '@hono/node-server';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSaleSettings } from '../../admission/sale-controls.js';
-import { checkoutWorld, type CheckoutWorld } from '../../test/support/checkout-harness.js';
+import type { CheckoutWorld } from '../../test/support/checkout-harness.js';
+import { servedWorld, type ServedWorld } from '../../test/support/served-world.js';
 import { until } from '../../test/support/checkout-flow.js';
 import { uniqueId } from '../../test/support/databases.js';
 import { createAdmin } from '../accounts/admin-bootstrap.js';
 import { featureRoutes } from '../api/routes.js';
-import { startCommitWorker, type RunningWorker } from '../worker/commit/commit-worker.js';
-import { launchChromium, hasChromium } from '../../test/support/chromium.js';
-import { freePort } from '../../scripts/services.js';
+import { hasChromium } from '../../test/support/chromium.js';
 
 const PHONE = { width: 390, height: 844 };
 let w: CheckoutWorld;
-let server: ServerType;
+let served: ServedWorld;
 let browser: Browser;
-let worker: RunningWorker;
 let base: string;
 const adminEmail = `${uniqueId('console-admin')}@usher.local`;
 const adminPassword = 'console admin password';
@@ -47,20 +44,13 @@ async function overflow(page: Page, width: number): Promise<number> {
 
 describe.skipIf(!hasChromium)('organiser console (headless Chromium)', () => {
   beforeAll(async () => {
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    w = await checkoutWorld({ gateway: 'demo', env: { PUBLIC_API_URL: base }, features: featureRoutes });
-    server = await new Promise<ServerType>((resolve) => { const s = serve({ fetch: w.app.fetch, hostname: '127.0.0.1', port }, () => resolve(s)); });
-    worker = startCommitWorker(w.deps, { concurrency: 2 });
-    browser = await launchChromium();
+    served = await servedWorld({ gateway: 'demo', features: featureRoutes });
+    ({ w, base, browser } = served);
     await createAdmin(w.ctx.pg, adminEmail, adminPassword);
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await worker?.close();
-    await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
-    await w?.close();
+    await served?.close();
   });
 
   it('creates a venue from a CSV, an event and a sale from nothing, publishes it; a fan buys; the organiser refunds', async () => {

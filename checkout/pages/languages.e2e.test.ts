@@ -11,15 +11,13 @@
  */
 import { readFileSync, mkdirSync } from 'node:fs';
 import { runInNewContext } from 'node:vm';
-import { serve, type ServerType } from '@hono/node-server';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkoutWorld, type CheckoutWorld } from '../../test/support/checkout-harness.js';
+import type { CheckoutWorld } from '../../test/support/checkout-harness.js';
+import { servedWorld, type ServedWorld } from '../../test/support/served-world.js';
 import { uniqueId } from '../../test/support/databases.js';
 import { featureRoutes } from '../api/routes.js';
-import { startCommitWorker, type RunningWorker } from '../worker/commit/commit-worker.js';
-import { launchChromium, hasChromium } from '../../test/support/chromium.js';
-import { freePort } from '../../scripts/services.js';
+import { hasChromium } from '../../test/support/chromium.js';
 import { startTestEdge, type TestEdge } from '../../test/support/edge-test-harness.js';
 import { adminToken } from '../../test/support/admin-test-kit.js';
 import { openEmptyQueue } from '../../queue-edge/opening-draw.js';
@@ -39,9 +37,8 @@ const LOCALES: Record<string, string> = { en: 'en-GB', es: 'es-ES', fr: 'fr-FR',
 const MESSAGE = 'Doors at **7pm**. Bring *photo ID*.\n\n- No bags over A4\n- [FAQ](https://example.com/faq)\n\n<img src=x onerror="window.__ran=1"><script>window.__ran=1</script>';
 
 let w: CheckoutWorld;
-let server: ServerType;
+let served: ServedWorld;
 let browser: Browser;
-let worker: RunningWorker;
 let edge: TestEdge;
 let base: string;
 let orderUrl: string;
@@ -65,14 +62,8 @@ const shot = async (page: Page, name: string): Promise<void> => {
 
 describe.skipIf(!hasChromium)('the fan pages in five languages, branded (headless Chromium)', () => {
   beforeAll(async () => {
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    w = await checkoutWorld({ gateway: 'demo', env: { PUBLIC_API_URL: base }, features: featureRoutes, sale: { rows: 4, seatsPerRow: 5, gaCapacity: 10, shardCount: 2, perFanLimit: 2 } });
-    server = await new Promise<ServerType>((resolve) => {
-      const s = serve({ fetch: w.app.fetch, hostname: '127.0.0.1', port }, () => resolve(s));
-    });
-    worker = startCommitWorker(w.deps, { concurrency: 2 });
-    browser = await launchChromium();
+    served = await servedWorld({ gateway: 'demo', features: featureRoutes, sale: { rows: 4, seatsPerRow: 5, gaCapacity: 10, shardCount: 2, perFanLimit: 2 } });
+    ({ w, base, browser } = served);
     edge = await startTestEdge({ PUBLIC_API_URL: base, EDGE_TICK_MS: '100' }, { pg: w.db.pool });
     const branded = await w.json('PATCH', `/v1/admin/sales/${w.sale.saleId}`, {
       token: await adminToken(w.deps),
@@ -90,11 +81,8 @@ describe.skipIf(!hasChromium)('the fan pages in five languages, branded (headles
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
     await edge?.close();
-    await worker?.close();
-    await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
-    await w?.close();
+    await served?.close();
   });
 
   it.each(LANGUAGES)('shows the waiting room, checkout and order pages in %s, from Accept-Language, branded', async (lang) => {

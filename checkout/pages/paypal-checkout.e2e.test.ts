@@ -3,36 +3,24 @@
  * and PayPal, the fan picks PayPal, follows the approve link to (the stand-in of) PayPal, comes
  * back to the checkout page, which confirms, and lands on the confirmed order; captured once.
  */
-import { serve, type ServerType } from '@hono/node-server';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkoutWorld, type CheckoutWorld } from '../../test/support/checkout-harness.js';
-import { startCommitWorker, type RunningWorker } from '../worker/commit/commit-worker.js';
-import { launchChromium, hasChromium } from '../../test/support/chromium.js';
-import { freePort } from '../../scripts/services.js';
+import type { CheckoutWorld } from '../../test/support/checkout-harness.js';
+import { servedWorld, type ServedWorld } from '../../test/support/served-world.js';
+import { hasChromium } from '../../test/support/chromium.js';
 
 let w: CheckoutWorld;
-let server: ServerType;
+let served: ServedWorld;
 let browser: Browser;
-let worker: RunningWorker;
 let base: string;
 
 describe.skipIf(!hasChromium)('checkout page with PayPal (headless Chromium)', () => {
   beforeAll(async () => {
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    w = await checkoutWorld({ gateways: ['demo', 'paypal'], env: { PUBLIC_API_URL: base } });
-    server = await new Promise<ServerType>((resolve) => {
-      const s = serve({ fetch: w.app.fetch, hostname: '127.0.0.1', port }, () => resolve(s));
-    });
-    worker = startCommitWorker(w.deps, { concurrency: 2 });
-    browser = await launchChromium();
+    served = await servedWorld({ gateways: ['demo', 'paypal'] });
+    ({ w, base, browser } = served);
   });
   afterAll(async () => {
-    await browser?.close();
-    await worker?.close();
-    await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
-    await w?.close();
+    await served?.close();
   });
 
   it('offers the sale\'s gateways, goes to PayPal to approve, comes back and shows the confirmed order', async () => {

@@ -9,16 +9,14 @@
  * (phone-*.png).
  */
 import { mkdirSync, readFileSync } from 'node:fs';
-import { serve, type ServerType } from '@hono/node-server';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkoutWorld, type CheckoutWorld } from '../../test/support/checkout-harness.js';
+import type { CheckoutWorld } from '../../test/support/checkout-harness.js';
+import { servedWorld, type ServedWorld } from '../../test/support/served-world.js';
 import { uniqueId } from '../../test/support/databases.js';
 import { createAdmin } from '../accounts/admin-bootstrap.js';
 import { featureRoutes } from '../api/routes.js';
-import { startCommitWorker, type RunningWorker } from '../worker/commit/commit-worker.js';
-import { launchChromium, hasChromium } from '../../test/support/chromium.js';
-import { freePort } from '../../scripts/services.js';
+import { hasChromium } from '../../test/support/chromium.js';
 import { startTestEdge, createSale, newVisitor, type TestEdge } from '../../test/support/edge-test-harness.js';
 import { queueKeys } from '../../admission/queue-keys.js';
 import { adminToken } from '../../test/support/admin-test-kit.js';
@@ -29,9 +27,8 @@ import type { SeatStatus } from '../../queue-edge/queue-store.js';
 const PHONE = { width: 390, height: 844 };
 
 let w: CheckoutWorld;
-let server: ServerType;
+let served: ServedWorld;
 let browser: Browser;
-let worker: RunningWorker;
 let base: string;
 let orderUrl: string;
 let edge: TestEdge;
@@ -66,14 +63,8 @@ async function shot(page: Page, name: string): Promise<void> {
 
 describe.skipIf(!hasChromium)('pages on a 390×844 phone screen (headless Chromium)', () => {
   beforeAll(async () => {
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    w = await checkoutWorld({ gateway: 'demo', env: { PUBLIC_API_URL: base }, features: featureRoutes, sale: { rows: 4, seatsPerRow: 5, gaCapacity: 10, shardCount: 2, perFanLimit: 1 } });
-    server = await new Promise<ServerType>((resolve) => {
-      const s = serve({ fetch: w.app.fetch, hostname: '127.0.0.1', port }, () => resolve(s));
-    });
-    worker = startCommitWorker(w.deps, { concurrency: 2 });
-    browser = await launchChromium();
+    served = await servedWorld({ gateway: 'demo', features: featureRoutes, sale: { rows: 4, seatsPerRow: 5, gaCapacity: 10, shardCount: 2, perFanLimit: 1 } });
+    ({ w, base, browser } = served);
     orderUrl = await buyOneTicket();
     // the fan's account, its address verified, so the guest order is theirs under My orders
     expect((await w.json('POST', '/v1/auth/register', { body: { email: fanEmail, password: fanPassword } })).status).toBe(201);
@@ -84,11 +75,8 @@ describe.skipIf(!hasChromium)('pages on a 390×844 phone screen (headless Chromi
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
     await edge?.close();
-    await worker?.close();
-    await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
-    await w?.close();
+    await served?.close();
   });
 
   it('fits every fan page and the dashboard in 390 px, with the header and counts in words', async () => {

@@ -4,35 +4,27 @@
  * hides it with one (gone from the public list, the author still sees it with the reason), and
  * shows it again; axe finds no serious or critical WCAG 2.1 AA violation on it. Screenshot: test-artifacts/admin-reviews.png.
  */
-import { serve, type ServerType } from '@hono/node-server';
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkoutWorld, type CheckoutWorld } from '../../test/support/checkout-harness.js';
+import type { CheckoutWorld } from '../../test/support/checkout-harness.js';
+import { servedWorld, type ServedWorld } from '../../test/support/served-world.js';
 import { adminToken } from '../../test/support/admin-test-kit.js';
-import { launchChromium, hasChromium } from '../../test/support/chromium.js';
-import { freePort } from '../../scripts/services.js';
+import { hasChromium } from '../../test/support/chromium.js';
 import { featureRoutes } from '../api/routes.js';
 
 let w: CheckoutWorld;
-let server: ServerType;
+let served: ServedWorld;
 let browser: Browser;
 let base: string;
 
 describe.skipIf(!hasChromium)('review moderation page (headless Chromium)', () => {
   beforeAll(async () => {
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    w = await checkoutWorld({ gateway: 'demo', env: { PUBLIC_API_URL: base }, features: featureRoutes });
-    server = await new Promise<ServerType>((resolve) => {
-      const s = serve({ fetch: w.app.fetch, hostname: '127.0.0.1', port }, () => resolve(s));
-    });
-    browser = await launchChromium();
+    served = await servedWorld({ gateway: 'demo', features: featureRoutes }, { commits: false });
+    ({ w, base, browser } = served);
   });
   afterAll(async () => {
-    await browser?.close();
-    await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
-    await w?.close();
+    await served?.close();
   });
 
   it('lists an event\'s reviews; Hide needs a reason and hides; Show shows again', async () => {

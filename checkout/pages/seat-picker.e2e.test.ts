@@ -5,20 +5,17 @@
  * size. Logs (does not assert) how long a 50,000-seat map takes to load and render.
  */
 import { mkdirSync } from 'node:fs';
-import { serve, type ServerType } from '@hono/node-server';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkoutWorld, type CheckoutWorld } from '../../test/support/checkout-harness.js';
-import { startCommitWorker, type RunningWorker } from '../worker/commit/commit-worker.js';
-import { launchChromium, hasChromium } from '../../test/support/chromium.js';
-import { freePort } from '../../scripts/services.js';
+import type { CheckoutWorld } from '../../test/support/checkout-harness.js';
+import { servedWorld, type ServedWorld } from '../../test/support/served-world.js';
+import { hasChromium } from '../../test/support/chromium.js';
 import { seedSale } from '../../scripts/seed-sale.js';
 import { uniqueId } from '../../test/support/databases.js';
 
 let w: CheckoutWorld;
-let server: ServerType;
+let served: ServedWorld;
 let browser: Browser;
-let worker: RunningWorker;
 let base: string;
 const shots = 'test-artifacts';
 
@@ -36,20 +33,11 @@ const seat = (page: Page, i: number) => page.locator(`#seatmap-svg circle[data-i
 describe.skipIf(!hasChromium)('seat picker (headless Chromium)', () => {
   beforeAll(async () => {
     mkdirSync(shots, { recursive: true });
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    w = await checkoutWorld({ gateway: 'demo', env: { PUBLIC_API_URL: base }, sale: { rows: 4, seatsPerRow: 5, gaCapacity: 10, shardCount: 2, secondBlock: true } });
-    server = await new Promise<ServerType>((resolve) => {
-      const s = serve({ fetch: w.app.fetch, hostname: '127.0.0.1', port }, () => resolve(s));
-    });
-    worker = startCommitWorker(w.deps, { concurrency: 2 });
-    browser = await launchChromium();
+    served = await servedWorld({ gateway: 'demo', sale: { rows: 4, seatsPerRow: 5, gaCapacity: 10, shardCount: 2, secondBlock: true } });
+    ({ w, base, browser } = served);
   });
   afterAll(async () => {
-    await browser?.close();
-    await worker?.close();
-    await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
-    await w?.close();
+    await served?.close();
   });
 
   it('picks 2 seats, holds, pays, and a second fan sees them sold', async () => {

@@ -8,24 +8,21 @@
  * confirmation e-mail; the gateway was asked to authorize and captured exactly its total;
  * cancelling refunds exactly that at the gateway, and the account's points come back.
  */
-import { serve, type ServerType } from '@hono/node-server';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkoutWorld, type CheckoutWorld } from '../../test/support/checkout-harness.js';
+import type { CheckoutWorld } from '../../test/support/checkout-harness.js';
+import { servedWorld, type ServedWorld } from '../../test/support/served-world.js';
 import { orderStatusOf, until } from '../../test/support/checkout-flow.js';
 import { adminToken, call } from '../../test/support/admin-test-kit.js';
-import { launchChromium, hasChromium } from '../../test/support/chromium.js';
-import { freePort } from '../../scripts/services.js';
+import { hasChromium } from '../../test/support/chromium.js';
 import { featureRoutes } from '../api/routes.js';
-import { startCommitWorker, type RunningWorker } from '../worker/commit/commit-worker.js';
 import { startNotificationWorker } from '../worker/notifications/notification-worker.js';
 import { breakdownLines, priceBreakdown } from './price-breakdown.js';
 import type { GatewayName } from '../payments/payment-gateway.js';
 
 let w: CheckoutWorld;
-let server: ServerType;
+let served: ServedWorld;
 let browser: Browser;
-let commits: RunningWorker;
 let mails: { close(): Promise<void> };
 let base: string;
 
@@ -80,22 +77,13 @@ const rowsOf = (page: Page) => page.locator('#breakdown tr').evaluateAll((trs) =
 
 describe.skipIf(!hasChromium)('a purchase with a promo code, points, a fee and tax (headless Chromium, every gateway)', () => {
   beforeAll(async () => {
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    w = await checkoutWorld({ gateways: ['demo', 'stripe', 'paypal'], env: { PUBLIC_API_URL: base, LOYALTY_EARN_BPS: '1000', STRIPE_PUBLISHABLE_KEY: 'pk_test_standin' }, features: featureRoutes });
-    server = await new Promise<ServerType>((resolve) => {
-      const s = serve({ fetch: w.app.fetch, hostname: '127.0.0.1', port }, () => resolve(s));
-    });
-    commits = startCommitWorker(w.deps, { concurrency: 2 });
+    served = await servedWorld({ gateways: ['demo', 'stripe', 'paypal'], env: { LOYALTY_EARN_BPS: '1000', STRIPE_PUBLISHABLE_KEY: 'pk_test_standin' }, features: featureRoutes });
+    ({ w, base, browser } = served);
     mails = startNotificationWorker(w.deps);
-    browser = await launchChromium();
   });
   afterAll(async () => {
-    await browser?.close();
     await mails?.close();
-    await commits?.close();
-    await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
-    await w?.close();
+    await served?.close();
   });
 
   let setUp: Promise<void> | undefined;
