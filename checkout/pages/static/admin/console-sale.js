@@ -9,6 +9,8 @@
   var saleId = params.get('sale');
   var sale = null;
   var event = null;
+  // the queue mode kept in the sale's settings (a draft's too: the console's sale form sets it)
+  var storedMode = 'fifo';
   var nf = new Intl.NumberFormat();
   var STATES = { draft: 'Draft', published: 'Published', open: 'On sale', paused: 'Paused', closed: 'Closed' };
   var BADGES = { draft: 'closed', published: 'live', open: 'live', paused: 'paused', closed: 'closed' };
@@ -57,23 +59,25 @@
     return true;
   }
 
-  // --- publish: the event first when it is still a draft, then the sale, then its queue mode ---
+  // --- publish: the queue mode kept with the draft first (so the sale opens in it), the event
+  // when it is still a draft, then the sale ---
   $('publish').addEventListener('click', async function () {
     var btn = $('publish');
     btn.disabled = true;
     say('publish-result', 'Publishing…');
     try {
+      var mode = $('publish-mode').value;
+      if (mode !== storedMode) {
+        var m = await send('/v1/admin/sales/' + encodeURIComponent(saleId) + '/controls', 'POST', { action: 'set_mode', mode: mode });
+        if (!m.res.ok) { say('publish-result', 'The queue mode was not set: ' + Usher.problemText(m.data, m.res.status)); return; }
+        storedMode = m.data.mode;
+      }
       if (sale.event_status === 'draft') {
         var e = await send('/v1/admin/events/' + encodeURIComponent(sale.event_id) + '/publish', 'POST');
         if (!e.res.ok) { say('publish-result', Usher.problemText(e.data, e.res.status)); return; }
       }
       var r = await send('/v1/admin/sales/' + encodeURIComponent(saleId) + '/publish', 'POST');
       if (!r.res.ok) { say('publish-result', Usher.problemText(r.data, r.res.status)); return; }
-      var mode = $('publish-mode').value;
-      if (mode !== 'fifo') {
-        var m = await send('/v1/admin/sales/' + encodeURIComponent(saleId) + '/controls', 'POST', { action: 'set_mode', mode: mode });
-        if (!m.res.ok) { say('publish-result', 'Published, but the queue mode was not set: ' + Usher.problemText(m.data, m.res.status)); return; }
-      }
       sale = r.data.sale;
       say('publish-result', '');
       renderSale();
@@ -85,11 +89,13 @@
 
   // --- live controls ---
   function showSettings(s) {
+    storedMode = s.mode;
+    if (sale && sale.status === 'draft') { $('publish-mode').value = s.mode; return; }
     $('rate').value = s.ratePerMin;
     $('max-active').value = s.maxActive;
     $('mode').value = s.mode;
   }
-  // the live settings now, as the dashboard's figures give them
+  // the live settings now, as the dashboard's figures give them (a draft's: the mode it will open with)
   async function readSettings() {
     var r = await send('/v1/admin/sales/' + encodeURIComponent(saleId) + '/dashboard', 'GET');
     if (r.res.ok) showSettings(r.data.settings);
@@ -305,14 +311,12 @@
   async function start() {
     if (!UsherSession.read()) { UsherSession.toLogin(); return; }
     if (!saleId) { location.replace('/admin/console'); return; }
-    var mode = params.get('mode');
-    if (mode && $('publish-mode').querySelector('option[value="' + mode.replace(/[^a-z]/g, '') + '"]')) $('publish-mode').value = mode;
     try {
       if (!(await loadSale())) return;
       showBranding(sale.branding);
       var e = await send('/v1/admin/events/' + encodeURIComponent(sale.event_id), 'GET');
       if (e.res.ok) { event = e.data; renderSale(); }
-      if (sale.status !== 'draft') await readSettings();
+      await readSettings();
       await Promise.all([event ? loadMap() : null, loadOrders()]);
     } catch (err) { say('load-error', 'Could not reach the server; reload the page.'); }
   }
