@@ -19,6 +19,9 @@ import type { Context } from 'hono';
 import { audited, reasonHeaders, type AuditEntry } from '../../admission/operator-audit.js';
 import type { AuthEnv } from '../accounts/auth-middleware.js';
 import { actorOf } from './fan-routes.js';
+import { buildSeatMap } from '../seatmap/seat-map-build.js';
+import { readMapSource } from '../seatmap/seat-map-source.js';
+import { seatMapSchema } from '../seatmap/seat-map-routes.js';
 
 
 const at = z.iso.datetime({ offset: true });
@@ -234,6 +237,16 @@ export function createSaleRouter(deps: SaleRouterDeps): OpenAPIHono<AuthEnv> {
   }), async (c) => {
     const s = await sale(c.req.valid('param').id);
     return c.json(await readSaleStats(deps.pg, deps.redis, s.id), 200);
+  });
+
+  // the fans' map (GET /v1/sales/{sale}/seat-map), a draft's too, for the console's preview; built on each call: a draft's venue may still change
+  router.openapi(apiRoute({
+    method: 'get', path: '/v1/admin/sales/{id}/seat-map', summary: "The sale's seat map as fans get it, drafts included (the console's preview)", tags, security,
+    request: { params: idParams },
+    responses: { 200: jsonAnswer(seatMapSchema, 'the compact seat map') },
+  }), async (c) => {
+    const s = await sale(c.req.valid('param').id);
+    return c.json(buildSeatMap(await readMapSource(deps.pg, s.id, { drafts: true })), 200, { 'cache-control': 'no-store' });
   });
 
   router.openapi(apiRoute({
