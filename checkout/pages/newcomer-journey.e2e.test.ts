@@ -153,12 +153,16 @@ describe.skipIf(!hasChromium)('a newcomer runs a sale from the console; a fan bu
     await shot(fan, 'fan-event');
     await join.click();
     await fan.waitForURL(`${edge.url}/sales/${saleId}`);
-    expect(await fan.locator('#event-title').innerText()).toBe('Newcomer Night');
-    // random mode: the fan waits for the window's draw, then is admitted
-    await fan.locator('#state[data-state="draw"]').waitFor({ timeout: 15_000 });
-    await shot(fan, 'fan-waiting-room');
+    // random mode: the fan waits for the window's draw (10 s windows), then is admitted; a fan who
+    // arrives just as a window closes may be drawn before the page is seen waiting
+    const waited = await fan.locator('#state[data-state="draw"]').waitFor({ timeout: 15_000 }).then(() => true, () => false);
+    if (waited) {
+      await expect.poll(() => fan.locator('#event-title').innerText()).toBe('Newcomer Night');
+      await shot(fan, 'fan-waiting-room');
+    } else expect(fan.url()).toMatch(new RegExp(`^${base}/checkout/${saleId}`));
     // admitted at the window's draw: the room sends the fan on to the checkout page with the pass
-    await fan.waitForURL(new RegExp(`^${base}/checkout/${saleId}#pass=`), { timeout: 30_000 });
+    // (in the address's fragment, which the page then takes out of the address bar)
+    await fan.waitForURL(new RegExp(`^${base}/checkout/${saleId}`), { timeout: 30_000, waitUntil: 'commit' });
 
     // 5. two seats on the map, held, paid with the demo gateway
     await fan.locator('#seatmap-svg[data-ready="1"]').waitFor({ timeout: 30_000 });
