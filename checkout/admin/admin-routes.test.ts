@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queueKeys } from '../../admission/queue-keys.js';
+import { readSaleSettings } from '../../admission/sale-controls.js';
 import { apiHarness, type ApiHarness } from '../../test/support/api-test-context.js';
 import { adminRoutes } from './admin-module.js';
 import { adminToken, call, fanToken, smallVenue, venueEventSale } from '../../test/support/admin-test-kit.js';
@@ -181,6 +182,22 @@ describe('events and sales', () => {
     expect(await h.ctx.redis.hget(queueKeys(saleId).settings, 'pow_difficulty')).toBe('12');
     const def = await call(h.app, admin, 'POST', '/v1/admin/sales', spec);
     expect(def.body.pow_difficulty).toBe(0);
+  });
+
+  it('keeps the queue mode chosen for a draft, and publishing keeps it; other controls wait for the publish', async () => {
+    const { saleId } = await venueEventSale(h.app, admin);
+    const mode = await call(h.app, admin, 'POST', `/v1/admin/sales/${saleId}/controls`, { action: 'set_mode', mode: 'passthrough' });
+    expect([mode.status, mode.body.mode]).toEqual([200, 'passthrough']);
+    // still unknown to the edges: they know a sale by its rate, written at publish
+    expect(await h.ctx.redis.hget(queueKeys(saleId).settings, 'rate_per_min')).toBeNull();
+    for (const control of [{ action: 'pause' }, { action: 'set_rate', ratePerMin: 5 }, { action: 'message', text: 'hi' }]) {
+      const refused = await call(h.app, admin, 'POST', `/v1/admin/sales/${saleId}/controls`, control);
+      expect([refused.status, refused.body.code], JSON.stringify(control)).toEqual([409, 'sale_not_published']);
+    }
+    expect((await call(h.app, admin, 'GET', `/v1/admin/sales/${saleId}/dashboard`)).body.settings).toMatchObject({ mode: 'passthrough' });
+    expect((await call(h.app, admin, 'POST', `/v1/admin/sales/${saleId}/publish`)).status).toBe(200);
+    expect(await readSaleSettings(h.ctx.redis, saleId)).toMatchObject({ mode: 'passthrough', paused: false, closed: false });
+    expect(Number(await h.ctx.redis.hget(queueKeys(saleId).settings, 'rate_per_min'))).toBeGreaterThan(0);
   });
 
   it('applies live controls; a bad control is a 422 and changes nothing; close stops holding', async () => {

@@ -19,6 +19,9 @@ import type { Context } from 'hono';
 import { audited, reasonHeaders, type AuditEntry } from '../../admission/operator-audit.js';
 import type { AuthEnv } from '../accounts/auth-middleware.js';
 import { actorOf } from './fan-routes.js';
+import { buildSeatMap } from '../seatmap/seat-map-build.js';
+import { readMapSource } from '../seatmap/seat-map-source.js';
+import { seatMapSchema } from '../seatmap/seat-map-routes.js';
 
 
 const at = z.iso.datetime({ offset: true });
@@ -175,13 +178,15 @@ export function createSaleRouter(deps: SaleRouterDeps): OpenAPIHono<AuthEnv> {
   });
 
   router.openapi(apiRoute({
-    method: 'post', path: '/v1/admin/sales/{id}/controls', summary: 'Live control of the queue: rate, max shoppers, pause, resume, close, message', tags, security,
+    method: 'post', path: '/v1/admin/sales/{id}/controls', summary: 'Live control of the queue: rate, max shoppers, pause, resume, close, message, mode (a draft takes set_mode only: the mode it opens with)', tags, security,
     request: { params: idParams, headers: reasonHeaders, body: jsonBody(saleControlSchema) },
-    responses: { 200: jsonAnswer(saleSettings, 'the settings now'), 409: { description: 'sale_not_published, sale_closed' } },
+    responses: { 200: jsonAnswer(saleSettings, 'the settings now'), 409: { description: 'sale_not_published (any control but set_mode on a draft), sale_closed' } },
   }), async (c) => {
     const s = await sale(c.req.valid('param').id);
     const control = c.req.valid('json');
-    if (s.status === 'draft') throw new Problem(409, 'sale_not_published', 'publish the sale first');
+    // a draft's mode is kept in its settings hash: publishing seeds the other fields beside it (HSETNX),
+    // and edges know a sale only once its rate is there, so nobody queues for the draft meanwhile
+    if (s.status === 'draft' && control.action !== 'set_mode') throw new Problem(409, 'sale_not_published', 'publish the sale first');
     if (s.status === 'closed' && control.action !== 'message') throw new Problem(409, 'sale_closed', 'the sale is closed');
     const settings = await audited(deps.pg, audit(c, s.id, `control.${control.action}`, { control }, c.req.valid('header')['x-usher-reason']),
       () => applySaleControl(deps.redis, s.id, control));
@@ -232,6 +237,16 @@ export function createSaleRouter(deps: SaleRouterDeps): OpenAPIHono<AuthEnv> {
   }), async (c) => {
     const s = await sale(c.req.valid('param').id);
     return c.json(await readSaleStats(deps.pg, deps.redis, s.id), 200);
+  });
+
+  // the fans' map (GET /v1/sales/{sale}/seat-map), a draft's too, for the console's preview; built on each call: a draft's venue may still change
+  router.openapi(apiRoute({
+    method: 'get', path: '/v1/admin/sales/{id}/seat-map', summary: "The sale's seat map as fans get it, drafts included (the console's preview)", tags, security,
+    request: { params: idParams },
+    responses: { 200: jsonAnswer(seatMapSchema, 'the compact seat map') },
+  }), async (c) => {
+    const s = await sale(c.req.valid('param').id);
+    return c.json(buildSeatMap(await readMapSource(deps.pg, s.id, { drafts: true })), 200, { 'cache-control': 'no-store' });
   });
 
   router.openapi(apiRoute({

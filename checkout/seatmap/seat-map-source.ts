@@ -8,13 +8,14 @@ import type { PgPool } from '../../common/postgres-pool.js';
 import { Problem } from '../../common/problem.js';
 import type { MapSource } from './seat-map-build.js';
 
-export async function readMapSource(pg: PgPool, saleId: string): Promise<MapSource> {
+/** `drafts`: a draft's map too (the organiser's preview before publishing; not fixed until then). */
+export async function readMapSource(pg: PgPool, saleId: string, options: { drafts?: boolean } = {}): Promise<MapSource> {
   const sale = await pg.query(
     `SELECT s.id, s.event_id, s.status, s.per_fan_limit, e.currency, e.venue_id FROM sales s JOIN events e ON e.id = s.event_id WHERE s.id = $1`,
     [saleId],
   );
   const row = sale.rows[0];
-  if (!row || row.status === 'draft') throw new Problem(404, 'unknown_sale', `no published sale ${saleId}`);
+  if (!row || (row.status === 'draft' && !options.drafts)) throw new Problem(404, 'unknown_sale', `no published sale ${saleId}`);
   const [sections, seats, tiers] = await Promise.all([
     pg.query(`SELECT id, name, kind, tier_code, capacity FROM sections WHERE venue_id = $1 ORDER BY position, name`, [row.venue_id]),
     pg.query(

@@ -9,12 +9,12 @@
   var saleId = params.get('sale');
   var sale = null;
   var event = null;
+  // the queue mode kept in the sale's settings (a draft's too: the console's sale form sets it)
+  var storedMode = 'fifo';
   var nf = new Intl.NumberFormat();
   var STATES = { draft: 'Draft', published: 'Published', open: 'On sale', paused: 'Paused', closed: 'Closed' };
   var BADGES = { draft: 'closed', published: 'live', open: 'live', paused: 'paused', closed: 'closed' };
   var ORDER_STATES = { committed: 'Being confirmed', confirmed: 'Paid', cancelled: 'Cancelled' };
-  // tier colours of the preview (shapes, not text); the legend names each
-  var COLOURS = ['#4338ca', '#0f9d58', '#e37400', '#c2185b', '#00838f', '#6d4c41', '#7b1fa2', '#546e7a'];
 
   function say(id, text) { $(id).textContent = text || ''; }
   async function send(path, method, body) {
@@ -57,23 +57,25 @@
     return true;
   }
 
-  // --- publish: the event first when it is still a draft, then the sale, then its queue mode ---
+  // --- publish: the queue mode kept with the draft first (so the sale opens in it), the event
+  // when it is still a draft, then the sale ---
   $('publish').addEventListener('click', async function () {
     var btn = $('publish');
     btn.disabled = true;
     say('publish-result', 'Publishing…');
     try {
+      var mode = $('publish-mode').value;
+      if (mode !== storedMode) {
+        var m = await send('/v1/admin/sales/' + encodeURIComponent(saleId) + '/controls', 'POST', { action: 'set_mode', mode: mode });
+        if (!m.res.ok) { say('publish-result', 'The queue mode was not set: ' + Usher.problemText(m.data, m.res.status)); return; }
+        storedMode = m.data.mode;
+      }
       if (sale.event_status === 'draft') {
         var e = await send('/v1/admin/events/' + encodeURIComponent(sale.event_id) + '/publish', 'POST');
         if (!e.res.ok) { say('publish-result', Usher.problemText(e.data, e.res.status)); return; }
       }
       var r = await send('/v1/admin/sales/' + encodeURIComponent(saleId) + '/publish', 'POST');
       if (!r.res.ok) { say('publish-result', Usher.problemText(r.data, r.res.status)); return; }
-      var mode = $('publish-mode').value;
-      if (mode !== 'fifo') {
-        var m = await send('/v1/admin/sales/' + encodeURIComponent(saleId) + '/controls', 'POST', { action: 'set_mode', mode: mode });
-        if (!m.res.ok) { say('publish-result', 'Published, but the queue mode was not set: ' + Usher.problemText(m.data, m.res.status)); return; }
-      }
       sale = r.data.sale;
       say('publish-result', '');
       renderSale();
@@ -85,11 +87,13 @@
 
   // --- live controls ---
   function showSettings(s) {
+    storedMode = s.mode;
+    if (sale && sale.status === 'draft') { $('publish-mode').value = s.mode; return; }
     $('rate').value = s.ratePerMin;
     $('max-active').value = s.maxActive;
     $('mode').value = s.mode;
   }
-  // the live settings now, as the dashboard's figures give them
+  // the live settings now, as the dashboard's figures give them (a draft's: the mode it will open with)
   async function readSettings() {
     var r = await send('/v1/admin/sales/' + encodeURIComponent(saleId) + '/dashboard', 'GET');
     if (r.res.ok) showSettings(r.data.settings);
@@ -130,76 +134,31 @@
   $('resume').addEventListener('click', function () { control({ action: 'resume' }, 'Admissions resumed'); });
   $('close').addEventListener('click', function () { if (confirm('Close the sale for good? Nobody more will be admitted.')) control({ action: 'close' }, 'Sale closed'); });
 
-  // --- the seat map preview: sections one under another, each row a line of seats coloured by tier ---
-  var SVG = 'http://www.w3.org/2000/svg';
-  function svg(tag, attrs, text) {
-    var e = document.createElementNS(SVG, tag);
-    Object.keys(attrs).forEach(function (k) { e.setAttribute(k, attrs[k]); });
-    if (text) e.textContent = text;
-    return e;
-  }
+  // --- the seat map preview: the fans' map itself (seat-map.js, read-only), from the admin API's copy
+  // of GET /v1/sales/{sale}/seat-map (a draft has one too); its states live once the sale is published ---
   async function loadMap() {
     var r = await send('/v1/admin/venues/' + encodeURIComponent(event.venue_id) + '/seats', 'GET');
     if (!r.res.ok) { say('map-summary', Usher.problemText(r.data, r.res.status)); return; }
     var sections = r.data.sections;
     var prices = {};
     event.tiers.forEach(function (t) { prices[t.code] = t; });
-    var colour = {};
-    event.tiers.map(function (t) { return t.code; }).sort().forEach(function (c, i) { colour[c] = COLOURS[i % COLOURS.length]; });
     var legend = $('map-legend');
     legend.textContent = '';
-    Object.keys(colour).forEach(function (c) {
-      var sw = Usher.el('span', { class: 'swatch', 'aria-hidden': 'true' });
-      sw.style.background = colour[c];
+    // the map colours tier i (in code order) with seat-map.css's t<i>
+    event.tiers.map(function (t) { return t.code; }).sort().forEach(function (c, i) {
+      var sw = Usher.el('span', { class: 'swatch sw t' + (i % 8), 'aria-hidden': 'true' });
       legend.appendChild(Usher.el('li', {}, [sw, (prices[c] ? prices[c].name : c) + ' · ' + (prices[c] ? money(prices[c].priceMinor) : 'no price')]));
     });
     var seats = 0;
     var places = 0;
     sections.forEach(function (s) { s.rows.forEach(function (row) { seats += row.seats.length; }); places += s.kind === 'ga' ? s.capacity : 0; });
-    // a big venue is drawn a row a bar: tens of thousands of circles would slow the page for a preview
-    var dots = seats <= 15000;
-    var STEP = 10;
-    var GUTTER = 40;
-    var widest = 1;
-    sections.forEach(function (s) { s.rows.forEach(function (row) { widest = Math.max(widest, row.seats.length); }); });
-    var width = GUTTER + Math.max(widest * STEP, 200) + 10;
-    var y = 0;
-    var g = svg('g', {});
-    sections.forEach(function (s) {
-      y += 18;
-      g.appendChild(svg('text', { x: 0, y: y, class: 'map-label' }, s.name + (s.kind === 'ga' ? ' — standing, ' + nf.format(s.capacity) + ' places' : '')));
-      y += 6;
-      if (s.kind === 'ga') {
-        g.appendChild(svg('rect', { x: GUTTER, y: y, width: width - GUTTER - 10, height: 30, rx: 6, fill: colour[s.tierCode] || '#888', opacity: '0.8' }));
-        y += 36;
-        return;
-      }
-      s.rows.forEach(function (row) {
-        g.appendChild(svg('text', { x: 0, y: y + 8, class: 'map-row' }, row.label));
-        if (dots) {
-          row.seats.forEach(function (seat, i) { g.appendChild(svg('circle', { cx: GUTTER + i * STEP + 4, cy: y + 4, r: 4, fill: colour[seat[1]] || '#888' })); });
-        } else {
-          var start = 0;
-          // runs of one tier along the row
-          for (var i = 1; i <= row.seats.length; i++) {
-            if (i === row.seats.length || row.seats[i][1] !== row.seats[start][1]) {
-              g.appendChild(svg('rect', { x: GUTTER + start * STEP, y: y, width: (i - start) * STEP - 2, height: 8, fill: colour[row.seats[start][1]] || '#888' }));
-              start = i;
-            }
-          }
-        }
-        y += STEP;
-      });
-      y += 6;
-    });
+    var live = sale.status !== 'draft';
+    window.UsherSeatMap.create({
+      saleId: saleId, money: Usher.price, readOnly: true, live: live,
+      mapUrl: '/v1/admin/sales/' + encodeURIComponent(saleId) + '/seat-map', fetch: function (url) { return api(url); },
+    }).load().catch(function () { say('map-msg', 'The seat map could not be drawn; reload the page.'); });
     var label = 'Seat map preview: ' + Usher.plural(sections.length, 'section') + ', ' + Usher.plural(seats, 'seat') + (places ? ' and ' + Usher.plural(places, 'standing place') : '') + '.';
-    // a small venue is drawn larger, so its seats can be told apart
-    var zoom = seats + places <= 3000 ? 2 : 1;
-    var map = svg('svg', { viewBox: '0 0 ' + width + ' ' + (y + 4), width: width * zoom, height: (y + 4) * zoom, role: 'img', 'aria-label': label, class: 'seat-map' });
-    map.appendChild(g);
-    var wrap = $('map-wrap');
-    wrap.textContent = '';
-    wrap.appendChild(map);
+    $('seatmap-svg').setAttribute('aria-label', label);
     say('map-summary', label.replace(/^Seat map preview: /, '').replace(/^./, function (c) { return c.toUpperCase(); }));
     var tbody = $('map-table');
     tbody.textContent = '';
@@ -305,14 +264,12 @@
   async function start() {
     if (!UsherSession.read()) { UsherSession.toLogin(); return; }
     if (!saleId) { location.replace('/admin/console'); return; }
-    var mode = params.get('mode');
-    if (mode && $('publish-mode').querySelector('option[value="' + mode.replace(/[^a-z]/g, '') + '"]')) $('publish-mode').value = mode;
     try {
       if (!(await loadSale())) return;
       showBranding(sale.branding);
       var e = await send('/v1/admin/events/' + encodeURIComponent(sale.event_id), 'GET');
       if (e.res.ok) { event = e.data; renderSale(); }
-      if (sale.status !== 'draft') await readSettings();
+      await readSettings();
       await Promise.all([event ? loadMap() : null, loadOrders()]);
     } catch (err) { say('load-error', 'Could not reach the server; reload the page.'); }
   }

@@ -238,7 +238,13 @@
     try {
       var r = await send('/v1/admin/sales', 'POST', body);
       if (!r.res.ok) { showProblem(form, 'sale-result', r); return; }
-      location.assign('/admin/console/sale?sale=' + encodeURIComponent(r.data.id) + '&mode=' + encodeURIComponent(form.mode.value));
+      // the queue mode is kept with the draft's settings (the documented set_mode control), so the
+      // sale page shows it and publishing opens with it, whenever the organiser comes back to publish
+      if (form.mode.value !== 'fifo') {
+        var m = await send('/v1/admin/sales/' + encodeURIComponent(r.data.id) + '/controls', 'POST', { action: 'set_mode', mode: form.mode.value });
+        if (!m.res.ok) { say('sale-result', 'The sale was made (see Sales), but its queue mode was not kept: ' + Usher.problemText(m.data, m.res.status) + ' Choose it on the sale page before publishing.'); await loadSales(); return; }
+      }
+      location.assign('/admin/console/sale?sale=' + encodeURIComponent(r.data.id));
     } catch (e) { say('sale-result', 'Could not reach the server; try again.'); } finally { busy(form, false); }
   });
 

@@ -21,8 +21,12 @@
     var T = function (key, vars) { return I ? I.t(key, vars) : key; };
     var P = function (n, key, vars) { return I ? I.plural(n, key, vars) : key; };
     var N = function (n) { return I ? I.number(n) : String(n); };
+    // read-only (the organiser console's preview): the same drawing, zoom and pan, no selection;
+    // `live: false` (a draft: no seat states yet) draws every seat in its tier's colour
+    var readOnly = !!opts.readOnly, live = opts.live !== false;
+    function on(id, type, fn) { var el = $(id); if (el) el.addEventListener(type, fn); }
 
-    function say(text, isError) { var m = $('map-msg'); m.textContent = text || ''; m.className = isError ? 'error' : 'notice'; }
+    function say(text, isError) { var m = $('map-msg'); if (!m) return; m.textContent = text || ''; m.className = isError ? 'error' : 'notice'; }
 
     // ---- decoding the compact map ----------------------------------------------------------
     function decode(m) {
@@ -52,7 +56,7 @@
     function tierIndex(code) { for (var t = 0; t < map.tiers.length; t++) if (map.tiers[t].code === code) return t; return 0; }
     function seatLabel(i) { var r = rows[seats.row[i]]; return T('seat.label', { section: map.sections[r.sec].name, row: r.label, seat: seats.num[i] }); }
     function seatPrice(i) { var p = map.sections[seats.sec[i]].priceMinor; return p === null ? '' : money(p, map.currency); }
-    function stateOf(i) { return state ? state[i] : 3; }
+    function stateOf(i) { return state ? state[i] : live ? 3 : 0; }
 
     // ---- drawing ----------------------------------------------------------------------------
     function render() {
@@ -96,7 +100,9 @@
     function esc(t) { return String(t).replace(/[&<>"]/g, function (c) { return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c]; }); }
 
     function legend() {
-      var ul = $('legend'); ul.innerHTML = '';
+      var ul = $('legend');
+      if (!ul) return;
+      ul.innerHTML = '';
       var used = {};
       map.sections.forEach(function (s) { if (s.tierCode !== null) used[s.tierCode] = true; });
       map.tiers.forEach(function (t, ti) {
@@ -107,7 +113,9 @@
       ul.appendChild(item('sw h', T('seat.legend.held')));
       ul.appendChild(item('sw s', T('seat.legend.sold')));
       function item(cls, text) { var li = document.createElement('li'); var i = document.createElement('span'); i.className = cls; i.setAttribute('aria-hidden', 'true'); li.appendChild(i); li.appendChild(document.createTextNode(text)); return li; }
-      var sel = $('best-section'); sel.innerHTML = '';
+      var sel = $('best-section');
+      if (!sel) return;
+      sel.innerHTML = '';
       map.sections.forEach(function (s) {
         if (s.kind !== 'reserved' || !s.rows.length) return;
         var o = document.createElement('option'); o.value = s.id;
@@ -171,12 +179,13 @@
     function lift(ev) { delete pointers[ev.pointerId]; if (Object.keys(pointers).length < 2) pinch = null; drag = null; }
     window.addEventListener('pointerup', lift);
     window.addEventListener('pointercancel', lift);
-    $('zoom-in').addEventListener('click', function () { zoom(1.5); });
-    $('zoom-out').addEventListener('click', function () { zoom(1 / 1.5); });
-    $('zoom-fit').addEventListener('click', function () { setView(full); });
+    on('zoom-in', 'click', function () { zoom(1.5); });
+    on('zoom-out', 'click', function () { zoom(1 / 1.5); });
+    on('zoom-fit', 'click', function () { setView(full); });
 
     // ---- selection --------------------------------------------------------------------------
     function toggle(i) {
+      if (readOnly) return;
       if (heldMode) { say(T('seat.heldMode')); return; }
       var at = selected.indexOf(i);
       say('');
@@ -191,7 +200,7 @@
       var t = ev.target;
       if (t.dataset && t.dataset.i !== undefined) { setFocusable(Number(t.dataset.i)); toggle(Number(t.dataset.i)); return; }
       var g = t.closest && t.closest('[data-ga]');
-      if (g) opts.chooseGa(map.sections[Number(g.dataset.ga)].id);
+      if (g && opts.chooseGa) opts.chooseGa(map.sections[Number(g.dataset.ga)].id);
     });
 
     function adjacent(list) {
@@ -202,6 +211,7 @@
     }
     function summary() {
       var btn = $('hold-seats-btn');
+      if (!btn) return;
       btn.disabled = selected.length === 0 || heldMode;
       btn.textContent = selected.length ? P(selected.length, 'seat.holdN') : T('co.hold');
       var total = 0;
@@ -272,6 +282,7 @@
     }
     var inFlight = null;
     function poll() {
+      if (!live) return Promise.resolve();
       if (inFlight) return inFlight;
       // a stuck request must not stop the live map: give up on it after a few seconds
       var ctl = typeof AbortController === 'function' ? new AbortController() : null;
@@ -332,7 +343,7 @@
       }).catch(function (e) { say(explain(e, n, sectionId), true); })
         .finally(function () { btns.forEach(function (b) { b.disabled = false; }); summary(); });
     }
-    $('hold-seats-btn').addEventListener('click', function () {
+    on('hold-seats-btn', 'click', function () {
       if (!selected.length) return;
       var ids = selected.map(function (i) { return seats.id[i]; });
       hold({ kind: 'seats', seatIds: ids }, ids.length, map.sections[seats.sec[selected[0]]].id);
@@ -344,12 +355,12 @@
       if (together) body.together = true;
       hold(body, n, sectionId);
     }
-    $('best-together').addEventListener('click', function () { best(true); });
-    $('best-any').addEventListener('click', function () { best(false); });
+    on('best-together', 'click', function () { best(true); });
+    on('best-any', 'click', function () { best(false); });
     function bestLabels() { var n = N(Number($('best-n').value) || 0); $('best-together').textContent = T('seat.best.together', { n: n }); $('best-any').textContent = T('seat.best.any', { n: n }); }
-    $('best-n').addEventListener('input', bestLabels);
+    on('best-n', 'input', bestLabels);
     // a new language: every word this script wrote is written again
-    if (I) I.onChange(function () { if (!map || !map.seatCount) return; var v = $('best-section').value; legend(); $('best-section').value = v; summary(); if (elements[focusIndex]) describe(focusIndex); say(''); });
+    if (I) I.onChange(function () { if (!map || !map.seatCount) return; var sel = $('best-section'); var v = sel && sel.value; legend(); if (sel) sel.value = v; summary(); if (elements[focusIndex]) describe(focusIndex); say(''); });
 
     function markHeld(h) {
       heldMode = true;
@@ -368,8 +379,10 @@
     // ---- start ------------------------------------------------------------------------------
     function load() {
       var t0 = performance.now();
-      var firstStates = fetch('/v1/sales/' + encodeURIComponent(saleId) + '/seat-states').then(function (r) { return r.ok ? r.json() : null; }).catch(function () { return null; });
-      return fetch('/v1/sales/' + encodeURIComponent(saleId) + '/seat-map').then(function (r) { if (!r.ok) throw new Error('no seat map'); return r.json(); }).then(function (m) {
+      var firstStates = !live ? Promise.resolve(null) : fetch('/v1/sales/' + encodeURIComponent(saleId) + '/seat-states').then(function (r) { return r.ok ? r.json() : null; }).catch(function () { return null; });
+      // the console reads a draft's map from the admin API (opts.mapUrl, opts.fetch: its signed-in fetch)
+      var get = opts.fetch || fetch;
+      return get(opts.mapUrl || '/v1/sales/' + encodeURIComponent(saleId) + '/seat-map').then(function (r) { if (!r.ok) throw new Error('no seat map'); return r.json(); }).then(function (m) {
         map = m;
         if (!m.seatCount) return false;
         var t1 = performance.now();
