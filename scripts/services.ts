@@ -50,7 +50,37 @@ export function which(command: string, envPath = process.env.PATH ?? ''): string
   return undefined;
 }
 
+/**
+ * A port nothing listens on, drawn below the kernel's ephemeral range. A port the kernel picks for
+ * `listen(0)` is soon handed again as the source port of some outgoing connection, so a server
+ * started on it a moment later fails with EADDRINUSE (seen on a loaded machine running the suite);
+ * ports below the range are never handed out that way. Ports handed out here are not repeated
+ * within the process.
+ */
 export async function freePort(): Promise<number> {
+  const low = ephemeralRangeStart();
+  for (let attempt = 0; low > MIN_DRAWN_PORT + 1_000 && attempt < 50; attempt++) {
+    const port = MIN_DRAWN_PORT + Math.floor(Math.random() * (low - MIN_DRAWN_PORT));
+    if (handedOut.has(port) || !(await portIsFree(port))) continue;
+    handedOut.add(port);
+    return port;
+  }
+  return kernelPickedPort();
+}
+
+const MIN_DRAWN_PORT = 10_000;
+const handedOut = new Set<number>();
+
+function ephemeralRangeStart(): number {
+  try {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return Number.isInteger(low) ? low : 32_768;
+  } catch {
+    return 32_768;
+  }
+}
+
+function kernelPickedPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);

@@ -34,6 +34,8 @@ export async function apiHarness(
     AUTH_JWT_SECRET: 'test-secret-test-secret-test-secret-0123', PG_POOL_MAX: '5',
     // the per-address limit would count every test file's in-process requests as one client ('unknown')
     RATE_LIMIT_PER_IP_PER_MIN: '1000000',
+    // the promo-code budget per address is shared by every file's requests from 127.0.0.1 the same way
+    PROMO_ATTEMPTS_PER_MIN: '1000000',
     // jobs (e.g. the verification e-mail queued at registration) stay out of other files' workers
     BULLMQ_PREFIX: `{${uniqueId('bq')}}`, ...env,
   });

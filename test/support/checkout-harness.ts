@@ -63,7 +63,8 @@ export async function checkoutWorld(o: { gateway?: Gateway; gateways?: Gateway[]
   const paypal = gateways.includes('paypal') ? await startPaypalStandIn() : undefined;
   const env: Record<string, string> = {
     NODE_ENV: 'test', LOG_LEVEL: 'silent', REDIS_URL: redisUrl(), DATABASE_URL: db.url, BULLMQ_PREFIX: `{${uniqueId('bq')}}`,
-    RATE_LIMIT_PER_IP_PER_MIN: '100000', PG_POOL_MAX: '10', AUTH_JWT_SECRET: 'x'.repeat(40), PUBLIC_API_URL: 'http://127.0.0.1:8080',
+    // the per-address budgets are shared by every file's requests from 127.0.0.1 (one Redis namespace)
+    RATE_LIMIT_PER_IP_PER_MIN: '100000', PROMO_ATTEMPTS_PER_MIN: '100000', PG_POOL_MAX: '10', AUTH_JWT_SECRET: 'x'.repeat(40), PUBLIC_API_URL: 'http://127.0.0.1:8080',
     ...stripe?.env, ...paypal?.env, PAYMENT_GATEWAY: gateways[0]!, PAYMENT_GATEWAYS: gateways.join(','), ...o.env,
   };
   const config = loadConfig(env);
