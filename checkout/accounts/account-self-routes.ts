@@ -18,7 +18,7 @@ import { Problem } from '../../common/problem.js';
 import { redisKeys } from '../../common/redis-keys.js';
 import { apiRoute, jsonAnswer, jsonBody } from '../api/api-route.js';
 import { needs } from '../api/openapi-document.js';
-import { enforceLimit } from '../api/rate-limit.js';
+import { enforceLimit, refuseFor } from '../api/rate-limit.js';
 import type { AccountMailQueue } from '../worker/notifications/account-mail.js';
 import {
   confirmEmailChangeBody, deleteAccountBody, emailChangeBody, emailChangedSchema, emailChangeQueued, passwordChangeBody,
@@ -104,8 +104,7 @@ export function addAccountSelfRoutes(router: OpenAPIHono<AuthEnv>, deps: Account
     }
     const wait = await deps.changeMailLimiter.take(userId);
     if (wait > 0) {
-      c.header('retry-after', String(wait));
-      throw new Problem(429, 'too_many_account_emails', `an account e-mail was sent recently; ask again in ${wait} s`, { retryAfterS: wait });
+      refuseFor(c, wait, 'too_many_account_emails', `an account e-mail was sent recently; ask again in ${wait} s`);
     }
     await deps.accountMail.enqueueEmailChange(userId, body.email);
     return c.json({ status: 'queued' as const, pendingEmail: body.email }, 202);

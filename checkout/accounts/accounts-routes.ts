@@ -15,6 +15,7 @@ import { counter } from '../../common/metrics.js';
 import { Problem } from '../../common/problem.js';
 import { apiRoute, apiRouter, jsonAnswer, jsonBody } from '../api/api-route.js';
 import { needs } from '../api/openapi-document.js';
+import { refuseFor } from '../api/rate-limit.js';
 import { bearerToken } from '../../common/bearer-token.js';
 import { hashPassword, verifyPassword, dummyHash } from './password-hash.js';
 import { issueRefreshToken, rotateRefreshToken, revokeRefreshFamily } from './refresh-tokens.js';
@@ -98,8 +99,7 @@ export function createAccountsRouter(deps: AccountsDeps): OpenAPIHono<AuthEnv> {
     const wait = await deps.limiter.blockedFor(body.email, ip);
     if (wait > 0) {
       logins.inc({ outcome: 'limited' });
-      c.header('retry-after', String(wait));
-      throw new Problem(429, 'too_many_login_attempts', `too many failed attempts; try again in ${wait} s`, { retryAfterS: wait });
+      refuseFor(c, wait, 'too_many_login_attempts', `too many failed attempts; try again in ${wait} s`);
     }
     const { rows } = await deps.pg.query<{ id: string; email: string; role: 'fan' | 'admin'; password_hash: string | null; verified: boolean }>(
       'SELECT id, email, role, password_hash, email_verified_at IS NOT NULL AS verified FROM users WHERE lower(email) = lower($1)', [body.email]);
@@ -200,8 +200,7 @@ export function createAccountsRouter(deps: AccountsDeps): OpenAPIHono<AuthEnv> {
     const userId = c.get('user').userId;
     const wait = await deps.verificationLimiter.take(userId);
     if (wait > 0) {
-      c.header('retry-after', String(wait));
-      throw new Problem(429, 'too_many_verification_emails', `a verification e-mail was sent recently; ask again in ${wait} s`, { retryAfterS: wait });
+      refuseFor(c, wait, 'too_many_verification_emails', `a verification e-mail was sent recently; ask again in ${wait} s`);
     }
     await deps.verificationMail.enqueue(userId, status.email);
     return c.json({ status: 'queued' as const, email: status.email }, 202);

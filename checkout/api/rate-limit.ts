@@ -71,3 +71,9 @@ export function enforceLimit(c: Context, name: string, limit: number, windowS: n
   }
   c.header('RateLimit', `limit=${limit}, remaining=${Math.max(0, limit - count)}`);
 }
+
+/** A 429 for a limit that knows its own wait (a per-account or per-address limiter): Retry-After and `retryAfterS`. */
+export function refuseFor(c: Context, waitS: number, code: string, detail: string): never {
+  c.header('Retry-After', String(waitS));
+  throw new Problem(429, code, detail, { retryAfterS: waitS });
+}
