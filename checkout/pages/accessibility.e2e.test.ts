@@ -125,7 +125,7 @@ describe.skipIf(!hasChromium)('accessibility of every page (axe-core in headless
       await page.getByLabel('Or paste the seats').fill('section,row,seat,tier\nStalls,A,1,NOPE');
       await page.getByRole('button', { name: 'Upload the seats' }).click();
       await check('console: CSV errors', null, () => page.locator('#csv-lines li').first().waitFor());
-      await check('console: sale', `${base}/admin/console/sale?sale=${w.sale.saleId}`, () => page.locator('svg.seat-map').waitFor());
+      await check('console: sale', `${base}/admin/console/sale?sale=${w.sale.saleId}`, () => page.locator('svg.seat-map circle').first().waitFor());
       expect(found).toEqual({});
     }, 90_000);
   }

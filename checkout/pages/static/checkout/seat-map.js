@@ -89,7 +89,9 @@
       full = { x: bnd[0] - 1, y: bnd[1] - 2, w: bnd[2] - bnd[0] + 2, h: bnd[3] - bnd[1] + 3 };
       fitHeight();
       setView(full);
-      if (elements.length) setFocusable(0);
+      // a read-only preview is one picture (role img): a focusable seat inside it would be a control
+      // nested in an image for assistive technology (describe() is a no-op there too)
+      if (elements.length && !readOnly) setFocusable(0);
     }
     // the box takes the map's shape (a wide venue on a phone is not a tall empty box), within limits
     function fitHeight() {
@@ -225,6 +227,7 @@
     // Roving focus: only the seat in focus is in the tab order and is a named checkbox for assistive
     // technology (50,000 labelled elements would cost the page seconds); the arrow keys move it.
     function describe(i) {
+      if (readOnly) return;
       var el = elements[i];
       el.setAttribute('role', 'checkbox');
       el.setAttribute('aria-checked', mine[i] || selected.indexOf(i) >= 0 ? 'true' : 'false');
