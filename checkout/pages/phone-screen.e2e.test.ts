@@ -147,10 +147,10 @@ describe.skipIf(!hasChromium)('pages on a 390×844 phone screen (headless Chromi
     await visit('dashboard', page.url(), () => page.locator('#updated-line').waitFor());
     expect(await page.locator('#sale-title').innerText()).toBe('The Flash Sale Tour');
     expect(await page.locator('.u-legend').first().innerText()).not.toContain('--');
-    // a refused setting is said in words, not as the API's field path
+    // a refused setting is said in words, not as a field path
     await page.getByLabel('Admission rate (fans per minute)').fill('0');
     await page.getByRole('button', { name: 'Set rate' }).click();
-    await expect.poll(() => page.locator('#control-result').innerText(), { timeout: 10_000 }).toBe('Admission rate: Use 1 or more.');
+    await expect.poll(() => page.locator('#control-result').innerText(), { timeout: 10_000 }).toBe('Admission rate: enter a whole number of at least 1.');
 
     expect(wide).toEqual([]);
     expect(errors).toEqual([]);

@@ -35,6 +35,16 @@ export function withSiteHeader(html: string): string {
   return html.replace(/<!--usher:header (fan|admin)-->/, (_, kind: string) => headers![kind]!.trim());
 }
 
+/**
+ * A part several pages of one folder share, written once: `<!--usher:part NAME-->` becomes
+ * NAME.html of the page's folder, indented as the marker is (the dashboard and the console's sale
+ * page carry the same live controls this way).
+ */
+export function withPageParts(html: string, dir: URL): string {
+  return html.replace(/^([ \t]*)<!--usher:part ([a-z0-9-]+)-->$/gm, (_, indent: string, name: string) =>
+    readFileSync(new URL(`${name}.html`, dir), 'utf8').trimEnd().split('\n').map((line) => indent + line).join('\n'));
+}
+
 export interface StaticPagesSpec {
   /** Folder of the files, relative to this module's URL (works from source and from dist/). */
   folder: string;
@@ -53,7 +63,7 @@ export function staticPages(spec: StaticPagesSpec): Hono {
       ? new Response(null, { status: 304, headers: { etag: a.etag, 'cache-control': cache } })
       : new Response(a.body, { status: 200, headers: { 'content-type': a.type, etag: a.etag, 'cache-control': cache, ...extra } });
   for (const [route, file] of Object.entries(spec.pages)) {
-    const page = asset(new URL(file, dir), withSiteHeader);
+    const page = asset(new URL(file, dir), (html) => withPageParts(withSiteHeader(html), dir));
     router.get(route, (c) => send(page, 'no-cache', c.req.header('if-none-match'), {
       'content-security-policy': PAGE_CSP, 'referrer-policy': 'same-origin', 'x-content-type-options': 'nosniff',
     }));

@@ -17,6 +17,7 @@
   var ORDER_STATES = { committed: 'Being confirmed', confirmed: 'Paid', cancelled: 'Cancelled' };
 
   function say(id, text) { $(id).textContent = text || ''; }
+  function onSubmit(id, fn) { $(id).addEventListener('submit', function (ev) { ev.preventDefault(); fn(); }); }
   async function send(path, method, body) {
     var res = await api(path, { method: method, body: body === undefined ? undefined : JSON.stringify(body) });
     return { res: res, data: await Usher.readProblem(res) };
@@ -47,7 +48,7 @@
     facts.forEach(function (f) { dl.appendChild(Usher.el('dt', { text: f[0] })); dl.appendChild(Usher.el('dd', { text: f[1] })); });
     $('publish-card').hidden = sale.status !== 'draft';
     $('controls-card').hidden = sale.status === 'draft';
-    if (document.activeElement !== $('pow')) $('pow').value = sale.pow_difficulty;
+    controls.show(null, sale.pow_difficulty);
   }
   async function loadSale() {
     var r = await send('/v1/admin/sales/' + encodeURIComponent(saleId), 'GET');
@@ -80,59 +81,27 @@
       say('publish-result', '');
       renderSale();
       await readSettings();
-      say('control-result', 'Published: ' + Usher.plural(r.data.capacity, 'place') + ' on sale in ' + Usher.plural(r.data.shards, 'pool') + '.');
+      controls.say('Published: ' + Usher.plural(r.data.capacity, 'place') + ' on sale in ' + Usher.plural(r.data.shards, 'pool') + '.');
       $('controls-h').focus();
     } catch (err) { say('publish-result', 'Could not reach the server; try again.'); } finally { btn.disabled = false; }
   });
 
-  // --- live controls ---
+  // --- live controls (sale-controls.js); a draft shows only the mode it will open with ---
+  var controls = UsherSaleControls.mount({
+    saleId: saleId,
+    onSettings: async function (s) { storedMode = s.mode; await loadSale(); },
+    onSale: function (changed) { sale = Object.assign(sale, changed); renderSale(); },
+  });
   function showSettings(s) {
     storedMode = s.mode;
     if (sale && sale.status === 'draft') { $('publish-mode').value = s.mode; return; }
-    $('rate').value = s.ratePerMin;
-    $('max-active').value = s.maxActive;
-    $('mode').value = s.mode;
+    controls.show(s);
   }
   // the live settings now, as the dashboard's figures give them (a draft's: the mode it will open with)
   async function readSettings() {
     var r = await send('/v1/admin/sales/' + encodeURIComponent(saleId) + '/dashboard', 'GET');
     if (r.res.ok) showSettings(r.data.settings);
   }
-  async function control(body, label) {
-    say('control-result', 'Sending…');
-    try {
-      var r = await send('/v1/admin/sales/' + encodeURIComponent(saleId) + '/controls', 'POST', body);
-      if (!r.res.ok) { say('control-result', Usher.problemText(r.data, r.res.status)); return; }
-      showSettings(r.data);
-      say('control-result', label + ' — done.');
-      await loadSale();
-    } catch (e) { say('control-result', 'Could not reach the server.'); }
-  }
-  function onSubmit(id, fn) { $(id).addEventListener('submit', function (ev) { ev.preventDefault(); fn(); }); }
-  function whole(id, label) {
-    var v = Number($(id).value);
-    if ($(id).value === '' || !Number.isInteger(v) || v < Number($(id).min)) { say('control-result', label + ': enter a whole number of at least ' + $(id).min + '.'); $(id).focus(); return null; }
-    return v;
-  }
-  onSubmit('rate-form', function () { var v = whole('rate', 'Admission rate'); if (v !== null) control({ action: 'set_rate', ratePerMin: v }, 'Rate set to ' + nf.format(v) + ' a minute'); });
-  onSubmit('max-form', function () { var v = whole('max-active', 'Maximum shoppers'); if (v !== null) control({ action: 'set_max_shoppers', maxActive: v }, 'Maximum set to ' + nf.format(v)); });
-  onSubmit('mode-form', function () { control({ action: 'set_mode', mode: $('mode').value }, 'Queue mode set to ' + $('mode').selectedOptions[0].textContent.toLowerCase()); });
-  onSubmit('message-form', function () {
-    var text = $('message').value.trim();
-    if (!text) { say('control-result', 'Write a message first.'); $('message').focus(); return; }
-    control({ action: 'message', text: text }, 'Message sent');
-  });
-  onSubmit('pow-form', async function () {
-    var v = whole('pow', 'Proof-of-work difficulty');
-    if (v === null) return;
-    var r = await send('/v1/admin/sales/' + encodeURIComponent(saleId), 'PATCH', { powDifficulty: v });
-    if (!r.res.ok) { say('control-result', Usher.problemText(r.data, r.res.status)); return; }
-    sale = Object.assign(sale, r.data); renderSale();
-    say('control-result', 'Proof of work set to ' + (v ? Usher.plural(v, 'bit') : 'off') + ' — done.');
-  });
-  $('pause').addEventListener('click', function () { control({ action: 'pause' }, 'Admissions paused'); });
-  $('resume').addEventListener('click', function () { control({ action: 'resume' }, 'Admissions resumed'); });
-  $('close').addEventListener('click', function () { if (confirm('Close the sale for good? Nobody more will be admitted.')) control({ action: 'close' }, 'Sale closed'); });
 
   // --- the seat map preview: the fans' map itself (seat-map.js, read-only), from the admin API's copy
   // of GET /v1/sales/{sale}/seat-map (a draft has one too); its states live once the sale is published ---

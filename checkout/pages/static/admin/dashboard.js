@@ -1,5 +1,5 @@
 // Live dashboard: polls the dashboard data endpoint every 2 s, updates the figures, charts the
-// last ten minutes with uPlot, and sends live controls. No framework: plain DOM updates.
+// last ten minutes with uPlot, and carries the live controls (sale-controls.js). No framework: plain DOM updates.
 (function () {
   'use strict';
   var POLL_MS = 2000;
@@ -13,6 +13,7 @@
   var lastSummary = 0;
 
   var rateSetting = null;
+  var controls = null, controlsShown = false;
   // the latency figures by what they measure, not by metric name
   var MEASURED = {
     usher_catalog_request_duration_seconds: 'Event pages and search',
@@ -83,10 +84,8 @@
       var name = document.createElement('th'); name.scope = 'row'; name.textContent = measured(l.metric); tr.appendChild(name);
       var ms = tr.insertCell(); ms.className = 'num'; ms.textContent = l.p99Ms === null ? 'none yet' : nf.format(Math.round(l.p99Ms)) + ' ms';
     });
-    var rateInput = $('rate');
-    if (document.activeElement !== rateInput && !rateInput.value) rateInput.value = d.admission.ratePerMin;
-    var maxInput = $('max-active');
-    if (document.activeElement !== maxInput && !maxInput.value) maxInput.value = d.shoppers.max;
+    // the inputs take the live settings once; afterwards what the operator typed stays until sent
+    if (!controlsShown) { controlsShown = true; controls.show(d.settings); }
     var when = new Date(d.at);
     $('updated').dateTime = when.toISOString();
     set('updated', when.toLocaleTimeString());
@@ -108,27 +107,6 @@
       set('load-error', 'Connection lost; retrying…');
     }
     setTimeout(poll, POLL_MS);
-  }
-
-  async function control(body, label) {
-    set('control-result', 'Sending…');
-    try {
-      var res = await UsherSession.api('/v1/admin/sales/' + encodeURIComponent(saleId) + '/controls', { method: 'POST', body: JSON.stringify(body) });
-      var data = await Usher.readProblem(res);
-      set('control-result', res.ok ? label + ' — done.' : Usher.problemText(data, res.status));
-      if (res.ok) { $('rate').value = data.ratePerMin; $('max-active').value = data.maxActive; }
-    } catch (e) {
-      set('control-result', 'Could not reach the server.');
-    }
-  }
-
-  function wire() {
-    $('rate-form').addEventListener('submit', function (ev) { ev.preventDefault(); var v = Number($('rate').value); control({ action: 'set_rate', ratePerMin: v }, 'Rate set to ' + nf.format(v) + '/min'); });
-    $('max-form').addEventListener('submit', function (ev) { ev.preventDefault(); var v = Number($('max-active').value); control({ action: 'set_max_shoppers', maxActive: v }, 'Maximum set to ' + nf.format(v)); });
-    $('message-form').addEventListener('submit', function (ev) { ev.preventDefault(); control({ action: 'message', text: $('message').value }, 'Message sent'); });
-    $('pause').addEventListener('click', function () { control({ action: 'pause' }, 'Admissions paused'); });
-    $('resume').addEventListener('click', function () { control({ action: 'resume' }, 'Admissions resumed'); });
-    $('close').addEventListener('click', function () { if (confirm('Close the sale for good? Nobody more will be admitted.')) control({ action: 'close' }, 'Sale closed'); });
   }
 
   // the list of sales is the page until one is chosen: newest first, each with its state and dates
@@ -169,7 +147,8 @@
     });
     charts.shop = C.create($('chart-shop'), { series: [{ label: 'Shopping now', color: '#4f46e5' }, { label: 'On hold', color: '#e37400' }, { label: 'Sold', color: '#0f9d58' }] });
     window.addEventListener('resize', function () { Object.keys(charts).forEach(function (k) { charts[k].resize(); }); });
-    wire();
+    controls = UsherSaleControls.mount({ saleId: saleId, onSale: function (changed) { controls.show(null, changed.pow_difficulty); } });
+    controls.show(null, s.pow_difficulty);
     poll();
   }
   start();

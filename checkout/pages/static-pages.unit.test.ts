@@ -1,0 +1,36 @@
+/** The page assembly: shared parts put in where a page names them, so pages written once stay whole. */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { withPageParts } from './static-pages.js';
+
+describe('withPageParts', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'usher-parts-'));
+  writeFileSync(join(dir, 'controls.html'), '<h2>Live</h2>\n<p id="x"></p>\n');
+  const url = pathToFileURL(`${dir}/`);
+
+  it('puts the part where the page names it, at the marker\'s indent', () => {
+    const page = '<main>\n    <!--usher:part controls-->\n</main>\n';
+    expect(withPageParts(page, url)).toBe('<main>\n    <h2>Live</h2>\n    <p id="x"></p>\n</main>\n');
+  });
+
+  it('refuses a page that names a part the folder does not have (at start-up, not as a broken page)', () => {
+    expect(() => withPageParts('  <!--usher:part missing-->\n', url)).toThrow(/missing\.html/);
+  });
+
+  it('leaves a page without markers as it is', () => {
+    expect(withPageParts('<p>usher:part controls</p>', url)).toBe('<p>usher:part controls</p>');
+  });
+
+  it('the organiser pages that share the live controls get them in full', () => {
+    const admin = new URL('./static/admin/', import.meta.url);
+    for (const file of ['dashboard.html', 'console-sale.html']) {
+      const html = withPageParts(readFileSync(new URL(file, admin), 'utf8'), admin);
+      expect(html, file).not.toContain('usher:part');
+      for (const id of ['rate-form', 'max-form', 'mode-form', 'pow-form', 'message-form', 'pause', 'resume', 'close', 'control-result']) expect(html, `${file} #${id}`).toContain(`id="${id}"`);
+    }
+  });
+});
+
