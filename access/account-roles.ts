@@ -47,7 +47,7 @@ export interface Operator {
   email: string;
 }
 
-/** The identity the static ADMIN_API_TOKEN acts under (the API's requireAdmin uses the same). */
+/** The identity the static ADMIN_API_TOKEN acts under, on the edge and in the API's requireAdmin. */
 export const STATIC_OPERATOR: Operator = { userId: 'operator', email: 'operator@usher.local' };
 
 /**

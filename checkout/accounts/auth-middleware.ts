@@ -8,7 +8,7 @@
 import { createMiddleware } from 'hono/factory';
 import { AccessTokenError, isOperatorToken, type AccessClaims, type AccessTokens } from '../../access/access-token.js';
 import type { AccessDenylist } from '../../access/access-denylist.js';
-import type { AccountRoles } from '../../access/account-roles.js';
+import { STATIC_OPERATOR, type AccountRoles } from '../../access/account-roles.js';
 import { bearerToken } from '../../common/bearer-token.js';
 import { Problem } from '../../common/problem.js';
 
@@ -47,7 +47,7 @@ export function requireUser(deps: AuthDeps) {
   });
 }
 
-const OPERATOR: AccessClaims = { userId: 'operator', email: 'operator@usher.local', role: 'admin' };
+const OPERATOR: AccessClaims = { ...STATIC_OPERATOR, role: 'admin' };
 
 export function requireAdmin(deps: AuthDeps & { adminApiToken: string | undefined }) {
   return createMiddleware<AuthEnv>(async function authenticateAdmin(c, next) {
