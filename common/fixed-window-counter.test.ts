@@ -19,6 +19,15 @@ describe('fixedWindowCounter', () => {
     expect(await countHit(`usher:test:hits:{${uniqueId()}}:0`, 60_000)).toBe(1);
   });
 
+  it('adds several hits in one call, and the call that creates the counter sets its lifetime', async () => {
+    const countHit = fixedWindowCounter(redis);
+    const key = `usher:test:hits:{${uniqueId()}}:0`;
+    expect(await countHit(key, 60_000, 5)).toBe(5);
+    expect(await redis.pttl(key)).toBeGreaterThan(59_000);
+    expect(await countHit(key, 1, 3)).toBe(8);
+    expect(await redis.pttl(key)).toBeGreaterThan(59_000);
+  });
+
   it('still counts after Redis forgot the script (NOSCRIPT: ioredis resends it)', async () => {
     const countHit = fixedWindowCounter(redis);
     const key = `usher:test:hits:{${uniqueId()}}:0`;

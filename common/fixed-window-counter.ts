@@ -10,17 +10,17 @@ import type { RedisClient } from './redis-connection.js';
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    usherCountHit(key: string, lifetimeMs: number): Result<number, Context>;
+    usherCountHit(key: string, lifetimeMs: number, hits?: number): Result<number, Context>;
   }
 }
 
 export const commonLuaDir = fileURLToPath(new URL('./lua/', import.meta.url));
 
-/** Counts one hit on `key` and answers the count including it; `key` names its window. */
-export type CountHit = (key: string, lifetimeMs: number) => Promise<number>;
+/** Counts `hits` (1 when omitted) on `key` and answers the count including them; `key` names its window. */
+export type CountHit = (key: string, lifetimeMs: number, hits?: number) => Promise<number>;
 
 /** The counter on `redis` (the script is defined once per client). */
 export function fixedWindowCounter(redis: RedisClient): CountHit {
   defineScripts(redis, commonLuaDir, { usherCountHit: 'countHit' });
-  return (key, lifetimeMs) => redis.usherCountHit(key, lifetimeMs);
+  return (key, lifetimeMs, hits) => (hits === undefined ? redis.usherCountHit(key, lifetimeMs) : redis.usherCountHit(key, lifetimeMs, hits));
 }

@@ -50,6 +50,8 @@ export async function createApiApp(services: CheckoutServices, features: Feature
       limit: http.rateLimitPerIpPerMin,
       windowS: 60,
       log: ctx.log,
+      // every /v1 request passes here: counted in this process, sent to Redis once per key every 50 ms
+      syncMs: 50,
       // Stripe's webhook deliveries are signed and deduplicated; limiting them only delays orders.
       // The seat map and seat states are answered from process memory (a bounded number of Redis
       // reads per interval, whatever the number of fans): a counter per request would be the one
