@@ -37,6 +37,7 @@ import { createSeatInventory } from '../inventory/index.js';
 import { freePort, startServices } from '../scripts/services.js';
 import { seedSale } from '../scripts/seed-sale.js';
 import { CpuMeter, processCpuSeconds, processTree } from './lib/cpu-split.js';
+import { pacedLoad, type PacedRequest } from './lib/paced-http.js';
 import { formatTable, writeResult } from './lib/results.js';
 
 const rates = (process.env.BENCH_RATES ?? '1000,2000,4000,6000,8000,10000,12000').split(',').map(Number);
@@ -45,6 +46,7 @@ const connections = Number(process.env.BENCH_CONNECTIONS ?? 200);
 const orders = Number(process.env.BENCH_ORDERS ?? 2000);
 const workerCount = Number(process.env.BENCH_WORKERS ?? 1);
 const apiProcesses = Number(process.env.BENCH_API_PROCESSES ?? 2);
+const generator = process.env.BENCH_GENERATOR ?? 'paced';
 const apiPhase = (process.env.BENCH_PHASES ?? 'api,commit').split(',').map((p) => p.trim()).includes('api');
 const round2 = (v: number): number => Math.round(v * 100) / 100;
 const say = (line: string): void => void process.stderr.write(`[bench:checkout] ${line}\n`);
@@ -124,27 +126,40 @@ const base = `http://127.0.0.1:${apiPort}`;
 
 let nextPass = 0;
 interface Ctx { holdId?: string; pass?: { token: string } }
-async function load(rate: number, kind: 'mixed' | 'baseline'): Promise<autocannon.Result> {
-  const requests: autocannon.Request[] = kind === 'baseline' ? [{ method: 'GET', path: '/livez' }] : [
-    {
-      method: 'POST', path: `/v1/sales/${sale.saleId}/holds`,
-      setupRequest: (req, context) => {
-        const c = context as Ctx;
-        c.pass = passes[nextPass++ % passes.length]!;
-        return { ...req, headers: { 'content-type': 'application/json', authorization: `Bearer ${c.pass.token}` }, body: JSON.stringify({ kind: 'best', sectionId: floor, quantity: 1 }) };
-      },
-      onResponse: (status, body, context) => { (context as Ctx).holdId = status === 201 ? (JSON.parse(body) as { holdId: string }).holdId : undefined; },
+const holdBody = JSON.stringify({ kind: 'best', sectionId: floor, quantity: 1 });
+/** One fan's turn on a connection: hold, release it, read the availability. */
+const mixed: PacedRequest<Ctx>[] = [
+  {
+    method: 'POST',
+    build: (c) => {
+      c.pass = passes[nextPass++ % passes.length]!;
+      return { path: `/v1/sales/${sale.saleId}/holds`, headers: { 'content-type': 'application/json', authorization: `Bearer ${c.pass.token}` }, body: holdBody };
     },
-    {
-      method: 'DELETE',
-      setupRequest: (req, context) => {
-        const c = context as Ctx;
-        return { ...req, path: `/v1/holds/${c.holdId ?? 'missing.0.missinghold'}`, headers: { authorization: `Bearer ${c.pass!.token}` } };
-      },
+    onResponse: (status, body, c) => { c.holdId = status === 201 ? (JSON.parse(body) as { holdId: string }).holdId : undefined; },
+  },
+  { method: 'DELETE', build: (c) => ({ path: `/v1/holds/${c.holdId ?? 'missing.0.missinghold'}`, headers: { authorization: `Bearer ${c.pass!.token}` } }) },
+  { method: 'GET', build: () => ({ path: `/v1/sales/${sale.saleId}/availability` }) },
+];
+interface StepLoad { achieved: number; p50: number; p99: number; errors: number; busiest_100ms_share: number }
+/** Fixed-rate steps (paced-http.ts: evenly spaced, open loop); BENCH_GENERATOR=autocannon: the generator before, for comparison. */
+async function load(rate: number): Promise<StepLoad> {
+  if (generator !== 'autocannon') {
+    const r = await pacedLoad<Ctx>({ host: '127.0.0.1', port: apiPort, rate, seconds, connections, requests: mixed, context: () => ({}) });
+    return { achieved: r.achieved, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors, busiest_100ms_share: r.busiest_100ms_share };
+  }
+  const sentAt = new Array<number>(10).fill(0);
+  const t0 = performance.now();
+  const requests: autocannon.Request[] = mixed.map((m) => ({
+    method: m.method as autocannon.Request['method'],
+    setupRequest: (req, context) => {
+      sentAt[Math.floor(((performance.now() - t0) % 1000) / 100)]!++;
+      const { path: p, headers, body } = m.build(context as Ctx);
+      return { ...req, path: p, headers: headers ?? {}, ...(body === undefined ? {} : { body }) };
     },
-    { method: 'GET', path: `/v1/sales/${sale.saleId}/availability` },
-  ];
-  return autocannon({ url: base, connections, duration: seconds, overallRate: rate, requests });
+    ...(m.onResponse ? { onResponse: (status: number, body: string, context: unknown) => m.onResponse!(status, body, context as Ctx) } : {}),
+  }));
+  const r = await autocannon({ url: base, connections, duration: seconds, overallRate: rate, requests });
+  return { achieved: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx, busiest_100ms_share: Math.round((Math.max(...sentAt) / Math.max(1, sentAt.reduce((a, b) => a + b, 0))) * 1000) / 1000 };
 }
 
 // how the 2 cores were shared in each phase: Redis, and PostgreSQL's whole process tree
@@ -163,30 +178,35 @@ function postgresCpuMeter(): () => number {
 }
 
 const rows: Record<string, string | number>[] = [];
-const steps: { rate: number; achieved: number; p50: number; p99: number; errors: number; cpu: { api: number; redis: number; postgres: number; generator: number; rest_of_machine: number } }[] = [];
-let baseline: autocannon.Result | undefined;
+interface Step { rate: number; achieved: number; p50: number; p99: number; errors: number; busiest_100ms_share: number; api_us_per_request: number; ratio_api_us_to_bare: number | null; cpu: { api: number; redis: number; postgres: number; generator: number; rest_of_machine: number } }
+const steps: Step[] = [];
+let baseline: { rps: number; api_us_per_request: number } | undefined;
+const apiUs = (cpuS: number, requests: number): number => (requests > 0 ? Math.round((cpuS * 1e6) / requests) : 0);
 if (apiPhase) {
   const api = startRole('api', { API_PROCESSES: String(apiProcesses) });
   await ready(`${base}/livez`, 'api');
   say('baseline: GET /livez, unthrottled');
-  baseline = await load(1_000_000, 'baseline');
-  rows.push({ phase: 'baseline /livez', offered: 'max', achieved: Math.round(baseline.requests.average), p50_ms: baseline.latency.p50, p99_ms: baseline.latency.p99, errors: baseline.errors + baseline.non2xx, api_cpu_s: '', redis_pg_cpu_s: '', loadgen_cpu_s: '' });
-  // JIT, lazy imports and connection pools warm up on the first few thousand requests: not measured
+  const bareMeter = new CpuMeter(processTree(api.pid!));
+  const bare = await autocannon({ url: base, connections, duration: seconds, requests: [{ method: 'GET', path: '/livez' }] });
+  baseline = { rps: bare.requests.average, api_us_per_request: apiUs(bareMeter.read().servers, bare.requests.total) };
+  rows.push({ phase: 'baseline /livez', offered: 'max', achieved: Math.round(bare.requests.average), p50_ms: bare.latency.p50, p99_ms: bare.latency.p99, errors: bare.errors + bare.non2xx, api_us_per_req: baseline.api_us_per_request, api_cpu_s: '', redis_pg_cpu_s: '', loadgen_cpu_s: '' });
+  // connection pools and the generator's own code warm up here: not measured (the API warms itself before /readyz)
   say(`warm-up: mixed at 1000/s for ${seconds}s (not recorded)`);
-  await load(1000, 'mixed');
+  await load(1000);
   for (const rate of rates) {
     say(`mixed hold/release/availability at ${rate}/s for ${seconds}s`);
     const meter = new CpuMeter(processTree(api.pid!));
     const redisMeter = new CpuMeter([redisPid]);
     const pgCpu = postgresCpuMeter();
     const machineAtStart = machineCpu();
-    const r = await load(rate, 'mixed');
-    const { servers: apiCpu, generator } = meter.read();
+    const r = await load(rate);
+    const { servers: apiCpu, generator: generatorCpu } = meter.read();
     const [redisCpu, postgresCpu] = [redisMeter.read().servers, pgCpu()];
     const busy = machineCpu().busy - machineAtStart.busy;
-    const cpu = { api: round2(apiCpu), redis: round2(redisCpu), postgres: round2(postgresCpu), generator: round2(generator), rest_of_machine: round2(busy - apiCpu - redisCpu - postgresCpu - generator) };
-    steps.push({ rate, achieved: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx, cpu });
-    rows.push({ phase: 'mixed', offered: rate, achieved: Math.round(r.requests.average), p50_ms: r.latency.p50, p99_ms: r.latency.p99, errors: r.errors + r.non2xx, api_cpu_s: cpu.api, redis_pg_cpu_s: round2(redisCpu + postgresCpu), loadgen_cpu_s: cpu.generator });
+    const cpu = { api: round2(apiCpu), redis: round2(redisCpu), postgres: round2(postgresCpu), generator: round2(generatorCpu), rest_of_machine: round2(busy - apiCpu - redisCpu - postgresCpu - generatorCpu) };
+    const us = apiUs(apiCpu, r.achieved * seconds);
+    steps.push({ rate, ...r, api_us_per_request: us, ratio_api_us_to_bare: baseline.api_us_per_request ? round2(us / baseline.api_us_per_request) : null, cpu });
+    rows.push({ phase: 'mixed', offered: rate, achieved: Math.round(r.achieved), p50_ms: r.p50, p99_ms: r.p99, errors: r.errors, api_us_per_req: us, api_cpu_s: cpu.api, redis_pg_cpu_s: round2(redisCpu + postgresCpu), loadgen_cpu_s: cpu.generator, rest_cpu_s: cpu.rest_of_machine });
   }
   api.kill('SIGTERM');
   await exited(api);
@@ -271,8 +291,10 @@ const result = {
   p99_ms: at2000?.p99 ?? null,
   errors: steps.reduce((s, x) => s + x.errors, 0),
   orders_per_s: Math.round(ordersPerS),
-  baseline_livez_rps: baseline ? Math.round(baseline.requests.average) : null,
-  ratio_max_rps_to_baseline: under.length && baseline ? Math.max(...under.map((s) => s.rate)) / baseline.requests.average : 0,
+  baseline_livez_rps: baseline ? Math.round(baseline.rps) : null,
+  baseline_livez_api_us_per_request: baseline?.api_us_per_request ?? null,
+  generator: generator === 'autocannon' ? 'autocannon overallRate (1 s budgets per connection)' : 'paced open loop (lib/paced-http.ts)',
+  ratio_max_rps_to_baseline: under.length && baseline ? Math.max(...under.map((s) => s.rate)) / baseline.rps : 0,
   commit: {
     orders, worker_processes: workerCount, worker_concurrency: Number(process.env.WORKER_CONCURRENCY ?? 32), seconds: commitS, mails_pending_at_last_confirm: Object.values(mailsPending).reduce((a, b) => a + b, 0), seconds_until_mails_queued_drained: allDoneS,
     per_order: perOrder(countersBefore, countersAfter), confirmed_orders: confirmed.rows[0]!.orders, live_tickets: confirmed.rows[0]!.tickets, cpu_s: {
@@ -283,7 +305,7 @@ const result = {
   steps,
   audit: { ok: audit.ok, violations: audit.violations, totals: audit.totals },
   captured_payments: captured.rows[0]!.n,
-  setup: { connections, seconds, cores: 2, api_processes: apiProcesses, split: `${apiProcesses} API process(es), then ${workerCount} worker process(es), with this load generator (autocannon, one thread), Redis and PostgreSQL on the same 2 cores; CPU seconds per side are in steps[].cpu and commit.cpu_s` },
+  setup: { connections, seconds, cores: 2, api_processes: apiProcesses, split: `${apiProcesses} API process(es), then ${workerCount} worker process(es), with this load generator (one thread), Redis and PostgreSQL on the same 2 cores; CPU seconds per side are in steps[].cpu and commit.cpu_s` },
 };
 console.log(formatTable(rows));
 say(`commit phase: ${result.commit.seconds.toFixed(2)} s, CPU s ${JSON.stringify(result.commit.cpu_s)}; mails pending at the last confirm: ${result.commit.mails_pending_at_last_confirm}, all mails done after ${allDoneS.toFixed(2)} s`);
