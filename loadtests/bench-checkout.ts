@@ -1,14 +1,17 @@
 /**
  * `npm run bench:checkout`: the checkout API and the commit worker, each as its own process on a
  * private Redis and PostgreSQL started here.
- *  1. autocannon at rising fixed rates against a mixed workload: hold (POST) + release (DELETE)
- *     cycles with pre-admitted passes, and availability reads; p50/p99, errors, achieved rate.
- *     max_rps = the highest offered rate whose p99 < 100 ms and that was actually delivered.
+ *  1. rising fixed rates, evenly paced and open loop (lib/paced-http.ts: latency from the instant
+ *     each request was due), against a mixed workload: hold (POST) + release (DELETE) cycles with
+ *     pre-admitted passes, and availability reads; p50/p99, errors, achieved rate, API µs per
+ *     request and its ratio to the bare route's. The first mixed load after start-up is reported
+ *     apart (`warmup`). max_rps = the highest offered rate whose p99 < 100 ms and that was delivered.
  *  2. commit worker throughput: N paid holds (demo gateway) → claim → Postgres → capture →
  *     finalize, orders/s from the first job to the last confirmed order; then the inventory audit
  *     (oversell / double sale / lost paid holds must all be zero).
- * Baseline in the same run: GET /livez of the same API process (the framework's ceiling here).
+ * Baseline in the same run: GET /livez of the same API process (the framework's ceiling here), autocannon unthrottled, with its API µs per request.
  * Env: BENCH_RATES (1000,2000,4000,6000,8000,10000,12000), BENCH_API_PROCESSES (2: one per core, API_PROCESSES), BENCH_SECONDS (6), BENCH_CONNECTIONS (200: many fans, each on its own connection; too few would cap the rate at connections ÷ latency), BENCH_ORDERS (2000),
+ * BENCH_GENERATOR (paced; `autocannon`: its overallRate, the generator before, for comparison),
  * BENCH_NODE_ARGS (extra node flags for the API and worker processes, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"),
  * BENCH_PHASES (api,commit; `commit` alone runs only the worker phase, for quick iterations on it),
  * BENCH_WORKERS (1: worker processes side by side in the commit phase),
@@ -181,6 +184,8 @@ const rows: Record<string, string | number>[] = [];
 interface Step { rate: number; achieved: number; p50: number; p99: number; errors: number; busiest_100ms_share: number; api_us_per_request: number; ratio_api_us_to_bare: number | null; cpu: { api: number; redis: number; postgres: number; generator: number; rest_of_machine: number } }
 const steps: Step[] = [];
 let baseline: { rps: number; api_us_per_request: number } | undefined;
+/** The first mixed load after start-up: what the first fans of an on-sale meet. */
+let warmup: { rate: number; achieved: number; p50: number; p99: number; errors: number; api_us_per_request: number } | undefined;
 const apiUs = (cpuS: number, requests: number): number => (requests > 0 ? Math.round((cpuS * 1e6) / requests) : 0);
 if (apiPhase) {
   const api = startRole('api', { API_PROCESSES: String(apiProcesses) });
@@ -189,10 +194,13 @@ if (apiPhase) {
   const bareMeter = new CpuMeter(processTree(api.pid!));
   const bare = await autocannon({ url: base, connections, duration: seconds, requests: [{ method: 'GET', path: '/livez' }] });
   baseline = { rps: bare.requests.average, api_us_per_request: apiUs(bareMeter.read().servers, bare.requests.total) };
-  rows.push({ phase: 'baseline /livez', offered: 'max', achieved: Math.round(bare.requests.average), p50_ms: bare.latency.p50, p99_ms: bare.latency.p99, errors: bare.errors + bare.non2xx, api_us_per_req: baseline.api_us_per_request, api_cpu_s: '', redis_pg_cpu_s: '', loadgen_cpu_s: '' });
+  rows.push({ phase: 'baseline /livez', offered: 'max', achieved: Math.round(bare.requests.average), p50_ms: bare.latency.p50, p99_ms: bare.latency.p99, errors: bare.errors + bare.non2xx, api_us_per_req: baseline.api_us_per_request, api_cpu_s: '', redis_pg_cpu_s: '', loadgen_cpu_s: '', rest_cpu_s: '' });
   // connection pools and the generator's own code warm up here: not measured (the API warms itself before /readyz)
-  say(`warm-up: mixed at 1000/s for ${seconds}s (not recorded)`);
-  await load(1000);
+  say(`warm-up: mixed at 1000/s for ${seconds}s (reported as warmup, not a step)`);
+  const warmMeter = new CpuMeter(processTree(api.pid!));
+  const w = await load(1000);
+  warmup = { rate: 1000, achieved: Math.round(w.achieved), p50: w.p50, p99: w.p99, errors: w.errors, api_us_per_request: apiUs(warmMeter.read().servers, w.achieved * seconds) };
+  rows.push({ phase: 'warm-up (cold API)', offered: 1000, achieved: warmup.achieved, p50_ms: w.p50, p99_ms: w.p99, errors: w.errors, api_us_per_req: warmup.api_us_per_request, api_cpu_s: '', redis_pg_cpu_s: '', loadgen_cpu_s: '', rest_cpu_s: '' });
   for (const rate of rates) {
     say(`mixed hold/release/availability at ${rate}/s for ${seconds}s`);
     const meter = new CpuMeter(processTree(api.pid!));
@@ -302,6 +310,7 @@ const result = {
       rest_of_machine: round2(machine.busy - workerCpu.servers - redisCpu - pgCpu - workerCpu.generator), iowait: round2(machine.iowait), available: round2(2 * commitS),
     }, postgres: 'durable (fsync, synchronous_commit on)' },
   tracing: tracing ? { exporter: 'otlp/http to a local sink', sampled: 1, export_requests: otlp.requests, export_bytes: otlp.bytes } : 'off',
+  warmup: warmup ?? null,
   steps,
   audit: { ok: audit.ok, violations: audit.violations, totals: audit.totals },
   captured_payments: captured.rows[0]!.n,
