@@ -4,6 +4,7 @@
  */
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { holderOf, passOf } from '../../admission/pass-holder.js';
+import { fixedWindowCounter } from '../../common/fixed-window-counter.js';
 import { redisKeys } from '../../common/redis-keys.js';
 import type { Availability } from '../../inventory/inventory-api.js';
 import type { ApiEnv } from '../api/api-env.js';
@@ -30,6 +31,7 @@ export function holdRoutes(deps: CheckoutServices): OpenAPIHono<ApiEnv> {
   const shopping = passAuth({ verifier, redis: ctx.redis, saleParam: 'sale', requireLease: true, perMinute: PASS_REQUESTS_PER_MIN });
   const owner = passAuth({ verifier, redis: ctx.redis, requireLease: false, perMinute: PASS_REQUESTS_PER_MIN });
   const idempotent = idempotencyKey({ redis: ctx.redis, scope: (c) => c.get('pass').jti });
+  const countRelease = fixedWindowCounter(ctx.redis);
 
   router.openapi(apiRoute({
     method: 'post', path: '/v1/sales/{sale}/holds', summary: 'Hold seats with an admission pass', tags: ['holds'], security: needs('pass'),
@@ -71,8 +73,8 @@ export function holdRoutes(deps: CheckoutServices): OpenAPIHono<ApiEnv> {
     // The turn goes on: the lease stays (it ends at the order or the window's end), and the next
     // hold of this pass is placed under a new holder. Counted only when this call released it.
     if (hold && released === 'released') {
-      const key = redisKeys.passReleases(hold.saleId, passOf(hold.passJti));
-      await ctx.redis.multi().incr(key).expire(key, RELEASES_TTL_S).exec();
+      // one script call (INCRBY, and the lifetime when it creates the counter) rather than a MULTI
+      await countRelease(redisKeys.passReleases(hold.saleId, passOf(hold.passJti)), RELEASES_TTL_S * 1000);
     }
     // releasing changes only the state (releaseHold-7.lua); anything else is re-read
     const after = released === 'released' && hold ? { ...hold, state: 'RELEASED' as const } : await inventory.getHold(params.id);
