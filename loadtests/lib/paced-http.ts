@@ -113,11 +113,22 @@ export async function pacedLoad<C>(o: PacedOptions<C>): Promise<PacedResult> {
     if (dueHead > 4096) { due.splice(0, dueHead); dueHead = 0; }
   };
 
-  await Promise.all(Array.from({ length: o.connections }, () => new Promise<void>((resolve, reject) => {
+  const open = (): Promise<void> => new Promise<void>((resolve, reject) => {
     const c: Conn<C> = { socket: net.connect(o.port, o.host), ctx: o.context(), turn: 0, buf: Buffer.alloc(0) };
     c.socket.setNoDelay(true);
     c.socket.once('connect', () => { conns.push(c); idle.push(c); resolve(); });
-    c.socket.once('error', (err) => { errors++; if (!conns.includes(c)) reject(err); });
+    c.socket.on('error', (err) => { if (!conns.includes(c)) reject(err); });
+    // the server closed it (keep-alive timeout, or it failed): its request is an error, a new connection takes its place
+    c.socket.once('close', () => {
+      if (done) return;
+      if (c.inFlight) {
+        errors++;
+        c.inFlight = undefined;
+      }
+      conns.splice(conns.indexOf(c), 1);
+      if (idle.includes(c)) idle.splice(idle.indexOf(c), 1);
+      open().then(pump, () => undefined);
+    });
     c.socket.on('data', (chunk: Buffer) => {
       c.buf = c.buf.length === 0 ? chunk : Buffer.concat([c.buf, chunk]);
       const r = parseResponse(c.buf);
@@ -131,7 +142,8 @@ export async function pacedLoad<C>(o: PacedOptions<C>): Promise<PacedResult> {
       req.onResponse?.(r.status, r.body, c.ctx);
       if (!done) { idle.push(c); pump(); }
     });
-  })));
+  });
+  await Promise.all(Array.from({ length: o.connections }, open));
 
   // connections are open before the clock starts (connection set-up is not the step's latency)
   const start = performance.now();
@@ -152,7 +164,7 @@ export async function pacedLoad<C>(o: PacedOptions<C>): Promise<PacedResult> {
   done = true;
   const elapsedS = (performance.now() - start) / 1000;
   const unsent = due.length - dueHead;
-  for (const c of conns) c.socket.destroy();
+  for (const c of [...conns]) c.socket.destroy();
   const s = samples.summary();
   const busiest = Math.max(...sentAt) / Math.max(1, sentAt.reduce((a, b) => a + b, 0));
   return {

@@ -45,4 +45,14 @@ describe('pacedLoad', () => {
     expect(r.non2xx).toBe(10);
     expect(r.errors).toBe(10);
   });
+
+  it('replaces a connection the server closed while it was idle (keep-alive timeout)', async () => {
+    const brief = createServer((_, res) => res.writeHead(200, { 'content-length': '2' }).end('ok'));
+    brief.keepAliveTimeout = 50;
+    await new Promise<void>((r) => brief.listen(0, '127.0.0.1', () => r()));
+    const r = await pacedLoad({ host: '127.0.0.1', port: (brief.address() as AddressInfo).port, rate: 10, seconds: 1, connections: 2, requests: [{ method: 'GET', build: () => ({ path: '/' }) }], context: () => ({}) });
+    await new Promise<void>((res) => brief.close(() => res()));
+    expect(r.answered).toBe(10);
+    expect(r.errors).toBe(0);
+  });
 });
