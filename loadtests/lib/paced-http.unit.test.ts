@@ -45,5 +45,4 @@ describe('pacedLoad', () => {
     expect(r.non2xx).toBe(10);
     expect(r.errors).toBe(10);
   });
-
 });
