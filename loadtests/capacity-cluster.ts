@@ -46,7 +46,7 @@ export interface CapacityCluster {
   cluster: LocalCluster;
   seeds: string;
   masters: { port: number; pid: number; redis: Redis }[];
-  /** A cluster client with auto-pipelining, as a busy role's would batch */
+  /** A cluster client as the roles open one (common/redis-connection.ts: no auto-pipelining) */
   client(): Cluster;
   /** The master owning the slot of `key`. */
   ownerOf(key: string): Promise<number>;
@@ -76,7 +76,7 @@ export async function startCapacityCluster(): Promise<CapacityCluster> {
     cluster,
     seeds: cluster.nodes.map((n) => `${n.host}:${n.port}`).join(','),
     masters,
-    client: () => new Cluster(cluster.nodes, { enableAutoPipelining: true, redisOptions: { maxRetriesPerRequest: 3 } }),
+    client: () => new Cluster(cluster.nodes, { enableAutoPipelining: false, redisOptions: { maxRetriesPerRequest: 3 } }),
     async ownerOf(key) {
       const slot = Number(await admin.call('CLUSTER', 'KEYSLOT', key));
       for (const m of masters) {
