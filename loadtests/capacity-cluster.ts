@@ -50,7 +50,12 @@ export interface CapacityCluster {
   client(): Cluster;
   /** The master owning the slot of `key`. */
   ownerOf(key: string): Promise<number>;
-  meter(otherPids?: () => number[]): Promise<(ops: number) => Promise<Omit<ClusterStepCost, 'runs'>>>;
+  /**
+   * Opens a measured window. `otherPids`: processes measured with the step (a worker), reported per
+   * operation; `alsoPids`: processes of the step not reported (PostgreSQL), so they do not count as
+   * the rest of the machine.
+   */
+  meter(otherPids?: () => number[], alsoPids?: () => number[]): Promise<(ops: number) => Promise<Omit<ClusterStepCost, 'runs'>>>;
   stop(): Promise<void>;
 }
 
@@ -86,10 +91,11 @@ export async function startCapacityCluster(): Promise<CapacityCluster> {
       }
       throw new Error(`no master owns the slot of ${key}`);
     },
-    async meter(otherPids = () => []) {
+    async meter(otherPids = () => [], alsoPids = () => []) {
       const before = await Promise.all(masters.map((m) => readRedisCpu(m.redis)));
       const procBefore = masters.map((m) => processCpuSeconds(m.pid));
       const others = new Map(otherPids().flatMap((p) => processTree(p)).map((p) => [p, processCpuSeconds(p)]));
+      const also = new Map(alsoPids().flatMap((p) => processTree(p)).map((p) => [p, processCpuSeconds(p)]));
       const memBefore = await mem();
       const selfBefore = process.cpuUsage();
       const busyBefore = machineBusySeconds();
@@ -101,6 +107,8 @@ export async function startCapacityCluster(): Promise<CapacityCluster> {
         const client = (self.user + self.system) / 1e6;
         const redisProc = masters.reduce((s, m, j) => s + processCpuSeconds(m.pid) - procBefore[j]!, 0);
         const other = [...others].reduce((s, [p, c]) => s + Math.max(0, processCpuSeconds(p) - c), 0);
+        // backends that ended are in the postmaster's reaped-children time
+        const alsoBusy = [...also].reduce((s, [p, c]) => s + Math.max(0, processCpuSeconds(p) - c), 0);
         const after = await Promise.all(masters.map((m) => readRedisCpu(m.redis)));
         const memAfter = await mem();
         const per = (x: number): number => (ops > 0 ? x / ops : Number.NaN);
@@ -110,7 +118,7 @@ export async function startCapacityCluster(): Promise<CapacityCluster> {
           const calls = Object.entries(d.calls).filter(([name]) => name !== 'cluster').reduce((s, [, n]) => s + n, 0);
           return { port: m.port, us_per_op: round(per(d.cpuS * 1e6), 2), calls_per_op: round(per(calls), 2) };
         });
-        const share = restShare(busy - client - redisProc - other, seconds);
+        const share = restShare(busy - client - redisProc - other - alsoBusy, seconds);
         return {
           ops,
           seconds: round(seconds, 3),

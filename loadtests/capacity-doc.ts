@@ -140,10 +140,18 @@ still spends a little per operation on cron, replication bookkeeping and the AOF
 Masters count every hot slot on a master of its own, which is what a sale at the wall needs; a
 smaller sale's queue and BullMQ slots can share masters with inventory shards.
 
-## The first wall: one sale's queue is one slot
+## Walls: the slots that cannot spread over masters
+
+In these plans the first wall is ${[...new Set(plans.map((p) => p.plan.firstWall.name))].map((w) => `**${w}**`).join(', then ')}
+(the "first wall" row above). Two kinds of slot cannot be spread over more masters: a sale's queue and
+BullMQ's queues. Everything else (inventory shards, edges, workers) scales out by adding masters,
+pods or processes.
+
+### A sale's queue is one slot
 
 Every key of a sale's queue shares the hash tag \`{<sale>}\`, so the queue lives on one master and
-runs on its one main thread (the per-master table shows the join, tick and take all on one node).
+runs on its one main thread: the per-master table shows the joins, admitting ticks and takes of the
+measured sale all on :${queue.queue_port} (the idle-tick step used another sale, whose slot is on :${[...queue.idle_tick.nodes].sort((x, y) => y.us_per_op - x.us_per_op)[0]!.port}).
 With nothing else on that master the slot tops out at:
 
 - **${n0(p1.queueSlotMaxJoinsPerS)} joins/s** (${pct(a.redisCoreBudget)} of a core ÷ ${c.joinUs} µs per join), and
@@ -152,18 +160,23 @@ With nothing else on that master the slot tops out at:
 
 CPU comes first, memory far later. Ticks add ${c.tickUs} µs per edge process per second to the
 slot, and splitting the queue does not divide them (every edge ticks every sub-queue it holds fans
-of): at ${n0(p10.edgeProcesses)} edge processes they alone take ${pct(p10.tickCoreShare)} of a core. Past a few
-thousand edge processes ticks should be thinned (one ticking edge per sale per interval, elected by
-a lease, broadcasting the serving counter by pub/sub) before the queue is split further.
+of): at ${n0(p10.edgeProcesses)} edge processes they alone take ${pct(p10.tickCoreShare)} of a core, and about
+${n0((a.redisCoreBudget * 1e6) / c.tickUs)} edge processes would fill a slot with ticks alone. Before that, ticks should be thinned
+(one ticking edge per sale per interval, elected by a lease, broadcasting the serving counter by
+pub/sub).
 
-The commit path has a wall of the same kind: BullMQ's keys share \`${m.jobsPrefix}\`, so every commit
-and mail job of every sale runs on one master, about ${c.orderJobsSlotUs} µs per order there
-(**${n0((a.redisCoreBudget * 1e6) / c.orderJobsSlotUs)} orders/s** at ${pct(a.redisCoreBudget)} of a core), and completed
-commit jobs are kept 72 h (${n0(c.bytesPerOrder)} B per order). Past it: several commit queues under
-their own prefixes (\`{usher:jobs:<k>}\`), a hold's jobs on queue k = hash(hold id) mod K, a worker
-pool consuming all K; a job id stays derived from the hold id, so exactly-once holds per queue.
-Inventory shards spread over the other masters (a hold touches one shard; shards = 2 × masters × 4
-by default), so holds scale by adding masters.
+### The BullMQ slot
+
+BullMQ's keys share \`${m.jobsPrefix}\`, so every commit and mail job of every sale runs on one master:
+${c.orderJobsSlotUs} µs per order there in this run (**${n0((a.redisCoreBudget * 1e6) / c.orderJobsSlotUs)} orders/s** at ${pct(a.redisCoreBudget)} of a core). That is an
+upper bound of BullMQ's own part, as that master also holds ${inventory.shards_per_port[orders.jobs_port] ?? 0} of the sale's shards; the other
+masters took ${orders.order.nodes.filter((x) => x.port !== orders.jobs_port).map((x) => `${x.us_per_op} µs`).join(' and ')} per order for claim, finalize, capture and the pass
+revoke, so BullMQ's jobs cost about ${n0(c.orderJobsSlotUs - orders.order.nodes.filter((x) => x.port !== orders.jobs_port).reduce((s2, x) => s2 + x.us_per_op, 0) / Math.max(1, orders.order.nodes.length - 1))} µs per order
+(${n0((orders.order.nodes.find((x) => x.port === orders.jobs_port)?.calls_per_op ?? 0))} of the ${n0(c.orderCalls)} commands). Completed commit jobs are kept 72 h (${n0(c.bytesPerOrder)} B per
+order in all). Past it: several commit queues under their own prefixes (\`{usher:jobs:<k>}\`), a
+hold's jobs on queue k = hash(hold id) mod K, a worker pool consuming all K; job ids stay derived
+from the hold id, so each hold still has exactly one job. Fewer BullMQ commands per order (item 4
+of issue 16: several holds per job) move this wall directly.
 
 ### Splitting a sale past its slot
 

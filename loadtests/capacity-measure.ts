@@ -8,6 +8,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -203,6 +204,8 @@ export async function measureOrders(cap: CapacityCluster, w: SaleWorld, database
     }
     const mails = new Queue('notifications', { connection: w.redis, prefix: BULLMQ_PREFIX });
     const confirmedCount = async (): Promise<number> => (await w.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM orders WHERE sale_id = $1 AND status = 'confirmed'`, [w.saleId])).rows[0]!.n;
+    const { rows: [backend] } = await w.pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+    const postmaster = Number(readFileSync(`/proc/${backend!.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
     let total = 0;
     const order = await quietest(async () => {
       say(`${sizes.orders} paid holds committed by a worker process…`);
@@ -217,7 +220,7 @@ export async function measureOrders(cap: CapacityCluster, w: SaleWorld, database
         paid.push(hold.holdId);
       });
       total += paid.length;
-      const stop = await cap.meter(() => [worker.pid!]);
+      const stop = await cap.meter(() => [worker.pid!], () => [postmaster]);
       await commits.queue.addBulk(paid.map((holdId) => ({ name: 'commit', data: { holdId }, opts: { ...commitJobOptions, jobId: commitJobId(holdId) } })));
       for (let i = 0; (await confirmedCount()) < total; i++) {
         if (i > 2400) throw new Error(`orders not confirmed after 120 s (${await confirmedCount()} of ${total})`);
