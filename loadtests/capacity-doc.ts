@@ -79,9 +79,9 @@ quietest run.
 
 | unit | Redis CPU | Redis commands | Redis memory | where (hottest master) | notes |
 |---|---|---|---|---|---|
-| one fan joining | ${c.joinUs} µs | ${c.joinCalls} | ${n0(c.bytesPerFan)} B per waiting fan | ${hot(queue.join)} | join-8.lua on the sale's queue slot |
-| one admission tick | ${c.tickUs} µs | ${c.tickCalls} | — | ${hot(queue.idle_tick)} | per edge process, per sale, per EDGE_TICK_MS; admit-12.lua with nothing to admit; position updates ride on it |
-| one admitted fan | ${c.admitUs} µs | ${c.admitCalls} | — | ${hot(queue.take)} | its share of the admitting ticks (${queue.admit_share_us} µs) + taking the offer (take-5.lua, ${queue.take.redis_us_per_op} µs) |
+| one fan joining | ${c.joinUs} µs | ${c.joinCalls} | ${n0(c.bytesPerFan)} B per waiting fan | ${hot(queue.join)} | the queue's join script (queue-edge/lua/join-*.lua) on the sale's queue slot |
+| one admission tick | ${c.tickUs} µs | ${c.tickCalls} | — | ${hot(queue.idle_tick)} | per edge process, per sale, per EDGE_TICK_MS; the admission script (admit-*.lua) with nothing to admit (settings, schedule, expiries, counters); position updates ride on it |
+| one admitted fan | ${c.admitUs} µs | ${c.admitCalls} | — | ${hot(queue.take)} | its share of the admitting ticks (${queue.admit_share_us} µs) + taking the offer (take-*.lua, ${queue.take.redis_us_per_op} µs) |
 | one best-available hold (2 seats) | ${c.holdUs} µs | ${c.holdCalls} | ${n0(c.bytesPerHold)} B per live hold | ${hot(inventory.hold)} | holdSeats through the inventory; spread over the shards' masters |
 | one seat published | — | — | ${n0(c.bytesPerSeat)} B | — | seat map, state, free set, run index |
 | one order committed | ${c.orderUs} µs (BullMQ's master: ${c.orderJobsSlotUs} µs) | ${c.orderCalls} | ${n0(c.bytesPerOrder)} B kept per order | ${hot(orders.order)} | claim + finalize on the hold's shard, capture, pass revoke on the queue slot, BullMQ's commit and mail jobs on \`${m.jobsPrefix}\` (completed commit jobs stay 72 h); worker CPU ${n0(c.workerUsPerOrder)} µs per order |
