@@ -109,7 +109,8 @@ const scenarios: { name: string; sale: OnSale }[] = [
   { name: `${(base.fans / 1e6).toLocaleString('en-US')}M fans, ${holdsPerS.toLocaleString('en-US')} holds/s`, sale: { ...base, admitsPerS: holdsPerS, holdsPerS, ordersPerS: holdsPerS } },
   { name: `${((base.fans * 10) / 1e6).toLocaleString('en-US')}M fans, ${holdsPerS.toLocaleString('en-US')} holds/s`, sale: { ...base, fans: base.fans * 10, admitsPerS: holdsPerS, holdsPerS, ordersPerS: holdsPerS } },
 ];
-const doc = renderCapacity(measured, costs, scenarios, process.argv.slice(2).join(' ') || 'default flags');
+const planFlags = process.argv.slice(2).filter((f) => f !== '--render-only').join(' ') || 'default flags';
+const doc = renderCapacity(measured, costs, scenarios, values['render-only'] ? `${planFlags}; the text rendered again from that run's results/capacity.json` : planFlags);
 const out = path.join(here, 'CAPACITY.md');
 writeFileSync(out, doc);
 process.stdout.write(`${doc}\nwritten ${out}\n`);
