@@ -12,6 +12,11 @@ export interface ReservedSectionSpec {
   rows: number;
   seatsPerRow: number;
   tierCode: string;
+  /**
+   * Map position of seat `seat` (0-based) in row `row` (0-based), as a venue CSV's x/y columns
+   * give it; without it the seat map lays the section out automatically.
+   */
+  position?: (row: number, seat: number) => [number, number];
 }
 
 export interface GaSectionSpec {
@@ -97,13 +102,32 @@ export async function seedSale(pool: pg.Pool, spec: SaleSpec): Promise<SeededSal
         [id, venueId, section.name, section.kind, section.tierCode, sectionCapacity, i],
       );
       if (section.kind === 'reserved' && inserted.rowCount === 1) {
-        // one multi-row insert per section: thousands of seats in one round trip
-        await client.query(
-          `INSERT INTO seats (section_id, row_label, number, position, tier_code)
-           SELECT $1, r.label, s.n, s.n, $2
-           FROM unnest($3::text[]) WITH ORDINALITY AS r(label, ord), generate_series(1, $4::int) AS s(n)`,
-          [id, section.tierCode, Array.from({ length: section.rows }, (_, r) => rowLabel(r)), section.seatsPerRow],
-        );
+        const labels = Array.from({ length: section.rows }, (_, r) => rowLabel(r));
+        const at = section.position;
+        if (at) {
+          // positioned seats: one array per column, still one round trip per section
+          const n = section.rows * section.seatsPerRow;
+          const rows = new Array<string>(n), numbers = new Array<number>(n), xs = new Array<number>(n), ys = new Array<number>(n);
+          for (let r = 0, k = 0; r < section.rows; r++) {
+            for (let j = 0; j < section.seatsPerRow; j++, k++) {
+              const [x, y] = at(r, j);
+              rows[k] = labels[r]!; numbers[k] = j + 1; xs[k] = x; ys[k] = y;
+            }
+          }
+          await client.query(
+            `INSERT INTO seats (section_id, row_label, number, position, tier_code, x, y)
+             SELECT $1, r, n, n, $2, x, y FROM unnest($3::text[], $4::int[], $5::real[], $6::real[]) AS u(r, n, x, y)`,
+            [id, section.tierCode, rows, numbers, xs, ys],
+          );
+        } else {
+          // one multi-row insert per section: thousands of seats in one round trip
+          await client.query(
+            `INSERT INTO seats (section_id, row_label, number, position, tier_code)
+             SELECT $1, r.label, s.n, s.n, $2
+             FROM unnest($3::text[]) WITH ORDINALITY AS r(label, ord), generate_series(1, $4::int) AS s(n)`,
+            [id, section.tierCode, labels, section.seatsPerRow],
+          );
+        }
       }
     }
     await client.query(
