@@ -60,6 +60,8 @@ export interface FanReport {
   awaitingPlace: number;
   errors: Record<string, number>;
   outcomes: Record<Outcome, number>;
+  /** The process's first fetch of the seat map (brotli), once it has it. */
+  seatMap: { ms: number; compressedBytes: number; jsonBytes: number; seatCount: number } | null;
   /** New since the last report. */
   lags: number[];
   /** From a socket's unexpected close to the fan's place answered again on a new one (ms). */

@@ -12,6 +12,7 @@ import { solveWork } from '../../queue-edge/proof-of-work.js';
 import { HttpJson } from './http-json.js';
 import { RequestMeter } from './request-meter.js';
 import { shop } from './shopper.js';
+import { fetchSeatMap, type SeatMapView } from './seat-map-view.js';
 import { POSITION_PREFIX } from './fan-messages.js';
 import { seededRandom } from '../lib/seeded-random.js';
 import type { FanPlan, FanReport, OrderedHold, Outcome, ParentMessage } from './fan-plan.js';
@@ -48,8 +49,23 @@ function run(plan: FanPlan): void {
   let orders: OrderedHold[] = [];
   let paid: string[] = [];
   let shopping = 0;
-
   const count = (code: string) => (errors[code] = (errors[code] ?? 0) + 1);
+  // the seat map, as the shop page's first visit fetches it: shoppers who pick seats revalidate it
+  let seatMap: SeatMapView | null = null;
+  let seatMapFigures: FanReport['seatMap'] = null;
+  void (async () => {
+    for (let attempt = 0; attempt < 10 && !seatMap && !state.stopping; attempt++) {
+      const started = performance.now();
+      try {
+        seatMap = await fetchSeatMap(plan.apiUrl, pathOf('seatMap', { sale: plan.saleId }), plan.sourceAddress);
+        seatMapFigures = { ms: Math.round(performance.now() - started), compressedBytes: seatMap.compressedBytes, jsonBytes: seatMap.jsonBytes, seatCount: seatMap.seatCount };
+      } catch {
+        count('seat_map_fetch');
+        await new Promise((r) => setTimeout(r, 2000));
+      }
+    }
+  })();
+
 
   function finish(fan: Fan, outcome: Outcome, order?: OrderedHold): void {
     outcomes[outcome]++;
@@ -64,7 +80,7 @@ function run(plan: FanPlan): void {
     fan.admitted = true;
     state.admitted++;
     shopping++;
-    shop({ http, saleId: plan.saleId, sections: plan.sections, mix: plan.mix, random, retryUnavailableMs: plan.retryUnavailableMs ?? 0, onHeld: () => holdsAt.push(Date.now()), onPaid: (id) => paid.push(id) }, pass, `f${plan.index}-${fan.n}`)
+    shop({ http, saleId: plan.saleId, sections: plan.sections, mix: plan.mix, random, retryUnavailableMs: plan.retryUnavailableMs ?? 0, onHeld: () => holdsAt.push(Date.now()), onPaid: (id) => paid.push(id), seatMap: () => seatMap }, pass, `f${plan.index}-${fan.n}`)
       .then((r) => finish(fan, r.outcome, r.order))
       .catch(() => finish(fan, 'failed'))
       .finally(() => shopping--);
@@ -145,7 +161,7 @@ function run(plan: FanPlan): void {
       queued: fans.filter((f) => f.queued && !f.admitted).length, offers: state.offers, admitted: state.admitted, shopping,
       reconnects: state.reconnects, unexpectedCloses: state.unexpectedCloses, placesKept: state.placesKept, placesLost: state.placesLost,
       awaitingPlace: fans.filter((f) => f.closedAt !== null && !f.finished).length,
-      errors: { ...errors }, outcomes: { ...outcomes }, lags, reconnectMs, holdsAt, orders, paid, done,
+      errors: { ...errors }, outcomes: { ...outcomes }, seatMap: seatMapFigures, lags, reconnectMs, holdsAt, orders, paid, done,
     };
     lags = [];
     reconnectMs = [];

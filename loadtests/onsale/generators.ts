@@ -1,6 +1,6 @@
 /**
  * The generator processes: fan processes (WebSocket fans and their shopping; one loopback source
- * address each) and the browse process (autocannon). Forked with the tsx loader, they report over
+ * address each), the browse process (autocannon) and the seat-map viewers. Forked with the tsx loader, they report over
  * IPC; this module keeps their latest state and merges their request counts.
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { MeterTotals } from './request-meter.js';
 import type { FanPlan, FanReport, OrderedHold } from './fan-plan.js';
 import type { BrowseMessage, BrowsePlan, EndpointStage } from './browse-plan.js';
+import type { ViewerBytes, ViewerMessage, ViewerPlan } from './map-viewers.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /**
@@ -39,13 +40,16 @@ export class Generators {
   private recent: number[] = [];
   private fanProcs: ChildProcess[] = [];
   private browse: ChildProcess | null = null;
+  private viewers: ChildProcess | null = null;
+  /** The viewers' cumulative byte counts (latest report). */
+  viewerBytes: ViewerBytes | null = null;
   browseDone = false;
   lags: number[] = [];
   reconnectMs: number[] = [];
   holdsAt: number[] = [];
 
   pids(): number[] {
-    return [...this.fanProcs, this.browse].flatMap((c) => (c?.pid ? [c.pid] : []));
+    return [...this.fanProcs, this.browse, this.viewers].flatMap((c) => (c?.pid ? [c.pid] : []));
   }
 
   startFans(plans: FanPlan[]): void {
@@ -67,6 +71,17 @@ export class Generators {
     child.on('exit', () => (this.browseDone = true));
     child.send({ type: 'start', plan });
     this.browse = child;
+  }
+
+  startViewers(plan: ViewerPlan): void {
+    const child = forkTs('map-viewers.ts');
+    child.on('message', (m: ViewerMessage) => {
+      if (m.type !== 'report') return;
+      this.addMeter(m.meter);
+      this.viewerBytes = m.bytes;
+    });
+    child.send({ type: 'start', plan });
+    this.viewers = child;
   }
 
   private addMeter(meter: FanReport['meter']): void {
@@ -106,7 +121,8 @@ export class Generators {
   /** Stops the browse load (if still running) and every fan process, waiting for their last reports. */
   async stop(timeoutMs = 20_000): Promise<void> {
     if (this.browse && this.browse.exitCode === null) this.browse.kill('SIGTERM');
-    await Promise.all(this.fanProcs.map((child) => new Promise<void>((resolve) => {
+    const stoppable = this.viewers ? [...this.fanProcs, this.viewers] : this.fanProcs;
+    await Promise.all(stoppable.map((child) => new Promise<void>((resolve) => {
       if (child.exitCode !== null) return resolve();
       const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
       child.once('exit', () => {

@@ -28,10 +28,10 @@ export class HttpJson {
     this.agent = new http.Agent({ keepAlive: true, maxSockets });
   }
 
-  request(route: RouteName, method: string, path: string, opts: { token?: string; body?: unknown; timeoutMs?: number } = {}): Promise<JsonReply> {
+  request(route: RouteName, method: string, path: string, opts: { token?: string; body?: unknown; timeoutMs?: number; headers?: Record<string, string> } = {}): Promise<JsonReply> {
     const url = new URL(path, this.baseUrl);
     const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
-    const headers: Record<string, string> = { accept: 'application/json' };
+    const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
     if (opts.token) headers.authorization = `Bearer ${opts.token}`;
     if (payload !== undefined) {
       headers['content-type'] = 'application/json';

@@ -25,10 +25,19 @@ import { reconcileNow } from './final-reconcile.js';
 import { admissionRate, endpointFigures, peakPerSecond, timeToSellOut } from './summary.js';
 import { onsaleHtml } from './report.js';
 import type { FanPlan } from './fan-plan.js';
+import { fetchSeatMap } from './seat-map-view.js';
+import { getRaw } from './seat-map-view.js';
+import { sampleSeatStateCost, type SeatStateWindow } from './seat-state-cost.js';
+import { cpuFigures, RoleCpu } from './role-cpu.js';
+import { pathOf } from '../k6/lib/usher-api.js';
 
 const say = (line: string): void => void process.stderr.write(`loadtest: ${line}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const SETTLE_MS = 90_000;
+/** MONITOR windows on Redis for the seat-state cost: this long, first this long after the opening, then every… */
+const COST_WINDOW_MS = 6000;
+const COST_FIRST_S = 10;
+const COST_EVERY_S = 45;
 
 function fanPlans(o: OnsaleOptions, stack: Stack, sale: PublishedSale): FanPlan[] {
   const processes = Math.max(1, Math.ceil(o.fans / o.fansPerProcess));
@@ -40,6 +49,29 @@ function fanPlans(o: OnsaleOptions, stack: Stack, sale: PublishedSale): FanPlan[
       mix: { pay: o.pay, explicitSeats: 0.25, together: 0.3 }, seed: 1000 + i,
     };
   });
+}
+
+function median(values: number[]): number | null {
+  if (!values.length) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+/** The seat map as a browser meets it: built on the first request, then served compressed, then 304. */
+async function seatMapFigures(apiUrl: string, saleId: string) {
+  const path = pathOf('seatMap', { sale: saleId });
+  let started = performance.now();
+  const first = await fetchSeatMap(apiUrl, path);
+  const firstMs = performance.now() - started;
+  started = performance.now();
+  await fetchSeatMap(apiUrl, path);
+  const cachedMs = performance.now() - started;
+  const gzip = await getRaw(new URL(path, apiUrl), { 'accept-encoding': 'gzip' });
+  const again = await getRaw(new URL(path, apiUrl), { 'accept-encoding': 'br', 'if-none-match': first.etag });
+  return {
+    seat_count: first.seatCount, json_bytes: first.jsonBytes, brotli_bytes: first.compressedBytes, gzip_bytes: gzip.body.length,
+    first_ms: Math.round(firstMs), cached_ms: Math.round(cachedMs * 10) / 10, revalidate_status: again.status, etag: first.etag,
+  };
 }
 
 async function main(): Promise<number> {
@@ -62,17 +94,24 @@ async function main(): Promise<number> {
       await insertEvents(pool, catalog.events);
     }
     const openInS = Math.ceil(o.fans / o.connectPerS) + 10;
-    const sale = await setUpSale(pool, redis, { seats: o.seats, openInS, ratePerMin: o.ratePerMin, maxActive: o.maxActive, holdSeconds: 180 });
+    const sale = await setUpSale(pool, redis, { seats: o.seats, openInS, ratePerMin: o.ratePerMin, maxActive: o.maxActive, holdSeconds: 180, gaShare: o.gaShare, shardCount: o.shards });
     const inventory = createSeatInventory({ redis, pg: pool });
-    say(`sale ${sale.saleId}: ${sale.capacity} places in ${sale.sections.length} sections; opens in ${openInS} s`);
+    say(`sale ${sale.saleId}: ${sale.capacity} places in ${sale.sections.length} sections on ${sale.shards} shards (seeded in ${sale.timings.seed_ms} ms, published in ${sale.timings.publish_ms} ms); opens in ${openInS} s`);
+    const seatMap = await seatMapFigures(stack.apiUrl, sale.saleId);
+    say(`seat map: ${seatMap.seat_count} seats, ${seatMap.json_bytes} B of JSON, ${seatMap.brotli_bytes} B brotli, ${seatMap.gzip_bytes} B gzip; first answer ${seatMap.first_ms} ms (built then), next ${seatMap.cached_ms} ms, revalidation ${seatMap.revalidate_status}`);
 
     // CPU split: servers are the role trees, redis-server and the postmaster tree; the generator is
     // this process and its forked generators (not redis-server, which is also our child).
     const serverCpu = new TreeCpu(() => [...Object.values(stack.rolePids), ...childrenNamed(process.pid, 'redis-server'), postmasterPid(stack.postgresDataDir)]);
     const generatorCpu = new TreeCpu(() => gens.pids());
+    const roleCpu = new RoleCpu({
+      api: () => [stack.rolePids.api ?? 0], edge: () => [stack.rolePids.edge ?? 0], worker: () => [stack.rolePids.worker ?? 0],
+      redis: () => childrenNamed(process.pid, 'redis-server'), postgres: () => [postmasterPid(stack.postgresDataDir)],
+    });
     const selfCpuStart = process.cpuUsage();
     serverCpu.start();
     generatorCpu.start();
+    roleCpu.start();
 
     const stages = onsaleStages(o.peakRps, o.rampS, o.peakS);
     gens.startFans(fanPlans(o, stack, sale));
@@ -80,6 +119,11 @@ async function main(): Promise<number> {
       apiUrl: stack.apiUrl, edgeUrl: stack.edgeUrl, saleId: sale.saleId, eventId: sale.eventId, visitorSecret: stack.visitorSecret,
       pollers: o.pollers, startAtMs: sale.opensAtMs - o.rampS * 1000, stages,
     });
+    if (o.viewers > 0) gens.startViewers({ apiUrl: stack.apiUrl, saleId: sale.saleId, viewers: o.viewers, pollMs: o.viewerPollMs, startAtMs: sale.opensAtMs, sourceAddress: '127.0.0.9' });
+    const costWindows: SeatStateWindow[] = [];
+    let nextCostS = COST_FIRST_S;
+    let costRunning: Promise<void> | null = null;
+    const seatStateAnswers = () => Object.values(gens.totals.statuses.seatStates ?? {}).reduce((a, n) => a + n, 0);
 
     const samples: Sample[] = [];
     const progress = new Progress('loadtest');
@@ -95,6 +139,17 @@ async function main(): Promise<number> {
       samples.push(s);
       serverCpu.read();
       generatorCpu.read();
+      roleCpu.read();
+      if (s.t >= nextCostS && !costRunning) {
+        nextCostS += COST_EVERY_S;
+        costRunning = sampleSeatStateCost(stack.redisUrl, sale.saleId, sale.shards, COST_WINDOW_MS, seatStateAnswers, s.t)
+          .then((w) => {
+            costWindows.push(w);
+            say(`seat states at t=${w.t}s: ${w.requests_per_s} answers/s cost Redis ${w.redis_calls_per_s} calls/s (${w.version_hgets_per_s} version HGETs, ${w.state_hgetalls_per_s} state HGETALLs) of ${w.all_commands_per_s} commands/s`);
+          })
+          .catch((err: unknown) => say(`seat-state cost window failed: ${String(err)}`))
+          .finally(() => (costRunning = null));
+      }
       progress.update({ t: s.t, fans: s.connected, waiting: s.waiting + s.prequeue, admitted: s.admitted, shopping: gens.fanSum('shopping'), held: s.held, sold: s.sold, orders: s.orders, rps });
       if (stopping || Date.now() > deadline) break;
       if (s.t < 0) continue;
@@ -104,6 +159,7 @@ async function main(): Promise<number> {
     }
     const ending = stopping ? 'interrupted' : Date.now() > deadline ? 'time_limit' : 'sold_out_or_queue_empty';
     progress.done(ending);
+    await costRunning;
     await gens.stop();
 
     // Settle: commits in flight finish (no claimed places, no authorized payment waiting for the worker).
@@ -128,9 +184,12 @@ async function main(): Promise<number> {
       }
     }
     const cpu = { servers_s: serverCpu.read(), generator_s: generatorCpu.read() + (process.cpuUsage(selfCpuStart).user + process.cpuUsage(selfCpuStart).system) / 1e6 };
+    const roles = roleCpu.read();
 
     say('auditing Redis against Postgres…');
+    const auditStarted = Date.now();
     const inv = await checkInvariants(pool, redis, sale, { orders: gens.orders, paid: gens.paid });
+    const checksMs = Date.now() - auditStarted;
     const final = await readSale(redis, pool, inventory, sale.saleId);
     const endpoints = endpointFigures(gens.totals.statuses, gens.totals.latencies);
     const peak = peakPerSecond(gens.totals.perSecond);
@@ -142,6 +201,10 @@ async function main(): Promise<number> {
     const holds = gens.totals.statuses.hold?.['201'] ?? 0;
     const totalRequests = Object.values(endpoints).reduce((a, e) => a + e.requests, 0);
     const firstS = Math.min(...gens.totals.perSecond.keys());
+    const apiRequests = Object.entries(endpoints).filter(([route]) => !['queueStatus', 'queueJoin'].includes(route)).reduce((a, [, e]) => a + e.requests, 0);
+    const perOp = cpuFigures(roles, { cpu_generator_s: cpu.generator_s, apiRequests, holds, orders: inv.orders, fans: o.fans });
+    const fanMaps = [...gens.fans.values()].flatMap((r) => (r.seatMap ? [r.seatMap] : []));
+    const holdP99 = endpoints.hold?.p99 ?? null;
     const result = {
       ending,
       scenario: { ...o, capacity: sale.capacity, sale_id: sale.saleId, opens_at: new Date(sale.opensAtMs).toISOString() },
@@ -162,6 +225,15 @@ async function main(): Promise<number> {
       peak_rps: peak.peak,
       http_requests: totalRequests,
       time_to_sell_out_s: sellOut,
+      hold_p99_ms: holdP99,
+      setup: { ...sale.timings, sections: sale.sections.length, shards: sale.shards, reserved_seats: seatMap.seat_count, checks_ms: checksMs },
+      seat_map: { ...seatMap, fan_process_fetches: fanMaps, viewers: gens.viewerBytes },
+      seat_states: {
+        viewers: o.viewers, poll_ms: o.viewerPollMs, api_processes: 1,
+        note: 'Redis calls of the seat-state cache, counted by key in MONITOR windows (Redis runs slower while MONITOR is on); the bound per API process is (1000 / SEAT_STATES_CACHE_MS) × (shards + changed shards) per second, however many viewers',
+        windows: costWindows,
+      },
+      cpu: perOp,
       admission_rate: rate ? { setting_per_min: o.ratePerMin, measured_per_min: rate.measuredPerMin, error_pct: rate.errorPct, window_s: rate.windowS } : null,
       position_update_lag_ms: lag.summary(),
       latency_ms: endpoints,
@@ -188,6 +260,13 @@ async function main(): Promise<number> {
       peak_rps: peak.peak, [`peak ≥ ${thresholds.peakRequestsPerS} req/s`]: peak.peak >= thresholds.peakRequestsPerS,
       http_requests: totalRequests,
       time_to_sell_out_s: sellOut ?? 'not sold out',
+      'hold p99 ms': holdP99 ?? 'n/a',
+      'seat map brotli kB': Math.round(seatMap.brotli_bytes / 100) / 10,
+      'seat-state Redis calls/s (median window)': median(costWindows.map((w) => w.redis_calls_per_s)) ?? 'n/a',
+      'seat-state answers/s (median window)': median(costWindows.map((w) => w.requests_per_s)) ?? 'n/a',
+      'API µs/request': perOp.api_us_per_request ?? 'n/a', 'Redis µs/hold (all Redis work)': perOp.redis_us_per_hold ?? 'n/a',
+      'worker µs/order': perOp.worker_us_per_order ?? 'n/a', 'Postgres µs/order': perOp.postgres_us_per_order ?? 'n/a',
+      'rest of machine %': Math.round(perOp.rest_of_machine_share * 100),
       admission_rate_error_pct: rate ? Math.round(rate.errorPct * 100) / 100 : 'n/a',
       'position update lag p99 ms': lag.percentile(99),
       'CPU s servers': Math.round(cpu.servers_s * 10) / 10, 'CPU s generator': Math.round(cpu.generator_s * 10) / 10,

@@ -26,11 +26,17 @@ export interface OnsaleOptions {
   /** Share of admitted fans who pay (the rest release their hold). */
   pay: number;
   catalogEvents: number;
+  /** Share of the places that are general admission (0: every place a reserved seat). */
+  gaShare: number;
+  shards: number;
+  /** Fans with the seat map open, polling the seat states every `viewerPollMs` (from the opening on). */
+  viewers: number;
+  viewerPollMs: number;
   keepData: boolean;
   out: string;
 }
 
-const numbers = ['seats', 'fans', 'peak-rps', 'rate', 'max-active', 'connect-rate', 'fans-per-process', 'edge-processes', 'tick-ms', 'pollers', 'ramp', 'peak', 'max', 'pay', 'catalog-events'] as const;
+const numbers = ['seats', 'fans', 'peak-rps', 'rate', 'max-active', 'connect-rate', 'fans-per-process', 'edge-processes', 'tick-ms', 'pollers', 'ramp', 'peak', 'max', 'pay', 'catalog-events', 'ga-share', 'shards', 'viewers', 'viewer-poll-ms'] as const;
 
 export function parseOptions(argv: string[]): OnsaleOptions {
   const { values } = parseArgs({
@@ -46,7 +52,9 @@ export function parseOptions(argv: string[]): OnsaleOptions {
   if (values.help) {
     process.stdout.write(`npm run loadtest -- [--seats 5000] [--fans 50000] [--peak-rps 2000] [--rate 3000 (admissions/min)] [--max-active 20000]
   [--connect-rate 1000] [--fans-per-process 12500] [--edge-processes 3] [--tick-ms 2000] [--pollers 1000] [--ramp 20] [--peak 60] [--max 300]
-  [--pay 0.9] [--catalog-events 2000] [--keep-data] [--out onsale]\n`);
+  [--pay 0.9] [--catalog-events 2000] [--ga-share 0.4] [--shards 16] [--viewers 1000] [--viewer-poll-ms 1000] [--keep-data] [--out onsale]
+The 50,000-seat sale (every place a reserved seat, sold out):
+  npm run loadtest -- --seats 50000 --ga-share 0 --rate 6000 --max 900 --viewers 2000 --out onsale-50k\n`);
     process.exit(0);
   }
   const num = (name: (typeof numbers)[number], fallback: number, min = 0): number => {
@@ -75,6 +83,10 @@ export function parseOptions(argv: string[]): OnsaleOptions {
     maxS: num('max', 300, 30),
     pay: Math.min(1, num('pay', 0.9)),
     catalogEvents: Math.round(num('catalog-events', 2000)),
+    gaShare: Math.min(1, num('ga-share', 0.4)),
+    shards: Math.round(num('shards', 16, 1)),
+    viewers: Math.round(num('viewers', 1000)),
+    viewerPollMs: Math.round(num('viewer-poll-ms', 1000, 100)),
     keepData: Boolean(values['keep-data']),
     out: typeof values.out === 'string' ? values.out : 'onsale',
   };

@@ -1,8 +1,11 @@
 /**
- * The on-sale under test: a venue sized to the requested seat count (a standing floor and reserved
- * blocks of 20 rows × 25 seats, adjacent seats in one row), seeded into Postgres by
- * scripts/seed-sale.ts, its seat pools published to Redis and its queue settings written, as the
- * admin publish does. The pre-queue is open at once; the sale opens `openInS` from now.
+ * The on-sale under test: a venue sized to the requested seat count (a standing floor, `gaShare`
+ * of the places, about 40 % by default, and reserved blocks of 20 rows × 25 seats, adjacent seats
+ * in one row), seeded into Postgres by scripts/seed-sale.ts, its seat pools published to Redis and
+ * its queue settings written, as the admin publish does. The blocks sit in rings around the floor,
+ * every row an arc with its own x/y per seat (as a venue CSV gives them), so the seat map carries
+ * real positions, not the automatic layout. The pre-queue is open at once; the sale opens `openInS`
+ * from now.
  */
 import type pg from 'pg';
 import type { RedisClient } from '../../common/redis-connection.js';
@@ -19,18 +22,51 @@ export interface SaleSettings {
   ratePerMin: number;
   maxActive: number;
   holdSeconds: number;
+  /** Share of the places that are general admission (the rest reserved seats); default 0.4. */
+  gaShare?: number;
+  shardCount?: number;
+}
+
+const SEAT_PITCH = 1;
+const ROW_PITCH = 1.25;
+/** Blocks per ring around the floor; a bigger venue gets more rings. */
+const BLOCKS_PER_RING = 40;
+
+/**
+ * Where seat `seat` of row `row` of block `b` (of `blocks`) sits: blocks side by side around a
+ * ring, rows as arcs growing outwards, so no row is a straight line.
+ */
+export function bowlPosition(b: number, blocks: number, rows: number, seatsPerRow: number): (row: number, seat: number) => [number, number] {
+  const perRing = Math.min(BLOCKS_PER_RING, blocks);
+  const ring = Math.floor(b / perRing);
+  const inRing = Math.min(perRing, blocks - ring * perRing);
+  const inner = Math.max(40, (perRing * (seatsPerRow + 3) * SEAT_PITCH) / (2 * Math.PI));
+  const r0 = inner + ring * (rows * ROW_PITCH + 6);
+  const centre = (2 * Math.PI * (b % perRing)) / inRing;
+  return (row, seat) => {
+    const radius = r0 + row * ROW_PITCH;
+    const angle = centre + ((seat - (seatsPerRow - 1) / 2) * SEAT_PITCH) / radius;
+    return [Math.round(radius * Math.cos(angle) * 100) / 100, Math.round(radius * Math.sin(angle) * 100) / 100];
+  };
 }
 
 /** Floor (about 40 %, general admission) + reserved blocks whose seats are a multiple of a row. */
 export function saleSpecFor(s: SaleSettings, key: string, now = Date.now()): SaleSpec {
-  const reserved = Math.floor((s.seats * 0.6) / SEATS_PER_ROW) * SEATS_PER_ROW;
+  const gaShare = s.gaShare ?? 0.4;
+  const reserved = Math.floor((s.seats * (1 - gaShare)) / SEATS_PER_ROW) * SEATS_PER_ROW;
   const ga = s.seats - reserved;
   const sections: SaleSpec['sections'] = [];
   if (ga > 0) sections.push({ name: 'Floor', kind: 'ga', capacity: ga, tierCode: 'GA' });
+  const blocks = Math.ceil(reserved / SEATS_PER_ROW / ROWS_PER_BLOCK);
+  // the first fifth of the blocks (at least one) is the premium tier
+  const premium = Math.max(1, Math.round(blocks / 5));
   let rowsLeft = reserved / SEATS_PER_ROW;
   for (let b = 0; rowsLeft > 0; b++) {
     const rows = Math.min(ROWS_PER_BLOCK, rowsLeft);
-    sections.push({ name: `Block ${String.fromCharCode(65 + (b % 26))}${b >= 26 ? Math.floor(b / 26) : ''}`, kind: 'reserved', rows, seatsPerRow: SEATS_PER_ROW, tierCode: b === 0 ? 'P1' : 'P2' });
+    sections.push({
+      name: `Block ${String.fromCharCode(65 + (b % 26))}${b >= 26 ? Math.floor(b / 26) : ''}`, kind: 'reserved', rows, seatsPerRow: SEATS_PER_ROW,
+      tierCode: b < premium ? 'P1' : 'P2', position: bowlPosition(b, blocks, ROWS_PER_BLOCK, SEATS_PER_ROW),
+    });
     rowsLeft -= rows;
   }
   return {
@@ -52,7 +88,7 @@ export function saleSpecFor(s: SaleSettings, key: string, now = Date.now()): Sal
       holdSeconds: s.holdSeconds,
       paymentGraceSeconds: 60,
       perFanLimit: 6,
-      shardCount: 16,
+      shardCount: s.shardCount ?? 16,
       status: 'open',
     },
   };
@@ -72,13 +108,18 @@ export interface PublishedSale extends SeededSale {
   opensAtMs: number;
   sections: SectionInfo[];
   tiers: string[];
+  shards: number;
+  /** Postgres seeding of the venue, event and sale; the inventory publish to Redis. */
+  timings: { seed_ms: number; publish_ms: number };
 }
 
 export async function setUpSale(pool: pg.Pool, redis: RedisClient, s: SaleSettings): Promise<PublishedSale> {
   const now = Date.now();
   const spec = saleSpecFor(s, `loadtest-${now}`, now);
   const seeded = await seedSale(pool, spec);
+  const seededAt = Date.now();
   await createSeatInventory({ redis, pg: pool }).publish(seeded.saleId);
+  const timings = { seed_ms: seededAt - now, publish_ms: Date.now() - seededAt };
   const opensAtMs = spec.sale!.opensAt!.getTime();
   await initSaleSettings(redis, seeded.saleId, {
     ratePerMin: s.ratePerMin, maxActive: s.maxActive, opensAtMs, closesAtMs: spec.sale!.closesAt!.getTime(), prequeueOpensAtMs: now - 1000,
@@ -99,5 +140,5 @@ export async function setUpSale(pool: pg.Pool, redis: RedisClient, s: SaleSettin
     byRow.set(k, list);
   }
   for (const [k, ids] of byRow) sections.find((sec) => sec.id === k.split('|')[0])?.rows.push(ids);
-  return { ...seeded, opensAtMs, sections, tiers: [...new Set(spec.sections.map((x) => x.tierCode))] };
+  return { ...seeded, opensAtMs, sections, tiers: [...new Set(spec.sections.map((x) => x.tierCode))], shards: spec.sale!.shardCount!, timings };
 }

@@ -1,6 +1,8 @@
 /**
  * One admitted fan's shopping, through the API as the checkout page drives it: availability, a hold
- * (best available by tier, together in a row, or explicit seats), then pay (checkout + demo
+ * (best available by tier, together in a row, or explicit seats — chosen on the seat map from the
+ * live seat states when the process has the map: revalidate the cached map, 304, then read the
+ * states and click a run of free seats), then pay (checkout + demo
  * payment, then wait for the order) or change of mind (release). Routes and bodies come from the
  * shared fixture, like the k6 scripts'.
  */
@@ -8,6 +10,7 @@ import { bestHoldBody, checkoutBody, pathOf, quantityWeights, seatsHoldBody, wei
 import type { HttpJson } from './http-json.js';
 import type { Outcome, OrderedHold, ShopperMix } from './fan-plan.js';
 import type { SectionInfo } from './sale-setup.js';
+import { pickFreeRun, statesOf, type SeatMapView } from './seat-map-view.js';
 
 const ORDER_WAIT_MS = 90_000;
 const POLL_MS = 500;
@@ -24,6 +27,8 @@ export interface ShopperContext {
   retryUnavailableMs?: number;
   onHeld?(): void;
   onPaid(holdId: string): void;
+  /** The seat map this fan's browser has cached (null until the process fetched it). */
+  seatMap?: () => SeatMapView | null;
 }
 
 type Ask = HttpJson['request'];
@@ -47,7 +52,7 @@ function pick<T>(list: T[], r: number): T | undefined {
 }
 
 /** The fan's first wish. */
-export function wish(ctx: Pick<ShopperContext, 'sections' | 'mix' | 'random'>): { body: HoldBody; fallback: HoldBody } {
+export function wish(ctx: Pick<ShopperContext, 'sections' | 'mix' | 'random'>): { body: HoldBody; fallback: HoldBody; sectionId: string; quantity: number } {
   const rnd = ctx.random;
   const quantity = weighted(quantityWeights, rnd());
   const section = pick(ctx.sections, rnd())!;
@@ -56,10 +61,22 @@ export function wish(ctx: Pick<ShopperContext, 'sections' | 'mix' | 'random'>): 
     const row = pick(section.rows, rnd()) ?? [];
     const start = Math.floor(rnd() * Math.max(1, row.length - quantity + 1));
     const seats = row.slice(start, start + quantity);
-    if (seats.length === quantity) return { body: seatsHoldBody(seats), fallback };
+    if (seats.length === quantity) return { body: seatsHoldBody(seats), fallback, sectionId: section.id, quantity };
   }
-  if (section.kind === 'reserved' && rnd() < ctx.mix.together) return { body: bestHoldBody({ sectionId: section.id, quantity, together: true }), fallback };
-  return { body: fallback, fallback };
+  if (section.kind === 'reserved' && rnd() < ctx.mix.together) return { body: bestHoldBody({ sectionId: section.id, quantity, together: true }), fallback, sectionId: section.id, quantity };
+  return { body: fallback, fallback, sectionId: section.id, quantity };
+}
+
+/** Seats clicked on the map from the live states; null when the map or the states are not to be had, or no run is free. */
+async function chooseOnMap(ctx: ShopperContext, ask: Ask, sectionId: string, quantity: number): Promise<number[] | null> {
+  const view = ctx.seatMap?.();
+  const rows = view?.rows.get(sectionId);
+  if (!view || !rows) return null;
+  const sale = { sale: ctx.saleId };
+  await ask('seatMap', 'GET', pathOf('seatMap', sale), { headers: { 'if-none-match': view.etag } });
+  const res = await ask('seatStates', 'GET', pathOf('seatStates', sale));
+  const states = res.status === 200 ? statesOf(res.body) : null;
+  return states ? pickFreeRun(rows, states, quantity, ctx.random) : null;
 }
 
 interface HoldAnswer {
@@ -91,8 +108,13 @@ async function hold(ctx: ShopperContext, ask: Ask, pass: string, body: HoldBody,
 export async function shop(ctx: ShopperContext, pass: string, who: string): Promise<{ outcome: Outcome; order?: OrderedHold }> {
   const ask = asker(ctx);
   await ask('availability', 'GET', pathOf('availability', { sale: ctx.saleId }));
-  const { body, fallback } = wish(ctx);
-  const held = await hold(ctx, ask, pass, body, fallback);
+  const w = wish(ctx);
+  let body = w.body;
+  if (body.kind === 'seats' && ctx.seatMap) {
+    const chosen = await chooseOnMap(ctx, ask, w.sectionId, w.quantity);
+    body = chosen ? seatsHoldBody(chosen) : w.fallback;
+  }
+  const held = await hold(ctx, ask, pass, body, w.fallback);
   if (typeof held === 'string') return { outcome: held };
   ctx.onHeld?.();
   const id = { id: held.holdId };

@@ -113,53 +113,69 @@ export namespace routes {
         let path_7: "/v1/sales/:sale/availability";
         export { path_7 as path };
     }
-    namespace hold {
+    namespace seatMap {
         let server_8: "api";
         export { server_8 as server };
-        let method_8: "POST";
+        let method_8: "GET";
         export { method_8 as method };
-        let path_8: "/v1/sales/:sale/holds";
+        let path_8: "/v1/sales/:sale/seat-map";
         export { path_8 as path };
     }
-    namespace holdRead {
+    namespace seatStates {
         let server_9: "api";
         export { server_9 as server };
         let method_9: "GET";
         export { method_9 as method };
-        let path_9: "/v1/holds/:id";
+        let path_9: "/v1/sales/:sale/seat-states";
         export { path_9 as path };
     }
-    namespace holdRelease {
+    namespace hold {
         let server_10: "api";
         export { server_10 as server };
-        let method_10: "DELETE";
+        let method_10: "POST";
         export { method_10 as method };
-        let path_10: "/v1/holds/:id";
+        let path_10: "/v1/sales/:sale/holds";
         export { path_10 as path };
     }
-    namespace checkout {
+    namespace holdRead {
         let server_11: "api";
         export { server_11 as server };
-        let method_11: "POST";
+        let method_11: "GET";
         export { method_11 as method };
-        let path_11: "/v1/holds/:id/checkout";
+        let path_11: "/v1/holds/:id";
         export { path_11 as path };
     }
-    namespace demoPay {
+    namespace holdRelease {
         let server_12: "api";
         export { server_12 as server };
-        let method_12: "POST";
+        let method_12: "DELETE";
         export { method_12 as method };
-        let path_12: "/v1/holds/:id/demo-pay";
+        let path_12: "/v1/holds/:id";
         export { path_12 as path };
     }
-    namespace order {
+    namespace checkout {
         let server_13: "api";
         export { server_13 as server };
-        let method_13: "GET";
+        let method_13: "POST";
         export { method_13 as method };
-        let path_13: "/v1/orders/:id";
+        let path_13: "/v1/holds/:id/checkout";
         export { path_13 as path };
+    }
+    namespace demoPay {
+        let server_14: "api";
+        export { server_14 as server };
+        let method_14: "POST";
+        export { method_14 as method };
+        let path_14: "/v1/holds/:id/demo-pay";
+        export { path_14 as path };
+    }
+    namespace order {
+        let server_15: "api";
+        export { server_15 as server };
+        let method_15: "GET";
+        export { method_15 as method };
+        let path_15: "/v1/orders/:id";
+        export { path_15 as path };
     }
 }
 /** Version of the waiting-room WebSocket protocol the clients speak. */

@@ -28,6 +28,8 @@ export const routes = /** @type {const} */ ({
   eventSearch: { server: 'api', method: 'GET', path: '/v1/events' },
   eventDetail: { server: 'api', method: 'GET', path: '/v1/events/:id' },
   availability: { server: 'api', method: 'GET', path: '/v1/sales/:sale/availability' },
+  seatMap: { server: 'api', method: 'GET', path: '/v1/sales/:sale/seat-map' },
+  seatStates: { server: 'api', method: 'GET', path: '/v1/sales/:sale/seat-states' },
   hold: { server: 'api', method: 'POST', path: '/v1/sales/:sale/holds' },
   holdRead: { server: 'api', method: 'GET', path: '/v1/holds/:id' },
   holdRelease: { server: 'api', method: 'DELETE', path: '/v1/holds/:id' },
