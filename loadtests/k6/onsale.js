@@ -3,7 +3,8 @@
  * k6: the on-sale's mixed HTTP load, a `ramping-arrival-rate` peaking at PEAK_RPS (2,000 by default)
  * requests/s: waiting fans polling the edge's HTTP status fallback, browsers searching the catalog
  * and reading the event and its availability; beside it a shopper scenario joining through the
- * HTTP fallback, taking the offer, holding seats, checking out and paying with the demo gateway.
+ * HTTP fallback, taking the offer, reading the seat map and its live seat states, holding seats,
+ * checking out and paying with the demo gateway.
  * Thresholds on p99, error rate and `dropped_iterations` (the generator could not keep the rate).
  *
  *   k6 run -e API_URL=http://127.0.0.1:8080 -e EDGE_URL=http://127.0.0.1:9001 \
@@ -143,6 +144,11 @@ export function shop() {
   join(token);
   const pass = waitForPass(token);
   if (!pass) return;
+  // the shop page: the seat map (cached by the browser after this: ETag, 304) and its live states
+  const map = http.get(`${API_URL}${pathOf('seatMap', { sale: SALE_ID })}`, { headers: { 'accept-encoding': 'br, gzip' }, ...tagged('seatMap') });
+  check(map, { 'seat map 200': (x) => x.status === 200 });
+  const states = http.get(`${API_URL}${pathOf('seatStates', { sale: SALE_ID })}`, tagged('seatStates'));
+  check(states, { 'seat states 200': (x) => x.status === 200 });
   const tierCode = TIERS[Math.floor(Math.random() * TIERS.length)] ?? 'GA';
   const body = bestHoldBody({ tierCode, quantity: weighted(quantityWeights, Math.random()) });
   const held = http.post(`${API_URL}${pathOf('hold', { sale: SALE_ID })}`, JSON.stringify(body), { ...bearer(pass), ...tagged('hold') });
