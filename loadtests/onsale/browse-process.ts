@@ -95,6 +95,9 @@ async function run(plan: BrowsePlan): Promise<void> {
   send({ type: 'done' });
 }
 
+// the orchestrator is gone (it failed or was killed): nobody reads our reports, and our sockets must close
+process.on('disconnect', () => process.exit(0));
+
 process.once('message', (m: { type: 'start'; plan: BrowsePlan }) => {
   if (m.type !== 'start') return;
   run(m.plan).then(

@@ -202,6 +202,9 @@ function run(plan: FanPlan): void {
   });
 }
 
+// the orchestrator is gone (it failed or was killed): nobody reads our reports, and our sockets must close
+process.on('disconnect', () => process.exit(0));
+
 process.once('message', (m: ParentMessage) => {
   if (m.type === 'start') run(m.plan);
 });

@@ -97,6 +97,9 @@ function run(plan: ViewerPlan): void {
   });
 }
 
+// the orchestrator is gone (it failed or was killed): nobody reads our reports, and our sockets must close
+process.on('disconnect', () => process.exit(0));
+
 process.once('message', (m: { type: 'start'; plan: ViewerPlan }) => {
   if (m.type === 'start') run(m.plan);
 });

@@ -74,6 +74,25 @@ async function seatMapFigures(apiUrl: string, saleId: string) {
   };
 }
 
+/**
+ * After the verdict: the sale's pools recreated from Postgres as after a Redis loss (what
+ * `npm run inventory:rebuild` does), timed, then audited again: the sold places must come back as
+ * they were. The sale is over, so nothing races it.
+ */
+async function rebuildCheck(inventory: ReturnType<typeof createSeatInventory>, saleId: string) {
+  try {
+    let started = Date.now();
+    const r = await inventory.rebuild(saleId);
+    const rebuildMs = Date.now() - started;
+    started = Date.now();
+    const audit = await inventory.audit(saleId);
+    return { rebuild_ms: rebuildMs, sold: r.sold, holds_restored: r.holdsRestored, audit_ms: Date.now() - started, audit_ok: audit.ok, sold_after: audit.totals.sold, violations: audit.violations.slice(0, 10) };
+  } catch (err) {
+    say(`rebuild check failed: ${String(err)}`);
+    return null;
+  }
+}
+
 async function main(): Promise<number> {
   const o = parseOptions(process.argv.slice(2));
   say(`${o.seats} seats, ${o.fans} fans, browsing peak ${o.peakRps} req/s, admission ${o.ratePerMin}/min`);
@@ -190,6 +209,9 @@ async function main(): Promise<number> {
     const auditStarted = Date.now();
     const inv = await checkInvariants(pool, redis, sale, { orders: gens.orders, paid: gens.paid });
     const checksMs = Date.now() - auditStarted;
+    const rebuilt = await rebuildCheck(inventory, sale.saleId);
+    if (rebuilt && !rebuilt.audit_ok) inv.problems.push(`after a rebuild from Postgres: ${rebuilt.violations.join('; ')}`);
+    if (rebuilt) say(`rebuild from Postgres: ${rebuilt.rebuild_ms} ms (${rebuilt.sold} sold places, ${rebuilt.holds_restored} holds restored), audit after it ${rebuilt.audit_ms} ms: ${rebuilt.audit_ok ? 'ok' : 'BROKEN'}`);
     const final = await readSale(redis, pool, inventory, sale.saleId);
     const endpoints = endpointFigures(gens.totals.statuses, gens.totals.latencies);
     const peak = peakPerSecond(gens.totals.perSecond);
@@ -227,6 +249,7 @@ async function main(): Promise<number> {
       time_to_sell_out_s: sellOut,
       hold_p99_ms: holdP99,
       setup: { ...sale.timings, sections: sale.sections.length, shards: sale.shards, reserved_seats: seatMap.seat_count, checks_ms: checksMs },
+      rebuild: rebuilt,
       seat_map: { ...seatMap, fan_process_fetches: fanMaps, viewers: gens.viewerBytes },
       seat_states: {
         viewers: o.viewers, poll_ms: o.viewerPollMs, api_processes: 1,

@@ -12,7 +12,7 @@ import { shardKeys } from '../../inventory/inventory-keys.js';
 import { seededRandom } from '../lib/seeded-random.js';
 import { saleSpecFor } from './sale-setup.js';
 import { isFree, mapRows, pickFreeRun, type SeatMapJson } from './seat-map-view.js';
-import { seatStateCommand } from './seat-state-cost.js';
+import { monitorArgs, seatStateCommand } from './seat-state-cost.js';
 
 function venue(seats: number, gaShare: number) {
   const spec = saleSpecFor({ seats, openInS: 10, ratePerMin: 60, maxActive: 10, holdSeconds: 60, gaShare }, 'k');
@@ -94,5 +94,12 @@ describe('the seat-state cost filter', () => {
     expect(seatStateCommand(['hgetall', shardKeys('sale-a', 0).counts], counts, states)).toBeNull(); // availability
     expect(seatStateCommand(['hget', shardKeys('sale-b', 0).counts, 'ver'], counts, states)).toBeNull();
     expect(seatStateCommand(['hget', shardKeys('sale-a', 0).counts, 'f:x'], counts, states)).toBeNull();
+  });
+
+  it('reads the arguments of a MONITOR line', () => {
+    const key = shardKeys('sale-a', 0).counts;
+    expect(monitorArgs(`+1796605670.840650 [0 127.0.0.1:51234] "hget" "${key}" "ver"`)).toEqual(['hget', key, 'ver']);
+    expect(monitorArgs('+1796605670.840650 [0 lua] "INCR" "a \\"quoted\\" key"')).toEqual(['INCR', 'a "quoted" key']);
+    expect(seatStateCommand(monitorArgs(`+1.0 [0 127.0.0.1:1] "hget" "${key}" "ver"`), counts, states)).toBe('version');
   });
 });
