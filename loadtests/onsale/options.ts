@@ -54,7 +54,7 @@ export function parseOptions(argv: string[]): OnsaleOptions {
   [--connect-rate 1000] [--fans-per-process 12500] [--edge-processes 3] [--tick-ms 2000] [--pollers 1000] [--ramp 20] [--peak 60] [--max 300]
   [--pay 0.9] [--catalog-events 2000] [--ga-share 0.4] [--shards 16] [--viewers 1000] [--viewer-poll-ms 1000] [--keep-data] [--out onsale]
 The 50,000-seat sale (every place a reserved seat, sold out):
-  npm run loadtest -- --seats 50000 --ga-share 0 --rate 6000 --max 900 --viewers 2000 --out onsale-50k\n`);
+  npm run loadtest -- --seats 50000 --ga-share 0 --rate 3000 --max 1200 --viewers 2000 --out onsale-50k\n`);
     process.exit(0);
   }
   const num = (name: (typeof numbers)[number], fallback: number, min = 0): number => {
