@@ -9,6 +9,8 @@ export interface ShopperMix {
   explicitSeats: number;
   /** Share of best-available holds in a reserved section asking for seats together in one row. */
   together: number;
+  /** Quantities fans ask for, with weights; the shared fixture's `quantityWeights` when absent. */
+  quantities?: [number, number][];
 }
 
 export interface FanPlan {

@@ -46,7 +46,7 @@ function fanPlans(o: OnsaleOptions, stack: Stack, sale: PublishedSale): FanPlan[
     return {
       index: i, fans, sourceAddress: `127.0.0.${10 + i}`, edgeUrl: stack.edgeUrl, apiUrl: stack.apiUrl, saleId: sale.saleId,
       visitorSecret: stack.visitorSecret, connectPerS: o.connectPerS / processes, lagSampleEvery: 25, sections: sale.sections,
-      mix: { pay: o.pay, explicitSeats: 0.25, together: 0.3 }, seed: 1000 + i,
+      mix: { pay: o.pay, explicitSeats: 0.25, together: 0.3, ...(o.quantities ? { quantities: o.quantities } : {}) }, seed: 1000 + i,
     };
   });
 }

@@ -32,11 +32,24 @@ export interface OnsaleOptions {
   /** Fans with the seat map open, polling the seat states every `viewerPollMs` (from the opening on). */
   viewers: number;
   viewerPollMs: number;
+  /** `--quantities 6` or `4:1,6:3`: what fans ask for (quantity:weight), instead of the shared fixture's mix. */
+  quantities: [number, number][] | null;
   keepData: boolean;
   out: string;
 }
 
 const numbers = ['seats', 'fans', 'peak-rps', 'rate', 'max-active', 'connect-rate', 'fans-per-process', 'edge-processes', 'tick-ms', 'pollers', 'ramp', 'peak', 'max', 'pay', 'catalog-events', 'ga-share', 'shards', 'viewers', 'viewer-poll-ms'] as const;
+
+/** `6` or `4:1,6:3` → [[6, 1]] or [[4, 1], [6, 3]]. */
+export function parseQuantities(text: string): [number, number][] {
+  return text.split(',').map((part) => {
+    const [q, w = '1'] = part.split(':');
+    const quantity = Number(q);
+    const weight = Number(w);
+    if (!Number.isInteger(quantity) || quantity < 1 || !(weight > 0)) throw new Error(`--quantities: "${part}" is not quantity[:weight]`);
+    return [quantity, weight];
+  });
+}
 
 export function parseOptions(argv: string[]): OnsaleOptions {
   const { values } = parseArgs({
@@ -44,6 +57,7 @@ export function parseOptions(argv: string[]): OnsaleOptions {
     options: {
       ...Object.fromEntries(numbers.map((n) => [n, { type: 'string' as const }])),
       'keep-data': { type: 'boolean' },
+      quantities: { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -52,7 +66,7 @@ export function parseOptions(argv: string[]): OnsaleOptions {
   if (values.help) {
     process.stdout.write(`npm run loadtest -- [--seats 5000] [--fans 50000] [--peak-rps 2000] [--rate 3000 (admissions/min)] [--max-active 20000]
   [--connect-rate 1000] [--fans-per-process 12500] [--edge-processes 3] [--tick-ms 2000] [--pollers 1000] [--ramp 20] [--peak 60] [--max 300]
-  [--pay 0.9] [--catalog-events 2000] [--ga-share 0.4] [--shards 16] [--viewers 1000] [--viewer-poll-ms 1000] [--keep-data] [--out onsale]
+  [--pay 0.9] [--catalog-events 2000] [--ga-share 0.4] [--shards 16] [--viewers 1000] [--viewer-poll-ms 1000] [--quantities 1:25,2:45,…] [--keep-data] [--out onsale]
 The 50,000-seat sale (every place a reserved seat, sold out):
   npm run loadtest -- --seats 50000 --ga-share 0 --rate 3000 --max 1200 --viewers 2000 --out onsale-50k\n`);
     process.exit(0);
@@ -87,6 +101,7 @@ The 50,000-seat sale (every place a reserved seat, sold out):
     shards: Math.round(num('shards', 16, 1)),
     viewers: Math.round(num('viewers', 1000)),
     viewerPollMs: Math.round(num('viewer-poll-ms', 1000, 100)),
+    quantities: typeof values.quantities === 'string' ? parseQuantities(values.quantities) : null,
     keepData: Boolean(values['keep-data']),
     out: typeof values.out === 'string' ? values.out : 'onsale',
   };

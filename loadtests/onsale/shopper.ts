@@ -54,7 +54,7 @@ function pick<T>(list: T[], r: number): T | undefined {
 /** The fan's first wish. */
 export function wish(ctx: Pick<ShopperContext, 'sections' | 'mix' | 'random'>): { body: HoldBody; fallback: HoldBody; sectionId: string; quantity: number } {
   const rnd = ctx.random;
-  const quantity = weighted(quantityWeights, rnd());
+  const quantity = weighted(ctx.mix.quantities ?? quantityWeights, rnd());
   const section = pick(ctx.sections, rnd())!;
   const fallback = bestHoldBody({ tierCode: section.tierCode, quantity });
   if (section.kind === 'reserved' && quantity <= 4 && rnd() < ctx.mix.explicitSeats) {
