@@ -15,6 +15,7 @@ import { storedItemsSchema, type StoredItem } from './hold-record.js';
 import { parseHoldId } from './hold-id.js';
 
 const letterOf: Record<string, string> = { HELD: 'H', CLAIMED: 'C', SOLD: 'S' };
+const RECORD_BATCH = 500;
 
 export async function auditSale(redis: RedisClient, pg: PgPool, layouts: LayoutCache, saleId: string): Promise<AuditReport> {
   layouts.forget(saleId);
@@ -32,11 +33,19 @@ export async function auditSale(redis: RedisClient, pg: PgPool, layouts: LayoutC
     ]);
     const holds = new Map<string, { state: string; items: StoredItem[] }>();
     // claimed, sold and rebuilt holds are in the set, HELD ones only in the deadlines
-    for (const jti of new Set([...jtis, ...deadlines])) {
-      const f = await redis.hgetall(k.hold(jti));
-      if (f.state === undefined) continue; // an ended record that timed out
-      holds.set(jti, { state: f.state, items: storedItemsSchema.parse(JSON.parse(f.items ?? '[]')) });
+    // read RECORD_BATCH records at a time (one pipeline on the wire): a sold-out 50,000-seat sale
+    // has thousands of holds per shard
+    const listed = [...new Set([...jtis, ...deadlines])];
+    for (let j = 0; j < listed.length; j += RECORD_BATCH) {
+      const batch = listed.slice(j, j + RECORD_BATCH);
+      const records = await Promise.all(batch.map((jti) => redis.hgetall(k.hold(jti))));
+      batch.forEach((jti, n) => {
+        const f = records[n]!;
+        if (f.state === undefined) return; // an ended record that timed out
+        holds.set(jti, { state: f.state, items: storedItemsSchema.parse(JSON.parse(f.items ?? '[]')) });
+      });
     }
+    const deadlineSet = new Set(deadlines);
     const fromStates = new Map<string, { F: number; H: number; C: number; S: number }>();
     for (const [seat, state] of Object.entries(states)) {
       const sec = (seats[seat] ?? '').split('|')[0] ?? '';
@@ -62,7 +71,7 @@ export async function auditSale(redis: RedisClient, pg: PgPool, layouts: LayoutC
     for (const [jti, hold] of holds) {
       const letter = letterOf[hold.state];
       if (!letter) continue;
-      if (hold.state === 'HELD' && !deadlines.includes(jti)) v.push(`shard ${shard}: HELD hold ${jti} has no deadline entry`);
+      if (hold.state === 'HELD' && !deadlineSet.has(jti)) v.push(`shard ${shard}: HELD hold ${jti} has no deadline entry`);
       for (const item of hold.items) {
         if (item.i === '') {
           gaInHolds.set(`${letter}:${item.s}`, (gaInHolds.get(`${letter}:${item.s}`) ?? 0) + item.n);
