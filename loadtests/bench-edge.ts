@@ -1,5 +1,6 @@
 /**
- * `npm run bench:edge [-- --fans 10000,25000,50000 --processes 3 --window-s 20 --bare --only edge,ws,ws-tuned,bare --edge-node-flags '…']`
+ * `npm run bench:edge [-- --fans 10000,25000,50000 --processes auto --window-s 20 --connect-s 300 --bare --only edge,ws,ws-tuned,bare --edge-node-flags '…']`
+ * (or BENCH_FANS, BENCH_PROCESSES, BENCH_WINDOW_S, BENCH_CONNECT_S; the 100k step: `--fans 100000`)
  *
  * For each fan count: the edge as N processes sharing one port (SO_REUSEPORT) on a private Redis,
  * load-generator processes each on its own 127.0.0.x source address, then the same measurements
@@ -37,11 +38,17 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
 const { values } = parseArgs({ options: {
   fans: { type: 'string', default: process.env.BENCH_FANS ?? '10000,25000,50000' }, processes: { type: 'string', default: process.env.BENCH_PROCESSES ?? 'auto' },
-  'window-s': { type: 'string', default: process.env.BENCH_WINDOW_S ?? '20' }, bare: { type: 'boolean', default: false }, only: { type: 'string' }, 'edge-node-flags': { type: 'string' },
+  'window-s': { type: 'string', default: process.env.BENCH_WINDOW_S ?? '20' }, 'connect-s': { type: 'string', default: process.env.BENCH_CONNECT_S ?? '300' }, bare: { type: 'boolean', default: false }, only: { type: 'string' }, 'edge-node-flags': { type: 'string' },
 } });
 const SERVERS = new Set((values.only ?? `edge,ws,ws-tuned${values.bare ? ',bare' : ''}`).split(','));
 const FAN_COUNTS = values.fans.split(',').map(Number);
 const WINDOW_S = Number(values['window-s']);
+/**
+ * How long the fans may take to connect and join. Past it the step goes on with those who joined
+ * (`connect_timed_out` 1, `joined` < `fans`): on cores shared with other work the position updates
+ * of the fans already in can take all the CPU the servers get, and joins then crawl.
+ */
+const CONNECT_S = Number(values['connect-s']);
 const RATE_PER_MIN = 6000;
 const PERIOD_MS = 2000;
 /**
@@ -112,7 +119,7 @@ function stop(child: ChildProcess): Promise<void> {
   });
 }
 
-interface Load { connectS: number; joined: number; failed: number; clients: ChildProcess[] }
+interface Load { connectS: number; joined: number; failed: number; timedOut: boolean; clients: ChildProcess[] }
 
 async function connectFans(port: number, fans: number, wsPath: string): Promise<Load> {
   const n = Math.ceil(fans / FANS_PER_CLIENT);
@@ -122,8 +129,16 @@ async function connectFans(port: number, fans: number, wsPath: string): Promise<
     env: { ...process.env, BENCH_HOST: '127.0.0.1', BENCH_PORT: String(port), BENCH_LOCAL_ADDRESS: `127.0.0.${k + 2}`, BENCH_FANS: String(Math.floor(fans / n) + (k < fans % n ? 1 : 0)), BENCH_PATH: wsPath, BENCH_VISITOR_SECRET: SECRET },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   }));
-  const results = await Promise.all(clients.map((c) => waitFor<{ joined: number; failed: number }>(c, 'joined')));
-  return { connectS: (Date.now() - started) / 1000, joined: results.reduce((a, r) => a + r.joined, 0), failed: results.reduce((a, r) => a + r.failed, 0), clients };
+  const results = clients.map((c) => waitFor<{ joined: number; failed: number; unfinished?: number }>(c, 'joined'));
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), CONNECT_S * 1000)));
+  const timedOut = (await Promise.race([Promise.all(results), deadline])) === 'late';
+  clearTimeout(timer);
+  if (timedOut) for (const c of clients) c.send({ cmd: 'enough' });
+  const r = await Promise.all(results);
+  const joined = r.reduce((a, x) => a + x.joined, 0);
+  if (timedOut) process.stderr.write(`bench:edge: connect deadline (${CONNECT_S} s): ${joined} of ${fans} joined; going on with them\n`);
+  return { connectS: (Date.now() - started) / 1000, joined, failed: r.reduce((a, x) => a + x.failed, 0), timedOut, clients };
 }
 
 interface Steady {
@@ -223,7 +238,7 @@ async function runEdge(redisUrl: string, fans: number, processes: number): Promi
   await Promise.all(load.clients.map(stop));
   redis.disconnect();
   return {
-    fans, joined: load.joined, failed: load.failed, edge_processes: processes, client_processes: load.clients.length, connect_s: load.connectS, rss_kb_per_fan: (rss1 - rss0) / load.joined,
+    fans, joined: load.joined, failed: load.failed, connect_timed_out: load.timedOut ? 1 : 0, edge_processes: processes, client_processes: load.clients.length, connect_s: load.connectS, rss_kb_per_fan: (rss1 - rss0) / load.joined,
     rss_kb_per_fan_end: (rss2 - rss0) / load.joined, rss_kb_per_fan_peak: (rss3 - rss0) / load.joined, cpu_pct: steady.cpuPct, update_p50_ms: steady.p50Ms, update_p99_ms: steady.p99Ms, admission_rate_per_min: measuredPerMin, admission_rate_error: Math.abs(measuredPerMin - RATE_PER_MIN) / RATE_PER_MIN,
     max_fans_per_process: Math.max(...perProcess), updates_delivered: steady.delivered, cpu_us_per_fan_update: steady.cpuUsPerFanUpdate,
     redis_cpu_us_per_fan_update: steady.redis?.cpuUsPerFanUpdate ?? NaN, redis_cpu_pct: steady.redis?.cpuPct ?? NaN, redis_evalsha_per_s: (steady.redis?.calls.evalsha ?? 0) / WINDOW_S,
@@ -251,7 +266,7 @@ async function runOther(prefix: string, script: string, flags: string[], fans: n
   await Promise.all(load.clients.map(stop));
   await stop(server);
   return {
-    [`${prefix}_joined`]: load.joined, [`${prefix}_connect_s`]: load.connectS, [`${prefix}_rss_kb_per_fan`]: (rss1 - rss0) / load.joined,
+    [`${prefix}_joined`]: load.joined, [`${prefix}_connect_timed_out`]: load.timedOut ? 1 : 0, [`${prefix}_connect_s`]: load.connectS, [`${prefix}_rss_kb_per_fan`]: (rss1 - rss0) / load.joined,
     [`${prefix}_rss_kb_per_fan_end`]: (rss2 - rss0) / load.joined, [`${prefix}_rss_kb_per_fan_peak`]: (rss3 - rss0) / load.joined, [`${prefix}_cpu_pct`]: steady.cpuPct, [`${prefix}_update_p50_ms`]: steady.p50Ms, [`${prefix}_update_p99_ms`]: steady.p99Ms,
     [`${prefix}_updates_delivered`]: steady.delivered, [`${prefix}_cpu_us_per_fan_update`]: steady.cpuUsPerFanUpdate, [`${prefix}_rest_share`]: steady.restShare, [`${prefix}_noisy`]: steady.noisy ? 1 : 0,
   };

@@ -3,7 +3,7 @@
  * address (127.0.0.x: ~28k ephemeral ports each), joins each with a visitor token, and records the
  * lag from each position broadcast's tick time (`at`) to its arrival. A raw-socket client (handshake
  * and frames by hand) so the generator's own memory and CPU stay small next to the servers'.
- * Talks to the driver over IPC: {cmd:'measure'|'report'|'stop'}.
+ * Talks to the driver over IPC: {cmd:'enough'|'measure'|'report'|'stop'}.
  */
 import { connect, type Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
@@ -26,6 +26,8 @@ const IN_FLIGHT = 64;
 let joined = 0;
 let failed = 0;
 let measuring = false;
+/** The driver's connect deadline passed: open no more, report who has joined so far. */
+let enough = false;
 const lags: number[] = [];
 const sockets: Socket[] = [];
 /** Sockets whose join has an outcome (queued or error): a close after that is not a failed join. */
@@ -142,20 +144,24 @@ async function main(): Promise<void> {
   const list = await Promise.all(Array.from({ length: count }, async () => (await tokens.issue()).token));
   let next = 0;
   await Promise.all(Array.from({ length: IN_FLIGHT }, async () => {
-    while (next < list.length) await open(list[next++]!);
+    while (next < list.length && !enough) await open(list[next++]!);
   }));
   let said = Date.now();
-  while (joined + failed < count) {
+  while (joined + failed < count && !enough) {
     await new Promise((r) => setTimeout(r, 50));
     if (Date.now() - said >= 15_000) {
       said = Date.now();
       process.stderr.write(`bench client ${localAddress}: ${joined} joined, ${failed} failed of ${count}\n`);
     }
   }
-  process.send?.({ event: 'joined', joined, failed });
+  if (!enough) process.send?.({ event: 'joined', joined, failed });
 }
 
 process.on('message', (m: { cmd: string }) => {
+  if (m.cmd === 'enough' && !enough) {
+    enough = true;
+    process.send?.({ event: 'joined', joined, failed, unfinished: count - joined - failed });
+  }
   if (m.cmd === 'measure') measuring = true;
   if (m.cmd === 'report') {
     measuring = false;
