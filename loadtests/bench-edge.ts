@@ -240,7 +240,7 @@ async function runEdge(redisUrl: string, fans: number, processes: number): Promi
   return {
     fans, joined: load.joined, failed: load.failed, connect_timed_out: load.timedOut ? 1 : 0, edge_processes: processes, client_processes: load.clients.length, connect_s: load.connectS, rss_kb_per_fan: (rss1 - rss0) / load.joined,
     rss_kb_per_fan_end: (rss2 - rss0) / load.joined, rss_kb_per_fan_peak: (rss3 - rss0) / load.joined, cpu_pct: steady.cpuPct, update_p50_ms: steady.p50Ms, update_p99_ms: steady.p99Ms, admission_rate_per_min: measuredPerMin, admission_rate_error: Math.abs(measuredPerMin - RATE_PER_MIN) / RATE_PER_MIN,
-    max_fans_per_process: Math.max(...perProcess), updates_delivered: steady.delivered, cpu_us_per_fan_update: steady.cpuUsPerFanUpdate,
+    max_fans_per_process: Math.max(...perProcess), updates_delivered: steady.delivered, update_delivery_ratio: steady.delivered / ((load.joined * WINDOW_S * 1000) / PERIOD_MS), cpu_us_per_fan_update: steady.cpuUsPerFanUpdate,
     redis_cpu_us_per_fan_update: steady.redis?.cpuUsPerFanUpdate ?? NaN, redis_cpu_pct: steady.redis?.cpuPct ?? NaN, redis_evalsha_per_s: (steady.redis?.calls.evalsha ?? 0) / WINDOW_S,
     clients_cpu_pct: steady.clientsCpuPct, rest_share: steady.restShare, noisy: steady.noisy ? 1 : 0,
   };
@@ -268,7 +268,7 @@ async function runOther(prefix: string, script: string, flags: string[], fans: n
   return {
     [`${prefix}_joined`]: load.joined, [`${prefix}_connect_timed_out`]: load.timedOut ? 1 : 0, [`${prefix}_connect_s`]: load.connectS, [`${prefix}_rss_kb_per_fan`]: (rss1 - rss0) / load.joined,
     [`${prefix}_rss_kb_per_fan_end`]: (rss2 - rss0) / load.joined, [`${prefix}_rss_kb_per_fan_peak`]: (rss3 - rss0) / load.joined, [`${prefix}_cpu_pct`]: steady.cpuPct, [`${prefix}_update_p50_ms`]: steady.p50Ms, [`${prefix}_update_p99_ms`]: steady.p99Ms,
-    [`${prefix}_updates_delivered`]: steady.delivered, [`${prefix}_cpu_us_per_fan_update`]: steady.cpuUsPerFanUpdate, [`${prefix}_rest_share`]: steady.restShare, [`${prefix}_noisy`]: steady.noisy ? 1 : 0,
+    [`${prefix}_updates_delivered`]: steady.delivered, [`${prefix}_update_delivery_ratio`]: steady.delivered / ((load.joined * WINDOW_S * 1000) / PERIOD_MS), [`${prefix}_cpu_us_per_fan_update`]: steady.cpuUsPerFanUpdate, [`${prefix}_rest_share`]: steady.restShare, [`${prefix}_noisy`]: steady.noisy ? 1 : 0,
   };
 }
 
@@ -302,7 +302,7 @@ async function main(): Promise<void> {
   const cols: [string, (r: Record<string, number>) => string][] = [
     ['fans', (r) => String(r.fans)], ['joined', (r) => String(r.joined)], ['procs', (r) => String(r.edge_processes)],
     ['connect s', (r) => fmt(r.connect_s)], ['RSS KB/fan', (r) => fmt(r.rss_kb_per_fan)], ['peak', (r) => fmt(r.rss_kb_per_fan_peak)], ['at end', (r) => fmt(r.rss_kb_per_fan_end)], ['CPU %', (r) => fmt(r.cpu_pct, 1)],
-    ['p99 ms', (r) => fmt(r.update_p99_ms, 0)], ['µs/fan/update', (r) => fmt(r.cpu_us_per_fan_update)], ['Redis µs/fan/update', (r) => fmt(r.redis_cpu_us_per_fan_update, 3)],
+    ['p99 ms', (r) => fmt(r.update_p99_ms, 0)], ['delivered', (r) => `${fmt((r.update_delivery_ratio ?? NaN) * 100, 0)}%`], ['µs/fan/update', (r) => fmt(r.cpu_us_per_fan_update)], ['Redis µs/fan/update', (r) => fmt(r.redis_cpu_us_per_fan_update, 3)],
     ['rest of machine', (r) => `${fmt((r.rest_share ?? NaN) * 100, 0)}%${r.noisy ? ' noisy' : ''}`], ['rate err', (r) => fmt((r.admission_rate_error ?? 0) * 100, 3) + '%'],
     ['ws connect s', (r) => fmt(r.ws_connect_s)], ['ws RSS KB/fan', (r) => fmt(r.ws_rss_kb_per_fan)], ['ws peak', (r) => fmt(r.ws_rss_kb_per_fan_peak)], ['ws CPU %', (r) => fmt(r.ws_cpu_pct, 1)], ['ws p99 ms', (r) => fmt(r.ws_update_p99_ms, 0)], ['ws µs/fan/update', (r) => fmt(r.ws_cpu_us_per_fan_update)],
     ['ws tuned RSS KB/fan', (r) => fmt(r.ws_tuned_rss_kb_per_fan)], ['ws tuned peak', (r) => fmt(r.ws_tuned_rss_kb_per_fan_peak)],
@@ -326,7 +326,7 @@ async function main(): Promise<void> {
       rss_kb_per_fan: 'edge RSS added per joined fan, summed over its processes, from a baseline taken after 12 s idle, 3 s after the last join; _peak: the highest sum sampled every 250 ms from the first connect to the end of the update window; _end: at the end of the window. The same for every server.',
       edge_processes: 'server processes of the step (the ws baseline runs as many): 3, or more when the fans would pass fans_per_process_max (85% of the open-files limit) on one; max_fans_per_process is the most the kernel put on one edge process',
       cpu_us_per_fan_update: 'server CPU (utime + stime of its processes, /proc) over the update window, per position message that reached a fan in it (updates_delivered); redis_: the Redis server\'s own (INFO cpu), the ticks\' admit script being its only work while fans wait',
-      update_p99_ms: 'from the tick\'s time in the message (`at`, Redis TIME) to its arrival at the load generator',
+      update_p99_ms: 'from the tick\'s time in the message (`at`, Redis TIME) to its arrival at the load generator, over the messages that arrived in the window; update_delivery_ratio: those messages over joined × window / period (below 1: servers or generators fell behind, and the p99 flatters them)',
       rest_share: 'CPU of everything but the servers, Redis, the load generators and this driver over the window, as a share of the machine; noisy = 1 above noisy_share',
       ws_rss_kb_per_fan: 'the minimal ws server with Node default flags: the baseline of the target (>= 3x)',
       ws_tuned_rss_kb_per_fan: 'the same ws server with the edge\'s V8 flags',
