@@ -1,5 +1,6 @@
 /**
- * `npm run bench:edge [-- --fans 10000,25000,50000 --processes 3 --window-s 20 --bare --only edge,ws,ws-tuned,bare --edge-node-flags '…']`
+ * `npm run bench:edge [-- --fans 10000,25000,50000 --processes auto --window-s 20 --connect-s 300 --bare --only edge,ws,ws-tuned,bare --edge-node-flags '…']`
+ * (or BENCH_FANS, BENCH_PROCESSES, BENCH_WINDOW_S, BENCH_CONNECT_S; the 100k step: `--fans 100000`)
  *
  * For each fan count: the edge as N processes sharing one port (SO_REUSEPORT) on a private Redis,
  * load-generator processes each on its own 127.0.0.x source address, then the same measurements
@@ -28,17 +29,43 @@ import { queueKeys } from '../admission/queue-keys.js';
 import { queueStore } from '../queue-edge/queue-store.js';
 import { openEmptyQueue } from '../queue-edge/opening-draw.js';
 import { EDGE_NODE_FLAGS } from '../queue-edge/edge-node-flags.js';
+import { openFilesLimit } from '../queue-edge/open-files.js';
+import { processCpuSeconds } from './lib/cpu-split.js';
+import { readRedisCpu, redisCpuDelta } from './lib/redis-cpu.js';
+import { machineBusySeconds, restShare, NOISY_SHARE, machineCores } from './lib/machine-cpu.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
-const { values } = parseArgs({ options: { fans: { type: 'string', default: '10000,25000,50000' }, processes: { type: 'string', default: '3' }, 'window-s': { type: 'string', default: '20' }, bare: { type: 'boolean', default: false }, only: { type: 'string' }, 'edge-node-flags': { type: 'string' } } });
+const { values } = parseArgs({ options: {
+  fans: { type: 'string', default: process.env.BENCH_FANS ?? '10000,25000,50000' }, processes: { type: 'string', default: process.env.BENCH_PROCESSES ?? 'auto' },
+  'window-s': { type: 'string', default: process.env.BENCH_WINDOW_S ?? '20' }, 'connect-s': { type: 'string', default: process.env.BENCH_CONNECT_S ?? '300' }, bare: { type: 'boolean', default: false }, only: { type: 'string' }, 'edge-node-flags': { type: 'string' },
+} });
 const SERVERS = new Set((values.only ?? `edge,ws,ws-tuned${values.bare ? ',bare' : ''}`).split(','));
 const FAN_COUNTS = values.fans.split(',').map(Number);
-const PROCESSES = Number(values.processes);
 const WINDOW_S = Number(values['window-s']);
+/**
+ * How long the fans may take to connect and join. Past it the step goes on with those who joined
+ * (`connect_timed_out` 1, `joined` < `fans`): on cores shared with other work the position updates
+ * of the fans already in can take all the CPU the servers get, and joins then crawl.
+ */
+const CONNECT_S = Number(values['connect-s']);
 const RATE_PER_MIN = 6000;
 const PERIOD_MS = 2000;
-const FANS_PER_CLIENT = 12_500;
+/**
+ * Every server process and every load generator here lives under the open-files limit (20,000 on
+ * this machine, a hard limit): one socket is one file. A process is given at most this share of it
+ * in fans, which leaves room for its other files and for SO_REUSEPORT's uneven spread (the kernel
+ * hashes each connection to a process: at 16,700 fans a process, ±3 sd is ±330).
+ */
+const OPEN_FILES = openFilesLimit() ?? 20_000;
+const FANS_PER_PROCESS = Math.floor(OPEN_FILES * 0.85);
+/**
+ * Server processes for `fans`: `--processes N`, or (auto) 3 as in every earlier run, more when the
+ * fans would not fit under the open-files limit (100k fans: 6). The `ws` baseline gets the same count.
+ */
+const processesFor = (fans: number): number => (values.processes === 'auto' ? Math.max(3, Math.ceil(fans / FANS_PER_PROCESS)) : Number(values.processes));
+/** Each load generator from its own 127.0.0.x (~28k ephemeral ports each), under the same limit. */
+const FANS_PER_CLIENT = Math.min(12_500, FANS_PER_PROCESS);
 const SECRET = randomBytes(32).toString('hex');
 /**
  * The edge runs with its production V8 flags (queue-edge/edge-node-flags.ts: a small young
@@ -63,10 +90,6 @@ function rssPeak(pids: number[]): () => number {
   const timer = setInterval(() => (peak = Math.max(peak, pids.reduce((a, p) => a + rssKb(p), 0))), 250);
   return () => (clearInterval(timer), peak);
 }
-const cpuTicks = (pid: number): number => {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return Number(f[11]) + Number(f[12]); // utime + stime, in clock ticks (USER_HZ = 100)
-};
 const quantiles = (xs: number[]): { p50: number; p99: number } => {
   if (xs.length === 0) return { p50: NaN, p99: NaN };
   const s = Float64Array.from(xs).sort();
@@ -96,7 +119,7 @@ function stop(child: ChildProcess): Promise<void> {
   });
 }
 
-interface Load { connectS: number; joined: number; failed: number; clients: ChildProcess[] }
+interface Load { connectS: number; joined: number; failed: number; timedOut: boolean; clients: ChildProcess[] }
 
 async function connectFans(port: number, fans: number, wsPath: string): Promise<Load> {
   const n = Math.ceil(fans / FANS_PER_CLIENT);
@@ -106,29 +129,68 @@ async function connectFans(port: number, fans: number, wsPath: string): Promise<
     env: { ...process.env, BENCH_HOST: '127.0.0.1', BENCH_PORT: String(port), BENCH_LOCAL_ADDRESS: `127.0.0.${k + 2}`, BENCH_FANS: String(Math.floor(fans / n) + (k < fans % n ? 1 : 0)), BENCH_PATH: wsPath, BENCH_VISITOR_SECRET: SECRET },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   }));
-  const results = await Promise.all(clients.map((c) => waitFor<{ joined: number; failed: number }>(c, 'joined')));
-  return { connectS: (Date.now() - started) / 1000, joined: results.reduce((a, r) => a + r.joined, 0), failed: results.reduce((a, r) => a + r.failed, 0), clients };
+  const results = clients.map((c) => waitFor<{ joined: number; failed: number; unfinished?: number }>(c, 'joined'));
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), CONNECT_S * 1000)));
+  const timedOut = (await Promise.race([Promise.all(results), deadline])) === 'late';
+  clearTimeout(timer);
+  if (timedOut) for (const c of clients) c.send({ cmd: 'enough' });
+  const r = await Promise.all(results);
+  const joined = r.reduce((a, x) => a + x.joined, 0);
+  if (timedOut) process.stderr.write(`bench:edge: connect deadline (${CONNECT_S} s): ${joined} of ${fans} joined; going on with them\n`);
+  return { connectS: (Date.now() - started) / 1000, joined, failed: r.reduce((a, x) => a + x.failed, 0), timedOut, clients };
 }
 
-async function steadyState(pids: number[], load: Load, sample?: () => Promise<void>): Promise<{ cpuPct: number; p50Ms: number; p99Ms: number }> {
+interface Steady {
+  cpuPct: number; p50Ms: number; p99Ms: number;
+  /** position messages that reached a fan in the window */
+  delivered: number;
+  /** server CPU µs per delivered position message (one fan, one update) */
+  cpuUsPerFanUpdate: number;
+  redis?: { cpuUsPerFanUpdate: number; cpuPct: number; calls: Record<string, number> };
+  /** CPU of the load generators and of the rest of the machine (other sessions) over the window */
+  clientsCpuPct: number; restShare: number; noisy: boolean;
+}
+
+async function steadyState(pids: number[], load: Load, o: { redis?: Redis; sample?: () => Promise<void> } = {}): Promise<Steady> {
+  const cpu = (ps: number[]): number => ps.reduce((a, p) => a + processCpuSeconds(p), 0);
+  const clientPids = load.clients.map((c) => c.pid!);
+  const r0 = o.redis ? await readRedisCpu(o.redis) : undefined;
   const t0 = Date.now();
-  const c0 = pids.reduce((a, p) => a + cpuTicks(p), 0);
+  const c0 = cpu(pids);
+  const k0 = cpu(clientPids);
+  const m0 = machineBusySeconds();
+  const self0 = process.cpuUsage();
   for (const c of load.clients) c.send({ cmd: 'measure' });
   while (Date.now() - t0 < WINDOW_S * 1000) {
-    await sample?.();
-    await sleep(sample ? 50 : 250);
+    await o.sample?.();
+    await sleep(o.sample ? 50 : 250);
   }
-  const cpuPct = ((pids.reduce((a, p) => a + cpuTicks(p), 0) - c0) / 100 / ((Date.now() - t0) / 1000)) * 100;
+  const seconds = (Date.now() - t0) / 1000;
+  const serverS = cpu(pids) - c0;
+  const clientsS = cpu(clientPids) - k0;
+  const busyS = machineBusySeconds() - m0;
+  const self = process.cpuUsage(self0);
+  const r1 = o.redis ? await readRedisCpu(o.redis) : undefined;
   const reports = await Promise.all(load.clients.map((c) => {
     const r = waitFor<{ lags: number[] }>(c, 'report');
     c.send({ cmd: 'report' });
     return r;
   }));
-  const { p50, p99 } = quantiles(reports.flatMap((r) => r.lags));
-  return { cpuPct, p50Ms: p50, p99Ms: p99 };
+  const lags = reports.flatMap((r) => r.lags);
+  const { p50, p99 } = quantiles(lags);
+  const redis = r0 && r1 ? redisCpuDelta(r0, r1) : undefined;
+  // the Redis server here is the bench's own, so its CPU is part of the benchmark, not of the rest
+  const rest = busyS - serverS - clientsS - (redis?.cpuS ?? 0) - (self.user + self.system) / 1e6;
+  const share = restShare(rest, seconds);
+  return {
+    cpuPct: (serverS / seconds) * 100, p50Ms: p50, p99Ms: p99, delivered: lags.length, cpuUsPerFanUpdate: (serverS * 1e6) / lags.length,
+    ...(redis ? { redis: { cpuUsPerFanUpdate: (redis.cpuS * 1e6) / lags.length, cpuPct: (redis.cpuS / seconds) * 100, calls: redis.calls } } : {}),
+    clientsCpuPct: (clientsS / seconds) * 100, restShare: share, noisy: share > NOISY_SHARE,
+  };
 }
 
-async function runEdge(redisUrl: string, fans: number): Promise<Record<string, number>> {
+async function runEdge(redisUrl: string, fans: number, processes: number): Promise<Record<string, number>> {
   const redis = new Redis(redisUrl);
   const saleId = `bench-${randomBytes(4).toString('hex')}`;
   await initSaleSettings(redis, saleId, { ratePerMin: RATE_PER_MIN, maxActive: 10_000_000, opensAtMs: 0, closesAtMs: Date.now() + 86_400_000, prequeueOpensAtMs: 0 });
@@ -140,7 +202,7 @@ async function runEdge(redisUrl: string, fans: number): Promise<Record<string, n
     EDGE_CONNECTS_PER_IP_PER_MIN: '10000000', EDGE_JOINS_PER_IP_PER_MIN: '10000000', QUEUE_OFFER_TTL_S: '3600', LOG_LEVEL: 'warn',
     VISITOR_TOKEN_SECRET: SECRET, DATABASE_URL: 'postgres://bench@127.0.0.1:1/none', USHER_EDGE_CHILD: '0',
   };
-  const edges = Array.from({ length: PROCESSES }, () => spawn(process.execPath, [...EDGE_FLAGS, '--import', 'tsx', 'queue-edge/edge-process-main.ts'], { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+  const edges = Array.from({ length: processes }, () => spawn(process.execPath, [...EDGE_FLAGS, '--import', 'tsx', 'queue-edge/edge-process-main.ts'], { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
   await Promise.all(edges.map((e) => new Promise<void>((resolve, reject) => {
     e.once('message', (m) => (m === 'ready' ? resolve() : reject(new Error(String(m)))));
     e.once('exit', (code) => reject(new Error(`edge exited ${code}`)));
@@ -152,6 +214,8 @@ async function runEdge(redisUrl: string, fans: number): Promise<Record<string, n
   const load = await connectFans(port, fans, `/v1/sales/${saleId}/ws`);
   await sleep(3000);
   const rss1 = pids.reduce((a, p) => a + rssKb(p), 0);
+  // each process's own count, from its tick: what the kernel's SO_REUSEPORT spread put on it
+  const perProcess = Object.entries(await redis.hgetall(queueKeys(saleId).stats)).filter(([k]) => k.startsWith('connected:')).map(([, v]) => Number(v));
   await redis.hset(queueKeys(saleId).settings, 'paused', '0');
   await sleep(PERIOD_MS * 2);
   const samples: [number, number][] = [];
@@ -160,7 +224,7 @@ async function runEdge(redisUrl: string, fans: number): Promise<Record<string, n
     const [sec, usec] = r[0]?.[1] as [string, string];
     samples.push([Number(sec) * 1000 + Number(usec) / 1000, Number(r[1]?.[1] ?? 0)]);
   };
-  const steady = await steadyState(pids, load, sample);
+  const steady = await steadyState(pids, load, { redis, sample });
   const rss2 = pids.reduce((a, p) => a + rssKb(p), 0);
   const rss3 = peak();
   // The bucket refills continuously and each tick takes what it holds, so between two admissions the
@@ -174,16 +238,19 @@ async function runEdge(redisUrl: string, fans: number): Promise<Record<string, n
   await Promise.all(load.clients.map(stop));
   redis.disconnect();
   return {
-    fans, joined: load.joined, failed: load.failed, edge_processes: PROCESSES, connect_s: load.connectS, rss_kb_per_fan: (rss1 - rss0) / load.joined,
+    fans, joined: load.joined, failed: load.failed, connect_timed_out: load.timedOut ? 1 : 0, edge_processes: processes, client_processes: load.clients.length, connect_s: load.connectS, rss_kb_per_fan: (rss1 - rss0) / load.joined,
     rss_kb_per_fan_end: (rss2 - rss0) / load.joined, rss_kb_per_fan_peak: (rss3 - rss0) / load.joined, cpu_pct: steady.cpuPct, update_p50_ms: steady.p50Ms, update_p99_ms: steady.p99Ms, admission_rate_per_min: measuredPerMin, admission_rate_error: Math.abs(measuredPerMin - RATE_PER_MIN) / RATE_PER_MIN,
+    max_fans_per_process: Math.max(...perProcess), updates_delivered: steady.delivered, update_delivery_ratio: steady.delivered / ((load.joined * WINDOW_S * 1000) / PERIOD_MS), cpu_us_per_fan_update: steady.cpuUsPerFanUpdate,
+    redis_cpu_us_per_fan_update: steady.redis?.cpuUsPerFanUpdate ?? NaN, redis_cpu_pct: steady.redis?.cpuPct ?? NaN, redis_evalsha_per_s: (steady.redis?.calls.evalsha ?? 0) / WINDOW_S,
+    clients_cpu_pct: steady.clientsCpuPct, rest_share: steady.restShare, noisy: steady.noisy ? 1 : 0,
   };
 }
 
 /** A server that is not the edge: its processes' pids arrive in its `ready` message. */
-async function runOther(prefix: string, script: string, flags: string[], fans: number): Promise<Record<string, number>> {
+async function runOther(prefix: string, script: string, flags: string[], fans: number, processes: number): Promise<Record<string, number>> {
   const port = await freePort();
   const server = spawn(process.execPath, [...flags, '--import', 'tsx', path.join(here, script)], {
-    env: { ...process.env, BENCH_PORT: String(port), BENCH_WORKERS: String(PROCESSES), BENCH_PERIOD_MS: String(PERIOD_MS) }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, BENCH_PORT: String(port), BENCH_WORKERS: String(processes), BENCH_PERIOD_MS: String(PERIOD_MS) }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const { pids } = await waitFor<{ pids: number[] }>(server, 'ready');
   await sleep(SETTLE_MS);
@@ -199,8 +266,9 @@ async function runOther(prefix: string, script: string, flags: string[], fans: n
   await Promise.all(load.clients.map(stop));
   await stop(server);
   return {
-    [`${prefix}_joined`]: load.joined, [`${prefix}_connect_s`]: load.connectS, [`${prefix}_rss_kb_per_fan`]: (rss1 - rss0) / load.joined,
+    [`${prefix}_joined`]: load.joined, [`${prefix}_connect_timed_out`]: load.timedOut ? 1 : 0, [`${prefix}_connect_s`]: load.connectS, [`${prefix}_rss_kb_per_fan`]: (rss1 - rss0) / load.joined,
     [`${prefix}_rss_kb_per_fan_end`]: (rss2 - rss0) / load.joined, [`${prefix}_rss_kb_per_fan_peak`]: (rss3 - rss0) / load.joined, [`${prefix}_cpu_pct`]: steady.cpuPct, [`${prefix}_update_p50_ms`]: steady.p50Ms, [`${prefix}_update_p99_ms`]: steady.p99Ms,
+    [`${prefix}_updates_delivered`]: steady.delivered, [`${prefix}_update_delivery_ratio`]: steady.delivered / ((load.joined * WINDOW_S * 1000) / PERIOD_MS), [`${prefix}_cpu_us_per_fan_update`]: steady.cpuUsPerFanUpdate, [`${prefix}_rest_share`]: steady.restShare, [`${prefix}_noisy`]: steady.noisy ? 1 : 0,
   };
 }
 
@@ -212,16 +280,19 @@ async function main(): Promise<void> {
   const runs: Record<string, number>[] = [];
   try {
     for (const fans of FAN_COUNTS) {
-      const say = (what: string): boolean => process.stderr.write(`bench:edge ${fans} fans on ${PROCESSES} ${what} processes…\n`);
-      const edge = SERVERS.has('edge') && say('edge') ? await runEdge(redisService.url, fans) : { fans };
-      const ws = SERVERS.has('ws') && say(`ws baseline (node ${WS_FLAGS.join(' ') || 'default flags'})`) ? await runOther('ws', 'edge-ws-baseline.ts', WS_FLAGS, fans) : {};
-      const wsTuned = SERVERS.has('ws-tuned') && say(`ws baseline (node ${EDGE_FLAGS.join(' ')}, as the edge)`) ? await runOther('ws_tuned', 'edge-ws-baseline.ts', EDGE_FLAGS, fans) : {};
-      const bare = SERVERS.has('bare') && say(`bare uWS (node ${EDGE_FLAGS.join(' ')}, as the edge)`) ? await runOther('uws_bare', 'edge-uws-bare.ts', EDGE_FLAGS, fans) : {};
+      const processes = processesFor(fans);
+      if (fans / processes > FANS_PER_PROCESS) process.stderr.write(`bench:edge: ${fans} fans on ${processes} processes is over ${FANS_PER_PROCESS} a process (open-files limit ${OPEN_FILES}): expect refusals\n`);
+      const say = (what: string): boolean => process.stderr.write(`bench:edge ${fans} fans on ${processes} ${what} processes, ${Math.ceil(fans / FANS_PER_CLIENT)} load generators…\n`);
+      const edge = SERVERS.has('edge') && say('edge') ? await runEdge(redisService.url, fans, processes) : { fans };
+      const ws = SERVERS.has('ws') && say(`ws baseline (node ${WS_FLAGS.join(' ') || 'default flags'})`) ? await runOther('ws', 'edge-ws-baseline.ts', WS_FLAGS, fans, processes) : {};
+      const wsTuned = SERVERS.has('ws-tuned') && say(`ws baseline (node ${EDGE_FLAGS.join(' ')}, as the edge)`) ? await runOther('ws_tuned', 'edge-ws-baseline.ts', EDGE_FLAGS, fans, processes) : {};
+      const bare = SERVERS.has('bare') && say(`bare uWS (node ${EDGE_FLAGS.join(' ')}, as the edge)`) ? await runOther('uws_bare', 'edge-uws-bare.ts', EDGE_FLAGS, fans, processes) : {};
       const r: Record<string, number> = { ...edge, ...ws, ...wsTuned, ...bare };
       runs.push({
         ...r,
         rss_ratio_ws_over_edge: r.ws_rss_kb_per_fan! / r.rss_kb_per_fan!, rss_ratio_ws_over_edge_peak: r.ws_rss_kb_per_fan_peak! / r.rss_kb_per_fan_peak!,
         rss_ratio_ws_tuned_over_edge: r.ws_tuned_rss_kb_per_fan! / r.rss_kb_per_fan!, rss_ratio_ws_tuned_over_edge_peak: r.ws_tuned_rss_kb_per_fan_peak! / r.rss_kb_per_fan_peak!,
+        cpu_ratio_edge_over_ws: r.cpu_us_per_fan_update! / r.ws_cpu_us_per_fan_update!,
       });
     }
   } finally {
@@ -231,8 +302,9 @@ async function main(): Promise<void> {
   const cols: [string, (r: Record<string, number>) => string][] = [
     ['fans', (r) => String(r.fans)], ['joined', (r) => String(r.joined)], ['procs', (r) => String(r.edge_processes)],
     ['connect s', (r) => fmt(r.connect_s)], ['RSS KB/fan', (r) => fmt(r.rss_kb_per_fan)], ['peak', (r) => fmt(r.rss_kb_per_fan_peak)], ['at end', (r) => fmt(r.rss_kb_per_fan_end)], ['CPU %', (r) => fmt(r.cpu_pct, 1)],
-    ['p99 ms', (r) => fmt(r.update_p99_ms, 0)], ['rate err', (r) => fmt((r.admission_rate_error ?? 0) * 100, 3) + '%'],
-    ['ws connect s', (r) => fmt(r.ws_connect_s)], ['ws RSS KB/fan', (r) => fmt(r.ws_rss_kb_per_fan)], ['ws peak', (r) => fmt(r.ws_rss_kb_per_fan_peak)], ['ws CPU %', (r) => fmt(r.ws_cpu_pct, 1)], ['ws p99 ms', (r) => fmt(r.ws_update_p99_ms, 0)],
+    ['p99 ms', (r) => fmt(r.update_p99_ms, 0)], ['delivered', (r) => `${fmt((r.update_delivery_ratio ?? NaN) * 100, 0)}%`], ['µs/fan/update', (r) => fmt(r.cpu_us_per_fan_update)], ['Redis µs/fan/update', (r) => fmt(r.redis_cpu_us_per_fan_update, 3)],
+    ['rest of machine', (r) => `${fmt((r.rest_share ?? NaN) * 100, 0)}%${r.noisy ? ' noisy' : ''}`], ['rate err', (r) => fmt((r.admission_rate_error ?? 0) * 100, 3) + '%'],
+    ['ws connect s', (r) => fmt(r.ws_connect_s)], ['ws RSS KB/fan', (r) => fmt(r.ws_rss_kb_per_fan)], ['ws peak', (r) => fmt(r.ws_rss_kb_per_fan_peak)], ['ws CPU %', (r) => fmt(r.ws_cpu_pct, 1)], ['ws p99 ms', (r) => fmt(r.ws_update_p99_ms, 0)], ['ws µs/fan/update', (r) => fmt(r.ws_cpu_us_per_fan_update)],
     ['ws tuned RSS KB/fan', (r) => fmt(r.ws_tuned_rss_kb_per_fan)], ['ws tuned peak', (r) => fmt(r.ws_tuned_rss_kb_per_fan_peak)],
     ['ws/edge RSS', (r) => fmt(r.rss_ratio_ws_over_edge, 1) + '×'], ['peak', (r) => fmt(r.rss_ratio_ws_over_edge_peak, 1) + '×'],
     ['ws tuned/edge RSS', (r) => fmt(r.rss_ratio_ws_tuned_over_edge, 1) + '×'], ['peak', (r) => fmt(r.rss_ratio_ws_tuned_over_edge_peak, 1) + '×'],
@@ -248,10 +320,14 @@ async function main(): Promise<void> {
   mkdirSync(path.join(here, 'results'), { recursive: true });
   writeFileSync(path.join(here, 'results', 'edge.json'), JSON.stringify({
     benchmark: 'edge', date: new Date().toISOString(), cores: cpus().length, node: process.version, rate_per_min: RATE_PER_MIN,
-    update_period_ms: PERIOD_MS, window_s: WINDOW_S,
+    update_period_ms: PERIOD_MS, window_s: WINDOW_S, open_files_limit: OPEN_FILES, fans_per_process_max: FANS_PER_PROCESS, fans_per_client: FANS_PER_CLIENT, machine_cores: machineCores, noisy_share: NOISY_SHARE,
     node_flags: { edge: EDGE_FLAGS, ws: WS_FLAGS, ws_tuned: EDGE_FLAGS, ...(SERVERS.has('bare') ? { uws_bare: EDGE_FLAGS } : {}) },
     notes: {
       rss_kb_per_fan: 'edge RSS added per joined fan, summed over its processes, from a baseline taken after 12 s idle, 3 s after the last join; _peak: the highest sum sampled every 250 ms from the first connect to the end of the update window; _end: at the end of the window. The same for every server.',
+      edge_processes: 'server processes of the step (the ws baseline runs as many): 3, or more when the fans would pass fans_per_process_max (85% of the open-files limit) on one; max_fans_per_process is the most the kernel put on one edge process',
+      cpu_us_per_fan_update: 'server CPU (utime + stime of its processes, /proc) over the update window, per position message that reached a fan in it (updates_delivered); redis_: the Redis server\'s own (INFO cpu), the ticks\' admit script being its only work while fans wait',
+      update_p99_ms: 'from the tick\'s time in the message (`at`, Redis TIME) to its arrival at the load generator, over the messages that arrived in the window; update_delivery_ratio: those messages over joined × window / period (below 1: servers or generators fell behind, and the p99 flatters them)',
+      rest_share: 'CPU of everything but the servers, Redis, the load generators and this driver over the window, as a share of the machine; noisy = 1 above noisy_share',
       ws_rss_kb_per_fan: 'the minimal ws server with Node default flags: the baseline of the target (>= 3x)',
       ws_tuned_rss_kb_per_fan: 'the same ws server with the edge\'s V8 flags',
       ...(SERVERS.has('bare') ? { uws_bare_rss_kb_per_fan: 'bare uWebSockets.js, same protocol subset as the ws baseline, no per-socket data' } : {}),

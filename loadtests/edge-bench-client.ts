@@ -3,7 +3,7 @@
  * address (127.0.0.x: ~28k ephemeral ports each), joins each with a visitor token, and records the
  * lag from each position broadcast's tick time (`at`) to its arrival. A raw-socket client (handshake
  * and frames by hand) so the generator's own memory and CPU stay small next to the servers'.
- * Talks to the driver over IPC: {cmd:'measure'|'report'|'stop'}.
+ * Talks to the driver over IPC: {cmd:'enough'|'measure'|'report'|'stop'}.
  */
 import { connect, type Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
@@ -26,6 +26,8 @@ const IN_FLIGHT = 64;
 let joined = 0;
 let failed = 0;
 let measuring = false;
+/** The driver's connect deadline passed: open no more, report who has joined so far. */
+let enough = false;
 const lags: number[] = [];
 const sockets: Socket[] = [];
 /** Sockets whose join has an outcome (queued or error): a close after that is not a failed join. */
@@ -39,13 +41,28 @@ function frame(text: string): Buffer {
   return Buffer.concat([head, mask, payload]);
 }
 
+const POSITION = Buffer.from('{"v":1,"type":"position"');
+const AT = Buffer.from('"at":');
+
+/**
+ * Position messages are nearly all the traffic (one per fan per update): read from the bytes, no
+ * string made, so the generator's CPU per message stays small next to the server's.
+ */
+function onPosition(payload: Buffer): void {
+  if (!measuring) return;
+  const i = payload.lastIndexOf(AT);
+  if (i < 0) return;
+  let at = 0;
+  for (let k = i + AT.length; k < payload.length; k++) {
+    const d = payload[k]! - 48;
+    if (d < 0 || d > 9) break;
+    at = at * 10 + d;
+  }
+  lags.push(Date.now() - at);
+}
+
 function onText(sock: Socket, token: string, text: string): void {
-  if (text.startsWith('{"v":1,"type":"position"')) {
-    if (measuring) {
-      const at = /"at":(\d+)/.exec(text);
-      if (at) lags.push(Date.now() - Number(at[1]));
-    }
-  } else if (text.startsWith('{"v":1,"type":"hello"')) {
+  if (text.startsWith('{"v":1,"type":"hello"')) {
     sock.write(frame(JSON.stringify({ v: 1, type: 'join', token })));
   } else if (text.startsWith('{"v":1,"type":"queued"')) {
     joined++;
@@ -104,7 +121,10 @@ function open(token: string): Promise<void> {
         if (buf.length < off + len) return;
         const payload = buf.subarray(off, off + len);
         buf = buf.subarray(off + len);
-        if (opcode === 1) onText(sock, token, payload.toString());
+        if (opcode === 1) {
+          if (payload.length >= POSITION.length && payload.compare(POSITION, 0, POSITION.length, 0, POSITION.length) === 0) onPosition(payload);
+          else onText(sock, token, payload.toString());
+        }
         else if (opcode === 9) sock.write(Buffer.concat([Buffer.from([0x8a, 0x80 | payload.length]), Buffer.alloc(4), payload])); // pong, zero mask
       }
     });
@@ -124,13 +144,24 @@ async function main(): Promise<void> {
   const list = await Promise.all(Array.from({ length: count }, async () => (await tokens.issue()).token));
   let next = 0;
   await Promise.all(Array.from({ length: IN_FLIGHT }, async () => {
-    while (next < list.length) await open(list[next++]!);
+    while (next < list.length && !enough) await open(list[next++]!);
   }));
-  while (joined + failed < count) await new Promise((r) => setTimeout(r, 50));
-  process.send?.({ event: 'joined', joined, failed });
+  let said = Date.now();
+  while (joined + failed < count && !enough) {
+    await new Promise((r) => setTimeout(r, 50));
+    if (Date.now() - said >= 15_000) {
+      said = Date.now();
+      process.stderr.write(`bench client ${localAddress}: ${joined} joined, ${failed} failed of ${count}\n`);
+    }
+  }
+  if (!enough) process.send?.({ event: 'joined', joined, failed });
 }
 
 process.on('message', (m: { cmd: string }) => {
+  if (m.cmd === 'enough' && !enough) {
+    enough = true;
+    process.send?.({ event: 'joined', joined, failed, unfinished: count - joined - failed });
+  }
   if (m.cmd === 'measure') measuring = true;
   if (m.cmd === 'report') {
     measuring = false;

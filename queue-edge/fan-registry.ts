@@ -111,6 +111,8 @@ export class FanRegistry {
   readonly pendingJoins = new PendingJoins();
   /** Open sockets, joined or not. */
   open = 0;
+  /** Upgrades under way (their checks are async): each already holds a file. */
+  upgrading = 0;
   total = 0;
 
   constructor(private readonly onNewRoom: (room: SaleRoom) => void = () => undefined) {}

@@ -5,7 +5,7 @@
  * (and proof of work when the sale asks for it); then `take` for an offer and `rank` on demand.
  */
 import type { TemplatedApp, WebSocketBehavior, HttpResponse, HttpRequest, us_socket_context_t } from 'uWebSockets.js';
-import { Problem } from '../common/problem.js';
+import { Problem, PROBLEM_CONTENT_TYPE } from '../common/problem.js';
 import { type EdgeCore, admitJoin, takeOffer, joinMessages, placeMessage, track } from './edge-core.js';
 import { SpanKind, contextFrom, traceparentOf, withSpan } from '../common/tracing.js';
 import { type FanData, type FanSocket, sendTo } from './fan-registry.js';
@@ -17,6 +17,7 @@ import { VisitorTokenError } from './visitor-token.js';
 import { edgeMetrics } from './edge-metrics.js';
 import { problems, type EdgeRouteDoc } from './edge-openapi.js';
 import { queueKeys } from '../admission/queue-keys.js';
+import { socketCapacity } from './open-files.js';
 
 const JOIN_WITHIN_MS = 15_000;
 const RANK_EVERY_MS = 1000;
@@ -100,7 +101,16 @@ async function handle(core: EdgeCore, ws: FanSocket, message: ClientMessage): Pr
   sendTo(ws, { v: 1, type: 'rank', rank });
 }
 
-function upgrade(core: EdgeCore, draining: () => boolean, res: HttpResponse, req: HttpRequest, context: us_socket_context_t): void {
+/** A process at its socket capacity: refused at once, and the connection closed so its file is freed. */
+function refuseFull(res: HttpResponse): void {
+  edgeMetrics.rejected.inc({ reason: 'edge_full' });
+  const body = JSON.stringify(new Problem(503, 'edge_full', 'this edge process holds all the fans it can; connect again').body);
+  res.cork(() => res.writeStatus('503 Service Unavailable').writeHeader('content-type', PROBLEM_CONTENT_TYPE).writeHeader('retry-after', '1').end(body, true));
+}
+
+function upgrade(core: EdgeCore, draining: () => boolean, capacity: number, res: HttpResponse, req: HttpRequest, context: us_socket_context_t): void {
+  if (core.fans.open + core.fans.upgrading >= capacity) return refuseFull(res);
+  core.fans.upgrading++;
   const reply = replyTo(res);
   // Copied now: `req` is gone after the first await.
   const saleParam = req.getParameter(0) ?? '';
@@ -110,6 +120,13 @@ function upgrade(core: EdgeCore, draining: () => boolean, res: HttpResponse, req
   const origin = req.getHeader('origin');
   const ip = clientIp(res, req.getHeader('x-forwarded-for'), core.config.http.trustProxy);
   runRoute(reply, core.log, async () => {
+    try {
+      await upgradeChecked();
+    } finally {
+      core.fans.upgrading--;
+    }
+  });
+  async function upgradeChecked(): Promise<void> {
     if (draining()) throw new Problem(503, 'draining', 'this edge is restarting; connect again');
     const sale = saleIdSchema.safeParse(saleParam);
     if (!sale.success) throw new Problem(400, 'bad_sale_id', sale.error.issues[0]?.message);
@@ -131,7 +148,7 @@ function upgrade(core: EdgeCore, draining: () => boolean, res: HttpResponse, req
       pending: { ip, challenge: newChallenge(), powDifficulty: info.powDifficulty, joinBy: Date.now() + JOIN_WITHIN_MS },
     };
     res.cork(() => res.upgrade(data, key, protocol, extensions, context));
-  });
+  }
 }
 
 /** Closes, once a second, the sockets that have not joined within JOIN_WITHIN_MS. */
@@ -145,16 +162,16 @@ export const fanSocketDoc: EdgeRouteDoc = {
   method: 'get', path: '/v1/sales/:sale/ws', tag: 'queue', params: { sale: saleIdSchema },
   summary: 'the waiting-room WebSocket (protocol v1: queue-edge/README.md)',
   description: 'An upgrade: the visitor token travels in the first `join` message, not in a header.',
-  responses: { 101: { description: 'switching to the WebSocket protocol' }, ...problems(400, 403, 404, 429, 503) },
+  responses: { 101: { description: 'switching to the WebSocket protocol' }, ...problems(400, 403, 404, 429, 503) }, // 503: draining, dependency_down, or edge_full (this process at its open-files limit)
 };
 
 /** Mounts the fan socket on `app` and starts its join-deadline sweep; returns what stops the sweep. */
-export function mountFanSocket(app: TemplatedApp, core: EdgeCore, draining: () => boolean): () => void {
-  app.ws('/v1/sales/:sale/ws', fanSocketBehavior(core, draining));
+export function mountFanSocket(app: TemplatedApp, core: EdgeCore, draining: () => boolean, capacity = socketCapacity()): () => void {
+  app.ws('/v1/sales/:sale/ws', fanSocketBehavior(core, draining, capacity));
   return sweepPendingJoins(core);
 }
 
-function fanSocketBehavior(core: EdgeCore, draining: () => boolean): WebSocketBehavior<FanData> {
+function fanSocketBehavior(core: EdgeCore, draining: () => boolean, capacity: number): WebSocketBehavior<FanData> {
   const { edge } = core.config;
   return {
     maxPayloadLength: edge.maxPayloadBytes,
@@ -162,7 +179,7 @@ function fanSocketBehavior(core: EdgeCore, draining: () => boolean): WebSocketBe
     maxBackpressure: edge.maxBackpressureBytes,
     closeOnBackpressureLimit: 1,
     sendPingsAutomatically: true,
-    upgrade: (res, req, context) => upgrade(core, draining, res, req, context),
+    upgrade: (res, req, context) => upgrade(core, draining, capacity, res, req, context),
     open(ws) {
       const data = ws.getUserData();
       core.fans.open++;
