@@ -91,6 +91,8 @@ export const variables = {
   MAIL_FROM: { schema: z.string().min(3), default: 'Usher <tickets@usher.local>', doc: 'sender of confirmations and reminders' },
   BULLMQ_PREFIX: { schema: z.string().min(1), default: '{usher:jobs}', doc: 'BullMQ key prefix; keep the hash tag for Redis Cluster' },
   WORKER_CONCURRENCY: { schema: positiveInt, default: '32', doc: 'jobs in flight per worker process' },
+  COMMIT_BATCH_MAX: { schema: positiveInt, default: '16', doc: 'paid holds the commit worker writes in one Postgres transaction (group commit); 1 commits each alone. Keep it at most WORKER_CONCURRENCY, which bounds how many wait' },
+  COMMIT_BATCH_WAIT_MS: { schema: nonNegativeInt, default: '2', doc: 'how long a commit batch waits for more holds after its first before it goes' },
   SWEEP_INTERVAL_MS: { schema: positiveInt, default: '1000', doc: 'how often expired holds are swept' },
   SWEEP_BATCH: { schema: positiveInt, default: '200', doc: 'holds expired per shard per sweep' },
   CLAIM_TIMEOUT_S: { schema: positiveInt, default: '120', doc: 'a CLAIMED hold older than this goes to the reconciler' },
@@ -190,6 +192,8 @@ export interface Config {
   worker: {
     bullmqPrefix: string;
     concurrency: number;
+    /** group commit: holds per batch and how long a batch waits to fill (checkout/worker/commit/commit-batcher.ts) */
+    commitBatch: { max: number; waitMs: number };
     sweepIntervalMs: number;
     sweepBatch: number;
     claimTimeoutS: number;
@@ -332,6 +336,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     worker: {
       bullmqPrefix: p.BULLMQ_PREFIX,
       concurrency: p.WORKER_CONCURRENCY,
+      commitBatch: { max: p.COMMIT_BATCH_MAX, waitMs: p.COMMIT_BATCH_WAIT_MS },
       sweepIntervalMs: p.SWEEP_INTERVAL_MS,
       sweepBatch: p.SWEEP_BATCH,
       claimTimeoutS: p.CLAIM_TIMEOUT_S,

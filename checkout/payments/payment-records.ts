@@ -87,6 +87,20 @@ export async function commitStateForHold(pg: PgPool | PgClient, holdId: string):
   return { payment, order: orderStatus && eventStartsAt ? { status: orderStatus, eventStartsAt } : null };
 }
 
+/** commitStateForHold for a batch of holds (the group commit), in one round trip; holds without a payment row are absent. */
+export async function commitStatesForHolds(pg: PgPool | PgClient, holdIds: string[]): Promise<Map<string, CommitState>> {
+  const { rows } = await pg.query<PaymentRow & { orderStatus: OrderStatus | null; eventStartsAt: Date | null }>({
+    name: 'usher-commit-states',
+    text: `SELECT ${columnsOf('p.')}, o.status AS "orderStatus", e.starts_at AS "eventStartsAt"
+           FROM payments p LEFT JOIN orders o ON o.id = p.hold_id LEFT JOIN events e ON e.id = o.event_id
+           WHERE p.hold_id = ANY($1::text[])`,
+    values: [holdIds],
+  });
+  return new Map(rows.map(({ orderStatus, eventStartsAt, ...payment }) => [
+    payment.holdId, { payment, order: orderStatus && eventStartsAt ? { status: orderStatus, eventStartsAt } : null },
+  ]));
+}
+
 /** Moves the status forward; returns false when the row was already past it (or elsewhere). */
 export async function advancePayment(pg: PgPool | PgClient, paymentIntentId: string, to: PaymentStatus, failureReason?: string): Promise<boolean> {
   const res = await pg.query(

@@ -1,11 +1,15 @@
 /**
- * Commits one paid hold. Steps, each safe to re-run after a crash at any point:
+ * Commits paid holds, one or a batch at a time (group commit). Steps, each safe to re-run after a crash at any point:
  *   claim (Redis: the one place where payment and expiry race) → order + tickets + payment in one
  *   Postgres transaction → capture → finalize (Redis: seats SOLD) → order confirmed → lease ended
  *   and confirmation + reminder queued (both idempotent, so a re-run after the order is confirmed
  *   repeats them: a crash right after the confirm loses neither).
- * Round trips per order: Postgres 4 (state, order, confirm, then redeem + earn in one statement); Redis claim, finalize, then the lease
- * and both e-mail jobs in flight together, plus the gateway's and BullMQ's own.
+ * A batch runs each step for all its holds before the next step, so a crash anywhere leaves every
+ * hold of it at a step boundary the one-hold path also knows (the batch's order write is one
+ * statement: all of its orders are written or none).
+ * Postgres round trips per batch: state, orders, confirm (one statement each for the whole batch),
+ * then redeem + earn per order; Redis claim, finalize, the lease and both e-mail jobs per hold, all
+ * holds' calls in flight together, plus the gateway's and BullMQ's own.
  * A hold whose seats are gone gets its PaymentIntent cancelled: never charged without a ticket.
  * Capture comes only after Postgres holds the order: never a charge without a recorded ticket.
  */
@@ -14,8 +18,9 @@ import type { Logger } from '../../../common/logger.js';
 import { counter, histogram } from '../../../common/metrics.js';
 import type { CheckoutServices } from '../../checkout-services.js';
 import { GatewayError, paymentKeys } from '../../payments/payment-gateway.js';
-import { advancePayment, commitStateForHold, type PaymentRow } from '../../payments/payment-records.js';
-import { EventCancelledError, markConfirmed, SeatConflictError, voidUncapturedOrder, writeOrder } from '../../orders/order-store.js';
+import { advancePayment, commitStatesForHolds, type CommitState, type PaymentRow } from '../../payments/payment-records.js';
+import { EventCancelledError, markConfirmed, SeatConflictError, voidUncapturedOrder, type OrderWrite } from '../../orders/order-store.js';
+import { markConfirmedMany, writeOrders } from './commit-batch-store.js';
 import { InventoryError } from '../../../inventory/index.js';
 
 export type CommitOutcome =
@@ -30,51 +35,116 @@ const commitSeconds = histogram('usher_commit_seconds', 'One commit attempt: cla
 /** Retried by BullMQ: the payment row is written right after the intent is created. */
 export class PaymentRowMissing extends Error {}
 
+export type Settled = PromiseSettledResult<CommitOutcome>;
+
+/** One hold: a batch of one (the same steps and statements as any batch). */
 export async function commitHold(deps: CheckoutServices, holdId: string, log: Logger): Promise<CommitOutcome> {
-  const timer = commitSeconds.startTimer();
-  const outcome = await run(deps, holdId, log).finally(timer);
-  outcomes.inc({ outcome });
-  log.info({ holdId, outcome }, 'commit finished');
-  return outcome;
+  const settled = (await commitHolds(deps, [holdId], log)).get(holdId)!;
+  if (settled.status === 'rejected') throw settled.reason;
+  return settled.value;
 }
 
-async function run(deps: CheckoutServices, holdId: string, log: Logger): Promise<CommitOutcome> {
-  const { ctx, inventory } = deps;
-  const state = await commitStateForHold(ctx.pg, holdId);
-  if (!state) throw new PaymentRowMissing(`no payment recorded for hold ${holdId} yet`);
-  const { payment, order } = state;
-  const gateway = deps.gateways.of(payment.gateway);
-  if (order?.status === 'cancelled') return 'order_cancelled';
-  if (order?.status === 'confirmed') {
-    // a re-run (retry, reconciler, duplicate): the steps after the confirm may not have happened
-    await afterConfirmed(deps, holdId, payment, order.eventStartsAt);
-    return 'already_confirmed';
-  }
-
-  let eventStartsAt = order?.eventStartsAt;
-  if (!order) {
-    const written = await beforeOrder(deps, holdId, payment, log);
-    if ('outcome' in written) return written.outcome;
-    eventStartsAt = written.eventStartsAt;
-  }
-  // Capture only now that Postgres has the order; a repeated capture answers "captured".
-  try {
-    await gateway.capture(payment.paymentIntentId, paymentKeys.capture(holdId));
-  } catch (err) {
-    if (err instanceof GatewayError && !err.transient) {
-      // the authorization is gone (expired/cancelled at the provider): the sale did not happen
-      log.error({ holdId, code: err.code }, 'capture refused: voiding the order and freeing the seats');
-      await voidUncapturedOrder(ctx.pg, holdId, payment.paymentIntentId, `capture_failed:${err.code}`);
-      await inventory.unclaim(holdId);
-      return 'capture_failed_order_voided';
+/**
+ * A group commit: every step above for several holds at once, each step's Postgres work in one
+ * statement for the whole batch (state, order write, confirm) and the Redis and gateway calls of
+ * all holds in flight together. Each hold settles on its own: an error (a transient gateway or
+ * Postgres failure, a hold whose payment row is not there yet) rejects that hold only, and its job
+ * is retried alone; the others go on. A duplicate of a hold in the same batch shares its result.
+ */
+export async function commitHolds(deps: CheckoutServices, holdIds: string[], log: Logger): Promise<Map<string, Settled>> {
+  const ids = [...new Set(holdIds)].sort();
+  const results = new Map<string, Settled>();
+  const timers = new Map(ids.map((id) => [id, commitSeconds.startTimer()]));
+  const settle = (holdId: string, r: Settled): void => {
+    if (results.has(holdId)) return;
+    results.set(holdId, r);
+    timers.get(holdId)?.();
+    if (r.status === 'fulfilled') {
+      outcomes.inc({ outcome: r.value });
+      log.info({ holdId, outcome: r.value }, 'commit finished');
     }
-    throw err;
+  };
+  const done = (holdId: string, value: CommitOutcome) => settle(holdId, { status: 'fulfilled', value });
+  const fail = (holdId: string, reason: unknown) => settle(holdId, { status: 'rejected', reason });
+  /** Runs one hold's step; a throw settles that hold only. */
+  const each = <T>(items: T[], holdOf: (t: T) => string, step: (t: T) => Promise<void>) =>
+    Promise.all(items.map(async (t) => {
+      try {
+        await step(t);
+      } catch (err) {
+        fail(holdOf(t), err);
+      }
+    }));
+
+  let states: Map<string, CommitState>;
+  try {
+    states = await commitStatesForHolds(deps.ctx.pg, ids);
+  } catch (err) {
+    for (const id of ids) fail(id, err);
+    return results;
   }
-  await finalizeSeats(deps, holdId, payment, log);
-  // payment captured + order confirmed in one statement; a crash before it re-runs capture (idempotent) and finalize
-  await markConfirmed(ctx.pg, holdId, payment.paymentIntentId);
-  await afterConfirmed(deps, holdId, payment, eventStartsAt);
-  return 'confirmed';
+  const toWrite: { holdId: string; payment: PaymentRow; write: OrderWrite }[] = [];
+  const toCapture: { holdId: string; payment: PaymentRow; eventStartsAt: Date }[] = [];
+  await each(ids, (id) => id, async (holdId) => {
+    const state = states.get(holdId);
+    if (!state) throw new PaymentRowMissing(`no payment recorded for hold ${holdId} yet`);
+    const { payment, order } = state;
+    if (order?.status === 'cancelled') return done(holdId, 'order_cancelled');
+    if (order?.status === 'confirmed') {
+      // a re-run (retry, reconciler, duplicate): the steps after the confirm may not have happened
+      await afterConfirmed(deps, holdId, payment, order.eventStartsAt);
+      return done(holdId, 'already_confirmed');
+    }
+    if (order) return void toCapture.push({ holdId, payment, eventStartsAt: order.eventStartsAt });
+    const claimed = await claimForOrder(deps, holdId, payment, log);
+    if ('outcome' in claimed) return done(holdId, claimed.outcome);
+    toWrite.push({ holdId, payment, write: claimed.write });
+  });
+
+  const written = await writeOrders(deps.ctx.pg, toWrite.map((t) => t.write));
+  await each(toWrite, (t) => t.holdId, async ({ holdId, payment }) => {
+    const w = written.get(holdId)!;
+    if ('eventStartsAt' in w) return void toCapture.push({ holdId, payment, eventStartsAt: w.eventStartsAt });
+    done(holdId, await orderRefused(deps, holdId, payment, w.error, log));
+  });
+
+  // Capture only now that Postgres has the order; a repeated capture answers "captured".
+  const toConfirm: typeof toCapture = [];
+  await each(toCapture, (t) => t.holdId, async (c) => {
+    const voided = await capture(deps, c.holdId, c.payment, log);
+    if (voided) return done(c.holdId, voided);
+    await finalizeSeats(deps, c.holdId, c.payment, log);
+    toConfirm.push(c);
+  });
+  if (toConfirm.length === 0) return results;
+  // payments captured + orders confirmed in one statement; a crash before it re-runs capture (idempotent) and finalize
+  try {
+    if (toConfirm.length === 1) await markConfirmed(deps.ctx.pg, toConfirm[0]!.holdId, toConfirm[0]!.payment.paymentIntentId);
+    else await markConfirmedMany(deps.ctx.pg, toConfirm.map((c) => ({ orderId: c.holdId, paymentIntentId: c.payment.paymentIntentId })));
+  } catch (err) {
+    for (const c of toConfirm) fail(c.holdId, err);
+    return results;
+  }
+  await each(toConfirm, (c) => c.holdId, async (c) => {
+    await afterConfirmed(deps, c.holdId, c.payment, c.eventStartsAt);
+    done(c.holdId, 'confirmed');
+  });
+  return results;
+}
+
+/** Captures; a refusal for good (the authorization is gone) voids the order and frees the seats. */
+async function capture(deps: CheckoutServices, holdId: string, payment: PaymentRow, log: Logger): Promise<CommitOutcome | undefined> {
+  try {
+    await deps.gateways.of(payment.gateway).capture(payment.paymentIntentId, paymentKeys.capture(holdId));
+    return undefined;
+  } catch (err) {
+    if (!(err instanceof GatewayError) || err.transient) throw err;
+    // the authorization is gone (expired/cancelled at the provider): the sale did not happen
+    log.error({ holdId, code: err.code }, 'capture refused: voiding the order and freeing the seats');
+    await voidUncapturedOrder(deps.ctx.pg, holdId, payment.paymentIntentId, `capture_failed:${err.code}`);
+    await deps.inventory.unclaim(holdId);
+    return 'capture_failed_order_voided';
+  }
 }
 
 /**
@@ -91,9 +161,8 @@ async function afterConfirmed(deps: CheckoutServices, holdId: string, payment: P
   ]);
 }
 
-/** Claim and write the order. Returns an outcome when the commit ends here (no sale), else when the event starts. */
-async function beforeOrder(deps: CheckoutServices, holdId: string, payment: PaymentRow, log: Logger): Promise<{ outcome: CommitOutcome } | { eventStartsAt: Date }> {
-  const { ctx, inventory } = deps;
+/** Checks the intent and claims the seats. Returns an outcome when the commit ends here (no sale), else the order to write. */
+async function claimForOrder(deps: CheckoutServices, holdId: string, payment: PaymentRow, log: Logger): Promise<{ outcome: CommitOutcome } | { write: OrderWrite }> {
   const pi = await deps.gateways.of(payment.gateway).retrieve(payment.paymentIntentId);
   if (pi.status === 'cancelled') {
     // already cancelled at the provider; a claim from an earlier attempt must not strand the seats
@@ -103,33 +172,35 @@ async function beforeOrder(deps: CheckoutServices, holdId: string, payment: Paym
   if (pi.status !== 'authorized' && pi.status !== 'captured') return { outcome: 'payment_not_authorized' };
 
   const snap = payment.snapshot;
-  const claim = await inventory.claim(holdId, { items: snap.items, passJti: snap.passJti, amountMinor: snap.amountMinor, currency: snap.currency });
+  const claim = await deps.inventory.claim(holdId, { items: snap.items, passJti: snap.passJti, amountMinor: snap.amountMinor, currency: snap.currency });
   if (claim.outcome === 'lost') {
     log.warn({ holdId, paymentIntentId: pi.id }, 'hold lost and its seats sold: cancelling the payment');
     await noSale(deps, holdId, payment, 'hold_lost', { cancelAtProvider: true, unclaim: false, endLease: true });
     return { outcome: 'lost_payment_cancelled' };
   }
   const hold = claim.hold;
-  try {
-    const written = await writeOrder(ctx.pg, {
+  return {
+    write: {
       orderId: holdId, saleId: snap.saleId, email: payment.email, paymentIntentId: pi.id,
       // the total of the price fixed at checkout (what was authorized), not the seats' sum
       amountMinor: payment.amountMinor, currency: hold.currency, items: hold.items,
-    });
-    return { eventStartsAt: written.eventStartsAt };
-  } catch (err) {
-    if (err instanceof EventCancelledError) {
-      log.warn({ holdId }, 'event cancelled before the order was written: cancelling the payment');
-      await noSale(deps, holdId, payment, 'event_cancelled', { cancelAtProvider: true, unclaim: true, endLease: true });
-      return { outcome: 'event_cancelled_payment_cancelled' };
-    }
-    if (!(err instanceof SeatConflictError)) throw err;
-    // Redis and Postgres disagree about a seat: Postgres is the record. Refuse the sale, keep the
-    // claim for the audit to explain, and never take the money.
-    log.error({ holdId }, 'seat already has a live ticket in Postgres: cancelling the payment');
-    await noSale(deps, holdId, payment, 'seat_conflict', { cancelAtProvider: true, unclaim: false, endLease: false });
-    return { outcome: 'seat_conflict_payment_cancelled' };
+    },
+  };
+}
+
+/** The order write refused this hold: no sale (event cancelled, seat conflict), or the error is rethrown (retried). */
+async function orderRefused(deps: CheckoutServices, holdId: string, payment: PaymentRow, err: unknown, log: Logger): Promise<CommitOutcome> {
+  if (err instanceof EventCancelledError) {
+    log.warn({ holdId }, 'event cancelled before the order was written: cancelling the payment');
+    await noSale(deps, holdId, payment, 'event_cancelled', { cancelAtProvider: true, unclaim: true, endLease: true });
+    return 'event_cancelled_payment_cancelled';
   }
+  if (!(err instanceof SeatConflictError)) throw err;
+  // Redis and Postgres disagree about a seat: Postgres is the record. Refuse the sale, keep the
+  // claim for the audit to explain, and never take the money.
+  log.error({ holdId }, 'seat already has a live ticket in Postgres: cancelling the payment');
+  await noSale(deps, holdId, payment, 'seat_conflict', { cancelAtProvider: true, unclaim: false, endLease: false });
+  return 'seat_conflict_payment_cancelled';
 }
 
 interface NoSaleSteps {

@@ -1,13 +1,16 @@
 /**
  * The BullMQ worker of the `commit-order` queue. Failures are retried with backoff (the job id is
  * the hold id, so retries and duplicates are one job); a job that exhausts its attempts stays in
- * the failed set and the reconciler drives the hold on under a new job id.
+ * the failed set and the reconciler drives the hold on under a new job id. Concurrent jobs hand
+ * their holds to one batcher (group commit, COMMIT_BATCH_MAX / COMMIT_BATCH_WAIT_MS); each job
+ * still succeeds or fails with its own hold.
  */
 import { Worker, type WorkerOptions } from 'bullmq';
 import { connectRedis } from '../../../common/redis-connection.js';
 import { closeWorker } from '../close-worker.js';
 import type { CheckoutServices } from '../../checkout-services.js';
-import { commitHold, type CommitOutcome } from './commit-hold.js';
+import { commitHolds, type CommitOutcome } from './commit-hold.js';
+import { createBatcher, type BatchOptions } from './commit-batcher.js';
 import { COMMIT_QUEUE, type CommitJobData } from './commit-queue.js';
 import { workerTimings } from '../worker-options.js';
 import { SpanKind, contextFrom, withSpan } from '../../../common/tracing.js';
@@ -17,10 +20,11 @@ export interface RunningWorker {
   close(): Promise<void>;
 }
 
-export function startCommitWorker(deps: CheckoutServices, options: { concurrency?: number; workerOptions?: Partial<WorkerOptions> } = {}): RunningWorker {
+export function startCommitWorker(deps: CheckoutServices, options: { concurrency?: number; batch?: BatchOptions; workerOptions?: Partial<WorkerOptions> } = {}): RunningWorker {
   const { config } = deps.ctx;
   const log = deps.ctx.log.child({ worker: COMMIT_QUEUE });
   // blocking commands need their own connection without per-request retries
+  const batcher = createBatcher<CommitOutcome>(options.batch ?? config.worker.commitBatch, (holdIds) => commitHolds(deps, holdIds, log));
   const connection = connectRedis(config, { maxRetriesPerRequest: null, connectionName: 'usher-commit-worker' });
   const worker = new Worker<CommitJobData, CommitOutcome>(
     COMMIT_QUEUE,
@@ -28,7 +32,7 @@ export function startCommitWorker(deps: CheckoutServices, options: { concurrency
       kind: SpanKind.CONSUMER, parent: contextFrom(job.data.traceparent),
       attributes: { 'usher.hold': job.data.holdId, 'messaging.message.id': job.id ?? '', 'usher.attempt': job.attemptsMade + 1 },
     }, async (span) => {
-      const result = await commitHold(deps, job.data.holdId, log.child({ jobId: job.id, attempt: job.attemptsMade + 1 }));
+      const result = await batcher.submit(job.data.holdId);
       span?.setAttribute('usher.outcome', result);
       return result;
     }),
