@@ -28,20 +28,16 @@ import path from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { Redis } from 'ioredis';
-import { Queue } from 'bullmq';
 import { generatePassJwks, passSigningKeys } from '../admission/admission-pass.js';
 import { migrate } from '../common/db/migrate.js';
 import { queueKeys } from '../admission/queue-keys.js';
-import { commitJobId, commitJobOptions, createCommitQueue } from '../checkout/worker/commit/commit-queue.js';
-import { createDemoGateway } from '../checkout/payments/demo-gateway.js';
-import { paymentKeys } from '../checkout/payments/payment-gateway.js';
-import { recordPaymentIntent } from '../checkout/payments/payment-records.js';
 import { createSeatInventory } from '../inventory/index.js';
 import { freePort, startServices } from '../scripts/services.js';
 import { seedSale } from '../scripts/seed-sale.js';
 import { CpuMeter, processCpuSeconds, processTree } from './lib/cpu-split.js';
 import { pacedLoad, type PacedRequest } from './lib/paced-http.js';
 import { formatTable, writeResult } from './lib/results.js';
+import { runCommitPhase } from './bench-commit-phase.js';
 
 const rates = (process.env.BENCH_RATES ?? '1000,2000,4000,6000,8000,10000,12000').split(',').map(Number);
 const seconds = Number(process.env.BENCH_SECONDS ?? 6);
@@ -220,69 +216,27 @@ if (apiPhase) {
   await exited(api);
 }
 
-say(`commit throughput: ${orders} paid holds`);
-const demo = createDemoGateway(redis);
-const paid: string[] = [];
-for (let i = 0; i < orders; i++) {
-  const p = passes[nextPass++ % passes.length]!;
-  const hold = await inventory.hold(sale.saleId, p.jti, { kind: 'best', sectionId: floor, quantity: 2 });
-  const pi = await demo.authorize({ holdId: hold.holdId, saleId: sale.saleId, amountMinor: hold.amountMinor, currency: hold.currency, email: `fan${i}@example.com`, description: 'bench', idempotencyKey: paymentKeys.authorize(hold.holdId) });
-  await demo.simulateAuthorization(pi.id);
-  await recordPaymentIntent(pool, { paymentIntentId: pi.id, holdId: hold.holdId, gateway: 'demo', email: `fan${i}@example.com`, snapshot: { saleId: sale.saleId, passJti: p.jti, items: hold.items, amountMinor: hold.amountMinor, currency: hold.currency } });
-  paid.push(hold.holdId);
-}
-const commits = createCommitQueue(redis, '{bench}');
-/** Work done per order on the servers: Redis commands (scripts count once, plus what they call) and Postgres transactions. */
-async function serverCounters(): Promise<Map<string, number>> {
-  const m = new Map<string, number>();
-  for (const line of (await redis.info('commandstats')).split('\n')) {
-    const hit = /^cmdstat_([^:]+):calls=(\d+)/.exec(line);
-    if (hit) m.set(`redis ${hit[1]}`, Number(hit[2]));
-  }
-  const { rows: [db] } = await pool.query<{ xact_commit: string; xact_rollback: string }>('SELECT xact_commit, xact_rollback FROM pg_stat_database WHERE datname = current_database()');
-  m.set('pg xact_commit', Number(db!.xact_commit));
-  m.set('pg xact_rollback', Number(db!.xact_rollback));
-  return m;
-}
-const perOrder = (before: Map<string, number>, after: Map<string, number>): Record<string, number> =>
-  Object.fromEntries([...after].map(([k, v]) => [k, (v - (before.get(k) ?? 0)) / orders] as const).filter(([, v]) => v >= 0.01).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, Math.round(v * 100) / 100]));
-// BENCH_WORKERS: worker processes (pods) side by side, as workers scale out; 1 by default
-const workerPorts = [env.WORKER_PORT, ...(await Promise.all(Array.from({ length: workerCount - 1 }, async () => String(await freePort()))))];
-const workers = workerPorts.map((port) => startRole('worker', { WORKER_PORT: port }));
-for (const port of workerPorts) await ready(`http://127.0.0.1:${port}/readyz`, 'worker');
-const workerMeter = new CpuMeter(workers.flatMap((w) => processTree(w.pid!)));
-const redisMeter = new CpuMeter([redisPid]);
-const machineStart = machineCpu();
-const pgCpuSince = postgresCpuMeter();
-const countersBefore = await serverCounters();
-// the clock runs from the first job enqueued to the last order confirmed in Postgres
-const t0 = performance.now();
-// the jobs the webhook and the reconciler enqueue: same id and options (retries, retention)
-await commits.queue.addBulk(paid.map((holdId) => ({ name: 'commit', data: { holdId }, opts: { ...commitJobOptions, jobId: commitJobId(holdId) } })));
-for (;;) {
-  const { rows: c } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM orders WHERE sale_id = $1 AND status = 'confirmed'`, [sale.saleId]);
-  if (c[0]!.n >= orders) break;
-  await new Promise((r) => setTimeout(r, 50));
-}
-const commitS = (performance.now() - t0) / 1000;
-const workerCpu = workerMeter.read();
-const redisCpu = redisMeter.read().servers;
-const pgCpu = pgCpuSince();
-const machineEnd = machineCpu();
-const machine = { busy: machineEnd.busy - machineStart.busy, iowait: machineEnd.iowait - machineStart.iowait };
-const ordersPerS = orders / commitS;
-// confirmation e-mails still queued when the last order was confirmed (the same worker sends them)
-const mailBacklog = await new Queue('notifications', { connection: redis, prefix: '{bench}' });
-const mailsPending = (await mailBacklog.getJobCounts('waiting', 'active', 'prioritized')) as Record<string, number>;
-for (let i = 0; i < 600 && Object.values(await mailBacklog.getJobCounts('waiting', 'active', 'prioritized')).some((n) => n > 0); i++) await new Promise((r) => setTimeout(r, 50));
-const allDoneS = (performance.now() - t0) / 1000;
-await mailBacklog.close();
-rows.push({ phase: 'commit worker', offered: orders, achieved: Math.round(ordersPerS), p50_ms: '', p99_ms: '', errors: 0, api_cpu_s: round2(workerCpu.servers), redis_pg_cpu_s: round2(redisCpu + pgCpu), loadgen_cpu_s: '' });
-for (const w of workers) w.kill('SIGTERM');
-await Promise.all(workers.map(exited));
-// counted once the workers are gone: a Postgres backend publishes its statistics at exit (idle ones only every ~10 s)
-await new Promise((r) => setTimeout(r, 500));
-const countersAfter = await serverCounters();
+// the commit phase and its same-run baseline (the bare order + tickets + payment transaction): loadtests/bench-commit-phase.ts
+const workerConcurrency = Number(process.env.WORKER_CONCURRENCY ?? 32);
+const commit = await runCommitPhase({
+  pool, databaseUrl: services.databaseUrl, redis, inventory, sale: { saleId: sale.saleId, eventId: sale.eventId, sectionId: floor },
+  passJtis: Array.from({ length: orders }, () => passes[nextPass++ % passes.length]!.jti),
+  concurrency: workerConcurrency, pgPoolMax: Number(env.PG_POOL_MAX), redisPid, postmasterPid, say,
+  async startWorkers() {
+    // BENCH_WORKERS: worker processes (pods) side by side, as workers scale out; 1 by default
+    const workerPorts = [env.WORKER_PORT, ...(await Promise.all(Array.from({ length: workerCount - 1 }, async () => String(await freePort()))))];
+    const workers = workerPorts.map((port) => startRole('worker', { WORKER_PORT: port }));
+    for (const port of workerPorts) await ready(`http://127.0.0.1:${port}/readyz`, 'worker');
+    return workers;
+  },
+  async stopWorkers(workers) {
+    for (const w of workers) w.kill('SIGTERM');
+    await Promise.all(workers.map(exited));
+  },
+});
+const ordersPerS = commit.orders_per_s;
+rows.push({ phase: 'bare order txn', offered: orders, achieved: commit.bare_txn_per_s, p50_ms: '', p99_ms: '', errors: 0, api_cpu_s: '', redis_pg_cpu_s: commit.bare_window.cpu_s.postgres, loadgen_cpu_s: commit.bare_window.cpu_s.bench });
+rows.push({ phase: 'commit worker', offered: orders, achieved: Math.round(ordersPerS), p50_ms: '', p99_ms: '', errors: 0, api_cpu_s: commit.worker_window.cpu_s.measured, redis_pg_cpu_s: round2(commit.worker_window.cpu_s.redis + commit.worker_window.cpu_s.postgres), loadgen_cpu_s: '' });
 
 const confirmed = await pool.query<{ orders: number; tickets: number }>(
   `SELECT (SELECT count(*) FROM orders WHERE sale_id = $1 AND status = 'confirmed')::int AS orders,
@@ -306,12 +260,7 @@ const result = {
   baseline_livez_api_us_per_request: baseline?.api_us_per_request ?? null,
   generator: generator === 'autocannon' ? 'autocannon overallRate (1 s budgets per connection)' : 'paced open loop (lib/paced-http.ts)',
   ratio_max_rps_to_baseline: under.length && baseline ? Math.max(...under.map((s) => s.rate)) / baseline.rps : 0,
-  commit: {
-    orders, worker_processes: workerCount, worker_concurrency: Number(process.env.WORKER_CONCURRENCY ?? 32), seconds: commitS, mails_pending_at_last_confirm: Object.values(mailsPending).reduce((a, b) => a + b, 0), seconds_until_mails_queued_drained: allDoneS,
-    per_order: perOrder(countersBefore, countersAfter), confirmed_orders: confirmed.rows[0]!.orders, live_tickets: confirmed.rows[0]!.tickets, cpu_s: {
-      worker: round2(workerCpu.servers), redis: round2(redisCpu), postgres: round2(pgCpu), bench: round2(workerCpu.generator),
-      rest_of_machine: round2(machine.busy - workerCpu.servers - redisCpu - pgCpu - workerCpu.generator), iowait: round2(machine.iowait), available: round2(2 * commitS),
-    }, postgres: 'durable (fsync, synchronous_commit on)' },
+  commit: { ...commit, worker_processes: workerCount, confirmed_orders: confirmed.rows[0]!.orders, live_tickets: confirmed.rows[0]!.tickets },
   tracing: tracing ? { exporter: 'otlp/http to a local sink', sampled: 1, export_requests: otlp.requests, export_bytes: otlp.bytes } : 'off',
   warmup: warmup ?? null,
   steps,
@@ -320,14 +269,13 @@ const result = {
   setup: { connections, seconds, cores: 2, api_processes: apiProcesses, split: `${apiProcesses} API process(es), then ${workerCount} worker process(es), with this load generator (one thread), Redis and PostgreSQL on the same 2 cores; CPU seconds per side are in steps[].cpu and commit.cpu_s` },
 };
 console.log(formatTable(rows));
-say(`commit phase: ${result.commit.seconds.toFixed(2)} s, CPU s ${JSON.stringify(result.commit.cpu_s)}; mails pending at the last confirm: ${result.commit.mails_pending_at_last_confirm}, all mails done after ${allDoneS.toFixed(2)} s`);
-say(`per order: ${JSON.stringify(result.commit.per_order)}`);
-console.log(`max_rps=${result.max_rps} p99@2000=${result.p99_ms}ms orders/s=${result.orders_per_s} audit=${audit.ok ? 'ok' : audit.violations.join('; ')}`);
+say(`commit phase: ${commit.orders_per_s} orders/s = ${commit.ratio_to_bare_txn}× the bare transaction (${commit.bare_txn_per_s} txn/s)${commit.noisy ? ' NOISY' : ''}; µs CPU per order ${JSON.stringify(commit.cpu_us_per_order)}; ${commit.pg_transactions_per_order} PG transactions and ${commit.redis_commands_per_order} Redis commands per order`);
+say(`per order: ${JSON.stringify(commit.per_order)}`);
+console.log(`max_rps=${result.max_rps} p99@2000=${result.p99_ms}ms orders/s=${result.orders_per_s} commit/bare=${commit.ratio_to_bare_txn} audit=${audit.ok ? 'ok' : audit.violations.join('; ')}`);
 // a worker-only run does not overwrite the full run's figures
 say(`wrote ${writeResult(`${apiPhase ? 'checkout' : 'checkout-commit'}${tracing ? '-traced' : ''}`, result)}`);
 if (tracing) say(`tracing: ${otlp.requests} OTLP exports, ${(otlp.bytes / 1e6).toFixed(1)} MB`);
 
-await commits.close();
 redis.disconnect();
 await pool.end();
 jwksServer.close();

@@ -38,7 +38,10 @@ export function createBatcher<T>(opts: BatchOptions, run: (keys: string[]) => Pr
       (results) => {
         for (const [key, waiters] of batch) {
           const r = results.get(key) ?? { status: 'rejected', reason: new Error(`no commit result for ${key}`) };
-          for (const w of waiters) (r.status === 'fulfilled' ? w.resolve(r.value) : w.reject(r.reason));
+          for (const w of waiters) {
+            if (r.status === 'fulfilled') w.resolve(r.value);
+            else w.reject(r.reason);
+          }
         }
       },
       (err: unknown) => {
