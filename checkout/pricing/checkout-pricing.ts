@@ -85,6 +85,8 @@ export interface CheckoutPricing {
   forUnpricedHold(saleId: string, items: HeldItem[], currency: string): Promise<PriceBreakdown>;
   /** After the order is confirmed (re-run safely by every commit retry): the use is redeemed, points earned. */
   afterConfirmed(holdId: string): Promise<void>;
+  /** afterConfirmed for a batch of orders (the worker's group commit), in the same one statement. */
+  afterConfirmedMany(holdIds: string[]): Promise<void>;
 }
 
 export function createCheckoutPricing(pg: PgPool, options: { loyaltyEarnBps: number; cacheMs?: number }): CheckoutPricing {
@@ -134,6 +136,24 @@ export function createCheckoutPricing(pg: PgPool, options: { loyaltyEarnBps: num
       throw new CheckoutError('checkout_priced', 'this hold was already priced at checkout with another code or other points; release it and hold again to change them', { breakdown: b });
     }
     return b;
+  }
+
+  async function afterConfirmedMany(holdIds: string[]): Promise<void> {
+    // ONE statement (one round trip, one implicit transaction): the use becomes redeemed, and the
+    // account earns under a share lock on the confirmed order, so a cancellation (FOR UPDATE)
+    // either came first (nothing is earned) or waits and then reverses what was earned.
+    await pg.query({
+      name: 'usher-after-confirmed',
+      text: `WITH redeemed AS (
+               UPDATE promo_redemptions SET status = 'redeemed' WHERE hold_id = ANY($1::text[]) AND status = 'reserved' RETURNING 1
+             ), o AS (
+               SELECT o.id, o.user_id, (o.amount_minor::bigint * coalesce(r.earn_bps, $2) / 10000)::int AS earned
+               FROM orders o JOIN events e ON e.id = o.event_id LEFT JOIN loyalty_rates r ON r.organiser_id = e.organiser_id
+               WHERE o.id = ANY($1::text[]) AND o.status = 'confirmed' AND o.user_id IS NOT NULL FOR SHARE OF o
+             )
+             SELECT (SELECT count(*) FROM redeemed) AS redeemed, loyalty_post(o.user_id, o.id, 'earn', o.earned) FROM o WHERE o.earned > 0`,
+      values: [holdIds, options.loyaltyEarnBps],
+    });
   }
 
   return {
@@ -219,22 +239,7 @@ export function createCheckoutPricing(pg: PgPool, options: { loyaltyEarnBps: num
 
     forUnpricedHold,
 
-    async afterConfirmed(holdId) {
-      // ONE statement (one round trip, one implicit transaction): the use becomes redeemed, and the
-      // account earns under a share lock on the confirmed order, so a cancellation (FOR UPDATE)
-      // either came first (nothing is earned) or waits and then reverses what was earned.
-      await pg.query({
-        name: 'usher-after-confirmed',
-        text: `WITH redeemed AS (
-                 UPDATE promo_redemptions SET status = 'redeemed' WHERE hold_id = $1 AND status = 'reserved' RETURNING 1
-               ), o AS (
-                 SELECT o.user_id, (o.amount_minor::bigint * coalesce(r.earn_bps, $2) / 10000)::int AS earned
-                 FROM orders o JOIN events e ON e.id = o.event_id LEFT JOIN loyalty_rates r ON r.organiser_id = e.organiser_id
-                 WHERE o.id = $1 AND o.status = 'confirmed' AND o.user_id IS NOT NULL FOR SHARE OF o
-               )
-               SELECT (SELECT count(*) FROM redeemed) AS redeemed, loyalty_post(o.user_id, $1, 'earn', o.earned) FROM o WHERE o.earned > 0`,
-        values: [holdId, options.loyaltyEarnBps],
-      });
-    },
+    afterConfirmed: (holdId) => afterConfirmedMany([holdId]),
+    afterConfirmedMany,
   };
 }

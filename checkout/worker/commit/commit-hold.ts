@@ -125,10 +125,13 @@ export async function commitHolds(deps: CheckoutServices, holdIds: string[], log
     for (const c of toConfirm) fail(c.holdId, err);
     return results;
   }
-  await each(toConfirm, (c) => c.holdId, async (c) => {
-    await afterConfirmed(deps, c.holdId, c.payment, c.eventStartsAt);
-    done(c.holdId, 'confirmed');
-  });
+  try {
+    await afterAllConfirmed(deps, toConfirm);
+    for (const c of toConfirm) done(c.holdId, 'confirmed');
+  } catch (err) {
+    // confirmed but the lease, mails or points may be missing: the retry finds it confirmed and repeats them
+    for (const c of toConfirm) fail(c.holdId, err);
+  }
   return results;
 }
 
@@ -158,6 +161,15 @@ async function afterConfirmed(deps: CheckoutServices, holdId: string, payment: P
     eventStartsAt ? deps.notifications.afterCommit(holdId, eventStartsAt) : undefined,
     // the promo use becomes redeemed and the account earns its points: once per order (ledger key)
     deps.pricing.afterConfirmed(holdId),
+  ]);
+}
+
+/** afterConfirmed for a batch: each step once for all of its holds (mails in one round trip, points in one statement). */
+async function afterAllConfirmed(deps: CheckoutServices, confirmed: { holdId: string; payment: PaymentRow; eventStartsAt: Date }[]): Promise<void> {
+  await Promise.all([
+    ...confirmed.map((c) => endLease(deps.ctx.redis, c.payment.snapshot.saleId, c.payment.snapshot.passJti)),
+    deps.notifications.afterCommitMany(confirmed.map((c) => ({ orderId: c.holdId, eventStartsAt: c.eventStartsAt }))),
+    deps.pricing.afterConfirmedMany(confirmed.map((c) => c.holdId)),
   ]);
 }
 

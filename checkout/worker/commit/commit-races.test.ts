@@ -38,7 +38,8 @@ describe('commit races', () => {
   it('a run that dies right after the confirm: the re-run queues the e-mails and ends the lease', async () => {
     const b = await startPurchase(w);
     w.stripe!.authorize(b.paymentIntentId);
-    const dying = { ...w.deps.notifications, afterCommit: () => Promise.reject(new Error('worker died after the confirm')) };
+    const died = () => Promise.reject(new Error('worker died after the confirm'));
+    const dying = { ...w.deps.notifications, afterCommit: died, afterCommitMany: died };
     await expect(commitHold({ ...w.deps, notifications: dying }, b.holdId, w.ctx.log)).rejects.toThrow('worker died');
     expect(await orderStatusOf(w, b.holdId)).toBe('confirmed');
     expect(await w.deps.notifications.queue.getJob(notificationJobId('confirmation', b.holdId))).toBeUndefined();

@@ -26,6 +26,8 @@ export interface NotificationQueue {
   queue: Queue<NotificationJobData | RemindersMovedJobData>;
   /** Confirmation now; reminder `reminderBeforeS` before the event (skipped when that is past). */
   afterCommit(orderId: string, eventStartsAt: Date): Promise<void>;
+  /** afterCommit for a batch of orders (the commit worker's group commit): one round trip for all. */
+  afterCommitMany(orders: { orderId: string; eventStartsAt: Date }[]): Promise<void>;
   /** Queues the moving of the event's reminders to its new start (read when the job runs). */
   afterEventMoved(eventId: string): Promise<void>;
   /**
@@ -53,6 +55,18 @@ export function createNotificationQueue(connection: ConnectionOptions, prefix: s
         queue.add('confirmation', { orderId, kind: 'confirmation' }, { ...jobDefaults, jobId: notificationJobId('confirmation', orderId) }),
         delay > 0 ? queue.add('reminder', { orderId, kind: 'reminder' }, { ...jobDefaults, delay, jobId: notificationJobId('reminder', orderId) }) : undefined,
       ]);
+    },
+    async afterCommitMany(orders) {
+      // addBulk pays for copying the connection's scripts onto its pipeline once per call: less
+      // than a round trip per job once a batch has a few orders
+      const now = Date.now();
+      await queue.addBulk(orders.flatMap(({ orderId, eventStartsAt }) => {
+        const delay = eventStartsAt.getTime() - reminderBeforeS * 1000 - now;
+        return [
+          { name: 'confirmation', data: { orderId, kind: 'confirmation' as const }, opts: { ...jobDefaults, jobId: notificationJobId('confirmation', orderId) } },
+          ...(delay > 0 ? [{ name: 'reminder', data: { orderId, kind: 'reminder' as const }, opts: { ...jobDefaults, delay, jobId: notificationJobId('reminder', orderId) } }] : []),
+        ];
+      }));
     },
     async afterEventMoved(eventId) {
       // a fresh id each time: every move must run, and each run reads the start as it is then
