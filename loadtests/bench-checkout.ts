@@ -6,10 +6,13 @@
  *     pre-admitted passes, and availability reads; p50/p99, errors, achieved rate, API µs per
  *     request and its ratio to the bare route's. The first mixed load after start-up is reported
  *     apart (`warmup`). max_rps = the highest offered rate whose p99 < 100 ms and that was delivered.
- *  2. commit worker throughput: N paid holds (demo gateway) → claim → Postgres → capture →
- *     finalize, orders/s from the first job to the last confirmed order; then the inventory audit
- *     (oversell / double sale / lost paid holds must all be zero).
- * Baseline in the same run: GET /livez of the same API process (the framework's ceiling here), autocannon unthrottled, with its API µs per request.
+ *  2. commit worker throughput (loadtests/bench-commit-phase.ts): N paid holds (demo gateway) →
+ *     claim → Postgres → capture → finalize, orders/s from the first job to the last confirmed
+ *     order, against the bare order + tickets + payment transaction of the same run; then the
+ *     inventory audit (oversell / double sale / lost paid holds must all be zero).
+ * Baselines in the same run: GET /livez of the same API process (the framework's ceiling here), autocannon unthrottled, with its API µs per request;
+ * the bare commit transaction (PostgreSQL's ceiling here). The worker takes COMMIT_BATCH_MAX,
+ * COMMIT_BATCH_WAIT_MS and WORKER_CONCURRENCY from the environment (COMMIT_BATCH_MAX=1: no group commit).
  * Env: BENCH_RATES (1000,2000,4000,6000,8000,10000,12000), BENCH_API_PROCESSES (2: one per core, API_PROCESSES), BENCH_SECONDS (6), BENCH_CONNECTIONS (200: many fans, each on its own connection; too few would cap the rate at connections ÷ latency), BENCH_ORDERS (2000),
  * BENCH_GENERATOR (paced; `autocannon`: its overallRate, the generator before, for comparison),
  * BENCH_NODE_ARGS (extra node flags for the API and worker processes, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"),
