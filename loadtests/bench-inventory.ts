@@ -4,7 +4,7 @@
  * process.cpuUsage), so the figures carry from one machine to another:
  * - floor: a trivial script by EVALSHA over the same connections and concurrency (what any
  *   one-script hold pays), with no arguments and with the hold's 10 keys and 7 arguments;
- * - holds through the TypeScript wrapper, per mode (best available, best N together, explicit
+ * - holds through the TypeScript wrapper (its per-shard coalescer on, and off for best available), per mode (best available, best N together, explicit
  *   seats), with and without ioredis auto-pipelining for best available;
  * - redis-benchmark running the trivial script and the same hold script by EVALSHA (Redis's own
  *   limit, without a Node client);
@@ -101,14 +101,15 @@ async function floorPhase(meter: StepMeter, autoPipelining: boolean): Promise<vo
   }
 }
 
-async function holdPhase(meter: StepMeter, mode: HoldMode, autoPipelining: boolean): Promise<void> {
-  const driver = new HoldDriver(services.redisUrl, pool, autoPipelining, concurrency);
+/** `unbatched`: one script call per hold (the coalescer off), the same run's before for the batches. */
+async function holdPhase(meter: StepMeter, mode: HoldMode, autoPipelining: boolean, unbatched = false): Promise<void> {
+  const driver = new HoldDriver(services.redisUrl, pool, autoPipelining, concurrency, unbatched ? { maxBatch: 1 } : undefined);
   try {
     await warm(driver, mode);
     const sale = await newSale(pool, services.redisUrl, (holds + 1_000) * QUANTITY);
     const stop = await meter.start();
     const { latency } = await driver.holds(sale, mode, holds);
-    record(`hold ${mode} (${autoPipelining ? 'auto-pipelining' : 'plain'})`, await stop(holds), latency);
+    record(`hold ${mode} (${autoPipelining ? 'auto-pipelining' : 'plain'}${unbatched ? ', one call per hold' : ''})`, await stop(holds), latency);
     await auditHolds(driver, sale);
   } finally {
     driver.close();
@@ -223,6 +224,7 @@ try {
   if (phases.has('holds')) {
     await holdPhase(meter, 'best', false);
     for (const mode of MODES) await holdPhase(meter, mode, true);
+    await holdPhase(meter, 'best', true, true);
   }
   if (phases.has('redis-benchmark')) await redisBenchmarkPhase(meter);
   if (phases.has('pg')) {
@@ -263,6 +265,7 @@ try {
   });
   const bestPiped = perMode.find((m) => m.step === 'hold best (auto-pipelining)');
   const bestPlain = perMode.find((m) => m.step === 'hold best (plain)');
+  const bestAlone = perMode.find((m) => m.step === 'hold best (auto-pipelining, one call per hold)');
   const rbBest = find('redis-benchmark hold best');
   const rbFloor = find("redis-benchmark EVALSHA 'return 1'");
   const result = {
@@ -280,6 +283,9 @@ try {
     redis_us_per_best_hold: bestPiped?.redis_us_per_hold,
     redis_us_per_floor_call: floorPiped?.redis_us_per_op,
     redis_cpu_best_hold_vs_floor: bestPiped?.redis_cpu_vs_floor,
+    // the same holds with the per-shard coalescer off (inventory/hold-batcher.ts): what batching bought in this run
+    redis_us_per_best_hold_one_call_each: bestAlone?.redis_us_per_hold,
+    redis_cpu_best_hold_one_call_each_vs_floor: bestAlone?.redis_cpu_vs_floor,
     redis_benchmark_cpu_hold_vs_floor: ratio(rbBest?.redis_us_per_op, rbFloor?.redis_us_per_op),
     per_mode: perMode,
     flatness,
