@@ -129,9 +129,15 @@ local function placeHolds(shard, holds, markerTtl)
     return picked
   end
 
+  local sections = {}
   local function pickSection(sec, raw, q, qs, together)
     if not raw then return nil, 'sold_out' end -- the section has no seats on this shard
-    local ord, kind, tier, name = string.match(raw, '^([^|]*)|([^|]*)|([^|]*)|(.*)$')
+    local parsed = sections[sec]
+    if not parsed then
+      parsed = { string.match(raw, '^([^|]*)|([^|]*)|([^|]*)|(.*)$') }
+      sections[sec] = parsed
+    end
+    local ord, kind, tier, name = parsed[1], parsed[2], parsed[3], parsed[4]
     if kind == 'ga' then
       if counter('f:', sec) >= q then return { { s = sec, t = tier, i = '', n = q, l = name } } end
       return nil, heldOrSoldOut(sec)
@@ -209,8 +215,9 @@ local function placeHolds(shard, holds, markerTtl)
           taken[it.i] = true
           if not it.l then labelled[#labelled + 1] = it end
         end
-        delta['f:' .. it.s] = (delta['f:' .. it.s] or 0) - it.n
-        delta['h:' .. it.s] = (delta['h:' .. it.s] or 0) + it.n
+        local f, hk = 'f:' .. it.s, 'h:' .. it.s
+        delta[f] = (delta[f] or 0) - it.n
+        delta[hk] = (delta[hk] or 0) + it.n
       end
       held[#held + 1] = { j = j, h = h, items = items }
     elseif not answers[j] then
@@ -230,31 +237,33 @@ local function placeHolds(shard, holds, markerTtl)
   local deadline = string.format('%.0f', now + tonumber(meta('hold_s') or '0') * 1000)
   local created = string.format('%.0f', now)
   local currency = meta('currency')
+  local priceOf, amountText = {}, {}
   for _, rec in ipairs(held) do
     local amount = 0
+    local heldBy = 'H:' .. rec.h.jti
     for _, it in ipairs(rec.items) do
-      local price = prices[it.t]
+      local price = priceOf[it.t]
       if not price then
-        price = meta('price:' .. it.t) or '0'
-        prices[it.t] = price
+        price = tonumber(prices[it.t] or meta('price:' .. it.t) or '0')
+        priceOf[it.t] = price
       end
-      it.p = tonumber(price)
-      amount = amount + it.p * it.n
+      it.p = price
+      amount = amount + price * it.n
       if it.i ~= '' then
         seatState[#seatState + 1] = it.i
-        seatState[#seatState + 1] = 'H:' .. rec.h.jti
+        seatState[#seatState + 1] = heldBy
         seatIds[#seatIds + 1] = it.i
       end
       moved[it.s] = (moved[it.s] or 0) + it.n
     end
-    local fields = { 'state', 'HELD', 'items', cjson.encode(rec.items), 'amount', string.format('%.0f', amount), 'currency', currency,
-      'deadline', deadline, 'extended', '0', 'jti', rec.h.jti, 'created', created }
-    redis.call('HSET', rec.h.hold, unpack(fields))
+    local amountS = amountText[amount]
+    if not amountS then amountS = string.format('%.0f', amount); amountText[amount] = amountS end
+    local fields = { 'hold', tostring(rec.h.roundN), 'state', 'HELD', 'items', cjson.encode(rec.items), 'amount', amountS,
+      'currency', currency, 'deadline', deadline, 'extended', '0', 'jti', rec.h.jti, 'created', created }
+    redis.call('HSET', rec.h.hold, unpack(fields, 3))
     deadlines[#deadlines + 1] = deadline
     deadlines[#deadlines + 1] = rec.h.jti
     -- the reply from the values at hand (what a replay would read back), without an HGETALL
-    table.insert(fields, 1, tostring(rec.h.roundN))
-    table.insert(fields, 1, 'hold')
     answers[rec.j] = fields
   end
   if #seatIds > 0 then
