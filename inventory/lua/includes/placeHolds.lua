@@ -168,16 +168,16 @@ local function placeHolds(shard, holds, markerTtl)
     open = meta('on_sale') == '1' and now >= tonumber(meta('opens_ms')) and now < tonumber(meta('closes_ms'))
   end
   local limit = tonumber(meta('limit'))
+  local function miss(j, h, reason)
+    markers[#markers + 1] = h.marker
+    markers[#markers + 1] = h.roundN .. '|' .. reason
+    answers[j] = { 'miss', tostring(h.roundN), reason }
+  end
   for _, j in ipairs(undecided) do
     local h = holds[j]
     local q = tonumber(h.q)
-    local function miss(reason)
-      markers[#markers + 1] = h.marker
-      markers[#markers + 1] = h.roundN .. '|' .. reason
-      answers[j] = { 'miss', tostring(h.roundN), reason }
-    end
     local items, reason, err
-    if h.mode == 'probe' then miss('elsewhere')
+    if h.mode == 'probe' then miss(j, h, 'elsewhere')
     elseif not published then err = redis.error_reply('USHER:unknown_sale')
     elseif not open then err = redis.error_reply('USHER:sale_not_open')
     elseif not q or q < 1 or q ~= math.floor(q) then err = redis.error_reply('USHER:bad_quantity')
@@ -221,7 +221,7 @@ local function placeHolds(shard, holds, markerTtl)
       end
       held[#held + 1] = { j = j, h = h, items = items }
     elseif not answers[j] then
-      miss(reason)
+      miss(j, h, reason)
     end
   end
 
