@@ -19,8 +19,11 @@
   KEYS[10] runs      ZSET  the free-run index (includes/runIndex.lua): N together finds its row without
                      reading the section
   A new hold is found by the sweeper and the audit through KEYS[6]; it joins the shard's set of
-  holds when claimed (claimHold-8), which saves every hold a write. The decision itself is
-  includes/placeHolds.lua, shared with holdBatch-N.lua (several passes in one call).
+  holds when claimed (claimHold-8), which saves every hold a write.
+  Several passes at once on one shard go as holdBatch-N.lua (includes/placeHolds.lua), which must
+  answer each as this script would, one after the other (hold-batcher.test.ts holds them to it).
+  This one stays the reference and the lone step's path: for one pass it costs about a quarter
+  less than the batch code does (callgrind; inventory/README.md).
 
   ARGV[1] jti
   ARGV[2] placement round (integer), or '' to read it from KEYS[10]
@@ -38,14 +41,151 @@
   Errors (nothing written): USHER:unknown_sale, USHER:sale_not_open, USHER:over_limit,
     USHER:bad_quantity, USHER:unknown_seat, USHER:duplicate_seat
 ]]
---- @include "placeHolds"
+--- @include "nowMs"
+--- @include "holdReply"
+--- @include "seatInfo"
+--- @include "runIndex"
 
-local seats = {}
-for j = 8, #ARGV do seats[#seats + 1] = ARGV[j] end
-local shard = { meta = KEYS[1], seats = KEYS[2], state = KEYS[3], free = KEYS[4], counts = KEYS[5], deadlines = KEYS[6], runs = KEYS[10] }
-local answers = placeHolds(shard, { {
-  jti = ARGV[1], round = ARGV[2], mode = ARGV[3], target = ARGV[4], q = ARGV[5], together = ARGV[6] == '1', seats = seats,
-  hold = KEYS[7], marker = KEYS[8], roundKey = KEYS[9],
-} }, ARGV[7])
-if answers.err then return answers end
-return answers[1]
+local jti, mode, target = ARGV[1], ARGV[3], ARGV[4]
+local round = tonumber(ARGV[2] ~= '' and ARGV[2] or (redis.call('GET', KEYS[9]) or '0'))
+local q, together = tonumber(ARGV[5]), ARGV[6] == '1'
+
+-- 1. Replay: a hold of this pass here (any round), or this round's decision. A fresh pass, the
+-- common case, costs one EXISTS for both keys.
+if redis.call('EXISTS', KEYS[7], KEYS[8]) > 0 then
+  local reply = holdReply(KEYS[7], 'hold')
+  if #reply > 1 then
+    table.insert(reply, 2, tostring(round))
+    return reply
+  end
+  local marker = redis.call('GET', KEYS[8])
+  if marker then
+    local r, reason = string.match(marker, '^(%d+)|(.*)$')
+    if tonumber(r) > round then return { 'stale', tostring(round) } end
+    if tonumber(r) == round then return { 'miss', tostring(round), reason } end
+  end
+end
+
+local function miss(reason)
+  redis.call('SET', KEYS[8], round .. '|' .. reason, 'EX', ARGV[7])
+  return { 'miss', tostring(round), reason }
+end
+if mode == 'probe' then return miss('elsewhere') end
+
+-- 2. Checks, nothing written yet. One HMGET also brings what the mode needs next: m[8] the
+-- section's "ord|kind|tier|name" (section mode) or the tier's section list and m[9] its price
+-- (tier mode).
+local m = redis.call('HMGET', KEYS[1], 'published', 'on_sale', 'opens_ms', 'closes_ms', 'limit', 'hold_s', 'currency',
+  mode == 'section' and ('sec:' .. target) or mode == 'tier' and ('tier:' .. target) or 'published',
+  mode == 'tier' and ('price:' .. target) or 'published')
+if m[1] ~= '1' then return redis.error_reply('USHER:unknown_sale') end
+local now = nowMs()
+if m[2] ~= '1' or now < tonumber(m[3]) or now >= tonumber(m[4]) then return redis.error_reply('USHER:sale_not_open') end
+if not q or q < 1 or q ~= math.floor(q) then return redis.error_reply('USHER:bad_quantity') end
+if q > tonumber(m[5]) then return redis.error_reply('USHER:over_limit limit ' .. m[5]) end
+local prices = {}
+if mode == 'tier' then prices[target] = m[9] end
+
+local function counter(prefix, sec) return tonumber(redis.call('HGET', KEYS[5], prefix .. sec) or '0') end
+local function heldOrSoldOut(sec)
+  if counter('h:', sec) + counter('c:', sec) > 0 then return 'all_held' end
+  return 'sold_out'
+end
+local rank = { sold_out = 1, all_held = 2, not_together = 3 }
+
+-- Best seats of one section on this shard: list of items, or nil and a reason.
+local function pickSection(sec, raw)
+  if not raw then return nil, 'sold_out' end -- the section has no seats on this shard
+  local ord, kind, tier, name = string.match(raw, '^([^|]*)|([^|]*)|([^|]*)|(.*)$')
+  if kind == 'ga' then
+    if counter('f:', sec) >= q then return { { s = sec, t = tier, i = '', n = q, l = name } } end
+    return nil, heldOrSoldOut(sec)
+  end
+  local picked
+  if not together or q == 1 then
+    -- the section's scores are ord * 1e8 … ord * 1e8 + 99999999 (SECTION_SPAN), written as
+    -- strings: a number argument costs Redis a printf
+    picked = redis.call('ZRANGEBYSCORE', KEYS[4], ord .. '00000000', ord .. '99999999', 'LIMIT', '0', ARGV[5])
+    if #picked < q then return nil, heldOrSoldOut(sec) end
+  else
+    -- the first run of q free seats in score order (includes/runIndex.lua)
+    picked = findTogether(KEYS[4], KEYS[10], tonumber(ord) * SECTION_SPAN, q)
+    if not picked then
+      if counter('f:', sec) >= q then return nil, 'not_together' end
+      return nil, heldOrSoldOut(sec)
+    end
+  end
+  local items = {}
+  local raws = redis.call('HMGET', KEYS[2], unpack(picked))
+  for j, id in ipairs(picked) do
+    -- "section|tier|score|row|position|label" (includes/seatInfo.lua): only the label is new here
+    items[j] = { s = sec, t = tier, i = id, n = 1, l = string.match(raws[j], '^[^|]*|[^|]*|[^|]*|[^|]*|[^|]*|(.*)$') }
+  end
+  return items
+end
+
+local items, reason
+if mode == 'section' then
+  items, reason = pickSection(target, m[8])
+elseif mode == 'tier' then
+  local list = m[8] or ''
+  reason = 'sold_out'
+  for sec in string.gmatch(list, '[^,]+') do
+    local got, why = pickSection(sec, redis.call('HGET', KEYS[1], 'sec:' .. sec))
+    if got then items = got; break end
+    if rank[why] > rank[reason] then reason = why end
+  end
+else -- seats
+  local seen, taken = {}, false
+  items = {}
+  for j = 8, #ARGV do
+    local id = ARGV[j]
+    if seen[id] then return redis.error_reply('USHER:duplicate_seat ' .. id) end
+    seen[id] = true
+    local info = seatInfo(KEYS[2], id)
+    if not info then return redis.error_reply('USHER:unknown_seat ' .. id) end
+    if redis.call('HGET', KEYS[3], id) ~= 'F' then taken = true end
+    items[#items + 1] = { s = info.sec, t = info.tier, i = id, n = 1, l = info.label }
+  end
+  if #items ~= q then return redis.error_reply('USHER:bad_quantity') end
+  if taken then items = nil; reason = 'seat_taken' end
+end
+if not items then return miss(reason) end
+
+-- 3. Writes (batched: one HSET and one ZREM for all seats, one HINCRBY pair per section).
+local amount, perSection, seatState, seatIds = 0, {}, {}, {}
+for _, it in ipairs(items) do
+  local price = prices[it.t]
+  if not price then
+    price = redis.call('HGET', KEYS[1], 'price:' .. it.t) or '0'
+    prices[it.t] = price
+  end
+  it.p = tonumber(price)
+  amount = amount + it.p * it.n
+  if it.i ~= '' then
+    seatState[#seatState + 1] = it.i
+    seatState[#seatState + 1] = 'H:' .. jti
+    seatIds[#seatIds + 1] = it.i
+  end
+  perSection[it.s] = (perSection[it.s] or 0) + it.n
+end
+if #seatIds > 0 then
+  redis.call('HSET', KEYS[3], unpack(seatState))
+  redis.call('ZREM', KEYS[4], unpack(seatIds))
+  redis.call('HINCRBY', KEYS[5], 'ver', 1)
+end
+for sec, n in pairs(perSection) do
+  -- the usual single-section hold of q places reuses the quantity string (no number formatting)
+  local ns = n == q and ARGV[5] or tostring(n)
+  redis.call('HINCRBY', KEYS[5], 'f:' .. sec, '-' .. ns)
+  redis.call('HINCRBY', KEYS[5], 'h:' .. sec, ns)
+end
+local deadline = string.format('%.0f', now + tonumber(m[6]) * 1000)
+local fields = { 'state', 'HELD', 'items', cjson.encode(items), 'amount', string.format('%.0f', amount), 'currency', m[7],
+  'deadline', deadline, 'extended', '0', 'jti', jti, 'created', string.format('%.0f', now) }
+redis.call('HSET', KEYS[7], unpack(fields))
+redis.call('ZADD', KEYS[6], deadline, jti)
+-- the reply from the values at hand (what a replay would read back), without an HGETALL
+table.insert(fields, 1, tostring(round))
+table.insert(fields, 1, 'hold')
+return fields

@@ -1,9 +1,9 @@
 --[[
-  The hold decision of several admission passes on one shard, in one script call: holdSeats-10.lua
-  runs it for one pass, holdBatch-N.lua for a batch the TypeScript coalescer (hold-batcher.ts)
-  gathered. The answer for each pass is the one holdSeats would give if the passes ran one after
-  the other in batch order: every read sees the batch's earlier holds through an overlay (seats
-  taken, counters moved), and every write is made once at the end, shared by the batch — one HSET
+  The hold decision of several admission passes on one shard, in one script call (holdBatch-N.lua,
+  for a batch the TypeScript coalescer hold-batcher.ts gathered). The answer for each pass is the
+  one holdSeats-10.lua would give if the passes ran one after the other in batch order: every
+  read sees the batch's earlier holds through an overlay (seats taken, counters moved), and every
+  write is made once at the end, shared by the batch — one HSET
   of seat states, one ZREM of free seats, one `ver` bump, one HINCRBY pair per section, one ZADD of
   deadlines — so a hold's own writes are its record only. A pass refused with an error changes
   nothing (its overlay is applied only once it holds). Passes of one batch are distinct (the
