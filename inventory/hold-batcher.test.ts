@@ -13,6 +13,7 @@ import { seededRandom } from '../loadtests/lib/seeded-random.js';
 import { HoldBatcher, type HoldStep } from './hold-batcher.js';
 import { InventoryError, fromScriptError } from './inventory-errors.js';
 import { fieldsOf } from './hold-record.js';
+import { shardKeys } from './inventory-keys.js';
 import { createSeatInventory } from './seat-inventory.js';
 import type { Hold } from './inventory-api.js';
 
@@ -116,7 +117,13 @@ describe('hold batches', () => {
     const batcher = new HoldBatcher(redis, TTL, { maxBatch: 64 });
     const step = (jti: string, quantity: number): HoldStep => ({ jti, round: '', mode: 'section', target: sec, quantity, together: false, seatIds: [] });
     const answers = await Promise.allSettled([step('a', 2), step('b', 99), step('c', 0), step('d', 3)].map((st) => batcher.step(s.sale.saleId, 0, st).catch(fromScriptError)));
-    expect(answers.map((a) => (a.status === 'fulfilled' ? fieldsOf(a.value, 2).jti : (a.reason as InventoryError).code))).toEqual(['a', 'over_limit', 'bad_quantity', 'd']);
+    expect(answers.map((a) => (a.status === 'fulfilled' ? 'held' : (a.reason as InventoryError).code))).toEqual(['held', 'over_limit', 'bad_quantity', 'held']);
+    // each answer is its own pass's record, as written
+    const k = shardKeys(s.sale.saleId, 0);
+    for (const [j, jti] of ['a', 'b', 'c', 'd'].entries()) {
+      const a = answers[j]!;
+      expect(await redis.hget(k.hold(jti), 'items')).toBe(a.status === 'fulfilled' ? fieldsOf(a.value, 2).items : null);
+    }
     const held = answers.flatMap((a) => (a.status === 'fulfilled' ? [JSON.parse(fieldsOf(a.value, 2).items!) as unknown[]] : []));
     expect(held.map((items) => items.length)).toEqual([2, 3]);
   });

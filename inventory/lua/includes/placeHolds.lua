@@ -258,13 +258,14 @@ local function placeHolds(shard, holds, markerTtl)
     end
     local amountS = amountText[amount]
     if not amountS then amountS = string.format('%.0f', amount); amountText[amount] = amountS end
-    local fields = { 'hold', tostring(rec.h.roundN), 'state', 'HELD', 'items', cjson.encode(rec.items), 'amount', amountS,
-      'currency', currency, 'deadline', deadline, 'extended', '0', 'jti', rec.h.jti, 'created', created }
-    redis.call('HSET', rec.h.hold, unpack(fields, 3))
+    local itemsJson = cjson.encode(rec.items)
+    redis.call('HSET', rec.h.hold, 'state', 'HELD', 'items', itemsJson, 'amount', amountS, 'currency', currency,
+      'deadline', deadline, 'extended', '0', 'jti', rec.h.jti, 'created', created)
     deadlines[#deadlines + 1] = deadline
     deadlines[#deadlines + 1] = rec.h.jti
-    -- the reply from the values at hand (what a replay would read back), without an HGETALL
-    answers[rec.j] = fields
+    -- the reply from the values at hand, without an HGETALL: what hold-record.ts needs of a new
+    -- hold (a replay reads back the rest: extended '0', its own jti, created)
+    answers[rec.j] = { 'hold', tostring(rec.h.roundN), 'state', 'HELD', 'items', itemsJson, 'amount', amountS, 'currency', currency, 'deadline', deadline }
   end
   if #seatIds > 0 then
     redis.call('HSET', shard.state, unpack(seatState))
