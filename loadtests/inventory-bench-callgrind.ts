@@ -29,7 +29,8 @@ export async function callgrindPhase(pool: pg.Pool, batches: readonly number[], 
   const child = spawn('valgrind', ['--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${dir}/cg.out`,
     'redis-server', '--port', String(port), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
   const url = `redis://127.0.0.1:${port}`;
-  const redis = new Redis(url, { lazyConnect: true, retryStrategy: () => 200 });
+  // valgrind takes seconds to start the server: commands wait in the offline queue until it answers
+  const redis = new Redis(url, { retryStrategy: () => 200, maxRetriesPerRequest: null });
   const out: InstructionCount[] = [];
   // one measured window: counters zeroed, instrumentation on, `work`, off, dumped and read back
   const count = async (step: string, n: number, work: () => Promise<void>): Promise<void> => {
@@ -46,16 +47,7 @@ export async function callgrindPhase(pool: pg.Pool, batches: readonly number[], 
     say(`callgrind ${step}: ${point.instructions_per_op} instructions per op`);
   };
   try {
-    for (let tries = 0; ; tries++) {
-      try {
-        await redis.connect();
-        await redis.ping();
-        break;
-      } catch (err) {
-        if (tries > 60) throw err;
-        await new Promise((r) => setTimeout(r, 500));
-      }
-    }
+    await Promise.race([redis.ping(), new Promise((_, reject) => setTimeout(() => reject(new Error('redis-server under valgrind did not answer in 60 s')), 60_000))]);
     const sha = String(await redis.script('LOAD', FLOOR_LUA));
     for (let j = 0; j < 200; j++) await redis.evalsha(sha, 0);
     await count("floor EVALSHA 'return 1'", ops, async () => {
