@@ -20,13 +20,14 @@
  */
 import type { RedisClient } from '../common/redis-connection.js';
 import type { Hold, HoldRequest } from './inventory-api.js';
-import { holdSeatsKeys, shardKeys } from './inventory-keys.js';
+import { shardKeys } from './inventory-keys.js';
 import { InventoryError, fromScriptError, isMissReason, missError, type MissReason } from './inventory-errors.js';
 import { homeShard, parseJti, parseSaleId } from './hold-id.js';
 import { fieldsOf, holdFromFields } from './hold-record.js';
 import type { LayoutCache } from './sale-layout.js';
 import { validateRequest, type PlacementRequest } from './hold-request.js';
 import { counter, histogram } from '../common/metrics.js';
+import { HoldBatcher, type HoldBatchOptions } from './hold-batcher.js';
 
 const holdsTotal = counter('usher_inventory_hold_requests_total', 'Hold requests by outcome', ['outcome']);
 const holdSeconds = histogram('usher_hold_seconds', 'Time to place or refuse a hold (all shard attempts)');
@@ -36,12 +37,17 @@ type Step = ({ kind: 'hold'; shard: number; fields: Record<string, string> } | {
 const MAX_ROUND_RESTARTS = 5;
 
 export class HoldPlacement {
+  private readonly batcher: HoldBatcher;
+
   constructor(
     private readonly redis: RedisClient,
     private readonly layouts: LayoutCache,
     /** How long per-shard decisions and the round live: at least a pass's lifetime. */
     private readonly passMemoryS: number,
-  ) {}
+    batching: HoldBatchOptions = {},
+  ) {
+    this.batcher = new HoldBatcher(redis, passMemoryS, batching);
+  }
 
   async hold(saleIdRaw: string, jtiRaw: string, request: HoldRequest): Promise<Hold> {
     const timer = holdSeconds.startTimer();
@@ -99,13 +105,12 @@ export class HoldPlacement {
   private async step(saleId: string, shard: number, jti: string, knownRound: number | undefined, p: PlacementRequest | 'probe', home: number): Promise<Step> {
     // KEYS[9] is only read when the round is unknown, which happens on the home shard only
     if (knownRound === undefined && shard !== home) throw new Error('the round is read on the home shard only');
-    const keys = holdSeatsKeys(shardKeys(saleId, shard), jti);
-    const round = knownRound ?? '';
-    const args: (string | number)[] =
-      p === 'probe' ? [jti, round, 'probe', '', 0, '0', this.passMemoryS]
-      : p.mode === 'seats' ? [jti, round, 'seats', '', p.quantity, '0', this.passMemoryS, ...p.seatIds]
-      : [jti, round, p.mode, p.target, p.quantity, p.together ? '1' : '0', this.passMemoryS];
-    const reply = await this.redis.usherInvHoldSeats(...keys, ...args).catch(fromScriptError);
+    const round = knownRound === undefined ? '' : String(knownRound);
+    const step = p === 'probe' ? { jti, round, mode: 'probe' as const, target: '', quantity: 0, together: false, seatIds: [] }
+      : p.mode === 'seats' ? { jti, round, mode: 'seats' as const, target: '', quantity: p.quantity, together: false, seatIds: p.seatIds }
+      : { jti, round, mode: p.mode, target: p.target, quantity: p.quantity, together: p.together, seatIds: [] };
+    // steps of many passes on one shard share one script call (hold-batcher.ts)
+    const reply = await this.batcher.step(saleId, shard, step).catch(fromScriptError);
     const [tag, answeredRound, reason] = reply;
     const r = Number(answeredRound);
     if (tag === 'hold') return { kind: 'hold', shard, fields: fieldsOf(reply, 2), round: r };

@@ -13,6 +13,13 @@ import { createSeatInventory } from './seat-inventory.js';
 import { shardKeys } from './inventory-keys.js';
 import { InventoryError } from './inventory-errors.js';
 import type { Hold } from './inventory-api.js';
+import { registry } from '../common/metrics.js';
+
+/** Hold steps sent in batches so far (hold-batcher.ts): the cluster routes a batch by its keys' one slot. */
+async function batchedSteps(): Promise<number> {
+  const metric = (await registry.getSingleMetric('usher_inventory_hold_batch_steps_total')?.get())?.values ?? [];
+  return metric.filter((v) => v.labels.how === 'batched').reduce((a, v) => a + v.value, 0);
+}
 
 let cluster: LocalCluster;
 let db: FreshDatabase;
@@ -67,6 +74,7 @@ describe('inventory on a 3-master Redis Cluster', () => {
     const sale = s.sale.saleId;
     const invs = clients.map((redis) => createSeatInventory({ redis, pg: db.pool, availabilityCacheMs: 0 }));
     const holds: Hold[] = [];
+    const batchedBefore = await batchedSteps();
     let next = 0;
     await Promise.all(Array.from({ length: 32 }, async (_, w) => {
       while (next < 400) {
@@ -88,5 +96,6 @@ describe('inventory on a 3-master Redis Cluster', () => {
     expect(report.totals.capacity).toBe(66);
     expect(report.totals.free + report.totals.held).toBe(66);
     expect(holds.length).toBeGreaterThan(10);
+    expect(await batchedSteps()).toBeGreaterThan(batchedBefore + 50);
   });
 });

@@ -7,6 +7,7 @@ import type { SeatInventory, SeatInventoryDeps } from './inventory-api.js';
 import { defineInventoryScripts } from './inventory-scripts.js';
 import { LayoutCache } from './sale-layout.js';
 import { HoldPlacement } from './hold-placement.js';
+import type { HoldBatchOptions } from './hold-batcher.js';
 import { HoldLifecycle } from './hold-lifecycle.js';
 import { AvailabilityReader } from './inventory-availability.js';
 import { SeatStateReader } from './inventory-seat-states.js';
@@ -24,6 +25,8 @@ export interface InventoryTuning {
   endedTtlS?: number;
   /** Age of a cached availability answer. Default 250 ms; 0 disables the cache. */
   availabilityCacheMs?: number;
+  /** Per-shard coalescing of hold steps into one script call (hold-batcher.ts); `{ maxBatch: 1 }` sends each alone. */
+  holdBatch?: HoldBatchOptions;
 }
 
 export interface UsherSeatInventory extends SeatInventory {
@@ -36,7 +39,7 @@ export function createSeatInventory(deps: SeatInventoryDeps & InventoryTuning): 
   defineInventoryScripts(redis);
   const endedTtlS = deps.endedTtlS ?? 86_400;
   const layouts = new LayoutCache(redis);
-  const placement = new HoldPlacement(redis, layouts, deps.passMemoryS ?? 7_200);
+  const placement = new HoldPlacement(redis, layouts, deps.passMemoryS ?? 7_200, deps.holdBatch);
   const lifecycle = new HoldLifecycle(redis, endedTtlS);
   const reader = new AvailabilityReader(redis, layouts, deps.availabilityCacheMs ?? 250);
   const seatStates = new SeatStateReader(redis, layouts);

@@ -4,17 +4,20 @@
  * process.cpuUsage), so the figures carry from one machine to another:
  * - floor: a trivial script by EVALSHA over the same connections and concurrency (what any
  *   one-script hold pays), with no arguments and with the hold's 10 keys and 7 arguments;
- * - holds through the TypeScript wrapper, per mode (best available, best N together, explicit
+ * - holds through the TypeScript wrapper (its per-shard coalescer on, and off for best available), per mode (best available, best N together, explicit
  *   seats), with and without ioredis auto-pipelining for best available;
  * - redis-benchmark running the trivial script and the same hold script by EVALSHA (Redis's own
  *   limit, without a Node client);
  * - naive PostgreSQL inventories (a row per section; seat rows with SKIP LOCKED), same concurrency;
  * - curve: holds/s and Redis µs per hold at 1k, 10k and 50k seats on one shard, per mode, each
  *   measured in bursts with the pool refilled by releases between them (not measured).
+ * - callgrind: Redis instructions per trivial EVALSHA and per best-available hold, one call per hold
+ *   and in batches of 5 and 25, counted by valgrind on a second private redis-server (repeatable on
+ *   a busy machine; inventory-bench-callgrind.ts); skipped when valgrind is not installed.
  * A step where the rest of the machine took more than NOISY_SHARE of the CPU is marked noisy.
  * Prints progress and tables; writes loadtests/results/inventory.json.
  * Env: BENCH_CONCURRENCY (50), BENCH_HOLDS (20000), BENCH_PG_SECONDS (5), CURVE_HOLDS (3000),
- * BENCH_PHASES (floor,holds,redis-benchmark,pg,curve); `-- --curve` runs the curve alone.
+ * CALLGRIND_OPS (1000), BENCH_PHASES (floor,holds,redis-benchmark,pg,curve,callgrind); `-- --curve` runs the curve alone.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -24,7 +27,8 @@ import { promisify } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { Redis } from 'ioredis';
-import { startServices } from '../scripts/services.js';
+import { startServices, which } from '../scripts/services.js';
+import { callgrindPhase, type InstructionCount } from './inventory-bench-callgrind.js';
 import { migrate } from '../common/db/migrate.js';
 import { holdSeatsKeys, shardKeys } from '../inventory/inventory-keys.js';
 import { loadScripts } from '../common/lua-script-loader.js';
@@ -41,9 +45,10 @@ const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 50);
 const holds = Number(process.env.BENCH_HOLDS ?? 20_000);
 const pgSeconds = Number(process.env.BENCH_PG_SECONDS ?? 5);
 const curveHolds = Number(process.env.CURVE_HOLDS ?? 3_000);
+const callgrindOps = Number(process.env.CALLGRIND_OPS ?? 1_000);
 const CURVE_SIZES = [1_000, 10_000, 50_000];
 const MODES: HoldMode[] = ['best', 'together', 'seats'];
-const phases = new Set((process.argv.includes('--curve') ? 'curve' : (process.env.BENCH_PHASES ?? 'floor,holds,redis-benchmark,pg,curve')).split(','));
+const phases = new Set((process.argv.includes('--curve') ? 'curve' : (process.env.BENCH_PHASES ?? 'floor,holds,redis-benchmark,pg,curve,callgrind')).split(','));
 const say = (line: string): void => void process.stderr.write(`[bench:inventory] ${line}\n`);
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'usher-bench-inv-'));
@@ -101,14 +106,15 @@ async function floorPhase(meter: StepMeter, autoPipelining: boolean): Promise<vo
   }
 }
 
-async function holdPhase(meter: StepMeter, mode: HoldMode, autoPipelining: boolean): Promise<void> {
-  const driver = new HoldDriver(services.redisUrl, pool, autoPipelining, concurrency);
+/** `unbatched`: one script call per hold (the coalescer off), the same run's before for the batches. */
+async function holdPhase(meter: StepMeter, mode: HoldMode, autoPipelining: boolean, unbatched = false): Promise<void> {
+  const driver = new HoldDriver(services.redisUrl, pool, autoPipelining, concurrency, unbatched ? { maxBatch: 1 } : undefined);
   try {
     await warm(driver, mode);
     const sale = await newSale(pool, services.redisUrl, (holds + 1_000) * QUANTITY);
     const stop = await meter.start();
     const { latency } = await driver.holds(sale, mode, holds);
-    record(`hold ${mode} (${autoPipelining ? 'auto-pipelining' : 'plain'})`, await stop(holds), latency);
+    record(`hold ${mode} (${autoPipelining ? 'auto-pipelining' : 'plain'}${unbatched ? ', one call per hold' : ''})`, await stop(holds), latency);
     await auditHolds(driver, sale);
   } finally {
     driver.close();
@@ -223,6 +229,7 @@ try {
   if (phases.has('holds')) {
     await holdPhase(meter, 'best', false);
     for (const mode of MODES) await holdPhase(meter, mode, true);
+    await holdPhase(meter, 'best', true, true);
   }
   if (phases.has('redis-benchmark')) await redisBenchmarkPhase(meter);
   if (phases.has('pg')) {
@@ -232,6 +239,11 @@ try {
     violations = { oversold: violations.oversold + bad.oversold, double_sold: violations.double_sold + bad.doubleSold };
   }
   if (phases.has('curve')) await curvePhase(meter);
+  let instructions: InstructionCount[] = [];
+  if (phases.has('callgrind')) {
+    if (which('valgrind') && which('callgrind_control')) instructions = await callgrindPhase(pool, [1, 5, 25], callgrindOps, say);
+    else say('callgrind: valgrind is not installed, phase skipped');
+  }
 
   const find = (name: string): Step | undefined => steps.find((s) => s.step === name);
   const ratio = (a: number | undefined, b: number | undefined): number => (a !== undefined && b !== undefined ? round(a / b, 3) : Number.NaN);
@@ -263,6 +275,7 @@ try {
   });
   const bestPiped = perMode.find((m) => m.step === 'hold best (auto-pipelining)');
   const bestPlain = perMode.find((m) => m.step === 'hold best (plain)');
+  const bestAlone = perMode.find((m) => m.step === 'hold best (auto-pipelining, one call per hold)');
   const rbBest = find('redis-benchmark hold best');
   const rbFloor = find("redis-benchmark EVALSHA 'return 1'");
   const result = {
@@ -280,8 +293,14 @@ try {
     redis_us_per_best_hold: bestPiped?.redis_us_per_hold,
     redis_us_per_floor_call: floorPiped?.redis_us_per_op,
     redis_cpu_best_hold_vs_floor: bestPiped?.redis_cpu_vs_floor,
+    // the same holds with the per-shard coalescer off (inventory/hold-batcher.ts): what batching bought in this run
+    redis_us_per_best_hold_one_call_each: bestAlone?.redis_us_per_hold,
+    redis_cpu_best_hold_one_call_each_vs_floor: bestAlone?.redis_cpu_vs_floor,
     redis_benchmark_cpu_hold_vs_floor: ratio(rbBest?.redis_us_per_op, rbFloor?.redis_us_per_op),
     per_mode: perMode,
+    // instructions per operation (valgrind; user space only): the figure that repeats on a shared machine
+    callgrind: instructions,
+    callgrind_best_hold_vs_floor: Object.fromEntries(instructions.filter((c) => c.step.startsWith('hold')).map((c) => [c.step, ratio(c.instructions_per_op, instructions[0]?.instructions_per_op)])),
     flatness,
     memory,
     curve,
@@ -307,6 +326,9 @@ try {
       seats: c.seats, mode: c.mode, 'holds/s': c.ops_per_s, 'Redis µs/hold': c.redis_us_per_op, 'cmds/hold': c.redis_calls_per_op, 'client µs/hold': c.client_us_per_op, noisy: c.noisy ? 'NOISY' : '',
     })))}\n`);
     process.stdout.write(`flatness (Redis µs/hold at 50k ÷ at 1k, target ≤ 1.5): ${flatness.map((f) => `${f.mode} ${f.redis_us_50k_vs_1k}`).join(', ')}\n`);
+  }
+  if (instructions.length > 0) {
+    process.stdout.write(`${formatTable(instructions.map((c) => ({ 'callgrind step': c.step, 'instructions/op': c.instructions_per_op, 'vs floor': ratio(c.instructions_per_op, instructions[0]!.instructions_per_op) })))}\n\n`);
   }
   if (bestPiped) process.stdout.write(`Redis CPU per best hold vs floor ${result.redis_cpu_best_hold_vs_floor} (target ≤ 2), speedup_vs_pg ${result.speedup_vs_pg ?? 'not run'}\n`);
   process.stdout.write(`oversold ${result.oversold}, double_sold ${result.double_sold}; a NOISY step had the rest of the machine above ${NOISY_SHARE * 100}% of the CPU\n`);

@@ -8,6 +8,7 @@ import type pg from 'pg';
 import { Redis } from 'ioredis';
 import { seedSale } from '../scripts/seed-sale.js';
 import { createSeatInventory, type Hold, type HoldRequest, type SeatInventory } from '../inventory/index.js';
+import type { HoldBatchOptions } from '../inventory/hold-batcher.js';
 import { LatencySamples } from './lib/percentiles.js';
 
 export type HoldMode = 'best' | 'together' | 'seats';
@@ -42,9 +43,10 @@ export class HoldDriver {
   readonly conns: Redis[];
   readonly invs: SeatInventory[];
 
-  constructor(redisUrl: string, pool: pg.Pool, readonly autoPipelining: boolean, private readonly concurrency: number) {
+  /** `holdBatch`: the coalescer's options (default: on, as in production; `{ maxBatch: 1 }` = one script call per hold). */
+  constructor(redisUrl: string, pool: pg.Pool, readonly autoPipelining: boolean, private readonly concurrency: number, holdBatch?: HoldBatchOptions) {
     this.conns = Array.from({ length: CONNECTIONS }, () => new Redis(redisUrl, { enableAutoPipelining: autoPipelining }));
-    this.invs = this.conns.map((redis) => createSeatInventory({ redis, pg: pool, availabilityCacheMs: 0 }));
+    this.invs = this.conns.map((redis) => createSeatInventory({ redis, pg: pool, availabilityCacheMs: 0, holdBatch }));
   }
 
   /**

@@ -20,6 +20,10 @@
                      reading the section
   A new hold is found by the sweeper and the audit through KEYS[6]; it joins the shard's set of
   holds when claimed (claimHold-8), which saves every hold a write.
+  Several passes at once on one shard go as holdBatch-N.lua (includes/placeHolds.lua), which must
+  answer each as this script would, one after the other (hold-batcher.test.ts holds them to it).
+  This one stays the reference and the lone step's path: for one pass it costs about a quarter
+  less than the batch code does (callgrind; inventory/README.md).
 
   ARGV[1] jti
   ARGV[2] placement round (integer), or '' to read it from KEYS[10]

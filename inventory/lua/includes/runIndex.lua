@@ -18,15 +18,19 @@ local function rowFree(freeKey, rowBase)
   return redis.call('ZRANGEBYSCORE', freeKey, rowBase, rowBase + ROW_SPAN - 1, 'WITHSCORES')
 end
 
--- The first q consecutive free seats of `flat` (ids), or nil and the longest run seen.
-local function firstRun(flat, q)
+-- The first q consecutive free seats of `flat` (ids), or nil and the longest run seen. Seats in
+-- `skip` (a set, optional: taken earlier in the same batch, placeHolds.lua) count as not free.
+local function firstRun(flat, q, skip)
   local picked, last, longest = {}, nil, 0
   for j = 1, #flat, 2 do
-    local score = tonumber(flat[j + 1])
-    if last and score == last + 1 then picked[#picked + 1] = flat[j] else picked = { flat[j] } end
-    last = score
-    if #picked == q then return picked end
-    if #picked > longest then longest = #picked end
+    -- a skipped seat is a gap: the next seat's score is not last + 1
+    if not (skip and skip[flat[j]]) then
+      local score = tonumber(flat[j + 1])
+      if last and score == last + 1 then picked[#picked + 1] = flat[j] else picked = { flat[j] } end
+      last = score
+      if #picked == q then return picked end
+      if #picked > longest then longest = #picked end
+    end
   end
   return nil, longest
 end
@@ -46,10 +50,11 @@ local function indexRows(freeKey, runsKey, rowBases)
   if #add > 0 then redis.call('ZADD', runsKey, unpack(add)) end
 end
 
--- The best q seats together of the section whose scores start at `lo`: ids, or nil.
-local function findTogether(freeKey, runsKey, lo, q)
+-- The best q seats together of the section whose scores start at `lo`: ids, or nil. Seats in
+-- `skip` (optional) are taken by an earlier hold of the same batch and not yet written.
+local function findTogether(freeKey, runsKey, lo, q, skip)
   if q > RUN_CAP then
-    local picked = firstRun(redis.call('ZRANGEBYSCORE', freeKey, lo, lo + SECTION_SPAN - 1, 'WITHSCORES'), q)
+    local picked = firstRun(redis.call('ZRANGEBYSCORE', freeKey, lo, lo + SECTION_SPAN - 1, 'WITHSCORES'), q, skip)
     return picked
   end
   local base = q * RUN_SPAN + lo
@@ -58,9 +63,10 @@ local function findTogether(freeKey, runsKey, lo, q)
     local hit = redis.call('ZRANGEBYSCORE', runsKey, base, base + SECTION_SPAN - 1, 'LIMIT', 0, 1)[1]
     if not hit then return nil end
     local rowBase = tonumber(hit) - q * RUN_SPAN
-    local picked, longest = firstRun(rowFree(freeKey, rowBase), q)
+    local picked, longest = firstRun(rowFree(freeKey, rowBase), q, skip)
     if picked then return picked end
-    -- a stale entry: the row's longest run is below q now; no run above it may stay listed
+    -- a stale entry: the row's longest run is below q now (after the batch's writes too); no run
+    -- above it may stay listed
     local stale = {}
     for t = math.max(longest + 1, 2), RUN_CAP do stale[#stale + 1] = runMember(t, rowBase) end
     redis.call('ZREM', runsKey, unpack(stale))
