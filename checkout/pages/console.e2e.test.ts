@@ -140,7 +140,8 @@ describe.skipIf(!hasChromium)('organiser console (headless Chromium)', () => {
     // the sale page: its settings, the seat map preview, publish with the queue mode
     await expect.poll(() => page.locator('#sale-title').innerText()).toBe('Console Night');
     expect(await page.locator('#sale-status').innerText()).toBe('Draft');
-    expect(await page.locator('#facts').innerText()).toContain('Full refund until 1 day before the show');
+    // the refund policy is the event's: it shows once the event has loaded, after the title
+    await expect.poll(() => page.locator('#facts').innerText()).toContain('Full refund until 1 day before the show');
     await expect.poll(() => page.locator('svg.seat-map circle').count()).toBe(36);
     expect(await page.locator('#map-summary').innerText()).toBe('3 sections, 36 seats and 40 standing places.');
     expect(await page.locator('#map-legend').innerText()).toMatch(/Premium · .*79[.,]50/);
