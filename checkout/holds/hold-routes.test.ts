@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { generatePassJwks, passSigningKeys } from '../../admission/admission-pass.js';
 import { leaseIsActive } from '../../admission/pass-lease.js';
 import { queueKeys } from '../../admission/queue-keys.js';
@@ -101,9 +101,14 @@ describe('GET and DELETE /v1/holds/:id', () => {
     expect((await w.json('GET', `/v1/holds/${id}`, { token: stranger.token })).status).toBe(403);
     expect((await w.json('DELETE', `/v1/holds/${id}`, { token: stranger.token })).status).toBe(403);
     const before = await free();
+    // never checked out: no fixed price to read back from Postgres (hold_prices), the HELD view's price stands
+    const forHold = vi.spyOn(w.deps.pricing, 'forHold');
     const released = await w.json('DELETE', `/v1/holds/${id}`, { token: fan.token });
+    expect(forHold).not.toHaveBeenCalled();
+    forHold.mockRestore();
     expect(released.status).toBe(200);
     expect(released.body.state).toBe('RELEASED');
+    expect(released.body.breakdown).toEqual(held.body.breakdown);
     expect((await free()) - before).toBe(2);
     // the fan only wanted another section: the pass is still in its shopping window
     expect(await leaseIsActive(w.ctx.redis, w.sale.saleId, fan.jti)).toBe(true);

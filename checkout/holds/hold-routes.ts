@@ -17,7 +17,7 @@ import type { CheckoutServices } from '../checkout-services.js';
 import { paymentKeys } from '../payments/payment-gateway.js';
 import { advancePayment } from '../payments/payment-records.js';
 import { availabilitySchema, holdParams, holdRequestBody, holdView as holdViewSchema, idempotencyHeaders, saleParams } from './hold-schemas.js';
-import { ownedHold, pricedHoldView } from './hold-view.js';
+import { neverCheckedOut, ownedHold, pricedHoldView } from './hold-view.js';
 
 /** Requests per pass per minute on the hold routes: a fan clicking, not a script. */
 export const PASS_REQUESTS_PER_MIN = 120;
@@ -61,6 +61,8 @@ export function holdRoutes(deps: CheckoutServices): OpenAPIHono<ApiEnv> {
   }), async (c) => {
     const params = c.req.valid('param');
     const { hold, payment, orderId } = await ownedHold(deps, params.id, c.get('pass').jti);
+    // decided before the release: a hold never checked out has no fixed price to read back from Postgres
+    const unpriced = neverCheckedOut(hold, payment);
     if (orderId || payment?.status === 'authorized' || payment?.status === 'captured') {
       throw new CheckoutError('hold_not_payable', 'this hold is paid; cancel the order instead');
     }
@@ -78,7 +80,7 @@ export function holdRoutes(deps: CheckoutServices): OpenAPIHono<ApiEnv> {
     }
     // releasing changes only the state (releaseHold-7.lua); anything else is re-read
     const after = released === 'released' && hold ? { ...hold, state: 'RELEASED' as const } : await inventory.getHold(params.id);
-    return c.json(await pricedHoldView(deps, after, payment, null), 200);
+    return c.json(await pricedHoldView(deps, after, payment, null, unpriced), 200);
   });
 
   const cached = new Map<string, { at: number; value: Promise<Availability> }>();

@@ -55,15 +55,22 @@ export async function ownedHold(deps: CheckoutServices, holdId: string, jti: str
   return { hold, payment, orderId: order.rows[0]?.id ?? null };
 }
 
-/** The hold's view with its price: fixed at checkout, else the event's fee and tax (cached). */
-export async function pricedHoldView(deps: CheckoutServices, hold: Hold | null, payment: PaymentRow | null, orderId: string | null): Promise<HoldView> {
+/** A HELD hold without the payment grace and without a payment was never checked out: no price was fixed for it yet (see ownedHold). */
+export const neverCheckedOut = (hold: Hold | null, payment: PaymentRow | null): boolean => hold?.state === 'HELD' && !hold.extended && !payment;
+
+/**
+ * The hold's view with its price: fixed at checkout, else the event's fee and tax (cached).
+ * `unpriced`: the hold is known never to have been checked out (default: as it stands now), so
+ * hold_prices is not asked. A release passes what the hold was before it was released: a plain
+ * hold released is the hot shopping path, and it then shows what it showed while HELD.
+ */
+export async function pricedHoldView(deps: CheckoutServices, hold: Hold | null, payment: PaymentRow | null, orderId: string | null, unpriced = neverCheckedOut(hold, payment)): Promise<HoldView> {
   const holdId = hold?.holdId ?? payment?.holdId;
   const saleId = hold?.saleId ?? payment?.snapshot.saleId;
   const items = hold?.items ?? payment?.snapshot.items ?? [];
   const currency = hold?.currency ?? payment?.snapshot.currency;
   if (!holdId || !saleId || !currency) return holdView(hold, payment, orderId);
-  // a HELD hold without the payment grace was never checked out: no price was fixed for it yet
-  const breakdown = hold?.state === 'HELD' && !hold.extended && !payment
+  const breakdown = unpriced
     ? await deps.pricing.forUnpricedHold(saleId, items, currency)
     : await deps.pricing.forHold(holdId, saleId, items, currency);
   return holdView(hold, payment, orderId, breakdown);

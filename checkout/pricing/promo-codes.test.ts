@@ -94,13 +94,15 @@ describe('promo codes under concurrency', () => {
     // the code is used up for anyone else
     expect((await checkout(await held(), { promoCode: 'GIVEBACK' })).body.code).toBe('promo_code_invalid');
     // the release, repeated, and the same cancellation recorded by three more paths at once
-    await Promise.all([
+    const [release] = await Promise.all([
       w.json('DELETE', `/v1/holds/${h.holdId}`, { token: h.pass.token }),
       w.json('DELETE', `/v1/holds/${h.holdId}`, { token: h.pass.token }),
       advancePayment(w.ctx.pg, co.body.paymentIntentId, 'cancelled', 'payment_cancelled'),
       advancePayment(w.ctx.pg, co.body.paymentIntentId, 'cancelled', 'payment_cancelled'),
       w.ctx.pg.query(`SELECT commerce_give_back($1)`, [h.holdId]),
     ]);
+    // a checked-out hold, released, still shows the price fixed at checkout (read from hold_prices)
+    expect(release.body.breakdown).toEqual(co.body.breakdown);
     await w.ctx.pg.query(`SELECT commerce_give_back($1)`, [h.holdId]);
     expect(await usage(codeId)).toEqual({ uses: 0, live: 0, released: 1 });
     // and someone else may now use it
