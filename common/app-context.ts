@@ -21,9 +21,14 @@ export interface Readiness {
   checks: Record<string, boolean>;
 }
 
-export function createAppContext(config: Config, log: Logger = createLogger(config.logLevel)): AppContext {
+export interface AppContextOptions {
+  /** The shared client auto-pipelines (redis-connection.ts): a process serving only the API. */
+  autoPipelining?: boolean;
+}
+
+export function createAppContext(config: Config, log: Logger = createLogger(config.logLevel), options: AppContextOptions = {}): AppContext {
   // The process's shared client serves requests (API, edge): fail fast while Redis is down.
-  const redis = connectRedis(config, { connectionName: 'usher', failFast: true });
+  const redis = connectRedis(config, { connectionName: 'usher', failFast: true, autoPipelining: options.autoPipelining ?? false });
   redis.on('error', (err: Error) => log.warn({ err: err.message }, 'redis connection error'));
   const pgPrimary = createPgPool(config, 'primary');
   const pgRead = config.postgres.replicaUrl ? createPgPool(config, 'replica') : pgPrimary;

@@ -40,6 +40,13 @@ export interface RedisConnectOptions {
   lazyConnect?: boolean;
   /** Serving requests: fail within about a second while Redis is down (see failFastOptions). */
   failFast?: boolean;
+  /**
+   * ioredis auto-pipelining: the commands issued within one turn of the event loop leave in one
+   * write (and their answers come back in one read). Under load the API's requests each make a few
+   * Redis round trips, and one socket write per command was its largest cost after the HTTP answer
+   * itself. Off by default: a process that sends a command now and then only pays the wait.
+   */
+  autoPipelining?: boolean;
 }
 
 /** A Redis or Redis Cluster client as the configuration says; one call per connection needed. */
@@ -51,6 +58,7 @@ export function connectRedis(config: Pick<Config, 'redis'>, options: RedisConnec
     ...(options.connectionName ? { connectionName: options.connectionName } : {}),
     ...(config.redis.password ? { password: config.redis.password } : {}),
     lazyConnect: options.lazyConnect ?? false,
+    enableAutoPipelining: options.autoPipelining ?? false,
   };
   const nodes = config.redis.clusterNodes;
   if (nodes && nodes.length > 0) {
@@ -58,7 +66,7 @@ export function connectRedis(config: Pick<Config, 'redis'>, options: RedisConnec
       clusterRetryStrategy: retryStrategy,
       redisOptions,
       lazyConnect: redisOptions.lazyConnect,
-      enableAutoPipelining: false,
+      enableAutoPipelining: options.autoPipelining ?? false,
       ...(options.failFast ? { maxRetriesPerRequest: 0 } : {}),
       ...(options.maxRetriesPerRequest !== undefined ? { maxRetriesPerRequest: options.maxRetriesPerRequest } : {}),
     };

@@ -23,4 +23,16 @@ describe('Redis reconnection backoff', () => {
     expect((cluster as unknown as { options: { redisOptions: { retryStrategy: unknown } } }).options.redisOptions.retryStrategy).toBe(retryStrategy);
     cluster.disconnect();
   });
+
+  it('auto-pipelines only when asked (the API process), single and cluster', () => {
+    const cfg = { redis: { url: 'redis://127.0.0.1:1', password: undefined, clusterNodes: undefined } };
+    const plain = <Redis>connectRedis(cfg, { lazyConnect: true });
+    const piped = <Redis>connectRedis(cfg, { lazyConnect: true, autoPipelining: true });
+    expect([plain.options.enableAutoPipelining, piped.options.enableAutoPipelining]).toEqual([false, true]);
+    plain.disconnect();
+    piped.disconnect();
+    const cluster = connectRedis({ redis: { url: '', password: undefined, clusterNodes: ['127.0.0.1:1'] } }, { lazyConnect: true, autoPipelining: true });
+    expect((cluster as unknown as { options: { enableAutoPipelining: boolean } }).options.enableAutoPipelining).toBe(true);
+    cluster.disconnect();
+  });
 });
