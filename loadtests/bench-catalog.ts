@@ -160,19 +160,19 @@ async function step(kind: 'catalog' | 'baseline', rate: number): Promise<Step> {
   return s;
 }
 
-// Each kind of request alone, one at a time: which one costs what (medians of 30 after the warm-up,
-// and PostgreSQL's CPU over those 30 per request).
+// Each kind of request alone, one at a time: which one costs what (medians of 60 after the warm-up,
+// and PostgreSQL's CPU over those 60 per request: /proc counts in 10 ms ticks, so 167 µs steps).
 async function sequentialMedianMs(path: string): Promise<{ ms: number; pgUs: number }> {
   const times: number[] = [];
   const pgMeter = postgresCpu();
-  for (let i = 0; i < 30; i++) {
+  for (let i = 0; i < 60; i++) {
     const t = performance.now();
     const res = await fetch(`${base}${path}`);
     await res.arrayBuffer();
     if (!res.ok) throw new Error(`${path}: ${res.status}`);
     times.push(performance.now() - t);
   }
-  return { ms: round2(times.sort((a, b) => a - b)[15]!), pgUs: Math.round((pgMeter() * 1e6) / 30) };
+  return { ms: round2(times.sort((a, b) => a - b)[30]!), pgUs: Math.round((pgMeter() * 1e6) / 60) };
 }
 const kinds: Record<string, string> = {
   'search: exact name': '/v1/events?q=cobalt',
