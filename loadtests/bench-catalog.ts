@@ -2,13 +2,17 @@
  * `npm run bench:catalog`: the catalog at the scale seed 001 names (10,000 events; sold-out events
  * with 5,000 tickets each), served by one API process on a private Redis and PostgreSQL.
  *  - search (exact words, typos and prefixes, city and seats-left filters) and event detail, mixed,
- *    at fixed rates (BENCH_RATES, default 250,500,1000 req/s): p50/p99, errors, achieved rate;
+ *    at fixed rates (BENCH_RATES, default 250,500,1000 req/s), evenly paced and open loop
+ *    (lib/paced-http.ts: latency from the instant each request was due): p50/p99, errors, achieved
+ *    rate, and `busiest_100ms_share` (the largest share of a second's requests sent in one 100 ms
+ *    of it: 0.1 is even; autocannon's overallRate sends each second's budget in one burst);
  *  - the baseline in the same run: GET /livez of the same process (a bare Hono route) at the same
  *    rates, so the headline is a ratio: CPU per catalog request over CPU per bare request, and
  *    p99 against the 50 ms target at 500 req/s;
  *  - CPU seconds of the API and of PostgreSQL per step, and of the rest of the machine: a step where
  *    the rest took more than BENCH_NOISY_SHARE (loadtests/lib/machine-cpu.ts) of the machine is noisy.
- * Env: BENCH_EVENTS (10000), BENCH_SOLD_EVENTS (50), BENCH_SECONDS (8), BENCH_CONNECTIONS (64).
+ * Env: BENCH_EVENTS (10000), BENCH_SOLD_EVENTS (50), BENCH_SECONDS (8), BENCH_CONNECTIONS (64),
+ * BENCH_GENERATOR (paced; `autocannon`: its overallRate, the generator before, for comparison).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -19,6 +23,7 @@ import pg from 'pg';
 import { migrate } from '../common/db/migrate.js';
 import { freePort, startServices } from '../scripts/services.js';
 import { CpuMeter, processCpuSeconds, processTree } from './lib/cpu-split.js';
+import { pacedLoad, type PacedRequest } from './lib/paced-http.js';
 import { formatTable, writeResult } from './lib/results.js';
 import { machineBusySeconds, NOISY_SHARE, restShare } from './lib/machine-cpu.js';
 
@@ -27,6 +32,7 @@ const eventCount = Number(process.env.BENCH_EVENTS ?? 10_000);
 const soldEvents = Number(process.env.BENCH_SOLD_EVENTS ?? 50);
 const seconds = Number(process.env.BENCH_SECONDS ?? 8);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
+const generator = process.env.BENCH_GENERATOR ?? 'paced';
 const noisyShare = Number(process.env.BENCH_NOISY_SHARE ?? NOISY_SHARE);
 const round2 = (v: number): number => Math.round(v * 100) / 100;
 const say = (line: string): void => void process.stderr.write(`[bench:catalog] ${line}\n`);
@@ -95,12 +101,33 @@ const searches = [
   'hasSeats=false',
 ];
 let n = 0;
-function requests(kind: 'catalog' | 'baseline'): autocannon.Request[] {
-  if (kind === 'baseline') return [{ method: 'GET', path: '/livez' }];
-  return [
-    { method: 'GET', setupRequest: (req) => ({ ...req, path: `/v1/events?${searches[n++ % searches.length]}` }) },
-    { method: 'GET', setupRequest: (req) => ({ ...req, path: `/v1/events/${ids[n++ % ids.length]!.id}` }) },
-  ];
+// each connection alternates a search and an event page; the baseline is the bare route
+const paths: Record<'catalog' | 'baseline', PacedRequest<object>[]> = {
+  baseline: [{ method: 'GET', build: () => ({ path: '/livez' }) }],
+  catalog: [
+    { method: 'GET', build: () => ({ path: `/v1/events?${searches[n++ % searches.length]}` }) },
+    { method: 'GET', build: () => ({ path: `/v1/events/${ids[n++ % ids.length]!.id}` }) },
+  ],
+};
+interface Load { achieved: number; total: number; p50: number; p99: number; errors: number; busiest_100ms_share: number }
+/** One fixed-rate step (paced-http.ts: evenly spaced, open loop); BENCH_GENERATOR=autocannon: the generator before, for comparison. */
+async function load(kind: 'catalog' | 'baseline', rate: number, duration: number): Promise<Load> {
+  if (generator !== 'autocannon') {
+    const r = await pacedLoad<object>({ host: '127.0.0.1', port: apiPort, rate, seconds: duration, connections, requests: paths[kind], context: () => ({}) });
+    return { achieved: r.achieved, total: r.answered, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors, busiest_100ms_share: r.busiest_100ms_share };
+  }
+  const sentAt = new Array<number>(10).fill(0);
+  const t0 = performance.now();
+  const requests: autocannon.Request[] = paths[kind].map((m) => ({
+    method: 'GET',
+    setupRequest: (req) => {
+      sentAt[Math.floor(((performance.now() - t0) % 1000) / 100)]!++;
+      return { ...req, path: m.build({}).path };
+    },
+  }));
+  const r = await autocannon({ url: base, connections, duration, overallRate: rate, requests });
+  const busiest = Math.max(...sentAt) / Math.max(1, sentAt.reduce((a, b) => a + b, 0));
+  return { achieved: r.requests.average, total: r.requests.total, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx, busiest_100ms_share: Math.round(busiest * 1000) / 1000 };
 }
 
 const { rows: [backend] } = await pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
@@ -110,22 +137,22 @@ function postgresCpu(): () => number {
   return () => processTree(postmasterPid).reduce((sum, p) => sum + Math.max(0, processCpuSeconds(p) - (start.get(p) ?? 0)), 0);
 }
 
-interface Step { kind: string; rate: number; achieved: number; p50: number; p99: number; errors: number; apiCpuUsPerReq: number; pgCpuUsPerReq: number; restShare: number; noisy: boolean }
+interface Step { kind: string; rate: number; achieved: number; p50: number; p99: number; errors: number; busiest_100ms_share: number; apiCpuUsPerReq: number; pgCpuUsPerReq: number; restShare: number; noisy: boolean }
 const steps: Step[] = [];
 async function step(kind: 'catalog' | 'baseline', rate: number): Promise<Step> {
   say(`${kind} at ${rate}/s for ${seconds}s`);
   const meter = new CpuMeter(processTree(api.pid!));
   const pgMeter = postgresCpu();
   const busyStart = machineBusySeconds();
-  const r = await autocannon({ url: base, connections, duration: seconds, overallRate: rate, requests: requests(kind) });
+  const r = await load(kind, rate, seconds);
   const { servers: apiCpu, generator } = meter.read();
   const pgCpuS = pgMeter();
   const busy = machineBusySeconds() - busyStart;
   const rest = Math.max(0, busy - apiCpu - pgCpuS - generator);
   const share = restShare(rest, seconds);
-  const total = r.requests.total || 1;
+  const total = r.total || 1;
   const s: Step = {
-    kind, rate, achieved: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx,
+    kind, rate, achieved: Math.round(r.achieved), p50: r.p50, p99: r.p99, errors: r.errors, busiest_100ms_share: r.busiest_100ms_share,
     apiCpuUsPerReq: Math.round((apiCpu * 1e6) / total), pgCpuUsPerReq: Math.round((pgCpuS * 1e6) / total),
     restShare: round2(share), noisy: share > noisyShare,
   };
@@ -133,17 +160,19 @@ async function step(kind: 'catalog' | 'baseline', rate: number): Promise<Step> {
   return s;
 }
 
-// Each kind of request alone, one at a time: which one costs what (medians of 30, after the warm-up).
-async function sequentialMedianMs(path: string): Promise<number> {
+// Each kind of request alone, one at a time: which one costs what (medians of 60 after the warm-up,
+// and PostgreSQL's CPU over those 60 per request: /proc counts in 10 ms ticks, so 167 µs steps).
+async function sequentialMedianMs(path: string): Promise<{ ms: number; pgUs: number }> {
   const times: number[] = [];
-  for (let i = 0; i < 30; i++) {
+  const pgMeter = postgresCpu();
+  for (let i = 0; i < 60; i++) {
     const t = performance.now();
     const res = await fetch(`${base}${path}`);
     await res.arrayBuffer();
     if (!res.ok) throw new Error(`${path}: ${res.status}`);
     times.push(performance.now() - t);
   }
-  return round2(times.sort((a, b) => a - b)[15]!);
+  return { ms: round2(times.sort((a, b) => a - b)[30]!), pgUs: Math.round((pgMeter() * 1e6) / 60) };
 }
 const kinds: Record<string, string> = {
   'search: exact name': '/v1/events?q=cobalt',
@@ -156,13 +185,18 @@ const kinds: Record<string, string> = {
   'detail: event': `/v1/events/${ids[0]!.id}`,
 };
 say('warm-up (not recorded)');
-await autocannon({ url: base, connections, duration: 3, overallRate: 300, requests: requests('catalog') });
+await load('catalog', 300, 3);
 const perKind: Record<string, number> = {};
-for (const [kind, path] of Object.entries(kinds)) perKind[kind] = await sequentialMedianMs(path);
-console.log(formatTable(Object.entries(perKind).map(([kind, ms]) => ({ request: kind, median_ms_alone: ms }))));
+const perKindPgUs: Record<string, number> = {};
+for (const [kind, path] of Object.entries(kinds)) {
+  const alone = await sequentialMedianMs(path);
+  perKind[kind] = alone.ms;
+  perKindPgUs[kind] = alone.pgUs;
+}
+console.log(formatTable(Object.entries(perKind).map(([kind, ms]) => ({ request: kind, median_ms_alone: ms, pg_cpu_us_alone: perKindPgUs[kind]! }))));
 console.log();
 
-await autocannon({ url: base, connections, duration: 3, overallRate: 300, requests: requests('catalog') });
+await load('catalog', 300, 3);
 for (const rate of rates) {
   await step('baseline', rate);
   await step('catalog', rate);
@@ -174,12 +208,12 @@ const at = (kind: string, rate: number): Step | undefined => steps.find((s) => s
 const headline = rates.map((rate) => {
   const c = at('catalog', rate)!;
   const b = at('baseline', rate)!;
-  return { rate, catalog_p99_ms: c.p99, p99_under_50ms: c.p99 < 50, api_cpu_ratio_to_bare_route: round2(c.apiCpuUsPerReq / Math.max(1, b.apiCpuUsPerReq)), pg_cpu_us_per_request: c.pgCpuUsPerReq, noisy: c.noisy || b.noisy };
+  return { rate, catalog_p99_ms: c.p99, p99_under_50ms: c.p99 < 50, achieved: c.achieved, busiest_100ms_share: c.busiest_100ms_share, api_cpu_ratio_to_bare_route: round2(c.apiCpuUsPerReq / Math.max(1, b.apiCpuUsPerReq)), pg_cpu_us_per_request: c.pgCpuUsPerReq, noisy: c.noisy || b.noisy };
 });
-console.log(formatTable(steps.map((s) => ({ kind: s.kind, offered: s.rate, achieved: s.achieved, p50_ms: s.p50, p99_ms: s.p99, errors: s.errors, api_cpu_us_req: s.apiCpuUsPerReq, pg_cpu_us_req: s.pgCpuUsPerReq, rest_share: s.restShare, noisy: s.noisy ? 'noisy' : '' }))));
+console.log(formatTable(steps.map((s) => ({ kind: s.kind, offered: s.rate, achieved: s.achieved, p50_ms: s.p50, p99_ms: s.p99, errors: s.errors, busiest_100ms: s.busiest_100ms_share, api_cpu_us_req: s.apiCpuUsPerReq, pg_cpu_us_req: s.pgCpuUsPerReq, rest_share: s.restShare, noisy: s.noisy ? 'noisy' : '' }))));
 console.log();
 console.log(formatTable(headline.map((h) => ({ ...h, p99_under_50ms: h.p99_under_50ms ? 'yes' : 'NO', noisy: h.noisy ? 'noisy' : '' }))));
-say(`wrote ${writeResult('catalog', { at: new Date().toISOString(), events: eventCount, soldEvents, seconds, connections, noisyShare, perKindMedianMs: perKind, steps, headline })}`);
+say(`wrote ${writeResult('catalog', { at: new Date().toISOString(), generator: generator === 'autocannon' ? 'autocannon overallRate (1 s budgets per connection)' : 'paced open loop (lib/paced-http.ts)', events: eventCount, soldEvents, seconds, connections, noisyShare, perKindMedianMs: perKind, perKindPgCpuUs: perKindPgUs, steps, headline })}`);
 
 await pool.end();
 await services.stop();

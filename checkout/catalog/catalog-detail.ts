@@ -41,8 +41,10 @@ export interface SaleSummary {
 type Base = Omit<EventDetail, 'sales'> & { sales: Omit<SaleSummary, 'availability' | 'queueUrl'>[] };
 
 async function loadEvent(pool: PgPool, id: string): Promise<Base | null> {
-  const { rows } = await pool.query(
-    `SELECT e.id, e.title, e.description, e.performer, e.category, e.city, e.starts_at AS "startsAt", e.status, e.currency,
+  // a named statement: parsed and planned once per connection, not on every page view
+  const { rows } = await pool.query({
+    name: 'catalog-event-detail',
+    text: `SELECT e.id, e.title, e.description, e.performer, e.category, e.city, e.starts_at AS "startsAt", e.status, e.currency,
             e.refund_cutoff_s AS "refundCutoffS",
             json_build_object('average', ${RATING_AVERAGE}, 'count', coalesce(rs.review_count, 0)) AS rating,
             json_build_object('id', v.id, 'name', v.name, 'city', v.city, 'address', v.address, 'timezone', v.timezone) AS venue,
@@ -55,8 +57,8 @@ async function loadEvent(pool: PgPool, id: string): Promise<Base | null> {
                       FROM sales sa WHERE sa.event_id = e.id AND sa.status <> 'draft'), '[]') AS sales
      FROM events e JOIN venues v ON v.id = e.venue_id LEFT JOIN event_review_stats rs ON rs.event_id = e.id
      WHERE e.id = $1 AND e.status <> 'draft'`,
-    [id],
-  );
+    values: [id],
+  });
   const row = rows[0] as (Base & { startsAt: Date }) | undefined;
   return row ? { ...row, startsAt: row.startsAt.toISOString() } : null;
 }

@@ -139,6 +139,12 @@ describe('GET /v1/events', () => {
     expect(await count(half.id)).toBe(1);
   });
 
+  it('keeps no GIN pending list on the catalog indexes (a bulk load leaves searches on the index)', async () => {
+    const { rows } = await h.db.pool.query<{ relname: string; reloptions: string[] | null }>(
+      `SELECT relname, reloptions FROM pg_class WHERE relname IN ('events_search', 'catalog_words_trgm') ORDER BY relname`);
+    expect(rows).toEqual([{ relname: 'catalog_words_trgm', reloptions: ['fastupdate=off'] }, { relname: 'events_search', reloptions: ['fastupdate=off'] }]);
+  });
+
   it('filters on seats left: empty venues and sold-out events have none, void tickets do not count', async () => {
     const none = await allIds({ hasSeats: 'false', limit: '100' });
     expect(none).toEqual(expected((e) => e.venueId === venues[11]!.id || e.id === full.id));
