@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Cluster } from 'ioredis';
-import { startRedis, which, MissingBinaryError, type RunningService } from '../../scripts/services.js';
+import { freePort, startRedis, which, MissingBinaryError, type RunningService } from '../../scripts/services.js';
 
 const run = promisify(execFile);
 
@@ -27,11 +27,14 @@ export async function startRedisCluster(masters = 3, { replicas = 0 }: { replica
   const started: RunningService[] = [];
   try {
     for (let j = 0; j < masters * (1 + replicas); j++) {
+      // the bus port would default to port + 10,000: inside the ephemeral range, where any
+      // outgoing connection of a busy machine may hold it, so it is drawn like the port itself
+      const busPort = await freePort();
       started.push(await startRedis({
         dataDir: path.join(dir, `node${j}`),
         extraArgs: [
           '--cluster-enabled', 'yes', '--cluster-config-file', path.join(dir, `node${j}`, 'nodes.conf'), '--cluster-node-timeout', '5000', '--appendonly', 'no',
-          '--repl-diskless-sync-delay', '0',
+          '--repl-diskless-sync-delay', '0', '--cluster-port', String(busPort),
         ],
       }));
     }
