@@ -82,6 +82,17 @@ export async function applySaleControl(redis: RedisClient, saleId: string, contr
   return readSaleSettings(redis, saleId);
 }
 
+/**
+ * The sale's row follows the controls that change its status (close; pause and resume while it is
+ * open or paused): the catalog, the console and the API's own checks read it. Both control paths
+ * (the API's admin route and the edge's) record it, so a sale closed at the edge is closed for all.
+ */
+export async function recordSaleStatus(pg: PgPool, saleId: string, action: SaleControl['action']): Promise<void> {
+  if (action === 'close') await pg.query(`UPDATE sales SET status = 'closed' WHERE id = $1`, [saleId]);
+  else if (action === 'pause') await pg.query(`UPDATE sales SET status = 'paused' WHERE id = $1 AND status = 'open'`, [saleId]);
+  else if (action === 'resume') await pg.query(`UPDATE sales SET status = 'open' WHERE id = $1 AND status = 'paused'`, [saleId]);
+}
+
 /** Changes the proof of work asked of joining fans; edges pick it up on their next tick. */
 export async function setPowDifficulty(redis: RedisClient, saleId: string, bits: number): Promise<void> {
   await redis.hset(queueKeys(saleId).settings, 'pow_difficulty', String(bits));

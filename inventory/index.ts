@@ -10,3 +10,4 @@ export { publishedSales } from './seat-inventory.js';
 
 // the richer factory (adds rebuild and tuning) satisfies the contract other roles code against
 export const createSeatInventory = create satisfies CreateSeatInventory;
+export { setOnSaleFlag } from './sale-on-sale.js';

@@ -14,8 +14,9 @@ import { SeatStateReader } from './inventory-seat-states.js';
 import { sweepAll } from './inventory-sweeper.js';
 import { auditSale } from './inventory-audit.js';
 import { publishSale, rebuildSale, type RebuildResult } from './inventory-publish.js';
-import { registryKey, shardKeys } from './inventory-keys.js';
+import { registryKey } from './inventory-keys.js';
 import { parseSaleId } from './hold-id.js';
+import { setOnSaleFlag } from './sale-on-sale.js';
 
 /** Optional tuning beyond the contract's deps (all have production defaults). */
 export interface InventoryTuning {
@@ -68,10 +69,7 @@ export function createSeatInventory(deps: SeatInventoryDeps & InventoryTuning): 
     restock: (holdId, items) => lifecycle.restock(holdId, items),
     availability: (saleId) => reader.availability(parseSaleId(saleId)),
     seatStates: (saleId) => seatStates.read(parseSaleId(saleId)),
-    async setOnSale(saleId, onSale) {
-      const layout = await layouts.get(parseSaleId(saleId));
-      await Promise.all(Array.from({ length: layout.shards }, (_, k) => redis.hset(shardKeys(saleId, k).meta, 'on_sale', onSale ? '1' : '0')));
-    },
+    setOnSale: (saleId, onSale) => setOnSaleFlag(redis, saleId, onSale, layouts),
     sweep: (nowMs, saleIds) => sweepAll(redis, sweepOptions, nowMs, log, saleIds),
     audit: (saleId) => auditSale(redis, pg, layouts, parseSaleId(saleId)),
   };

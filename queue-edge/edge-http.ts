@@ -8,7 +8,8 @@ import type { z } from 'zod';
 import { Problem } from '../common/problem.js';
 import { operatorOf } from '../access/account-roles.js';
 import { audited, type AuditEntry } from '../admission/operator-audit.js';
-import { applySaleControl } from '../admission/sale-controls.js';
+import { applySaleControl, recordSaleStatus, type SaleControl } from '../admission/sale-controls.js';
+import { InventoryError, setOnSaleFlag } from '../inventory/index.js';
 import { queueKeys } from '../admission/queue-keys.js';
 import { type EdgeCore, admitJoin, takeOffer } from './edge-core.js';
 import { replyTo, readBody, runRoute, clientIp, type Reply } from './http-reply.js';
@@ -159,7 +160,7 @@ const controls = defineRoute({
   doc: {
     method: 'post', path: '/v1/sales/:sale/controls', tag: 'controls', security: 'admin', params: saleParam, body: saleControlSchema,
     summary: "change a sale's queue live (rate, maximum shoppers, pause, resume, close, message)",
-    description: 'Effective at the next tick on every edge (the publish makes each edge tick at once). An optional `X-Usher-Reason` header is kept with the change in the operator audit log (when the edge has PostgreSQL).',
+    description: 'Effective at the next tick on every edge (the publish makes each edge tick at once). A close also stops new holds on every shard of the sale, and pause, resume and close are recorded on the sale (when the edge has PostgreSQL), as through the API. An optional `X-Usher-Reason` header is kept with the change in the operator audit log (when the edge has PostgreSQL).',
     responses: { 200: { description: 'the settings now in force', schema: controlsResponseSchema }, ...problems(400, 401, 403, 404, 413, 422, 503) },
   },
   async handler(core, reply, req, body) {
@@ -172,10 +173,32 @@ const controls = defineRoute({
     const { saleId } = await knownSale(core, req.sale);
     const entry = { saleId, actor: { id: operator.userId, email: operator.email }, via: 'edge' as const, action: `control.${control.action}`, reason: req.reason || null, detail: { control } };
     const settings = await auditedAtEdge(core, entry, () => applySaleControl(core.redis, saleId, control));
+    await followStatus(core, saleId, control.action);
     const answer: ControlsResponse = { saleId, settings };
     reply.json(200, answer);
   },
 });
+
+/**
+ * A close stops selling as the API's close does: every shard refuses new holds (Redis, so it takes
+ * effect with the queue's close even when PostgreSQL is out), and the sale's row says so when this
+ * edge has PostgreSQL; when it has not or the row cannot be written, the error log says so and a
+ * close through the API (idempotent) records it. A queue with no inventory (not published) has no
+ * shards to switch off.
+ */
+async function followStatus(core: EdgeCore, saleId: string, action: SaleControl['action']): Promise<void> {
+  if (action === 'close') {
+    await setOnSaleFlag(core.redis, saleId, false).catch((err: unknown) => {
+      if (!(err instanceof InventoryError && err.code === 'unknown_sale')) throw err;
+    });
+  }
+  if (action !== 'close' && action !== 'pause' && action !== 'resume') return;
+  if (!core.pg) {
+    core.log.warn({ saleId, action }, 'sale status not recorded: this edge has no PostgreSQL; repeat the control through the API');
+    return;
+  }
+  await recordSaleStatus(core.pg, saleId, action).catch((err: unknown) => core.log.error({ err, saleId, action }, 'sale status not recorded: PostgreSQL refused it; repeat the control through the API'));
+}
 
 /**
  * The edge's controls are the operator's path that needs Redis only (pause during an incident), so

@@ -13,6 +13,10 @@ import { applyFanAction, type FanActionRecord } from '../admission/fan-actions.j
 import { readOperatorAudit } from '../admission/operator-audit.js';
 import { createSale, newVisitor, Fan, spawnEdge, sleep, eventually, startTestEdge } from '../test/support/edge-test-harness.js';
 import { REMOVED_CLOSE_CODE } from './edge-protocol.js';
+import { randomUUID } from 'node:crypto';
+import { initSaleSettings } from '../admission/sale-controls.js';
+import { shardKeys } from '../inventory/inventory-keys.js';
+import { publishedSale } from '../test/support/inventory-fixture.js';
 
 let redis: Redis;
 let edges: Awaited<ReturnType<typeof spawnEdge>>[] = [];
@@ -197,6 +201,32 @@ describe('an edge with PostgreSQL', () => {
         ['control.pause', 'edge', 'operator', 'stage delay'],
       ]);
       expect(entries[0]!.detail).toEqual({ control: { action: 'set_rate', ratePerMin: 90 } });
+    } finally {
+      await edge.close();
+    }
+  });
+
+  it('a close stops selling as the API\'s does: every shard refuses holds and the sale\'s row says closed', async () => {
+    const edge = await startTestEdge({ ADMIN_API_TOKEN: ADMIN }, { pg: db.pool });
+    try {
+      const s = await publishedSale(redis, db.pool, { rows: 1, seatsPerRow: 4, shardCount: 2 });
+      const saleId = s.sale.saleId;
+      await initSaleSettings(redis, saleId, { ratePerMin: 60, maxActive: 100, opensAtMs: 0, closesAtMs: Date.now() + 3600_000, prequeueOpensAtMs: 0 });
+      await db.pool.query(`UPDATE sales SET status = 'open' WHERE id = $1`, [saleId]);
+      const control = (action: string) => fetch(`${edge.url}/v1/sales/${saleId}/controls`, {
+        method: 'POST', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: JSON.stringify({ action }),
+      });
+      const statusOf = async () => (await db.pool.query('SELECT status FROM sales WHERE id = $1', [saleId])).rows[0]?.status;
+      expect((await control('pause')).status).toBe(200);
+      expect(await statusOf()).toBe('paused');
+      expect((await control('resume')).status).toBe(200);
+      expect(await statusOf()).toBe('open');
+      expect(await s.inventory.hold(saleId, randomUUID(), { kind: 'best', tierCode: 'P1', quantity: 1 })).toMatchObject({ holdId: expect.any(String) });
+
+      expect((await control('close')).status).toBe(200);
+      expect(await statusOf()).toBe('closed');
+      expect(await Promise.all([0, 1].map((k) => redis.hget(shardKeys(saleId, k).meta, 'on_sale')))).toEqual(['0', '0']);
+      await expect(s.inventory.hold(saleId, randomUUID(), { kind: 'best', tierCode: 'P1', quantity: 1 })).rejects.toMatchObject({ code: 'sale_not_open' });
     } finally {
       await edge.close();
     }

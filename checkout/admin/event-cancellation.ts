@@ -5,7 +5,7 @@
  * gateway's idempotency key). Calling this again is safe and finishes what a crash or a
  * not-yet-confirmed order left over.
  */
-import { applySaleControl } from '../../admission/sale-controls.js';
+import { applySaleControl, recordSaleStatus } from '../../admission/sale-controls.js';
 import type { Logger } from '../../common/logger.js';
 import type { PgPool } from '../../common/postgres-pool.js';
 import type { RedisClient } from '../../common/redis-connection.js';
@@ -48,7 +48,7 @@ export function createEventCanceller(deps: EventCancellationDeps): EventCancelle
         await applySaleControl(deps.redis, sale.id, { action: 'close' });
         // a draft sale has no pools to switch off
         if (sale.status !== 'draft') await deps.inventory.setOnSale(sale.id, false);
-        await deps.pg.query(`UPDATE sales SET status = 'closed' WHERE id = $1`, [sale.id]);
+        await recordSaleStatus(deps.pg, sale.id, 'close');
       }
       const orders = await deps.pg.query<{ id: string }>(`SELECT id FROM orders WHERE event_id = $1 ORDER BY created_at, id`, [eventId]);
       const report: EventCancellationReport = { eventId, salesClosed: sales.rows.map((s) => s.id), cancelled: [], alreadyCancelled: [], pending: [], refundedMinor: 0 };

@@ -1,7 +1,7 @@
 /** Organiser routes for on-sales: create, publish (builds the Redis pools), live controls, statistics, dashboard data. */
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
-import { applySaleControl, initSaleSettingsFromPostgres, saleControlSchema, setPowDifficulty } from '../../admission/sale-controls.js';
+import { applySaleControl, initSaleSettingsFromPostgres, recordSaleStatus, saleControlSchema, setPowDifficulty } from '../../admission/sale-controls.js';
 import { applySaleAccess, saleAccessAnswerSchema, saleAccessSchema } from '../../admission/sale-access.js';
 import { changeSaleSchedule, saleScheduleSchema, scheduleChangeSchema } from '../../admission/sale-schedule.js';
 import { inTransaction, type PgPool } from '../../common/postgres-pool.js';
@@ -190,14 +190,8 @@ export function createSaleRouter(deps: SaleRouterDeps): OpenAPIHono<AuthEnv> {
     if (s.status === 'closed' && control.action !== 'message') throw new Problem(409, 'sale_closed', 'the sale is closed');
     const settings = await audited(deps.pg, audit(c, s.id, `control.${control.action}`, { control }, c.req.valid('header')['x-usher-reason']),
       () => applySaleControl(deps.redis, s.id, control));
-    if (control.action === 'close') {
-      await deps.inventory.setOnSale(s.id, false);
-      await deps.pg.query(`UPDATE sales SET status = 'closed' WHERE id = $1`, [s.id]);
-    } else if (control.action === 'pause') {
-      await deps.pg.query(`UPDATE sales SET status = 'paused' WHERE id = $1 AND status = 'open'`, [s.id]);
-    } else if (control.action === 'resume') {
-      await deps.pg.query(`UPDATE sales SET status = 'open' WHERE id = $1 AND status = 'paused'`, [s.id]);
-    }
+    if (control.action === 'close') await deps.inventory.setOnSale(s.id, false);
+    await recordSaleStatus(deps.pg, s.id, control.action);
     return c.json(settings, 200);
   });
 
