@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { withPageParts } from './static-pages.js';
+import { PAGE_CSP, withPageParts } from './static-pages.js';
+import { brandingSchema } from '../../admission/sale-page.js';
 
 describe('withPageParts', () => {
   const dir = mkdtempSync(join(tmpdir(), 'usher-parts-'));
@@ -34,3 +35,13 @@ describe('withPageParts', () => {
   });
 });
 
+
+describe('the pages\' content security policy', () => {
+  // the console previews the sale's branding and the order page shows it: a logo the branding
+  // schema accepts must not be blocked by the page it is shown on
+  const imgSources = (PAGE_CSP.split(';').map((d) => d.trim().split(/\s+/)).find(([name]) => name === 'img-src') ?? []).slice(1);
+  it.each(['https://cdn.example.com/brand/logo.png', '/favicon.svg'])('lets through a logo the branding accepts: %s', (logoUrl) => {
+    expect(brandingSchema.parse({ logoUrl }).logoUrl).toBe(logoUrl);
+    expect(imgSources).toContain(logoUrl.startsWith('https:') ? 'https:' : "'self'");
+  });
+});
