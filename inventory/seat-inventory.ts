@@ -28,6 +28,8 @@ export interface InventoryTuning {
   availabilityCacheMs?: number;
   /** Per-shard coalescing of hold steps into one script call (hold-batcher.ts); `{ maxBatch: 1 }` sends each alone. */
   holdBatch?: HoldBatchOptions;
+  /** Age of the shards' counters a best-available hold plans its walk with (placement-hints.ts). Default 100 ms; 0 reads them for every hold. */
+  placementHintsMs?: number;
 }
 
 export interface UsherSeatInventory extends SeatInventory {
@@ -40,7 +42,7 @@ export function createSeatInventory(deps: SeatInventoryDeps & InventoryTuning): 
   defineInventoryScripts(redis);
   const endedTtlS = deps.endedTtlS ?? 86_400;
   const layouts = new LayoutCache(redis);
-  const placement = new HoldPlacement(redis, layouts, deps.passMemoryS ?? 7_200, deps.holdBatch);
+  const placement = new HoldPlacement(redis, layouts, deps.passMemoryS ?? 7_200, deps.holdBatch, deps.placementHintsMs ?? 100);
   const lifecycle = new HoldLifecycle(redis, endedTtlS);
   const reader = new AvailabilityReader(redis, layouts, deps.availabilityCacheMs ?? 250);
   const seatStates = new SeatStateReader(redis, layouts);

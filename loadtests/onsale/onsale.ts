@@ -28,8 +28,10 @@ import type { FanPlan } from './fan-plan.js';
 import { fetchSeatMap } from './seat-map-view.js';
 import { getRaw } from './seat-map-view.js';
 import { sampleSeatStateCost, type SeatStateWindow } from './seat-state-cost.js';
+import { sampleHoldTailCost, type HoldTailWindow } from './hold-tail-cost.js';
 import { cpuFigures, RoleCpu } from './role-cpu.js';
 import { pathOf } from '../k6/lib/usher-api.js';
+import { shardKeys } from '../../inventory/inventory-keys.js';
 
 const say = (line: string): void => void process.stderr.write(`loadtest: ${line}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -38,6 +40,8 @@ const SETTLE_MS = 90_000;
 const COST_WINDOW_MS = 6000;
 const COST_FIRST_S = 10;
 const COST_EVERY_S = 45;
+/** MONITOR windows on the holds' Redis cost at the end of the sale: when no more than these shares of the places are free. */
+const TAIL_AT_FREE_SHARE = [0.05, 0.01];
 
 function fanPlans(o: OnsaleOptions, stack: Stack, sale: PublishedSale): FanPlan[] {
   const processes = Math.max(1, Math.ceil(o.fans / o.fansPerProcess));
@@ -49,6 +53,27 @@ function fanPlans(o: OnsaleOptions, stack: Stack, sale: PublishedSale): FanPlan[
       mix: { pay: o.pay, explicitSeats: 0.25, together: 0.3, ...(o.quantities ? { quantities: o.quantities } : {}) }, seed: 1000 + i,
     };
   });
+}
+
+function tailFigure(w: HoldTailWindow | undefined): string {
+  return w ? `${w.script_calls_per_hold} / ${w.commands_in_scripts_per_hold} / ${w.plain_commands_per_hold} (${w.hold_requests} requests, ${w.holds_placed} placed)` : 'n/a';
+}
+
+/** The places left at the end: how many, and the most any one tier has free on one shard (a hold takes its places from one shard). */
+async function unsoldPlaces(redis: Redis, saleId: string, shards: number, sections: PublishedSale['sections']) {
+  const counts = await Promise.all(Array.from({ length: shards }, (_, k) => redis.hgetall(shardKeys(saleId, k).counts)));
+  let free = 0;
+  let largest = 0;
+  const byTierShard: Record<string, number[]> = {};
+  for (const sec of sections) {
+    const perShard = counts.map((c) => Number(c[`f:${sec.id}`] ?? 0));
+    free += perShard.reduce((a, n) => a + n, 0);
+    const row = (byTierShard[`${sec.kind}:${sec.tierCode}`] ??= Array.from({ length: shards }, () => 0));
+    // reserved seats of a tier on one shard can go to one hold together (spill); GA places only from one section's counter
+    perShard.forEach((n, k) => (row[k] = sec.kind === 'ga' ? Math.max(row[k]!, n) : row[k]! + n));
+  }
+  for (const row of Object.values(byTierShard)) largest = Math.max(largest, ...row);
+  return { free, largest_per_tier_shard: largest, by_tier_shard: byTierShard };
 }
 
 function median(values: number[]): number | null {
@@ -143,6 +168,9 @@ async function main(): Promise<number> {
     let nextCostS = COST_FIRST_S;
     let costRunning: Promise<void> | null = null;
     const seatStateAnswers = () => Object.values(gens.totals.statuses.seatStates ?? {}).reduce((a, n) => a + n, 0);
+    const holdAnswers = (): [number, number] => [Object.values(gens.totals.statuses.hold ?? {}).reduce((a, n) => a + n, 0), gens.totals.statuses.hold?.['201'] ?? 0];
+    const tailWindows: HoldTailWindow[] = [];
+    const tailsDue = [...TAIL_AT_FREE_SHARE];
 
     const samples: Sample[] = [];
     const progress = new Progress('loadtest');
@@ -159,7 +187,16 @@ async function main(): Promise<number> {
       serverCpu.read();
       generatorCpu.read();
       roleCpu.read();
-      if (s.t >= nextCostS && !costRunning) {
+      if (s.t >= 0 && tailsDue.length > 0 && s.free <= tailsDue[0]! * sale.capacity && !costRunning) {
+        tailsDue.shift();
+        costRunning = sampleHoldTailCost(stack.redisUrl, sale.saleId, COST_WINDOW_MS, holdAnswers, s.t, s.free)
+          .then((w) => {
+            tailWindows.push(w);
+            say(`holds at t=${w.t}s (${w.free_at_start} free): ${w.hold_requests} requests, ${w.holds_placed} placed; per request ${w.script_calls_per_hold} script calls, ${w.commands_in_scripts_per_hold} commands inside scripts, ${w.plain_commands_per_hold} plain commands on the sale's keys`);
+          })
+          .catch((err: unknown) => say(`hold tail window failed: ${String(err)}`))
+          .finally(() => (costRunning = null));
+      } else if (s.t >= nextCostS && !costRunning) {
         nextCostS += COST_EVERY_S;
         costRunning = sampleSeatStateCost(stack.redisUrl, sale.saleId, sale.shards, COST_WINDOW_MS, seatStateAnswers, s.t)
           .then((w) => {
@@ -221,6 +258,8 @@ async function main(): Promise<number> {
     for (const v of gens.lags) lag.add(v);
     const outcomes = gens.fanCounts('outcomes');
     const holds = gens.totals.statuses.hold?.['201'] ?? 0;
+    const holdRequests = holdAnswers()[0];
+    const unsold = await unsoldPlaces(redis, sale.saleId, sale.shards, sale.sections);
     const totalRequests = Object.values(endpoints).reduce((a, e) => a + e.requests, 0);
     const firstS = Math.min(...gens.totals.perSecond.keys());
     const apiRequests = Object.entries(endpoints).filter(([route]) => !['queueStatus', 'queueJoin'].includes(route)).reduce((a, [, e]) => a + e.requests, 0);
@@ -234,6 +273,8 @@ async function main(): Promise<number> {
       fans_connected_peak: Math.max(0, ...samples.map((s) => s.connected)),
       admitted: final.admitted,
       holds,
+      hold_requests: holdRequests,
+      hold_answers: gens.totals.statuses.hold ?? {},
       orders: inv.orders,
       sold: final.sold,
       oversold: inv.oversold,
@@ -247,6 +288,11 @@ async function main(): Promise<number> {
       peak_rps: peak.peak,
       http_requests: totalRequests,
       time_to_sell_out_s: sellOut,
+      unsold,
+      hold_tail: {
+        note: 'MONITOR windows when 5 % and 1 % of the places were free: commands naming the sale\'s shard keys per hold request answered (an upper bound: availability, seat states, claims and the sweeper use the same keys)',
+        windows: tailWindows,
+      },
       hold_p99_ms: holdP99,
       setup: { ...sale.timings, sections: sale.sections.length, shards: sale.shards, reserved_seats: seatMap.seat_count, checks_ms: checksMs },
       rebuild: rebuilt,
@@ -277,13 +323,16 @@ async function main(): Promise<number> {
     const summary: Record<string, string | number | boolean> = {
       verdict: ok ? 'all invariants hold' : `BROKEN: ${inv.problems.join('; ')}`,
       ending,
-      seats: sale.capacity, fans: o.fans, admitted: final.admitted, holds, orders: inv.orders, sold: final.sold,
+      seats: sale.capacity, fans: o.fans, admitted: final.admitted, 'hold requests': holdRequests, holds, orders: inv.orders, sold: final.sold,
+      'unsold (largest free on one shard, in one tier)': `${unsold.free} (${unsold.largest_per_tier_shard})`,
       oversold: inv.oversold, double_sold: inv.double_sold, lost_paid_holds: inv.lost_paid_holds, charged_without_ticket: inv.charged_without_ticket,
       'sold = live tickets (audit)': inv.sold_matches_tickets,
       peak_rps: peak.peak, [`peak ≥ ${thresholds.peakRequestsPerS} req/s`]: peak.peak >= thresholds.peakRequestsPerS,
       http_requests: totalRequests,
       time_to_sell_out_s: sellOut ?? 'not sold out',
       'hold p99 ms': holdP99 ?? 'n/a',
+      'Redis per hold request at ≤ 5 % free (scripts / in scripts / plain)': tailFigure(tailWindows[0]),
+      'Redis per hold request at ≤ 1 % free (scripts / in scripts / plain)': tailFigure(tailWindows[1]),
       'seat map brotli kB': Math.round(seatMap.brotli_bytes / 100) / 10,
       'seat-state Redis calls/s (median window)': median(costWindows.map((w) => w.redis_calls_per_s)) ?? 'n/a',
       'seat-state answers/s (median window)': median(costWindows.map((w) => w.requests_per_s)) ?? 'n/a',

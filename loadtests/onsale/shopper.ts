@@ -55,7 +55,9 @@ function pick<T>(list: T[], r: number): T | undefined {
 export function wish(ctx: Pick<ShopperContext, 'sections' | 'mix' | 'random'>): { body: HoldBody; fallback: HoldBody; sectionId: string; quantity: number } {
   const rnd = ctx.random;
   const quantity = weighted(ctx.mix.quantities ?? quantityWeights, rnd());
-  const section = pick(ctx.sections, rnd())!;
+  // fans spread over the venue as its places are: a uniform pick over sections would send a
+  // 20,000-place floor 1 fan in 61 at 50,000 seats (demand for ~1,900 places) and never sell it out
+  const section = weighted(ctx.sections.map((s) => [s, s.capacity] as const), rnd());
   const fallback = bestHoldBody({ tierCode: section.tierCode, quantity });
   if (section.kind === 'reserved' && quantity <= 4 && rnd() < ctx.mix.explicitSeats) {
     const row = pick(section.rows, rnd()) ?? [];
