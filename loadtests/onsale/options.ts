@@ -67,7 +67,9 @@ export function parseOptions(argv: string[]): OnsaleOptions {
     process.stdout.write(`npm run loadtest -- [--seats 5000] [--fans 50000] [--peak-rps 2000] [--rate 3000 (admissions/min)] [--max-active 20000]
   [--connect-rate 1000] [--fans-per-process 12500] [--edge-processes 3] [--tick-ms 2000] [--pollers 1000] [--ramp 20] [--peak 60] [--max 300]
   [--pay 0.9] [--catalog-events 2000] [--ga-share 0.4] [--shards 16] [--viewers 1000] [--viewer-poll-ms 1000] [--quantities 1:25,2:45,…] [--keep-data] [--out onsale]
-The 50,000-seat sale (every place a reserved seat, sold out):
+The 50,000-seat sale with the default mix of fans and venue (40 % floor), sold out:
+  npm run loadtest -- --seats 50000 --rate 12000 --max 1200 --peak-rps 500 --viewers 500 --out onsale-50k-default-mix
+Every place a reserved seat:
   npm run loadtest -- --seats 50000 --ga-share 0 --rate 3000 --max 1200 --viewers 2000 --out onsale-50k\n`);
     process.exit(0);
   }
