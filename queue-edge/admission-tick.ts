@@ -12,6 +12,7 @@ import { runOpeningDraw } from './opening-draw.js';
 import { drawDueAt, runWindowDraw } from './window-draw.js';
 import { bucketCapacityS } from './queue-store.js';
 import { edgeMetrics } from './edge-metrics.js';
+import { everyTickSlot } from './tick-phase.js';
 import { HEALTH_SIGNALS, backoffArgument, healthKeyOf, readBackendHealth, type HealthSignals } from '../admission/backend-health.js';
 
 export type SeatStatusSource = (saleId: string) => Promise<SeatStatus>;
@@ -34,7 +35,8 @@ export interface AdmissionTicker {
   stop(): void;
 }
 
-export function startAdmissionTicks(core: EdgeCore, publish: (topic: string, text: string) => void, seatStatus: SeatStatusSource): AdmissionTicker {
+/** `phaseMs`: tick on the wall-clock slots of this phase (tick-phase.ts); undefined: every tickMs from now. */
+export function startAdmissionTicks(core: EdgeCore, publish: (topic: string, text: string) => void, seatStatus: SeatStatusSource, phaseMs?: number): AdmissionTicker {
   const seats = new Map<string, SeatStatus>();
   const failing = new Set<string>();
   // Backend health: one read per tick round for every sale of this edge (half a tick of caching)
@@ -152,9 +154,16 @@ export function startAdmissionTicks(core: EdgeCore, publish: (topic: string, tex
     }
   }
 
-  const timer = setInterval(() => {
+  const tickAll = (): void => {
     for (const room of core.fans.rooms.values()) void tickRoom(room);
-  }, core.config.edge.tickMs);
+  };
+  let stopTicks: () => void;
+  if (phaseMs === undefined) {
+    const timer = setInterval(tickAll, core.config.edge.tickMs);
+    stopTicks = () => clearInterval(timer);
+  } else {
+    stopTicks = everyTickSlot(core.config.edge.tickMs, phaseMs, tickAll);
+  }
 
   return {
     async tickNow(saleId) {
@@ -162,7 +171,7 @@ export function startAdmissionTicks(core: EdgeCore, publish: (topic: string, tex
       if (room) await tickRoom(room);
     },
     stop() {
-      clearInterval(timer);
+      stopTicks();
     },
   };
 }

@@ -3,7 +3,8 @@
  * EDGE_PORT (uWS listens with SO_REUSEPORT, so the kernel spreads connections over them), and
  * answers the scrapes of EDGE_METRICS_PORT with the sum of their metrics. A child
  * that dies is restarted after a pause; stop() sends SIGTERM to each (they drain) and waits.
- * Each runs with the edge's V8 flags (edge-node-flags.ts) unless the operator set their own.
+ * Each runs with the edge's V8 flags (edge-node-flags.ts) unless the operator set their own, and
+ * ticks in its own slot of the period (tick-phase.ts), so their broadcasts do not all leave at once.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +13,7 @@ import { startMetricsServer } from '../common/metrics-server.js';
 import { createMetricsGroup } from '../common/process-group-metrics.js';
 import type { RunningRole } from '../common/role.js';
 import { withEdgeNodeFlags } from './edge-node-flags.js';
+import { EDGE_TICK_PHASE_ENV, tickPhaseMs } from './tick-phase.js';
 
 export const EDGE_CHILD_ENV = 'USHER_EDGE_CHILD';
 const RESTART_AFTER_MS = 1000;
@@ -35,10 +37,12 @@ export async function startEdgeProcesses(ctx: AppContext, count = ctx.config.edg
   const metrics = createMetricsGroup();
   const scrapes = await startMetricsServer({ host: ctx.config.http.host, port: ctx.config.http.edgeMetricsPort, metrics: () => metrics.text() });
   let stopping = false;
+  // the children's ticks spread over the period (tick-phase.ts); a restarted child keeps its slot
+  const tickBaseMs = Math.random() * ctx.config.edge.tickMs;
 
   function spawnOne(index: number): Promise<void> {
     const child = fork(childEntry(), [], {
-      env: { ...process.env, [EDGE_CHILD_ENV]: String(index) },
+      env: { ...process.env, [EDGE_CHILD_ENV]: String(index), [EDGE_TICK_PHASE_ENV]: String(tickPhaseMs(index, count, ctx.config.edge.tickMs, tickBaseMs)) },
       execArgv: withEdgeNodeFlags(process.execArgv, process.env.NODE_OPTIONS),
       stdio: 'inherit',
     });

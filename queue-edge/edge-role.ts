@@ -10,6 +10,7 @@ import { startEdgeServer } from './edge-server.js';
 import { startEdgeProcesses, EDGE_CHILD_ENV, edgeUrls } from './edge-processes.js';
 import type { SeatStatusSource } from './admission-tick.js';
 import type { SeatInventory } from '../inventory/inventory-api.js';
+import { tickPhaseFromEnv } from './tick-phase.js';
 
 /** Seats remain? The inventory's availability status (its own short cache; the tick asks once per tick). */
 function seatStatusOf(inventory: Pick<SeatInventory, 'availability'>): SeatStatusSource {
@@ -29,6 +30,8 @@ export async function startEdgeRole(ctx: AppContext, inventory: Pick<SeatInvento
     pg: ctx.pg,
     readiness: () => ctx.readiness(),
     seatStatus: seatStatusOf(inventory),
+    // a supervisor's process ticks in its own slot of the period, not in step with the others
+    tickPhaseMs: forked ? tickPhaseFromEnv() : undefined,
   });
   return {
     name: 'edge',

@@ -50,6 +50,8 @@ export interface EdgeServerOptions {
   edgeId?: string;
   /** The opening draw's beacon; default from DRAW_BEACON_URL. */
   beacon?: DrawBeacon;
+  /** Tick on the slots of this phase (one of a supervisor's processes: tick-phase.ts); default every tick from start-up. */
+  tickPhaseMs?: number;
 }
 
 /** Every route the edge serves, documented: what `/openapi.json` lists. */
@@ -93,7 +95,7 @@ export async function startEdgeServer(o: EdgeServerOptions): Promise<EdgeServer>
     tickNow: (saleId) => ticker.tickNow(saleId),
   };
   const events = saleEvents(core, (saleId) => core.tickNow(saleId));
-  const ticker = startAdmissionTicks(core, (topic, text) => app.publish(topic, text), o.seatStatus ?? (async () => 'on_sale'));
+  const ticker = startAdmissionTicks(core, (topic, text) => app.publish(topic, text), o.seatStatus ?? (async () => 'on_sale'), o.tickPhaseMs);
 
   const stopJoinSweep = mountFanSocket(app, core, () => draining);
   mountEdgeHttp(app, core);
