@@ -1,6 +1,6 @@
 /**
- * `npm run bench:edge [-- --fans 10000,25000,50000 --processes auto --window-s 20 --connect-s 300 --bare --only edge,ws,ws-tuned,bare --edge-node-flags '…']`
- * (or BENCH_FANS, BENCH_PROCESSES, BENCH_WINDOW_S, BENCH_CONNECT_S; the 100k step: `--fans 100000`)
+ * `npm run bench:edge [-- --fans 10000,25000,50000 --processes auto --window-s 20 --connect-s 300 --bare --only edge,ws,ws-tuned,bare --edge-node-flags='…' --client-read onread|stream --client-bind port|kernel --tick-phases spread|startup]`
+ * (or BENCH_FANS, BENCH_PROCESSES, BENCH_WINDOW_S, BENCH_CONNECT_S, BENCH_CLIENT_READ, BENCH_CLIENT_BIND, BENCH_TICK_PHASES; the 100k step: `--fans 100000`)
  *
  * For each fan count: the edge as N processes sharing one port (SO_REUSEPORT) on a private Redis,
  * load-generator processes each on its own 127.0.0.x source address, then the same measurements
@@ -30,6 +30,7 @@ import { queueStore } from '../queue-edge/queue-store.js';
 import { openEmptyQueue } from '../queue-edge/opening-draw.js';
 import { EDGE_NODE_FLAGS } from '../queue-edge/edge-node-flags.js';
 import { openFilesLimit } from '../queue-edge/open-files.js';
+import { EDGE_TICK_PHASE_ENV, tickPhaseMs } from '../queue-edge/tick-phase.js';
 import { processCpuSeconds } from './lib/cpu-split.js';
 import { readRedisCpu, redisCpuDelta } from './lib/redis-cpu.js';
 import { machineBusySeconds, restShare, NOISY_SHARE, machineCores } from './lib/machine-cpu.js';
@@ -39,6 +40,8 @@ const root = path.resolve(here, '..');
 const { values } = parseArgs({ options: {
   fans: { type: 'string', default: process.env.BENCH_FANS ?? '10000,25000,50000' }, processes: { type: 'string', default: process.env.BENCH_PROCESSES ?? 'auto' },
   'window-s': { type: 'string', default: process.env.BENCH_WINDOW_S ?? '20' }, 'connect-s': { type: 'string', default: process.env.BENCH_CONNECT_S ?? '300' }, bare: { type: 'boolean', default: false }, only: { type: 'string' }, 'edge-node-flags': { type: 'string' },
+  'client-read': { type: 'string', default: process.env.BENCH_CLIENT_READ ?? 'onread' }, 'client-bind': { type: 'string', default: process.env.BENCH_CLIENT_BIND ?? 'port' },
+  'tick-phases': { type: 'string', default: process.env.BENCH_TICK_PHASES ?? 'spread' },
 } });
 const SERVERS = new Set((values.only ?? `edge,ws,ws-tuned${values.bare ? ',bare' : ''}`).split(','));
 const FAN_COUNTS = values.fans.split(',').map(Number);
@@ -67,6 +70,16 @@ const processesFor = (fans: number): number => (values.processes === 'auto' ? Ma
 /** Each load generator from its own 127.0.0.x (~28k ephemeral ports each), under the same limit. */
 const FANS_PER_CLIENT = Math.min(12_500, FANS_PER_PROCESS);
 const SECRET = randomBytes(32).toString('hex');
+/** How the load generators read their sockets (edge-bench-client.ts): `onread` (one shared buffer, no stream), or `stream` ('data' events, as before). */
+const CLIENT_READ = values['client-read'];
+/** How they pick a source port (edge-bench-client.ts): `port` (their own, in turn) or `kernel` (bind to port 0, as before). */
+const CLIENT_BIND = values['client-bind'];
+/**
+ * `spread`: each edge process ticks in its own slot of the period, as the supervisor
+ * (edge-processes.ts) starts them; `startup`: every process ticks from its start-up, as before
+ * (they start together, so their broadcasts left together).
+ */
+const TICK_PHASES = values['tick-phases'];
 /**
  * The edge runs with its production V8 flags (queue-edge/edge-node-flags.ts: a small young
  * generation), as its supervisor starts it; `--edge-node-flags ''` measures it without. The `ws`
@@ -119,14 +132,30 @@ function stop(child: ChildProcess): Promise<void> {
   });
 }
 
-interface Load { connectS: number; joined: number; failed: number; timedOut: boolean; clients: ChildProcess[] }
+interface Load {
+  connectS: number; joined: number; failed: number; timedOut: boolean; clients: ChildProcess[];
+  /** CPU µs per joined fan over the connect window: the servers' (position updates to the fans already in included) and the generators' */
+  joinServerCpuUs: number; joinClientsCpuUs: number;
+}
 
-async function connectFans(port: number, fans: number, wsPath: string): Promise<Load> {
+const cpuOf = (ps: number[]): number => ps.reduce((a, p) => a + processCpuSeconds(p), 0);
+
+/**
+ * The next load generator's source address: each step's generators get addresses of their own
+ * (127.0.0.2 on), so a source port left in TIME_WAIT by the step before is not bound again.
+ */
+let nextAddress = 2;
+
+async function connectFans(port: number, fans: number, wsPath: string, serverPids: number[]): Promise<Load> {
   const n = Math.ceil(fans / FANS_PER_CLIENT);
+  if (nextAddress + n > 255) nextAddress = 2;
+  const first = nextAddress;
+  nextAddress += n;
   const started = Date.now();
+  const s0 = cpuOf(serverPids);
   const clients = Array.from({ length: n }, (_, k) => fork(path.join(here, 'edge-bench-client.ts'), [], {
     execArgv: ['--import', 'tsx'],
-    env: { ...process.env, BENCH_HOST: '127.0.0.1', BENCH_PORT: String(port), BENCH_LOCAL_ADDRESS: `127.0.0.${k + 2}`, BENCH_FANS: String(Math.floor(fans / n) + (k < fans % n ? 1 : 0)), BENCH_PATH: wsPath, BENCH_VISITOR_SECRET: SECRET },
+    env: { ...process.env, BENCH_HOST: '127.0.0.1', BENCH_PORT: String(port), BENCH_LOCAL_ADDRESS: `127.0.0.${first + k}`, BENCH_FANS: String(Math.floor(fans / n) + (k < fans % n ? 1 : 0)), BENCH_PATH: wsPath, BENCH_VISITOR_SECRET: SECRET, BENCH_CLIENT_READ: CLIENT_READ, BENCH_CLIENT_BIND: CLIENT_BIND },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   }));
   const results = clients.map((c) => waitFor<{ joined: number; failed: number; unfinished?: number }>(c, 'joined'));
@@ -137,8 +166,10 @@ async function connectFans(port: number, fans: number, wsPath: string): Promise<
   if (timedOut) for (const c of clients) c.send({ cmd: 'enough' });
   const r = await Promise.all(results);
   const joined = r.reduce((a, x) => a + x.joined, 0);
+  const serverS = cpuOf(serverPids) - s0;
+  const clientsS = cpuOf(clients.map((c) => c.pid!));
   if (timedOut) process.stderr.write(`bench:edge: connect deadline (${CONNECT_S} s): ${joined} of ${fans} joined; going on with them\n`);
-  return { connectS: (Date.now() - started) / 1000, joined, failed: r.reduce((a, x) => a + x.failed, 0), timedOut, clients };
+  return { connectS: (Date.now() - started) / 1000, joined, failed: r.reduce((a, x) => a + x.failed, 0), timedOut, clients, joinServerCpuUs: (serverS * 1e6) / joined, joinClientsCpuUs: (clientsS * 1e6) / joined };
 }
 
 interface Steady {
@@ -150,6 +181,10 @@ interface Steady {
   redis?: { cpuUsPerFanUpdate: number; cpuPct: number; calls: Record<string, number> };
   /** CPU of the load generators and of the rest of the machine (other sessions) over the window */
   clientsCpuPct: number; restShare: number; noisy: boolean;
+  /** the generators' CPU µs per position message they read, and their reads per message */
+  clientsCpuUsPerMessage: number; clientReadsPerMessage: number;
+  /** the generators' own event-loop delay over the window (the worst generator's p99 and max, ms): lag of theirs counted in the p99 */
+  clientLoopP99Ms: number; clientLoopMaxMs: number;
 }
 
 async function steadyState(pids: number[], load: Load, o: { redis?: Redis; sample?: () => Promise<void> } = {}): Promise<Steady> {
@@ -173,11 +208,12 @@ async function steadyState(pids: number[], load: Load, o: { redis?: Redis; sampl
   const self = process.cpuUsage(self0);
   const r1 = o.redis ? await readRedisCpu(o.redis) : undefined;
   const reports = await Promise.all(load.clients.map((c) => {
-    const r = waitFor<{ lags: number[] }>(c, 'report');
+    const r = waitFor<{ lags: number[]; messages: number; reads: number; loop: { p50: number; p99: number; max: number } }>(c, 'report');
     c.send({ cmd: 'report' });
     return r;
   }));
   const lags = reports.flatMap((r) => r.lags);
+  const messages = reports.reduce((a, r) => a + r.messages, 0);
   const { p50, p99 } = quantiles(lags);
   const redis = r0 && r1 ? redisCpuDelta(r0, r1) : undefined;
   // the Redis server here is the bench's own, so its CPU is part of the benchmark, not of the rest
@@ -187,6 +223,8 @@ async function steadyState(pids: number[], load: Load, o: { redis?: Redis; sampl
     cpuPct: (serverS / seconds) * 100, p50Ms: p50, p99Ms: p99, delivered: lags.length, cpuUsPerFanUpdate: (serverS * 1e6) / lags.length,
     ...(redis ? { redis: { cpuUsPerFanUpdate: (redis.cpuS * 1e6) / lags.length, cpuPct: (redis.cpuS / seconds) * 100, calls: redis.calls } } : {}),
     clientsCpuPct: (clientsS / seconds) * 100, restShare: share, noisy: share > NOISY_SHARE,
+    clientsCpuUsPerMessage: (clientsS * 1e6) / messages, clientReadsPerMessage: reports.reduce((a, r) => a + r.reads, 0) / messages,
+    clientLoopP99Ms: Math.max(...reports.map((r) => r.loop.p99)), clientLoopMaxMs: Math.max(...reports.map((r) => r.loop.max)),
   };
 }
 
@@ -202,7 +240,10 @@ async function runEdge(redisUrl: string, fans: number, processes: number): Promi
     EDGE_CONNECTS_PER_IP_PER_MIN: '10000000', EDGE_JOINS_PER_IP_PER_MIN: '10000000', QUEUE_OFFER_TTL_S: '3600', LOG_LEVEL: 'warn',
     VISITOR_TOKEN_SECRET: SECRET, DATABASE_URL: 'postgres://bench@127.0.0.1:1/none', USHER_EDGE_CHILD: '0',
   };
-  const edges = Array.from({ length: processes }, () => spawn(process.execPath, [...EDGE_FLAGS, '--import', 'tsx', 'queue-edge/edge-process-main.ts'], { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+  const tickBase = Math.random() * PERIOD_MS;
+  const edges = Array.from({ length: processes }, (_, i) => spawn(process.execPath, [...EDGE_FLAGS, '--import', 'tsx', 'queue-edge/edge-process-main.ts'], {
+    cwd: root, env: { ...env, USHER_EDGE_CHILD: String(i), ...(TICK_PHASES === 'spread' ? { [EDGE_TICK_PHASE_ENV]: String(tickPhaseMs(i, processes, PERIOD_MS, tickBase)) } : {}) }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  }));
   await Promise.all(edges.map((e) => new Promise<void>((resolve, reject) => {
     e.once('message', (m) => (m === 'ready' ? resolve() : reject(new Error(String(m)))));
     e.once('exit', (code) => reject(new Error(`edge exited ${code}`)));
@@ -211,7 +252,7 @@ async function runEdge(redisUrl: string, fans: number, processes: number): Promi
   await sleep(SETTLE_MS);
   const rss0 = pids.reduce((a, p) => a + rssKb(p), 0);
   const peak = rssPeak(pids);
-  const load = await connectFans(port, fans, `/v1/sales/${saleId}/ws`);
+  const load = await connectFans(port, fans, `/v1/sales/${saleId}/ws`, pids);
   await sleep(3000);
   const rss1 = pids.reduce((a, p) => a + rssKb(p), 0);
   // each process's own count, from its tick: what the kernel's SO_REUSEPORT spread put on it
@@ -243,6 +284,16 @@ async function runEdge(redisUrl: string, fans: number, processes: number): Promi
     max_fans_per_process: Math.max(...perProcess), updates_delivered: steady.delivered, update_delivery_ratio: steady.delivered / ((load.joined * WINDOW_S * 1000) / PERIOD_MS), cpu_us_per_fan_update: steady.cpuUsPerFanUpdate,
     redis_cpu_us_per_fan_update: steady.redis?.cpuUsPerFanUpdate ?? NaN, redis_cpu_pct: steady.redis?.cpuPct ?? NaN, redis_evalsha_per_s: (steady.redis?.calls.evalsha ?? 0) / WINDOW_S,
     clients_cpu_pct: steady.clientsCpuPct, rest_share: steady.restShare, noisy: steady.noisy ? 1 : 0,
+    ...generatorFigures('', load, steady),
+  };
+}
+
+/** The join phase's pace and cost, and the load generators' own cost and event-loop delay, under `prefix`. */
+function generatorFigures(prefix: string, load: Load, steady: Steady): Record<string, number> {
+  return {
+    [`${prefix}joins_per_s`]: load.joined / load.connectS, [`${prefix}join_server_cpu_us_per_fan`]: load.joinServerCpuUs, [`${prefix}join_clients_cpu_us_per_fan`]: load.joinClientsCpuUs,
+    [`${prefix}clients_cpu_us_per_message`]: steady.clientsCpuUsPerMessage, [`${prefix}client_reads_per_message`]: steady.clientReadsPerMessage,
+    [`${prefix}client_loop_delay_p99_ms`]: steady.clientLoopP99Ms, [`${prefix}client_loop_delay_max_ms`]: steady.clientLoopMaxMs,
   };
 }
 
@@ -256,7 +307,7 @@ async function runOther(prefix: string, script: string, flags: string[], fans: n
   await sleep(SETTLE_MS);
   const rss0 = pids.reduce((a, p) => a + rssKb(p), 0);
   const peak = rssPeak(pids);
-  const load = await connectFans(port, fans, '/v1/sales/baseline/ws');
+  const load = await connectFans(port, fans, '/v1/sales/baseline/ws', pids);
   await sleep(3000);
   const rss1 = pids.reduce((a, p) => a + rssKb(p), 0);
   const steady = await steadyState(pids, load);
@@ -268,7 +319,7 @@ async function runOther(prefix: string, script: string, flags: string[], fans: n
   return {
     [`${prefix}_joined`]: load.joined, [`${prefix}_connect_timed_out`]: load.timedOut ? 1 : 0, [`${prefix}_connect_s`]: load.connectS, [`${prefix}_rss_kb_per_fan`]: (rss1 - rss0) / load.joined,
     [`${prefix}_rss_kb_per_fan_end`]: (rss2 - rss0) / load.joined, [`${prefix}_rss_kb_per_fan_peak`]: (rss3 - rss0) / load.joined, [`${prefix}_cpu_pct`]: steady.cpuPct, [`${prefix}_update_p50_ms`]: steady.p50Ms, [`${prefix}_update_p99_ms`]: steady.p99Ms,
-    [`${prefix}_updates_delivered`]: steady.delivered, [`${prefix}_update_delivery_ratio`]: steady.delivered / ((load.joined * WINDOW_S * 1000) / PERIOD_MS), [`${prefix}_cpu_us_per_fan_update`]: steady.cpuUsPerFanUpdate, [`${prefix}_rest_share`]: steady.restShare, [`${prefix}_noisy`]: steady.noisy ? 1 : 0,
+    ...generatorFigures(`${prefix}_`, load, steady), [`${prefix}_updates_delivered`]: steady.delivered, [`${prefix}_update_delivery_ratio`]: steady.delivered / ((load.joined * WINDOW_S * 1000) / PERIOD_MS), [`${prefix}_cpu_us_per_fan_update`]: steady.cpuUsPerFanUpdate, [`${prefix}_rest_share`]: steady.restShare, [`${prefix}_noisy`]: steady.noisy ? 1 : 0,
   };
 }
 
@@ -301,8 +352,9 @@ async function main(): Promise<void> {
   }
   const cols: [string, (r: Record<string, number>) => string][] = [
     ['fans', (r) => String(r.fans)], ['joined', (r) => String(r.joined)], ['procs', (r) => String(r.edge_processes)],
-    ['connect s', (r) => fmt(r.connect_s)], ['RSS KB/fan', (r) => fmt(r.rss_kb_per_fan)], ['peak', (r) => fmt(r.rss_kb_per_fan_peak)], ['at end', (r) => fmt(r.rss_kb_per_fan_end)], ['CPU %', (r) => fmt(r.cpu_pct, 1)],
+    ['connect s', (r) => fmt(r.connect_s)], ['joins/s', (r) => fmt(r.joins_per_s, 0)], ['join µs/fan', (r) => fmt(r.join_server_cpu_us_per_fan, 0)], ['RSS KB/fan', (r) => fmt(r.rss_kb_per_fan)], ['peak', (r) => fmt(r.rss_kb_per_fan_peak)], ['at end', (r) => fmt(r.rss_kb_per_fan_end)], ['CPU %', (r) => fmt(r.cpu_pct, 1)],
     ['p99 ms', (r) => fmt(r.update_p99_ms, 0)], ['delivered', (r) => `${fmt((r.update_delivery_ratio ?? NaN) * 100, 0)}%`], ['µs/fan/update', (r) => fmt(r.cpu_us_per_fan_update)], ['Redis µs/fan/update', (r) => fmt(r.redis_cpu_us_per_fan_update, 3)],
+    ['gen µs/msg', (r) => fmt(r.clients_cpu_us_per_message)], ['gen loop p99 ms', (r) => fmt(r.client_loop_delay_p99_ms, 0)],
     ['rest of machine', (r) => `${fmt((r.rest_share ?? NaN) * 100, 0)}%${r.noisy ? ' noisy' : ''}`], ['rate err', (r) => fmt((r.admission_rate_error ?? 0) * 100, 3) + '%'],
     ['ws connect s', (r) => fmt(r.ws_connect_s)], ['ws RSS KB/fan', (r) => fmt(r.ws_rss_kb_per_fan)], ['ws peak', (r) => fmt(r.ws_rss_kb_per_fan_peak)], ['ws CPU %', (r) => fmt(r.ws_cpu_pct, 1)], ['ws p99 ms', (r) => fmt(r.ws_update_p99_ms, 0)], ['ws µs/fan/update', (r) => fmt(r.ws_cpu_us_per_fan_update)],
     ['ws tuned RSS KB/fan', (r) => fmt(r.ws_tuned_rss_kb_per_fan)], ['ws tuned peak', (r) => fmt(r.ws_tuned_rss_kb_per_fan_peak)],
@@ -320,13 +372,16 @@ async function main(): Promise<void> {
   mkdirSync(path.join(here, 'results'), { recursive: true });
   writeFileSync(path.join(here, 'results', 'edge.json'), JSON.stringify({
     benchmark: 'edge', date: new Date().toISOString(), cores: cpus().length, node: process.version, rate_per_min: RATE_PER_MIN,
-    update_period_ms: PERIOD_MS, window_s: WINDOW_S, open_files_limit: OPEN_FILES, fans_per_process_max: FANS_PER_PROCESS, fans_per_client: FANS_PER_CLIENT, machine_cores: machineCores, noisy_share: NOISY_SHARE,
+    update_period_ms: PERIOD_MS, window_s: WINDOW_S, open_files_limit: OPEN_FILES, fans_per_process_max: FANS_PER_PROCESS, fans_per_client: FANS_PER_CLIENT, client_read: CLIENT_READ, client_bind: CLIENT_BIND, tick_phases: TICK_PHASES, machine_cores: machineCores, noisy_share: NOISY_SHARE,
     node_flags: { edge: EDGE_FLAGS, ws: WS_FLAGS, ws_tuned: EDGE_FLAGS, ...(SERVERS.has('bare') ? { uws_bare: EDGE_FLAGS } : {}) },
     notes: {
       rss_kb_per_fan: 'edge RSS added per joined fan, summed over its processes, from a baseline taken after 12 s idle, 3 s after the last join; _peak: the highest sum sampled every 250 ms from the first connect to the end of the update window; _end: at the end of the window. The same for every server.',
       edge_processes: 'server processes of the step (the ws baseline runs as many): 3, or more when the fans would pass fans_per_process_max (85% of the open-files limit) on one; max_fans_per_process is the most the kernel put on one edge process',
       cpu_us_per_fan_update: 'server CPU (utime + stime of its processes, /proc) over the update window, per position message that reached a fan in it (updates_delivered); redis_: the Redis server\'s own (INFO cpu), the ticks\' admit script being its only work while fans wait',
       update_p99_ms: 'from the tick\'s time in the message (`at`, Redis TIME) to its arrival at the load generator, over the messages that arrived in the window; update_delivery_ratio: those messages over joined × window / period (below 1: servers or generators fell behind, and the p99 flatters them)',
+      joins_per_s: 'fans joined over connect_s (from the first generator forked to the last join, token issuing included); join_server_cpu_us_per_fan: server CPU over that window per joined fan (the position updates to the fans already in included: they flow while the rest join); join_clients_cpu_us_per_fan: the generators\' CPU from their start to the last join, per joined fan',
+      clients_cpu_us_per_message: 'the load generators\' CPU (/proc) over the update window per position message they read; client_reads_per_message: socket reads per message (1: one read per message, nothing coalesced)',
+      client_loop_delay_p99_ms: 'the worst load generator\'s event-loop delay p99 over the update window (perf_hooks monitorEventLoopDelay, 10 ms resolution); _max its maximum: how late the generators themselves ran, which update_p99_ms counts as delivery lag',
       rest_share: 'CPU of everything but the servers, Redis, the load generators and this driver over the window, as a share of the machine; noisy = 1 above noisy_share',
       ws_rss_kb_per_fan: 'the minimal ws server with Node default flags: the baseline of the target (>= 3x)',
       ws_tuned_rss_kb_per_fan: 'the same ws server with the edge\'s V8 flags',

@@ -3,10 +3,21 @@
  * address (127.0.0.x: ~28k ephemeral ports each), joins each with a visitor token, and records the
  * lag from each position broadcast's tick time (`at`) to its arrival. A raw-socket client (handshake
  * and frames by hand) so the generator's own memory and CPU stay small next to the servers'.
+ *
+ * Every socket reads through `onread` into one buffer shared by the process: Node then calls us
+ * straight from the read, without a Buffer per read nor the stream machinery behind 'data' (push,
+ * emit, the readable state). At 100k fans that path is 50,000 reads a second across the generators,
+ * and with 'data' the generators took more CPU per message than the edge did to send it. A frame
+ * cut by a read is copied out of the shared buffer before the next read reuses it.
+ *
+ * The generator's own event-loop delay (perf_hooks histogram over the measured window) is reported
+ * with the lags: a position message that waited in this process's queue of ready sockets is counted
+ * as late, so the delay says how much of the p99 is the generator's, not the server's.
  * Talks to the driver over IPC: {cmd:'enough'|'measure'|'report'|'stop'}.
  */
 import { connect, type Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { visitorTokens } from '../queue-edge/visitor-token.js';
 
 const env = (name: string): string => {
@@ -21,7 +32,27 @@ const count = Number(env('BENCH_FANS'));
 const path = env('BENCH_PATH');
 const secret = env('BENCH_VISITOR_SECRET');
 // Few enough that a busy server's accept queue does not overflow (an overflowed SYN waits 1 s to retry).
-const IN_FLIGHT = 64;
+const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? '64');
+/** `stream`: read through 'data' events as before (for a paired comparison); default `onread`. */
+const STREAM_READS = process.env.BENCH_CLIENT_READ === 'stream';
+/**
+ * Source ports: each socket binds its own (`port`, the default), in turn over [FIRST_PORT, END_PORT)
+ * from a random start, the next one tried when a port is taken (a TIME_WAIT of an earlier step);
+ * `kernel`: bind to port 0 as before. A bind to the source address with port 0 makes Linux search
+ * its bound ports for a free one, and that search grows with the sockets this address already
+ * holds: in a profile of one generator opening 10,000 fans, 41% of its CPU was that connect call
+ * (net's internalConnect), and each fan's connect got slower as more had joined.
+ */
+const BIND_PORTS = process.env.BENCH_CLIENT_BIND !== 'kernel';
+const FIRST_PORT = 20_000;
+const END_PORT = 65_000;
+const BIND_TRIES = 50;
+let nextPort = FIRST_PORT + Math.floor(Math.random() * (END_PORT - FIRST_PORT));
+function takePort(): number {
+  const p = nextPort;
+  nextPort = nextPort + 1 >= END_PORT ? FIRST_PORT : nextPort + 1;
+  return p;
+}
 
 let joined = 0;
 let failed = 0;
@@ -29,9 +60,17 @@ let measuring = false;
 /** The driver's connect deadline passed: open no more, report who has joined so far. */
 let enough = false;
 const lags: number[] = [];
+/** position messages read, and reads, over the measured window (reads/messages near 1: one read per message) */
+let messages = 0;
+let reads = 0;
 const sockets: Socket[] = [];
-/** Sockets whose join has an outcome (queued or error): a close after that is not a failed join. */
-const settledJoin = new WeakSet<Socket>();
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+
+/** One read buffer for every socket of the process: the read callback runs synchronously, one socket at a time. */
+const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
+const HEADER_END = Buffer.from('\r\n\r\n');
+const POSITION = Buffer.from('{"v":1,"type":"position"');
+const AT = Buffer.from('"at":');
 
 function frame(text: string): Buffer {
   const payload = Buffer.from(text);
@@ -41,100 +80,139 @@ function frame(text: string): Buffer {
   return Buffer.concat([head, mask, payload]);
 }
 
-const POSITION = Buffer.from('{"v":1,"type":"position"');
-const AT = Buffer.from('"at":');
-
 /**
  * Position messages are nearly all the traffic (one per fan per update): read from the bytes, no
  * string made, so the generator's CPU per message stays small next to the server's.
  */
-function onPosition(payload: Buffer): void {
+function onPosition(buf: Buffer, start: number, end: number, now: number): void {
   if (!measuring) return;
-  const i = payload.lastIndexOf(AT);
-  if (i < 0) return;
+  messages++;
+  const i = buf.lastIndexOf(AT, end - AT.length);
+  if (i < start) return;
   let at = 0;
-  for (let k = i + AT.length; k < payload.length; k++) {
-    const d = payload[k]! - 48;
+  for (let k = i + AT.length; k < end; k++) {
+    const d = buf[k]! - 48;
     if (d < 0 || d > 9) break;
     at = at * 10 + d;
   }
-  lags.push(Date.now() - at);
+  lags.push(now - at);
 }
 
-function onText(sock: Socket, token: string, text: string): void {
-  if (text.startsWith('{"v":1,"type":"hello"')) {
-    sock.write(frame(JSON.stringify({ v: 1, type: 'join', token })));
-  } else if (text.startsWith('{"v":1,"type":"queued"')) {
-    joined++;
-    settledJoin.add(sock);
-  } else if (text.startsWith('{"v":1,"type":"error"') && !settledJoin.has(sock)) {
-    failed++; // a refused join (or an edge error) is a failure, not a fan still on its way
-    settledJoin.add(sock);
-    if (failed <= 5) process.stderr.write(`bench client: join refused: ${text}\n`);
+const isPosition = (buf: Buffer, start: number, end: number): boolean => end - start >= POSITION.length && buf.compare(POSITION, 0, POSITION.length, start, start + POSITION.length) === 0;
+
+/** One fan's socket: upgrade, then frames; `rest` holds a frame cut by a read (copied: the read buffer is shared). */
+class Fan {
+  sock!: Socket;
+  upgraded = false;
+  /** the join has an outcome (queued or error): a close after that is not a failed join */
+  settled = false;
+  rest: Buffer | null = null;
+  private tries = 0;
+
+  constructor(private readonly token: string, private readonly onUpgrade: () => void) {
+    this.open();
   }
-}
 
-function open(token: string): Promise<void> {
-  return new Promise((resolve) => {
-    const sock = connect({ host, port, localAddress });
-    let upgraded = false;
-    let buf: Buffer = Buffer.alloc(0);
-    let settled = false;
-    const settle = (): void => {
-      if (settled) return;
-      settled = true;
-      resolve();
-    };
-    sock.setNoDelay(true);
+  private open(): void {
+    const options = { host, port, localAddress, noDelay: true, ...(BIND_PORTS ? { localPort: takePort() } : {}) };
+    const sock = STREAM_READS
+      ? connect(options).on('data', (chunk: Buffer) => this.read(chunk, chunk.length))
+      : connect({ ...options, onread: { buffer: READ_BUFFER, callback: (n, buf) => this.read(buf as Buffer, n) } });
+    this.sock = sock;
+    this.tries++;
+    let portTaken = false;
     sock.on('connect', () => {
       const key = randomBytes(16).toString('base64');
       sock.write(`GET ${path} HTTP/1.1\r\nHost: ${host}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
     });
-    sock.on('data', (chunk: Buffer) => {
-      buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
-      if (!upgraded) {
-        const end = buf.indexOf('\r\n\r\n');
-        if (end < 0) return;
-        if (!buf.subarray(0, 12).toString().includes('101')) {
-          sock.destroy(); // counted as failed by 'close'
-          return settle();
-        }
-        upgraded = true;
-        sockets.push(sock);
-        buf = buf.subarray(end + 4);
-        settle();
-      }
-      for (;;) {
-        if (buf.length < 2) return;
-        const opcode = buf[0]! & 0x0f;
-        let len = buf[1]! & 0x7f;
-        let off = 2;
-        if (len === 126) {
-          if (buf.length < 4) return;
-          len = buf.readUInt16BE(2);
-          off = 4;
-        } else if (len === 127) {
-          if (buf.length < 10) return;
-          len = Number(buf.readBigUInt64BE(2));
-          off = 10;
-        }
-        if (buf.length < off + len) return;
-        const payload = buf.subarray(off, off + len);
-        buf = buf.subarray(off + len);
-        if (opcode === 1) {
-          if (payload.length >= POSITION.length && payload.compare(POSITION, 0, POSITION.length, 0, POSITION.length) === 0) onPosition(payload);
-          else onText(sock, token, payload.toString());
-        }
-        else if (opcode === 9) sock.write(Buffer.concat([Buffer.from([0x8a, 0x80 | payload.length]), Buffer.alloc(4), payload])); // pong, zero mask
-      }
-    });
-    sock.on('error', () => undefined); // 'close' follows and counts it
+    sock.on('error', (err: NodeJS.ErrnoException) => {
+      portTaken = err.code === 'EADDRINUSE' && BIND_PORTS && this.tries < BIND_TRIES;
+    }); // 'close' follows and counts it
     sock.on('close', () => {
-      if (!upgraded || !settledJoin.has(sock)) {
+      if (portTaken) return this.open(); // that source port is taken: the next one
+      if (!this.upgraded || !this.settled) {
         failed++;
-        settledJoin.add(sock);
+        this.settled = true;
       }
-      settle();
+      this.onUpgrade();
+    });
+  }
+
+  read(shared: Buffer, n: number): boolean {
+    if (measuring) reads++;
+    let buf = shared;
+    let off = 0;
+    let end = n;
+    if (this.rest) {
+      buf = Buffer.concat([this.rest, shared.subarray(0, n)]);
+      end = buf.length;
+      this.rest = null;
+    }
+    if (!this.upgraded) {
+      const h = buf.subarray(0, end).indexOf(HEADER_END);
+      if (h < 0) {
+        this.rest = Buffer.from(buf.subarray(0, end));
+        return true;
+      }
+      if (!buf.subarray(0, 12).toString().includes('101')) {
+        this.sock.destroy(); // counted as failed by 'close'
+        return true;
+      }
+      this.upgraded = true;
+      sockets.push(this.sock);
+      off = h + 4;
+      this.onUpgrade();
+    }
+    const now = Date.now();
+    while (end - off >= 2) {
+      const opcode = buf[off]! & 0x0f;
+      let len = buf[off + 1]! & 0x7f;
+      let head = 2;
+      if (len === 126) {
+        if (end - off < 4) break;
+        len = buf.readUInt16BE(off + 2);
+        head = 4;
+      } else if (len === 127) {
+        if (end - off < 10) break;
+        len = Number(buf.readBigUInt64BE(off + 2));
+        head = 10;
+      }
+      if (end - off < head + len) break;
+      const start = off + head;
+      off = start + len;
+      if (opcode === 1) {
+        if (isPosition(buf, start, off)) onPosition(buf, start, off, now);
+        else this.onText(buf.toString('utf8', start, off));
+      } else if (opcode === 9) {
+        this.sock.write(Buffer.concat([Buffer.from([0x8a, 0x80 | len]), Buffer.alloc(4), buf.subarray(start, off)])); // pong, zero mask
+      }
+    }
+    if (off < end) this.rest = Buffer.from(buf.subarray(off, end));
+    return true;
+  }
+
+  onText(text: string): void {
+    if (text.startsWith('{"v":1,"type":"hello"')) {
+      this.sock.write(frame(JSON.stringify({ v: 1, type: 'join', token: this.token })));
+    } else if (text.startsWith('{"v":1,"type":"queued"')) {
+      if (!this.settled) joined++;
+      this.settled = true;
+    } else if (text.startsWith('{"v":1,"type":"error"') && !this.settled) {
+      failed++; // a refused join (or an edge error) is a failure, not a fan still on its way
+      this.settled = true;
+      if (failed <= 5) process.stderr.write(`bench client: join refused: ${text}\n`);
+    }
+  }
+}
+
+/** Opens one fan; resolves once its upgrade is answered (or the socket is gone). */
+function open(token: string): Promise<void> {
+  return new Promise((resolve) => {
+    let done = false;
+    new Fan(token, () => {
+      if (done) return;
+      done = true;
+      resolve();
     });
   });
 }
@@ -157,15 +235,23 @@ async function main(): Promise<void> {
   if (!enough) process.send?.({ event: 'joined', joined, failed });
 }
 
+const ms = (ns: number): number => ns / 1e6;
+
 process.on('message', (m: { cmd: string }) => {
   if (m.cmd === 'enough' && !enough) {
     enough = true;
     process.send?.({ event: 'joined', joined, failed, unfinished: count - joined - failed });
   }
-  if (m.cmd === 'measure') measuring = true;
+  if (m.cmd === 'measure') {
+    measuring = true;
+    loopDelay.reset();
+    loopDelay.enable();
+  }
   if (m.cmd === 'report') {
     measuring = false;
-    process.send?.({ event: 'report', lags });
+    loopDelay.disable();
+    const loop = { p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max) };
+    process.send?.({ event: 'report', lags, messages, reads, loop });
   }
   if (m.cmd === 'stop') {
     for (const s of sockets) s.destroy();
