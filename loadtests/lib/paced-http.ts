@@ -13,6 +13,7 @@
  * steps most, where a second is mostly idle and a few slow answers are a larger share.
  */
 import net from 'node:net';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { LatencySamples } from './percentiles.js';
 
 export interface PacedRequest<C> {
@@ -47,6 +48,8 @@ export interface PacedResult {
   latency: { p50: number; p90: number; p99: number; max: number };
   /** how evenly requests left: the largest share of one second's requests sent in any 100 ms of it */
   busiest_100ms_share: number;
+  /** the generator's own event-loop delay over the step (ms): a stall here is latency the server never caused */
+  generator_loop_delay_ms: { p99: number; max: number };
 }
 
 interface Conn<C> {
@@ -146,6 +149,8 @@ export async function pacedLoad<C>(o: PacedOptions<C>): Promise<PacedResult> {
   await Promise.all(Array.from({ length: o.connections }, open));
 
   // connections are open before the clock starts (connection set-up is not the step's latency)
+  const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+  loopDelay.enable();
   const start = performance.now();
   await new Promise<void>((resolve) => {
     const tick = (): void => {
@@ -162,6 +167,7 @@ export async function pacedLoad<C>(o: PacedOptions<C>): Promise<PacedResult> {
   const endBy = performance.now() + 2000;
   while ((dueHead < due.length || conns.some((c) => c.inFlight)) && performance.now() < endBy) await new Promise((r) => setTimeout(r, 5));
   done = true;
+  loopDelay.disable();
   const elapsedS = (performance.now() - start) / 1000;
   const unsent = due.length - dueHead;
   for (const c of [...conns]) c.socket.destroy();
@@ -171,6 +177,7 @@ export async function pacedLoad<C>(o: PacedOptions<C>): Promise<PacedResult> {
     offered: o.rate, achieved: answered / elapsedS, sent, answered, errors: errors + non2xx + unsent, non2xx, unsent,
     latency: { p50: round1(s.p50), p90: round1(samples.percentile(90)), p99: round1(s.p99), max: round1(s.max) },
     busiest_100ms_share: Math.round(busiest * 1000) / 1000,
+    generator_loop_delay_ms: { p99: round1(loopDelay.percentile(99) / 1e6), max: round1(loopDelay.max / 1e6) },
   };
 }
 
