@@ -9,7 +9,7 @@
  * failures `validationHook` turns into 400 (422 for a body) `validation_failed` problems.
  */
 import { createRoute, OpenAPIHono, type Hook, type RouteConfig } from '@hono/zod-openapi';
-import type { Env, MiddlewareHandler } from 'hono';
+import type { Context, Env, MiddlewareHandler } from 'hono';
 import type { z } from 'zod';
 import { Problem } from '../../common/problem.js';
 import { routeBodyLimit } from './body-limit.js';
@@ -60,9 +60,38 @@ export const validationHook: Hook<any, any, any, any> = (result) => {
   refuseNul(target, result.data);
 };
 
-/** A feature's router: every route on it is declared with `apiRoute` and lands in /openapi.json. */
+/** Set by `apiRoute` on its config: its gates validate every part of the request themselves. */
+const VALIDATES_ITSELF = Symbol('usher.apiRoute.validatesItself');
+
+/**
+ * A feature's router: every route on it is declared with `apiRoute` and lands in /openapi.json.
+ * An `apiRoute` validates its request once, in its own gates (synchronous zod, the same hook): its
+ * schemas are registered for the document here, and zod-openapi is handed the route without them,
+ * so it does not validate the same parts a second time (an async safeParse each) behind our gates.
+ */
 export function apiRouter<E extends Env>(): OpenAPIHono<E> {
-  return new OpenAPIHono<E>({ defaultHook: validationHook });
+  const router = new OpenAPIHono<E>({ defaultHook: validationHook });
+  const mount = router.openapi;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the wrapper serves every route's types
+  router.openapi = ((route: any, handler: any, hook?: any) => {
+    if (hook !== undefined || route?.[VALIDATES_ITSELF] !== true) return mount(route, handler, hook);
+    const { middleware: _middleware, hide, ...documented } = route as RouteConfig & { hide?: boolean };
+    if (!hide) router.openAPIRegistry.registerPath(documented);
+    return mount({ ...route, hide: true, request: notValidatedByZodOpenApi(route.request) }, handler);
+  }) as typeof mount;
+  return router;
+}
+
+/** The parts of a request zod-openapi would still validate: those our gates do not (a non-JSON body, cookies). */
+function notValidatedByZodOpenApi(request: RouteConfig['request']): RouteConfig['request'] {
+  if (!request) return request;
+  const { params: _p, query: _q, headers: _h, body, ...rest } = request;
+  return jsonOnly(body) ? rest : { ...rest, ...(body ? { body } : {}) };
+}
+
+function jsonOnly(body: NonNullable<RouteConfig['request']>['body']): boolean {
+  const types = Object.keys(body?.content ?? {});
+  return types.length === 1 && types[0] === 'application/json';
 }
 
 const JSON_TYPE = /^application\/([a-z-.]+\+)?json(;\s*[a-zA-Z0-9-]+=([^;]+))*$/i;
@@ -92,9 +121,62 @@ function jsonBodyGate(required: boolean): MiddlewareHandler {
   };
 }
 
+/** zod's answer, synchronously when the schema allows (none of ours is async; zod throws if one is). */
+async function parse(schema: z.ZodType, value: unknown): Promise<z.ZodSafeParseResult<unknown>> {
+  try {
+    return schema.safeParse(value);
+  } catch (err) {
+    if ((err as Error)?.name === '$ZodAsyncError' || /async/i.test((err as Error)?.message ?? '')) return schema.safeParseAsync(value);
+    throw err;
+  }
+}
+
+/** Validates one part through `validationHook` (400/422 problems, NUL refused) and makes it `c.req.valid(target)`. */
+async function validatePart(c: Context, target: Target, schema: z.ZodType, value: unknown): Promise<void> {
+  const result = await parse(schema, value);
+  validationHook({ data: value, ...result, target } as never, c);
+  c.req.addValidatedData(target, result.data as object);
+}
+
 function paramsGate(schema: z.ZodType): MiddlewareHandler {
   return async function validateParamsFirst(c, next) {
-    validationHook({ ...schema.safeParse(c.req.param()), target: 'param' }, c);
+    await validatePart(c, 'param', schema, c.req.param());
+    await next();
+  };
+}
+
+/** The header names of a schema, lowercased (as Node hands headers over) to the schema's spelling; zod-validator's map. */
+function headerKeymap(schema: z.ZodType): Map<string, string> {
+  const shape = (schema as unknown as { shape?: Record<string, unknown>; in?: { shape?: Record<string, unknown> } });
+  const keys = Object.keys(shape.in?.shape ?? shape.shape ?? {});
+  return new Map(keys.map((k) => [k.toLowerCase(), k]));
+}
+
+/**
+ * Query, headers and the JSON body, in zod-openapi's order, each validated once (the values are
+ * read as hono's validator reads them). `json`: the body schema when the route takes JSON only.
+ */
+function partsGate(request: RouteConfig['request'], json: z.ZodType | undefined, jsonRequired: boolean): MiddlewareHandler | undefined {
+  const query = isZod(request?.query) ? request.query : undefined;
+  const headers = isZod(request?.headers) ? request.headers : undefined;
+  const keymap = headers ? headerKeymap(headers) : undefined;
+  if (!query && !headers && !json) return undefined;
+  return async function validateRequestParts(c, next) {
+    if (query) {
+      const value = Object.fromEntries(Object.entries(c.req.queries()).map(([k, v]) => (v.length === 1 ? [k, v[0]] : [k, v])));
+      await validatePart(c, 'query', query, value);
+    }
+    if (headers) {
+      const value: Record<string, string> = {};
+      for (const [k, v] of Object.entries(c.req.header())) value[keymap!.get(k) ?? k] = v;
+      await validatePart(c, 'header', headers, value);
+    }
+    if (json) {
+      const type = c.req.header('content-type');
+      // as zod-openapi did: an optional body sent without a type is `{}`, unvalidated
+      if (!jsonRequired && !type) c.req.addValidatedData('json', {});
+      else await validatePart(c, 'json', json, type && JSON_TYPE.test(type) ? await c.req.json() : {});
+    }
     await next();
   };
 }
@@ -114,13 +196,18 @@ export function apiRoute<P extends string, R extends Omit<ApiRouteConfig, 'path'
   const own = Array.isArray(middleware) ? middleware : [middleware];
   const params = route.request?.params;
   const json = route.request?.body?.content?.['application/json'];
+  const required = route.request?.body?.required === true;
+  const jsonSchema = (json as { schema?: unknown } | undefined)?.schema;
+  const parts = partsGate(route.request, jsonOnly(route.request?.body) && isZod(jsonSchema) ? jsonSchema : undefined, required);
   const gates: MiddlewareHandler[] = [
     routeBodyLimit(bodyLimitBytes),
     ...(isZod(params) ? [paramsGate(params)] : []),
     ...own,
-    ...(json ? [jsonBodyGate(route.request?.body?.required === true)] : []),
+    ...(json ? [jsonBodyGate(required)] : []),
+    ...(parts ? [parts] : []),
   ];
-  return createRoute({ ...route, middleware: gates, responses: { ...route.responses, ...problemResponses } }) as unknown as R;
+  const created = createRoute({ ...route, middleware: gates, responses: { ...route.responses, ...problemResponses } });
+  return Object.assign(created, { [VALIDATES_ITSELF]: true }) as unknown as R;
 }
 
 /** A JSON answer of a route: `responses: { 200: jsonAnswer(schema, 'what it is') }`. */
