@@ -5,7 +5,7 @@
  * per-pass rate limit. Lease and limit are one script on the sale's slot: one Redis round trip,
  * which also reads how many holds the pass has released (the holder of its next hold).
  */
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { PassError, type PassVerifier } from '../../admission/admission-pass.js';
 import { bearerToken } from '../../common/bearer-token.js';
 import { defineScripts } from '../../common/lua-script-loader.js';
@@ -26,6 +26,13 @@ export interface PassAuthOptions {
   requireLease: boolean;
   /** Requests one pass may make per minute on these routes (429 beyond); omit for no limit. */
   perMinute?: number;
+  /**
+   * Called once the signature is verified, in the same loop turn as the pass's Redis check: a
+   * read the route needs anyway (the hold it names) started here leaves in the same auto-pipelined
+   * write and comes back in the same round trip, instead of one more round trip after this one.
+   * Its answer is the route's to use only once the pass has passed.
+   */
+  alongside?: (c: Context<ApiEnv>) => void;
 }
 
 const WINDOW_S = 60;
@@ -48,7 +55,7 @@ async function revoked(redis: RedisClient, saleId: string, jti: string): Promise
 
 export function passAuth(options: PassAuthOptions): MiddlewareHandler<ApiEnv> {
   if (!options.verifier || !options.redis) throw new Error('passAuth needs a verifier and a Redis client');
-  const { verifier, redis, saleParam, requireLease, perMinute } = options;
+  const { verifier, redis, saleParam, requireLease, perMinute, alongside } = options;
   if (perMinute !== undefined && (!Number.isInteger(perMinute) || perMinute < 1)) throw new Error('passAuth: perMinute must be a positive integer');
   if (perMinute !== undefined) defineScripts(redis, rateLimitLuaDir, { usherPassGate: 'passGate' });
   return async function passAuthentication(c, next) {
@@ -57,14 +64,16 @@ export function passAuth(options: PassAuthOptions): MiddlewareHandler<ApiEnv> {
     if (perMinute !== undefined) {
       const now = Date.now();
       const window = Math.floor(now / 1000 / WINDOW_S);
+      alongside?.(c);
       const [active, count, releases] = await redis.usherPassGate(
         queueKeys(claims.saleId).active, passCounterKey(claims.saleId, claims.jti, window), redisKeys.passReleases(claims.saleId, claims.jti), claims.jti, now, WINDOW_S,
       );
       if (requireLease && active !== 1) throw await revoked(redis, claims.saleId, claims.jti);
       enforceLimit(c, 'pass', perMinute, WINDOW_S, count);
       c.set('passReleases', releases);
-    } else if (requireLease && !(await leaseIsActive(redis, claims.saleId, claims.jti))) {
-      throw await revoked(redis, claims.saleId, claims.jti);
+    } else {
+      alongside?.(c);
+      if (requireLease && !(await leaseIsActive(redis, claims.saleId, claims.jti))) throw await revoked(redis, claims.saleId, claims.jti);
     }
     c.set('pass', claims);
     await next();

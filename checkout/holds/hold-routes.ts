@@ -3,6 +3,7 @@
  * availability (cached briefly: thousands of fans poll it, the answer moves slowly).
  */
 import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { holderOf, passOf } from '../../admission/pass-holder.js';
 import { fixedWindowCounter } from '../../common/fixed-window-counter.js';
 import { redisKeys } from '../../common/redis-keys.js';
@@ -29,7 +30,15 @@ export function holdRoutes(deps: CheckoutServices): OpenAPIHono<ApiEnv> {
   const { ctx, inventory, verifier } = deps;
   const router = apiRouter<ApiEnv>();
   const shopping = passAuth({ verifier, redis: ctx.redis, saleParam: 'sale', requireLease: true, perMinute: PASS_REQUESTS_PER_MIN });
-  const owner = passAuth({ verifier, redis: ctx.redis, requireLease: false, perMinute: PASS_REQUESTS_PER_MIN });
+  // the hold in the path is read in the same round trip as the pass's lease and limit (its id is
+  // already validated: apiRoute checks path parameters before the route's middleware)
+  const readHoldAlongside = (c: Context<ApiEnv>): void => {
+    const read = inventory.getHold(c.req.param('id') ?? '');
+    // a pass refused leaves the read unawaited: its failure must not become an unhandled rejection
+    read.catch(() => undefined);
+    c.set('holdRead', read);
+  };
+  const owner = passAuth({ verifier, redis: ctx.redis, requireLease: false, perMinute: PASS_REQUESTS_PER_MIN, alongside: readHoldAlongside });
   const idempotent = idempotencyKey({ redis: ctx.redis, scope: (c) => c.get('pass').jti });
   const countRelease = fixedWindowCounter(ctx.redis);
 
@@ -50,7 +59,7 @@ export function holdRoutes(deps: CheckoutServices): OpenAPIHono<ApiEnv> {
     request: { params: holdParams }, middleware: [owner] as const,
     responses: { 200: json(holdViewSchema, 'the hold') },
   }), async (c) => {
-    const { hold, payment, orderId } = await ownedHold(deps, c.req.valid('param').id, c.get('pass').jti);
+    const { hold, payment, orderId } = await ownedHold(deps, c.req.valid('param').id, c.get('pass').jti, c.get('holdRead'));
     return c.json(await pricedHoldView(deps, hold, payment, orderId), 200);
   });
 
@@ -60,7 +69,7 @@ export function holdRoutes(deps: CheckoutServices): OpenAPIHono<ApiEnv> {
     responses: { 200: json(holdViewSchema, 'released (or already not held)') },
   }), async (c) => {
     const params = c.req.valid('param');
-    const { hold, payment, orderId } = await ownedHold(deps, params.id, c.get('pass').jti);
+    const { hold, payment, orderId } = await ownedHold(deps, params.id, c.get('pass').jti, c.get('holdRead'));
     // decided before the release: a hold never checked out has no fixed price to read back from Postgres
     const unpriced = neverCheckedOut(hold, payment);
     if (orderId || payment?.status === 'authorized' || payment?.status === 'captured') {

@@ -32,15 +32,18 @@ export function holdView(hold: Hold | null, payment: PaymentRow | null, orderId:
 }
 
 /**
- * The hold and its records, checked to belong to the pass `jti`. Throws 404/403.
+ * The hold and its records, checked to belong to the pass `jti`. Throws 404/403. `read`: the
+ * hold's read when the caller started it already (with the pass check: hold-routes.ts).
  *
  * A hold still HELD without the payment grace has no order (an order needs a claim first) and no
  * payment the fan could have confirmed (checkout grants the grace before it hands out the client
  * secret), so Postgres is asked only when Redis says the hold went further or is gone: the hot
  * shopping path (hold, look, release) stays on Redis.
  */
-export async function ownedHold(deps: CheckoutServices, holdId: string, jti: string): Promise<{ hold: Hold | null; payment: PaymentRow | null; orderId: string | null }> {
-  const hold = await deps.inventory.getHold(holdId);
+export async function ownedHold(
+  deps: CheckoutServices, holdId: string, jti: string, read: Promise<Hold | null> = deps.inventory.getHold(holdId),
+): Promise<{ hold: Hold | null; payment: PaymentRow | null; orderId: string | null }> {
+  const hold = await read;
   if (hold?.state === 'HELD' && !hold.extended) {
     if (passOf(hold.passJti) !== jti) throw new CheckoutError('hold_not_yours', 'this hold belongs to another admission pass');
     return { hold, payment: null, orderId: null };
