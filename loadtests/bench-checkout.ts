@@ -142,12 +142,12 @@ const mixed: PacedRequest<Ctx>[] = [
   { method: 'DELETE', build: (c) => ({ path: `/v1/holds/${c.holdId ?? 'missing.0.missinghold'}`, headers: { authorization: `Bearer ${c.pass!.token}` } }) },
   { method: 'GET', build: () => ({ path: `/v1/sales/${sale.saleId}/availability` }) },
 ];
-interface StepLoad { achieved: number; p50: number; p99: number; errors: number; busiest_100ms_share: number; generator_loop_delay_ms?: { p99: number; max: number } }
+interface StepLoad { achieved: number; p50: number; p99: number; errors: number; busiest_100ms_share: number; generator_loop_delay_ms?: { p99: number; max: number }; by_request?: Record<string, { p50: number; p99: number; max: number }> }
 /** Fixed-rate steps (paced-http.ts: evenly spaced, open loop); BENCH_GENERATOR=autocannon: the generator before, for comparison. */
 async function load(rate: number): Promise<StepLoad> {
   if (generator !== 'autocannon') {
     const r = await pacedLoad<Ctx>({ host: '127.0.0.1', port: apiPort, rate, seconds, connections, requests: mixed, context: () => ({}) });
-    return { achieved: r.achieved, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors, busiest_100ms_share: r.busiest_100ms_share, generator_loop_delay_ms: r.generator_loop_delay_ms };
+    return { achieved: r.achieved, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors, busiest_100ms_share: r.busiest_100ms_share, generator_loop_delay_ms: r.generator_loop_delay_ms, by_request: r.by_request };
   }
   const sentAt = new Array<number>(10).fill(0);
   const t0 = performance.now();
@@ -180,7 +180,7 @@ function postgresCpuMeter(): () => number {
 }
 
 const rows: Record<string, string | number>[] = [];
-interface Step { rate: number; achieved: number; p50: number; p99: number; errors: number; busiest_100ms_share: number; generator_loop_delay_ms?: { p99: number; max: number }; api_us_per_request: number; ratio_api_us_to_bare: number | null; cpu: { api: number; redis: number; postgres: number; generator: number; rest_of_machine: number } }
+interface Step { rate: number; achieved: number; p50: number; p99: number; errors: number; busiest_100ms_share: number; generator_loop_delay_ms?: { p99: number; max: number }; by_request?: Record<string, { p50: number; p99: number; max: number }>; api_us_per_request: number; ratio_api_us_to_bare: number | null; cpu: { api: number; redis: number; postgres: number; generator: number; rest_of_machine: number } }
 const steps: Step[] = [];
 let baseline: { rps: number; api_us_per_request: number } | undefined;
 /** The first mixed load after start-up: what the first fans of an on-sale meet. */

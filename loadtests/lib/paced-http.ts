@@ -48,6 +48,8 @@ export interface PacedResult {
   latency: { p50: number; p90: number; p99: number; max: number };
   /** how evenly requests left: the largest share of one second's requests sent in any 100 ms of it */
   busiest_100ms_share: number;
+  /** latency by request of the turn (`METHOD #index`): which kind of request carries the tail */
+  by_request: Record<string, { p50: number; p99: number; max: number }>;
   /** the generator's own event-loop delay over the step (ms): a stall here is latency the server never caused */
   generator_loop_delay_ms: { p99: number; max: number };
 }
@@ -88,6 +90,7 @@ function parseResponse(buf: Buffer): { status: number; body: string; used: numbe
 
 export async function pacedLoad<C>(o: PacedOptions<C>): Promise<PacedResult> {
   const samples = new LatencySamples();
+  const kindSamples = new Map<PacedRequest<C>, LatencySamples>(o.requests.map((r) => [r, new LatencySamples()]));
   const sentAt = new Array<number>(10).fill(0);
   let sent = 0, answered = 0, errors = 0, non2xx = 0;
   const conns: Conn<C>[] = [];
@@ -141,7 +144,9 @@ export async function pacedLoad<C>(o: PacedOptions<C>): Promise<PacedResult> {
       c.inFlight = undefined;
       answered++;
       if (r.status < 200 || r.status >= 300) non2xx++;
-      samples.add(performance.now() - dueAt);
+      const latency = performance.now() - dueAt;
+      samples.add(latency);
+      kindSamples.get(req)!.add(latency);
       req.onResponse?.(r.status, r.body, c.ctx);
       if (!done) { idle.push(c); pump(); }
     });
@@ -177,6 +182,10 @@ export async function pacedLoad<C>(o: PacedOptions<C>): Promise<PacedResult> {
     offered: o.rate, achieved: answered / elapsedS, sent, answered, errors: errors + non2xx + unsent, non2xx, unsent,
     latency: { p50: round1(s.p50), p90: round1(samples.percentile(90)), p99: round1(s.p99), max: round1(s.max) },
     busiest_100ms_share: Math.round(busiest * 1000) / 1000,
+    by_request: Object.fromEntries(o.requests.map((r, i) => {
+      const k = kindSamples.get(r)!;
+      return [`${r.method} #${i}`, k.count ? { p50: round1(k.percentile(50)), p99: round1(k.percentile(99)), max: round1(k.percentile(100)) } : { p50: 0, p99: 0, max: 0 }];
+    })),
     generator_loop_delay_ms: { p99: round1(loopDelay.percentile(99) / 1e6), max: round1(loopDelay.max / 1e6) },
   };
 }
