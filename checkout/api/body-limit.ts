@@ -36,9 +36,9 @@ type LimitVars = { Variables: { bodyLimitBytes?: number } };
 /** Makes `bytes` the limit of every route that declares none (the API's BODY_LIMIT_BYTES). */
 export function defaultBodyLimit(bytes: number): MiddlewareHandler<LimitVars> {
   if (!Number.isInteger(bytes) || bytes < 1) throw new Error('defaultBodyLimit: bytes must be a positive integer');
-  return async function setDefaultBodyLimit(c, next) {
+  return function setDefaultBodyLimit(c, next) {
     c.set('bodyLimitBytes', bytes);
-    await next();
+    return next();
   };
 }
 
