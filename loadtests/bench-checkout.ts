@@ -173,11 +173,15 @@ const machineCpu = (): { busy: number; iowait: number } => {
   const [user = 0, nice = 0, system = 0, , iowait = 0, irq = 0, softirq = 0, steal = 0] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
   return { busy: (user + nice + system + irq + softirq + steal) / 100, iowait: iowait / 100 };
 };
-/** Redis's own count of commands run (those a script runs included). */
-async function redisTotals(): Promise<{ commands: number }> {
-  const stats = await redis.info('stats');
-  const field = (name: string): number => Number(new RegExp(`${name}:(\\d+)`).exec(stats)?.[1] ?? 0);
-  return { commands: field('total_commands_processed') };
+/**
+ * Redis's own counters: commands run (those a script runs included), and what can stall its one
+ * thread in a step: forks (an AOF rewrite: the bench's Redis appends every write, everysec), the
+ * last fork's pause, and writes delayed behind a slow fsync.
+ */
+async function redisTotals(): Promise<{ commands: number; forks: number; latestForkUs: number; delayedFsyncs: number }> {
+  const info = `${await redis.info('stats')}\n${await redis.info('persistence')}`;
+  const field = (name: string): number => Number(new RegExp(`${name}:(\\d+)`).exec(info)?.[1] ?? 0);
+  return { commands: field('total_commands_processed'), forks: field('total_forks'), latestForkUs: field('latest_fork_usec'), delayedFsyncs: field('aof_delayed_fsync') };
 }
 /** CPU seconds of PostgreSQL's process tree since the call; backends that ended are in the postmaster's reaped-children time. */
 function postgresCpuMeter(): () => number {
@@ -186,7 +190,7 @@ function postgresCpuMeter(): () => number {
 }
 
 const rows: Record<string, string | number>[] = [];
-interface Step { rate: number; achieved: number; p50: number; p99: number; errors: number; busiest_100ms_share: number; generator_loop_delay_ms?: { p99: number; max: number }; by_request?: Record<string, { p50: number; p99: number; max: number }>; api_us_per_request: number; redis_per_request: { commands: number }; ratio_api_us_to_bare: number | null; cpu: { api: number; redis: number; postgres: number; generator: number; rest_of_machine: number } }
+interface Step { rate: number; achieved: number; p50: number; p99: number; errors: number; busiest_100ms_share: number; generator_loop_delay_ms?: { p99: number; max: number }; by_request?: Record<string, { p50: number; p99: number; max: number }>; api_us_per_request: number; redis: { commands_per_request: number; forks: number; latest_fork_us: number; delayed_fsyncs: number }; ratio_api_us_to_bare: number | null; cpu: { api: number; redis: number; postgres: number; generator: number; rest_of_machine: number } }
 const steps: Step[] = [];
 let baseline: { rps: number; api_us_per_request: number } | undefined;
 /** The first mixed load after start-up: what the first fans of an on-sale meet. */
@@ -221,10 +225,13 @@ if (apiPhase) {
     const cpu = { api: round2(apiCpu), redis: round2(redisCpu), postgres: round2(postgresCpu), generator: round2(generatorCpu), rest_of_machine: round2(busy - apiCpu - redisCpu - postgresCpu - generatorCpu) };
     const us = apiUs(apiCpu, r.achieved * seconds);
     const answered = Math.max(1, r.achieved * seconds);
-    const redisPerRequest = {
-      commands: round2((redisAtEnd.commands - redisAtStart.commands) / answered),
+    const redisStep = {
+      commands_per_request: round2((redisAtEnd.commands - redisAtStart.commands) / answered),
+      forks: redisAtEnd.forks - redisAtStart.forks,
+      latest_fork_us: redisAtEnd.latestForkUs,
+      delayed_fsyncs: redisAtEnd.delayedFsyncs - redisAtStart.delayedFsyncs,
     };
-    steps.push({ rate, ...r, api_us_per_request: us, redis_per_request: redisPerRequest, ratio_api_us_to_bare: baseline.api_us_per_request ? round2(us / baseline.api_us_per_request) : null, cpu });
+    steps.push({ rate, ...r, api_us_per_request: us, redis: redisStep, ratio_api_us_to_bare: baseline.api_us_per_request ? round2(us / baseline.api_us_per_request) : null, cpu });
     rows.push({ phase: 'mixed', offered: rate, achieved: Math.round(r.achieved), p50_ms: r.p50, p99_ms: r.p99, errors: r.errors, api_us_per_req: us, api_cpu_s: cpu.api, redis_pg_cpu_s: round2(redisCpu + postgresCpu), loadgen_cpu_s: cpu.generator, rest_cpu_s: cpu.rest_of_machine });
   }
   api.kill('SIGTERM');
