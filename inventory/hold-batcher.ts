@@ -57,12 +57,30 @@ const definedOn = new WeakSet<object>();
 declare module 'ioredis' {
   interface RedisCommander<Context> {
     /** holdBatch-N.lua: the key count first (it varies with the batch). */
-    usherInvHoldBatch(numberOfKeys: number, ...keysAndArgs: (string | number)[]): Result<(string[])[], Context>;
+    usherInvHoldBatch(numberOfKeys: number, ...keysAndArgs: (string | number)[]): Result<string[], Context>;
   }
 }
 
 /** A pass refused inside a batch: the message is the script's `USHER:<code> <detail>`, as a lone call would fail. */
 export class BatchedHoldError extends Error {}
+
+/**
+ * Pass j's answer of holdBatch-N.lua's flat reply (the batch's currency and deadline, then 4
+ * strings a pass) as holdSeats-10.lua would have answered it; a refused pass as its error.
+ */
+export function holdSeatsReply(flat: readonly string[], j: number): string[] | BatchedHoldError {
+  const [currency, deadline] = flat;
+  const at = 2 + 4 * j;
+  const tag = flat[at]!;
+  const round = flat[at + 1]!;
+  const x = flat[at + 2]!;
+  if (tag === 'hold') return ['hold', round, 'state', 'HELD', 'items', x, 'amount', flat[at + 3]!, 'currency', currency!, 'deadline', deadline!];
+  if (tag === 'miss') return ['miss', round, x];
+  if (tag === 'stale') return ['stale', round];
+  if (tag === 'replay') return JSON.parse(x) as string[];
+  if (tag === 'error') return new BatchedHoldError(x);
+  throw new Error(`holdBatch answered ${tag} for pass ${j}`);
+}
 
 export class HoldBatcher {
   private readonly open = new Map<string, Batch>();
@@ -125,12 +143,17 @@ export class HoldBatcher {
       args.push(s.jti, s.round, s.mode, s.target, s.quantity, s.together ? '1' : '0', s.seatIds.length, ...s.seatIds);
     }
     this.redis.usherInvHoldBatch(keys.length, ...keys, ...args).then(
-      (answers: string[][]) => {
+      (flat: string[]) => {
+        const answers = Array.isArray(flat) && flat.length === 2 + 4 * entries.length ? flat : undefined;
         entries.forEach((e, j) => {
-          const answer = answers[j];
-          if (!Array.isArray(answer)) e.reject(new Error(`holdBatch answered ${JSON.stringify(answers)}`));
-          else if (answer[0] === 'error') e.reject(new BatchedHoldError(String(answer[1])));
-          else e.resolve(answer);
+          if (!answers) return e.reject(new Error(`holdBatch answered ${JSON.stringify(flat)}`));
+          try {
+            const answer = holdSeatsReply(answers, j);
+            if (answer instanceof BatchedHoldError) e.reject(answer);
+            else e.resolve(answer);
+          } catch (err) {
+            e.reject(err);
+          }
         });
       },
       (err: unknown) => {

@@ -7,7 +7,7 @@
  * rounds of `batch` passes sent in one turn of the event loop (1 = one script call per hold).
  */
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -26,12 +26,17 @@ export interface InstructionCount {
 export async function callgrindPhase(pool: pg.Pool, batches: readonly number[], ops: number, say: (line: string) => void): Promise<InstructionCount[]> {
   const dir = mkdtempSync(path.join(tmpdir(), 'usher-callgrind-'));
   const port = await freePort();
+  // the persistence of production (scripts/services.ts startRedis: AOF, fsync every second): a
+  // script's writes are propagated to the AOF as its commands, which a hold pays and a trivial
+  // EVALSHA does not
   const child = spawn('valgrind', ['--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${dir}/cg.out`,
-    'redis-server', '--port', String(port), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    'redis-server', '--port', String(port), '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'everysec'], { stdio: 'ignore' });
   const url = `redis://127.0.0.1:${port}`;
   // valgrind takes seconds to start the server: commands wait in the offline queue until it answers
   const redis = new Redis(url, { retryStrategy: () => 200, maxRetriesPerRequest: null });
   const out: InstructionCount[] = [];
+  const keep = process.env.CALLGRIND_KEEP;
+  if (keep) mkdirSync(keep, { recursive: true });
   // one measured window: counters zeroed, instrumentation on, `work`, off, dumped and read back
   const count = async (step: string, n: number, work: () => Promise<void>): Promise<void> => {
     const pid = String(child.pid);
@@ -43,6 +48,8 @@ export async function callgrindPhase(pool: pg.Pool, batches: readonly number[], 
     const dumps = readdirSync(dir).filter((f) => /^cg\.out\.\d+$/.test(f)).sort((a, b) => Number(a.split('.')[2]) - Number(b.split('.')[2]));
     const totals = Number(/^totals: (\d+)/m.exec(readFileSync(path.join(dir, dumps.at(-1)!), 'utf8'))?.[1]);
     const point = { step, ops: n, instructions_per_op: Math.round(totals / n) };
+    // CALLGRIND_KEEP=<dir>: keep each window's dump for `callgrind_annotate` (where the instructions go)
+    if (keep) copyFileSync(path.join(dir, dumps.at(-1)!), path.join(keep, `${step.replace(/[^a-z0-9]+/gi, '-')}.cg.out`));
     out.push(point);
     say(`callgrind ${step}: ${point.instructions_per_op} instructions per op`);
   };

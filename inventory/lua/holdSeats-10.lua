@@ -47,7 +47,10 @@
 --- @include "runIndex"
 
 local jti, mode, target = ARGV[1], ARGV[3], ARGV[4]
-local round = tonumber(ARGV[2] ~= '' and ARGV[2] or (redis.call('GET', KEYS[9]) or '0'))
+local roundRaw = ARGV[2] ~= '' and ARGV[2] or (redis.call('GET', KEYS[9]) or '0')
+local round = tonumber(roundRaw)
+-- the answer's round as given when tostring would write it the same (formatting a number costs a printf)
+local roundS = (roundRaw == '0' or string.find(roundRaw, '^[1-9]%d*$')) and roundRaw or tostring(round)
 local q, together = tonumber(ARGV[5]), ARGV[6] == '1'
 
 -- 1. Replay: a hold of this pass here (any round), or this round's decision. A fresh pass, the
@@ -55,20 +58,20 @@ local q, together = tonumber(ARGV[5]), ARGV[6] == '1'
 if redis.call('EXISTS', KEYS[7], KEYS[8]) > 0 then
   local reply = holdReply(KEYS[7], 'hold')
   if #reply > 1 then
-    table.insert(reply, 2, tostring(round))
+    table.insert(reply, 2, roundS)
     return reply
   end
   local marker = redis.call('GET', KEYS[8])
   if marker then
     local r, reason = string.match(marker, '^(%d+)|(.*)$')
-    if tonumber(r) > round then return { 'stale', tostring(round) } end
-    if tonumber(r) == round then return { 'miss', tostring(round), reason } end
+    if tonumber(r) > round then return { 'stale', roundS } end
+    if tonumber(r) == round then return { 'miss', roundS, reason } end
   end
 end
 
 local function miss(reason)
-  redis.call('SET', KEYS[8], round .. '|' .. reason, 'EX', ARGV[7])
-  return { 'miss', tostring(round), reason }
+  redis.call('SET', KEYS[8], roundS .. '|' .. reason, 'EX', ARGV[7])
+  return { 'miss', roundS, reason }
 end
 if mode == 'probe' then return miss('elsewhere') end
 
@@ -172,7 +175,7 @@ end
 if #seatIds > 0 then
   redis.call('HSET', KEYS[3], unpack(seatState))
   redis.call('ZREM', KEYS[4], unpack(seatIds))
-  redis.call('HINCRBY', KEYS[5], 'ver', 1)
+  redis.call('HINCRBY', KEYS[5], 'ver', '1')
 end
 for sec, n in pairs(perSection) do
   -- the usual single-section hold of q places reuses the quantity string (no number formatting)
@@ -181,11 +184,13 @@ for sec, n in pairs(perSection) do
   redis.call('HINCRBY', KEYS[5], 'h:' .. sec, ns)
 end
 local deadline = string.format('%.0f', now + tonumber(m[6]) * 1000)
+-- no `extended` (absent = not extended), `jti` (the key's own) or `created` (never read): fewer
+-- fields are a cheaper HSET, AOF entry and reply (hold-record.ts reads the record)
 local fields = { 'state', 'HELD', 'items', cjson.encode(items), 'amount', string.format('%.0f', amount), 'currency', m[7],
-  'deadline', deadline, 'extended', '0', 'jti', jti, 'created', string.format('%.0f', now) }
+  'deadline', deadline }
 redis.call('HSET', KEYS[7], unpack(fields))
 redis.call('ZADD', KEYS[6], deadline, jti)
 -- the reply from the values at hand (what a replay would read back), without an HGETALL
-table.insert(fields, 1, tostring(round))
+table.insert(fields, 1, roundS)
 table.insert(fields, 1, 'hold')
 return fields

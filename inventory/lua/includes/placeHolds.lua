@@ -12,7 +12,9 @@
   shard: { meta, seats, state, free, counts, deadlines, runs } (keys as in holdSeats-10.lua)
   holds: list of { jti, round ('' = read it from roundKey), mode, target, q (string), together
            (boolean), seats (list of ids, mode seats), hold, marker, roundKey (keys) }
-  Returns one answer per pass: a holdSeats reply table, or an error_reply table.
+  Returns one answer per pass — a holdSeats reply table (a replay, a miss, stale), an error_reply
+  table, or for a new hold the pass's own table with its items, itemsJson and amount — and, as
+  answers.currency and answers.deadline, the values every new hold of the batch shares.
 ]]
 --- @include "nowMs"
 --- @include "holdReply"
@@ -41,22 +43,28 @@ local function placeHolds(shard, holds, markerTtl)
   for j, h in ipairs(holds) do
     if anyKnown then
       h.roundN = tonumber(h.round ~= '' and h.round or (redis.call('GET', h.roundKey) or '0'))
+      h.roundS = tostring(h.roundN)
       if redis.call('EXISTS', h.hold, h.marker) > 0 then
         local reply = holdReply(h.hold, 'hold')
         if #reply > 1 then
-          table.insert(reply, 2, tostring(h.roundN))
+          table.insert(reply, 2, h.roundS)
           answers[j] = reply
         else
           local marker = redis.call('GET', h.marker)
           if marker then
             local r, reason = string.match(marker, '^(%d+)|(.*)$')
-            if tonumber(r) > h.roundN then answers[j] = { 'stale', tostring(h.roundN) }
-            elseif tonumber(r) == h.roundN then answers[j] = { 'miss', tostring(h.roundN), reason } end
+            if tonumber(r) > h.roundN then answers[j] = { 'stale', h.roundS }
+            elseif tonumber(r) == h.roundN then answers[j] = { 'miss', h.roundS, reason } end
           end
         end
       end
+    elseif h.round == '' then
+      h.roundN, h.roundS = 0, '0'
     else
-      h.roundN = tonumber(h.round ~= '' and h.round or '0')
+      -- the round as given when it is written as tostring would write it (the caller's String(n)):
+      -- formatting a number costs a printf
+      h.roundN = tonumber(h.round)
+      h.roundS = (h.round == '0' or string.find(h.round, '^[1-9]%d*$')) and h.round or tostring(h.roundN)
     end
     if not answers[j] then undecided[#undecided + 1] = j end
   end
@@ -156,12 +164,13 @@ local function placeHolds(shard, holds, markerTtl)
       end
     end
     local items = {}
-    for j, id in ipairs(picked) do items[j] = { s = sec, t = tier, i = id, n = 1 } end -- label read at the end
+    -- p and l are set at the end (price, label): made with them, an item is not rehashed then
+    for j, id in ipairs(picked) do items[j] = { s = sec, t = tier, i = id, n = 1, p = 0, l = false } end
     return items
   end
 
   -- 3. Each undecided pass in batch order: checks (nothing written), then its share of the overlay.
-  local markers, labelled, held = {}, {}, {}
+  local markers, labelled, held, counterNames = {}, {}, {}, {}
   local prices = {}
   local published, open = meta('published') == '1', false
   if published then
@@ -170,8 +179,8 @@ local function placeHolds(shard, holds, markerTtl)
   local limit = tonumber(meta('limit'))
   local function miss(j, h, reason)
     markers[#markers + 1] = h.marker
-    markers[#markers + 1] = h.roundN .. '|' .. reason
-    answers[j] = { 'miss', tostring(h.roundN), reason }
+    markers[#markers + 1] = h.roundS .. '|' .. reason
+    answers[j] = { 'miss', h.roundS, reason }
   end
   for _, j in ipairs(undecided) do
     local h = holds[j]
@@ -213,13 +222,17 @@ local function placeHolds(shard, holds, markerTtl)
       for _, it in ipairs(items) do
         if it.i ~= '' then
           taken[it.i] = true
-          if not it.l then labelled[#labelled + 1] = it end
+          if not it.l then labelled[#labelled + 1] = it end -- false: to be read
         end
-        local f, hk = 'f:' .. it.s, 'h:' .. it.s
+        local names = counterNames[it.s]
+        if not names then names = { 'f:' .. it.s, 'h:' .. it.s }; counterNames[it.s] = names end
+        local f, hk = names[1], names[2]
         delta[f] = (delta[f] or 0) - it.n
         delta[hk] = (delta[hk] or 0) + it.n
       end
-      held[#held + 1] = { j = j, h = h, items = items }
+      -- the pass's own table carries its hold (one table less a hold)
+      h.j, h.items = j, items
+      held[#held + 1] = h
     elseif not answers[j] then
       miss(j, h, reason)
     end
@@ -231,16 +244,16 @@ local function placeHolds(shard, holds, markerTtl)
     for k, it in ipairs(labelled) do ids[k] = it.i end
     local raws = redis.call('HMGET', shard.seats, unpack(ids))
     -- "section|tier|score|row|position|label" (includes/seatInfo.lua): only the label is new here
-    for k, it in ipairs(labelled) do it.l = string.match(raws[k], '^[^|]*|[^|]*|[^|]*|[^|]*|[^|]*|(.*)$') end
+    -- (no label read: nil, the field left out, as cjson leaves out a nil)
+    for k, it in ipairs(labelled) do it.l = raws[k] and string.match(raws[k], '^[^|]*|[^|]*|[^|]*|[^|]*|[^|]*|(.*)$') or nil end
   end
   local seatState, seatIds, moved, deadlines = {}, {}, {}, {}
   local deadline = string.format('%.0f', now + tonumber(meta('hold_s') or '0') * 1000)
-  local created = string.format('%.0f', now)
   local currency = meta('currency')
   local priceOf, amountText = {}, {}
   for _, rec in ipairs(held) do
     local amount = 0
-    local heldBy = 'H:' .. rec.h.jti
+    local heldBy = 'H:' .. rec.jti
     for _, it in ipairs(rec.items) do
       local price = priceOf[it.t]
       if not price then
@@ -258,19 +271,22 @@ local function placeHolds(shard, holds, markerTtl)
     end
     local amountS = amountText[amount]
     if not amountS then amountS = string.format('%.0f', amount); amountText[amount] = amountS end
-    local itemsJson = cjson.encode(rec.items)
-    redis.call('HSET', rec.h.hold, 'state', 'HELD', 'items', itemsJson, 'amount', amountS, 'currency', currency,
-      'deadline', deadline, 'extended', '0', 'jti', rec.h.jti, 'created', created)
+    -- cjson, not Lua string building: that cost more than cjson's number formatting (callgrind)
+    rec.itemsJson = cjson.encode(rec.items)
+    rec.amount = amountS
+    -- the record's fields a hold needs (hold-record.ts): no `extended` (absent = not extended), no
+    -- `jti` (the key's own), no `created` (never read); fewer fields are a cheaper HSET, AOF entry
+    -- and replay
+    redis.call('HSET', rec.hold, 'state', 'HELD', 'items', rec.itemsJson, 'amount', amountS, 'currency', currency, 'deadline', deadline)
     deadlines[#deadlines + 1] = deadline
-    deadlines[#deadlines + 1] = rec.h.jti
-    -- the reply from the values at hand, without an HGETALL: what hold-record.ts needs of a new
-    -- hold (a replay reads back the rest: extended '0', its own jti, created)
-    answers[rec.j] = { 'hold', tostring(rec.h.roundN), 'state', 'HELD', 'items', itemsJson, 'amount', amountS, 'currency', currency, 'deadline', deadline }
+    deadlines[#deadlines + 1] = rec.jti
+    answers[rec.j] = rec
   end
+  answers.currency, answers.deadline = currency, deadline
   if #seatIds > 0 then
     redis.call('HSET', shard.state, unpack(seatState))
     redis.call('ZREM', shard.free, unpack(seatIds))
-    redis.call('HINCRBY', shard.counts, 'ver', 1)
+    redis.call('HINCRBY', shard.counts, 'ver', '1')
   end
   for sec, n in pairs(moved) do
     local ns = tostring(n)
