@@ -13,7 +13,9 @@
  *   measured in bursts with the pool refilled by releases between them (not measured).
  * - callgrind: Redis instructions per trivial EVALSHA and per best-available hold, one call per hold
  *   and in batches of 5 and 25, counted by valgrind on a second private redis-server (repeatable on
- *   a busy machine; inventory-bench-callgrind.ts); skipped when valgrind is not installed.
+ *   a busy machine; inventory-bench-callgrind.ts), on the production persistence (AOF, fsync every
+ *   second: the hold's writes are propagated), also without serverCron (it runs by the clock, not
+ *   per operation); skipped when valgrind is not installed. CALLGRIND_KEEP=<dir> keeps the dumps.
  * A step where the rest of the machine took more than NOISY_SHARE of the CPU is marked noisy.
  * Prints progress and tables; writes loadtests/results/inventory.json.
  * Env: BENCH_CONCURRENCY (50), BENCH_HOLDS (20000), BENCH_PG_SECONDS (5), CURVE_HOLDS (3000),
@@ -301,6 +303,8 @@ try {
     // instructions per operation (valgrind; user space only): the figure that repeats on a shared machine
     callgrind: instructions,
     callgrind_best_hold_vs_floor: Object.fromEntries(instructions.filter((c) => c.step.startsWith('hold')).map((c) => [c.step, ratio(c.instructions_per_op, instructions[0]?.instructions_per_op)])),
+    callgrind_best_hold_vs_floor_without_cron: Object.fromEntries(instructions.filter((c) => c.step.startsWith('hold'))
+      .map((c) => [c.step, ratio(c.instructions_per_op_without_cron, instructions[0]?.instructions_per_op_without_cron)])),
     flatness,
     memory,
     curve,
@@ -328,7 +332,10 @@ try {
     process.stdout.write(`flatness (Redis µs/hold at 50k ÷ at 1k, target ≤ 1.5): ${flatness.map((f) => `${f.mode} ${f.redis_us_50k_vs_1k}`).join(', ')}\n`);
   }
   if (instructions.length > 0) {
-    process.stdout.write(`${formatTable(instructions.map((c) => ({ 'callgrind step': c.step, 'instructions/op': c.instructions_per_op, 'vs floor': ratio(c.instructions_per_op, instructions[0]!.instructions_per_op) })))}\n\n`);
+    process.stdout.write(`${formatTable(instructions.map((c) => ({
+      'callgrind step': c.step, 'instructions/op': c.instructions_per_op, 'vs floor': ratio(c.instructions_per_op, instructions[0]!.instructions_per_op),
+      'without serverCron': cell(c.instructions_per_op_without_cron), 'vs floor, without': ratio(c.instructions_per_op_without_cron, instructions[0]!.instructions_per_op_without_cron),
+    })))}\n\n`);
   }
   if (bestPiped) process.stdout.write(`Redis CPU per best hold vs floor ${result.redis_cpu_best_hold_vs_floor} (target ≤ 2), speedup_vs_pg ${result.speedup_vs_pg ?? 'not run'}\n`);
   process.stdout.write(`oversold ${result.oversold}, double_sold ${result.double_sold}; a NOISY step had the rest of the machine above ${NOISY_SHARE * 100}% of the CPU\n`);

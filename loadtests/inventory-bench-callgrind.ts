@@ -21,6 +21,19 @@ export interface InstructionCount {
   step: string;
   ops: number;
   instructions_per_op: number;
+  /** the same without serverCron, which runs by the clock (10 times a second, slowed down by valgrind) and not per operation: the steadier figure */
+  instructions_per_op_without_cron?: number;
+}
+
+/** Instructions under serverCron in a dump (callgrind_annotate, inclusive), 0 when it cannot tell. */
+function cronInstructions(dump: string): number {
+  try {
+    const out = execFileSync('callgrind_annotate', ['--inclusive=yes', '--threshold=100', dump], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    const line = out.split('\n').find((l) => /:serverCron\b/.test(l) && !/'\d/.test(l));
+    return Number(line?.trim().split(/\s+/)[0]?.replace(/,/g, '') ?? 0) || 0;
+  } catch {
+    return 0;
+  }
 }
 
 export async function callgrindPhase(pool: pg.Pool, batches: readonly number[], ops: number, say: (line: string) => void): Promise<InstructionCount[]> {
@@ -46,12 +59,13 @@ export async function callgrindPhase(pool: pg.Pool, batches: readonly number[], 
     execFileSync('callgrind_control', ['-i', 'off', pid], { stdio: 'ignore' });
     execFileSync('callgrind_control', ['-d', pid], { stdio: 'ignore' });
     const dumps = readdirSync(dir).filter((f) => /^cg\.out\.\d+$/.test(f)).sort((a, b) => Number(a.split('.')[2]) - Number(b.split('.')[2]));
-    const totals = Number(/^totals: (\d+)/m.exec(readFileSync(path.join(dir, dumps.at(-1)!), 'utf8'))?.[1]);
-    const point = { step, ops: n, instructions_per_op: Math.round(totals / n) };
+    const dump = path.join(dir, dumps.at(-1)!);
+    const totals = Number(/^totals: (\d+)/m.exec(readFileSync(dump, 'utf8'))?.[1]);
+    const point: InstructionCount = { step, ops: n, instructions_per_op: Math.round(totals / n), instructions_per_op_without_cron: Math.round((totals - cronInstructions(dump)) / n) };
     // CALLGRIND_KEEP=<dir>: keep each window's dump for `callgrind_annotate` (where the instructions go)
-    if (keep) copyFileSync(path.join(dir, dumps.at(-1)!), path.join(keep, `${step.replace(/[^a-z0-9]+/gi, '-')}.cg.out`));
+    if (keep) copyFileSync(dump, path.join(keep, `${step.replace(/[^a-z0-9]+/gi, '-')}.cg.out`));
     out.push(point);
-    say(`callgrind ${step}: ${point.instructions_per_op} instructions per op`);
+    say(`callgrind ${step}: ${point.instructions_per_op} instructions per op (${point.instructions_per_op_without_cron} without serverCron)`);
   };
   try {
     await Promise.race([redis.ping(), new Promise((_, reject) => setTimeout(() => reject(new Error('redis-server under valgrind did not answer in 60 s')), 60_000))]);
