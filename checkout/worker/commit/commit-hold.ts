@@ -14,7 +14,7 @@
  * A hold whose seats are gone gets its PaymentIntent cancelled: never charged without a ticket.
  * Capture comes only after Postgres holds the order: never a charge without a recorded ticket.
  */
-import { endLease } from '../../../admission/pass-lease.js';
+import { endLease, endLeases } from '../../../admission/pass-lease.js';
 import type { Logger } from '../../../common/logger.js';
 import { counter, histogram } from '../../../common/metrics.js';
 import type { CheckoutServices } from '../../checkout-services.js';
@@ -165,13 +165,20 @@ async function afterConfirmed(deps: CheckoutServices, holdId: string, payment: P
   ]);
 }
 
-/** afterConfirmed for a batch: each step once for all of its holds (one confirmation job, points in one statement). */
+/** afterConfirmed for a batch: each step once for all of its holds (one ZREM per sale, one confirmation job, points in one statement). */
 async function afterAllConfirmed(deps: CheckoutServices, confirmed: { holdId: string; payment: PaymentRow; eventStartsAt: Date }[]): Promise<void> {
   await Promise.all([
-    ...confirmed.map((c) => endLease(deps.ctx.redis, c.payment.snapshot.saleId, c.payment.snapshot.passJti)),
+    // one ZREM per sale for all of its passes (a batch is nearly always one sale)
+    ...[...passesBySale(confirmed)].map(([saleId, jtis]) => endLeases(deps.ctx.redis, saleId, jtis)),
     deps.notifications.afterCommitMany(confirmed.map((c) => c.holdId)),
     deps.pricing.afterConfirmedMany(confirmed.map((c) => c.holdId)),
   ]);
+}
+
+function passesBySale(confirmed: { payment: PaymentRow }[]): Map<string, string[]> {
+  const bySale = new Map<string, string[]>();
+  for (const { payment: { snapshot } } of confirmed) bySale.set(snapshot.saleId, [...(bySale.get(snapshot.saleId) ?? []), snapshot.passJti]);
+  return bySale;
 }
 
 /** Checks the intent and claims the seats. Returns an outcome when the commit ends here (no sale), else the order to write. */
