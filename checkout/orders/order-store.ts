@@ -38,7 +38,7 @@ export class EventCancelledError extends Error {
  * Writes the order once, in ONE statement (so one round trip and one implicit transaction): the
  * event row is locked FOR SHARE, which orders us against an event cancellation (either the
  * cancel's UPDATE committed first and nothing is written, or it waits for us and then finds this
- * order to refund); then the order and its tickets (the payment is linked by the confirm). Returns whether this call
+ * order to refund); then the order, its tickets and the payment link. Returns whether this call
  * created the order, and when the event starts (for the reminder). The order belongs to the account
  * that checked out logged in (the payment row's user), if any. Named statements (here and in
  * markConfirmed): each pooled connection parses and plans them once, not once per order.
@@ -62,9 +62,13 @@ export async function writeOrder(pg: PgPool, w: OrderWrite): Promise<{ created: 
          SELECT ins.id, ins.event_id, t.section_id, t.seat_id, t.tier_code, t.price_minor
          FROM ins, unnest($7::uuid[], $8::bigint[], $9::text[], $10::int[]) AS t(section_id, seat_id, tier_code, price_minor)
          RETURNING 1
+       ), pay AS (
+         UPDATE payments SET order_id = $1, updated_at = now(),
+                status = CASE WHEN status IN ('requires_payment', 'failed') THEN 'authorized' ELSE status END
+         WHERE payment_intent_id = $4 AND EXISTS (SELECT 1 FROM ins) RETURNING 1
        )
        SELECT (SELECT status FROM ev) AS event_status, (SELECT starts_at FROM ev) AS starts_at,
-              (SELECT count(*) FROM ins)::int AS created, (SELECT count(*) FROM tix)::int AS tickets`,
+              (SELECT count(*) FROM ins)::int AS created, (SELECT count(*) FROM tix)::int AS tickets, (SELECT count(*) FROM pay)::int AS linked`,
       values: [
         w.orderId, w.saleId, w.email, w.paymentIntentId, w.amountMinor, w.currency,
         w.items.map((i) => i.sectionId), w.items.map((i) => i.seatId), w.items.map((i) => i.tierCode), w.items.map((i) => i.priceMinor),
@@ -79,18 +83,13 @@ export async function writeOrder(pg: PgPool, w: OrderWrite): Promise<{ created: 
   return { created: row.created === 1, eventStartsAt: row.starts_at };
 }
 
-/**
- * After capture and finalize: the payment is captured and linked to its order, and the order
- * confirmed, in one statement. The link is written here, not with the order: one update of the
- * payment row per order instead of two (the payment row is found by its hold id until then).
- */
+/** After capture and finalize: the payment is captured and the order confirmed, in one statement. */
 export async function markConfirmed(pg: PgPool, orderId: string, paymentIntentId: string): Promise<void> {
   await pg.query({
     name: 'usher-mark-confirmed',
     text: `WITH p AS (
-             UPDATE payments SET status = CASE WHEN status IN ('requires_payment', 'authorized', 'failed') THEN 'captured' ELSE status END,
-                    order_id = $1, updated_at = now()
-             WHERE payment_intent_id = $2 AND (status IN ('requires_payment', 'authorized', 'failed') OR order_id IS NULL) RETURNING 1
+             UPDATE payments SET status = 'captured', updated_at = now()
+             WHERE payment_intent_id = $2 AND status IN ('requires_payment', 'authorized', 'failed') RETURNING 1
            )
            UPDATE orders SET status = 'confirmed', updated_at = now() WHERE id = $1 AND status = 'committed'`,
     values: [orderId, paymentIntentId],

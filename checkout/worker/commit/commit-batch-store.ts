@@ -1,8 +1,7 @@
 /**
  * The Postgres side of a group commit: the same three statements the one-hold path runs
  * (writeOrder and markConfirmed; the read is commitStatesForHolds), each for a whole batch in ONE statement, so a
- * batch of K holds costs 3 round trips and 2 WAL flushes instead of 3K and 2K. The payment row is
- * updated once per order, by the confirm (captured and linked), not also by the order write.
+ * batch of K holds costs 3 round trips and 2 WAL flushes instead of 3K and 2K.
  * The semantics per hold are those of the one-hold statements: the order's primary key makes a
  * re-run a no-op, the event row is locked FOR SHARE against a cancellation, the unique live-seat
  * index refuses a seat sold twice. A batch statement is all or nothing, so a hold that makes it
@@ -53,9 +52,13 @@ export async function writeOrders(pg: PgPool, writes: OrderWrite[]): Promise<Map
          FROM unnest($7::text[], $8::uuid[], $9::bigint[], $10::text[], $11::int[]) AS t(order_id, section_id, seat_id, tier_code, price_minor)
          JOIN ins ON ins.id = t.order_id
          RETURNING 1
+       ), pay AS (
+         UPDATE payments p SET order_id = ins.id, updated_at = now(),
+                status = CASE WHEN p.status IN ('requires_payment', 'failed') THEN 'authorized' ELSE p.status END
+         FROM ins JOIN w ON w.id = ins.id WHERE p.payment_intent_id = w.pi RETURNING 1
        )
        SELECT w.id, ev.status AS event_status, ev.starts_at, (ins.id IS NOT NULL) AS created,
-              (SELECT count(*) FROM tix)::int AS tickets
+              (SELECT count(*) FROM tix)::int AS tickets, (SELECT count(*) FROM pay)::int AS linked
        FROM w LEFT JOIN ev ON ev.sale_id = w.sale_id LEFT JOIN ins ON ins.id = w.id`,
       values: [
         sorted.map((w) => w.orderId), sorted.map((w) => w.saleId), sorted.map((w) => w.email), sorted.map((w) => w.paymentIntentId),
@@ -76,16 +79,13 @@ export async function writeOrders(pg: PgPool, writes: OrderWrite[]): Promise<Map
   }));
 }
 
-/** markConfirmed for the batch: every payment captured and linked, and every order confirmed, in one statement. */
+/** markConfirmed for the batch: every payment captured and every order confirmed, in one statement. */
 export async function markConfirmedMany(pg: PgPool, confirms: { orderId: string; paymentIntentId: string }[]): Promise<void> {
   await pg.query({
     name: 'usher-mark-confirmed-many',
-    text: `WITH c AS (
-             SELECT * FROM unnest($1::text[], $2::text[]) AS c(order_id, pi)
-           ), p AS (
-             UPDATE payments p SET status = CASE WHEN p.status IN ('requires_payment', 'authorized', 'failed') THEN 'captured' ELSE p.status END,
-                    order_id = c.order_id, updated_at = now()
-             FROM c WHERE p.payment_intent_id = c.pi AND (p.status IN ('requires_payment', 'authorized', 'failed') OR p.order_id IS NULL) RETURNING 1
+    text: `WITH p AS (
+             UPDATE payments SET status = 'captured', updated_at = now()
+             WHERE payment_intent_id = ANY($2::text[]) AND status IN ('requires_payment', 'authorized', 'failed') RETURNING 1
            )
            UPDATE orders SET status = 'confirmed', updated_at = now() WHERE id = ANY($1::text[]) AND status = 'committed'`,
     values: [confirms.map((c) => c.orderId), confirms.map((c) => c.paymentIntentId)],
