@@ -20,6 +20,12 @@ export async function endLease(redis: RedisClient, saleId: string, jti: string):
   return (await redis.zrem(queueKeys(saleId).active, passOf(jti))) === 1;
 }
 
+/** endLease for several passes of one sale (a commit batch): one ZREM. Returns how many were live. */
+export async function endLeases(redis: RedisClient, saleId: string, jtis: string[]): Promise<number> {
+  if (jtis.length === 0) return 0;
+  return redis.zrem(queueKeys(saleId).active, ...jtis.map(passOf));
+}
+
 /** Moves the lease deadline (never backwards), e.g. while a payment is in flight. */
 export async function extendLease(redis: RedisClient, saleId: string, jti: string, deadlineMs: number): Promise<boolean> {
   // XX: only an existing lease; GT: never shorten it.

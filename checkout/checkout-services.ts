@@ -63,7 +63,7 @@ export async function createCheckoutServices(ctx: AppContext, overrides: Partial
   // one secret, three single-purpose keys derived from it (access, order and verification tokens)
   const authSecret = config.secrets.authJwtSecret ?? (await sharedDevSecret(redis, 'auth-jwt', undefined, log));
   const commits = overrides.commits ?? createCommitQueue(redis, prefix);
-  const notifications = overrides.notifications ?? createNotificationQueue(redis, prefix, config.worker.reminderBeforeS);
+  const notifications = overrides.notifications ?? createNotificationQueue(redis, prefix);
   const verificationMail = overrides.verificationMail ?? createVerificationMailQueue(redis, prefix);
   const accountMail = overrides.accountMail ?? createAccountMailQueue(redis, prefix);
   const health = overrides.health ?? healthPublisher(redis, config, log);

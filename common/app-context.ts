@@ -22,7 +22,7 @@ export interface Readiness {
 }
 
 export interface AppContextOptions {
-  /** The shared client auto-pipelines (redis-connection.ts): a process serving only the API. */
+  /** The shared client auto-pipelines (redis-connection.ts): the API and worker processes. */
   autoPipelining?: boolean;
 }
 

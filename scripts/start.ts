@@ -61,8 +61,9 @@ export async function main(argv: string[]): Promise<void> {
   // before any connection: the clients are wrapped for tracing when they are made (off: nothing loaded)
   await startTracing(config, name);
   const log = createLogger(config.logLevel, { roles: selected.join(',') });
-  // an API process makes a few Redis round trips per request: its commands of one loop turn share a write
-  const services = composeProcess(createAppContext(config, log, { autoPipelining: name === 'api' }));
+  // an API process makes a few Redis round trips per request, a worker a few per hold of each
+  // commit batch (claim, finalize, gateway, lease, jobs): the commands of one loop turn share a write
+  const services = composeProcess(createAppContext(config, log, { autoPipelining: name === 'api' || name === 'worker' }));
   const shutdown = new Shutdown(log, config.shutdownGraceMs).listen();
   const running: RunningRole[] = [];
   try {

@@ -32,14 +32,7 @@ interface OrderRow {
   breakdown: PriceBreakdown | null;
 }
 
-/**
- * The order, or, before it exists, what its payment says; null when neither exists. One named
- * statement (order, event, tickets with their seats, refund): the order page and every e-mail read it.
- */
-export async function readOrder(pg: PgPool, orderId: string): Promise<OrderView | null> {
-  const { rows } = await pg.query<OrderRow>({
-    name: 'usher-read-order',
-    text: `SELECT o.id, o.number, o.status, o.email, o.amount_minor, o.currency, e.id AS event_id, o.sale_id, e.title, e.venue_name, e.starts_at, e.refund_cutoff_s,
+const orderSelect = `SELECT o.id, o.number, o.status, o.email, o.amount_minor, o.currency, e.id AS event_id, o.sale_id, e.title, e.venue_name, e.starts_at, e.refund_cutoff_s,
              COALESCE((SELECT json_agg(json_build_object('id', t.id, 'label', sec.name || COALESCE(', row ' || st.row_label || ', seat ' || st.number, ' (standing)'),
                                                          'tier_code', t.tier_code, 'price_minor', t.price_minor, 'status', t.status)
                                        ORDER BY sec.position, st.row_label, st.number, t.id)
@@ -47,9 +40,14 @@ export async function readOrder(pg: PgPool, orderId: string): Promise<OrderView 
                        WHERE t.order_id = o.id), '[]') AS tickets,
              (SELECT json_build_object('amount_minor', r.amount_minor, 'status', r.status) FROM refunds r WHERE r.order_id = o.id) AS refund,
              (SELECT hp.breakdown FROM hold_prices hp WHERE hp.hold_id = o.id) AS breakdown
-           FROM orders o JOIN events e ON e.id = o.event_id WHERE o.id = $1`,
-    values: [orderId],
-  });
+           FROM orders o JOIN events e ON e.id = o.event_id `;
+
+/**
+ * The order, or, before it exists, what its payment says; null when neither exists. One named
+ * statement (order, event, tickets with their seats, refund): the order page and every e-mail read it.
+ */
+export async function readOrder(pg: PgPool, orderId: string): Promise<OrderView | null> {
+  const { rows } = await pg.query<OrderRow>({ name: 'usher-read-order', text: `${orderSelect}WHERE o.id = $1`, values: [orderId] });
   const o = rows[0];
   if (!o) {
     const p = await paymentForHold(pg, orderId);
@@ -61,6 +59,16 @@ export async function readOrder(pg: PgPool, orderId: string): Promise<OrderView 
       failureReason: p.failureReason, event: null, tickets: [], refund: null, refundIfCancelledMinor: null,
     };
   }
+  return viewOf(o);
+}
+
+/** Several orders that exist, in one statement (a batch of e-mails); an id without an order is left out. */
+export async function readOrders(pg: PgPool, orderIds: string[]): Promise<Map<string, OrderView>> {
+  const { rows } = await pg.query<OrderRow>({ name: 'usher-read-orders', text: `${orderSelect}WHERE o.id = ANY($1::text[])`, values: [orderIds] });
+  return new Map(rows.map((o) => [o.id, viewOf(o)]));
+}
+
+function viewOf(o: OrderRow): OrderView {
   const r = o.refund;
   return {
     orderId: o.id, number: o.number, status: o.status, email: o.email, amountMinor: o.amount_minor, currency: o.currency, failureReason: null,

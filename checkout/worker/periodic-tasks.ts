@@ -1,7 +1,9 @@
 /**
  * The worker's clocks: the hold sweeper (every SWEEP_INTERVAL_MS, safe to run in every worker: its
  * scripts are atomic) and the reconciler (every RECONCILE_EVERY_MS, once across all workers thanks
- * to a Redis lock that outlives the run), plus the gauges of worker-gauges.ts.
+ * to a Redis lock that outlives the run), the reminder sweep (every REMINDER_SWEEP_EVERY_MS, in
+ * every worker: the reminder jobs' ids are the orders', so two sweeps queue each one once), plus
+ * the gauges of worker-gauges.ts.
  */
 import type { Logger } from '../../common/logger.js';
 import type { CheckoutServices } from '../checkout-services.js';
@@ -10,10 +12,13 @@ import { endLease } from '../../admission/pass-lease.js';
 import type { SweepReport } from '../../inventory/index.js';
 import { persistentAudit, reportQueueDepths, reportStaleClaims } from './worker-gauges.js';
 import { redisKeys } from '../../common/redis-keys.js';
+import { queueDueReminders } from './notifications/reminder-sweep.js';
 
 const RECONCILE_EVERY_MS = 30_000;
 const AUDIT_EVERY_MS = 300_000;
 const GAUGES_EVERY_MS = 5_000;
+/** A reminder goes out within this of its time (REMINDER_BEFORE_S before the event). */
+const REMINDER_SWEEP_EVERY_MS = 60_000;
 const LOCK_KEY = redisKeys.reconcilerLock;
 
 /**
@@ -64,6 +69,7 @@ export function startPeriodicTasks(deps: CheckoutServices, log: Logger): { stop(
     setInterval(guard('queue depths', () => reportQueueDepths(deps)), GAUGES_EVERY_MS),
     setInterval(guard('sale windows', async () => void (await followSaleWindows(deps.ctx.pg))), GAUGES_EVERY_MS),
     setInterval(guard('audit', persistentAudit(deps, log)), AUDIT_EVERY_MS),
+    setInterval(guard('reminders', async () => void (await queueDueReminders(deps))), REMINDER_SWEEP_EVERY_MS),
   ];
   return {
     async stop() {

@@ -11,7 +11,8 @@ import { createCheckoutServices } from '../../checkout/checkout-services.js';
 import { startCommitWorker } from '../../checkout/worker/commit/commit-worker.js';
 
 const config = loadConfig();
-const ctx = createAppContext(config, createLogger('warn', { child: 'commit-worker' }));
+// as `start worker` runs it: the shared client auto-pipelined (scripts/start.ts)
+const ctx = createAppContext(config, createLogger('warn', { child: 'commit-worker' }), { autoPipelining: true });
 const deps = await createCheckoutServices(ctx);
 if (process.env.USHER_TEST_KILL_AT_FINALIZE === '1') {
   deps.inventory.finalize = async () => {

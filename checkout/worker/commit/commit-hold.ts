@@ -2,18 +2,19 @@
  * Commits paid holds, one or a batch at a time (group commit). Steps, each safe to re-run after a crash at any point:
  *   claim (Redis: the one place where payment and expiry race) → order + tickets + payment in one
  *   Postgres transaction → capture → finalize (Redis: seats SOLD) → order confirmed → lease ended
- *   and confirmation + reminder queued (both idempotent, so a re-run after the order is confirmed
- *   repeats them: a crash right after the confirm loses neither).
+ *   and the confirmation queued (both idempotent, so a re-run after the order is confirmed
+ *   repeats them: a crash right after the confirm loses neither). No reminder job: the worker's
+ *   reminder sweep finds the order in Postgres when its event comes near (reminder-sweep.ts).
  * A batch runs each step for all its holds before the next step, so a crash anywhere leaves every
  * hold of it at a step boundary the one-hold path also knows (the batch's order write is one
  * statement: all of its orders are written or none).
  * Postgres round trips per batch: state, orders, confirm (one statement each for the whole batch),
- * then redeem + earn per order; Redis claim, finalize, the lease and both e-mail jobs per hold, all
- * holds' calls in flight together, plus the gateway's and BullMQ's own.
+ * then redeem + earn for the batch; Redis claim, finalize and the lease per hold, all holds' calls
+ * in flight together, and ONE confirmation job for the batch, plus the gateway's and BullMQ's own.
  * A hold whose seats are gone gets its PaymentIntent cancelled: never charged without a ticket.
  * Capture comes only after Postgres holds the order: never a charge without a recorded ticket.
  */
-import { endLease } from '../../../admission/pass-lease.js';
+import { endLease, endLeases } from '../../../admission/pass-lease.js';
 import type { Logger } from '../../../common/logger.js';
 import { counter, histogram } from '../../../common/metrics.js';
 import type { CheckoutServices } from '../../checkout-services.js';
@@ -92,7 +93,7 @@ export async function commitHolds(deps: CheckoutServices, holdIds: string[], log
     if (order?.status === 'cancelled') return done(holdId, 'order_cancelled');
     if (order?.status === 'confirmed') {
       // a re-run (retry, reconciler, duplicate): the steps after the confirm may not have happened
-      await afterConfirmed(deps, holdId, payment, order.eventStartsAt);
+      await afterConfirmed(deps, holdId, payment);
       return done(holdId, 'already_confirmed');
     }
     if (order) return void toCapture.push({ holdId, payment, eventStartsAt: order.eventStartsAt });
@@ -155,22 +156,29 @@ async function capture(deps: CheckoutServices, holdId: string, payment: PaymentR
  * idempotent (ZREM; job ids derived from the order) and both only after the confirm, since the
  * mail worker sends a confirmation only for a confirmed order.
  */
-async function afterConfirmed(deps: CheckoutServices, holdId: string, payment: PaymentRow, eventStartsAt: Date | undefined): Promise<void> {
+async function afterConfirmed(deps: CheckoutServices, holdId: string, payment: PaymentRow): Promise<void> {
   await Promise.all([
     endLease(deps.ctx.redis, payment.snapshot.saleId, payment.snapshot.passJti),
-    eventStartsAt ? deps.notifications.afterCommit(holdId, eventStartsAt) : undefined,
+    deps.notifications.afterCommit(holdId),
     // the promo use becomes redeemed and the account earns its points: once per order (ledger key)
     deps.pricing.afterConfirmed(holdId),
   ]);
 }
 
-/** afterConfirmed for a batch: each step once for all of its holds (mails in one round trip, points in one statement). */
+/** afterConfirmed for a batch: each step once for all of its holds (one ZREM per sale, one confirmation job, points in one statement). */
 async function afterAllConfirmed(deps: CheckoutServices, confirmed: { holdId: string; payment: PaymentRow; eventStartsAt: Date }[]): Promise<void> {
   await Promise.all([
-    ...confirmed.map((c) => endLease(deps.ctx.redis, c.payment.snapshot.saleId, c.payment.snapshot.passJti)),
-    deps.notifications.afterCommitMany(confirmed.map((c) => ({ orderId: c.holdId, eventStartsAt: c.eventStartsAt }))),
+    // one ZREM per sale for all of its passes (a batch is nearly always one sale)
+    ...[...passesBySale(confirmed)].map(([saleId, jtis]) => endLeases(deps.ctx.redis, saleId, jtis)),
+    deps.notifications.afterCommitMany(confirmed.map((c) => c.holdId)),
     deps.pricing.afterConfirmedMany(confirmed.map((c) => c.holdId)),
   ]);
+}
+
+function passesBySale(confirmed: { payment: PaymentRow }[]): Map<string, string[]> {
+  const bySale = new Map<string, string[]>();
+  for (const { payment: { snapshot } } of confirmed) bySale.set(snapshot.saleId, [...(bySale.get(snapshot.saleId) ?? []), snapshot.passJti]);
+  return bySale;
 }
 
 /** Checks the intent and claims the seats. Returns an outcome when the commit ends here (no sale), else the order to write. */

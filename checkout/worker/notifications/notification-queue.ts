@@ -1,9 +1,12 @@
 /**
- * The `notifications` queue: the confirmation after commit, the reminder as a delayed job before
- * the event (moved when the event's start moves, removed when the order is cancelled), the
- * cancellation notice. Job ids are derived from the order and kind, so re-running a commit or a
- * cancel never mails twice.
+ * The `notifications` queue: the confirmation after commit (one job per commit batch, or per
+ * order when a commit is re-run), the reminders (queued by the reminder sweep, reminder-sweep.ts,
+ * once an order's event is within REMINDER_BEFORE_S, not scheduled per order at commit), the
+ * cancellation notice. Job ids are derived from the orders and kind, so re-running a commit or a
+ * cancel never queues a second job for the same mail; the worker's `notifications` row and its
+ * per-(order, kind) lock keep every mail to one even across two jobs (notification-worker.ts).
  */
+import { createHash } from 'node:crypto';
 import { Queue, type ConnectionOptions } from 'bullmq';
 
 export const NOTIFICATION_QUEUE = 'notifications';
@@ -14,7 +17,13 @@ export interface NotificationJobData {
   kind: NotificationKind;
 }
 
-/** The event's start moved: the worker moves the reminders of its orders (reminder-moves.ts). */
+/** The confirmations of one commit batch: one job, each order mailed at most once. */
+export interface ConfirmationsJobData {
+  kind: 'confirmations';
+  orderIds: string[];
+}
+
+/** Queue the reminders now due: all events (the periodic sweep), or one event whose start changed. */
 export interface RemindersMovedJobData {
   kind: 'reminders-moved';
   eventId: string;
@@ -22,72 +31,58 @@ export interface RemindersMovedJobData {
 
 export const notificationJobId = (kind: NotificationKind, orderId: string) => `${kind}-${orderId.replaceAll(':', '~')}`;
 
+/** The same batch (a re-run of the same group commit) gets the same id: no second job. */
+export const confirmationsJobId = (orderIds: string[]) =>
+  `confirmations-${orderIds.length}-${createHash('sha256').update([...orderIds].sort().join('\n')).digest('hex').slice(0, 32)}`;
+
+export type NotificationQueueJobData = NotificationJobData | ConfirmationsJobData | RemindersMovedJobData;
+
 export interface NotificationQueue {
-  queue: Queue<NotificationJobData | RemindersMovedJobData>;
-  /** Confirmation now; reminder `reminderBeforeS` before the event (skipped when that is past). */
-  afterCommit(orderId: string, eventStartsAt: Date): Promise<void>;
-  /** afterCommit for a batch of orders (the commit worker's group commit): one round trip for all. */
-  afterCommitMany(orders: { orderId: string; eventStartsAt: Date }[]): Promise<void>;
-  /** Queues the moving of the event's reminders to its new start (read when the job runs). */
+  queue: Queue<NotificationQueueJobData>;
+  /** The confirmation of one order (a re-run of its commit: the job id is the order's). */
+  afterCommit(orderId: string): Promise<void>;
+  /** The confirmations of a commit batch: one job, one round trip, for all of its orders. */
+  afterCommitMany(orderIds: string[]): Promise<void>;
+  /** Reminders of orders due for them (the reminder sweep): one job per order, its id the order's. */
+  queueReminders(orderIds: string[]): Promise<void>;
+  /** The event's start changed: its reminders now due are queued at once (read when the job runs). */
   afterEventMoved(eventId: string): Promise<void>;
-  /**
-   * Moves a pending reminder to `reminderBeforeS` before the new start: at once when that is past
-   * but the event is not, dropped when the event is past; a missing one is scheduled (the worker
-   * still sends a reminder at most once per order).
-   */
-  moveReminder(orderId: string, eventStartsAt: Date): Promise<void>;
-  /** Removes the pending reminder and queues the cancellation notice. */
+  /** Removes a reminder already queued and queues the cancellation notice. */
   afterCancel(orderId: string): Promise<void>;
   close(): Promise<void>;
 }
 
-const jobDefaults = { attempts: 8, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { age: 7 * 86_400 }, removeOnFail: { age: 14 * 86_400 } } as const;
+export const notificationJobDefaults = { attempts: 8, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { age: 7 * 86_400 }, removeOnFail: { age: 14 * 86_400 } } as const;
+const jobDefaults = notificationJobDefaults;
 
-export function createNotificationQueue(connection: ConnectionOptions, prefix: string, reminderBeforeS: number): NotificationQueue {
-  const queue = new Queue<NotificationJobData | RemindersMovedJobData>(NOTIFICATION_QUEUE, { connection, prefix });
+export function createNotificationQueue(connection: ConnectionOptions, prefix: string): NotificationQueue {
+  const queue = new Queue<NotificationQueueJobData>(NOTIFICATION_QUEUE, { connection, prefix });
+  const addConfirmation = (orderId: string) =>
+    queue.add('confirmation', { orderId, kind: 'confirmation' }, { ...jobDefaults, jobId: notificationJobId('confirmation', orderId) });
   return {
     queue,
-    async afterCommit(orderId, eventStartsAt) {
-      const delay = eventStartsAt.getTime() - reminderBeforeS * 1000 - Date.now();
-      // both in flight at once (one round trip of latency). Not addBulk: its ioredis pipeline copies
-      // every script defined on the connection onto itself, which costs more than the second call.
-      await Promise.all([
-        queue.add('confirmation', { orderId, kind: 'confirmation' }, { ...jobDefaults, jobId: notificationJobId('confirmation', orderId) }),
-        delay > 0 ? queue.add('reminder', { orderId, kind: 'reminder' }, { ...jobDefaults, delay, jobId: notificationJobId('reminder', orderId) }) : undefined,
-      ]);
+    async afterCommit(orderId) {
+      await addConfirmation(orderId);
     },
-    async afterCommitMany(orders) {
-      // addBulk pays for copying the connection's scripts onto its pipeline once per call: less
-      // than a round trip per job once a batch has a few orders
-      const now = Date.now();
-      await queue.addBulk(orders.flatMap(({ orderId, eventStartsAt }) => {
-        const delay = eventStartsAt.getTime() - reminderBeforeS * 1000 - now;
-        return [
-          { name: 'confirmation', data: { orderId, kind: 'confirmation' as const }, opts: { ...jobDefaults, jobId: notificationJobId('confirmation', orderId) } },
-          ...(delay > 0 ? [{ name: 'reminder', data: { orderId, kind: 'reminder' as const }, opts: { ...jobDefaults, delay, jobId: notificationJobId('reminder', orderId) } }] : []),
-        ];
-      }));
+    async afterCommitMany(orderIds) {
+      if (orderIds.length === 0) return;
+      if (orderIds.length === 1) return void (await addConfirmation(orderIds[0]!));
+      const sorted = [...orderIds].sort();
+      await queue.add('confirmations', { kind: 'confirmations', orderIds: sorted }, { ...jobDefaults, jobId: confirmationsJobId(sorted) });
+    },
+    async queueReminders(orderIds) {
+      if (orderIds.length === 0) return;
+      await queue.addBulk(orderIds.map((orderId) => ({
+        name: 'reminder', data: { orderId, kind: 'reminder' as const }, opts: { ...jobDefaults, jobId: notificationJobId('reminder', orderId) },
+      })));
     },
     async afterEventMoved(eventId) {
       // a fresh id each time: every move must run, and each run reads the start as it is then
       await queue.add('reminders-moved', { kind: 'reminders-moved', eventId }, { ...jobDefaults, jobId: `reminders-moved-${eventId}-${Date.now()}` });
     },
-    async moveReminder(orderId, eventStartsAt) {
-      const jobId = notificationJobId('reminder', orderId);
-      const delay = eventStartsAt.getTime() - reminderBeforeS * 1000 - Date.now();
-      const job = await queue.getJob(jobId);
-      if (!job) {
-        if (delay > 0) await queue.add('reminder', { orderId, kind: 'reminder' }, { ...jobDefaults, delay, jobId });
-        return;
-      }
-      // sent, being sent or failed: the worker's notifications row keeps it to one mail anyway
-      if ((await job.getState()) !== 'delayed') return;
-      if (delay > 0 || eventStartsAt.getTime() > Date.now()) await job.changeDelay(Math.max(delay, 0));
-      else await job.remove();
-    },
     async afterCancel(orderId) {
       // remove() is a no-op for a missing job; a reminder already running is stopped by the
-      // worker, which re-checks the order's status before sending
+      // worker, which re-checks the order's status before sending, and the sweep skips cancelled orders
       await queue.remove(notificationJobId('reminder', orderId));
       await queue.add('cancellation', { orderId, kind: 'cancellation' }, { ...jobDefaults, jobId: notificationJobId('cancellation', orderId) });
     },
