@@ -6,8 +6,7 @@
  * shard showed (tens of thousands of commands a second for refusals); it counts every user of the
  * sale's keys (availability, seat states, claims, the sweeper too), so it is an upper bound per hold.
  */
-import net from 'node:net';
-import { monitorArgs } from './seat-state-cost.js';
+import { monitorArgs, monitorSource, monitorWindow } from './monitor-window.js';
 
 export interface HoldTailWindow {
   /** seconds since the opening when the window started */
@@ -26,14 +25,6 @@ export interface HoldTailWindow {
   all_commands_per_s: number;
 }
 
-/** `+<time> [<db> <client>] "cmd" …` → the client: `lua` for a command run inside a script. */
-export function monitorSource(line: string): string {
-  const open = line.indexOf('[');
-  const close = line.indexOf(']', open);
-  if (open < 0 || close < 0) return '';
-  return line.slice(open + 1, close).split(' ')[1] ?? '';
-}
-
 export type TailKind = 'script' | 'in_script' | 'plain';
 
 export function tailCommand(args: string[], source: string, tag: string): TailKind | null {
@@ -47,43 +38,13 @@ export function tailCommand(args: string[], source: string, tag: string): TailKi
 export async function sampleHoldTailCost(redisUrl: string, saleId: string, ms: number, holds: () => [number, number], t: number, free: number): Promise<HoldTailWindow> {
   // every shard key of the sale carries the hash tag {<sale>:<shard>}
   const tag = `{${saleId}:`;
-  const url = new URL(redisUrl);
   const tally = { script: 0, in_script: 0, plain: 0, all: 0 };
-  const socket = net.connect({ host: url.hostname, port: Number(url.port || 6379) });
-  let rest = '';
-  let started = 0;
   let h0: [number, number] = [0, 0];
-  const done = new Promise<void>((resolve, reject) => {
-    socket.once('error', reject);
-    socket.once('close', () => resolve());
-    socket.on('data', (chunk: Buffer) => {
-      const lines = (rest + chunk.toString('latin1')).split('\r\n');
-      rest = lines.pop() ?? '';
-      for (const line of lines) {
-        if (line === '+OK' && !started) {
-          started = Date.now();
-          h0 = holds();
-          setTimeout(() => socket.end(), ms);
-          continue;
-        }
-        if (line.startsWith('-')) return reject(new Error(`MONITOR: ${line}`));
-        if (!started || line[0] !== '+') continue;
-        tally.all++;
-        const kind = tailCommand(monitorArgs(line), monitorSource(line), tag);
-        if (kind) tally[kind]++;
-      }
-    });
+  const seconds = await monitorWindow(redisUrl, ms, () => (h0 = holds()), (line) => {
+    tally.all++;
+    const kind = tailCommand(monitorArgs(line), monitorSource(line), tag);
+    if (kind) tally[kind]++;
   });
-  socket.write('MONITOR\r\n');
-  const guard = setTimeout(() => socket.destroy(new Error('MONITOR window did not end')), ms + 15_000);
-  try {
-    await done;
-  } finally {
-    clearTimeout(guard);
-    socket.destroy();
-  }
-  if (!started) throw new Error('MONITOR never answered +OK');
-  const seconds = (Date.now() - started) / 1000;
   const [a1, p1] = holds();
   const requests = a1 - h0[0];
   const per = (n: number) => (requests > 0 ? Math.round((n / requests) * 10) / 10 : null);

@@ -1,7 +1,7 @@
 /** The MONITOR lines of the tail window: who ran a command, and whether it names the sale's shard keys. */
 import { describe, expect, it } from 'vitest';
-import { monitorArgs } from './seat-state-cost.js';
-import { monitorSource, tailCommand } from './hold-tail-cost.js';
+import { monitorArgs, monitorSource } from './monitor-window.js';
+import { tailCommand } from './hold-tail-cost.js';
 
 describe('hold tail window', () => {
   const tag = '{s1:';

@@ -12,7 +12,8 @@ import { shardKeys } from '../../inventory/inventory-keys.js';
 import { seededRandom } from '../lib/seeded-random.js';
 import { saleSpecFor } from './sale-setup.js';
 import { isFree, mapRows, pickFreeRun, type SeatMapJson } from './seat-map-view.js';
-import { monitorArgs, seatStateCommand } from './seat-state-cost.js';
+import { seatStateCommand } from './seat-state-cost.js';
+import { monitorArgs } from './monitor-window.js';
 
 function venue(seats: number, gaShare: number) {
   const spec = saleSpecFor({ seats, openInS: 10, ratePerMin: 60, maxActive: 10, holdSeconds: 60, gaShare }, 'k');
