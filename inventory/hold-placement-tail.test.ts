@@ -57,7 +57,11 @@ async function fragmentedSale(tuning: { placementHintsMs?: number } = {}): Promi
 async function commandsOf(saleId: string, fn: () => Promise<unknown>): Promise<{ scripts: number; inLua: number; plain: number; names: Record<string, number> }> {
   const monitor = await watcher.monitor();
   const tally = { scripts: 0, inLua: 0, plain: 0, names: {} as Record<string, number> };
+  const endMark = `tail-end ${randomUUID()}`;
+  let sawEnd: () => void = () => undefined;
+  const ended = new Promise<void>((resolve) => (sawEnd = resolve));
   monitor.on('monitor', (_time: string, args: string[], source: string) => {
+    if (args[1] === endMark) return sawEnd();
     if (!args.some((a) => a.includes(saleId))) return;
     const name = args[0]!.toLowerCase();
     // a script call is one EVALSHA; an EVAL after it is the same call resent on NOSCRIPT (other
@@ -71,8 +75,9 @@ async function commandsOf(saleId: string, fn: () => Promise<unknown>): Promise<{
     await fn().catch((err: unknown) => {
       if (!(err instanceof InventoryError)) throw err;
     });
-    // MONITOR lines trail the replies a little
-    await new Promise((r) => setTimeout(r, 150));
+    // MONITOR lines trail the replies: a marker sent after fn's last reply is seen after its commands
+    await redis.echo(endMark);
+    await ended;
   } finally {
     monitor.disconnect();
   }
