@@ -13,6 +13,7 @@ import { shardKeys } from './inventory-keys.js';
 import type { MissReason } from './inventory-errors.js';
 import type { SaleLayout } from './sale-layout.js';
 import type { PlacementRequest } from './hold-request.js';
+import { sectionScoreRange } from './shard-plan.js';
 
 /** A shard's counts hash (field → count as a string). */
 export type ShardCounts = Record<string, string>;
@@ -53,11 +54,6 @@ export function chooseOnShard(layout: SaleLayout, counts: ShardCounts, k: number
   const spill = candidates.filter((c) => c.kind === 'reserved' && num(counts, `f:${c.id}`) > 0).map((c) => ({ id: c.id, ord: c.ord, free: num(counts, `f:${c.id}`) }));
   if (spill.reduce((a, c) => a + c.free, 0) >= q) return { kind: 'spill', sections: spill };
   return none;
-}
-
-/** The score range of a section in the free ZSET (shard-plan.ts: score = ord × 1e8 + row × 1e4 + position), as strings. */
-export function sectionScoreRange(ord: number): [string, string] {
-  return [`${ord}00000000`, `${ord}99999999`];
 }
 
 export class PlacementHints {

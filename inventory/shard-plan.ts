@@ -34,6 +34,11 @@ export interface SoldOverlay {
 const SECTION_SPAN = 100_000_000;
 const ROW_SPAN = 10_000;
 
+/** The score range of section `ord` in a shard's free ZSET (score = ord × SECTION_SPAN + row × ROW_SPAN + position). */
+export function sectionScoreRange(ord: number): [number, number] {
+  return [ord * SECTION_SPAN, (ord + 1) * SECTION_SPAN - 1];
+}
+
 export function planSale(source: SaleSource, sold: SoldOverlay = { seats: new Map(), ga: new Map() }): SalePlan {
   const S = source.sale.shardCount;
   const shardSeats = Array.from({ length: S }, () => 0);
