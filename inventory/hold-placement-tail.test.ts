@@ -4,7 +4,7 @@
  * can serve costs a few plain reads and no script at all (it used to run the whole tier walk of
  * holdSeats on every shard). Redis commands are counted by MONITOR on this sale's keys.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { freshDatabase, newRedis, type FreshDatabase } from '../test/support/databases.js';
@@ -12,19 +12,18 @@ import { smallSaleSpec } from '../test/support/inventory-fixture.js';
 import { seedSale, type SeededSale } from '../scripts/seed-sale.js';
 import { createSeatInventory, type UsherSeatInventory } from './seat-inventory.js';
 import { InventoryError } from './inventory-errors.js';
+import { monitorArgs, monitorSource, monitorWindow } from '../test/support/redis-monitor.js';
 import type { Hold } from './inventory-api.js';
 
 let db: FreshDatabase;
 let redis: Redis;
-let watcher: Redis;
+const redisUrl = inject('redisUrl');
 beforeAll(async () => {
   db = await freshDatabase();
   redis = newRedis();
-  watcher = newRedis();
 });
 afterAll(async () => {
   redis.disconnect();
-  watcher.disconnect();
   await db.drop();
 });
 
@@ -55,15 +54,18 @@ async function fragmentedSale(tuning: { placementHintsMs?: number } = {}): Promi
 
 /** Redis commands naming this sale's keys while `fn` runs: script calls, commands run inside scripts, plain commands (and each top-level name). */
 async function commandsOf(saleId: string, fn: () => Promise<unknown>): Promise<{ scripts: number; inLua: number; plain: number; names: Record<string, number> }> {
-  const monitor = await watcher.monitor();
   const tally = { scripts: 0, inLua: 0, plain: 0, names: {} as Record<string, number> };
   const endMark = `tail-end ${randomUUID()}`;
-  let sawEnd: () => void = () => undefined;
-  const ended = new Promise<void>((resolve) => (sawEnd = resolve));
-  monitor.on('monitor', (_time: string, args: string[], source: string) => {
-    if (args[1] === endMark) return sawEnd();
+  let sawStart: () => void = () => undefined;
+  const started = new Promise<void>((resolve) => (sawStart = resolve));
+  // a plain socket (ioredis's monitor() can mistake lines that arrive with its OK for replies)
+  const window = monitorWindow(redisUrl, 60_000, sawStart, (line) => {
+    const args = monitorArgs(line);
+    // MONITOR lines trail the replies: a marker sent after fn's last reply comes after its commands
+    if (args[1] === endMark) return true;
     if (!args.some((a) => a.includes(saleId))) return;
     const name = args[0]!.toLowerCase();
+    const source = monitorSource(line);
     // a script call is one EVALSHA; an EVAL after it is the same call resent on NOSCRIPT (other
     // test files flush the scripts of this shared Redis)
     if (source === 'lua') tally.inLua++;
@@ -71,15 +73,14 @@ async function commandsOf(saleId: string, fn: () => Promise<unknown>): Promise<{
     else if (name !== 'eval') tally.plain++;
     if (source !== 'lua') tally.names[name] = (tally.names[name] ?? 0) + 1;
   });
+  await started;
   try {
     await fn().catch((err: unknown) => {
       if (!(err instanceof InventoryError)) throw err;
     });
-    // MONITOR lines trail the replies: a marker sent after fn's last reply is seen after its commands
-    await redis.echo(endMark);
-    await ended;
   } finally {
-    monitor.disconnect();
+    await redis.echo(endMark);
+    await window;
   }
   return tally;
 }

@@ -6,7 +6,7 @@
  * shard showed (tens of thousands of commands a second for refusals); it counts every user of the
  * sale's keys (availability, seat states, claims, the sweeper too), so it is an upper bound per hold.
  */
-import { monitorArgs, monitorSource, monitorWindow } from './monitor-window.js';
+import { monitorArgs, monitorSource, monitorWindow } from '../../test/support/redis-monitor.js';
 
 export interface HoldTailWindow {
   /** seconds since the opening when the window started */

@@ -1,6 +1,6 @@
 /** The MONITOR lines of the tail window: who ran a command, and whether it names the sale's shard keys. */
 import { describe, expect, it } from 'vitest';
-import { monitorArgs, monitorSource } from './monitor-window.js';
+import { monitorArgs, monitorSource } from '../../test/support/redis-monitor.js';
 import { tailCommand } from './hold-tail-cost.js';
 
 describe('hold tail window', () => {

@@ -13,7 +13,7 @@ import { seededRandom } from '../lib/seeded-random.js';
 import { saleSpecFor } from './sale-setup.js';
 import { isFree, mapRows, pickFreeRun, type SeatMapJson } from './seat-map-view.js';
 import { seatStateCommand } from './seat-state-cost.js';
-import { monitorArgs } from './monitor-window.js';
+import { monitorArgs } from '../../test/support/redis-monitor.js';
 
 function venue(seats: number, gaShare: number) {
   const spec = saleSpecFor({ seats, openInS: 10, ratePerMin: 60, maxActive: 10, holdSeconds: 60, gaShare }, 'k');

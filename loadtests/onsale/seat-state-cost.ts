@@ -6,7 +6,7 @@
  * cannot tell them from the holds' and the availability's HGET/HGETALLs; MONITOR can, at the
  * price of slowing Redis while it runs, so it runs in short windows only.
  */
-import { monitorArgs, monitorWindow } from './monitor-window.js';
+import { monitorArgs, monitorWindow } from '../../test/support/redis-monitor.js';
 import { shardKeys } from '../../inventory/inventory-keys.js';
 
 export interface SeatStateWindow {

@@ -1,5 +1,6 @@
 /**
- * A MONITOR window on Redis: for `ms` milliseconds every command the server runs is handed to
+ * A MONITOR window on Redis (load tests' cost samplers, tests that count commands): for `ms`
+ * milliseconds, or until `onCommand` answers true, every command the server runs is handed to
  * `onCommand`, as one MONITOR line. Spoken over a plain socket (a client library's command queue
  * has no notion of a connection that only streams); any failure ends the window with an error
  * instead of the run. MONITOR slows Redis while it runs, so callers keep their windows short.
@@ -23,8 +24,8 @@ export function monitorSource(line: string): string {
   return line.slice(open + 1, close).split(' ')[1] ?? '';
 }
 
-/** Runs the window; `onStart` when Redis has begun streaming. Resolves to the window's length in seconds. */
-export async function monitorWindow(redisUrl: string, ms: number, onStart: () => void, onCommand: (line: string) => void): Promise<number> {
+/** Runs the window; `onStart` when Redis has begun streaming. Resolves to the window's length in seconds once the socket closed. */
+export async function monitorWindow(redisUrl: string, ms: number, onStart: () => void, onCommand: (line: string) => boolean | void): Promise<number> {
   const url = new URL(redisUrl);
   const socket = net.connect({ host: url.hostname, port: Number(url.port || 6379) });
   let rest = '';
@@ -44,7 +45,10 @@ export async function monitorWindow(redisUrl: string, ms: number, onStart: () =>
         }
         if (line.startsWith('-')) return reject(new Error(`MONITOR: ${line}`));
         if (!started || line[0] !== '+') continue;
-        onCommand(line);
+        if (onCommand(line) === true) {
+          socket.end();
+          return;
+        }
       }
     });
   });
