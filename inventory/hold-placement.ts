@@ -123,6 +123,7 @@ export class HoldPlacement {
         placementSteps.inc({ kind: 'none_fit' });
         const held = await this.existingHold(saleId, jti, layout.shards);
         if (held) return held;
+        await this.refuseAsScriptWould(saleId, home);
         throw missError(hinted);
       }
       const steps: Step[] = [];
@@ -190,6 +191,21 @@ export class HoldPlacement {
     if (!hold) throw new Error('hold script answered an empty hold');
     if (hold.state === 'RELEASED' || hold.state === 'EXPIRED') throw new InventoryError('hold_expired', 'this pass already had a hold, now ended');
     return hold;
+  }
+
+  /**
+   * The checks holdSeats-10.lua makes before it looks at seats, for a request that runs no script:
+   * a closed sale answers sale_not_open, as it does while seats are left, rather than the
+   * sold_out / all_held the counters alone would say (the quantity was checked by validateRequest).
+   */
+  private async refuseAsScriptWould(saleId: string, home: number): Promise<void> {
+    const [[published, onSale, opensMs, closesMs], [seconds, micros]] = await Promise.all([
+      this.redis.hmget(shardKeys(saleId, home).meta, 'published', 'on_sale', 'opens_ms', 'closes_ms'),
+      this.redis.time(),
+    ]);
+    if (published !== '1') throw new InventoryError('unknown_sale');
+    const now = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+    if (onSale !== '1' || now < Number(opensMs) || now >= Number(closesMs)) throw new InventoryError('sale_not_open');
   }
 
   /** The pass's hold on any shard, read without a script (what a replay would answer). */

@@ -161,6 +161,15 @@ describe('seat inventory on one Redis', () => {
     expect(await codeOf(s.inventory.hold(s.sale.saleId, randomUUID(), { kind: 'best', tierCode: 'P1', quantity: 1 }))).toBe('ok');
   });
 
+  it('answers sale_not_open, not sold_out, on a closed sale where nothing is left (no script decides that refusal)', async () => {
+    const s = await publishedSale(redis, db.pool, { rows: 1, seatsPerRow: 2, shardCount: 2 });
+    const sale = s.sale.saleId;
+    for (const jti of [randomUUID(), randomUUID()]) await s.inventory.hold(sale, jti, { kind: 'best', tierCode: 'P1', quantity: 1 });
+    expect(await codeOf(s.inventory.hold(sale, randomUUID(), { kind: 'best', tierCode: 'P1', quantity: 1 }))).toBe('all_held');
+    await s.inventory.setOnSale(sale, false);
+    expect(await codeOf(s.inventory.hold(sale, randomUUID(), { kind: 'best', tierCode: 'P1', quantity: 1 }))).toBe('sale_not_open');
+  });
+
   it('runs the state machine: extend once, claim, finalize, restock, unclaim — each idempotent', async () => {
     const s = await publishedSale(redis, db.pool, { rows: 2, seatsPerRow: 4, gaCapacity: 8, shardCount: 2, paymentGraceSeconds: 90 });
     const sale = s.sale.saleId;
