@@ -4,10 +4,10 @@
  * can serve costs a few plain reads and no script at all (it used to run the whole tier walk of
  * holdSeats on every shard). Redis commands are counted by MONITOR on this sale's keys.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { freshDatabase, newRedis, type FreshDatabase } from '../test/support/databases.js';
+import { freshDatabase, newRedis, redisUrl, type FreshDatabase } from '../test/support/databases.js';
 import { smallSaleSpec } from '../test/support/inventory-fixture.js';
 import { seedSale, type SeededSale } from '../scripts/seed-sale.js';
 import { createSeatInventory, type UsherSeatInventory } from './seat-inventory.js';
@@ -17,7 +17,6 @@ import type { Hold } from './inventory-api.js';
 
 let db: FreshDatabase;
 let redis: Redis;
-const redisUrl = inject('redisUrl');
 beforeAll(async () => {
   db = await freshDatabase();
   redis = newRedis();
@@ -59,7 +58,7 @@ async function commandsOf(saleId: string, fn: () => Promise<unknown>): Promise<{
   let sawStart: () => void = () => undefined;
   const started = new Promise<void>((resolve) => (sawStart = resolve));
   // a plain socket (ioredis's monitor() can mistake lines that arrive with its OK for replies)
-  const window = monitorWindow(redisUrl, 60_000, sawStart, (line) => {
+  const window = monitorWindow(redisUrl(), 60_000, sawStart, (line) => {
     const args = monitorArgs(line);
     // MONITOR lines trail the replies: a marker sent after fn's last reply comes after its commands
     if (args[1] === endMark) return true;
