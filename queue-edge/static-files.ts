@@ -10,6 +10,7 @@ import type { HttpRequest, HttpResponse, TemplatedApp } from 'uWebSockets.js';
 import { replyTo } from './http-reply.js';
 import { problems, type EdgeRouteDoc } from './edge-openapi.js';
 import { saleIdSchema } from './edge-http-schemas.js';
+import { withLanguageScripts } from '../common/page-languages.js';
 
 export const staticDocs: readonly EdgeRouteDoc[] = [
   {
@@ -70,8 +71,9 @@ export function mountStatic(app: TemplatedApp): void {
   const page = files.get('waiting-room.html');
   if (!page) throw new Error('queue-edge/static/waiting-room.html is missing: the build must copy static assets (scripts/copy-assets.mjs)');
 
+  const pageHtml = withLanguageScripts(page.body.toString('utf8'));
   app.get('/sales/:sale', (res) => {
-    replyTo(res).send(200, page.body.toString('utf8'), { 'content-type': page.type, 'cache-control': 'no-cache', ...SECURITY_HEADERS });
+    replyTo(res).send(200, pageHtml, { 'content-type': page.type, 'cache-control': 'no-cache', ...SECURITY_HEADERS });
   });
   const serveFrom = (folder: Files) => (res: HttpResponse, req: HttpRequest) => {
     const file = folder.get(req.getParameter(0) ?? '');

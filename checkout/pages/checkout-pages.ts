@@ -8,17 +8,19 @@ import { Hono } from 'hono';
 import type { ApiEnv } from '../api/api-env.js';
 import type { CheckoutServices } from '../checkout-services.js';
 import { brandAssets, withSiteHeader } from './static-pages.js';
+import { withLanguageScripts } from '../../common/page-languages.js';
 
 const dir = new URL('./static/checkout/', import.meta.url);
 const load = (name: string) => readFileSync(new URL(name, dir), 'utf8');
+const loadPage = (name: string) => withLanguageScripts(withSiteHeader(load(name)));
 
 const types: Record<string, string> = { js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8' };
 
 export function checkoutPageRoutes(deps: CheckoutServices): Hono<ApiEnv> {
   const { payments } = deps.ctx.config;
   const settings = JSON.stringify({ gateway: deps.gateways.default.name, gateways: deps.gateways.names, publishableKey: payments.stripePublishableKey ?? null });
-  const checkoutHtml = withSiteHeader(load('checkout.html')).replace('"__USHER_SETTINGS__"', settings);
-  const orderHtml = withSiteHeader(load('order.html'));
+  const checkoutHtml = loadPage('checkout.html').replace('"__USHER_SETTINGS__"', settings);
+  const orderHtml = loadPage('order.html');
   const assets = new Map(['checkout.js', 'order.js', 'sale-head.js', 'seat-map.js', 'seat-map.css'].map((f) => [f, load(f)]));
   const router = new Hono<ApiEnv>();
   // the stylesheet, header script and helpers every page shares (these pages may be served alone)

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { LANGUAGES } from './static-pages.js';
+import { LANGUAGES } from '../../common/page-languages.js';
 
 type Catalog = Record<string, string>;
 const brand = (f: string) => readFileSync(new URL(`./static/brand/${f}`, import.meta.url), 'utf8');

@@ -22,7 +22,7 @@ import { startTestEdge, type TestEdge } from '../../test/support/edge-test-harne
 import { adminToken } from '../../test/support/admin-test-kit.js';
 import { openEmptyQueue } from '../../queue-edge/opening-draw.js';
 import { queueKeys } from '../../admission/queue-keys.js';
-import { LANGUAGES } from './static-pages.js';
+import { LANGUAGES } from '../../common/page-languages.js';
 import { loadConfig } from '../../common/config.js';
 import { priceDemoEvent } from '../../scripts/commerce-demo-hook.js';
 

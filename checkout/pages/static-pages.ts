@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { createHash } from 'node:crypto';
 import { Hono } from 'hono';
 import { Problem } from '../../common/problem.js';
+import { LANGUAGES, withLanguageScripts } from '../../common/page-languages.js';
 
 const TYPES: Record<string, string> = {
   html: 'text/html; charset=utf-8', js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8', svg: 'image/svg+xml',
@@ -63,7 +64,7 @@ export function staticPages(spec: StaticPagesSpec): Hono {
       ? new Response(null, { status: 304, headers: { etag: a.etag, 'cache-control': cache } })
       : new Response(a.body, { status: 200, headers: { 'content-type': a.type, etag: a.etag, 'cache-control': cache, ...extra } });
   for (const [route, file] of Object.entries(spec.pages)) {
-    const page = asset(new URL(file, dir), (html) => withPageParts(withSiteHeader(html), dir));
+    const page = asset(new URL(file, dir), (html) => withPageParts(withLanguageScripts(withSiteHeader(html)), dir));
     router.get(route, (c) => send(page, 'no-cache', c.req.header('if-none-match'), {
       'content-security-policy': PAGE_CSP, 'referrer-policy': 'same-origin', 'x-content-type-options': 'nosniff',
     }));
@@ -78,7 +79,6 @@ export function staticPages(spec: StaticPagesSpec): Hono {
 }
 
 /** The fan pages' languages (i18n.js and a catalog per language), the Markdown renderer and the branding script are shared with the edge's page. */
-export const LANGUAGES = ['en', 'es', 'fr', 'de', 'ja'] as const;
 const BRAND_FILES = ['usher.css', 'common.js', 'site.js', 'favicon.svg', 'i18n.js', 'markdown.js', 'branding.js', ...LANGUAGES.map((l) => `i18n-${l}.js`)];
 
 /**

@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { PAGE_CSP, withPageParts } from './static-pages.js';
 import { brandingSchema } from '../../admission/sale-page.js';
+import { LANGUAGES, withLanguageScripts } from '../../common/page-languages.js';
 
 describe('withPageParts', () => {
   const dir = mkdtempSync(join(tmpdir(), 'usher-parts-'));
@@ -35,6 +36,25 @@ describe('withPageParts', () => {
   });
 });
 
+describe('withLanguageScripts', () => {
+  const tags = (html: string) => [...html.matchAll(/<script src="\/assets\/brand\/([^"]+)"( defer)?><\/script>/g)].map((m) => m[1] + (m[2] ?? ''));
+
+  it('puts a catalog per language, then the script that applies them, at the marker\'s indent', () => {
+    expect(tags(withLanguageScripts('<body>\n  <!--usher:languages-->\n</body>'))).toEqual([...LANGUAGES.map((l) => `i18n-${l}.js`), 'i18n.js']);
+    expect(withLanguageScripts('  <!--usher:languages defer-->')).toMatch(/^ {2}<script src="\/assets\/brand\/i18n-en\.js" defer><\/script>\n {2}</);
+  });
+
+  it('every page that shows translated words names the languages, and each catalog it names is a brand file', () => {
+    const pages = ['checkout/checkout.html', 'checkout/order.html', 'fan/account.html', 'fan/event.html', 'fan/events.html', 'fan/orders.html', '../../../queue-edge/static/waiting-room.html'];
+    for (const page of pages) {
+      const html = withLanguageScripts(readFileSync(new URL(`./static/${page}`, import.meta.url), 'utf8'));
+      expect(html, page).not.toContain('usher:languages');
+      const named = tags(html).map((t) => t.replace(' defer', '')).filter((f) => f.startsWith('i18n'));
+      expect(named, page).toEqual([...LANGUAGES.map((l) => `i18n-${l}.js`), 'i18n.js']);
+      for (const f of named) expect(() => readFileSync(new URL(`./static/brand/${f}`, import.meta.url)), f).not.toThrow();
+    }
+  });
+});
 
 describe('the pages\' content security policy', () => {
   // the console previews the sale's branding and the order page shows it: a logo the branding
