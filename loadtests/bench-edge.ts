@@ -1,6 +1,6 @@
 /**
- * `npm run bench:edge [-- --fans 10000,25000,50000 --processes auto --window-s 20 --connect-s 300 --bare --only edge,ws,ws-tuned,bare --edge-node-flags='…' --client-read onread|stream --client-bind port|kernel --tick-phases spread|startup]`
- * (or BENCH_FANS, BENCH_PROCESSES, BENCH_WINDOW_S, BENCH_CONNECT_S, BENCH_CLIENT_READ, BENCH_CLIENT_BIND, BENCH_TICK_PHASES; the 100k step: `--fans 100000`)
+ * `npm run bench:edge [-- --fans 10000,25000,50000 --processes auto --window-s 20 --connect-s 300 --bare --only edge,ws,ws-tuned,bare --edge-node-flags='…' --client-read onread|stream --client-bind port|kernel --client-poll-ms 5 --tick-phases spread|startup]`
+ * (or BENCH_FANS, BENCH_PROCESSES, BENCH_WINDOW_S, BENCH_CONNECT_S, BENCH_CLIENT_READ, BENCH_CLIENT_BIND, BENCH_CLIENT_POLL_MS, BENCH_TICK_PHASES; the 100k step: `--fans 100000`)
  *
  * For each fan count: the edge as N processes sharing one port (SO_REUSEPORT) on a private Redis,
  * load-generator processes each on its own 127.0.0.x source address, then the same measurements
@@ -41,6 +41,7 @@ const { values } = parseArgs({ options: {
   fans: { type: 'string', default: process.env.BENCH_FANS ?? '10000,25000,50000' }, processes: { type: 'string', default: process.env.BENCH_PROCESSES ?? 'auto' },
   'window-s': { type: 'string', default: process.env.BENCH_WINDOW_S ?? '20' }, 'connect-s': { type: 'string', default: process.env.BENCH_CONNECT_S ?? '300' }, bare: { type: 'boolean', default: false }, only: { type: 'string' }, 'edge-node-flags': { type: 'string' },
   'client-read': { type: 'string', default: process.env.BENCH_CLIENT_READ ?? 'onread' }, 'client-bind': { type: 'string', default: process.env.BENCH_CLIENT_BIND ?? 'port' },
+  'client-poll-ms': { type: 'string', default: process.env.BENCH_CLIENT_POLL_MS ?? '5' },
   'tick-phases': { type: 'string', default: process.env.BENCH_TICK_PHASES ?? 'spread' },
 } });
 const SERVERS = new Set((values.only ?? `edge,ws,ws-tuned${values.bare ? ',bare' : ''}`).split(','));
@@ -74,6 +75,8 @@ const SECRET = randomBytes(32).toString('hex');
 const CLIENT_READ = values['client-read'];
 /** How they pick a source port (edge-bench-client.ts): `port` (their own, in turn) or `kernel` (bind to port 0, as before). */
 const CLIENT_BIND = values['client-bind'];
+/** How often they read their sockets (edge-bench-client.ts): every N ms in one batch, sleeping between (default 5), or 0: woken by each message, as before. */
+const CLIENT_POLL_MS = values['client-poll-ms'];
 /**
  * `spread`: each edge process ticks in its own slot of the period, as the supervisor
  * (edge-processes.ts) starts them; `startup`: every process ticks from its start-up, as before
@@ -155,7 +158,7 @@ async function connectFans(port: number, fans: number, wsPath: string, serverPid
   const s0 = cpuOf(serverPids);
   const clients = Array.from({ length: n }, (_, k) => fork(path.join(here, 'edge-bench-client.ts'), [], {
     execArgv: ['--import', 'tsx'],
-    env: { ...process.env, BENCH_HOST: '127.0.0.1', BENCH_PORT: String(port), BENCH_LOCAL_ADDRESS: `127.0.0.${first + k}`, BENCH_FANS: String(Math.floor(fans / n) + (k < fans % n ? 1 : 0)), BENCH_PATH: wsPath, BENCH_VISITOR_SECRET: SECRET, BENCH_CLIENT_READ: CLIENT_READ, BENCH_CLIENT_BIND: CLIENT_BIND },
+    env: { ...process.env, BENCH_HOST: '127.0.0.1', BENCH_PORT: String(port), BENCH_LOCAL_ADDRESS: `127.0.0.${first + k}`, BENCH_FANS: String(Math.floor(fans / n) + (k < fans % n ? 1 : 0)), BENCH_PATH: wsPath, BENCH_VISITOR_SECRET: SECRET, BENCH_CLIENT_READ: CLIENT_READ, BENCH_CLIENT_BIND: CLIENT_BIND, BENCH_CLIENT_POLL_MS: CLIENT_POLL_MS },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   }));
   const results = clients.map((c) => waitFor<{ joined: number; failed: number; unfinished?: number }>(c, 'joined'));
@@ -183,7 +186,7 @@ interface Steady {
   clientsCpuPct: number; restShare: number; noisy: boolean;
   /** the generators' CPU µs per position message they read, and their reads per message */
   clientsCpuUsPerMessage: number; clientReadsPerMessage: number;
-  /** the generators' own event-loop delay over the window (the worst generator's p99 and max, ms): lag of theirs counted in the p99 */
+  /** the generators' own event-loop delay over the window (the worst generator's p99 and max, ms): lag of theirs counted in the p99 (their poll interval, client_poll_ms, included) */
   clientLoopP99Ms: number; clientLoopMaxMs: number;
 }
 
@@ -372,16 +375,16 @@ async function main(): Promise<void> {
   mkdirSync(path.join(here, 'results'), { recursive: true });
   writeFileSync(path.join(here, 'results', 'edge.json'), JSON.stringify({
     benchmark: 'edge', date: new Date().toISOString(), cores: cpus().length, node: process.version, rate_per_min: RATE_PER_MIN,
-    update_period_ms: PERIOD_MS, window_s: WINDOW_S, open_files_limit: OPEN_FILES, fans_per_process_max: FANS_PER_PROCESS, fans_per_client: FANS_PER_CLIENT, client_read: CLIENT_READ, client_bind: CLIENT_BIND, tick_phases: TICK_PHASES, machine_cores: machineCores, noisy_share: NOISY_SHARE,
+    update_period_ms: PERIOD_MS, window_s: WINDOW_S, open_files_limit: OPEN_FILES, fans_per_process_max: FANS_PER_PROCESS, fans_per_client: FANS_PER_CLIENT, client_read: CLIENT_READ, client_bind: CLIENT_BIND, client_poll_ms: Number(CLIENT_POLL_MS), tick_phases: TICK_PHASES, machine_cores: machineCores, noisy_share: NOISY_SHARE,
     node_flags: { edge: EDGE_FLAGS, ws: WS_FLAGS, ws_tuned: EDGE_FLAGS, ...(SERVERS.has('bare') ? { uws_bare: EDGE_FLAGS } : {}) },
     notes: {
       rss_kb_per_fan: 'edge RSS added per joined fan, summed over its processes, from a baseline taken after 12 s idle, 3 s after the last join; _peak: the highest sum sampled every 250 ms from the first connect to the end of the update window; _end: at the end of the window. The same for every server.',
       edge_processes: 'server processes of the step (the ws baseline runs as many): 3, or more when the fans would pass fans_per_process_max (85% of the open-files limit) on one; max_fans_per_process is the most the kernel put on one edge process',
       cpu_us_per_fan_update: 'server CPU (utime + stime of its processes, /proc) over the update window, per position message that reached a fan in it (updates_delivered); redis_: the Redis server\'s own (INFO cpu), the ticks\' admit script being its only work while fans wait',
-      update_p99_ms: 'from the tick\'s time in the message (`at`, Redis TIME) to its arrival at the load generator, over the messages that arrived in the window; update_delivery_ratio: those messages over joined × window / period (below 1: servers or generators fell behind, and the p99 flatters them)',
+      update_p99_ms: 'from the tick\'s time in the message (`at`, Redis TIME) to its read by the load generator (every message read in the window is a sample; a generator polling every client_poll_ms ms adds up to that to each), over the messages that arrived in the window; update_delivery_ratio: those messages over joined × window / period (below 1: servers or generators fell behind, and the p99 flatters them)',
       joins_per_s: 'fans joined over connect_s (from the first generator forked to the last join, token issuing included); join_server_cpu_us_per_fan: server CPU over that window per joined fan (the position updates to the fans already in included: they flow while the rest join); join_clients_cpu_us_per_fan: the generators\' CPU from their start to the last join, per joined fan',
       clients_cpu_us_per_message: 'the load generators\' CPU (/proc) over the update window per position message they read; client_reads_per_message: socket reads per message (1: one read per message, nothing coalesced)',
-      client_loop_delay_p99_ms: 'the worst load generator\'s event-loop delay p99 over the update window (perf_hooks monitorEventLoopDelay, 10 ms resolution); _max its maximum: how late the generators themselves ran, which update_p99_ms counts as delivery lag',
+      client_loop_delay_p99_ms: 'the worst load generator\'s event-loop delay p99 over the update window (perf_hooks monitorEventLoopDelay, 10 ms resolution; its sleep between polls, client_poll_ms, included); _max its maximum: how late the generators themselves ran, which update_p99_ms counts as delivery lag',
       rest_share: 'CPU of everything but the servers, Redis, the load generators and this driver over the window, as a share of the machine; noisy = 1 above noisy_share',
       ws_rss_kb_per_fan: 'the minimal ws server with Node default flags: the baseline of the target (>= 3x)',
       ws_tuned_rss_kb_per_fan: 'the same ws server with the edge\'s V8 flags',
