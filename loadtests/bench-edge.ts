@@ -1,5 +1,5 @@
 /**
- * `npm run bench:edge [-- --fans 10000,25000,50000 --processes auto --window-s 20 --connect-s 300 --bare --only edge,ws,ws-tuned,bare --edge-node-flags='…' --client-read onread|stream --client-bind port|kernel --client-poll-ms 5 --tick-phases spread|startup]`
+ * `npm run bench:edge [-- --fans 10000,25000,50000 --processes auto --window-s 20 --connect-s 300 --bare --only edge,ws,ws-tuned,bare --edge-node-flags='…' --client-read handle|onread|stream --client-bind port|kernel --client-poll-ms 5 --tick-phases spread|startup]`
  * (or BENCH_FANS, BENCH_PROCESSES, BENCH_WINDOW_S, BENCH_CONNECT_S, BENCH_CLIENT_READ, BENCH_CLIENT_BIND, BENCH_CLIENT_POLL_MS, BENCH_TICK_PHASES; the 100k step: `--fans 100000`)
  *
  * For each fan count: the edge as N processes sharing one port (SO_REUSEPORT) on a private Redis,
@@ -40,7 +40,7 @@ const root = path.resolve(here, '..');
 const { values } = parseArgs({ options: {
   fans: { type: 'string', default: process.env.BENCH_FANS ?? '10000,25000,50000' }, processes: { type: 'string', default: process.env.BENCH_PROCESSES ?? 'auto' },
   'window-s': { type: 'string', default: process.env.BENCH_WINDOW_S ?? '20' }, 'connect-s': { type: 'string', default: process.env.BENCH_CONNECT_S ?? '300' }, bare: { type: 'boolean', default: false }, only: { type: 'string' }, 'edge-node-flags': { type: 'string' },
-  'client-read': { type: 'string', default: process.env.BENCH_CLIENT_READ ?? 'onread' }, 'client-bind': { type: 'string', default: process.env.BENCH_CLIENT_BIND ?? 'port' },
+  'client-read': { type: 'string', default: process.env.BENCH_CLIENT_READ ?? 'handle' }, 'client-bind': { type: 'string', default: process.env.BENCH_CLIENT_BIND ?? 'port' },
   'client-poll-ms': { type: 'string', default: process.env.BENCH_CLIENT_POLL_MS ?? '5' },
   'tick-phases': { type: 'string', default: process.env.BENCH_TICK_PHASES ?? 'spread' },
 } });
@@ -71,7 +71,7 @@ const processesFor = (fans: number): number => (values.processes === 'auto' ? Ma
 /** Each load generator from its own 127.0.0.x (~28k ephemeral ports each), under the same limit. */
 const FANS_PER_CLIENT = Math.min(12_500, FANS_PER_PROCESS);
 const SECRET = randomBytes(32).toString('hex');
-/** How the load generators read their sockets (edge-bench-client.ts): `onread` (one shared buffer, no stream), or `stream` ('data' events, as before). */
+/** How the load generators read their sockets (edge-bench-client.ts): `handle` (Node's TCP handles without a net.Socket, one shared buffer), `onread` (net.Socket's onread option, as before), or `stream` ('data' events). */
 const CLIENT_READ = values['client-read'];
 /** How they pick a source port (edge-bench-client.ts): `port` (their own, in turn) or `kernel` (bind to port 0, as before). */
 const CLIENT_BIND = values['client-bind'];

@@ -4,11 +4,15 @@
  * lag from each position broadcast's tick time (`at`) to its arrival. A raw-socket client (handshake
  * and frames by hand) so the generator's own memory and CPU stay small next to the servers'.
  *
- * Every socket reads through `onread` into one buffer shared by the process: Node then calls us
- * straight from the read, without a Buffer per read nor the stream machinery behind 'data' (push,
- * emit, the readable state). At 100k fans that path is 50,000 reads a second across the generators,
- * and with 'data' the generators took more CPU per message than the edge did to send it. A frame
- * cut by a read is copied out of the shared buffer before the next read reuses it.
+ * Every socket reads into one buffer shared by the process: Node then calls us straight from the
+ * read, without a Buffer per read nor the stream machinery behind 'data' (push, emit, the readable
+ * state). At 100k fans that path is 50,000 reads a second across the generators, and with 'data'
+ * the generators took more CPU per message than the edge did to send it. By default (`handle`) the
+ * sockets are Node's own TCP handles (the `tcp_wrap` binding behind `net.Socket`), read with
+ * `useUserBuffer` as `net`'s `onread` option does, but without a `net.Socket` around each: its
+ * `onStreamRead` was 17% of a generator's CPU in a profile; `onread` keeps `net.connect` with the
+ * `onread` option. A frame cut by a read is copied out of the shared buffer before the next read
+ * reuses it.
  *
  * The generator's own event-loop delay (perf_hooks histogram over the measured window) is reported
  * with the lags: a position message that waited in this process's queue of ready sockets is counted
@@ -43,8 +47,8 @@ const path = env('BENCH_PATH');
 const secret = env('BENCH_VISITOR_SECRET');
 // Few enough that a busy server's accept queue does not overflow (an overflowed SYN waits 1 s to retry).
 const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? '64');
-/** `stream`: read through 'data' events as before (for a paired comparison); default `onread`. */
-const STREAM_READS = process.env.BENCH_CLIENT_READ === 'stream';
+/** `handle` (default): raw TCP handles; `onread`: net.connect's onread option; `stream`: 'data' events (the earlier ways, for paired runs). */
+const READ_MODE = process.env.BENCH_CLIENT_READ ?? 'handle';
 /**
  * Source ports: each socket binds its own (`port`, the default), in turn over [FIRST_PORT, END_PORT)
  * from a random start, the next one tried when a port is taken (a TIME_WAIT of an earlier step);
@@ -75,7 +79,12 @@ const lags: number[] = [];
 /** position messages read, and reads, over the measured window (reads/messages near 1: one read per message) */
 let messages = 0;
 let reads = 0;
-const sockets: Socket[] = [];
+/** A fan's connection, whichever way it is read. */
+interface Conn {
+  write(data: string | Buffer): void;
+  destroy(): void;
+}
+const sockets: Conn[] = [];
 const loopDelay = monitorEventLoopDelay({ resolution: 10 });
 
 /** One read buffer for every socket of the process: the read callback runs synchronously, one socket at a time. */
@@ -94,27 +103,136 @@ function frame(text: string): Buffer {
 
 /**
  * Position messages are nearly all the traffic (one per fan per update): read from the bytes, no
- * string made, so the generator's CPU per message stays small next to the server's.
+ * string made and no call into C++ (Buffer compare / lastIndexOf), so the generator's CPU per
+ * message stays small next to the server's. `at` is the message's last field (the edge's and the
+ * baseline's encoders write it last); a message that does not end so is searched for it.
  */
 function onPosition(buf: Buffer, start: number, end: number, now: number): void {
   if (!measuring) return;
   messages++;
-  const i = buf.lastIndexOf(AT, end - AT.length);
-  if (i < start) return;
+  let k = end - 1; // '}'
+  while (k > start && buf[k - 1]! >= 48 && buf[k - 1]! <= 57) k--;
+  let i = k - AT.length;
+  if (i < start || buf[i] !== 0x22 || buf[i + 1] !== 0x61 || buf[i + 2] !== 0x74 || buf[i + 3] !== 0x22 || buf[i + 4] !== 0x3a) {
+    i = buf.lastIndexOf(AT, end - AT.length);
+    if (i < start) return;
+  }
   let at = 0;
-  for (let k = i + AT.length; k < end; k++) {
-    const d = buf[k]! - 48;
+  for (let j = i + AT.length; j < end; j++) {
+    const d = buf[j]! - 48;
     if (d < 0 || d > 9) break;
     at = at * 10 + d;
   }
   lags.push(now - at);
 }
 
-const isPosition = (buf: Buffer, start: number, end: number): boolean => end - start >= POSITION.length && buf.compare(POSITION, 0, POSITION.length, start, start + POSITION.length) === 0;
+/** `{"v":1,"type":"position"`: nothing else the servers send has `pos` where the type begins. */
+const isPosition = (buf: Buffer, start: number, end: number): boolean =>
+  end - start >= POSITION.length && buf[start + 15] === 0x70 && buf[start + 16] === 0x6f && buf[start + 17] === 0x73 && buf[start + 8] === 0x74 && buf[start + 1] === 0x22;
+
+/** What a connection needs from its fan. */
+interface FanEnd {
+  connected(): void;
+  read(buf: Buffer, n: number): boolean;
+  closed(portTaken: boolean): void;
+}
+
+/** `net.connect`, read through its `onread` option or 'data' events. */
+function netConnect(fan: FanEnd): Conn {
+  const options = { host, port, localAddress, noDelay: true, ...(BIND_PORTS ? { localPort: takePort() } : {}) };
+  const sock: Socket = READ_MODE === 'stream'
+    ? connect(options).on('data', (chunk: Buffer) => fan.read(chunk, chunk.length))
+    : connect({ ...options, onread: { buffer: READ_BUFFER, callback: (n, buf) => fan.read(buf as Buffer, n) } });
+  let portTaken = false;
+  sock.on('connect', () => fan.connected());
+  sock.on('error', (err: NodeJS.ErrnoException) => {
+    portTaken = err.code === 'EADDRINUSE';
+  }); // 'close' follows and counts it
+  sock.on('close', () => fan.closed(portTaken));
+  return sock;
+}
+
+/**
+ * Node's internal TCP handle, as `net.Socket` drives it (lib/net.js: bind, connect with a
+ * TCPConnectWrap, useUserBuffer + onread, writes with a WriteWrap), minus the Socket. The bindings
+ * are internal but stable across Node 20; a test tool's, not the product's.
+ */
+interface TcpHandle {
+  bind(address: string, port: number): number;
+  connect(req: object, address: string, port: number): number;
+  setNoDelay(on: boolean): number;
+  useUserBuffer(buf: Buffer): void;
+  readStart(): number;
+  writeLatin1String(req: object, text: string): number;
+  writeBuffer(req: object, buf: Buffer): number;
+  close(cb?: () => void): void;
+  onread: () => void;
+}
+interface TcpBindings {
+  TCP: new (type: number) => TcpHandle;
+  TCPConnectWrap: new () => { oncomplete?: (status: number) => void };
+  constants: { SOCKET: number };
+}
+interface StreamBindings {
+  WriteWrap: new () => { handle?: TcpHandle; oncomplete?: () => void; async?: boolean };
+  streamBaseState: Int32Array;
+  kReadBytesOrError: number;
+}
+const internal = process as unknown as { binding(name: string): unknown };
+const tcpWrap = (): TcpBindings => internal.binding('tcp_wrap') as TcpBindings;
+const streamWrap = (): StreamBindings => internal.binding('stream_wrap') as StreamBindings;
+/** libuv's EADDRINUSE: a bind's error comes with the connect's completion */
+const UV_EADDRINUSE = -98;
+
+function rawConnect(fan: FanEnd): Conn {
+  const tcp = tcpWrap();
+  const { WriteWrap, streamBaseState, kReadBytesOrError } = streamWrap();
+  const handle = new tcp.TCP(tcp.constants.SOCKET);
+  let open = true;
+  const close = (portTaken: boolean): void => {
+    if (!open) return;
+    open = false;
+    handle.onread = () => undefined;
+    handle.close(() => fan.closed(portTaken));
+  };
+  const conn: Conn = {
+    write(data) {
+      if (!open) return;
+      const req = new WriteWrap();
+      req.handle = handle;
+      req.oncomplete = () => undefined;
+      req.async = false;
+      const err = typeof data === 'string' ? handle.writeLatin1String(req, data) : handle.writeBuffer(req, data);
+      if (err < 0) close(false);
+    },
+    destroy: () => close(false),
+  };
+  const bound = handle.bind(localAddress, BIND_PORTS ? takePort() : 0);
+  if (bound < 0) {
+    queueMicrotask(() => close(bound === UV_EADDRINUSE));
+    return conn;
+  }
+  const req = new tcp.TCPConnectWrap();
+  req.oncomplete = (status) => {
+    if (status < 0) return close(status === UV_EADDRINUSE);
+    handle.setNoDelay(true);
+    handle.useUserBuffer(READ_BUFFER);
+    handle.onread = () => {
+      const n = streamBaseState[kReadBytesOrError]!;
+      if (n > 0) fan.read(READ_BUFFER, n);
+      else if (n < 0) close(false); // EOF or a read error
+    };
+    if (handle.readStart() < 0) return close(false);
+    fan.connected();
+  };
+  const err = handle.connect(req, host, port);
+  if (err < 0) queueMicrotask(() => close(err === UV_EADDRINUSE));
+  return conn;
+}
 
 /** One fan's socket: upgrade, then frames; `rest` holds a frame cut by a read (copied: the read buffer is shared). */
 class Fan {
-  sock!: Socket;
+  sock!: Conn;
   upgraded = false;
   /** the join has an outcome (queued or error): a close after that is not a failed join */
   settled = false;
@@ -126,28 +244,25 @@ class Fan {
   }
 
   private open(): void {
-    const options = { host, port, localAddress, noDelay: true, ...(BIND_PORTS ? { localPort: takePort() } : {}) };
-    const sock = STREAM_READS
-      ? connect(options).on('data', (chunk: Buffer) => this.read(chunk, chunk.length))
-      : connect({ ...options, onread: { buffer: READ_BUFFER, callback: (n, buf) => this.read(buf as Buffer, n) } });
-    this.sock = sock;
     this.tries++;
-    let portTaken = false;
-    sock.on('connect', () => {
-      const key = randomBytes(16).toString('base64');
-      sock.write(`GET ${path} HTTP/1.1\r\nHost: ${host}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
-    });
-    sock.on('error', (err: NodeJS.ErrnoException) => {
-      portTaken = err.code === 'EADDRINUSE' && BIND_PORTS && this.tries < BIND_TRIES;
-    }); // 'close' follows and counts it
-    sock.on('close', () => {
-      if (portTaken) return this.open(); // that source port is taken: the next one
-      if (!this.upgraded || !this.settled) {
-        failed++;
-        this.settled = true;
-      }
-      this.onUpgrade();
-    });
+    const conn = READ_MODE === 'handle' ? rawConnect(this) : netConnect(this);
+    this.sock = conn;
+  }
+
+  /** Connected: ask for the upgrade. */
+  connected(): void {
+    const key = randomBytes(16).toString('base64');
+    this.sock.write(`GET ${path} HTTP/1.1\r\nHost: ${host}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+  }
+
+  /** The connection is gone; `portTaken`: its source port was in use, so the next one is tried. */
+  closed(portTaken: boolean): void {
+    if (portTaken && BIND_PORTS && this.tries < BIND_TRIES) return this.open();
+    if (!this.upgraded || !this.settled) {
+      failed++;
+      this.settled = true;
+    }
+    this.onUpgrade();
   }
 
   read(shared: Buffer, n: number): boolean {
