@@ -241,7 +241,8 @@ if (apiPhase) {
 }
 
 // the commit phase and its same-run baseline (the bare order + tickets + payment transaction): loadtests/bench-commit-phase.ts
-const workerConcurrency = Number(process.env.WORKER_CONCURRENCY ?? 32);
+// the worker's default (common/config.ts): the bare baseline runs at the same concurrency
+const workerConcurrency = Number(process.env.WORKER_CONCURRENCY ?? 64);
 const commit = await runCommitPhase({
   pool, databaseUrl: services.databaseUrl, redis, inventory, sale: { saleId: sale.saleId, eventId: sale.eventId, sectionId: floor },
   passJtis: Array.from({ length: orders }, () => passes[nextPass++ % passes.length]!.jti),

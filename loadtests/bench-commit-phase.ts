@@ -184,7 +184,7 @@ export async function runCommitPhase(input: CommitPhaseInput) {
     bench_polls: polls,
     redis_commands_per_order: round(redisCommands),
     noisy: w.noisy || bare.noisy,
-    batch: { max: Number(process.env.COMMIT_BATCH_MAX ?? 16), wait_ms: Number(process.env.COMMIT_BATCH_WAIT_MS ?? 2) },
+    batch: { max: Number(process.env.COMMIT_BATCH_MAX ?? 32), wait_ms: Number(process.env.COMMIT_BATCH_WAIT_MS ?? 2) },
     worker_concurrency: input.concurrency,
     seconds: round(w.seconds, 3),
     mails_pending_at_last_confirm: mailsPending,
