@@ -11,7 +11,20 @@ import { parseHoldId, type HoldLocation } from './hold-id.js';
 import { fieldsOf, holdFromFields, type StoredItem } from './hold-record.js';
 import { counter } from '../common/metrics.js';
 
-const transitions = counter('usher_inventory_transitions_total', 'Hold state changes by kind', ['kind']);
+export const transitions = counter('usher_inventory_transitions_total', 'Hold state changes by kind', ['kind']);
+
+/** claimHold's reply (claimHold-8.lua, or one entry of claimHolds-N.lua) as a ClaimResult. */
+export function claimResultOf(at: HoldLocation, reply: readonly string[]): ClaimResult {
+  const tag = reply[0];
+  transitions.inc({ kind: `claim_${tag ?? 'unknown'}` });
+  if (tag === 'lost') return { outcome: 'lost' };
+  if (tag === 'claimed' || tag === 'reacquired' || tag === 'already_sold') {
+    const hold = holdFromFields(at, fieldsOf(reply, 1));
+    if (!hold) throw new InventoryError('hold_not_found');
+    return { outcome: tag, hold };
+  }
+  throw new Error(`claimHold answered ${JSON.stringify(reply)}`);
+}
 
 export class HoldLifecycle {
   constructor(
@@ -61,11 +74,7 @@ export class HoldLifecycle {
     const reply = await this.redis
       .usherInvClaimHold(k.seats, k.state, k.free, k.counts, k.deadlines, k.claims, k.holds, key, at.jti, JSON.stringify(items), expected.amountMinor, expected.currency)
       .catch(fromScriptError);
-    const tag = reply[0];
-    transitions.inc({ kind: `claim_${tag ?? 'unknown'}` });
-    if (tag === 'lost') return { outcome: 'lost' };
-    if (tag === 'claimed' || tag === 'reacquired' || tag === 'already_sold') return { outcome: tag, hold: this.toHold(at, reply, 1) };
-    throw new Error(`claimHold answered ${JSON.stringify(reply)}`);
+    return claimResultOf(at, reply);
   }
 
   async finalize(holdId: string): Promise<void> {

@@ -83,6 +83,9 @@ export interface SeatStates {
   reads: { versions: number; shards: number };
 }
 
+/** One hold's own result inside a batch call: its value, or the error the one-hold call would have thrown. */
+export type PerHold<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
 /** Result of `claim`: the single linearization point between a payment and expiry. */
 export type ClaimResult =
   /** Hold was HELD (or already CLAIMED by an earlier attempt of the same commit): commit it. */
@@ -121,8 +124,12 @@ export interface SeatInventory {
   /** HELD → FREE. Idempotent ('already' when not HELD any more). */
   release(holdId: string): Promise<'released' | 'already'>;
   claim(holdId: string, expected: ExpectedHold): Promise<ClaimResult>;
+  /** `claim` for a group commit's holds: one script call per shard; each hold answered (or refused) as `claim` alone would. */
+  claimMany(claims: { holdId: string; expected: ExpectedHold }[]): Promise<Map<string, PerHold<ClaimResult>>>;
   /** CLAIMED → SOLD. Idempotent. */
   finalize(holdId: string): Promise<void>;
+  /** `finalize` for a group commit's holds: one script call per shard; each hold settles on its own. */
+  finalizeMany(holdIds: string[]): Promise<Map<string, PerHold<void>>>;
   /** CLAIMED → FREE when the commit could not complete (payment failed after claim). Idempotent. */
   unclaim(holdId: string): Promise<void>;
   /** SOLD seats of a cancelled order go back on sale. Idempotent per order (holdId). */

@@ -69,6 +69,23 @@ describe('inventory on a 3-master Redis Cluster', () => {
     expect((await inv.audit(sale)).violations).toEqual([]);
   });
 
+  it('claims and finalizes a batch spread over every shard in one call per shard, each on its shard\'s slot', async () => {
+    const s = await publishedSale(clients[1]!, db.pool, { rows: 6, seatsPerRow: 5, shardCount: 6 });
+    const sale = s.sale.saleId;
+    const holds: Hold[] = [];
+    for (let i = 0; i < 10; i++) holds.push(await s.inventory.hold(sale, randomUUID(), { kind: 'best', tierCode: 'P1', quantity: 2 }));
+    const claims = await s.inventory.claimMany(holds.map((h) => ({ holdId: h.holdId, expected: { items: h.items, passJti: h.passJti, amountMinor: h.amountMinor, currency: 'EUR' } })));
+    for (const h of holds) {
+      const c = claims.get(h.holdId);
+      expect(c?.ok && c.value.outcome, h.holdId).toBe('claimed');
+      await insertLiveTickets(db.pool, s.sale, h.holdId, h.items);
+    }
+    const done = await s.inventory.finalizeMany(holds.map((h) => h.holdId));
+    for (const h of holds) expect(done.get(h.holdId), h.holdId).toEqual({ ok: true, value: undefined });
+    expect((await s.inventory.availability(sale)).sections[0]).toMatchObject({ sold: 20, free: 10 });
+    expect((await s.inventory.audit(sale)).violations).toEqual([]);
+  });
+
   it('keeps one hold per pass and never oversells under concurrent clients', async () => {
     const s = await publishedSale(clients[0]!, db.pool, { rows: 5, seatsPerRow: 10, gaCapacity: 16, shardCount: 4, perFanLimit: 4 });
     const sale = s.sale.saleId;

@@ -3,6 +3,7 @@
  * the state machine (hold-lifecycle), publish/rebuild, availability, the sweeper and the audit.
  * Cheap to create: the scripts are defined once per Redis client.
  */
+import { claimMany, defineCommitBatchScripts, finalizeMany } from './hold-commit-batch.js';
 import type { SeatInventory, SeatInventoryDeps } from './inventory-api.js';
 import { defineInventoryScripts } from './inventory-scripts.js';
 import { LayoutCache } from './sale-layout.js';
@@ -40,6 +41,7 @@ export interface UsherSeatInventory extends SeatInventory {
 export function createSeatInventory(deps: SeatInventoryDeps & InventoryTuning): UsherSeatInventory {
   const { redis, pg, log } = deps;
   defineInventoryScripts(redis);
+  defineCommitBatchScripts(redis);
   const endedTtlS = deps.endedTtlS ?? 86_400;
   const layouts = new LayoutCache(redis);
   const placement = new HoldPlacement(redis, layouts, deps.passMemoryS ?? 7_200, deps.holdBatch, deps.placementHintsMs ?? 100);
@@ -66,7 +68,9 @@ export function createSeatInventory(deps: SeatInventoryDeps & InventoryTuning): 
     extend: (holdId) => lifecycle.extend(holdId),
     release: (holdId) => lifecycle.release(holdId),
     claim: (holdId, expected) => lifecycle.claim(holdId, expected),
+    claimMany: (claims) => claimMany(redis, claims),
     finalize: (holdId) => lifecycle.finalize(holdId),
+    finalizeMany: (holdIds) => finalizeMany(redis, holdIds),
     unclaim: (holdId) => lifecycle.unclaim(holdId),
     restock: (holdId, items) => lifecycle.restock(holdId, items),
     availability: (saleId) => reader.availability(parseSaleId(saleId)),

@@ -55,7 +55,9 @@ const say = (line: string): void => void process.stderr.write(`[bench:checkout] 
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'usher-bench-co-'));
 // durable PostgreSQL (no `fast`): every order commit is flushed to the WAL, as in production
-const services = await startServices({ dataDir, env: {}, fast: false, log: say });
+// BENCH_PG_STATEMENTS=1: pg_stat_statements on, and the commit phase lists its statements per order
+const pgStatements = process.env.BENCH_PG_STATEMENTS === '1';
+const services = await startServices({ dataDir, env: {}, fast: false, log: say, postgresSettings: pgStatements ? ['shared_preload_libraries=pg_stat_statements', 'pg_stat_statements.track=all'] : [] });
 await migrate(services.databaseUrl);
 const pool = new pg.Pool({ connectionString: services.databaseUrl, max: 20 });
 const redis = new Redis(services.redisUrl);
@@ -239,11 +241,12 @@ if (apiPhase) {
 }
 
 // the commit phase and its same-run baseline (the bare order + tickets + payment transaction): loadtests/bench-commit-phase.ts
-const workerConcurrency = Number(process.env.WORKER_CONCURRENCY ?? 32);
+// the worker's default (common/config.ts): the bare baseline runs at the same concurrency
+const workerConcurrency = Number(process.env.WORKER_CONCURRENCY ?? 64);
 const commit = await runCommitPhase({
   pool, databaseUrl: services.databaseUrl, redis, inventory, sale: { saleId: sale.saleId, eventId: sale.eventId, sectionId: floor },
   passJtis: Array.from({ length: orders }, () => passes[nextPass++ % passes.length]!.jti),
-  concurrency: workerConcurrency, pgPoolMax: Number(env.PG_POOL_MAX), redisPid, postmasterPid, say,
+  concurrency: workerConcurrency, pgPoolMax: Number(env.PG_POOL_MAX), redisPid, postmasterPid, say, pgStatements,
   async startWorkers() {
     // BENCH_WORKERS: worker processes (pods) side by side, as workers scale out; 1 by default
     const workerPorts = [env.WORKER_PORT, ...(await Promise.all(Array.from({ length: workerCount - 1 }, async () => String(await freePort()))))];
@@ -293,6 +296,7 @@ const result = {
 console.log(formatTable(rows));
 say(`commit phase: ${commit.orders_per_s} orders/s = ${commit.ratio_to_bare_txn}× the bare transaction (${commit.bare_txn_per_s} txn/s)${commit.noisy ? ' NOISY' : ''}; µs CPU per order ${JSON.stringify(commit.cpu_us_per_order)}; ${commit.pg_transactions_per_order} PG transactions and ${commit.redis_commands_per_order} Redis commands per order`);
 say(`per order: ${JSON.stringify(commit.per_order)}`);
+for (const st of commit.pg_statements ?? []) say(`  pg ${JSON.stringify(st)}`);
 console.log(`max_rps=${result.max_rps} p99@2000=${result.p99_ms}ms orders/s=${result.orders_per_s} commit/bare=${commit.ratio_to_bare_txn} audit=${audit.ok ? 'ok' : audit.violations.join('; ')}`);
 // a worker-only run does not overwrite the full run's figures
 say(`wrote ${writeResult(`${apiPhase ? 'checkout' : 'checkout-commit'}${tracing ? '-traced' : ''}`, result)}`);

@@ -44,6 +44,8 @@ export interface CommitPhaseInput {
   startWorkers(): Promise<ChildProcess[]>;
   stopWorkers(workers: ChildProcess[]): Promise<void>;
   say(line: string): void;
+  /** pg_stat_statements is preloaded: list the worker window's statements per order */
+  pgStatements?: boolean;
 }
 
 interface Window {
@@ -138,6 +140,7 @@ export async function runCommitPhase(input: CommitPhaseInput) {
   say(`bare: ${bare.txn_per_s} txn/s, ${bare.postgres_us_per_txn} µs PostgreSQL CPU per txn${bare.noisy ? ' NOISY' : ''}`);
 
   const commits = createCommitQueue(redis, '{bench}');
+  if (input.pgStatements) await pool.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset()');
   const countersBefore = await serverCounters(input);
   const workers = await input.startWorkers();
   const done = await meter(input, workers.flatMap((w) => processTree(w.pid!)));
@@ -161,6 +164,7 @@ export async function runCommitPhase(input: CommitPhaseInput) {
   await new Promise((r) => setTimeout(r, 500));
   const countersAfter = await serverCounters(input);
   await commits.close();
+  const pgStatements = input.pgStatements ? await statementsPerOrder(pool, orders) : undefined;
 
   const ordersPerS = orders / w.seconds;
   const us = (s: number): number => round((s / orders) * 1e6, 0);
@@ -180,13 +184,14 @@ export async function runCommitPhase(input: CommitPhaseInput) {
     bench_polls: polls,
     redis_commands_per_order: round(redisCommands),
     noisy: w.noisy || bare.noisy,
-    batch: { max: Number(process.env.COMMIT_BATCH_MAX ?? 16), wait_ms: Number(process.env.COMMIT_BATCH_WAIT_MS ?? 2) },
+    batch: { max: Number(process.env.COMMIT_BATCH_MAX ?? 32), wait_ms: Number(process.env.COMMIT_BATCH_WAIT_MS ?? 2) },
     worker_concurrency: input.concurrency,
     seconds: round(w.seconds, 3),
     mails_pending_at_last_confirm: mailsPending,
     worker_window: w,
     bare_window: bare,
     per_order: perOrder,
+    ...(pgStatements ? { pg_statements: pgStatements } : {}),
     cores: machineCores,
     postgres: 'durable (fsync, synchronous_commit on)',
   };
@@ -196,8 +201,22 @@ export async function runCommitPhase(input: CommitPhaseInput) {
 async function serverCounters(input: CommitPhaseInput): Promise<Map<string, number>> {
   const m = new Map<string, number>();
   for (const [name, c] of (await readRedisCpu(input.redis)).commands) if (name !== 'info') m.set(`redis ${name}`, c.calls);
-  const { rows: [db] } = await input.pool.query<{ xact_commit: string; xact_rollback: string }>('SELECT xact_commit, xact_rollback FROM pg_stat_database WHERE datname = current_database()');
+  const { rows: [db] } = await input.pool.query<{ xact_commit: string; xact_rollback: string; wal: string }>(
+    `SELECT xact_commit, xact_rollback, pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0') AS wal FROM pg_stat_database WHERE datname = current_database()`);
   m.set('pg xact_commit', Number(db!.xact_commit));
+  m.set('pg wal_bytes', Number(db!.wal));
   m.set('pg xact_rollback', Number(db!.xact_rollback));
   return m;
+}
+
+/** The worker window's statements (pg_stat_statements), per order: calls, execution µs (wall), WAL bytes, buffers dirtied. */
+async function statementsPerOrder(pool: pg.Pool, orders: number) {
+  const { rows } = await pool.query<{ query: string; calls: string; exec_ms: number; wal_bytes: string; dirtied: string; hit: string }>(
+    `SELECT left(regexp_replace(query, '\\s+', ' ', 'g'), 90) AS query, calls, total_exec_time AS exec_ms, wal_bytes, shared_blks_dirtied AS dirtied, shared_blks_hit AS hit
+     FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+     ORDER BY total_exec_time DESC LIMIT 15`);
+  return rows.map((r) => ({
+    query: r.query, calls_per_order: round(Number(r.calls) / orders, 3), exec_us_per_order: round((r.exec_ms * 1000) / orders, 0),
+    wal_bytes_per_order: round(Number(r.wal_bytes) / orders, 0), dirtied_per_order: round(Number(r.dirtied) / orders, 2), hit_per_order: round(Number(r.hit) / orders, 1),
+  }));
 }

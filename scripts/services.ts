@@ -238,6 +238,8 @@ export interface PostgresStartOptions {
   database?: string;
   /** Durability off: only for throw-away test clusters. */
   fast?: boolean;
+  /** Extra server settings (`name=value`), e.g. shared_preload_libraries=pg_stat_statements for a bench. */
+  settings?: string[];
 }
 
 export async function startPostgres(options: PostgresStartOptions): Promise<RunningService> {
@@ -280,6 +282,7 @@ export async function startPostgres(options: PostgresStartOptions): Promise<Runn
       `-c unix_socket_directories=''`,
       `-c max_connections=300`,
       ...(options.fast ? ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off'] : []),
+      ...(options.settings ?? []).map((s) => `-c ${s}`),
     ].join(' ');
     try {
       run(owner, pgCtl, ['-D', clusterDir, '-l', logFile, '-o', serverOptions, '-w', '-t', '60', 'start']);
@@ -344,7 +347,7 @@ export async function createDatabaseIfMissing(adminUrl: string, database: string
 }
 
 /** Both servers, unless REDIS_URL / DATABASE_URL already name ones to use. */
-export async function startServices(options: { dataDir: string; env?: NodeJS.ProcessEnv; fast?: boolean; log?: (line: string) => void }): Promise<{
+export async function startServices(options: { dataDir: string; env?: NodeJS.ProcessEnv; fast?: boolean; postgresSettings?: string[]; log?: (line: string) => void }): Promise<{
   redisUrl: string;
   databaseUrl: string;
   stop(): Promise<void>;
@@ -363,7 +366,7 @@ export async function startServices(options: { dataDir: string; env?: NodeJS.Pro
     let databaseUrl = env.DATABASE_URL;
     if (!databaseUrl) {
       log('starting a private PostgreSQL cluster…');
-      const p = await startPostgres({ dataDir: path.join(options.dataDir, 'pg'), fast: options.fast });
+      const p = await startPostgres({ dataDir: path.join(options.dataDir, 'pg'), fast: options.fast, settings: options.postgresSettings });
       started.push(p);
       databaseUrl = p.url;
     }

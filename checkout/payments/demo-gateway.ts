@@ -4,6 +4,9 @@
  * Stripe's manual capture. Pages and logs say "demo payment" wherever it is used.
  */
 import { createHash } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import type { Result } from 'ioredis';
+import { defineScripts } from '../../common/lua-script-loader.js';
 import type { RedisClient } from '../../common/redis-connection.js';
 import { GatewayError, type PaymentGateway, type PaymentIntentView } from './payment-gateway.js';
 import { redisKeys } from '../../common/redis-keys.js';
@@ -16,24 +19,17 @@ export interface DemoGateway extends PaymentGateway {
 
 const key = redisKeys.demoPayment;
 
-// Check-then-write in one step so concurrent captures/cancels agree on one transition.
-const TRANSITION = `
-local raw = redis.call('GET', KEYS[1])
-if not raw then return {err = 'NOT_FOUND'} end
-local pi = cjson.decode(raw)
-local from = cjson.decode(ARGV[1])
-for _, s in ipairs(from) do
-  if pi.status == s then
-    pi.status = ARGV[2]
-    raw = cjson.encode(pi)
-    redis.call('SET', KEYS[1], raw, 'KEEPTTL')
-    return raw
-  end
-end
-return raw
-`;
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    usherDemoTransition(key: string, fromJson: string, to: string): Result<string, Context>;
+  }
+}
+
+/** lua/demoTransition-1.lua: check-then-write in one step, by EVALSHA (ioredis defineCommand) */
+const demoLuaDir = fileURLToPath(new URL('./lua/', import.meta.url));
 
 export function createDemoGateway(redis: RedisClient, ttlS = 14 * 86_400): DemoGateway {
+  defineScripts(redis, demoLuaDir, { usherDemoTransition: 'demoTransition' });
   async function read(id: string): Promise<PaymentIntentView> {
     const raw = await redis.get(key(id));
     if (!raw) throw new GatewayError('resource_missing', `no demo payment ${id}`, false);
@@ -41,7 +37,7 @@ export function createDemoGateway(redis: RedisClient, ttlS = 14 * 86_400): DemoG
   }
   async function transition(id: string, from: string[], to: string): Promise<PaymentIntentView> {
     try {
-      const raw = (await redis.eval(TRANSITION, 1, key(id), JSON.stringify(from), to)) as string;
+      const raw = await redis.usherDemoTransition(key(id), JSON.stringify(from), to);
       return JSON.parse(raw) as PaymentIntentView;
     } catch (err) {
       if (String(err).includes('NOT_FOUND')) throw new GatewayError('resource_missing', `no demo payment ${id}`, false);

@@ -15,39 +15,7 @@
   Returns {'claimed' | 'reacquired' | 'already_sold', field, value, …} | {'lost'}
   Errors: USHER:wrong_state (seat states disagree with the hold: audit)
 ]]
---- @include "nowMs"
---- @include "holdReply"
---- @include "moveItems"
+--- @include "claimOne"
 
-local jti = ARGV[1]
-local now = nowMs()
-local state, restocked = unpack(redis.call('HMGET', KEYS[8], 'state', 'restocked'))
-if state == 'CLAIMED' then return holdReply(KEYS[8], 'claimed') end
-if state == 'SOLD' then return holdReply(KEYS[8], 'already_sold') end
-if state == 'HELD' then
-  local items = cjson.decode(redis.call('HGET', KEYS[8], 'items'))
-  if not itemsAre(KEYS[2], KEYS[4], items, jti, 'H') then
-    return redis.error_reply('USHER:wrong_state seats of hold ' .. jti .. ' are not held by it')
-  end
-  moveItems(KEYS[1], KEYS[2], KEYS[3], KEYS[4], items, jti, 'H', 'C')
-  redis.call('HSET', KEYS[8], 'state', 'CLAIMED', 'claimed_at', now)
-  redis.call('ZREM', KEYS[5], jti)
-  redis.call('ZADD', KEYS[6], now, jti)
-  redis.call('SADD', KEYS[7], jti) -- holdSeats leaves this to the claim
-  return holdReply(KEYS[8], 'claimed')
-end
--- gone: reacquire exactly the paid-for seats, or report the hold lost
-if restocked == '1' then return { 'lost' } end
-local items = cjson.decode(ARGV[2])
-for _, it in ipairs(items) do
-  if it.i ~= '' and redis.call('HEXISTS', KEYS[1], it.i) == 0 then return { 'lost' } end
-end
-if #items == 0 or not itemsAre(KEYS[2], KEYS[4], items, jti, 'F') then return { 'lost' } end
-moveItems(KEYS[1], KEYS[2], KEYS[3], KEYS[4], items, jti, 'F', 'C')
-redis.call('DEL', KEYS[8])
-redis.call('HSET', KEYS[8], 'state', 'CLAIMED', 'items', ARGV[2], 'amount', ARGV[3], 'currency', ARGV[4],
-  'deadline', now, 'extended', '0', 'jti', jti, 'created', now, 'claimed_at', now, 'reacquired', '1')
-redis.call('ZREM', KEYS[5], jti)
-redis.call('ZADD', KEYS[6], now, jti)
-redis.call('SADD', KEYS[7], jti)
-return holdReply(KEYS[8], 'reacquired')
+local k = { seats = KEYS[1], state = KEYS[2], free = KEYS[3], counts = KEYS[4], deadlines = KEYS[5], claims = KEYS[6], holds = KEYS[7] }
+return claimOne(k, KEYS[8], ARGV[1], ARGV[2], ARGV[3], ARGV[4], nowMs())

@@ -8,19 +8,7 @@
   Returns 1 finalized | 0 already SOLD
   Errors: USHER:hold_not_found, USHER:wrong_state (not CLAIMED, or seat states disagree)
 ]]
---- @include "nowMs"
---- @include "moveItems"
+--- @include "finalizeOne"
 
-local jti = ARGV[1]
-if redis.call('EXISTS', KEYS[6]) == 0 then return redis.error_reply('USHER:hold_not_found') end
-local state = redis.call('HGET', KEYS[6], 'state')
-if state == 'SOLD' then return 0 end
-if state ~= 'CLAIMED' then return redis.error_reply('USHER:wrong_state hold is ' .. state) end
-local items = cjson.decode(redis.call('HGET', KEYS[6], 'items'))
-if not itemsAre(KEYS[2], KEYS[4], items, jti, 'C') then
-  return redis.error_reply('USHER:wrong_state seats of hold ' .. jti .. ' are not claimed by it')
-end
-moveItems(KEYS[1], KEYS[2], KEYS[3], KEYS[4], items, jti, 'C', 'S')
-redis.call('HSET', KEYS[6], 'state', 'SOLD', 'sold_at', nowMs())
-redis.call('ZREM', KEYS[5], jti)
-return 1
+local k = { seats = KEYS[1], state = KEYS[2], free = KEYS[3], counts = KEYS[4], claims = KEYS[5] }
+return finalizeOne(k, KEYS[6], ARGV[1], nowMs())

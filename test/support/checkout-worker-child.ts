@@ -15,10 +15,13 @@ const config = loadConfig();
 const ctx = createAppContext(config, createLogger('warn', { child: 'commit-worker' }), { autoPipelining: true });
 const deps = await createCheckoutServices(ctx);
 if (process.env.USHER_TEST_KILL_AT_FINALIZE === '1') {
-  deps.inventory.finalize = async () => {
+  const die = async (): Promise<never> => {
     process.kill(process.pid, 'SIGKILL');
-    await new Promise(() => undefined);
+    return new Promise<never>(() => undefined);
   };
+  // a batch finalizes through finalizeMany, a batch of one through finalize
+  deps.inventory.finalize = die;
+  deps.inventory.finalizeMany = die;
 }
 const lockMs = Number(process.env.USHER_TEST_LOCK_MS ?? 0);
 const worker = startCommitWorker(deps, lockMs > 0 ? { workerOptions: { lockDuration: lockMs, stalledInterval: Math.max(500, lockMs / 2) } } : {});

@@ -9,8 +9,9 @@
  * hold of it at a step boundary the one-hold path also knows (the batch's order write is one
  * statement: all of its orders are written or none).
  * Postgres round trips per batch: state, orders, confirm (one statement each for the whole batch),
- * then redeem + earn for the batch; Redis claim, finalize and the lease per hold, all holds' calls
- * in flight together, and ONE confirmation job for the batch, plus the gateway's and BullMQ's own.
+ * then redeem + earn for the batch; Redis: ONE claim and ONE finalize script call per shard for all
+ * of the batch's holds on it (each hold answered as alone), one lease ZREM per sale, and ONE
+ * confirmation job for the batch, plus the gateway's and BullMQ's own.
  * A hold whose seats are gone gets its PaymentIntent cancelled: never charged without a ticket.
  * Capture comes only after Postgres holds the order: never a charge without a recorded ticket.
  */
@@ -22,7 +23,7 @@ import { GatewayError, paymentKeys } from '../../payments/payment-gateway.js';
 import { advancePayment, commitStatesForHolds, type CommitState, type PaymentRow } from '../../payments/payment-records.js';
 import { EventCancelledError, markConfirmed, SeatConflictError, voidUncapturedOrder, type OrderWrite } from '../../orders/order-store.js';
 import { markConfirmedMany, writeOrders } from './commit-batch-store.js';
-import { InventoryError } from '../../../inventory/index.js';
+import { InventoryError, type ClaimResult, type ExpectedHold, type PerHold } from '../../../inventory/index.js';
 
 export type CommitOutcome =
   | 'confirmed' | 'already_confirmed' | 'order_cancelled'
@@ -84,6 +85,7 @@ export async function commitHolds(deps: CheckoutServices, holdIds: string[], log
     for (const id of ids) fail(id, err);
     return results;
   }
+  const toClaim: { holdId: string; payment: PaymentRow; paymentIntentId: string }[] = [];
   const toWrite: { holdId: string; payment: PaymentRow; write: OrderWrite }[] = [];
   const toCapture: { holdId: string; payment: PaymentRow; eventStartsAt: Date }[] = [];
   await each(ids, (id) => id, async (holdId) => {
@@ -97,9 +99,18 @@ export async function commitHolds(deps: CheckoutServices, holdIds: string[], log
       return done(holdId, 'already_confirmed');
     }
     if (order) return void toCapture.push({ holdId, payment, eventStartsAt: order.eventStartsAt });
-    const claimed = await claimForOrder(deps, holdId, payment, log);
-    if ('outcome' in claimed) return done(holdId, claimed.outcome);
-    toWrite.push({ holdId, payment, write: claimed.write });
+    const intent = await intentForClaim(deps, holdId, payment);
+    if ('outcome' in intent) return done(holdId, intent.outcome);
+    toClaim.push({ holdId, payment, paymentIntentId: intent.paymentIntentId });
+  });
+  // the batch's claims: one script call per shard (a batch of one: the one-hold claim)
+  const claims = await claimAll(deps, toClaim.map(({ holdId, payment }) => ({ holdId, expected: expectedOf(payment) })));
+  await each(toClaim, (t) => t.holdId, async (t) => {
+    const claim = claims.get(t.holdId)!;
+    if (!claim.ok) throw claim.error;
+    const claimed = await orderOfClaim(deps, t, claim.value, log);
+    if ('outcome' in claimed) return done(t.holdId, claimed.outcome);
+    toWrite.push({ holdId: t.holdId, payment: t.payment, write: claimed.write });
   });
 
   const written = await writeOrders(deps.ctx.pg, toWrite.map((t) => t.write));
@@ -110,11 +121,17 @@ export async function commitHolds(deps: CheckoutServices, holdIds: string[], log
   });
 
   // Capture only now that Postgres has the order; a repeated capture answers "captured".
-  const toConfirm: typeof toCapture = [];
+  const captured: typeof toCapture = [];
   await each(toCapture, (t) => t.holdId, async (c) => {
     const voided = await capture(deps, c.holdId, c.payment, log);
     if (voided) return done(c.holdId, voided);
-    await finalizeSeats(deps, c.holdId, c.payment, log);
+    captured.push(c);
+  });
+  // seats SOLD: the batch's finalizes in one script call per shard (a batch of one: the one-hold finalize)
+  const finalized = await finalizeAll(deps, captured.map((c) => c.holdId));
+  const toConfirm: typeof toCapture = [];
+  await each(captured, (c) => c.holdId, async (c) => {
+    await finalizeSeats(deps, c.holdId, c.payment, log, finalized.get(c.holdId)!);
     toConfirm.push(c);
   });
   if (toConfirm.length === 0) return results;
@@ -181,8 +198,8 @@ function passesBySale(confirmed: { payment: PaymentRow }[]): Map<string, string[
   return bySale;
 }
 
-/** Checks the intent and claims the seats. Returns an outcome when the commit ends here (no sale), else the order to write. */
-async function claimForOrder(deps: CheckoutServices, holdId: string, payment: PaymentRow, log: Logger): Promise<{ outcome: CommitOutcome } | { write: OrderWrite }> {
+/** Checks the intent before the claim. Returns an outcome when the commit ends here (no sale). */
+async function intentForClaim(deps: CheckoutServices, holdId: string, payment: PaymentRow): Promise<{ outcome: CommitOutcome } | { paymentIntentId: string }> {
   const pi = await deps.gateways.of(payment.gateway).retrieve(payment.paymentIntentId);
   if (pi.status === 'cancelled') {
     // already cancelled at the provider; a claim from an earlier attempt must not strand the seats
@@ -190,18 +207,41 @@ async function claimForOrder(deps: CheckoutServices, holdId: string, payment: Pa
     return { outcome: 'payment_cancelled' };
   }
   if (pi.status !== 'authorized' && pi.status !== 'captured') return { outcome: 'payment_not_authorized' };
+  return { paymentIntentId: pi.id };
+}
 
+/** What the payment was for: a lost hold is reacquired only with exactly these seats. */
+function expectedOf(payment: PaymentRow): ExpectedHold {
   const snap = payment.snapshot;
-  const claim = await deps.inventory.claim(holdId, { items: snap.items, passJti: snap.passJti, amountMinor: snap.amountMinor, currency: snap.currency });
+  return { items: snap.items, passJti: snap.passJti, amountMinor: snap.amountMinor, currency: snap.currency };
+}
+
+/** claim for the batch's holds: one script call per shard, or the one-hold claim for a batch of one. */
+async function claimAll(deps: CheckoutServices, claims: { holdId: string; expected: ExpectedHold }[]): Promise<Map<string, PerHold<ClaimResult>>> {
+  if (claims.length !== 1) return deps.inventory.claimMany(claims);
+  const { holdId, expected } = claims[0]!;
+  return new Map([[holdId, await deps.inventory.claim(holdId, expected).then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }))]]);
+}
+
+/** finalize for the batch's holds: one script call per shard, or the one-hold finalize for a batch of one. */
+async function finalizeAll(deps: CheckoutServices, holdIds: string[]): Promise<Map<string, PerHold<void>>> {
+  if (holdIds.length !== 1) return deps.inventory.finalizeMany(holdIds);
+  const holdId = holdIds[0]!;
+  return new Map([[holdId, await deps.inventory.finalize(holdId).then(() => ({ ok: true as const, value: undefined }), (error: unknown) => ({ ok: false as const, error }))]]);
+}
+
+/** After the claim: a lost hold is no sale (its payment cancelled), else the order to write. */
+async function orderOfClaim(deps: CheckoutServices, t: { holdId: string; payment: PaymentRow; paymentIntentId: string }, claim: ClaimResult, log: Logger): Promise<{ outcome: CommitOutcome } | { write: OrderWrite }> {
+  const { holdId, payment, paymentIntentId } = t;
   if (claim.outcome === 'lost') {
-    log.warn({ holdId, paymentIntentId: pi.id }, 'hold lost and its seats sold: cancelling the payment');
+    log.warn({ holdId, paymentIntentId }, 'hold lost and its seats sold: cancelling the payment');
     await noSale(deps, holdId, payment, 'hold_lost', { cancelAtProvider: true, unclaim: false, endLease: true });
     return { outcome: 'lost_payment_cancelled' };
   }
-  const hold = claim.hold;
+  const { hold } = claim;
   return {
     write: {
-      orderId: holdId, saleId: snap.saleId, email: payment.email, paymentIntentId: pi.id,
+      orderId: holdId, saleId: payment.snapshot.saleId, email: payment.email, paymentIntentId,
       // the total of the price fixed at checkout (what was authorized), not the seats' sum
       amountMinor: payment.amountMinor, currency: hold.currency, items: hold.items,
     },
@@ -250,16 +290,13 @@ async function noSale(deps: CheckoutServices, holdId: string, payment: PaymentRo
  * between claim and commit), the hold is claimed again from the payment's snapshot first; Postgres
  * already holds the live tickets, so a seat someone else holds meanwhile cannot be sold to them
  * (their commit meets the unique live-seat index) and is left for the audit to report.
+ * `first` is what the batch's finalize answered for this hold.
  */
-async function finalizeSeats(deps: CheckoutServices, holdId: string, payment: PaymentRow, log: Logger): Promise<void> {
-  try {
-    await deps.inventory.finalize(holdId);
-    return;
-  } catch (err) {
-    if (!(err instanceof InventoryError) || err.code !== 'hold_not_found') throw err;
-  }
-  const snap = payment.snapshot;
-  const claim = await deps.inventory.claim(holdId, { items: snap.items, passJti: snap.passJti, amountMinor: snap.amountMinor, currency: snap.currency });
+async function finalizeSeats(deps: CheckoutServices, holdId: string, payment: PaymentRow, log: Logger, first: PerHold<void>): Promise<void> {
+  if (first.ok) return;
+  const err = first.error;
+  if (!(err instanceof InventoryError) || err.code !== 'hold_not_found') throw err;
+  const claim = await deps.inventory.claim(holdId, expectedOf(payment));
   if (claim.outcome === 'lost') {
     log.error({ holdId }, 'hold lost from Redis after its order was written and its seats are held by another: left for the audit');
     return;
