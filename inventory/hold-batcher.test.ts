@@ -4,10 +4,10 @@
  * step), never hands one pass's answer to another, fails a refused pass alone, and under real
  * concurrency over several shards and connections holds exactly the capacity, each seat once.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { freshDatabase, newRedis, type FreshDatabase } from '../test/support/databases.js';
+import { useFreshDatabaseAndRedis, newRedis, type FreshDatabase } from '../test/support/databases.js';
 import { publishedSale, type InventorySale } from '../test/support/inventory-fixture.js';
 import { seededRandom } from '../loadtests/lib/seeded-random.js';
 import { HoldBatcher, type HoldStep } from './hold-batcher.js';
@@ -19,14 +19,7 @@ import type { Hold } from './inventory-api.js';
 
 let db: FreshDatabase;
 let redis: Redis;
-beforeAll(async () => {
-  db = await freshDatabase();
-  redis = newRedis();
-});
-afterAll(async () => {
-  redis.disconnect();
-  await db.drop();
-});
+useFreshDatabaseAndRedis((fresh, client) => ([db, redis] = [fresh, client]));
 
 const TTL = 7200;
 const saleOptions = { rows: 4, seatsPerRow: 6, gaCapacity: 10, shardCount: 1, perFanLimit: 4, secondBlock: true };

@@ -4,10 +4,10 @@
  * answer it, and a hold that is lost, refused, unknown or listed twice does not change the others'
  * answers. Real Redis and Postgres.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { freshDatabase, newRedis, type FreshDatabase } from '../test/support/databases.js';
+import { useFreshDatabaseAndRedis, type FreshDatabase } from '../test/support/databases.js';
 import { publishedSale } from '../test/support/inventory-fixture.js';
 import type { ExpectedHold, Hold, PerHold } from './inventory-api.js';
 import { InventoryError } from './inventory-errors.js';
@@ -16,14 +16,7 @@ import { parseHoldId } from './hold-id.js';
 
 let db: FreshDatabase;
 let redis: Redis;
-beforeAll(async () => {
-  db = await freshDatabase();
-  redis = newRedis();
-});
-afterAll(async () => {
-  redis.disconnect();
-  await db.drop();
-});
+useFreshDatabaseAndRedis((fresh, client) => ([db, redis] = [fresh, client]));
 
 const expectedOf = (h: Hold): ExpectedHold => ({ items: h.items, passJti: h.passJti, amountMinor: h.amountMinor, currency: h.currency });
 const codeOf = (r: PerHold<unknown> | undefined): string => (r && !r.ok && r.error instanceof InventoryError ? r.error.code : JSON.stringify(r));

@@ -4,10 +4,10 @@
  * can serve costs a few plain reads and no script at all (it used to run the whole tier walk of
  * holdSeats on every shard). Redis commands are counted by MONITOR on this sale's keys.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { freshDatabase, newRedis, redisUrl, type FreshDatabase } from '../test/support/databases.js';
+import { useFreshDatabaseAndRedis, newRedis, redisUrl, type FreshDatabase } from '../test/support/databases.js';
 import { smallSaleSpec } from '../test/support/inventory-fixture.js';
 import { seedSale, type SeededSale } from '../scripts/seed-sale.js';
 import { createSeatInventory, type UsherSeatInventory } from './seat-inventory.js';
@@ -17,14 +17,7 @@ import type { Hold } from './inventory-api.js';
 
 let db: FreshDatabase;
 let redis: Redis;
-beforeAll(async () => {
-  db = await freshDatabase();
-  redis = newRedis();
-});
-afterAll(async () => {
-  redis.disconnect();
-  await db.drop();
-});
+useFreshDatabaseAndRedis((fresh, client) => ([db, redis] = [fresh, client]));
 
 const SHARDS = 4;
 const BLOCKS = ['Block A', 'Block B', 'Block C'];

@@ -1,21 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { freshDatabase, newRedis, type FreshDatabase } from '../test/support/databases.js';
+import { useFreshDatabaseAndRedis, type FreshDatabase } from '../test/support/databases.js';
 import { insertLiveTickets, publishedSale } from '../test/support/inventory-fixture.js';
 import { wipeSale } from './inventory-publish.js';
 import { shardKeys } from './inventory-keys.js';
 
 let db: FreshDatabase;
 let redis: Redis;
-beforeAll(async () => {
-  db = await freshDatabase();
-  redis = newRedis();
-});
-afterAll(async () => {
-  redis.disconnect();
-  await db.drop();
-});
+useFreshDatabaseAndRedis((fresh, client) => ([db, redis] = [fresh, client]));
 
 describe('audit and rebuild against Postgres', () => {
   it('rebuilds the pools after a Redis loss: sold stays sold, paid holds resolve at claim', async () => {

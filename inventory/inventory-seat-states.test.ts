@@ -4,9 +4,9 @@
  * 300 concurrent holds, releases and reads a read never misses a change that finished before it.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
-import { freshDatabase, newRedis, type FreshDatabase } from '../test/support/databases.js';
+import { useFreshDatabaseAndRedis, newRedis, type FreshDatabase } from '../test/support/databases.js';
 import { publishedSale } from '../test/support/inventory-fixture.js';
 import { shardKeys } from './inventory-keys.js';
 import { createSeatInventory } from './seat-inventory.js';
@@ -14,14 +14,7 @@ import type { SeatStates } from './inventory-api.js';
 
 let db: FreshDatabase;
 let redis: Redis;
-beforeAll(async () => {
-  db = await freshDatabase();
-  redis = newRedis();
-});
-afterAll(async () => {
-  redis.disconnect();
-  await db.drop();
-});
+useFreshDatabaseAndRedis((fresh, client) => ([db, redis] = [fresh, client]));
 
 const stateOf = (r: SeatStates, id: number): string | undefined => r.shards.map((m) => m.get(id)).find((v) => v !== undefined);
 

@@ -4,10 +4,10 @@
  * full scan of the free seats would pick (the first run of N in score order), and the audit finds
  * the index complete after every step. Replay with INVENTORY_SEED=<seed>.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { freshDatabase, newRedis, type FreshDatabase } from '../test/support/databases.js';
+import { useFreshDatabaseAndRedis, type FreshDatabase } from '../test/support/databases.js';
 import { insertLiveTickets, publishedSale } from '../test/support/inventory-fixture.js';
 import { shardKeys } from './inventory-keys.js';
 import { InventoryError } from './inventory-errors.js';
@@ -16,14 +16,7 @@ import { seededRandom } from '../loadtests/lib/seeded-random.js';
 
 let db: FreshDatabase;
 let redis: Redis;
-beforeAll(async () => {
-  db = await freshDatabase();
-  redis = newRedis();
-});
-afterAll(async () => {
-  redis.disconnect();
-  await db.drop();
-});
+useFreshDatabaseAndRedis((fresh, client) => ([db, redis] = [fresh, client]));
 
 /** What the old full scan picked: the first q consecutive free scores of the shard's section. */
 async function fullScanPick(saleId: string, shard: number, q: number): Promise<string[] | null> {

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { freshDatabase, newRedis, type FreshDatabase } from '../test/support/databases.js';
+import { useFreshDatabaseAndRedis, newRedis, type FreshDatabase } from '../test/support/databases.js';
 import { publishedSale, type InventorySale } from '../test/support/inventory-fixture.js';
 import { InventoryError } from './inventory-errors.js';
 import { shardKeys } from './inventory-keys.js';
@@ -10,14 +10,7 @@ import type { HoldRequest } from './inventory-api.js';
 
 let db: FreshDatabase;
 let redis: Redis;
-beforeAll(async () => {
-  db = await freshDatabase();
-  redis = newRedis();
-});
-afterAll(async () => {
-  redis.disconnect();
-  await db.drop();
-});
+useFreshDatabaseAndRedis((fresh, client) => ([db, redis] = [fresh, client]));
 
 /** Everything a script could change on every shard of a sale. */
 async function snapshot(s: InventorySale): Promise<string> {

@@ -8,9 +8,9 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
-import { freshDatabase, newRedis, redisUrl, type FreshDatabase } from '../test/support/databases.js';
+import { useFreshDatabaseAndRedis, redisUrl, type FreshDatabase } from '../test/support/databases.js';
 import { insertLiveTickets, publishedSale } from '../test/support/inventory-fixture.js';
 import { applySaleControl } from '../admission/sale-controls.js';
 
@@ -18,14 +18,7 @@ const run = promisify(execFile);
 const root = path.join(import.meta.dirname, '..');
 let db: FreshDatabase;
 let redis: Redis;
-beforeAll(async () => {
-  db = await freshDatabase();
-  redis = newRedis();
-});
-afterAll(async () => {
-  redis.disconnect();
-  await db.drop();
-});
+useFreshDatabaseAndRedis((fresh, client) => ([db, redis] = [fresh, client]));
 
 /** One of the repo's CLIs as the runbook runs it; its exit code and output. */
 async function cli(script: string, saleId: string): Promise<{ code: number; out: string }> {

@@ -1,6 +1,6 @@
 /** Per-test-file resources against the suite's real servers: a fresh database, Redis clients. */
 import { randomBytes } from 'node:crypto';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 
@@ -78,4 +78,22 @@ export function newRedis(): Redis {
 /** A unique id for keys of one test, so test files never see each other's data. */
 export function uniqueId(prefix = 't'): string {
   return `${prefix}${randomBytes(5).toString('hex')}`;
+}
+
+/**
+ * A fresh database and one Redis client for a test file, handed to `use` before its tests run;
+ * the client is closed and the database dropped after them.
+ */
+export function useFreshDatabaseAndRedis(use: (db: FreshDatabase, redis: Redis) => void): void {
+  let db: FreshDatabase | undefined;
+  let redis: Redis | undefined;
+  beforeAll(async () => {
+    db = await freshDatabase();
+    redis = newRedis();
+    use(db, redis);
+  });
+  afterAll(async () => {
+    redis?.disconnect();
+    await db?.drop();
+  });
 }
