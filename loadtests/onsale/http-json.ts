@@ -1,11 +1,12 @@
 /**
  * A small keep-alive JSON client for the shoppers of one fan process: every request leaves from the
  * process's own loopback source address (so ~28k ephemeral ports per address are ours alone) and is
- * timed from write to last byte, per route name, into the process's meter.
+ * timed per route name into the process's meter: from the call (what the fan waits) and from the
+ * moment it had a connected socket to the last byte (what the API and the wire took).
  */
 import http from 'node:http';
 import type { RouteName } from '../k6/lib/usher-api.js';
-import type { RequestMeter } from './request-meter.js';
+import { problemKind, type RequestMeter } from './request-meter.js';
 
 export interface JsonReply {
   status: number;
@@ -24,6 +25,12 @@ function parseJson(chunks: Buffer[]): unknown {
 export class HttpJson {
   private readonly agent: http.Agent;
 
+  /**
+   * `maxSockets` per fan process: its shoppers' requests beyond it wait in the agent, as a browser's
+   * would not. That wait is the generator's, not the API's: it is measured apart (the meter's
+   * `wire` latencies start when the request is on a connected socket). 8,192 sockets per process
+   * stalled the generator itself (its event loop, on two shared cores), so the bound stays.
+   */
   constructor(private readonly baseUrl: string, private readonly localAddress: string, private readonly meter: RequestMeter, maxSockets = 256) {
     this.agent = new http.Agent({ keepAlive: true, maxSockets });
   }
@@ -38,6 +45,8 @@ export class HttpJson {
       headers['content-length'] = String(Buffer.byteLength(payload));
     }
     const started = performance.now();
+    // when the request got a connected socket: before it, the time is the generator's queue
+    let onWire = started;
     return new Promise((resolve) => {
       const req = http.request({
         host: url.hostname, port: url.port, path: `${url.pathname}${url.search}`, method, headers,
@@ -47,10 +56,18 @@ export class HttpJson {
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
           const status = res.statusCode ?? 0;
-          this.meter.record(route, status, performance.now() - started);
-          resolve({ status, body: parseJson(chunks) });
+          const body = parseJson(chunks);
+          const code = (body as { code?: unknown } | null)?.code;
+          const problem = status >= 400 ? problemKind(status, typeof code === 'string' ? code : undefined, res.headers['retry-after'] !== undefined) : undefined;
+          const now = performance.now();
+          this.meter.record(route, status, now - started, problem, now - onWire);
+          resolve({ status, body });
         });
         res.on('error', () => resolve(this.failed(route, started)));
+      });
+      req.on('socket', (socket) => {
+        if (!socket.connecting) onWire = performance.now();
+        else socket.once('connect', () => (onWire = performance.now()));
       });
       req.on('timeout', () => req.destroy(new Error('timeout')));
       req.on('error', () => resolve(this.failed(route, started)));

@@ -7,8 +7,8 @@
  */
 import http from 'node:http';
 import { pathOf } from '../k6/lib/usher-api.js';
-import { RequestMeter } from './request-meter.js';
-import { getRaw } from './seat-map-view.js';
+import { problemKind, RequestMeter } from './request-meter.js';
+import { decodeBody, getRaw } from './seat-map-view.js';
 
 export interface ViewerPlan {
   apiUrl: string;
@@ -30,6 +30,19 @@ export interface ViewerBytes {
 export type ViewerMessage = { type: 'report'; meter: ReturnType<RequestMeter['take']>; bytes: ViewerBytes } | { type: 'done' };
 
 const TICK_MS = 20;
+
+/** The problem kind of an error answer (its JSON body may be compressed); undefined below 400. */
+function rawProblem(r: Awaited<ReturnType<typeof getRaw>>): string | undefined {
+  if (r.status < 400) return undefined;
+  let code: string | undefined;
+  try {
+    const c = (JSON.parse(decodeBody(r).toString('utf8')) as { code?: unknown } | null)?.code;
+    code = typeof c === 'string' ? c : undefined;
+  } catch {
+    // not a problem body: the status says enough
+  }
+  return problemKind(r.status, code, r.headers['retry-after'] !== undefined);
+}
 const send = (m: ViewerMessage) => process.send?.(m);
 
 function run(plan: ViewerPlan): void {
@@ -48,7 +61,7 @@ function run(plan: ViewerPlan): void {
     const started = performance.now();
     if (!hasMap[v]) {
       const r = await getRaw(mapUrl, { 'accept-encoding': 'br, gzip' }, agent, plan.sourceAddress);
-      meter.record('seatMap', r.status, performance.now() - started);
+      meter.record('seatMap', r.status, performance.now() - started, rawProblem(r));
       bytes.mapRequests++;
       bytes.mapBytes += r.body.length;
       if (r.status === 200) hasMap[v] = 1;
@@ -56,7 +69,7 @@ function run(plan: ViewerPlan): void {
       const headers: Record<string, string> = { 'accept-encoding': 'gzip, br' };
       if (etags[v]) headers['if-none-match'] = etags[v]!;
       const r = await getRaw(statesUrl, headers, agent, plan.sourceAddress);
-      meter.record('seatStates', r.status, performance.now() - started);
+      meter.record('seatStates', r.status, performance.now() - started, rawProblem(r));
       if (r.status === 200) {
         etags[v] = typeof r.headers.etag === 'string' ? r.headers.etag : undefined;
         bytes.statesOk++;

@@ -22,7 +22,7 @@ import { readSale, type Sample } from './timeline.js';
 import { TreeCpu, childrenNamed, postmasterPid } from './cpu-tree.js';
 import { checkInvariants } from './invariants.js';
 import { reconcileNow } from './final-reconcile.js';
-import { admissionRate, endpointFigures, peakPerSecond, timeToSellOut } from './summary.js';
+import { admissionRate, endpointFigures, peakPerSecond, serverErrorBreakdown, timeToSellOut } from './summary.js';
 import { onsaleHtml } from './report.js';
 import type { FanPlan } from './fan-plan.js';
 import { fetchSeatMap } from './seat-map-view.js';
@@ -30,6 +30,8 @@ import { getRaw } from './seat-map-view.js';
 import { sampleSeatStateCost, type SeatStateWindow } from './seat-state-cost.js';
 import { sampleHoldTailCost, type HoldTailWindow } from './hold-tail-cost.js';
 import { cpuFigures, RoleCpu } from './role-cpu.js';
+import { roleLogErrors } from './role-log-errors.js';
+import nodePath from 'node:path';
 import { pathOf } from '../k6/lib/usher-api.js';
 import { shardKeys } from '../../inventory/inventory-keys.js';
 
@@ -250,7 +252,12 @@ async function main(): Promise<number> {
     if (rebuilt && !rebuilt.audit_ok) inv.problems.push(`after a rebuild from Postgres: ${rebuilt.violations.join('; ')}`);
     if (rebuilt) say(`rebuild from Postgres: ${rebuilt.rebuild_ms} ms (${rebuilt.sold} sold places, ${rebuilt.holds_restored} holds restored), audit after it ${rebuilt.audit_ms} ms: ${rebuilt.audit_ok ? 'ok' : 'BROKEN'}`);
     const final = await readSale(redis, pool, inventory, sale.saleId);
-    const endpoints = endpointFigures(gens.totals.statuses, gens.totals.latencies);
+    const endpoints = endpointFigures(gens.totals.statuses, gens.totals.latencies, gens.totals.problems, gens.totals.wire);
+    const fiveXx = serverErrorBreakdown(gens.totals.problems);
+    const fiveXxErrors = fiveXx.filter((k) => !k.shedding).reduce((a, k) => a + k.count, 0);
+    const fiveXxShed = fiveXx.filter((k) => k.shedding).reduce((a, k) => a + k.count, 0);
+    const logErrors = Object.fromEntries((['api', 'worker', 'edge'] as const).map((role) => [role, roleLogErrors(nodePath.join(stack.dataDir, `${role}.log`))]));
+    const fiveXxLine = (list: typeof fiveXx) => list.map((k) => `${k.route} ${k.kind}: ${k.count}`).join('; ') || 'none';
     const peak = peakPerSecond(gens.totals.perSecond);
     const rate = admissionRate(samples, o.ratePerMin, o.maxActive);
     const sellOut = timeToSellOut(samples, sale.capacity);
@@ -306,6 +313,12 @@ async function main(): Promise<number> {
       admission_rate: rate ? { setting_per_min: o.ratePerMin, measured_per_min: rate.measuredPerMin, error_pct: rate.errorPct, window_s: rate.windowS } : null,
       position_update_lag_ms: lag.summary(),
       latency_ms: endpoints,
+      server_errors: {
+        note: 'every 5xx by route and problem kind (`<status> <code>[ retry-after]`; `-`: no problem body, or the browse generator (autocannon), which reads no bodies); shedding = 503 overloaded with Retry-After, counted apart from errors',
+        errors: fiveXxErrors, shed: fiveXxShed, kinds: fiveXx,
+      },
+      problems_by_route: gens.totals.problems,
+      role_log_errors: logErrors,
       autocannon_corrected: gens.stages,
       fan_outcomes: outcomes,
       fan_errors: gens.fanCounts('errors'),
@@ -331,6 +344,11 @@ async function main(): Promise<number> {
       http_requests: totalRequests,
       time_to_sell_out_s: sellOut ?? 'not sold out',
       'hold p99 ms': holdP99 ?? 'n/a',
+      'hold p99 ms from a connected socket (the rest: the generator\'s queue)': endpoints.hold?.wire_p99 ?? 'n/a',
+      '5xx errors (not shedding)': fiveXxErrors,
+      '5xx errors by route and kind': fiveXxLine(fiveXx.filter((k) => !k.shedding)),
+      '503 overloaded (shed, Retry-After)': fiveXxShed,
+      '503 shed by route and kind': fiveXxLine(fiveXx.filter((k) => k.shedding)),
       'Redis per hold request at ≤ 5 % free (scripts / in scripts / plain)': tailFigure(tailWindows[0]),
       'Redis per hold request at ≤ 1 % free (scripts / in scripts / plain)': tailFigure(tailWindows[1]),
       'seat map brotli kB': Math.round(seatMap.brotli_bytes / 100) / 10,
@@ -346,7 +364,9 @@ async function main(): Promise<number> {
     const html = onsaleHtml('Usher on-sale load test', `${new Date().toISOString()} · ${o.seats} seats · ${o.fans} fans · 2 shared cores (generator and servers)`, summary, samples, o.ratePerMin);
     const htmlFile = writeResultFile(`${o.out}.html`, html);
     process.stdout.write(`\n${formatTable(Object.entries(summary).map(([k, v]) => ({ figure: k, value: typeof v === 'boolean' ? String(v) : v })))}\n\n`);
-    process.stdout.write(`${formatTable(Object.entries(endpoints).map(([route, e]) => ({ route, requests: e.requests, ok: e.ok, '4xx': e.client_errors, '5xx': e.server_errors, transport: e.transport_errors, p50: e.p50, p95: e.p95, p99: e.p99 })))}\n\n`);
+    process.stdout.write(`${formatTable(Object.entries(endpoints).map(([route, e]) => ({ route, requests: e.requests, ok: e.ok, '4xx': e.client_errors, '5xx': e.server_errors, shed: e.shed, transport: e.transport_errors, p50: e.p50, p95: e.p95, p99: e.p99, 'p99 on wire': e.wire_p99 ?? '-' })))}\n\n`);
+    const logRows = Object.entries(logErrors).flatMap(([role, kinds]) => kinds.slice(0, 8).map((k) => ({ role, level: k.level, count: k.count, what: k.what })));
+    if (logRows.length) process.stdout.write(`warnings and errors in the role logs (most frequent first; all in the JSON):\n${formatTable(logRows)}\n\n`);
     process.stdout.write(`results: ${jsonFile}\nreport:  ${htmlFile}\n`);
     // an interrupted run wrote its figures but did not complete the scenario
     keepData = keepData || !ok;

@@ -53,26 +53,67 @@ export interface EndpointFigures {
   requests: number;
   ok: number;
   client_errors: number;
+  /** 5xx that are not deliberate load shedding */
   server_errors: number;
+  /** 503 overloaded with Retry-After: the API shedding load on purpose (a documented answer, not a failure) */
+  shed: number;
   transport_errors: number;
   p50: number;
   p95: number;
   p99: number;
   max: number;
+  /** p99 from when the request had a connected socket (null when the generator does not say): p99 − wire_p99 is the generator's own queue */
+  wire_p99: number | null;
 }
 
-/** Per-route counts by status class and exact percentiles of the answered requests. */
-export function endpointFigures(statuses: Record<string, Record<string, number>>, latencies: Record<string, number[]>): Record<string, EndpointFigures> {
+/**
+ * A problem kind (request-meter.ts problemKind) that is deliberate load shedding: 503 `overloaded`
+ * with a Retry-After (common/dependency-busy.ts). Any other 5xx, an outage's 503 included, is an error.
+ */
+export const isShedding = (kind: string): boolean => kind === '503 overloaded retry-after';
+
+/** Per route, how many of its 5xx answers were load shedding. */
+function shedCount(byKind: Record<string, number> | undefined): number {
+  return Object.entries(byKind ?? {}).filter(([k]) => isShedding(k)).reduce((a, [, n]) => a + n, 0);
+}
+
+export interface ServerErrorKind {
+  route: string;
+  /** `<status> <problem code>[ retry-after]`; `-` for an answer without a problem body (or one the generator does not read) */
+  kind: string;
+  count: number;
+  shedding: boolean;
+}
+
+/** Every 5xx answer of the run by route and problem kind, the most frequent first. */
+export function serverErrorBreakdown(problems: Record<string, Record<string, number>>): ServerErrorKind[] {
+  const out: ServerErrorKind[] = [];
+  for (const [route, byKind] of Object.entries(problems)) {
+    for (const [kind, count] of Object.entries(byKind)) if (Number(kind.split(' ')[0]) >= 500) out.push({ route, kind, count, shedding: isShedding(kind) });
+  }
+  return out.sort((a, b) => b.count - a.count || a.route.localeCompare(b.route));
+}
+
+function wireP99(list: number[] | undefined): number | null {
+  if (!list?.length) return null;
+  const samples = new LatencySamples();
+  for (const v of list) samples.add(v);
+  return samples.summary().p99;
+}
+
+/** Per-route counts by status class (5xx split into shedding and errors) and exact percentiles of the answered requests. */
+export function endpointFigures(statuses: Record<string, Record<string, number>>, latencies: Record<string, number[]>, problems: Record<string, Record<string, number>> = {}, wire: Record<string, number[]> = {}): Record<string, EndpointFigures> {
   const out: Record<string, EndpointFigures> = {};
   for (const [route, byStatus] of Object.entries(statuses)) {
     const samples = new LatencySamples();
     for (const v of latencies[route] ?? []) samples.add(v);
     const n = (pred: (s: number) => boolean) => Object.entries(byStatus).filter(([s]) => pred(Number(s))).reduce((a, [, c]) => a + c, 0);
     const sum = samples.summary();
+    const shed = shedCount(problems[route]);
     out[route] = {
       requests: n(() => true), ok: n((s) => s >= 200 && s < 400), client_errors: n((s) => s >= 400 && s < 500),
-      server_errors: n((s) => s >= 500), transport_errors: n((s) => s === 0),
-      p50: sum.p50, p95: sum.p95, p99: sum.p99, max: sum.max,
+      server_errors: n((s) => s >= 500) - shed, shed, transport_errors: n((s) => s === 0),
+      p50: sum.p50, p95: sum.p95, p99: sum.p99, max: sum.max, wire_p99: wireP99(wire[route]),
     };
   }
   return out;

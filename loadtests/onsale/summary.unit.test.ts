@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { admissionRate, endpointFigures, peakPerSecond, timeToSellOut } from './summary.js';
+import { admissionRate, endpointFigures, peakPerSecond, serverErrorBreakdown, timeToSellOut } from './summary.js';
+import { MeterTotals, RequestMeter, problemKind } from './request-meter.js';
+import { countLogErrors } from './role-log-errors.js';
 import { onsaleStages, splitRate } from './browse-plan.js';
 import { saleSpecFor } from './sale-setup.js';
 import { POSITION_PREFIX } from './fan-messages.js';
@@ -40,7 +42,56 @@ describe('run figures', () => {
 
   it('endpoint figures split statuses and keep transport failures out of the percentiles', () => {
     const f = endpointFigures({ hold: { '201': 3, '409': 1, '0': 1, '503': 1 } }, { hold: [1, 2, 3, 4, 100] })['hold']!;
-    expect(f).toMatchObject({ requests: 6, ok: 3, client_errors: 1, server_errors: 1, transport_errors: 1, p50: 3, max: 100 });
+    expect(f).toMatchObject({ requests: 6, ok: 3, client_errors: 1, server_errors: 1, transport_errors: 1, p50: 3, max: 100, wire_p99: null });
+  });
+});
+
+describe('5xx breakdown', () => {
+  it('counts every answer ≥ 400 by route and problem kind, merged across generator processes', () => {
+    const a = new RequestMeter();
+    const b = new RequestMeter();
+    a.record('checkout', 503, 5, problemKind(503, 'overloaded', true));
+    a.record('checkout', 503, 5, problemKind(503, 'dependency_down', false));
+    b.record('checkout', 503, 5, problemKind(503, 'overloaded', true));
+    b.record('checkout', 200, 5);
+    b.record('hold', 500, 5); // no body read: the status alone
+    const totals = new MeterTotals();
+    totals.add(a.take());
+    totals.add(b.take());
+    expect(totals.problems).toEqual({ checkout: { '503 overloaded retry-after': 2, '503 dependency_down': 1 }, hold: { '500 -': 1 } });
+    expect(serverErrorBreakdown(totals.problems)).toEqual([
+      { route: 'checkout', kind: '503 overloaded retry-after', count: 2, shedding: true },
+      { route: 'checkout', kind: '503 dependency_down', count: 1, shedding: false },
+      { route: 'hold', kind: '500 -', count: 1, shedding: false },
+    ]);
+  });
+
+  it('keeps the time from a connected socket apart: what the generator\'s own queue added shows', () => {
+    const m = new RequestMeter();
+    for (let i = 0; i < 100; i++) m.record('hold', 201, 1000 + i, undefined, 10);
+    const totals = new MeterTotals();
+    totals.add(m.take());
+    const f = endpointFigures(totals.statuses, totals.latencies, totals.problems, totals.wire)['hold']!;
+    expect(f.p99).toBeGreaterThanOrEqual(1000);
+    expect(f.wire_p99).toBe(10);
+  });
+
+  it('shedding (503 overloaded with Retry-After) is counted apart from server errors, an outage\'s 503 is not shedding', () => {
+    const f = endpointFigures({ checkout: { '200': 5, '503': 4, '500': 1 } }, { checkout: [1] }, { checkout: { '503 overloaded retry-after': 2, '503 dependency_down retry-after': 1, '503 dependency_down': 1, '500 internal': 1 } })['checkout']!;
+    expect(f).toMatchObject({ requests: 10, ok: 5, server_errors: 3, shed: 2 });
+  });
+
+  it('groups the role logs\' warnings and errors by message and error, numbers blanked', () => {
+    const lines = [
+      { level: 'info', msg: 'ready' },
+      { level: 'warn', msg: 'answered with a server error', err: { type: 'Error', message: 'timeout exceeded when trying to connect' }, time: 't1' },
+      { level: 'warn', msg: 'answered with a server error', err: { type: 'Error', message: 'timeout exceeded when trying to connect' }, time: 't2' },
+      { level: 'error', msg: 'unhandled error', err: { type: 'TypeError', message: 'hold 3f9a0c11de of 12 items' } },
+    ].map((l) => JSON.stringify(l)).join('\n');
+    expect(countLogErrors(`${lines}\nnot json`)).toEqual([
+      { level: 'warn', what: 'answered with a server error | Error | timeout exceeded when trying to connect', count: 2, first: 't1' },
+      { level: 'error', what: 'unhandled error | TypeError | hold # of # items', count: 1, first: '' },
+    ]);
   });
 });
 
