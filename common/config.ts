@@ -31,6 +31,7 @@ export const variables = {
   DATABASE_URL: { schema: url, default: 'postgres://postgres@127.0.0.1:5432/usher', secret: true, doc: 'Postgres primary' },
   DATABASE_REPLICA_URL: { schema: url.optional(), secret: true, doc: 'optional read replica for the catalog' },
   PG_POOL_MAX: { schema: positiveInt, default: '10', doc: 'Postgres connections per process' },
+  PG_POOL_ACQUIRE_TIMEOUT_MS: { schema: positiveInt, default: '5000', doc: 'longest wait for a free Postgres connection of the pool; past it the API sheds the request: 503 overloaded with Retry-After' },
   HOST: { schema: z.string().min(1), default: '0.0.0.0', doc: 'interface every role listens on' },
   API_PORT: { schema: port, default: '8080', doc: 'HTTP API (checkout, catalog, admin, dashboard)' },
   EDGE_PORT: { schema: port, default: '9001', doc: 'WebSocket edge and waiting-room page' },
@@ -123,7 +124,7 @@ export interface Config {
   env: 'development' | 'test' | 'production';
   logLevel: Parsed['LOG_LEVEL'];
   redis: { url: string; clusterNodes: string[] | undefined; password: string | undefined };
-  postgres: { url: string; replicaUrl: string | undefined; poolMax: number };
+  postgres: { url: string; replicaUrl: string | undefined; poolMax: number; acquireTimeoutMs: number };
   http: {
     host: string;
     apiPort: number;
@@ -267,7 +268,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     env: p.NODE_ENV,
     logLevel: p.LOG_LEVEL,
     redis: { url: p.REDIS_URL, clusterNodes: p.REDIS_CLUSTER_NODES, password: p.REDIS_PASSWORD },
-    postgres: { url: p.DATABASE_URL, replicaUrl: p.DATABASE_REPLICA_URL, poolMax: p.PG_POOL_MAX },
+    postgres: { url: p.DATABASE_URL, replicaUrl: p.DATABASE_REPLICA_URL, poolMax: p.PG_POOL_MAX, acquireTimeoutMs: p.PG_POOL_ACQUIRE_TIMEOUT_MS },
     http: {
       host: p.HOST,
       apiPort: p.API_PORT,

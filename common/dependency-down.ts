@@ -45,6 +45,9 @@ export function isDependencyDown(err: unknown): boolean {
   return false;
 }
 
+export const DEPENDENCY_DOWN_RETRY_AFTER_S = 1;
+
 export function dependencyDownProblem(): Problem {
-  return new Problem(503, 'dependency_down', 'A service we depend on is unavailable; please retry shortly.');
+  // a Redis restart is picked up within REDIS_RETRY_CAP_MS, a Postgres failover in seconds: worth a retry soon
+  return new Problem(503, 'dependency_down', 'A service we depend on is unavailable; please retry shortly.', {}, DEPENDENCY_DOWN_RETRY_AFTER_S);
 }

@@ -13,7 +13,9 @@ export function createPgPool(config: Pick<Config, 'postgres'>, which: 'primary' 
   const pool = new pg.Pool({
     connectionString: url,
     max: config.postgres.poolMax,
-    connectionTimeoutMillis: 5000,
+    // bounds both the wait for a free connection when all `max` are busy (common/dependency-busy.ts
+    // turns that into a 503 with Retry-After) and the connecting of a new one
+    connectionTimeoutMillis: config.postgres.acquireTimeoutMs,
     idleTimeoutMillis: 30_000,
     application_name: 'usher',
   });

@@ -25,6 +25,8 @@ export class Problem extends Error {
     readonly code: string,
     detail?: string,
     readonly extra: Record<string, unknown> = {},
+    /** Seconds the client should wait before retrying (sent as Retry-After): 503s that a retry cures. */
+    readonly retryAfterS?: number,
   ) {
     super(detail ?? titles[status] ?? code);
     this.name = 'Problem';

@@ -4,6 +4,8 @@
  * This is what keeps the event page at 2,000 requests/s from turning into 2,000 Redis and
  * Postgres reads per second: at most one per key per TTL per process.
  */
+import { dependencyBusyReason } from './dependency-busy.js';
+
 export interface TtlCache<K, V> {
   get(key: K, load: () => Promise<V>): Promise<V>;
   delete(key: K): void;
@@ -12,7 +14,12 @@ export interface TtlCache<K, V> {
 
 export interface TtlCacheOptions {
   ttlMs: number;
-  /** Failures are remembered for this long (a down dependency is not hammered either). */
+  /**
+   * Failures are remembered for this long (a down dependency is not hammered either). Not a
+   * saturated one's (common/dependency-busy.ts): a pool whose wait timed out for one request may
+   * serve the next at once, and a remembered failure would shed every caller of the key for the
+   * whole error TTL (a 1 s burst of 503s at each checkout rush).
+   */
   errorTtlMs?: number;
   /** Entries kept; the oldest goes first. */
   max?: number;
@@ -42,7 +49,10 @@ export function createTtlCache<K, V>(options: TtlCacheOptions): TtlCache<K, V> {
       entries.set(key, entry);
       entry.value.then(
         () => { entry.expiresAt = now() + ttlMs; },
-        () => { entry.expiresAt = now() + errorTtlMs; },
+        (err: unknown) => {
+          if (dependencyBusyReason(err) && entries.get(key) === entry) entries.delete(key);
+          else entry.expiresAt = now() + errorTtlMs;
+        },
       );
       return entry.value;
     },

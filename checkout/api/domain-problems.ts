@@ -4,7 +4,8 @@
  */
 import { AccessTokenError } from '../../access/access-token.js';
 import { PassError, type PassFailure } from '../../admission/admission-pass.js';
-import { dependencyDownProblem, isDependencyDown } from '../../common/dependency-down.js';
+import { dependencyBusyReason, overloadedProblem } from '../../common/dependency-busy.js';
+import { DEPENDENCY_DOWN_RETRY_AFTER_S, dependencyDownProblem, isDependencyDown } from '../../common/dependency-down.js';
 import { Problem } from '../../common/problem.js';
 import type { InventoryErrorCode } from '../../inventory/inventory-api.js';
 import { GatewayError } from '../payments/payment-gateway.js';
@@ -35,16 +36,23 @@ function isInventoryError(err: unknown): err is Error & { code: InventoryErrorCo
   return err instanceof Error && typeof e.code === 'string' && e.code in inventoryStatus && /Inventory/i.test(e.name ?? '');
 }
 
+/** Every 503 here is a "retry shortly": it says when (Retry-After), so a client need not guess. */
+const retryAfterOf = (status: number): number | undefined => (status === 503 ? DEPENDENCY_DOWN_RETRY_AFTER_S : undefined);
+const GATEWAY_RETRY_AFTER_S = 2;
+
 export function toProblem(err: unknown): Problem | undefined {
-  if (err instanceof CheckoutError) return new Problem(checkoutStatus[err.code], err.code, err.message, err.extra);
-  if (err instanceof PassError) return new Problem(passStatus[err.reason], `pass_${err.reason}`, err.message);
+  if (err instanceof CheckoutError) return new Problem(checkoutStatus[err.code], err.code, err.message, err.extra, retryAfterOf(checkoutStatus[err.code]));
+  if (err instanceof PassError) return new Problem(passStatus[err.reason], `pass_${err.reason}`, err.message, {}, retryAfterOf(passStatus[err.reason]));
   if (err instanceof AccessTokenError) return new Problem(401, `token_${err.reason}`, err.message);
   if (isInventoryError(err)) return new Problem(inventoryStatus[err.code], err.code, err.message);
   if (err instanceof GatewayError) {
     return err.transient
-      ? new Problem(503, 'payment_provider_unavailable', 'The payment provider did not answer; please retry.')
+      ? new Problem(503, 'payment_provider_unavailable', 'The payment provider did not answer; please retry.', {}, GATEWAY_RETRY_AFTER_S)
       : new Problem(402, err.code, err.message);
   }
+  // saturation before outage: a full pool is also "down" to the edge and the worker, but the API sheds it
+  const busy = dependencyBusyReason(err);
+  if (busy) return overloadedProblem(busy);
   if (isDependencyDown(err)) return dependencyDownProblem();
   return undefined;
 }
