@@ -8,7 +8,9 @@ import { counter, histogram } from '../../common/metrics.js';
 import type { RequestWindow } from '../../admission/backend-health.js';
 
 const requests = counter('usher_http_requests_total', 'API requests by method, route and status', ['method', 'route', 'status']);
-const seconds = histogram('usher_http_request_seconds', 'API request duration', ['method', 'route']);
+// up to 30 s: a rush's checkouts wait seconds for a pool connection, and a p99 past the last
+// bucket (2.5 s by default) could not be read at all
+const seconds = histogram('usher_http_request_seconds', 'API request duration', ['method', 'route'], [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]);
 
 /** The hold route whose p99 admission watches (admission/backend-health.ts). */
 export const HOLD_ROUTE = '/v1/sales/:sale/holds';
