@@ -63,22 +63,22 @@ export class HttpJson {
           this.meter.record(route, status, now - started, problem, now - onWire);
           resolve({ status, body });
         });
-        res.on('error', () => resolve(this.failed(route, started)));
+        res.on('error', (err: NodeJS.ErrnoException) => resolve(this.failed(route, started, err.code ?? err.message)));
       });
       req.on('socket', (socket) => {
         if (!socket.connecting) onWire = performance.now();
         else socket.once('connect', () => (onWire = performance.now()));
       });
       req.on('timeout', () => req.destroy(new Error('timeout')));
-      req.on('error', () => resolve(this.failed(route, started)));
+      req.on('error', (err: NodeJS.ErrnoException) => resolve(this.failed(route, started, err.code ?? err.message)));
       if (payload !== undefined) req.write(payload);
       req.end();
     });
   }
 
-  /** A transport failure is status 0: counted as an error, never as a latency sample. */
-  private failed(route: RouteName, started: number): JsonReply {
-    this.meter.record(route, 0, performance.now() - started);
+  /** A transport failure is status 0: counted as an error (by its code: `0 ECONNRESET`, `0 timeout`), never as a latency sample. */
+  private failed(route: RouteName, started: number, why: string): JsonReply {
+    this.meter.record(route, 0, performance.now() - started, `0 ${why}`);
     return { status: 0, body: null };
   }
 

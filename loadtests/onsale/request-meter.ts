@@ -8,7 +8,7 @@
 export interface MeterReport {
   /** route → status → count */
   statuses: Record<string, Record<string, number>>;
-  /** route → problem kind (`problemKind`) → count, for answers ≥ 400 */
+  /** route → problem kind (`problemKind`) → count, for answers ≥ 400, and transport failures (`0 <code>`) where the generator knows it */
   problems: Record<string, Record<string, number>>;
   /** route → latency samples in ms (answered requests only) */
   latencies: Record<string, number[]>;
@@ -37,7 +37,7 @@ export class RequestMeter {
     const r = this.report;
     const byStatus = (r.statuses[route] ??= {});
     byStatus[status] = (byStatus[status] ?? 0) + 1;
-    if (status >= 400) {
+    if (status >= 400 || (status === 0 && problem !== undefined)) {
       const kind = problem ?? problemKind(status, undefined, false);
       const byKind = (r.problems[route] ??= {});
       byKind[kind] = (byKind[kind] ?? 0) + 1;
