@@ -123,7 +123,7 @@ async function rebuildCheck(inventory: ReturnType<typeof createSeatInventory>, s
 async function main(): Promise<number> {
   const o = parseOptions(process.argv.slice(2));
   say(`${o.seats} seats, ${o.fans} fans, browsing peak ${o.peakRps} req/s, admission ${o.ratePerMin}/min`);
-  const stack = await startStack({ edgeProcesses: o.edgeProcesses, tickMs: o.tickMs, log: say, keepData: o.keepData });
+  const stack = await startStack({ edgeProcesses: o.edgeProcesses, tickMs: o.tickMs, log: say, keepData: o.keepData, env: { PG_POOL_MAX: String(o.pgPoolMax) } });
   const pool = new pg.Pool({ connectionString: stack.databaseUrl, max: 4 });
   const redis = new Redis(stack.redisUrl, { maxRetriesPerRequest: 3 });
   const gens = new Generators();

@@ -32,13 +32,15 @@ export interface OnsaleOptions {
   /** Fans with the seat map open, polling the seat states every `viewerPollMs` (from the opening on). */
   viewers: number;
   viewerPollMs: number;
+  /** PG_POOL_MAX of every role (20 by default here; production's default is 10): a smaller pool shows how the API sheds a rush. */
+  pgPoolMax: number;
   /** `--quantities 6` or `4:1,6:3`: what fans ask for (quantity:weight), instead of the shared fixture's mix. */
   quantities: [number, number][] | null;
   keepData: boolean;
   out: string;
 }
 
-const numbers = ['seats', 'fans', 'peak-rps', 'rate', 'max-active', 'connect-rate', 'fans-per-process', 'edge-processes', 'tick-ms', 'pollers', 'ramp', 'peak', 'max', 'pay', 'catalog-events', 'ga-share', 'shards', 'viewers', 'viewer-poll-ms'] as const;
+const numbers = ['seats', 'fans', 'peak-rps', 'rate', 'max-active', 'connect-rate', 'fans-per-process', 'edge-processes', 'tick-ms', 'pollers', 'ramp', 'peak', 'max', 'pay', 'catalog-events', 'ga-share', 'shards', 'viewers', 'viewer-poll-ms', 'pg-pool-max'] as const;
 
 /** `6` or `4:1,6:3` → [[6, 1]] or [[4, 1], [6, 3]]. */
 export function parseQuantities(text: string): [number, number][] {
@@ -66,7 +68,7 @@ export function parseOptions(argv: string[]): OnsaleOptions {
   if (values.help) {
     process.stdout.write(`npm run loadtest -- [--seats 5000] [--fans 50000] [--peak-rps 2000] [--rate 3000 (admissions/min)] [--max-active 20000]
   [--connect-rate 1000] [--fans-per-process 12500] [--edge-processes 3] [--tick-ms 2000] [--pollers 1000] [--ramp 20] [--peak 60] [--max 300]
-  [--pay 0.9] [--catalog-events 2000] [--ga-share 0.4] [--shards 16] [--viewers 1000] [--viewer-poll-ms 1000] [--quantities 1:25,2:45,…] [--keep-data] [--out onsale]
+  [--pay 0.9] [--catalog-events 2000] [--ga-share 0.4] [--shards 16] [--viewers 1000] [--viewer-poll-ms 1000] [--pg-pool-max 20] [--quantities 1:25,2:45,…] [--keep-data] [--out onsale]
 The 50,000-seat sale with the default mix of fans and venue (40 % floor), sold out:
   npm run loadtest -- --seats 50000 --rate 12000 --max 1200 --peak-rps 500 --viewers 500 --out onsale-50k-default-mix
 Every place a reserved seat:
@@ -103,6 +105,7 @@ Every place a reserved seat:
     shards: Math.round(num('shards', 16, 1)),
     viewers: Math.round(num('viewers', 1000)),
     viewerPollMs: Math.round(num('viewer-poll-ms', 1000, 100)),
+    pgPoolMax: Math.round(num('pg-pool-max', 20, 1)),
     quantities: typeof values.quantities === 'string' ? parseQuantities(values.quantities) : null,
     keepData: Boolean(values['keep-data']),
     out: typeof values.out === 'string' ? values.out : 'onsale',
