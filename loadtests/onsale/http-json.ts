@@ -10,6 +10,8 @@ import { problemKind, type RequestMeter } from './request-meter.js';
 
 export interface JsonReply {
   status: number;
+  /** the answer's Retry-After in seconds, when it had one */
+  retryAfterS?: number;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers are read loosely, checked by status
   body: any;
 }
@@ -61,7 +63,8 @@ export class HttpJson {
           const problem = status >= 400 ? problemKind(status, typeof code === 'string' ? code : undefined, res.headers['retry-after'] !== undefined) : undefined;
           const now = performance.now();
           this.meter.record(route, status, now - started, problem, now - onWire);
-          resolve({ status, body });
+          const retryAfter = Number(res.headers['retry-after']);
+          resolve(Number.isFinite(retryAfter) && res.headers['retry-after'] !== undefined ? { status, body, retryAfterS: retryAfter } : { status, body });
         });
         res.on('error', (err: NodeJS.ErrnoException) => resolve(this.failed(route, started, err.code ?? err.message)));
       });

@@ -33,14 +33,29 @@ export interface ShopperContext {
 
 type Ask = HttpJson['request'];
 
-/** The API as the shopper sees it: a step that meets an outage is tried again for a while, as the checkout page does. */
+/** A shed request (503 overloaded) is retried after its Retry-After this many times, as a fan clicks again. */
+const SHED_RETRIES = 3;
+
+/**
+ * The API as the shopper sees it: a request the API shed (503 `overloaded` with Retry-After, the
+ * documented answer to a rush) is sent again after the time it names; a step that meets an outage
+ * is tried again for a while when `retryUnavailableMs` says so, as the checkout page does.
+ */
 function asker(ctx: ShopperContext): Ask {
   const patience = ctx.retryUnavailableMs ?? 0;
-  if (patience <= 0) return ctx.http.request.bind(ctx.http);
+  const send: Ask = async (...args) => {
+    for (let attempt = 0; ; attempt++) {
+      const res = await ctx.http.request(...args);
+      const shed = res.status === 503 && res.retryAfterS !== undefined && (res.body as { code?: string } | null)?.code === 'overloaded';
+      if (!shed || attempt >= SHED_RETRIES) return res;
+      await sleep(res.retryAfterS! * 1000 * (1 + ctx.random() * 0.5));
+    }
+  };
+  if (patience <= 0) return send;
   return async (...args) => {
     const deadline = Date.now() + patience;
     for (;;) {
-      const res = await ctx.http.request(...args);
+      const res = await send(...args);
       if ((res.status !== 503 && res.status !== 0) || Date.now() > deadline) return res;
       await sleep(250 + ctx.random() * 250);
     }
