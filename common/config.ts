@@ -42,6 +42,7 @@ export const variables = {
   WORKER_PORT: { schema: port, default: '9102', doc: 'worker /livez, /readyz and /metrics (internal: the worker serves nothing public)' },
   PUBLIC_API_URL: { schema: url, default: 'http://127.0.0.1:8080', doc: 'API address as fans reach it (links in pages and e-mails)' },
   PUBLIC_EDGE_URL: { schema: url, default: 'http://127.0.0.1:9001', doc: 'edge address as fans reach it' },
+  API_KEEP_ALIVE_TIMEOUT_S: { schema: positiveInt, default: '65', doc: 'how long the API keeps an idle keep-alive connection open: longer than the idle timeout of the load balancer or proxy in front (60 s on most), so that side closes first and never sends a request on a socket the API is closing (Node\'s 5 s default reset such requests under load)' },
   API_PROCESSES: { schema: positiveInt, default: '1', doc: 'API processes sharing API_PORT through node:cluster (for one big host; in Kubernetes scale pods instead)' },
   EDGE_PROCESSES: { schema: positiveInt, default: '1', doc: 'edge processes sharing EDGE_PORT (one per core in production)' },
   EDGE_TICK_MS: { schema: positiveInt, default: '1000', doc: 'admission tick and position broadcast period' },
@@ -129,6 +130,7 @@ export interface Config {
     host: string;
     apiPort: number;
     apiProcesses: number;
+    apiKeepAliveTimeoutS: number;
     edgePort: number;
     workerPort: number;
     apiMetricsPort: number;
@@ -273,6 +275,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       host: p.HOST,
       apiPort: p.API_PORT,
       apiProcesses: p.API_PROCESSES,
+      apiKeepAliveTimeoutS: p.API_KEEP_ALIVE_TIMEOUT_S,
       edgePort: p.EDGE_PORT,
       workerPort: p.WORKER_PORT,
       apiMetricsPort: p.API_METRICS_PORT,

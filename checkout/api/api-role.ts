@@ -6,6 +6,17 @@ import type { CheckoutServices } from '../checkout-services.js';
 import { createApiApp } from './app.js';
 
 /**
+ * Idle keep-alive connections stay open this long. The headers of a request on such a connection
+ * must be allowed a little longer than that (Node's headersTimeout), else a request arriving just
+ * as the idle time runs out can be cut off.
+ */
+export function keepIdleConnectionsFor(server: ServerType, seconds: number): void {
+  const s = server as ServerType & { keepAliveTimeout: number; headersTimeout: number };
+  s.keepAliveTimeout = seconds * 1000;
+  s.headersTimeout = Math.max(s.headersTimeout, seconds * 1000 + 1000);
+}
+
+/**
  * One API process serving API_PORT, and its metrics on API_METRICS_PORT. API_PROCESSES > 1 forks
  * such processes (api-processes.ts), whose parent answers the scrapes for all of them.
  */
@@ -18,6 +29,7 @@ export async function startApiRole(services: CheckoutServices): Promise<RunningR
     const s = serve({ fetch: app.fetch, hostname: host, port: apiPort }, () => resolve(s));
     s.once('error', reject);
   });
+  keepIdleConnectionsFor(server, ctx.config.http.apiKeepAliveTimeoutS);
   const metrics = cluster.isWorker ? undefined : await startMetricsServer({ host, port: ctx.config.http.apiMetricsPort });
   log.info({ port: apiPort, metricsPort: metrics?.port }, 'api listening');
   return {
