@@ -6,13 +6,15 @@
  * its passes have expired; `npm run pass-keys` is the operator's command.
  */
 import { randomUUID } from 'node:crypto';
+import type { webcrypto } from 'node:crypto';
 import {
-  SignJWT, jwtVerify, exportJWK, generateKeyPair, importJWK, createLocalJWKSet, createRemoteJWKSet, errors,
-  type JWK, type JWTVerifyGetKey, type CryptoKey,
+  SignJWT, exportJWK, generateKeyPair, importJWK, createLocalJWKSet, createRemoteJWKSet, errors,
+  type JWK, type JWTVerifyGetKey, type CryptoKey, type JWTPayload, type CompactJWSHeaderParameters,
 } from 'jose';
+import { PASS_ALG, PASS_ISSUER, PassError } from './pass-error.js';
+import { keyObjectOf, parsePassJws, passPayloadOf, verifyPassSignature } from './pass-jws.js';
 
-export const PASS_ISSUER = 'usher-edge';
-export const PASS_ALG = 'ES256';
+export { PASS_ALG, PASS_ISSUER, PassError, type PassFailure } from './pass-error.js';
 const ALG = PASS_ALG;
 
 export interface PassClaims {
@@ -83,15 +85,6 @@ export async function passSigningKeys(privateJwksJson: string): Promise<PassSign
   };
 }
 
-export type PassFailure = 'missing' | 'malformed' | 'expired' | 'bad_signature' | 'wrong_sale' | 'revoked' | 'revoked_by_operator' | 'keys_unavailable';
-
-export class PassError extends Error {
-  constructor(readonly reason: PassFailure, message: string) {
-    super(message);
-    this.name = 'PassError';
-  }
-}
-
 export interface PassVerifier {
   /** Verifies signature, issuer, expiry and that the pass is for `saleId` (when given). */
   verify(token: string | undefined, saleId?: string): Promise<PassClaims>;
@@ -107,6 +100,17 @@ export interface RemoteJwks {
 function isFetchFailure(err: unknown): boolean {
   if (err instanceof TypeError && /fetch failed/i.test(err.message)) return true;
   return err instanceof errors.JOSEError && err.code === 'ERR_JOSE_GENERIC' && /JSON Web Key Set HTTP response/.test(err.message);
+}
+
+/** A failure to resolve the pass's key from the JWKS, as the reason the fan is told. */
+export function keyLookupFailure(err: unknown): PassError {
+  if (err instanceof PassError) return err;
+  if (err instanceof errors.JWKSNoMatchingKey) return new PassError('bad_signature', 'the admission pass signature is not valid');
+  // the edges' JWKS could not be had: our outage, not a bad pass (the fan may retry)
+  if (err instanceof errors.JWKSTimeout || err instanceof errors.JWKSInvalid || isFetchFailure(err)) {
+    return new PassError('keys_unavailable', 'the admission-pass keys cannot be fetched right now; retry shortly');
+  }
+  return new PassError('malformed', 'the admission pass is not a valid token');
 }
 
 /** At most one refetch per this long on unknown kids: a flood of forged kids costs one JWKS GET per window. */
@@ -130,20 +134,16 @@ export function passVerifier(source: RemoteJwks | { jwks: { keys: JWK[] } }): Pa
   return {
     async verify(token, saleId) {
       if (!token) throw new PassError('missing', 'an admission pass is required (Authorization: Bearer <pass>)');
-      let payload;
+      // jose resolves the key (kid, rotation, refetch on an unknown kid); node:crypto checks the rest in this turn (pass-jws.ts)
+      const jws = parsePassJws(token);
+      let key: webcrypto.CryptoKey;
       try {
-        ({ payload } = await jwtVerify(token, getKey, { issuer: PASS_ISSUER, algorithms: [ALG], clockTolerance: 2 }));
+        key = (await getKey(jws.header as CompactJWSHeaderParameters, jws.parts)) as webcrypto.CryptoKey;
       } catch (err) {
-        if (err instanceof errors.JWTExpired) throw new PassError('expired', 'the admission pass has expired');
-        if (err instanceof errors.JWSSignatureVerificationFailed || err instanceof errors.JWKSNoMatchingKey) {
-          throw new PassError('bad_signature', 'the admission pass signature is not valid');
-        }
-        // the edges' JWKS could not be had: our outage, not a bad pass (the fan may retry)
-        if (err instanceof errors.JWKSTimeout || err instanceof errors.JWKSInvalid || isFetchFailure(err)) {
-          throw new PassError('keys_unavailable', 'the admission-pass keys cannot be fetched right now; retry shortly');
-        }
-        throw new PassError('malformed', 'the admission pass is not a valid token');
+        throw keyLookupFailure(err);
       }
+      verifyPassSignature(jws, keyObjectOf(key));
+      const payload = passPayloadOf(jws) as JWTPayload;
       const aud = Array.isArray(payload.aud) ? payload.aud[0] : payload.aud;
       if (!aud || !payload.sub || !payload.jti || !payload.exp) throw new PassError('malformed', 'the admission pass lacks required claims');
       if (saleId !== undefined && aud !== saleId) throw new PassError('wrong_sale', 'the admission pass is for another sale');
