@@ -153,6 +153,16 @@ function headerKeymap(schema: z.ZodType): Map<string, string> {
 }
 
 /**
+ * Whether the schema is a plain z.object (unknown keys stripped, no catch-all): its answer then
+ * depends only on its declared headers, so those alone are read. Reading every header makes
+ * @hono/node-server build a WHATWG Headers of the whole request, on every hold.
+ */
+function readsOnlyDeclaredHeaders(schema: z.ZodType): boolean {
+  const def = (schema as unknown as { _zod?: { def?: { type?: string; catchall?: unknown } } })._zod?.def;
+  return def?.type === 'object' && def.catchall === undefined;
+}
+
+/**
  * Query, headers and the JSON body, in zod-openapi's order, each validated once (the values are
  * read as hono's validator reads them). `json`: the body schema when the route takes JSON only.
  */
@@ -160,6 +170,7 @@ function partsGate(request: RouteConfig['request'], json: z.ZodType | undefined,
   const query = isZod(request?.query) ? request.query : undefined;
   const headers = isZod(request?.headers) ? request.headers : undefined;
   const keymap = headers ? headerKeymap(headers) : undefined;
+  const declaredOnly = headers !== undefined && readsOnlyDeclaredHeaders(headers);
   if (!query && !headers && !json) return undefined;
   return async function validateRequestParts(c, next) {
     if (query) {
@@ -168,7 +179,14 @@ function partsGate(request: RouteConfig['request'], json: z.ZodType | undefined,
     }
     if (headers) {
       const value: Record<string, string> = {};
-      for (const [k, v] of Object.entries(c.req.header())) value[keymap!.get(k) ?? k] = v;
+      if (declaredOnly) {
+        for (const [lower, key] of keymap!) {
+          const v = c.req.header(lower);
+          if (v !== undefined) value[key] = v;
+        }
+      } else {
+        for (const [k, v] of Object.entries(c.req.header())) value[keymap!.get(k) ?? k] = v;
+      }
       await validatePart(c, 'header', headers, value);
     }
     if (json) {
