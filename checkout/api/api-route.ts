@@ -121,27 +121,39 @@ function jsonBodyGate(required: boolean): MiddlewareHandler {
   };
 }
 
-/** zod's answer, synchronously when the schema allows (none of ours is async; zod throws if one is). */
-async function parse(schema: z.ZodType, value: unknown): Promise<z.ZodSafeParseResult<unknown>> {
+/** zod's answer, synchronously when the schema allows (none of ours is async; zod throws if one is): undefined means ask safeParseAsync. */
+function parseNow(schema: z.ZodType, value: unknown): z.ZodSafeParseResult<unknown> | undefined {
   try {
     return schema.safeParse(value);
   } catch (err) {
-    if ((err as Error)?.name === '$ZodAsyncError' || /async/i.test((err as Error)?.message ?? '')) return schema.safeParseAsync(value);
+    if ((err as Error)?.name === '$ZodAsyncError' || /async/i.test((err as Error)?.message ?? '')) return undefined;
     throw err;
   }
 }
 
-/** Validates one part through `validationHook` (400/422 problems, NUL refused) and makes it `c.req.valid(target)`. */
-async function validatePart(c: Context, target: Target, schema: z.ZodType, value: unknown): Promise<void> {
-  const result = await parse(schema, value);
+function recordPart(c: Context, target: Target, value: unknown, result: z.ZodSafeParseResult<unknown>): void {
   validationHook({ data: value, ...result, target } as never, c);
   c.req.addValidatedData(target, result.data as object);
 }
 
+/**
+ * Validates one part through `validationHook` (400/422 problems, NUL refused) and makes it
+ * `c.req.valid(target)`: in this turn (no promise per part on every request), or a promise when the
+ * schema turned out to be async.
+ */
+function validatePart(c: Context, target: Target, schema: z.ZodType, value: unknown): Promise<void> | undefined {
+  const result = parseNow(schema, value);
+  if (result) {
+    recordPart(c, target, value, result);
+    return undefined;
+  }
+  return schema.safeParseAsync(value).then((r) => recordPart(c, target, value, r));
+}
+
 function paramsGate(schema: z.ZodType): MiddlewareHandler {
-  return async function validateParamsFirst(c, next) {
-    await validatePart(c, 'param', schema, c.req.param());
-    await next();
+  return function validateParamsFirst(c, next) {
+    const pending = validatePart(c, 'param', schema, c.req.param());
+    return pending ? pending.then(next) : next();
   };
 }
 
@@ -175,7 +187,8 @@ function partsGate(request: RouteConfig['request'], json: z.ZodType | undefined,
   return async function validateRequestParts(c, next) {
     if (query) {
       const value = Object.fromEntries(Object.entries(c.req.queries()).map(([k, v]) => (v.length === 1 ? [k, v[0]] : [k, v])));
-      await validatePart(c, 'query', query, value);
+      const pending = validatePart(c, 'query', query, value);
+      if (pending) await pending;
     }
     if (headers) {
       const value: Record<string, string> = {};
@@ -187,13 +200,17 @@ function partsGate(request: RouteConfig['request'], json: z.ZodType | undefined,
       } else {
         for (const [k, v] of Object.entries(c.req.header())) value[keymap!.get(k) ?? k] = v;
       }
-      await validatePart(c, 'header', headers, value);
+      const pending = validatePart(c, 'header', headers, value);
+      if (pending) await pending;
     }
     if (json) {
       const type = c.req.header('content-type');
       // as zod-openapi did: an optional body sent without a type is `{}`, unvalidated
       if (!jsonRequired && !type) c.req.addValidatedData('json', {});
-      else await validatePart(c, 'json', json, type && JSON_TYPE.test(type) ? await c.req.json() : {});
+      else {
+        const pending = validatePart(c, 'json', json, type && JSON_TYPE.test(type) ? await c.req.json() : {});
+        if (pending) await pending;
+      }
     }
     await next();
   };
