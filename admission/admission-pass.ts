@@ -6,13 +6,13 @@
  * its passes have expired; `npm run pass-keys` is the operator's command.
  */
 import { randomUUID } from 'node:crypto';
-import type { webcrypto } from 'node:crypto';
+import type { KeyObject, webcrypto } from 'node:crypto';
 import {
   SignJWT, exportJWK, generateKeyPair, importJWK, createLocalJWKSet, createRemoteJWKSet, errors,
   type JWK, type JWTVerifyGetKey, type CryptoKey, type JWTPayload, type CompactJWSHeaderParameters,
 } from 'jose';
 import { PASS_ALG, PASS_ISSUER, PassError } from './pass-error.js';
-import { keyObjectOf, parsePassJws, passPayloadOf, verifyPassSignature } from './pass-jws.js';
+import { keyObjectOf, parsePassJws, passPayloadOf, verifyPassSignature, type PassJws } from './pass-jws.js';
 
 export { PASS_ALG, PASS_ISSUER, PassError, type PassFailure } from './pass-error.js';
 const ALG = PASS_ALG;
@@ -125,24 +125,38 @@ export const UNKNOWN_KID_COOLDOWN_MS = 5_000;
  */
 export function passVerifier(source: RemoteJwks | { jwks: { keys: JWK[] } }): PassVerifier {
   let getKey: JWTVerifyGetKey;
+  let remote: { readonly fresh: boolean; readonly coolingDown: boolean } | undefined;
   if ('jwksUrl' in source) {
     const cacheMaxAge = source.maxAgeMs ?? 60_000;
-    getKey = createRemoteJWKSet(new URL(source.jwksUrl), { cacheMaxAge, cooldownDuration: Math.min(UNKNOWN_KID_COOLDOWN_MS, cacheMaxAge) });
+    const set = createRemoteJWKSet(new URL(source.jwksUrl), { cacheMaxAge, cooldownDuration: Math.min(UNKNOWN_KID_COOLDOWN_MS, cacheMaxAge) });
+    [getKey, remote] = [set, set];
   } else {
     getKey = createLocalJWKSet(source.jwks);
+  }
+  // kid → the key jose resolved for it from its current copy of the JWKS. jose replaces that copy
+  // only inside a lookup (max age passed, or an unknown kid past the cooldown), so the map is
+  // emptied after every lookup that could have done so and is not used once the copy is stale:
+  // a hit answers what jose would, without its promise.
+  const byKid = new Map<string, KeyObject>();
+  const known = (kid: unknown): KeyObject | undefined => (typeof kid === 'string' && (!remote || remote.fresh) ? byKid.get(kid) : undefined);
+  async function lookUp(jws: PassJws): Promise<KeyObject> {
+    const mayRefetch = remote !== undefined && (!remote.fresh || !remote.coolingDown);
+    try {
+      const key = keyObjectOf((await getKey(jws.header as CompactJWSHeaderParameters, jws.parts)) as webcrypto.CryptoKey);
+      if (mayRefetch) byKid.clear();
+      if (typeof jws.header.kid === 'string') byKid.set(jws.header.kid, key);
+      return key;
+    } catch (err) {
+      if (mayRefetch) byKid.clear();
+      throw keyLookupFailure(err);
+    }
   }
   return {
     async verify(token, saleId) {
       if (!token) throw new PassError('missing', 'an admission pass is required (Authorization: Bearer <pass>)');
       // jose resolves the key (kid, rotation, refetch on an unknown kid); node:crypto checks the rest in this turn (pass-jws.ts)
       const jws = parsePassJws(token);
-      let key: webcrypto.CryptoKey;
-      try {
-        key = (await getKey(jws.header as CompactJWSHeaderParameters, jws.parts)) as webcrypto.CryptoKey;
-      } catch (err) {
-        throw keyLookupFailure(err);
-      }
-      verifyPassSignature(jws, keyObjectOf(key));
+      verifyPassSignature(jws, known(jws.header.kid) ?? (await lookUp(jws)));
       const payload = passPayloadOf(jws) as JWTPayload;
       const aud = Array.isArray(payload.aud) ? payload.aud[0] : payload.aud;
       if (!aud || !payload.sub || !payload.jti || !payload.exp) throw new PassError('malformed', 'the admission pass lacks required claims');

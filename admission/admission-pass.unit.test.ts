@@ -48,6 +48,22 @@ describe('remote pass verifier', () => {
     await expect(verifier.verify(forged, 's')).rejects.toMatchObject({ reason: 'bad_signature' });
   });
 
+  it('stops verifying passes of a key no longer published once its copy of the JWKS is past its max age', async () => {
+    const [a, b] = await Promise.all([signer('retiring'), signer('current')]);
+    served = { keys: [...a.publicJwks.keys, ...b.publicJwks.keys] };
+    const verifier = passVerifier({ jwksUrl, maxAgeMs: 300 });
+    const passA = (await a.sign({ saleId: 's', visitorId: 'v', ttlS: 60 })).token;
+    const before = fetches;
+    await expect(verifier.verify(passA, 's')).resolves.toMatchObject({ visitorId: 'v' });
+    // its key is remembered by kid: no second fetch while the copy is fresh
+    await expect(verifier.verify(passA, 's')).resolves.toMatchObject({ visitorId: 'v' });
+    expect(fetches - before).toBe(1);
+    served = b.publicJwks; // `retiring` retired
+    await new Promise((r) => setTimeout(r, 400));
+    await expect(verifier.verify(passA, 's')).rejects.toMatchObject({ reason: 'bad_signature' });
+    await expect(verifier.verify((await b.sign({ saleId: 's', visitorId: 'v', ttlS: 60 })).token, 's')).resolves.toMatchObject({ visitorId: 'v' });
+  });
+
   it('tells an unreachable or failing JWKS endpoint (503 at the API) from a bad pass (401)', async () => {
     const keys = await signer('k');
     const token = (await keys.sign({ saleId: 's', visitorId: 'v', ttlS: 60 })).token;
