@@ -155,7 +155,7 @@ describe('the synchronous verifier and jose agree', () => {
       '..',
       '',
     ];
-    // a genuine token with padding added to its signature, and one with its signature in DER
+    // a genuine token with padding added to its signature, and one with its signature cut short
     const [h, p, s] = tokens[0]!.split('.') as [string, string, string];
     tokens.push(`${h}.${p}.${s}==`, `${h}.${p}.${s.slice(0, 85)}`);
     let compared = 0;
