@@ -53,6 +53,11 @@ process.on('message', (m: { probe?: string; file?: string }) => {
       process.send?.({ event: 'alloc-stopped', file, error: err?.message });
     });
   }
+  // Without a GC: what the process holds right now, as the bench's RSS samples see it.
+  if (m.probe === 'peek') {
+    const mu = process.memoryUsage();
+    process.send?.({ event: 'peek', rssKb: statusKb('VmRSS'), heapTotal: mu.heapTotal, heapUsed: mu.heapUsed, external: mu.external, arrayBuffers: mu.arrayBuffers, mappingsKb: rssByMapping() });
+  }
   if (m.probe === 'mem') {
     const rssBeforeGc = statusKb('VmRSS');
     const raw = process.memoryUsage();

@@ -1,5 +1,5 @@
 /**
- * `tsx loadtests/edge-memory.ts [--fans 15000] [--flags=--max-semi-space-size=2] [--only bare,edge] [--snapshot] [--alloc]`
+ * `tsx loadtests/edge-memory.ts [--fans 15000] [--flags=--max-semi-space-size=2] [--only bare,edge] [--snapshot] [--alloc] [--watch-s 30]`
  *
  * Where an edge process's memory per fan goes (a diagnostic; bench-edge.ts is the benchmark): one
  * edge process and one bare uWS control (edge-uws-bare.ts), each given a third of `--fans`, then
@@ -24,7 +24,9 @@ import { openEmptyQueue } from '../queue-edge/opening-draw.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
-const { values } = parseArgs({ options: { fans: { type: 'string', default: '10000' }, snapshot: { type: 'boolean', default: false }, alloc: { type: 'boolean', default: false }, flags: { type: 'string', default: '' }, only: { type: 'string', default: 'bare,edge' } } });
+const { values } = parseArgs({ options: { fans: { type: 'string', default: '10000' }, snapshot: { type: 'boolean', default: false }, alloc: { type: 'boolean', default: false }, flags: { type: 'string', default: '' }, only: { type: 'string', default: 'bare,edge' }, 'watch-s': { type: 'string', default: '0' } } });
+/** --watch-s N: after the second batch, RSS, V8 heap and mappings every second for N s, without a GC (does the burst's memory come back by itself?) */
+const WATCH_S = Number(values['watch-s']);
 const FANS = Number(values.fans);
 const FLAGS = values.flags ? values.flags.split(' ') : [];
 const SECRET = randomBytes(32).toString('hex');
@@ -138,6 +140,17 @@ async function measure(name: string, server: ChildProcess, port: number, wsPath:
     const r = await stopped;
     if (r.error) throw new Error(r.error);
     printAllocations(file, b.joined);
+  }
+  if (WATCH_S > 0) {
+    const t0 = Date.now();
+    while (Date.now() - t0 < WATCH_S * 1000) {
+      const r = waitFor<{ rssKb: number; heapTotal: number; heapUsed: number; external: number; arrayBuffers: number; mappingsKb: Record<string, number> }>(server, 'peek');
+      server.send({ probe: 'peek' });
+      const p = await r;
+      const kb = (v: number): string => (v / (a.joined + b.joined)).toFixed(2);
+      process.stdout.write(`  t+${((Date.now() - t0) / 1000).toFixed(0).padStart(3)} s  RSS ${(p.rssKb / 1024).toFixed(0)} MB (+${kb(p.rssKb - idle.rssKb)} KB/fan from idle)  heapTotal ${(p.heapTotal / 2 ** 20).toFixed(1)} MB heapUsed ${(p.heapUsed / 2 ** 20).toFixed(1)} MB external ${(p.external / 2 ** 20).toFixed(1)} MB arrayBuffers ${(p.arrayBuffers / 2 ** 20).toFixed(1)} MB  mappings MB: ${Object.entries(p.mappingsKb).map(([k, v]) => `${k} ${(v / 1024).toFixed(0)}`).join(' ')}\n`);
+      await sleep(1000);
+    }
   }
   await sleep(3000);
   const m1 = await mem(server);
