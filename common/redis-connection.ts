@@ -49,6 +49,15 @@ export interface RedisConnectOptions {
   autoPipelining?: boolean;
 }
 
+/**
+ * Scripts whose first argument is their key count, not a key (the batch scripts: their number of
+ * keys varies). ioredis's auto-pipelining on a Cluster groups a command with others of the slot of
+ * its first argument, which for these is a number: a batch for one shard then rode in a pipeline
+ * with other slots' commands and failed ("All keys in the pipeline should belong to the same slots
+ * allocation group"). They are batches already, so they go unpipelined, routed by their keys.
+ */
+export const KEY_COUNT_FIRST_COMMANDS: readonly string[] = ['usherInvHoldBatch', 'usherInvClaimHolds', 'usherInvFinalizeHolds'];
+
 /** A Redis or Redis Cluster client as the configuration says; one call per connection needed. */
 export function connectRedis(config: Pick<Config, 'redis'>, options: RedisConnectOptions = {}): RedisClient {
   const redisOptions: RedisOptions = {
@@ -67,6 +76,7 @@ export function connectRedis(config: Pick<Config, 'redis'>, options: RedisConnec
       redisOptions,
       lazyConnect: redisOptions.lazyConnect,
       enableAutoPipelining: options.autoPipelining ?? false,
+      autoPipeliningIgnoredCommands: [...KEY_COUNT_FIRST_COMMANDS],
       ...(options.failFast ? { maxRetriesPerRequest: 0 } : {}),
       ...(options.maxRetriesPerRequest !== undefined ? { maxRetriesPerRequest: options.maxRetriesPerRequest } : {}),
     };

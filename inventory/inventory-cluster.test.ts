@@ -14,6 +14,7 @@ import { shardKeys } from './inventory-keys.js';
 import { InventoryError } from './inventory-errors.js';
 import type { Hold } from './inventory-api.js';
 import { registry } from '../common/metrics.js';
+import { connectRedis } from '../common/redis-connection.js';
 
 /** Hold steps sent in batches so far (hold-batcher.ts): the cluster routes a batch by its keys' one slot. */
 async function batchedSteps(): Promise<number> {
@@ -23,10 +24,13 @@ async function batchedSteps(): Promise<number> {
 
 let cluster: LocalCluster;
 let db: FreshDatabase;
+/** clients 0 and 1 as the tests' helper makes them; 2 and 3 as the API and the worker do (connectRedis, auto-pipelined) */
 const clients: Cluster[] = [];
 beforeAll(async () => {
   [cluster, db] = await Promise.all([startRedisCluster(3), freshDatabase()]);
-  for (let j = 0; j < 4; j++) clients.push(cluster.client());
+  const clusterNodes = cluster.nodes.map((n) => `${n.host}:${n.port}`);
+  for (let j = 0; j < 2; j++) clients.push(cluster.client());
+  for (let j = 0; j < 2; j++) clients.push(connectRedis({ redis: { url: '', password: undefined, clusterNodes } }, { autoPipelining: true }) as Cluster);
 });
 afterAll(async () => {
   for (const c of clients) c.disconnect();
@@ -69,8 +73,9 @@ describe('inventory on a 3-master Redis Cluster', () => {
     expect((await inv.audit(sale)).violations).toEqual([]);
   });
 
-  it('claims and finalizes a batch spread over every shard in one call per shard, each on its shard\'s slot', async () => {
-    const s = await publishedSale(clients[1]!, db.pool, { rows: 6, seatsPerRow: 5, shardCount: 6 });
+  it('claims and finalizes a batch spread over every shard in one call per shard, each on its shard\'s slot, also auto-pipelined', async () => {
+    // the worker's client auto-pipelines: one shard's call must not ride in another slot's pipeline
+    const s = await publishedSale(clients[3]!, db.pool, { rows: 6, seatsPerRow: 5, shardCount: 6 });
     const sale = s.sale.saleId;
     const holds: Hold[] = [];
     for (let i = 0; i < 10; i++) holds.push(await s.inventory.hold(sale, randomUUID(), { kind: 'best', tierCode: 'P1', quantity: 2 }));

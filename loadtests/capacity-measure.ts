@@ -194,7 +194,7 @@ export async function measureOrders(cap: CapacityCluster, w: SaleWorld, database
     PAYMENT_GATEWAY: 'demo', WORKER_PORT: String(workerPort), HOST: '127.0.0.1', BULLMQ_PREFIX, AUTH_JWT_SECRET: 'c'.repeat(40),
     PASS_JWKS_URL: 'http://127.0.0.1:9/', API_METRICS_PORT: '0',
   };
-  const worker: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts', 'worker'], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const worker: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts', 'worker'], { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] });
   const exited = new Promise<void>((r) => worker.once('exit', () => r()));
   try {
     for (let i = 0; ; i++) {
