@@ -68,6 +68,31 @@ describe.skipIf(!hasChromium)('checkout page (headless Chromium)', () => {
     expect(await page.locator('nav.next a').allTextContents()).toEqual(['My orders', 'All events']);
   });
 
+  it('sends a hold the API shed (503 overloaded) again after its Retry-After, with the same idempotency key', async () => {
+    const fan = await w.admit();
+    const page = await browser.newPage();
+    const keys: string[] = [];
+    // the first hold request is shed as the API does when its PostgreSQL pool is full
+    await page.route('**/v1/sales/*/holds', async (route) => {
+      keys.push(route.request().headers()['idempotency-key'] ?? '');
+      if (keys.length > 1) return route.continue();
+      return route.fulfill({
+        status: 503, headers: { 'content-type': 'application/problem+json', 'retry-after': '1' },
+        body: JSON.stringify({ type: 'https://usher.dev/problems/overloaded', title: 'Service Unavailable', status: 503, code: 'overloaded', retryAfter: 1 }),
+      });
+    });
+    await page.goto(`${base}/checkout/${w.sale.saleId}#pass=${fan.token}`);
+    await page.locator('#section option').first().waitFor({ state: 'attached' });
+    await page.selectOption('#section', w.sale.sectionIds['Block A']!);
+    await page.fill('#quantity', '1');
+    await page.click('#hold-btn');
+    await page.locator('#held').waitFor({ state: 'visible' });
+    expect(keys).toHaveLength(2);
+    expect(keys[1]).toBe(keys[0]);
+    expect(keys[0]).not.toBe('');
+    await page.close();
+  });
+
   it('past the refund cutoff, the order page cancels only once the fan accepts getting nothing back', async () => {
     const b = await startPurchase(w);
     expect((await w.json('POST', `/v1/holds/${b.holdId}/demo-pay`, { token: b.pass.token })).status).toBe(202);

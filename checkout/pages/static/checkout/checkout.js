@@ -25,11 +25,20 @@
     $('seatmap').hidden = !(seatMap && seatMap.hasSeats()) || id === 'pay';
   }
 
-  function api(method, path, body, extraHeaders) {
+  // A request the API shed at a rush (503 overloaded) is sent again after its Retry-After, as a
+  // fan would click again: every call here is idempotent (holds and checkouts carry their key).
+  var SHED_RETRIES = 3;
+  function api(method, path, body, extraHeaders, attempt) {
     var headers = Object.assign({ authorization: 'Bearer ' + pass }, extraHeaders || {});
     if (body !== undefined) headers['content-type'] = 'application/json';
     return fetch(path, { method: method, headers: headers, body: body === undefined ? undefined : JSON.stringify(body) }).then(function (res) {
       return res.json().catch(function () { return {}; }).then(function (json) {
+        var wait = Number(res.headers.get('retry-after'));
+        if (res.status === 503 && json.code === 'overloaded' && (attempt || 0) < SHED_RETRIES && wait > 0) {
+          return new Promise(function (r) { setTimeout(r, Math.min(wait, 10) * 1000); }).then(function () {
+            return api(method, path, body, extraHeaders, (attempt || 0) + 1);
+          });
+        }
         if (!res.ok) { var e = new Error(Usher.problemText(json, res.status)); e.status = res.status; e.code = json.code; e.problem = json; throw e; }
         return json;
       });
