@@ -124,11 +124,11 @@ export interface SeatInventory {
   /** HELD → FREE. Idempotent ('already' when not HELD any more). */
   release(holdId: string): Promise<'released' | 'already'>;
   claim(holdId: string, expected: ExpectedHold): Promise<ClaimResult>;
-  /** `claim` for a group commit's holds: one script call per shard; each hold answered (or refused) as `claim` alone would. */
+  /** `claim` for a group commit's holds: one script call per shard (a batch of one: claim's own); each hold answered (or refused) as `claim` alone would. */
   claimMany(claims: { holdId: string; expected: ExpectedHold }[]): Promise<Map<string, PerHold<ClaimResult>>>;
   /** CLAIMED → SOLD. Idempotent. */
   finalize(holdId: string): Promise<void>;
-  /** `finalize` for a group commit's holds: one script call per shard; each hold settles on its own. */
+  /** `finalize` for a group commit's holds: one script call per shard (a batch of one: finalize's own); each hold settles on its own. */
   finalizeMany(holdIds: string[]): Promise<Map<string, PerHold<void>>>;
   /** CLAIMED → FREE when the commit could not complete (payment failed after claim). Idempotent. */
   unclaim(holdId: string): Promise<void>;

@@ -4,7 +4,7 @@
  * Cheap to create: the scripts are defined once per Redis client.
  */
 import { claimMany, defineCommitBatchScripts, finalizeMany } from './hold-commit-batch.js';
-import type { SeatInventory, SeatInventoryDeps } from './inventory-api.js';
+import type { PerHold, SeatInventory, SeatInventoryDeps } from './inventory-api.js';
 import { defineInventoryScripts } from './inventory-scripts.js';
 import { LayoutCache } from './sale-layout.js';
 import { HoldPlacement } from './hold-placement.js';
@@ -68,9 +68,10 @@ export function createSeatInventory(deps: SeatInventoryDeps & InventoryTuning): 
     extend: (holdId) => lifecycle.extend(holdId),
     release: (holdId) => lifecycle.release(holdId),
     claim: (holdId, expected) => lifecycle.claim(holdId, expected),
-    claimMany: (claims) => claimMany(redis, claims),
+    // a batch of one takes the one-hold script, cheaper than the batch's
+    claimMany: (claims) => (claims.length === 1 ? alone(claims[0]!.holdId, lifecycle.claim(claims[0]!.holdId, claims[0]!.expected)) : claimMany(redis, claims)),
     finalize: (holdId) => lifecycle.finalize(holdId),
-    finalizeMany: (holdIds) => finalizeMany(redis, holdIds),
+    finalizeMany: (holdIds) => (holdIds.length === 1 ? alone(holdIds[0]!, lifecycle.finalize(holdIds[0]!)) : finalizeMany(redis, holdIds)),
     unclaim: (holdId) => lifecycle.unclaim(holdId),
     restock: (holdId, items) => lifecycle.restock(holdId, items),
     availability: (saleId) => reader.availability(parseSaleId(saleId)),
@@ -79,6 +80,12 @@ export function createSeatInventory(deps: SeatInventoryDeps & InventoryTuning): 
     sweep: (nowMs, saleIds) => sweepAll(redis, sweepOptions, nowMs, log, saleIds),
     audit: (saleId) => auditSale(redis, pg, layouts, parseSaleId(saleId)),
   };
+}
+
+/** One hold's call answered as a batch's map. */
+async function alone<T>(holdId: string, call: Promise<T>): Promise<Map<string, PerHold<T>>> {
+  const settled: PerHold<T> = await call.then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }));
+  return new Map([[holdId, settled]]);
 }
 
 /** Sales the sweeper walks (published and not forgotten). */

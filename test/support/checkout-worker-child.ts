@@ -19,7 +19,7 @@ if (process.env.USHER_TEST_KILL_AT_FINALIZE === '1') {
     process.kill(process.pid, 'SIGKILL');
     return new Promise<never>(() => undefined);
   };
-  // a batch finalizes through finalizeMany, a batch of one through finalize
+  // a batch finalizes through finalizeMany; finalize is the fallback after a rebuild
   deps.inventory.finalize = die;
   deps.inventory.finalizeMany = die;
 }

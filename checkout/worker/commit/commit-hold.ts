@@ -103,8 +103,8 @@ export async function commitHolds(deps: CheckoutServices, holdIds: string[], log
     if ('outcome' in intent) return done(holdId, intent.outcome);
     toClaim.push({ holdId, payment, paymentIntentId: intent.paymentIntentId });
   });
-  // the batch's claims: one script call per shard (a batch of one: the one-hold claim)
-  const claims = await claimAll(deps, toClaim.map(({ holdId, payment }) => ({ holdId, expected: expectedOf(payment) })));
+  // the batch's claims: one script call per shard
+  const claims = await deps.inventory.claimMany(toClaim.map(({ holdId, payment }) => ({ holdId, expected: expectedOf(payment) })));
   await each(toClaim, (t) => t.holdId, async (t) => {
     const claim = claims.get(t.holdId)!;
     if (!claim.ok) throw claim.error;
@@ -127,8 +127,8 @@ export async function commitHolds(deps: CheckoutServices, holdIds: string[], log
     if (voided) return done(c.holdId, voided);
     captured.push(c);
   });
-  // seats SOLD: the batch's finalizes in one script call per shard (a batch of one: the one-hold finalize)
-  const finalized = await finalizeAll(deps, captured.map((c) => c.holdId));
+  // seats SOLD: the batch's finalizes in one script call per shard
+  const finalized = await deps.inventory.finalizeMany(captured.map((c) => c.holdId));
   const toConfirm: typeof toCapture = [];
   await each(captured, (c) => c.holdId, async (c) => {
     await finalizeSeats(deps, c.holdId, c.payment, log, finalized.get(c.holdId)!);
@@ -214,20 +214,6 @@ async function intentForClaim(deps: CheckoutServices, holdId: string, payment: P
 function expectedOf(payment: PaymentRow): ExpectedHold {
   const snap = payment.snapshot;
   return { items: snap.items, passJti: snap.passJti, amountMinor: snap.amountMinor, currency: snap.currency };
-}
-
-/** claim for the batch's holds: one script call per shard, or the one-hold claim for a batch of one. */
-async function claimAll(deps: CheckoutServices, claims: { holdId: string; expected: ExpectedHold }[]): Promise<Map<string, PerHold<ClaimResult>>> {
-  if (claims.length !== 1) return deps.inventory.claimMany(claims);
-  const { holdId, expected } = claims[0]!;
-  return new Map([[holdId, await deps.inventory.claim(holdId, expected).then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }))]]);
-}
-
-/** finalize for the batch's holds: one script call per shard, or the one-hold finalize for a batch of one. */
-async function finalizeAll(deps: CheckoutServices, holdIds: string[]): Promise<Map<string, PerHold<void>>> {
-  if (holdIds.length !== 1) return deps.inventory.finalizeMany(holdIds);
-  const holdId = holdIds[0]!;
-  return new Map([[holdId, await deps.inventory.finalize(holdId).then(() => ({ ok: true as const, value: undefined }), (error: unknown) => ({ ok: false as const, error }))]]);
 }
 
 /** After the claim: a lost hold is no sale (its payment cancelled), else the order to write. */

@@ -63,8 +63,8 @@ describe('commit races', () => {
     // Redis "loses" everything right after the claim: the pools come back from Postgres, which has
     // no order yet, so the hold record is gone and its seats are free.
     const racing: UsherSeatInventory = Object.create(inventory);
-    racing.claim = async (holdId, expected) => {
-      const result = await inventory.claim(holdId, expected);
+    racing.claimMany = async (claims) => {
+      const result = await inventory.claimMany(claims);
       if (!rebuilt) {
         rebuilt = true;
         await inventory.rebuild(w.sale.saleId);
