@@ -6,7 +6,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckoutWorld } from '../../test/support/checkout-harness.js';
-import { servedWorld, type ServedWorld } from '../../test/support/served-world.js';
+import { holdOnCheckoutPage, servedWorld, type ServedWorld } from '../../test/support/served-world.js';
 import { orderStatusOf, startPurchase, until } from '../../test/support/checkout-flow.js';
 import { hasChromium } from '../../test/support/chromium.js';
 
@@ -69,7 +69,6 @@ describe.skipIf(!hasChromium)('checkout page (headless Chromium)', () => {
   });
 
   it('sends a hold the API shed (503 overloaded) again after its Retry-After, with the same idempotency key', async () => {
-    const fan = await w.admit();
     const page = await browser.newPage();
     const keys: string[] = [];
     // the first hold request is shed as the API does when its PostgreSQL pool is full
@@ -81,12 +80,7 @@ describe.skipIf(!hasChromium)('checkout page (headless Chromium)', () => {
         body: JSON.stringify({ type: 'https://usher.dev/problems/overloaded', title: 'Service Unavailable', status: 503, code: 'overloaded', retryAfter: 1 }),
       });
     });
-    await page.goto(`${base}/checkout/${w.sale.saleId}#pass=${fan.token}`);
-    await page.locator('#section option').first().waitFor({ state: 'attached' });
-    await page.selectOption('#section', w.sale.sectionIds['Block A']!);
-    await page.fill('#quantity', '1');
-    await page.click('#hold-btn');
-    await page.locator('#held').waitFor({ state: 'visible' });
+    await holdOnCheckoutPage(page, { w, base }, 1);
     expect(keys).toHaveLength(2);
     expect(keys[1]).toBe(keys[0]);
     expect(keys[0]).not.toBe('');

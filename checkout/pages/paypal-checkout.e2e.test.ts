@@ -6,7 +6,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckoutWorld } from '../../test/support/checkout-harness.js';
-import { servedWorld, type ServedWorld } from '../../test/support/served-world.js';
+import { holdOnCheckoutPage, servedWorld, type ServedWorld } from '../../test/support/served-world.js';
 import { hasChromium } from '../../test/support/chromium.js';
 
 let w: CheckoutWorld;
@@ -24,16 +24,10 @@ describe.skipIf(!hasChromium)('checkout page with PayPal (headless Chromium)', (
   });
 
   it('offers the sale\'s gateways, goes to PayPal to approve, comes back and shows the confirmed order', async () => {
-    const fan = await w.admit();
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`${base}/checkout/${w.sale.saleId}#pass=${fan.token}`);
-    await page.locator('#section option').first().waitFor({ state: 'attached' });
-    await page.selectOption('#section', w.sale.sectionIds['Block A']!);
-    await page.fill('#quantity', '1');
-    await page.click('#hold-btn');
-    await page.locator('#held').waitFor({ state: 'visible' });
+    await holdOnCheckoutPage(page, { w, base }, 1);
     await page.locator('#gateway-choice').waitFor({ state: 'visible' });
     expect(await page.locator('#gateway-options label').allTextContents()).toEqual([' Demo (no money)', ' PayPal']);
     await page.check('input[name="gateway"][value="paypal"]');

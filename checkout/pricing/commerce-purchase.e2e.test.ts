@@ -11,7 +11,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckoutWorld } from '../../test/support/checkout-harness.js';
-import { servedWorld, type ServedWorld } from '../../test/support/served-world.js';
+import { holdOnCheckoutPage, servedWorld, type ServedWorld } from '../../test/support/served-world.js';
 import { orderStatusOf, until } from '../../test/support/checkout-flow.js';
 import { adminToken, call } from '../../test/support/admin-test-kit.js';
 import { hasChromium } from '../../test/support/chromium.js';
@@ -113,13 +113,7 @@ describe.skipIf(!hasChromium)('a purchase with a promo code, points, a fee and t
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
 
-    const fan = await w.admit();
-    await page.goto(`${base}/checkout/${w.sale.saleId}#pass=${fan.token}`);
-    await page.locator('#section option').first().waitFor({ state: 'attached' });
-    await page.selectOption('#section', w.sale.sectionIds['Block A']!);
-    await page.fill('#quantity', '2');
-    await page.click('#hold-btn');
-    await page.locator('#held').waitFor({ state: 'visible' });
+    await holdOnCheckoutPage(page, { w, base }, 2);
     // the hold already shows the fee and the tax
     expect((await rowsOf(page)).map((r) => r.key)).toEqual(['tickets', 'fee', 'tax', 'total']);
 

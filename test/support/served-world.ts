@@ -4,7 +4,7 @@
  * and headless Chromium. `close()` stops them in the order that drains cleanly.
  */
 import { serve, type ServerType } from '@hono/node-server';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startCommitWorker, type RunningWorker } from '../../checkout/worker/commit/commit-worker.js';
 import { freePort } from '../../scripts/services.js';
 import { checkoutWorld, type CheckoutWorld } from './checkout-harness.js';
@@ -41,4 +41,16 @@ export async function servedWorld(options: WorldOptions = {}, o: { commits?: boo
     throw err;
   }
   return { w, base, browser, close };
+}
+
+/** An admitted fan on the checkout page holding `quantity` places of Block A by the form, as a fan does. */
+export async function holdOnCheckoutPage(page: Page, served: Pick<ServedWorld, 'w' | 'base'>, quantity: number): Promise<void> {
+  const { w, base } = served;
+  const fan = await w.admit();
+  await page.goto(`${base}/checkout/${w.sale.saleId}#pass=${fan.token}`);
+  await page.locator('#section option').first().waitFor({ state: 'attached' });
+  await page.selectOption('#section', w.sale.sectionIds['Block A']!);
+  await page.fill('#quantity', String(quantity));
+  await page.click('#hold-btn');
+  await page.locator('#held').waitFor({ state: 'visible' });
 }
